@@ -1,0 +1,182 @@
+//! JWT signing keys: generation (aws-lc), the public JWK, and signing with jsonwebtoken's aws-lc
+//! backend. Private keys are kept as PKCS#8 DER, sealed at rest.
+
+use aws_lc_rs::{
+    encoding::AsDer,
+    rsa::{KeyPair as RsaKeyPair, KeySize},
+    signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair},
+};
+use jsonwebtoken::{
+    Algorithm, EncodingKey, Header,
+    jwk::{Jwk, PublicKeyUse, ThumbprintHash},
+};
+use serde::Serialize;
+
+use super::CryptoError;
+use crate::model::TokenAlgorithm;
+
+/// A new key pair.
+pub struct GeneratedKey {
+    /// RFC 7638 SHA-256 thumbprint of the public key.
+    pub kid: String,
+    /// The private key, PKCS#8 DER (to be sealed before storing).
+    pub pkcs8: Vec<u8>,
+    /// The public JWK as JSON text, with `kid`, `alg` and `use: sig`.
+    pub public_jwk: String,
+}
+
+/// Generates a key pair for `algorithm` (RSA keys are 2048 bits).
+pub fn generate_key(algorithm: TokenAlgorithm) -> Result<GeneratedKey, CryptoError> {
+    let pkcs8 = match algorithm {
+        TokenAlgorithm::Es256 => EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING)
+            .and_then(|k| k.to_pkcs8v1())
+            .map(|doc| doc.as_ref().to_vec()),
+        TokenAlgorithm::EdDsa => {
+            Ed25519KeyPair::generate().and_then(|k| k.to_pkcs8v1()).map(|d| d.as_ref().to_vec())
+        }
+        TokenAlgorithm::Rs256 => RsaKeyPair::generate(KeySize::Rsa2048)
+            .and_then(|k| k.as_der())
+            .map(|der| der.as_ref().to_vec()),
+    }
+    .map_err(|_| CryptoError("key generation failed"))?;
+    let material = KeyMaterial::from_pkcs8(algorithm, String::new(), &pkcs8)?;
+    let mut jwk = Jwk::from_encoding_key(&material.key, material.alg)
+        .map_err(|_| CryptoError("public key extraction failed"))?;
+    let kid = jwk
+        .thumbprint(ThumbprintHash::SHA256)
+        .map_err(|_| CryptoError("thumbprint failed"))?;
+    jwk.common.key_id = Some(kid.clone());
+    jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+    let public_jwk = serde_json::to_string(&jwk).map_err(|_| CryptoError("jwk encoding"))?;
+    Ok(GeneratedKey { kid, pkcs8, public_jwk })
+}
+
+/// An opened private key, ready to sign.
+pub struct KeyMaterial {
+    kid: String,
+    alg: Algorithm,
+    key: EncodingKey,
+}
+
+impl KeyMaterial {
+    /// Loads a PKCS#8 private key of `algorithm` with key id `kid`.
+    pub fn from_pkcs8(
+        algorithm: TokenAlgorithm,
+        kid: String,
+        pkcs8: &[u8],
+    ) -> Result<Self, CryptoError> {
+        let (alg, key) = match algorithm {
+            TokenAlgorithm::Es256 => (Algorithm::ES256, EncodingKey::from_ec_der(pkcs8)),
+            TokenAlgorithm::EdDsa => (Algorithm::EdDSA, EncodingKey::from_ed_der(pkcs8)),
+            // jsonwebtoken's RSA signer takes the PKCS#1 key inside the PKCS#8 wrapper.
+            TokenAlgorithm::Rs256 => (Algorithm::RS256, EncodingKey::from_rsa_der(pkcs1_of(pkcs8)?)),
+        };
+        Ok(Self { kid, alg, key })
+    }
+
+    /// Signs `claims` as a compact JWT with `kid` in the header.
+    pub fn sign(&self, claims: &impl Serialize) -> Result<String, CryptoError> {
+        let mut header = Header::new(self.alg);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, claims, &self.key).map_err(|_| CryptoError("jwt signing"))
+    }
+
+    /// The key id.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+}
+
+/// The `privateKey` OCTET STRING of a PKCS#8 `PrivateKeyInfo` (RFC 5208): the PKCS#1 RSA key.
+fn pkcs1_of(pkcs8: &[u8]) -> Result<&[u8], CryptoError> {
+    const BAD: CryptoError = CryptoError("malformed PKCS#8 RSA key");
+    let (tag, info, _) = der_tlv(pkcs8).ok_or(BAD)?;
+    if tag != 0x30 {
+        return Err(BAD);
+    }
+    let (tag, _version, rest) = der_tlv(info).ok_or(BAD)?;
+    if tag != 0x02 {
+        return Err(BAD);
+    }
+    let (tag, _algorithm, rest) = der_tlv(rest).ok_or(BAD)?;
+    if tag != 0x30 {
+        return Err(BAD);
+    }
+    let (tag, key, _) = der_tlv(rest).ok_or(BAD)?;
+    if tag != 0x04 {
+        return Err(BAD);
+    }
+    Ok(key)
+}
+
+/// Splits one DER TLV off `input`: (tag, value, rest).
+fn der_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = input.split_first()?;
+    let (&first, mut rest) = rest.split_first()?;
+    let len = if first < 0x80 {
+        usize::from(first)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let (len_bytes, after) = rest.split_at(n);
+        rest = after;
+        len_bytes.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
+    };
+    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use jsonwebtoken::{DecodingKey, Validation, jwk::Jwk};
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Claims {
+        sub: String,
+        exp: u64,
+    }
+
+    #[test]
+    fn every_algorithm_signs_tokens_its_jwk_verifies() {
+        for algorithm in TokenAlgorithm::ALL {
+            let key = generate_key(algorithm).unwrap();
+            let jwk: Jwk = serde_json::from_str(&key.public_jwk).unwrap();
+            assert_eq!(jwk.common.key_id.as_deref(), Some(key.kid.as_str()));
+            assert!(!key.public_jwk.contains("\"d\""), "{algorithm}: private part in JWK");
+
+            let material = KeyMaterial::from_pkcs8(algorithm, key.kid.clone(), &key.pkcs8).unwrap();
+            let claims = Claims { sub: "u1".into(), exp: 4_000_000_000 };
+            let token = material.sign(&claims).unwrap();
+
+            let header = jsonwebtoken::decode_header(&token).unwrap();
+            assert_eq!(header.kid.as_deref(), Some(key.kid.as_str()));
+            assert_eq!(format!("{:?}", header.alg), algorithm.as_str());
+            let decoding = DecodingKey::from_jwk(&jwk).unwrap();
+            let decoded =
+                jsonwebtoken::decode::<Claims>(&token, &decoding, &Validation::new(header.alg))
+                    .unwrap();
+            assert_eq!(decoded.claims, claims);
+
+            let other = generate_key(algorithm).unwrap();
+            let other_jwk: Jwk = serde_json::from_str(&other.public_jwk).unwrap();
+            let wrong = DecodingKey::from_jwk(&other_jwk).unwrap();
+            assert!(
+                jsonwebtoken::decode::<Claims>(&token, &wrong, &Validation::new(header.alg))
+                    .is_err(),
+                "{algorithm}: verified with another key"
+            );
+        }
+    }
+
+    #[test]
+    fn der_reader_rejects_garbage() {
+        assert!(pkcs1_of(&[]).is_err());
+        assert!(pkcs1_of(&[0x30, 0x85, 1, 2, 3, 4, 5]).is_err());
+        assert!(pkcs1_of(&[0x30, 0x03, 0x02, 0x01, 0x00]).is_err());
+        assert!(der_tlv(&[0x04, 0x05, 1]).is_none());
+    }
+}

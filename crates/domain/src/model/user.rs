@@ -1,0 +1,59 @@
+use chrono::{DateTime, Utc};
+
+/// An end user of a pool.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    /// Generated id (24 hex characters, like the original's `_id`).
+    pub id: String,
+    /// The owning pool.
+    pub pool_id: String,
+    /// Login or display name.
+    pub username: Option<String>,
+    /// Nickname (from the WeChat profile on sign-up).
+    pub nickname: Option<String>,
+    /// Avatar URL.
+    pub photo: Option<String>,
+    /// Phone number, unique in the pool.
+    pub phone: Option<String>,
+    /// Email address, unique in the pool.
+    pub email: Option<String>,
+    /// Whether the email address was verified.
+    pub email_verified: bool,
+    /// Company.
+    pub company: Option<String>,
+    /// The mini program AppID the `openid` belongs to.
+    pub app_id: Option<String>,
+    /// WeChat openid (per AppID).
+    pub openid: Option<String>,
+    /// WeChat unionid (per Open Platform account), unique in the pool.
+    pub unionid: Option<String>,
+    /// The WeChat profile as a JSON object (the original returns it as a JSON string).
+    pub oauth: Option<serde_json::Value>,
+    /// Free-form tenant data, a JSON object.
+    pub metadata: serde_json::Value,
+    /// Number of logins.
+    pub logins_count: i64,
+    /// Last login time.
+    pub last_login: Option<DateTime<Utc>>,
+    /// Last login IP.
+    pub last_ip: Option<String>,
+    /// When the user signed up (or was provisioned).
+    pub signed_up: DateTime<Utc>,
+    /// How the user came to be: `oauth:app2wxapp`, `admin:provision`.
+    pub register_method: String,
+    /// Blocked users cannot obtain tokens.
+    pub blocked: bool,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Filters of the admin user list; all given ones must match.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Exact phone number.
+    pub phone: Option<String>,
+    /// Exact openid.
+    pub openid: Option<String>,
+    /// Exact unionid.
+    pub unionid: Option<String>,
+}

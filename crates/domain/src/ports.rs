@@ -1,0 +1,137 @@
+//! The ports: narrow async traits the services depend on, one per aggregate, plus time and
+//! randomness so that tests control them.
+//!
+//! Every method of a tenant-owned aggregate takes the pool id, and implementations must filter by
+//! it: a query that can reach another pool's rows is a security bug.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::{
+    StoreError,
+    model::{
+        App2WxappConnection, AuditEvent, Page, Paged, PlatformAdmin, SigningKey, User, UserFilter,
+        UserPool,
+    },
+};
+
+/// Result of a storage call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// User pools.
+#[async_trait]
+pub trait PoolRepo: Send + Sync {
+    /// Stores a new pool with its first signing key, atomically. A taken id is a `Conflict`.
+    async fn create(&self, pool: &UserPool, key: &SigningKey) -> StoreResult<()>;
+    /// The pool, if it exists.
+    async fn get(&self, id: &str) -> StoreResult<Option<UserPool>>;
+    /// Pools ordered by id.
+    async fn list(&self, page: Page) -> StoreResult<Paged<UserPool>>;
+    /// Saves name, secret hash and settings; `false` if the pool no longer exists.
+    async fn update(&self, pool: &UserPool) -> StoreResult<bool>;
+    /// Deletes the pool and everything it owns, atomically; `false` if it did not exist.
+    async fn delete(&self, id: &str) -> StoreResult<bool>;
+}
+
+/// The app2wxapp connection of each pool.
+#[async_trait]
+pub trait ConnectionRepo: Send + Sync {
+    /// The pool's connection, if configured.
+    async fn get(&self, pool_id: &str) -> StoreResult<Option<App2WxappConnection>>;
+    /// Creates or replaces the pool's connection.
+    async fn put(&self, connection: &App2WxappConnection) -> StoreResult<()>;
+    /// Removes it; `false` if there was none.
+    async fn delete(&self, pool_id: &str) -> StoreResult<bool>;
+}
+
+/// End users, always within one pool.
+#[async_trait]
+pub trait UserRepo: Send + Sync {
+    /// Stores a new user; a taken phone, email, unionid or (AppID, openid) is a `Conflict`.
+    async fn create(&self, user: &User) -> StoreResult<()>;
+    /// The user of this pool with this id.
+    async fn get(&self, pool_id: &str, id: &str) -> StoreResult<Option<User>>;
+    /// Users of this pool matching `filter`, oldest first.
+    async fn list(&self, pool_id: &str, filter: &UserFilter, page: Page)
+    -> StoreResult<Paged<User>>;
+    /// Saves every field; `false` if the user no longer exists in this pool.
+    async fn update(&self, user: &User) -> StoreResult<bool>;
+    /// Deletes the user; `false` if it did not exist in this pool.
+    async fn delete(&self, pool_id: &str, id: &str) -> StoreResult<bool>;
+}
+
+/// Token signing keys.
+#[async_trait]
+pub trait KeyRepo: Send + Sync {
+    /// The pool's active key.
+    async fn active(&self, pool_id: &str) -> StoreResult<Option<SigningKey>>;
+    /// Keys to publish at `now`: the active one and retired ones whose tokens may still be valid.
+    async fn published(&self, pool_id: &str, now: DateTime<Utc>) -> StoreResult<Vec<SigningKey>>;
+    /// Retires the active key (erasing its private part, publishing it until `now` plus its
+    /// `max_token_ttl_seconds`) and makes `next` active, atomically.
+    async fn rotate(&self, next: &SigningKey, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Raises the active key's `max_token_ttl_seconds` to `ttl` if it is lower.
+    async fn raise_max_ttl(&self, pool_id: &str, ttl: i64) -> StoreResult<()>;
+}
+
+/// Platform admin accounts.
+#[async_trait]
+pub trait AdminRepo: Send + Sync {
+    /// How many accounts exist.
+    async fn count(&self) -> StoreResult<u64>;
+    /// Stores a new account; a taken username is a `Conflict`.
+    async fn create(&self, admin: &PlatformAdmin) -> StoreResult<()>;
+    /// The account with this username.
+    async fn find_by_username(&self, username: &str) -> StoreResult<Option<PlatformAdmin>>;
+    /// Records a successful login.
+    async fn record_login(&self, id: &str, at: DateTime<Utc>) -> StoreResult<()>;
+}
+
+/// The audit log (append only).
+#[async_trait]
+pub trait AuditRepo: Send + Sync {
+    /// Appends an event.
+    async fn record(&self, event: &AuditEvent) -> StoreResult<()>;
+    /// Events of one pool (or platform-wide events when `None`), newest first.
+    async fn list(&self, pool_id: Option<&str>, page: Page) -> StoreResult<Paged<AuditEvent>>;
+}
+
+/// Readiness of the backing stores.
+#[async_trait]
+pub trait Health: Send + Sync {
+    /// `Ok` when the store answers.
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+/// The current time.
+pub trait Clock: Send + Sync {
+    /// Now, in UTC.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    #[expect(clippy::disallowed_methods, reason = "the one place that reads the system clock")]
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Random bytes for ids and secrets (a CSPRNG in production).
+pub trait Random: Send + Sync {
+    /// Fills `buf` with random bytes.
+    fn fill(&self, buf: &mut [u8]);
+}
+
+/// The operating system's CSPRNG (through aws-lc).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemRandom;
+
+impl Random for SystemRandom {
+    fn fill(&self, buf: &mut [u8]) {
+        crate::crypto::fill_random(buf);
+    }
+}

@@ -1,0 +1,163 @@
+//! The app2wxapp connection: a pool's mini program AppID and (sealed) AppSecret.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::{Ctx, Deps};
+use crate::{Error, model::App2WxappConnection};
+
+/// What admins see of a connection: never the AppSecret, only its hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionView {
+    /// The mini program's AppID.
+    pub app_id: String,
+    /// `****` and the AppSecret's last four characters.
+    pub app_secret_hint: String,
+    /// Whether logins are allowed.
+    pub enabled: bool,
+    /// When it was first configured.
+    pub created_at: DateTime<Utc>,
+    /// When it was last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&App2WxappConnection> for ConnectionView {
+    fn from(c: &App2WxappConnection) -> Self {
+        Self {
+            app_id: c.app_id.clone(),
+            app_secret_hint: c.app_secret_hint.clone(),
+            enabled: c.enabled,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// Connection management.
+pub struct ConnectionService {
+    deps: Arc<Deps>,
+}
+
+impl ConnectionService {
+    pub(super) fn new(deps: Arc<Deps>) -> Self {
+        Self { deps }
+    }
+
+    /// Creates or replaces the pool's connection. The AppSecret may be left out to keep the stored
+    /// one, unless there is none yet or the AppID changes.
+    pub async fn put(
+        &self,
+        ctx: &Ctx,
+        pool_id: &str,
+        app_id: &str,
+        app_secret: Option<&str>,
+        enabled: Option<bool>,
+    ) -> Result<ConnectionView, Error> {
+        self.deps.visible_pool(ctx, pool_id).await?;
+        let app_id = app_id.trim();
+        validate_app_id(app_id)?;
+        let existing = self.deps.connections.get(pool_id).await?;
+        let now = self.deps.clock.now();
+        let (sealed, hint) = match (app_secret, &existing) {
+            (Some(secret), _) => {
+                validate_app_secret(secret)?;
+                let sealed = self.deps.sealer.seal(secret.as_bytes(), &secret_context(pool_id))?;
+                (sealed, hint_of(secret))
+            }
+            (None, Some(old)) if old.app_id == app_id => {
+                (old.app_secret_sealed.clone(), old.app_secret_hint.clone())
+            }
+            (None, Some(_)) => {
+                return Err(Error::invalid("appSecret", "is required when the appId changes"));
+            }
+            (None, None) => {
+                return Err(Error::invalid(
+                    "appSecret",
+                    "is required when the connection is first configured",
+                ));
+            }
+        };
+        let connection = App2WxappConnection {
+            pool_id: pool_id.to_owned(),
+            app_id: app_id.to_owned(),
+            app_secret_sealed: sealed,
+            app_secret_hint: hint,
+            enabled: enabled.or(existing.as_ref().map(|c| c.enabled)).unwrap_or(true),
+            created_at: existing.as_ref().map_or(now, |c| c.created_at),
+            updated_at: now,
+        };
+        self.deps.connections.put(&connection).await?;
+        self.deps.audit(ctx, Some(pool_id), "connection.put", Some(app_id)).await;
+        Ok(ConnectionView::from(&connection))
+    }
+
+    /// The pool's connection, without its secret.
+    pub async fn get(&self, ctx: &Ctx, pool_id: &str) -> Result<ConnectionView, Error> {
+        self.deps.visible_pool(ctx, pool_id).await?;
+        let connection = self.deps.connections.get(pool_id).await?;
+        connection.as_ref().map(ConnectionView::from).ok_or(Error::NotFound("app2wxapp connection"))
+    }
+
+    /// Removes the pool's connection.
+    pub async fn delete(&self, ctx: &Ctx, pool_id: &str) -> Result<(), Error> {
+        self.deps.visible_pool(ctx, pool_id).await?;
+        if !self.deps.connections.delete(pool_id).await? {
+            return Err(Error::NotFound("app2wxapp connection"));
+        }
+        self.deps.audit(ctx, Some(pool_id), "connection.delete", Some(pool_id)).await;
+        Ok(())
+    }
+
+    /// The AppSecret in clear, for calling WeChat. Never to be returned or logged.
+    pub fn open_app_secret(&self, connection: &App2WxappConnection) -> Result<String, Error> {
+        let bytes = self
+            .deps
+            .sealer
+            .open(&connection.app_secret_sealed, &secret_context(&connection.pool_id))?;
+        String::from_utf8(bytes).map_err(Error::internal)
+    }
+}
+
+fn secret_context(pool_id: &str) -> String {
+    format!("{pool_id}/app2wxapp.appSecret")
+}
+
+/// A WeChat AppID: `wx` followed by 16 letters or digits.
+fn validate_app_id(app_id: &str) -> Result<(), Error> {
+    let ok = app_id.len() == 18
+        && app_id.starts_with("wx")
+        && app_id.bytes().skip(2).all(|b| b.is_ascii_alphanumeric());
+    if ok { Ok(()) } else { Err(Error::invalid("appId", "must be 'wx' followed by 16 letters or digits")) }
+}
+
+/// A WeChat AppSecret: 16 to 64 letters or digits (WeChat issues 32 hex characters).
+fn validate_app_secret(secret: &str) -> Result<(), Error> {
+    if (16..=64).contains(&secret.len()) && secret.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(())
+    } else {
+        Err(Error::invalid("appSecret", "must be 16 to 64 letters or digits"))
+    }
+}
+
+fn hint_of(secret: &str) -> String {
+    let tail: String = secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    format!("****{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_ids_and_secrets_are_validated() {
+        assert!(validate_app_id("wx4f4bc4dec97d474b").is_ok());
+        for bad in ["", "wx123", "ab4f4bc4dec97d474b", "wx4f4bc4dec97d474!", "wx4f4bc4dec97d474bb"] {
+            assert!(validate_app_id(bad).is_err(), "{bad}");
+        }
+        assert!(validate_app_secret("0123456789abcdef0123456789abcdef").is_ok());
+        assert!(validate_app_secret("short").is_err());
+        assert!(validate_app_secret("has space 0123456789abcdef").is_err());
+        assert_eq!(hint_of("0123456789abcdef0123456789abab12"), "****ab12");
+    }
+}

@@ -1,0 +1,246 @@
+//! End users as admins see them: list, pre-provision, change, block, delete.
+
+use std::sync::Arc;
+
+use super::{Ctx, Deps, text_field};
+use crate::{
+    Error, ids,
+    model::{Page, Paged, User, UserFilter},
+};
+
+/// A user created by an admin (e.g. pre-provisioned by phone, so that a pool without sign-up can
+/// still let them in).
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Username.
+    pub username: Option<String>,
+    /// Nickname.
+    pub nickname: Option<String>,
+    /// Avatar URL.
+    pub photo: Option<String>,
+    /// Company.
+    pub company: Option<String>,
+    /// Free-form JSON object.
+    pub metadata: Option<serde_json::Value>,
+}
+
+/// A change to a user; `None` keeps a field, `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default)]
+pub struct UserPatch {
+    /// Phone number.
+    pub phone: Option<Option<String>>,
+    /// Email address.
+    pub email: Option<Option<String>>,
+    /// Whether the email address is verified.
+    pub email_verified: Option<bool>,
+    /// Username.
+    pub username: Option<Option<String>>,
+    /// Nickname.
+    pub nickname: Option<Option<String>>,
+    /// Avatar URL.
+    pub photo: Option<Option<String>>,
+    /// Company.
+    pub company: Option<Option<String>>,
+    /// Free-form JSON object (replaces the old one).
+    pub metadata: Option<serde_json::Value>,
+    /// Blocked users cannot exchange tickets for tokens.
+    pub blocked: Option<bool>,
+}
+
+/// User management within a pool.
+pub struct UserService {
+    deps: Arc<Deps>,
+}
+
+impl UserService {
+    pub(super) fn new(deps: Arc<Deps>) -> Self {
+        Self { deps }
+    }
+
+    /// Users of the pool matching `filter`.
+    pub async fn list(
+        &self,
+        ctx: &Ctx,
+        pool_id: &str,
+        filter: UserFilter,
+        page: Page,
+    ) -> Result<Paged<User>, Error> {
+        self.deps.visible_pool(ctx, pool_id).await?;
+        Ok(self.deps.users.list(pool_id, &filter, page).await?)
+    }
+
+    /// One user of the pool.
+    pub async fn get(&self, ctx: &Ctx, pool_id: &str, user_id: &str) -> Result<User, Error> {
+        self.deps.visible_pool(ctx, pool_id).await?;
+        self.deps.users.get(pool_id, user_id).await?.ok_or(Error::NotFound("user"))
+    }
+
+    /// Creates a user in the pool; at least a phone, email or username is needed.
+    pub async fn create(&self, ctx: &Ctx, pool_id: &str, new: NewUser) -> Result<User, Error> {
+        self.deps.visible_pool(ctx, pool_id).await?;
+        if new.phone.is_none() && new.email.is_none() && new.username.is_none() {
+            return Err(Error::invalid("phone", "one of phone, email or username is required"));
+        }
+        let now = self.deps.clock.now();
+        let user = User {
+            id: ids::new_id(now, self.deps.rng.as_ref()),
+            pool_id: pool_id.to_owned(),
+            username: opt(new.username.as_deref(), |v| text_field("username", v, 128))?,
+            nickname: opt(new.nickname.as_deref(), |v| text_field("nickname", v, 128))?,
+            photo: opt(new.photo.as_deref(), validate_photo)?,
+            phone: opt(new.phone.as_deref(), validate_phone)?,
+            email: opt(new.email.as_deref(), validate_email)?,
+            email_verified: false,
+            company: opt(new.company.as_deref(), |v| text_field("company", v, 128))?,
+            app_id: None,
+            openid: None,
+            unionid: None,
+            oauth: None,
+            metadata: validate_metadata(new.metadata)?,
+            logins_count: 0,
+            last_login: None,
+            last_ip: None,
+            signed_up: now,
+            register_method: "admin:provision".to_owned(),
+            blocked: false,
+            updated_at: now,
+        };
+        self.deps.users.create(&user).await?;
+        self.deps.audit(ctx, Some(pool_id), "user.create", Some(&user.id)).await;
+        Ok(user)
+    }
+
+    /// Changes a user.
+    pub async fn update(
+        &self,
+        ctx: &Ctx,
+        pool_id: &str,
+        user_id: &str,
+        patch: UserPatch,
+    ) -> Result<User, Error> {
+        let mut user = self.get(ctx, pool_id, user_id).await?;
+        let was_blocked = user.blocked;
+        set(&mut user.phone, patch.phone, validate_phone)?;
+        set(&mut user.email, patch.email, validate_email)?;
+        set(&mut user.username, patch.username, |v| text_field("username", v, 128))?;
+        set(&mut user.nickname, patch.nickname, |v| text_field("nickname", v, 128))?;
+        set(&mut user.photo, patch.photo, validate_photo)?;
+        set(&mut user.company, patch.company, |v| text_field("company", v, 128))?;
+        if let Some(v) = patch.email_verified {
+            user.email_verified = v;
+        }
+        if let Some(metadata) = patch.metadata {
+            user.metadata = validate_metadata(Some(metadata))?;
+        }
+        if let Some(v) = patch.blocked {
+            user.blocked = v;
+        }
+        user.updated_at = self.deps.clock.now();
+        if !self.deps.users.update(&user).await? {
+            return Err(Error::NotFound("user"));
+        }
+        let action = match (was_blocked, user.blocked) {
+            (false, true) => "user.block",
+            (true, false) => "user.unblock",
+            _ => "user.update",
+        };
+        self.deps.audit(ctx, Some(pool_id), action, Some(user_id)).await;
+        Ok(user)
+    }
+
+    /// Deletes a user and their personal data.
+    pub async fn delete(&self, ctx: &Ctx, pool_id: &str, user_id: &str) -> Result<(), Error> {
+        self.deps.visible_pool(ctx, pool_id).await?;
+        if !self.deps.users.delete(pool_id, user_id).await? {
+            return Err(Error::NotFound("user"));
+        }
+        self.deps.audit(ctx, Some(pool_id), "user.delete", Some(user_id)).await;
+        Ok(())
+    }
+}
+
+fn opt(
+    value: Option<&str>,
+    check: impl Fn(&str) -> Result<String, Error>,
+) -> Result<Option<String>, Error> {
+    value.map(check).transpose()
+}
+
+fn set(
+    slot: &mut Option<String>,
+    change: Option<Option<String>>,
+    check: impl Fn(&str) -> Result<String, Error>,
+) -> Result<(), Error> {
+    if let Some(change) = change {
+        *slot = opt(change.as_deref(), check)?;
+    }
+    Ok(())
+}
+
+/// A phone number: an optional `+` and 5 to 20 digits (WeChat gives `purePhoneNumber` digits).
+pub fn validate_phone(phone: &str) -> Result<String, Error> {
+    let phone = phone.trim();
+    let digits = phone.strip_prefix('+').unwrap_or(phone);
+    if (5..=20).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(phone.to_owned())
+    } else {
+        Err(Error::invalid("phone", "must be 5 to 20 digits, optionally starting with '+'"))
+    }
+}
+
+fn validate_email(email: &str) -> Result<String, Error> {
+    let email = email.trim();
+    let valid = email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+        });
+    if valid {
+        Ok(email.to_lowercase())
+    } else {
+        Err(Error::invalid("email", "must be an email address"))
+    }
+}
+
+fn validate_photo(url: &str) -> Result<String, Error> {
+    let url = url.trim();
+    if url.len() <= 1024 && (url.starts_with("https://") || url.starts_with("http://")) {
+        Ok(url.to_owned())
+    } else {
+        Err(Error::invalid("photo", "must be an http(s) URL of at most 1024 characters"))
+    }
+}
+
+fn validate_metadata(value: Option<serde_json::Value>) -> Result<serde_json::Value, Error> {
+    let value = value.unwrap_or_else(|| serde_json::Value::Object(Default::default()));
+    if !value.is_object() {
+        return Err(Error::invalid("metadata", "must be a JSON object"));
+    }
+    if value.to_string().len() > 16 * 1024 {
+        return Err(Error::invalid("metadata", "must be at most 16 KiB"));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_validation() {
+        assert_eq!(validate_phone(" 13800138000 ").unwrap(), "13800138000");
+        assert!(validate_phone("+8613800138000").is_ok());
+        assert!(validate_phone("1380013800a").is_err());
+        assert!(validate_phone("123").is_err());
+        assert_eq!(validate_email("A@Example.com").unwrap(), "a@example.com");
+        assert!(validate_email("no-at.example.com").is_err());
+        assert!(validate_email("a@nodot").is_err());
+        assert!(validate_photo("javascript:alert(1)").is_err());
+        assert!(validate_metadata(Some(serde_json::json!([1]))).is_err());
+        assert!(validate_metadata(None).unwrap().is_object());
+    }
+}
