@@ -1,1 +1,21 @@
-//! placeholder
+//! Tessera's versioned schema, one file per change (`mYYYYMMDD_HHMMSS_verb_object.rs`), run on
+//! start and by `tessera migrate`, on SQLite, PostgreSQL and MySQL/MariaDB alike.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_120000_create_core_tables;
+mod column;
+
+/// Every migration, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_120000_create_core_tables::Migration)]
+    }
+
+    fn migration_table_name() -> DynIden {
+        "tessera_migrations".into_iden()
+    }
+}

@@ -1,1 +1,93 @@
-//! placeholder
+//! Tessera's storage: sea-orm entities and the repositories that implement the domain's ports on
+//! SQLite, PostgreSQL and MySQL/MariaDB.
+//!
+//! Every call runs under an explicit timeout and every failure to reach the database becomes
+//! [`StoreError::Unavailable`] (answered `503`), never a hang. Every tenant-owned query is built
+//! by the helpers in [`scope`], which filter by pool id.
+
+mod convert;
+mod entity;
+mod error;
+mod repos;
+mod scope;
+
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection};
+use tessera_domain::StoreError;
+use tessera_migration::{Migrator, MigratorTrait};
+
+pub use error::map_db_err;
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct DbConfig {
+    /// `sqlite://…`, `postgres://…` or `mysql://…`.
+    pub url: String,
+    /// Longest wait for one statement or transaction, and for a pooled connection.
+    pub timeout: Duration,
+    /// Largest number of pooled connections.
+    pub max_connections: u32,
+}
+
+/// The SQL store: one connection pool, implementing every repository port.
+#[derive(Clone)]
+pub struct SqlStore {
+    db: DatabaseConnection,
+    timeout: Duration,
+}
+
+impl SqlStore {
+    /// Connects (without running migrations).
+    pub async fn connect(config: &DbConfig) -> Result<Self, StoreError> {
+        let mut options = ConnectOptions::new(config.url.clone());
+        options
+            .max_connections(config.max_connections)
+            .min_connections(1)
+            .connect_timeout(config.timeout)
+            .acquire_timeout(config.timeout)
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .busy_timeout(Duration::from_secs(5))
+                    .foreign_keys(true)
+            });
+        let db = Database::connect(options).await.map_err(map_db_err)?;
+        Ok(Self { db, timeout: config.timeout })
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        Migrator::up(&self.db, None).await.map_err(map_db_err)
+    }
+
+    /// Names of the applied migrations, oldest first.
+    pub async fn applied_migrations(&self) -> Result<Vec<String>, StoreError> {
+        let applied = Migrator::get_applied_migrations(&self.db).await.map_err(map_db_err)?;
+        Ok(applied.iter().map(|m| m.name().to_owned()).collect())
+    }
+
+    /// Which kind of database this is.
+    pub fn backend(&self) -> DatabaseBackend {
+        self.db.get_database_backend()
+    }
+
+    /// The underlying connection (for tests and maintenance commands).
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Runs `fut` under the store's timeout.
+    async fn timed<T>(
+        &self,
+        fut: impl std::future::Future<Output = Result<T, sea_orm::DbErr>>,
+    ) -> Result<T, StoreError> {
+        match tokio::time::timeout(self.timeout, fut).await {
+            Ok(result) => result.map_err(map_db_err),
+            Err(_) => Err(StoreError::Unavailable(format!(
+                "the database did not answer within {} ms",
+                self.timeout.as_millis()
+            ))),
+        }
+    }
+}

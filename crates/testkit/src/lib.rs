@@ -1,1 +1,293 @@
-//! placeholder
+//! Test harness: private PostgreSQL and MariaDB servers, started once per test process on free
+//! ports in temporary folders, and a fresh database for every test (SQLite gets a fresh file).
+//!
+//! When the server binaries are missing the test fails with a message saying what to install: a
+//! skipped test is not a passing test. `TESSERA_TEST_PG_BIN` names PostgreSQL's `bin` folder when
+//! it is not under `/usr/lib/postgresql`.
+//!
+//! The servers live as long as the test process: each runs under a small shell that waits on a
+//! pipe from this process and stops the server (and removes its folder) when the pipe closes.
+
+use std::{
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::{
+        Mutex, OnceLock,
+        atomic::{AtomicU32, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, Result, bail};
+
+/// The database kinds Tessera supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+    /// MySQL or MariaDB.
+    MySql,
+}
+
+impl Backend {
+    /// Every backend, for contract tests.
+    pub const ALL: [Self; 3] = [Self::Sqlite, Self::Postgres, Self::MySql];
+}
+
+/// A fresh, empty database for one test.
+#[derive(Debug)]
+pub struct TestDb {
+    /// Its connection URL.
+    pub url: String,
+    /// Which backend it is on.
+    pub backend: Backend,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A new empty database on `backend`.
+pub fn database(backend: Backend) -> Result<TestDb> {
+    let name = unique_name();
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir()?;
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("tessera.db").display());
+            Ok(TestDb { url, backend, _dir: Some(dir) })
+        }
+        Backend::Postgres => {
+            let server = postgres()?;
+            run(Command::new(&server.client)
+                .args(["-h", "127.0.0.1", "-p", &server.port.to_string(), "-U", "postgres"])
+                .args(["-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc"])
+                .arg(format!("CREATE DATABASE {name}")))?;
+            Ok(TestDb {
+                url: format!("postgres://postgres@127.0.0.1:{}/{name}", server.port),
+                backend,
+                _dir: None,
+            })
+        }
+        Backend::MySql => {
+            let server = mariadb()?;
+            run(Command::new(&server.client)
+                .args(["-h", "127.0.0.1", "-P", &server.port.to_string(), "-u", "root", "-e"])
+                .arg(format!("CREATE DATABASE {name} CHARACTER SET utf8mb4")))?;
+            Ok(TestDb {
+                url: format!("mysql://root@127.0.0.1:{}/{name}", server.port),
+                backend,
+                _dir: None,
+            })
+        }
+    }
+}
+
+/// A running server: its port and the command-line client that talks to it.
+struct Server {
+    port: u16,
+    client: PathBuf,
+}
+
+fn unique_name() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!("t_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Keeps each server's lifeline pipe open for the life of the process.
+fn lifelines() -> &'static Mutex<Vec<Child>> {
+    static CHILDREN: OnceLock<Mutex<Vec<Child>>> = OnceLock::new();
+    CHILDREN.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+fn postgres() -> Result<&'static Server> {
+    static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
+    SERVER.get_or_init(|| start_postgres().map_err(|e| format!("{e:#}"))).as_ref().map_err(|e| {
+        anyhow::anyhow!("{e}")
+    })
+}
+
+fn mariadb() -> Result<&'static Server> {
+    static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
+    SERVER.get_or_init(|| start_mariadb().map_err(|e| format!("{e:#}"))).as_ref().map_err(|e| {
+        anyhow::anyhow!("{e}")
+    })
+}
+
+fn start_postgres() -> Result<Server> {
+    let bin = postgres_bin_dir().context(
+        "PostgreSQL server binaries (initdb, postgres) not found: install them \
+         (Debian: apt-get install postgresql) or set TESSERA_TEST_PG_BIN",
+    )?;
+    let client = which("psql").context("psql not found: apt-get install postgresql-client")?;
+    let dir = private_dir()?;
+    let as_root = is_root();
+    if as_root {
+        run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir))?;
+    }
+    let data = dir.join("data");
+    run(as_user(as_root, "postgres", &bin.join("initdb"))
+        .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "-D"])
+        .arg(&data))?;
+    let port = free_port()?;
+    let serve = format!(
+        "{} -D {} -p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
+         -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+        bin.join("postgres").display(),
+        data.display(),
+        dir.display()
+    );
+    spawn_with_lifeline(as_root.then_some("postgres"), &serve, &dir)?;
+    wait_until("PostgreSQL", || {
+        Command::new(&client)
+            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "postgres", "-d", "postgres"])
+            .args(["-qc", "SELECT 1"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })?;
+    Ok(Server { port, client })
+}
+
+fn start_mariadb() -> Result<Server> {
+    let server = which("mariadbd")
+        .or_else(|| which("mysqld"))
+        .or_else(|| Some(PathBuf::from("/usr/sbin/mariadbd")).filter(|p| p.exists()))
+        .context("MariaDB server (mariadbd) not found: install it (Debian: apt-get install mariadb-server)")?;
+    let install = which("mariadb-install-db")
+        .or_else(|| which("mysql_install_db"))
+        .context("mariadb-install-db not found: apt-get install mariadb-server")?;
+    let client = which("mariadb")
+        .or_else(|| which("mysql"))
+        .context("the mariadb client not found: apt-get install mariadb-client")?;
+    let dir = private_dir()?;
+    let data = dir.join("data");
+    let user = if is_root() { "root".to_owned() } else { whoami() };
+    run(Command::new(install)
+        .arg("--no-defaults")
+        .arg(format!("--datadir={}", data.display()))
+        .arg(format!("--user={user}"))
+        .args(["--auth-root-authentication-method=normal", "--skip-test-db"]))?;
+    let port = free_port()?;
+    let serve = format!(
+        "{} --no-defaults --datadir={} --port={port} --bind-address=127.0.0.1 --socket={}/mysqld.sock \
+         --pid-file={}/mysqld.pid --user={user} --skip-grant-tables --skip-log-bin \
+         --innodb-flush-log-at-trx-commit=0 --innodb-buffer-pool-size=64M --max-connections=300",
+        server.display(),
+        data.display(),
+        dir.display(),
+        dir.display(),
+    );
+    spawn_with_lifeline(None, &serve, &dir)?;
+    wait_until("MariaDB", || {
+        Command::new(&client)
+            .args(["-h", "127.0.0.1", "-P", &port.to_string(), "-u", "root", "-e", "SELECT 1"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })?;
+    Ok(Server { port, client })
+}
+
+/// Runs `command` under a shell that stops it and removes `dir` once this process's end of the
+/// pipe on its standard input closes (when the test process exits, however it exits).
+fn spawn_with_lifeline(user: Option<&str>, command: &str, dir: &Path) -> Result<()> {
+    let script = format!(
+        "{command} >{log} 2>&1 & pid=$!; read _ignored; kill $pid; wait $pid; rm -rf {dir}",
+        log = dir.join("server.log").display(),
+        dir = dir.display()
+    );
+    let mut shell = match user {
+        Some(user) => {
+            let mut c = Command::new("runuser");
+            c.args(["-u", user, "--", "sh", "-c", &script]);
+            c
+        }
+        None => {
+            let mut c = Command::new("sh");
+            c.args(["-c", &script]);
+            c
+        }
+    };
+    let child = shell.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
+    lifelines().lock().map_err(|_| anyhow::anyhow!("lifeline lock poisoned"))?.push(child);
+    Ok(())
+}
+
+fn wait_until(what: &str, mut ready: impl FnMut() -> bool) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if ready() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    bail!("{what} did not start within 60 s")
+}
+
+fn run(command: &mut Command) -> Result<()> {
+    let output = command.output().with_context(|| format!("running {command:?}"))?;
+    if !output.status.success() {
+        bail!(
+            "{command:?} failed: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(())
+}
+
+fn as_user(as_root: bool, user: &str, program: &Path) -> Command {
+    if as_root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", user, "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+fn private_dir() -> Result<PathBuf> {
+    let dir = tempfile::Builder::new().prefix("tessera-test-").tempdir()?.keep();
+    // The server may run as another user (postgres): let it in.
+    run(Command::new("chmod").arg("755").arg(&dir))?;
+    Ok(dir)
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+fn whoami() -> String {
+    Command::new("id")
+        .arg("-un")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .chain(["/usr/sbin", "/usr/bin"])
+        .map(|dir| Path::new(dir).join(program))
+        .find(|p| p.is_file())
+}
+
+fn postgres_bin_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("TESSERA_TEST_PG_BIN") {
+        return Some(PathBuf::from(dir));
+    }
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|bin| bin.join("postgres").is_file() && bin.join("initdb").is_file())
+        .collect();
+    versions.sort();
+    versions.pop().or_else(|| which("postgres").and_then(|p| p.parent().map(Path::to_path_buf)))
+}

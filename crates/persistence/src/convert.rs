@@ -1,0 +1,248 @@
+//! Conversions between rows and domain values. A row that does not convert is corrupt data and
+//! surfaces as [`StoreError::Other`].
+
+use sea_orm::ActiveValue::Set;
+use tessera_domain::{
+    StoreError,
+    ids::hex,
+    model::{
+        App2WxappConnection, App2WxappSettings, AuditEvent, KeyStatus, Outcome, PlatformAdmin,
+        PoolSettings, SigningKey, TokenAlgorithm, User, UserPool,
+    },
+};
+
+use crate::entity::{admin, audit, connection, pool, signing_key, user};
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Other(format!("corrupt {what} in the database"))
+}
+
+pub fn pool_from(m: pool::Model) -> Result<UserPool, StoreError> {
+    Ok(UserPool {
+        secret_hash: unhex32(&m.secret_hash).ok_or_else(|| corrupt("pool secret hash"))?,
+        settings: PoolSettings {
+            allow_sign_up: m.allow_sign_up,
+            token_ttl_seconds: m.token_ttl_seconds,
+            token_algorithm: m.token_algorithm.parse().map_err(|_| corrupt("token algorithm"))?,
+            app2wxapp: App2WxappSettings {
+                require_secret: m.require_secret,
+                ticket_ttl_seconds: m.ticket_ttl_seconds,
+            },
+        },
+        id: m.id,
+        name: m.name,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+pub fn pool_row(p: &UserPool) -> pool::ActiveModel {
+    pool::ActiveModel {
+        id: Set(p.id.clone()),
+        name: Set(p.name.clone()),
+        secret_hash: Set(hex(&p.secret_hash)),
+        allow_sign_up: Set(p.settings.allow_sign_up),
+        token_ttl_seconds: Set(p.settings.token_ttl_seconds),
+        token_algorithm: Set(p.settings.token_algorithm.as_str().to_owned()),
+        require_secret: Set(p.settings.app2wxapp.require_secret),
+        ticket_ttl_seconds: Set(p.settings.app2wxapp.ticket_ttl_seconds),
+        created_at: Set(p.created_at),
+        updated_at: Set(p.updated_at),
+    }
+}
+
+pub fn connection_from(m: connection::Model) -> App2WxappConnection {
+    App2WxappConnection {
+        pool_id: m.pool_id,
+        app_id: m.app_id,
+        app_secret_sealed: m.app_secret_sealed,
+        app_secret_hint: m.app_secret_hint,
+        enabled: m.enabled,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+pub fn connection_row(c: &App2WxappConnection) -> connection::ActiveModel {
+    connection::ActiveModel {
+        pool_id: Set(c.pool_id.clone()),
+        app_id: Set(c.app_id.clone()),
+        app_secret_sealed: Set(c.app_secret_sealed.clone()),
+        app_secret_hint: Set(c.app_secret_hint.clone()),
+        enabled: Set(c.enabled),
+        created_at: Set(c.created_at),
+        updated_at: Set(c.updated_at),
+    }
+}
+
+pub fn user_from(m: user::Model) -> Result<User, StoreError> {
+    let oauth = m
+        .oauth
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|_| corrupt("user oauth profile"))?;
+    let metadata = serde_json::from_str(&m.metadata).map_err(|_| corrupt("user metadata"))?;
+    Ok(User {
+        id: m.id,
+        pool_id: m.pool_id,
+        username: m.username,
+        nickname: m.nickname,
+        photo: m.photo,
+        phone: m.phone,
+        email: m.email,
+        email_verified: m.email_verified,
+        company: m.company,
+        app_id: m.app_id,
+        openid: m.openid,
+        unionid: m.unionid,
+        oauth,
+        metadata,
+        logins_count: m.logins_count,
+        last_login: m.last_login,
+        last_ip: m.last_ip,
+        signed_up: m.signed_up,
+        register_method: m.register_method,
+        blocked: m.blocked,
+        updated_at: m.updated_at,
+    })
+}
+
+pub fn user_row(u: &User) -> user::ActiveModel {
+    user::ActiveModel {
+        id: Set(u.id.clone()),
+        pool_id: Set(u.pool_id.clone()),
+        username: Set(u.username.clone()),
+        nickname: Set(u.nickname.clone()),
+        photo: Set(u.photo.clone()),
+        phone: Set(u.phone.clone()),
+        email: Set(u.email.clone()),
+        email_verified: Set(u.email_verified),
+        company: Set(u.company.clone()),
+        app_id: Set(u.app_id.clone()),
+        openid: Set(u.openid.clone()),
+        unionid: Set(u.unionid.clone()),
+        oauth: Set(u.oauth.as_ref().map(serde_json::Value::to_string)),
+        metadata: Set(u.metadata.to_string()),
+        logins_count: Set(u.logins_count),
+        last_login: Set(u.last_login),
+        last_ip: Set(u.last_ip.clone()),
+        signed_up: Set(u.signed_up),
+        register_method: Set(u.register_method.clone()),
+        blocked: Set(u.blocked),
+        updated_at: Set(u.updated_at),
+    }
+}
+
+pub fn key_from(m: signing_key::Model) -> Result<SigningKey, StoreError> {
+    let status = match m.status.as_str() {
+        "active" => KeyStatus::Active,
+        "retired" => KeyStatus::Retired,
+        _ => return Err(corrupt("key status")),
+    };
+    Ok(SigningKey {
+        algorithm: m.algorithm.parse::<TokenAlgorithm>().map_err(|_| corrupt("key algorithm"))?,
+        kid: m.kid,
+        pool_id: m.pool_id,
+        public_jwk: m.public_jwk,
+        private_key_sealed: m.private_key_sealed,
+        status,
+        max_token_ttl_seconds: m.max_token_ttl_seconds,
+        created_at: m.created_at,
+        retired_at: m.retired_at,
+        publish_until: m.publish_until,
+    })
+}
+
+pub fn key_row(k: &SigningKey) -> signing_key::ActiveModel {
+    signing_key::ActiveModel {
+        kid: Set(k.kid.clone()),
+        pool_id: Set(k.pool_id.clone()),
+        algorithm: Set(k.algorithm.as_str().to_owned()),
+        public_jwk: Set(k.public_jwk.clone()),
+        private_key_sealed: Set(k.private_key_sealed.clone()),
+        status: Set(k.status.as_str().to_owned()),
+        max_token_ttl_seconds: Set(k.max_token_ttl_seconds),
+        created_at: Set(k.created_at),
+        retired_at: Set(k.retired_at),
+        publish_until: Set(k.publish_until),
+    }
+}
+
+pub fn admin_from(m: admin::Model) -> PlatformAdmin {
+    PlatformAdmin {
+        id: m.id,
+        username: m.username,
+        password_hash: m.password_hash,
+        created_at: m.created_at,
+        last_login_at: m.last_login_at,
+    }
+}
+
+pub fn admin_row(a: &PlatformAdmin) -> admin::ActiveModel {
+    admin::ActiveModel {
+        id: Set(a.id.clone()),
+        username: Set(a.username.clone()),
+        password_hash: Set(a.password_hash.clone()),
+        created_at: Set(a.created_at),
+        last_login_at: Set(a.last_login_at),
+    }
+}
+
+pub fn audit_from(m: audit::Model) -> AuditEvent {
+    AuditEvent {
+        id: m.id,
+        pool_id: m.pool_id,
+        actor: m.actor,
+        action: m.action,
+        target: m.target,
+        ip: m.ip,
+        outcome: Outcome::parse(&m.outcome),
+        reason: m.reason,
+        created_at: m.created_at,
+    }
+}
+
+pub fn audit_row(e: &AuditEvent) -> audit::ActiveModel {
+    audit::ActiveModel {
+        id: Set(e.id.clone()),
+        pool_id: Set(e.pool_id.clone()),
+        actor: Set(truncate(&e.actor, 80)),
+        action: Set(truncate(&e.action, 64)),
+        target: Set(e.target.as_deref().map(|t| truncate(t, 128))),
+        ip: Set(e.ip.as_deref().map(|ip| truncate(ip, 64))),
+        outcome: Set(e.outcome.as_str().to_owned()),
+        reason: Set(e.reason.as_deref().map(|r| truncate(r, 64))),
+        created_at: Set(e.created_at),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+fn unhex32(text: &str) -> Option<[u8; 32]> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (slot, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+        let digit = |c: u8| char::from(c).to_digit(16).and_then(|d| u8::try_from(d).ok());
+        *slot = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip() {
+        let bytes: [u8; 32] = std::array::from_fn(|i| u8::try_from(i * 7).unwrap_or(0));
+        assert_eq!(unhex32(&hex(&bytes)), Some(bytes));
+        assert_eq!(unhex32("zz"), None);
+        assert_eq!(unhex32(&"g".repeat(64)), None);
+    }
+}

@@ -1,0 +1,8 @@
+//! sea-orm entities, one per table (schema in the `tessera-migration` crate).
+
+pub mod admin;
+pub mod audit;
+pub mod connection;
+pub mod pool;
+pub mod signing_key;
+pub mod user;
