@@ -3,8 +3,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
-mod m20261124_120000_create_core_tables;
 mod column;
+mod m20261124_120000_create_core_tables;
 
 /// Every migration, in order.
 pub struct Migrator;

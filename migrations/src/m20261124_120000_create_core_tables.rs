@@ -78,7 +78,10 @@ impl MigrationTrait for Migration {
             .await?;
         for (name, cols) in [
             ("uq_users_pool_unionid", &["pool_id", "unionid"][..]),
-            ("uq_users_pool_app_openid", &["pool_id", "app_id", "openid"][..]),
+            (
+                "uq_users_pool_app_openid",
+                &["pool_id", "app_id", "openid"][..],
+            ),
             ("uq_users_pool_phone", &["pool_id", "phone"][..]),
             ("uq_users_pool_email", &["pool_id", "email"][..]),
         ] {
@@ -180,7 +183,9 @@ impl MigrationTrait for Migration {
             "app2wxapp_connections",
             "user_pools",
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

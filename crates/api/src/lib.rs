@@ -1,1 +1,153 @@
-//! placeholder
+//! Tessera's HTTP surface: one poem-openapi module per resource, the bearer security scheme, and
+//! the single place where domain errors become HTTP answers ([`error`]).
+//!
+//! A handler authenticates, calls one service method and maps the result; nothing else lives here.
+
+mod auth;
+mod connections;
+pub mod error;
+mod health;
+mod keys;
+mod pools;
+mod time;
+mod users;
+mod wellknown;
+
+use std::sync::Arc;
+
+use poem::{
+    Endpoint, EndpointExt, IntoResponse, Request, Response, Route,
+    http::{StatusCode, header},
+    middleware::Tracing,
+};
+use poem_openapi::{OpenApiService, Tags};
+use tessera_domain::service::{Ctx, Services};
+
+use crate::{auth::BearerAuth, error::ApiError};
+
+/// Largest accepted request body.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What every handler reaches through `Data`.
+pub struct AppState {
+    /// The domain services.
+    pub services: Services,
+}
+
+impl AppState {
+    /// Authenticates the bearer token and describes the caller.
+    async fn ctx(&self, auth: &BearerAuth, req: &Request) -> Result<Ctx, ApiError> {
+        let principal = self.services.auth.authenticate(&auth.0.token).await?;
+        Ok(Ctx {
+            principal,
+            ip: client_ip(req),
+        })
+    }
+}
+
+/// The client's address as seen by this server.
+fn client_ip(req: &Request) -> Option<String> {
+    req.remote_addr()
+        .as_socket_addr()
+        .map(|addr| addr.ip().to_string())
+}
+
+/// The answer of a successful delete.
+#[derive(poem_openapi::ApiResponse)]
+enum Deleted {
+    /// Deleted.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+#[derive(Tags)]
+enum ApiTags {
+    /// Obtaining admin API access tokens.
+    Auth,
+    /// User pools (tenants): creation, settings, secret rotation.
+    UserPools,
+    /// A pool's mini program (app2wxapp) connection.
+    Connections,
+    /// A pool's end users.
+    Users,
+    /// A pool's token signing keys.
+    Keys,
+    /// Public token verification metadata (JWKS, OpenID configuration).
+    WellKnown,
+    /// Health checks.
+    Operations,
+}
+
+type Apis = (
+    auth::AuthApi,
+    pools::PoolsApi,
+    connections::ConnectionsApi,
+    users::UsersApi,
+    keys::KeysApi,
+    wellknown::WellKnownApi,
+    health::HealthApi,
+);
+
+/// The OpenAPI service: every operation, described.
+pub fn api_service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(
+        (
+            auth::AuthApi,
+            pools::PoolsApi,
+            connections::ConnectionsApi,
+            users::UsersApi,
+            keys::KeysApi,
+            wellknown::WellKnownApi,
+            health::HealthApi,
+        ),
+        "Tessera",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Tessera, a self-hosted multi-tenant identity server. The admin API (`/api/v1`) takes a \
+         bearer token from `POST /api/v1/auth/admin` (platform admin) or \
+         `POST /api/v1/auth/userpool` (one pool). Every error answers \
+         `{\"code\": <status>, \"error\": \"<stable_snake_case>\", \"message\": \"…\"}`.",
+    )
+}
+
+/// The OpenAPI document as YAML (what is committed as `openapi/openapi.yaml`).
+pub fn spec_yaml() -> String {
+    api_service().spec_yaml()
+}
+
+/// The whole HTTP application: API, `/openapi.json`, the console at `/docs`.
+pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
+    let api = api_service();
+    let console = api.swagger_ui();
+    let spec = api.spec_endpoint();
+    Route::new()
+        .nest("/", api)
+        .nest("/docs", console)
+        .at("/openapi.json", spec)
+        .data(state)
+        .around(|endpoint, req| limit_body(endpoint, req))
+        .with(Tracing)
+        .catch_all_error(error::catch_all)
+}
+
+/// Refuses bodies over [`MAX_BODY_BYTES`] with `413`, whether announced by `Content-Length` or
+/// streamed in chunks.
+async fn limit_body<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Response> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    match declared {
+        Some(len) if len > MAX_BODY_BYTES => {
+            return Err(poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE));
+        }
+        None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
+            let body = req.take_body().into_bytes_limit(MAX_BODY_BYTES).await?;
+            req.set_body(body);
+        }
+        _ => {}
+    }
+    Ok(next.call(req).await?.into_response())
+}

@@ -52,8 +52,12 @@ pub trait UserRepo: Send + Sync {
     /// The user of this pool with this id.
     async fn get(&self, pool_id: &str, id: &str) -> StoreResult<Option<User>>;
     /// Users of this pool matching `filter`, oldest first.
-    async fn list(&self, pool_id: &str, filter: &UserFilter, page: Page)
-    -> StoreResult<Paged<User>>;
+    async fn list(
+        &self,
+        pool_id: &str,
+        filter: &UserFilter,
+        page: Page,
+    ) -> StoreResult<Paged<User>>;
     /// Saves every field; `false` if the user no longer exists in this pool.
     async fn update(&self, user: &User) -> StoreResult<bool>;
     /// Deletes the user; `false` if it did not exist in this pool.
@@ -114,7 +118,10 @@ pub trait Clock: Send + Sync {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    #[expect(clippy::disallowed_methods, reason = "the one place that reads the system clock")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the one place that reads the system clock"
+    )]
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
     }

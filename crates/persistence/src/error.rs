@@ -22,15 +22,17 @@ pub fn map_db_err(err: DbErr) -> StoreError {
 
 fn is_unreachable(err: &RuntimeErr) -> bool {
     match err {
-        RuntimeErr::SqlxError(e) => matches!(
-            **e,
-            sqlx::Error::Io(_)
-                | sqlx::Error::Tls(_)
-                | sqlx::Error::PoolTimedOut
-                | sqlx::Error::PoolClosed
-                | sqlx::Error::WorkerCrashed
-                | sqlx::Error::Protocol(_)
-        ) || is_server_shutdown(e),
+        RuntimeErr::SqlxError(e) => {
+            matches!(
+                **e,
+                sqlx::Error::Io(_)
+                    | sqlx::Error::Tls(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::WorkerCrashed
+                    | sqlx::Error::Protocol(_)
+            ) || is_server_shutdown(e)
+        }
         _ => false,
     }
 }
@@ -61,7 +63,9 @@ mod tests {
     #[test]
     fn conflict_messages_name_the_field() {
         assert_eq!(
-            conflict_message("duplicate key value violates unique constraint \"uq_users_pool_phone\""),
+            conflict_message(
+                "duplicate key value violates unique constraint \"uq_users_pool_phone\""
+            ),
             "phone is already taken in this user pool"
         );
         assert_eq!(

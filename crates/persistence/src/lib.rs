@@ -53,7 +53,10 @@ impl SqlStore {
                     .foreign_keys(true)
             });
         let db = Database::connect(options).await.map_err(map_db_err)?;
-        Ok(Self { db, timeout: config.timeout })
+        Ok(Self {
+            db,
+            timeout: config.timeout,
+        })
     }
 
     /// Applies every pending migration.
@@ -63,7 +66,9 @@ impl SqlStore {
 
     /// Names of the applied migrations, oldest first.
     pub async fn applied_migrations(&self) -> Result<Vec<String>, StoreError> {
-        let applied = Migrator::get_applied_migrations(&self.db).await.map_err(map_db_err)?;
+        let applied = Migrator::get_applied_migrations(&self.db)
+            .await
+            .map_err(map_db_err)?;
         Ok(applied.iter().map(|m| m.name().to_owned()).collect())
     }
 

@@ -3,8 +3,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait, sea_query::{Expr, OnConflict},
+    ActiveValue::Set,
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+    sea_query::{Expr, OnConflict},
 };
 use tessera_domain::{
     model::{
@@ -28,15 +30,21 @@ impl PoolRepo for SqlStore {
     async fn create(&self, p: &UserPool, key: &SigningKey) -> StoreResult<()> {
         self.timed(async {
             let txn = self.db.begin().await?;
-            pool::Entity::insert(pool_row(p)).exec_without_returning(&txn).await?;
-            signing_key::Entity::insert(key_row(key)).exec_without_returning(&txn).await?;
+            pool::Entity::insert(pool_row(p))
+                .exec_without_returning(&txn)
+                .await?;
+            signing_key::Entity::insert(key_row(key))
+                .exec_without_returning(&txn)
+                .await?;
             txn.commit().await
         })
         .await
     }
 
     async fn get(&self, id: &str) -> StoreResult<Option<UserPool>> {
-        let row = self.timed(pool::Entity::find_by_id(id).one(&self.db)).await?;
+        let row = self
+            .timed(pool::Entity::find_by_id(id).one(&self.db))
+            .await?;
         row.map(pool_from).transpose()
     }
 
@@ -53,7 +61,10 @@ impl PoolRepo for SqlStore {
                 Ok((rows, total))
             })
             .await?;
-        Ok(Paged { items: rows.into_iter().map(pool_from).collect::<Result<_, _>>()?, total })
+        Ok(Paged {
+            items: rows.into_iter().map(pool_from).collect::<Result<_, _>>()?,
+            total,
+        })
     }
 
     async fn update(&self, p: &UserPool) -> StoreResult<bool> {
@@ -70,7 +81,10 @@ impl PoolRepo for SqlStore {
             if res.rows_affected > 0 {
                 return Ok(true);
             }
-            Ok(pool::Entity::find_by_id(p.id.as_str()).count(&self.db).await? > 0)
+            Ok(pool::Entity::find_by_id(p.id.as_str())
+                .count(&self.db)
+                .await?
+                > 0)
         })
         .await
     }
@@ -92,7 +106,9 @@ impl PoolRepo for SqlStore {
 #[async_trait]
 impl ConnectionRepo for SqlStore {
     async fn get(&self, pool_id: &str) -> StoreResult<Option<App2WxappConnection>> {
-        let row = self.timed(find_in::<connection::Entity>(pool_id).one(&self.db)).await?;
+        let row = self
+            .timed(find_in::<connection::Entity>(pool_id).one(&self.db))
+            .await?;
         Ok(row.map(connection_from))
     }
 
@@ -108,11 +124,15 @@ impl ConnectionRepo for SqlStore {
                 ])
                 .to_owned(),
         );
-        self.timed(upsert.exec_without_returning(&self.db)).await.map(drop)
+        self.timed(upsert.exec_without_returning(&self.db))
+            .await
+            .map(drop)
     }
 
     async fn delete(&self, pool_id: &str) -> StoreResult<bool> {
-        let res = self.timed(delete_in::<connection::Entity>(pool_id).exec(&self.db)).await?;
+        let res = self
+            .timed(delete_in::<connection::Entity>(pool_id).exec(&self.db))
+            .await?;
         Ok(res.rows_affected > 0)
     }
 }
@@ -120,12 +140,17 @@ impl ConnectionRepo for SqlStore {
 #[async_trait]
 impl UserRepo for SqlStore {
     async fn create(&self, u: &User) -> StoreResult<()> {
-        self.timed(user::Entity::insert(user_row(u)).exec_without_returning(&self.db)).await.map(drop)
+        self.timed(user::Entity::insert(user_row(u)).exec_without_returning(&self.db))
+            .await
+            .map(drop)
     }
 
     async fn get(&self, pool_id: &str, id: &str) -> StoreResult<Option<User>> {
         let query = find_in::<user::Entity>(pool_id).filter(user::Column::Id.eq(id));
-        self.timed(query.one(&self.db)).await?.map(user_from).transpose()
+        self.timed(query.one(&self.db))
+            .await?
+            .map(user_from)
+            .transpose()
     }
 
     async fn list(
@@ -157,7 +182,10 @@ impl UserRepo for SqlStore {
                 Ok((rows, total))
             })
             .await?;
-        Ok(Paged { items: rows.into_iter().map(user_from).collect::<Result<_, _>>()?, total })
+        Ok(Paged {
+            items: rows.into_iter().map(user_from).collect::<Result<_, _>>()?,
+            total,
+        })
     }
 
     async fn update(&self, u: &User) -> StoreResult<bool> {
@@ -174,7 +202,11 @@ impl UserRepo for SqlStore {
             if res.rows_affected > 0 {
                 return Ok(true);
             }
-            Ok(find_in::<user::Entity>(&u.pool_id).filter(by_id).count(&self.db).await? > 0)
+            Ok(find_in::<user::Entity>(&u.pool_id)
+                .filter(by_id)
+                .count(&self.db)
+                .await?
+                > 0)
         })
         .await
     }
@@ -191,7 +223,10 @@ impl KeyRepo for SqlStore {
         let query = find_in::<signing_key::Entity>(pool_id)
             .filter(signing_key::Column::Status.eq(KeyStatus::Active.as_str()))
             .order_by_desc(signing_key::Column::CreatedAt);
-        self.timed(query.one(&self.db)).await?.map(key_from).transpose()
+        self.timed(query.one(&self.db))
+            .await?
+            .map(key_from)
+            .transpose()
     }
 
     async fn published(&self, pool_id: &str, now: DateTime<Utc>) -> StoreResult<Vec<SigningKey>> {
@@ -230,7 +265,9 @@ impl KeyRepo for SqlStore {
                     .exec(&txn)
                     .await?;
             }
-            signing_key::Entity::insert(key_row(next)).exec_without_returning(&txn).await?;
+            signing_key::Entity::insert(key_row(next))
+                .exec_without_returning(&txn)
+                .await?;
             txn.commit().await
         })
         .await
@@ -296,7 +333,10 @@ impl AuditRepo for SqlStore {
                 Ok((rows, total))
             })
             .await?;
-        Ok(Paged { items: rows.into_iter().map(audit_from).collect(), total })
+        Ok(Paged {
+            items: rows.into_iter().map(audit_from).collect(),
+            total,
+        })
     }
 }
 

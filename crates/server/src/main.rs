@@ -1,2 +1,123 @@
-//! placeholder
-fn main() {}
+//! `tessera`: the identity server's command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use tessera::{Config, config, init_logging, start};
+use tessera_domain::service::BootstrapAdmin;
+
+/// Tessera: a self-hosted multi-tenant identity server with "App launches WeChat mini program"
+/// login.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Configuration file (TOML). Default: ./tessera.toml when it exists.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document (YAML); needs no configuration or database.
+    Openapi,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        print!("{}", tessera_api::spec_yaml());
+        return std::process::ExitCode::SUCCESS;
+    }
+    let loaded = match config::load(cli.config.as_deref()) {
+        Ok(loaded) => loaded,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    init_logging(&loaded.config);
+    for key in &loaded.unknown_keys {
+        tracing::warn!(key, "unknown configuration key ignored");
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(command, &loaded.config)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err:#}");
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: &Config) -> anyhow::Result<()> {
+    match command {
+        Command::Openapi => Ok(()),
+        Command::Migrate => {
+            let store = tessera::connect(config).await?;
+            store.migrate().await?;
+            for name in store.applied_migrations().await? {
+                println!("applied {name}");
+            }
+            Ok(())
+        }
+        Command::Serve => {
+            if config.redis.url.is_some() {
+                tracing::warn!(
+                    "redis.url is set, but this version keeps nothing in Redis yet; it is ignored"
+                );
+            }
+            let running = start(config, Some(Box::pin(shutdown_signal()))).await?;
+            match &running.bootstrap {
+                BootstrapAdmin::CreatedWithPassword(password) => tracing::warn!(
+                    username = "admin",
+                    password = %password,
+                    "created the bootstrap platform admin; this password is shown only once"
+                ),
+                BootstrapAdmin::Created => tracing::info!(
+                    username = "admin",
+                    "created the bootstrap platform admin with admin.bootstrap_password"
+                ),
+                BootstrapAdmin::Existing => {}
+            }
+            tracing::info!(
+                "listening on http://{} (public URL {}; console at /docs)",
+                running.addr,
+                config.http.public_url
+            );
+            running.wait().await
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}

@@ -53,13 +53,27 @@ pub fn database(backend: Backend) -> Result<TestDb> {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir()?;
-            let url = format!("sqlite://{}?mode=rwc", dir.path().join("tessera.db").display());
-            Ok(TestDb { url, backend, _dir: Some(dir) })
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("tessera.db").display()
+            );
+            Ok(TestDb {
+                url,
+                backend,
+                _dir: Some(dir),
+            })
         }
         Backend::Postgres => {
             let server = postgres()?;
             run(Command::new(&server.client)
-                .args(["-h", "127.0.0.1", "-p", &server.port.to_string(), "-U", "postgres"])
+                .args([
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &server.port.to_string(),
+                    "-U",
+                    "postgres",
+                ])
                 .args(["-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc"])
                 .arg(format!("CREATE DATABASE {name}")))?;
             Ok(TestDb {
@@ -71,7 +85,15 @@ pub fn database(backend: Backend) -> Result<TestDb> {
         Backend::MySql => {
             let server = mariadb()?;
             run(Command::new(&server.client)
-                .args(["-h", "127.0.0.1", "-P", &server.port.to_string(), "-u", "root", "-e"])
+                .args([
+                    "-h",
+                    "127.0.0.1",
+                    "-P",
+                    &server.port.to_string(),
+                    "-u",
+                    "root",
+                    "-e",
+                ])
                 .arg(format!("CREATE DATABASE {name} CHARACTER SET utf8mb4")))?;
             Ok(TestDb {
                 url: format!("mysql://root@127.0.0.1:{}/{name}", server.port),
@@ -90,7 +112,11 @@ struct Server {
 
 fn unique_name() -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    format!("t_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "t_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// Keeps each server's lifeline pipe open for the life of the process.
@@ -101,16 +127,18 @@ fn lifelines() -> &'static Mutex<Vec<Child>> {
 
 fn postgres() -> Result<&'static Server> {
     static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
-    SERVER.get_or_init(|| start_postgres().map_err(|e| format!("{e:#}"))).as_ref().map_err(|e| {
-        anyhow::anyhow!("{e}")
-    })
+    SERVER
+        .get_or_init(|| start_postgres().map_err(|e| format!("{e:#}")))
+        .as_ref()
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn mariadb() -> Result<&'static Server> {
     static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
-    SERVER.get_or_init(|| start_mariadb().map_err(|e| format!("{e:#}"))).as_ref().map_err(|e| {
-        anyhow::anyhow!("{e}")
-    })
+    SERVER
+        .get_or_init(|| start_mariadb().map_err(|e| format!("{e:#}")))
+        .as_ref()
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn start_postgres() -> Result<Server> {
@@ -122,11 +150,22 @@ fn start_postgres() -> Result<Server> {
     let dir = private_dir()?;
     let as_root = is_root();
     if as_root {
-        run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir))?;
+        run(Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&dir))?;
     }
     let data = dir.join("data");
     run(as_user(as_root, "postgres", &bin.join("initdb"))
-        .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "-D"])
+        .args([
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "-D",
+        ])
         .arg(&data))?;
     let port = free_port()?;
     let serve = format!(
@@ -139,7 +178,16 @@ fn start_postgres() -> Result<Server> {
     spawn_with_lifeline(as_root.then_some("postgres"), &serve, &dir)?;
     wait_until("PostgreSQL", || {
         Command::new(&client)
-            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "postgres", "-d", "postgres"])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+            ])
             .args(["-qc", "SELECT 1"])
             .output()
             .is_ok_and(|o| o.status.success())
@@ -160,7 +208,11 @@ fn start_mariadb() -> Result<Server> {
         .context("the mariadb client not found: apt-get install mariadb-client")?;
     let dir = private_dir()?;
     let data = dir.join("data");
-    let user = if is_root() { "root".to_owned() } else { whoami() };
+    let user = if is_root() {
+        "root".to_owned()
+    } else {
+        whoami()
+    };
     run(Command::new(install)
         .arg("--no-defaults")
         .arg(format!("--datadir={}", data.display()))
@@ -179,7 +231,16 @@ fn start_mariadb() -> Result<Server> {
     spawn_with_lifeline(None, &serve, &dir)?;
     wait_until("MariaDB", || {
         Command::new(&client)
-            .args(["-h", "127.0.0.1", "-P", &port.to_string(), "-u", "root", "-e", "SELECT 1"])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-P",
+                &port.to_string(),
+                "-u",
+                "root",
+                "-e",
+                "SELECT 1",
+            ])
             .output()
             .is_ok_and(|o| o.status.success())
     })?;
@@ -206,8 +267,15 @@ fn spawn_with_lifeline(user: Option<&str>, command: &str, dir: &Path) -> Result<
             c
         }
     };
-    let child = shell.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
-    lifelines().lock().map_err(|_| anyhow::anyhow!("lifeline lock poisoned"))?.push(child);
+    let child = shell
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    lifelines()
+        .lock()
+        .map_err(|_| anyhow::anyhow!("lifeline lock poisoned"))?
+        .push(child);
     Ok(())
 }
 
@@ -223,7 +291,9 @@ fn wait_until(what: &str, mut ready: impl FnMut() -> bool) -> Result<()> {
 }
 
 fn run(command: &mut Command) -> Result<()> {
-    let output = command.output().with_context(|| format!("running {command:?}"))?;
+    let output = command
+        .output()
+        .with_context(|| format!("running {command:?}"))?;
     if !output.status.success() {
         bail!(
             "{command:?} failed: {}{}",
@@ -245,7 +315,10 @@ fn as_user(as_root: bool, user: &str, program: &Path) -> Command {
 }
 
 fn private_dir() -> Result<PathBuf> {
-    let dir = tempfile::Builder::new().prefix("tessera-test-").tempdir()?.keep();
+    let dir = tempfile::Builder::new()
+        .prefix("tessera-test-")
+        .tempdir()?
+        .keep();
     // The server may run as another user (postgres): let it in.
     run(Command::new("chmod").arg("755").arg(&dir))?;
     Ok(dir)
@@ -289,5 +362,7 @@ fn postgres_bin_dir() -> Option<PathBuf> {
         .filter(|bin| bin.join("postgres").is_file() && bin.join("initdb").is_file())
         .collect();
     versions.sort();
-    versions.pop().or_else(|| which("postgres").and_then(|p| p.parent().map(Path::to_path_buf)))
+    versions
+        .pop()
+        .or_else(|| which("postgres").and_then(|p| p.parent().map(Path::to_path_buf)))
 }

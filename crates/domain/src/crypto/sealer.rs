@@ -109,20 +109,27 @@ impl Sealer {
     /// Opens a value sealed with the same `context`; fails on any change to it or its context.
     pub fn open(&self, sealed: &str, context: &str) -> Result<Vec<u8>, CryptoError> {
         let mut parts = sealed.split('.');
-        let (Some(FORMAT), Some(key_id), Some(wrapped), Some(body), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(FORMAT), Some(key_id), Some(wrapped), Some(body), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             return Err(CryptoError("sealed value is malformed"));
         };
         let master = std::iter::once(&self.current)
             .chain(&self.previous)
             .find(|k| k.id == key_id)
-            .ok_or(CryptoError("sealed under a master key that is not configured"))?;
+            .ok_or(CryptoError(
+                "sealed under a master key that is not configured",
+            ))?;
         let wrapped = URL_SAFE_NO_PAD
             .decode(wrapped)
             .map_err(|_| CryptoError("sealed value is malformed"))?;
-        let body =
-            URL_SAFE_NO_PAD.decode(body).map_err(|_| CryptoError("sealed value is malformed"))?;
+        let body = URL_SAFE_NO_PAD
+            .decode(body)
+            .map_err(|_| CryptoError("sealed value is malformed"))?;
         let data_key: [u8; 32] = aead_open(&master.bytes, &wrapped, &wrap_aad(context))?
             .try_into()
             .map_err(|_| CryptoError("sealed data key has the wrong length"))?;
@@ -155,14 +162,17 @@ fn wrap_aad(context: &str) -> Vec<u8> {
 }
 
 fn aead_seal(key: &[u8; 32], plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let key = LessSafeKey::new(
-        UnboundKey::new(&AES_256_GCM, key).map_err(|_| CryptoError("aes key"))?,
-    );
+    let key =
+        LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).map_err(|_| CryptoError("aes key"))?);
     let mut nonce = [0u8; NONCE_LEN];
     fill_random(&mut nonce);
     let mut in_out = plaintext.to_vec();
-    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad), &mut in_out)
-        .map_err(|_| CryptoError("aes-gcm seal"))?;
+    key.seal_in_place_append_tag(
+        Nonce::assume_unique_for_key(nonce),
+        Aad::from(aad),
+        &mut in_out,
+    )
+    .map_err(|_| CryptoError("aes-gcm seal"))?;
     let mut out = nonce.to_vec();
     out.extend_from_slice(&in_out);
     Ok(out)
@@ -172,9 +182,8 @@ fn aead_open(key: &[u8; 32], sealed: &[u8], aad: &[u8]) -> Result<Vec<u8>, Crypt
     if sealed.len() < NONCE_LEN + AES_256_GCM.tag_len() {
         return Err(CryptoError("sealed value is too short"));
     }
-    let key = LessSafeKey::new(
-        UnboundKey::new(&AES_256_GCM, key).map_err(|_| CryptoError("aes key"))?,
-    );
+    let key =
+        LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).map_err(|_| CryptoError("aes key"))?);
     let (nonce, body) = sealed.split_at(NONCE_LEN);
     let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| CryptoError("nonce"))?;
     let mut in_out = body.to_vec();
@@ -199,7 +208,10 @@ mod tests {
         let b = s.seal(b"app secret", "pool1/app2wxapp.appSecret").unwrap();
         assert_ne!(a, b);
         assert!(!a.contains("app secret"));
-        assert_eq!(s.open(&a, "pool1/app2wxapp.appSecret").unwrap(), b"app secret");
+        assert_eq!(
+            s.open(&a, "pool1/app2wxapp.appSecret").unwrap(),
+            b"app secret"
+        );
         assert!(s.is_current(&a));
     }
 
@@ -221,7 +233,10 @@ mod tests {
             bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
             let tampered = String::from_utf8(bytes).unwrap();
             if tampered != sealed {
-                assert!(s.open(&tampered, "p/k").is_err(), "position {i} of {sealed}");
+                assert!(
+                    s.open(&tampered, "p/k").is_err(),
+                    "position {i} of {sealed}"
+                );
             }
         }
         assert!(s.open("v1.abc", "p/k").is_err());
@@ -238,8 +253,10 @@ mod tests {
         let s_new = Sealer::new(MasterKey::generate(), vec![]);
         assert!(s_new.open(&sealed, "ctx").is_err());
 
-        let s_rotating =
-            Sealer::new(MasterKey::generate(), vec![MasterKey::from_base64(&old_text).unwrap()]);
+        let s_rotating = Sealer::new(
+            MasterKey::generate(),
+            vec![MasterKey::from_base64(&old_text).unwrap()],
+        );
         assert!(!s_rotating.is_current(&sealed));
         let resealed = s_rotating.reseal(&sealed, "ctx").unwrap();
         assert!(s_rotating.is_current(&resealed));

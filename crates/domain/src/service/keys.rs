@@ -30,14 +30,24 @@ impl KeyService {
             pool.settings.token_ttl_seconds,
         )?;
         self.deps.keys.rotate(&key, self.deps.clock.now()).await?;
-        self.deps.audit(ctx, Some(pool_id), "key.rotate", Some(&key.kid)).await;
+        self.deps
+            .audit(ctx, Some(pool_id), "key.rotate", Some(&key.kid))
+            .await;
         Ok(key)
     }
 
     /// The public JWKs to publish for a pool (active first).
     pub async fn jwks(&self, pool_id: &str) -> Result<Vec<serde_json::Value>, Error> {
-        self.deps.pools.get(pool_id).await?.ok_or(Error::PoolNotFound)?;
-        let keys = self.deps.keys.published(pool_id, self.deps.clock.now()).await?;
+        self.deps
+            .pools
+            .get(pool_id)
+            .await?
+            .ok_or(Error::PoolNotFound)?;
+        let keys = self
+            .deps
+            .keys
+            .published(pool_id, self.deps.clock.now())
+            .await?;
         keys.iter()
             .map(|k| serde_json::from_str(&k.public_jwk).map_err(Error::internal))
             .collect()
@@ -55,7 +65,10 @@ impl KeyService {
             .private_key_sealed
             .as_deref()
             .ok_or_else(|| Error::internal("active key without private part"))?;
-        let pkcs8 = self.deps.sealer.open(sealed, &key_context(pool_id, &key.kid))?;
+        let pkcs8 = self
+            .deps
+            .sealer
+            .open(sealed, &key_context(pool_id, &key.kid))?;
         Ok(KeyMaterial::from_pkcs8(key.algorithm, key.kid, &pkcs8)?)
     }
 }
@@ -68,7 +81,9 @@ pub(super) fn new_signing_key(
     token_ttl_seconds: i64,
 ) -> Result<SigningKey, Error> {
     let generated = generate_key(algorithm)?;
-    let sealed = deps.sealer.seal(&generated.pkcs8, &key_context(pool_id, &generated.kid))?;
+    let sealed = deps
+        .sealer
+        .seal(&generated.pkcs8, &key_context(pool_id, &generated.kid))?;
     Ok(SigningKey {
         kid: generated.kid,
         pool_id: pool_id.to_owned(),

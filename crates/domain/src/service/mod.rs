@@ -65,7 +65,8 @@ impl Deps {
     /// Appends an audit event. A failure to write it is logged, not returned: the action it
     /// describes has already happened (or failed for its own reason).
     async fn audit(&self, ctx: &Ctx, pool_id: Option<&str>, action: &str, target: Option<&str>) {
-        self.audit_outcome(ctx, pool_id, action, target, Outcome::Success, None).await;
+        self.audit_outcome(ctx, pool_id, action, target, Outcome::Success, None)
+            .await;
     }
 
     async fn audit_outcome(
@@ -137,9 +138,9 @@ impl Principal {
     pub fn require_platform(&self) -> Result<(), Error> {
         match self {
             Self::Platform { .. } => Ok(()),
-            Self::Pool { .. } => {
-                Err(Error::Forbidden("this operation needs a platform admin token".into()))
-            }
+            Self::Pool { .. } => Err(Error::Forbidden(
+                "this operation needs a platform admin token".into(),
+            )),
             Self::Anonymous => Err(Error::Unauthorized("authentication required".into())),
         }
     }
@@ -193,7 +194,10 @@ fn text_field(field: &'static str, value: &str, max: usize) -> Result<String, Er
         return Err(Error::invalid(field, "must not be empty"));
     }
     if value.chars().count() > max {
-        return Err(Error::invalid(field, format!("must be at most {max} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     if value.chars().any(char::is_control) {
         return Err(Error::invalid(field, "must not contain control characters"));

@@ -1,0 +1,124 @@
+//! `/api/v1/userpools/{id}/connections/app2wxapp`: the pool's mini program credentials.
+
+use std::sync::Arc;
+
+use poem::{Request, web::Data};
+use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+use tessera_domain::service::ConnectionView;
+
+use crate::{ApiTags, AppState, Deleted, auth::BearerAuth, error::ApiError, time::iso};
+
+/// The mini program's credentials.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PutConnection {
+    /// The mini program AppID (`wx` and 16 letters or digits).
+    app_id: String,
+    /// The mini program AppSecret. Required the first time and when `appId` changes; otherwise
+    /// absent keeps the stored one. Stored encrypted and never returned.
+    app_secret: Option<String>,
+    /// Whether logins through this connection are allowed (default true).
+    enabled: Option<bool>,
+}
+
+/// A configured connection. The AppSecret is never returned, only a hint.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct Connection {
+    /// The mini program AppID.
+    app_id: String,
+    /// `****` and the AppSecret's last four characters.
+    app_secret_hint: String,
+    /// Whether logins are allowed.
+    enabled: bool,
+    /// First configured (ISO-8601 UTC).
+    created_at: String,
+    /// Last changed (ISO-8601 UTC).
+    updated_at: String,
+}
+
+impl From<ConnectionView> for Connection {
+    fn from(c: ConnectionView) -> Self {
+        Self {
+            app_id: c.app_id,
+            app_secret_hint: c.app_secret_hint,
+            enabled: c.enabled,
+            created_at: iso(c.created_at),
+            updated_at: iso(c.updated_at),
+        }
+    }
+}
+
+pub struct ConnectionsApi;
+
+#[OpenApi(
+    prefix_path = "/api/v1/userpools/:id/connections/app2wxapp",
+    tag = "ApiTags::Connections"
+)]
+impl ConnectionsApi {
+    /// Configure the mini program connection
+    ///
+    /// Creates or replaces the pool's app2wxapp connection (AppID and AppSecret of the tenant's
+    /// own login mini program).
+    #[oai(path = "/", method = "put", operation_id = "putApp2WxappConnection")]
+    async fn put(
+        &self,
+        auth: BearerAuth,
+        state: Data<&Arc<AppState>>,
+        req: &Request,
+        /// Pool id.
+        id: Path<String>,
+        body: Json<PutConnection>,
+    ) -> Result<Json<Connection>, ApiError> {
+        let ctx = state.ctx(&auth, req).await?;
+        let view = state
+            .services
+            .connections
+            .put(
+                &ctx,
+                &id,
+                &body.app_id,
+                body.app_secret.as_deref(),
+                body.enabled,
+            )
+            .await?;
+        Ok(Json(view.into()))
+    }
+
+    /// Get the mini program connection
+    ///
+    /// The AppSecret is never returned, only `appSecretHint`.
+    #[oai(path = "/", method = "get", operation_id = "getApp2WxappConnection")]
+    async fn get(
+        &self,
+        auth: BearerAuth,
+        state: Data<&Arc<AppState>>,
+        req: &Request,
+        /// Pool id.
+        id: Path<String>,
+    ) -> Result<Json<Connection>, ApiError> {
+        let ctx = state.ctx(&auth, req).await?;
+        Ok(Json(
+            state.services.connections.get(&ctx, &id).await?.into(),
+        ))
+    }
+
+    /// Remove the mini program connection
+    #[oai(
+        path = "/",
+        method = "delete",
+        operation_id = "deleteApp2WxappConnection"
+    )]
+    async fn delete(
+        &self,
+        auth: BearerAuth,
+        state: Data<&Arc<AppState>>,
+        req: &Request,
+        /// Pool id.
+        id: Path<String>,
+    ) -> Result<Deleted, ApiError> {
+        let ctx = state.ctx(&auth, req).await?;
+        state.services.connections.delete(&ctx, &id).await?;
+        Ok(Deleted::NoContent)
+    }
+}

@@ -1,0 +1,150 @@
+//! The one place errors become HTTP: domain [`Error`]s in [`From<Error> for ApiError`], and
+//! framework errors (malformed JSON, wrong types, missing token, unknown route, body too large)
+//! in [`catch_all`]. Every answer has the documented shape
+//! `{"code": <status>, "error": "<stable_snake_case>", "message": "…"}`.
+
+use poem::{IntoResponse, Response, http::StatusCode};
+use poem_openapi::{ApiResponse, Object, payload::Json};
+use tessera_domain::Error;
+
+/// Seconds a client should wait before retrying after `503 unavailable`.
+pub const RETRY_AFTER_SECONDS: u64 = 1;
+
+/// The error body.
+#[derive(Debug, Clone, Object)]
+pub struct ErrorBody {
+    /// The HTTP status again.
+    pub code: u16,
+    /// Stable machine-readable kind, e.g. `invalid_request`, `pool_not_found`.
+    pub error: String,
+    /// Human-readable explanation; for `invalid_request` it names the offending field.
+    pub message: String,
+}
+
+/// Every error answer.
+#[derive(Debug, ApiResponse)]
+pub enum ApiError {
+    /// `invalid_request`: malformed JSON, a wrong type, or an invalid field (named in `message`).
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// `unauthorized`: the bearer token or credentials are missing, invalid or expired.
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// `forbidden`: the token is valid but may not do this.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// `pool_not_found` (also for a pool token reaching another pool) or `not_found`.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// `conflict` (a taken id, phone, email…) or `connection_not_configured`.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// `internal_error`: an unexpected failure, logged with its cause.
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+    /// `unavailable`: the database cannot be reached; retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+}
+
+fn body(status: StatusCode, error: &str, message: impl Into<String>) -> Json<ErrorBody> {
+    Json(ErrorBody {
+        code: status.as_u16(),
+        error: error.to_owned(),
+        message: message.into(),
+    })
+}
+
+impl From<Error> for ApiError {
+    fn from(err: Error) -> Self {
+        use StatusCode as S;
+        let message = err.to_string();
+        match err {
+            Error::InvalidRequest { .. } => {
+                Self::BadRequest(body(S::BAD_REQUEST, "invalid_request", message))
+            }
+            Error::Unauthorized(_) => {
+                Self::Unauthorized(body(S::UNAUTHORIZED, "unauthorized", message))
+            }
+            Error::SecretRequired => {
+                Self::Unauthorized(body(S::UNAUTHORIZED, "secret_required", message))
+            }
+            Error::SecretInvalid => {
+                Self::Unauthorized(body(S::UNAUTHORIZED, "secret_invalid", message))
+            }
+            Error::Forbidden(_) => Self::Forbidden(body(S::FORBIDDEN, "forbidden", message)),
+            Error::PoolNotFound => Self::NotFound(body(S::NOT_FOUND, "pool_not_found", message)),
+            Error::NotFound(_) => Self::NotFound(body(S::NOT_FOUND, "not_found", message)),
+            Error::ConnectionNotConfigured => {
+                Self::Conflict(body(S::CONFLICT, "connection_not_configured", message))
+            }
+            Error::Conflict(_) => Self::Conflict(body(S::CONFLICT, "conflict", message)),
+            Error::Unavailable(cause) => {
+                tracing::warn!(%cause, "answering 503: a backing store is unavailable");
+                Self::unavailable()
+            }
+            Error::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                Self::Internal(body(
+                    S::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "internal error",
+                ))
+            }
+        }
+    }
+}
+
+impl ApiError {
+    /// `503 unavailable` with `Retry-After`.
+    pub fn unavailable() -> Self {
+        Self::Unavailable(
+            body(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "a backing store is unavailable; retry shortly",
+            ),
+            RETRY_AFTER_SECONDS,
+        )
+    }
+}
+
+/// Gives errors raised by the framework (not by a handler) the documented shape.
+pub async fn catch_all(err: poem::Error) -> Response {
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let status = err.status();
+    let message = err.to_string();
+    let (status, kind, message) = match status {
+        StatusCode::UNAUTHORIZED => (
+            status,
+            "unauthorized",
+            "a valid bearer token is required".to_owned(),
+        ),
+        StatusCode::FORBIDDEN => (status, "forbidden", message),
+        StatusCode::NOT_FOUND => (status, "not_found", "no such resource".to_owned()),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            status,
+            "method_not_allowed",
+            "this method is not allowed here".to_owned(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            status,
+            "payload_too_large",
+            format!("the request body exceeds {} bytes", crate::MAX_BODY_BYTES),
+        ),
+        s if s.is_client_error() => (StatusCode::BAD_REQUEST, "invalid_request", message),
+        _ => {
+            tracing::error!(%status, error = %message, "unhandled framework error");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "internal error".to_owned(),
+            )
+        }
+    };
+    let mut response = body(status, kind, message).into_response();
+    response.set_status(status);
+    response
+}

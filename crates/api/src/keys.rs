@@ -1,0 +1,52 @@
+//! `POST /api/v1/userpools/{id}/keys/rotate`.
+
+use std::sync::Arc;
+
+use poem::{Request, web::Data};
+use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+
+use crate::{ApiTags, AppState, auth::BearerAuth, error::ApiError, pools::Algorithm, time::iso};
+
+/// A signing key's public part.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct Key {
+    /// Key id (the `kid` of tokens it signs; RFC 7638 thumbprint).
+    kid: String,
+    /// Signature algorithm.
+    algorithm: Algorithm,
+    /// The public JWK, as published in the pool's JWKS.
+    public_jwk: serde_json::Value,
+    /// Creation time (ISO-8601 UTC).
+    created_at: String,
+}
+
+pub struct KeysApi;
+
+#[OpenApi(prefix_path = "/api/v1/userpools/:id/keys", tag = "ApiTags::Keys")]
+impl KeysApi {
+    /// Rotate the pool's signing key
+    ///
+    /// A new key of the pool's `tokenAlgorithm` signs from now on. The old public key stays in
+    /// the JWKS until every token it signed has expired; its private part is erased.
+    #[oai(path = "/rotate", method = "post", operation_id = "rotateSigningKey")]
+    async fn rotate(
+        &self,
+        auth: BearerAuth,
+        state: Data<&Arc<AppState>>,
+        req: &Request,
+        /// Pool id.
+        id: Path<String>,
+    ) -> Result<Json<Key>, ApiError> {
+        let ctx = state.ctx(&auth, req).await?;
+        let key = state.services.keys.rotate(&ctx, &id).await?;
+        let public_jwk = serde_json::from_str(&key.public_jwk)
+            .map_err(|e| ApiError::from(tessera_domain::Error::internal(e)))?;
+        Ok(Json(Key {
+            kid: key.kid,
+            algorithm: key.algorithm.into(),
+            public_jwk,
+            created_at: iso(key.created_at),
+        }))
+    }
+}

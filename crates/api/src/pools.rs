@@ -1,0 +1,357 @@
+//! `/api/v1/userpools`: create, list, get, change, delete, rotate the secret.
+
+use std::sync::Arc;
+
+use poem::{Request, web::Data};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, param::Path, param::Query, payload::Json};
+use tessera_domain::{
+    Error,
+    model::{Page, PoolSettingsPatch, TokenAlgorithm, UserPool},
+    service::{NewPool, PoolUpdate},
+};
+
+use crate::{ApiTags, AppState, Deleted, auth::BearerAuth, error::ApiError, time::iso};
+
+/// A JWT signature algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum Algorithm {
+    /// ECDSA P-256 (default).
+    #[oai(rename = "ES256")]
+    Es256,
+    /// RSA 2048 PKCS#1 v1.5.
+    #[oai(rename = "RS256")]
+    Rs256,
+    /// Ed25519.
+    #[oai(rename = "EdDSA")]
+    EdDsa,
+}
+
+impl From<Algorithm> for TokenAlgorithm {
+    fn from(a: Algorithm) -> Self {
+        match a {
+            Algorithm::Es256 => Self::Es256,
+            Algorithm::Rs256 => Self::Rs256,
+            Algorithm::EdDsa => Self::EdDsa,
+        }
+    }
+}
+
+impl From<TokenAlgorithm> for Algorithm {
+    fn from(a: TokenAlgorithm) -> Self {
+        match a {
+            TokenAlgorithm::Es256 => Self::Es256,
+            TokenAlgorithm::Rs256 => Self::Rs256,
+            TokenAlgorithm::EdDsa => Self::EdDsa,
+        }
+    }
+}
+
+/// A user pool.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct Pool {
+    /// Pool id.
+    id: String,
+    /// Display name.
+    name: String,
+    /// Settings.
+    settings: Settings,
+    /// Creation time (ISO-8601 UTC).
+    created_at: String,
+    /// Last change (ISO-8601 UTC).
+    updated_at: String,
+}
+
+/// A pool's settings.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct Settings {
+    /// Whether unknown WeChat users are signed up on login.
+    allow_sign_up: bool,
+    /// Lifetime of issued tokens in seconds (60..=2592000).
+    token_ttl_seconds: i64,
+    /// Signature algorithm of issued tokens.
+    token_algorithm: Algorithm,
+    /// The app2wxapp flow's settings.
+    app2wxapp: App2WxappSettings,
+}
+
+/// Settings of the "App launches mini program" login.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct App2WxappSettings {
+    /// Whether the ticket exchange requires the pool secret.
+    require_secret: bool,
+    /// Ticket lifetime in seconds (10..=600).
+    ticket_ttl_seconds: i64,
+}
+
+impl From<&UserPool> for Pool {
+    fn from(p: &UserPool) -> Self {
+        Self {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            settings: Settings {
+                allow_sign_up: p.settings.allow_sign_up,
+                token_ttl_seconds: p.settings.token_ttl_seconds,
+                token_algorithm: p.settings.token_algorithm.into(),
+                app2wxapp: App2WxappSettings {
+                    require_secret: p.settings.app2wxapp.require_secret,
+                    ticket_ttl_seconds: p.settings.app2wxapp.ticket_ttl_seconds,
+                },
+            },
+            created_at: iso(p.created_at),
+            updated_at: iso(p.updated_at),
+        }
+    }
+}
+
+/// A pool with its secret, shown only at creation.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct PoolWithSecret {
+    /// The pool.
+    #[oai(flatten)]
+    pool: Pool,
+    /// The pool secret. It is not stored in clear and is never shown again: keep it safe.
+    secret: String,
+}
+
+/// Settings to change; absent fields keep their value.
+#[derive(Debug, Default, Object)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SettingsPatch {
+    /// Whether unknown WeChat users are signed up on login.
+    allow_sign_up: Option<bool>,
+    /// Lifetime of issued tokens in seconds (60..=2592000).
+    token_ttl_seconds: Option<i64>,
+    /// Signature algorithm; changing it rotates the pool's signing key.
+    token_algorithm: Option<Algorithm>,
+    /// The app2wxapp flow's settings.
+    app2wxapp: Option<App2WxappPatch>,
+}
+
+/// app2wxapp settings to change.
+#[derive(Debug, Default, Object)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct App2WxappPatch {
+    /// Whether the ticket exchange requires the pool secret.
+    require_secret: Option<bool>,
+    /// Ticket lifetime in seconds (10..=600).
+    ticket_ttl_seconds: Option<i64>,
+    /// The hosted original's name for `ticketTtlSeconds` (accepted for compatibility).
+    #[oai(rename = "ticketExpriresAfter", deprecated)]
+    ticket_expires_after_alias: Option<i64>,
+    /// The hosted original's name for `requireSecret` (accepted for compatibility).
+    #[oai(rename = "ticketExchangeUserInfoNeedSecret", deprecated)]
+    need_secret_alias: Option<bool>,
+}
+
+/// The domain's settings patch, with the original's aliases merged in.
+fn settings_patch(patch: Option<SettingsPatch>) -> Result<PoolSettingsPatch, Error> {
+    let patch = patch.unwrap_or_default();
+    let wx = patch.app2wxapp.unwrap_or_default();
+    Ok(PoolSettingsPatch {
+        allow_sign_up: patch.allow_sign_up,
+        token_ttl_seconds: patch.token_ttl_seconds,
+        token_algorithm: patch.token_algorithm.map(Into::into),
+        require_secret: PoolSettingsPatch::merge_alias(
+            "settings.app2wxapp.requireSecret",
+            wx.require_secret,
+            wx.need_secret_alias,
+        )?,
+        ticket_ttl_seconds: PoolSettingsPatch::merge_alias(
+            "settings.app2wxapp.ticketTtlSeconds",
+            wx.ticket_ttl_seconds,
+            wx.ticket_expires_after_alias,
+        )?,
+    })
+}
+
+/// A new user pool.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreatePool {
+    /// Display name (1..=128 characters).
+    name: String,
+    /// An explicit id (letters, digits, `_`, `-`; at most 64), e.g. the hosted original's pool id
+    /// embedded in existing Apps. Generated when absent.
+    id: Option<String>,
+    /// Settings differing from the defaults.
+    settings: Option<SettingsPatch>,
+}
+
+/// A change of name or settings.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PatchPool {
+    /// New display name.
+    name: Option<String>,
+    /// Settings to change.
+    settings: Option<SettingsPatch>,
+}
+
+/// One page of pools.
+#[derive(Debug, Object)]
+pub struct PoolPage {
+    /// The pools.
+    items: Vec<Pool>,
+    /// How many pools there are in all.
+    total: u64,
+    /// This page's number (from 1).
+    page: u64,
+    /// Page size.
+    limit: u64,
+}
+
+/// A new pool secret.
+#[derive(Debug, Object)]
+pub struct SecretOut {
+    /// The new pool secret, shown only now. The old one no longer works.
+    secret: String,
+}
+
+#[derive(ApiResponse)]
+enum Created {
+    /// The pool, with its secret (shown only now).
+    #[oai(status = 201)]
+    Created(Json<PoolWithSecret>),
+}
+
+pub struct PoolsApi;
+
+#[OpenApi(prefix_path = "/api/v1/userpools", tag = "ApiTags::UserPools")]
+impl PoolsApi {
+    /// Create a user pool
+    ///
+    /// Platform admins only. The answer holds the pool secret, which is never shown again. The
+    /// pool gets its first signing key of the chosen algorithm.
+    #[oai(path = "/", method = "post", operation_id = "createUserPool")]
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        state: Data<&Arc<AppState>>,
+        req: &Request,
+        body: Json<CreatePool>,
+    ) -> Result<Created, ApiError> {
+        let ctx = state.ctx(&auth, req).await?;
+        let Json(body) = body;
+        let new = NewPool {
+            name: body.name,
+            id: body.id,
+            settings: settings_patch(body.settings)?,
+        };
+        let created = state.services.pools.create(&ctx, new).await?;
+        Ok(Created::Created(Json(PoolWithSecret {
+            pool: Pool::from(&created.pool),
+            secret: created.secret.text,
+        })))
+    }
+
+    /// List user pools
+    ///
+    /// A platform admin sees every pool, a pool management token only its own.
+    #[oai(path = "/", method = "get", operation_id = "listUserPools")]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        state: Data<&Arc<AppState>>,
+        req: &Request,
+        /// Page number, from 1 (default 1).
+        page: Query<Option<u64>>,
+        /// Page size, 1..=100 (default 20).
+        limit: Query<Option<u64>>,
+    ) -> Result<Json<PoolPage>, ApiError> {
+        let ctx = state.ctx(&auth, req).await?;
+        let page = Page::new(page.0, limit.0)?;
+        let found = state.services.pools.list(&ctx, page).await?;
+        Ok(Json(PoolPage {
+            items: found.items.iter().map(Pool::from).collect(),
+            total: found.total,
+            page: page.page,
+            limit: page.limit,
+        }))
+    }
+
+    /// Get a user pool
+    #[oai(path = "/:id", method = "get", operation_id = "getUserPool")]
+    async fn get(
+        &self,
+        auth: BearerAuth,
+        state: Data<&Arc<AppState>>,
+        req: &Request,
+        /// Pool id.
+        id: Path<String>,
+    ) -> Result<Json<Pool>, ApiError> {
+        let ctx = state.ctx(&auth, req).await?;
+        Ok(Json(Pool::from(
+            &state.services.pools.get(&ctx, &id).await?,
+        )))
+    }
+
+    /// Change a user pool's name or settings
+    ///
+    /// Absent fields keep their value. The hosted original's spellings `ticketExpriresAfter` and
+    /// `ticketExchangeUserInfoNeedSecret` are accepted in `settings.app2wxapp`. Changing
+    /// `tokenAlgorithm` rotates the signing key.
+    #[oai(path = "/:id", method = "patch", operation_id = "updateUserPool")]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        state: Data<&Arc<AppState>>,
+        req: &Request,
+        /// Pool id.
+        id: Path<String>,
+        body: Json<PatchPool>,
+    ) -> Result<Json<Pool>, ApiError> {
+        let ctx = state.ctx(&auth, req).await?;
+        let Json(body) = body;
+        let update = PoolUpdate {
+            name: body.name,
+            settings: settings_patch(body.settings)?,
+        };
+        Ok(Json(Pool::from(
+            &state.services.pools.update(&ctx, &id, update).await?,
+        )))
+    }
+
+    /// Delete a user pool
+    ///
+    /// Platform admins only. Deletes the pool's connection, users and keys with it.
+    #[oai(path = "/:id", method = "delete", operation_id = "deleteUserPool")]
+    async fn delete(
+        &self,
+        auth: BearerAuth,
+        state: Data<&Arc<AppState>>,
+        req: &Request,
+        /// Pool id.
+        id: Path<String>,
+    ) -> Result<Deleted, ApiError> {
+        let ctx = state.ctx(&auth, req).await?;
+        state.services.pools.delete(&ctx, &id).await?;
+        Ok(Deleted::NoContent)
+    }
+
+    /// Rotate a user pool's secret
+    ///
+    /// The old secret, and pool management tokens obtained with it, stop working at once.
+    #[oai(
+        path = "/:id/secret/rotate",
+        method = "post",
+        operation_id = "rotateUserPoolSecret"
+    )]
+    async fn rotate_secret(
+        &self,
+        auth: BearerAuth,
+        state: Data<&Arc<AppState>>,
+        req: &Request,
+        /// Pool id.
+        id: Path<String>,
+    ) -> Result<Json<SecretOut>, ApiError> {
+        let ctx = state.ctx(&auth, req).await?;
+        let secret = state.services.pools.rotate_secret(&ctx, &id).await?;
+        Ok(Json(SecretOut {
+            secret: secret.text,
+        }))
+    }
+}

@@ -1,0 +1,316 @@
+//! `/api/v1/userpools/{id}/users`: a pool's end users.
+
+use std::sync::Arc;
+
+use poem::{Request, web::Data};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+    types::MaybeUndefined,
+};
+use tessera_domain::{
+    model::{Page, User as DomainUser, UserFilter},
+    service::{NewUser, UserPatch},
+};
+
+use crate::{
+    ApiTags, AppState, Deleted,
+    auth::BearerAuth,
+    error::ApiError,
+    time::{iso, iso_opt},
+};
+
+/// An end user.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct User {
+    /// User id.
+    id: String,
+    /// Username.
+    username: Option<String>,
+    /// Nickname.
+    nickname: Option<String>,
+    /// Avatar URL.
+    photo: Option<String>,
+    /// Phone number.
+    phone: Option<String>,
+    /// Email address.
+    email: Option<String>,
+    /// Whether the email address is verified.
+    email_verified: bool,
+    /// Company.
+    company: Option<String>,
+    /// The mini program AppID the openid belongs to.
+    app_id: Option<String>,
+    /// WeChat openid.
+    openid: Option<String>,
+    /// WeChat unionid.
+    unionid: Option<String>,
+    /// The WeChat profile.
+    oauth: Option<serde_json::Value>,
+    /// Free-form tenant data (a JSON object).
+    metadata: serde_json::Value,
+    /// Number of logins.
+    logins_count: i64,
+    /// Last login (ISO-8601 UTC).
+    last_login: Option<String>,
+    /// Last login IP.
+    last_ip: Option<String>,
+    /// Sign-up time (ISO-8601 UTC).
+    signed_up: String,
+    /// How the user came to be: `oauth:app2wxapp`, `admin:provision`.
+    register_method: String,
+    /// Blocked users cannot obtain tokens.
+    blocked: bool,
+    /// Last change (ISO-8601 UTC).
+    updated_at: String,
+}
+
+impl From<DomainUser> for User {
+    fn from(u: DomainUser) -> Self {
+        Self {
+            id: u.id,
+            username: u.username,
+            nickname: u.nickname,
+            photo: u.photo,
+            phone: u.phone,
+            email: u.email,
+            email_verified: u.email_verified,
+            company: u.company,
+            app_id: u.app_id,
+            openid: u.openid,
+            unionid: u.unionid,
+            oauth: u.oauth,
+            metadata: u.metadata,
+            logins_count: u.logins_count,
+            last_login: iso_opt(u.last_login),
+            last_ip: u.last_ip,
+            signed_up: iso(u.signed_up),
+            register_method: u.register_method,
+            blocked: u.blocked,
+            updated_at: iso(u.updated_at),
+        }
+    }
+}
+
+/// A user to create (e.g. pre-provisioned by phone so a pool without sign-up lets them in).
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateUser {
+    /// Phone number (digits, optionally starting with `+`); unique in the pool.
+    phone: Option<String>,
+    /// Email address; unique in the pool.
+    email: Option<String>,
+    /// Username.
+    username: Option<String>,
+    /// Nickname.
+    nickname: Option<String>,
+    /// Avatar URL (http or https).
+    photo: Option<String>,
+    /// Company.
+    company: Option<String>,
+    /// Free-form JSON object (at most 16 KiB).
+    metadata: Option<serde_json::Value>,
+}
+
+/// A change to a user: absent fields are kept, `null` clears a field.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PatchUser {
+    /// Phone number.
+    phone: MaybeUndefined<String>,
+    /// Email address.
+    email: MaybeUndefined<String>,
+    /// Whether the email address is verified.
+    email_verified: Option<bool>,
+    /// Username.
+    username: MaybeUndefined<String>,
+    /// Nickname.
+    nickname: MaybeUndefined<String>,
+    /// Avatar URL.
+    photo: MaybeUndefined<String>,
+    /// Company.
+    company: MaybeUndefined<String>,
+    /// Free-form JSON object; replaces the stored one.
+    metadata: Option<serde_json::Value>,
+    /// `true` blocks the user: later ticket exchanges answer `403 user_blocked`.
+    blocked: Option<bool>,
+}
+
+fn change(value: MaybeUndefined<String>) -> Option<Option<String>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
+/// One page of users.
+#[derive(Debug, Object)]
+pub struct UserPage {
+    /// The users, oldest first.
+    items: Vec<User>,
+    /// How many users match in all.
+    total: u64,
+    /// This page's number (from 1).
+    page: u64,
+    /// Page size.
+    limit: u64,
+}
+
+#[derive(ApiResponse)]
+enum Created {
+    /// The new user.
+    #[oai(status = 201)]
+    Created(Json<User>),
+}
+
+pub struct UsersApi;
+
+#[OpenApi(prefix_path = "/api/v1/userpools/:id/users", tag = "ApiTags::Users")]
+impl UsersApi {
+    /// List users
+    ///
+    /// Filters, when given, must match exactly.
+    #[oai(path = "/", method = "get", operation_id = "listUsers")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one argument per query parameter"
+    )]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        state: Data<&Arc<AppState>>,
+        req: &Request,
+        /// Pool id.
+        id: Path<String>,
+        /// Page number, from 1 (default 1).
+        page: Query<Option<u64>>,
+        /// Page size, 1..=100 (default 20).
+        limit: Query<Option<u64>>,
+        /// Only users with this phone number.
+        phone: Query<Option<String>>,
+        /// Only users with this openid.
+        openid: Query<Option<String>>,
+        /// Only users with this unionid.
+        unionid: Query<Option<String>>,
+    ) -> Result<Json<UserPage>, ApiError> {
+        let ctx = state.ctx(&auth, req).await?;
+        let page = Page::new(page.0, limit.0)?;
+        let filter = UserFilter {
+            phone: phone.0,
+            openid: openid.0,
+            unionid: unionid.0,
+        };
+        let found = state.services.users.list(&ctx, &id, filter, page).await?;
+        Ok(Json(UserPage {
+            items: found.items.into_iter().map(User::from).collect(),
+            total: found.total,
+            page: page.page,
+            limit: page.limit,
+        }))
+    }
+
+    /// Create a user
+    ///
+    /// At least one of `phone`, `email` or `username` is required. A user pre-provisioned by
+    /// phone can log in through the mini program even when sign-up is disabled.
+    #[oai(path = "/", method = "post", operation_id = "createUser")]
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        state: Data<&Arc<AppState>>,
+        req: &Request,
+        /// Pool id.
+        id: Path<String>,
+        body: Json<CreateUser>,
+    ) -> Result<Created, ApiError> {
+        let ctx = state.ctx(&auth, req).await?;
+        let Json(b) = body;
+        let new = NewUser {
+            phone: b.phone,
+            email: b.email,
+            username: b.username,
+            nickname: b.nickname,
+            photo: b.photo,
+            company: b.company,
+            metadata: b.metadata,
+        };
+        let user = state.services.users.create(&ctx, &id, new).await?;
+        Ok(Created::Created(Json(user.into())))
+    }
+
+    /// Get a user
+    #[oai(path = "/:user_id", method = "get", operation_id = "getUser")]
+    async fn get(
+        &self,
+        auth: BearerAuth,
+        state: Data<&Arc<AppState>>,
+        req: &Request,
+        /// Pool id.
+        id: Path<String>,
+        /// User id.
+        user_id: Path<String>,
+    ) -> Result<Json<User>, ApiError> {
+        let ctx = state.ctx(&auth, req).await?;
+        Ok(Json(
+            state.services.users.get(&ctx, &id, &user_id).await?.into(),
+        ))
+    }
+
+    /// Change or block a user
+    ///
+    /// Absent fields are kept; `null` clears a field. `{"blocked": true}` blocks the user.
+    #[oai(path = "/:user_id", method = "patch", operation_id = "updateUser")]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        state: Data<&Arc<AppState>>,
+        req: &Request,
+        /// Pool id.
+        id: Path<String>,
+        /// User id.
+        user_id: Path<String>,
+        body: Json<PatchUser>,
+    ) -> Result<Json<User>, ApiError> {
+        let ctx = state.ctx(&auth, req).await?;
+        let Json(b) = body;
+        let patch = UserPatch {
+            phone: change(b.phone),
+            email: change(b.email),
+            email_verified: b.email_verified,
+            username: change(b.username),
+            nickname: change(b.nickname),
+            photo: change(b.photo),
+            company: change(b.company),
+            metadata: b.metadata,
+            blocked: b.blocked,
+        };
+        Ok(Json(
+            state
+                .services
+                .users
+                .update(&ctx, &id, &user_id, patch)
+                .await?
+                .into(),
+        ))
+    }
+
+    /// Delete a user
+    #[oai(path = "/:user_id", method = "delete", operation_id = "deleteUser")]
+    async fn delete(
+        &self,
+        auth: BearerAuth,
+        state: Data<&Arc<AppState>>,
+        req: &Request,
+        /// Pool id.
+        id: Path<String>,
+        /// User id.
+        user_id: Path<String>,
+    ) -> Result<Deleted, ApiError> {
+        let ctx = state.ctx(&auth, req).await?;
+        state.services.users.delete(&ctx, &id, &user_id).await?;
+        Ok(Deleted::NoContent)
+    }
+}
