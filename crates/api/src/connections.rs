@@ -51,16 +51,17 @@ impl From<ConnectionView> for Connection {
 
 pub struct ConnectionsApi;
 
-#[OpenApi(
-    prefix_path = "/api/v1/userpools/:id/connections/app2wxapp",
-    tag = "ApiTags::Connections"
-)]
+#[OpenApi(prefix_path = "/api/v1/userpools", tag = "ApiTags::Connections")]
 impl ConnectionsApi {
     /// Configure the mini program connection
     ///
     /// Creates or replaces the pool's app2wxapp connection (AppID and AppSecret of the tenant's
     /// own login mini program).
-    #[oai(path = "/", method = "put", operation_id = "putApp2WxappConnection")]
+    #[oai(
+        path = "/:id/connections/app2wxapp",
+        method = "put",
+        operation_id = "putApp2WxappConnection"
+    )]
     async fn put(
         &self,
         auth: BearerAuth,
@@ -88,7 +89,11 @@ impl ConnectionsApi {
     /// Get the mini program connection
     ///
     /// The AppSecret is never returned, only `appSecretHint`.
-    #[oai(path = "/", method = "get", operation_id = "getApp2WxappConnection")]
+    #[oai(
+        path = "/:id/connections/app2wxapp",
+        method = "get",
+        operation_id = "getApp2WxappConnection"
+    )]
     async fn get(
         &self,
         auth: BearerAuth,
@@ -105,7 +110,7 @@ impl ConnectionsApi {
 
     /// Remove the mini program connection
     #[oai(
-        path = "/",
+        path = "/:id/connections/app2wxapp",
         method = "delete",
         operation_id = "deleteApp2WxappConnection"
     )]

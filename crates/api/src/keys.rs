@@ -23,13 +23,17 @@ pub struct Key {
 
 pub struct KeysApi;
 
-#[OpenApi(prefix_path = "/api/v1/userpools/:id/keys", tag = "ApiTags::Keys")]
+#[OpenApi(prefix_path = "/api/v1/userpools", tag = "ApiTags::Keys")]
 impl KeysApi {
     /// Rotate the pool's signing key
     ///
     /// A new key of the pool's `tokenAlgorithm` signs from now on. The old public key stays in
     /// the JWKS until every token it signed has expired; its private part is erased.
-    #[oai(path = "/rotate", method = "post", operation_id = "rotateSigningKey")]
+    #[oai(
+        path = "/:id/keys/rotate",
+        method = "post",
+        operation_id = "rotateSigningKey"
+    )]
     async fn rotate(
         &self,
         auth: BearerAuth,

@@ -168,12 +168,12 @@ enum Created {
 
 pub struct UsersApi;
 
-#[OpenApi(prefix_path = "/api/v1/userpools/:id/users", tag = "ApiTags::Users")]
+#[OpenApi(prefix_path = "/api/v1/userpools", tag = "ApiTags::Users")]
 impl UsersApi {
     /// List users
     ///
     /// Filters, when given, must match exactly.
-    #[oai(path = "/", method = "get", operation_id = "listUsers")]
+    #[oai(path = "/:id/users", method = "get", operation_id = "listUsers")]
     #[expect(
         clippy::too_many_arguments,
         reason = "one argument per query parameter"
@@ -216,7 +216,7 @@ impl UsersApi {
     ///
     /// At least one of `phone`, `email` or `username` is required. A user pre-provisioned by
     /// phone can log in through the mini program even when sign-up is disabled.
-    #[oai(path = "/", method = "post", operation_id = "createUser")]
+    #[oai(path = "/:id/users", method = "post", operation_id = "createUser")]
     async fn create(
         &self,
         auth: BearerAuth,
@@ -242,7 +242,7 @@ impl UsersApi {
     }
 
     /// Get a user
-    #[oai(path = "/:user_id", method = "get", operation_id = "getUser")]
+    #[oai(path = "/:id/users/:user_id", method = "get", operation_id = "getUser")]
     async fn get(
         &self,
         auth: BearerAuth,
@@ -262,7 +262,11 @@ impl UsersApi {
     /// Change or block a user
     ///
     /// Absent fields are kept; `null` clears a field. `{"blocked": true}` blocks the user.
-    #[oai(path = "/:user_id", method = "patch", operation_id = "updateUser")]
+    #[oai(
+        path = "/:id/users/:user_id",
+        method = "patch",
+        operation_id = "updateUser"
+    )]
     async fn update(
         &self,
         auth: BearerAuth,
@@ -298,7 +302,11 @@ impl UsersApi {
     }
 
     /// Delete a user
-    #[oai(path = "/:user_id", method = "delete", operation_id = "deleteUser")]
+    #[oai(
+        path = "/:id/users/:user_id",
+        method = "delete",
+        operation_id = "deleteUser"
+    )]
     async fn delete(
         &self,
         auth: BearerAuth,

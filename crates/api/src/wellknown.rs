@@ -44,10 +44,14 @@ enum JwksResponse {
 
 pub struct WellKnownApi;
 
-#[OpenApi(prefix_path = "/userpools/:id/.well-known", tag = "ApiTags::WellKnown")]
+#[OpenApi(prefix_path = "/userpools", tag = "ApiTags::WellKnown")]
 impl WellKnownApi {
     /// The pool's public signing keys (JWKS)
-    #[oai(path = "/jwks.json", method = "get", operation_id = "getJwks")]
+    #[oai(
+        path = "/:id/.well-known/jwks.json",
+        method = "get",
+        operation_id = "getJwks"
+    )]
     async fn jwks(
         &self,
         state: Data<&Arc<AppState>>,
@@ -63,7 +67,7 @@ impl WellKnownApi {
 
     /// The pool's OpenID configuration
     #[oai(
-        path = "/openid-configuration",
+        path = "/:id/.well-known/openid-configuration",
         method = "get",
         operation_id = "getOpenIdConfiguration"
     )]

@@ -1,0 +1,122 @@
+//! Configuration: defaults, file, environment-style overrides, `*_file` indirection, bad values.
+
+use figment::{
+    Figment,
+    providers::{Format, Serialized, Toml},
+};
+use tessera::config::{Config, load_from};
+use tessera_domain::crypto::MasterKey;
+
+fn with_toml(toml: &str) -> Figment {
+    Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(toml))
+}
+
+#[test]
+fn defaults_match_the_contract() {
+    let loaded = load_from(with_toml("")).expect("defaults load");
+    let c = loaded.config;
+    assert_eq!(c.http.bind, "127.0.0.1:8080");
+    assert_eq!(c.http.public_url, "http://127.0.0.1:8080");
+    assert_eq!(c.database.url, "sqlite://tessera.db?mode=rwc");
+    assert_eq!(c.redis.url, None);
+    assert_eq!(c.wechat.api_base_url, "https://api.weixin.qq.com");
+    assert_eq!(c.admin.bootstrap_password, None);
+    assert_eq!(
+        c.sqlite_path().as_deref(),
+        Some(std::path::Path::new("tessera.db"))
+    );
+    assert!(loaded.unknown_keys.is_empty());
+}
+
+#[test]
+fn a_file_overrides_defaults_and_trailing_slashes_go() {
+    let key = MasterKey::generate().to_base64();
+    let loaded = load_from(with_toml(&format!(
+        r#"
+        [http]
+        bind = "0.0.0.0:9000"
+        public_url = "https://id.example.com/"
+        [database]
+        url = "postgres://tessera@db/tessera"
+        [secrets]
+        master_key = "{key}"
+        "#
+    )))
+    .expect("loads");
+    assert_eq!(loaded.config.bind_addr().expect("addr").port(), 9000);
+    assert_eq!(loaded.config.http.public_url, "https://id.example.com");
+    assert!(!loaded.config.is_sqlite());
+}
+
+#[test]
+fn bad_values_name_their_key() {
+    for (toml, key) in [
+        ("[http]\nbind = \"not an address\"", "http.bind"),
+        ("[http]\npublic_url = \"ftp://x\"", "http.public_url"),
+        ("[database]\nurl = \"oracle://x\"", "database.url"),
+        ("[database]\ntimeout_ms = 5", "database.timeout_ms"),
+        ("[database]\ntimeout_ms = \"soon\"", "database.timeout_ms"),
+        (
+            "[database]\nurl = \"postgres://db/t\"",
+            "secrets.master_key",
+        ),
+        ("[secrets]\nmaster_key = \"c2hvcnQ=\"", "secrets.master_key"),
+        (
+            "[admin]\nbootstrap_password = \"short\"",
+            "admin.bootstrap_password",
+        ),
+        ("[redis]\nurl = \"http://redis\"", "redis.url"),
+        ("[log]\nformat = \"xml\"", "log.format"),
+        ("[wechat]\napi_base_url = \"nope\"", "wechat.api_base_url"),
+    ] {
+        let err = load_from(with_toml(toml)).expect_err(toml);
+        assert_eq!(err.key, key, "{toml}: {err}");
+        let line = err.to_string();
+        assert!(line.contains(key) && !line.contains('\n'), "{line}");
+    }
+}
+
+#[test]
+fn secrets_can_come_from_files() {
+    let dir = tempfile::tempdir().expect("dir");
+    let key = MasterKey::generate().to_base64();
+    let key_file = dir.path().join("master-key");
+    std::fs::write(&key_file, format!("{key}\n")).expect("write");
+    let pw_file = dir.path().join("password");
+    std::fs::write(&pw_file, "from-a-file-123\n").expect("write");
+    let loaded = load_from(with_toml(&format!(
+        "[secrets]\nmaster_key_file = \"{}\"\n[admin]\nbootstrap_password_file = \"{}\"\n[database]\nurl = \"postgres://db/t\"",
+        key_file.display(),
+        pw_file.display()
+    )))
+    .expect("loads");
+    assert_eq!(
+        loaded.config.secrets.master_key.as_deref(),
+        Some(key.as_str())
+    );
+    assert_eq!(
+        loaded.config.admin.bootstrap_password.as_deref(),
+        Some("from-a-file-123")
+    );
+
+    let both = load_from(with_toml(&format!(
+        "[secrets]\nmaster_key = \"{key}\"\nmaster_key_file = \"{}\"",
+        key_file.display()
+    )))
+    .expect_err("both");
+    assert_eq!(both.key, "secrets.master_key");
+    let missing = load_from(with_toml(
+        "[secrets]\nmaster_key_file = \"/nonexistent/key\"",
+    ))
+    .expect_err("missing file");
+    assert_eq!(missing.key, "secrets.master_key_file");
+}
+
+#[test]
+fn unknown_keys_are_reported() {
+    let loaded = load_from(with_toml(
+        "[http]\nbnid = \"x\"\n[telemetry]\nendpoint = \"y\"",
+    ))
+    .expect("still loads");
+    assert_eq!(loaded.unknown_keys, ["http.bnid", "telemetry.endpoint"]);
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests of the real server over HTTP, on SQLite, PostgreSQL and MariaDB (private
+//! servers), plus configuration, the command line and the committed OpenAPI document.
+
+mod admin_api;
+mod cli;
+mod config;
+mod openapi;
+mod support;
