@@ -126,7 +126,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
         .nest("/docs", console)
         .at("/openapi.json", spec)
         .data(state)
-        .around(|endpoint, req| limit_body(endpoint, req))
+        .around(limit_body)
         .with(Tracing)
         .catch_all_error(error::catch_all)
 }

@@ -1,4 +1,9 @@
 //! The repository contract, run against SQLite, PostgreSQL and MariaDB (private servers).
+#![expect(
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests report failures by panicking"
+)]
 
 use std::time::Duration;
 

@@ -17,7 +17,7 @@ use figment::{
 use serde::{Deserialize, Serialize};
 
 /// The whole configuration, validated.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
     /// HTTP server.
@@ -143,20 +143,6 @@ impl Default for LogConfig {
         Self {
             format: "text".into(),
             level: "info".into(),
-        }
-    }
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            http: HttpConfig::default(),
-            database: DatabaseConfig::default(),
-            redis: RedisConfig::default(),
-            wechat: WechatConfig::default(),
-            admin: AdminConfig::default(),
-            secrets: SecretsConfig::default(),
-            log: LogConfig::default(),
         }
     }
 }
@@ -349,13 +335,13 @@ impl Config {
                 ));
             }
         }
-        if let Some(p) = &self.admin.bootstrap_password {
-            if p.chars().count() < 8 {
-                return Err(bad(
-                    "admin.bootstrap_password",
-                    "must be at least 8 characters",
-                ));
-            }
+        if let Some(p) = &self.admin.bootstrap_password
+            && p.chars().count() < 8
+        {
+            return Err(bad(
+                "admin.bootstrap_password",
+                "must be at least 8 characters",
+            ));
         }
         if let Some(key) = &self.secrets.master_key {
             tessera_domain::crypto::MasterKey::from_base64(key)

@@ -2,7 +2,7 @@
 
 use serde_yaml::Value;
 
-const COMMITTED: &str = include_str!("../../../openapi/openapi.yaml");
+const COMMITTED: &str = include_str!("../../../../openapi/openapi.yaml");
 
 #[test]
 fn the_committed_document_matches_the_code() {
