@@ -5,7 +5,7 @@ use std::sync::Arc;
 use poem::{Request, web::Data};
 use poem_openapi::{Object, OpenApi, SecurityScheme, auth::Bearer, payload::Json};
 
-use crate::{ApiTags, AppState, client_ip, error::ApiError};
+use crate::{ApiTags, AppState, body::JsonBody, client_ip, error::ApiError};
 
 /// A bearer token from `POST /api/v1/auth/admin` or `POST /api/v1/auth/userpool`.
 #[derive(SecurityScheme)]
@@ -13,8 +13,9 @@ use crate::{ApiTags, AppState, client_ip, error::ApiError};
 pub struct BearerAuth(pub Bearer);
 
 /// Platform admin credentials.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Deserialize)]
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AdminCredentials {
     /// Admin username (`admin` on a fresh install).
     #[oai(validator(min_length = 1, max_length = 64))]
@@ -25,8 +26,9 @@ pub struct AdminCredentials {
 }
 
 /// User pool credentials.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Deserialize)]
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PoolCredentials {
     /// The user pool id.
     #[oai(validator(min_length = 1, max_length = 64))]
@@ -58,7 +60,7 @@ impl AuthApi {
         &self,
         state: Data<&Arc<AppState>>,
         req: &Request,
-        body: Json<AdminCredentials>,
+        body: JsonBody<AdminCredentials>,
     ) -> Result<Json<AccessTokenOut>, ApiError> {
         let token = state
             .services
@@ -80,7 +82,7 @@ impl AuthApi {
         &self,
         state: Data<&Arc<AppState>>,
         req: &Request,
-        body: Json<PoolCredentials>,
+        body: JsonBody<PoolCredentials>,
     ) -> Result<Json<AccessTokenOut>, ApiError> {
         let token = state
             .services

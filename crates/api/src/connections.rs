@@ -6,11 +6,14 @@ use poem::{Request, web::Data};
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
 use tessera_domain::service::ConnectionView;
 
-use crate::{ApiTags, AppState, Deleted, auth::BearerAuth, error::ApiError, time::iso};
+use crate::{
+    ApiTags, AppState, Deleted, auth::BearerAuth, body::JsonBody, error::ApiError, time::iso,
+};
 
 /// The mini program's credentials.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Deserialize)]
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PutConnection {
     /// The mini program AppID (`wx` and 16 letters or digits).
     app_id: String,
@@ -69,7 +72,7 @@ impl ConnectionsApi {
         req: &Request,
         /// Pool id.
         id: Path<String>,
-        body: Json<PutConnection>,
+        body: JsonBody<PutConnection>,
     ) -> Result<Json<Connection>, ApiError> {
         let ctx = state.ctx(&auth, req).await?;
         let view = state

@@ -33,14 +33,9 @@ impl HealthApi {
     /// 200 when the database answers, `503 unavailable` otherwise.
     #[oai(path = "/ready", method = "get", operation_id = "healthReady")]
     async fn ready(&self, state: Data<&Arc<AppState>>) -> Result<Json<Status>, ApiError> {
-        match state.services.deps.health.ping().await {
-            Ok(()) => Ok(Json(Status {
-                status: "ok".to_owned(),
-            })),
-            Err(err) => {
-                tracing::warn!(%err, "not ready");
-                Err(ApiError::unavailable())
-            }
-        }
+        state.services.ready().await?;
+        Ok(Json(Status {
+            status: "ok".to_owned(),
+        }))
     }
 }

@@ -4,6 +4,7 @@
 //! A handler authenticates, calls one service method and maps the result; nothing else lives here.
 
 mod auth;
+mod body;
 mod connections;
 pub mod error;
 mod health;

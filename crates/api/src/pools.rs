@@ -10,19 +10,24 @@ use tessera_domain::{
     service::{NewPool, PoolUpdate},
 };
 
-use crate::{ApiTags, AppState, Deleted, auth::BearerAuth, error::ApiError, time::iso};
+use crate::{
+    ApiTags, AppState, Deleted, auth::BearerAuth, body::JsonBody, error::ApiError, time::iso,
+};
 
 /// A JWT signature algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
 pub enum Algorithm {
     /// ECDSA P-256 (default).
     #[oai(rename = "ES256")]
+    #[serde(rename = "ES256")]
     Es256,
     /// RSA 2048 PKCS#1 v1.5.
     #[oai(rename = "RS256")]
+    #[serde(rename = "RS256")]
     Rs256,
     /// Ed25519.
     #[oai(rename = "EdDSA")]
+    #[serde(rename = "EdDSA")]
     EdDsa,
 }
 
@@ -118,8 +123,9 @@ pub struct PoolWithSecret {
 }
 
 /// Settings to change; absent fields keep their value.
-#[derive(Debug, Default, Object)]
+#[derive(Debug, Default, Object, serde::Deserialize)]
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SettingsPatch {
     /// Whether unknown WeChat users are signed up on login.
     allow_sign_up: Option<bool>,
@@ -132,8 +138,9 @@ pub struct SettingsPatch {
 }
 
 /// app2wxapp settings to change.
-#[derive(Debug, Default, Object)]
+#[derive(Debug, Default, Object, serde::Deserialize)]
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct App2WxappPatch {
     /// Whether the ticket exchange requires the pool secret.
     require_secret: Option<bool>,
@@ -141,9 +148,11 @@ pub struct App2WxappPatch {
     ticket_ttl_seconds: Option<i64>,
     /// The hosted original's name for `ticketTtlSeconds` (accepted for compatibility).
     #[oai(rename = "ticketExpriresAfter", deprecated)]
+    #[serde(rename = "ticketExpriresAfter")]
     ticket_expires_after_alias: Option<i64>,
     /// The hosted original's name for `requireSecret` (accepted for compatibility).
     #[oai(rename = "ticketExchangeUserInfoNeedSecret", deprecated)]
+    #[serde(rename = "ticketExchangeUserInfoNeedSecret")]
     need_secret_alias: Option<bool>,
 }
 
@@ -169,8 +178,9 @@ fn settings_patch(patch: Option<SettingsPatch>) -> Result<PoolSettingsPatch, Err
 }
 
 /// A new user pool.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Deserialize)]
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreatePool {
     /// Display name (1..=128 characters).
     name: String,
@@ -182,8 +192,9 @@ pub struct CreatePool {
 }
 
 /// A change of name or settings.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Deserialize)]
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PatchPool {
     /// New display name.
     name: Option<String>,
@@ -232,10 +243,10 @@ impl PoolsApi {
         auth: BearerAuth,
         state: Data<&Arc<AppState>>,
         req: &Request,
-        body: Json<CreatePool>,
+        body: JsonBody<CreatePool>,
     ) -> Result<Created, ApiError> {
         let ctx = state.ctx(&auth, req).await?;
-        let Json(body) = body;
+        let JsonBody(body) = body;
         let new = NewPool {
             name: body.name,
             id: body.id,
@@ -302,10 +313,10 @@ impl PoolsApi {
         req: &Request,
         /// Pool id.
         id: Path<String>,
-        body: Json<PatchPool>,
+        body: JsonBody<PatchPool>,
     ) -> Result<Json<Pool>, ApiError> {
         let ctx = state.ctx(&auth, req).await?;
-        let Json(body) = body;
+        let JsonBody(body) = body;
         let update = PoolUpdate {
             name: body.name,
             settings: settings_patch(body.settings)?,

@@ -17,6 +17,7 @@ use tessera_domain::{
 use crate::{
     ApiTags, AppState, Deleted,
     auth::BearerAuth,
+    body::JsonBody,
     error::ApiError,
     time::{iso, iso_opt},
 };
@@ -95,8 +96,9 @@ impl From<DomainUser> for User {
 }
 
 /// A user to create (e.g. pre-provisioned by phone so a pool without sign-up lets them in).
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Deserialize)]
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateUser {
     /// Phone number (digits, optionally starting with `+`); unique in the pool.
     phone: Option<String>,
@@ -115,22 +117,29 @@ pub struct CreateUser {
 }
 
 /// A change to a user: absent fields are kept, `null` clears a field.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Deserialize)]
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PatchUser {
     /// Phone number.
+    #[serde(default)]
     phone: MaybeUndefined<String>,
     /// Email address.
+    #[serde(default)]
     email: MaybeUndefined<String>,
     /// Whether the email address is verified.
     email_verified: Option<bool>,
     /// Username.
+    #[serde(default)]
     username: MaybeUndefined<String>,
     /// Nickname.
+    #[serde(default)]
     nickname: MaybeUndefined<String>,
     /// Avatar URL.
+    #[serde(default)]
     photo: MaybeUndefined<String>,
     /// Company.
+    #[serde(default)]
     company: MaybeUndefined<String>,
     /// Free-form JSON object; replaces the stored one.
     metadata: Option<serde_json::Value>,
@@ -224,10 +233,10 @@ impl UsersApi {
         req: &Request,
         /// Pool id.
         id: Path<String>,
-        body: Json<CreateUser>,
+        body: JsonBody<CreateUser>,
     ) -> Result<Created, ApiError> {
         let ctx = state.ctx(&auth, req).await?;
-        let Json(b) = body;
+        let JsonBody(b) = body;
         let new = NewUser {
             phone: b.phone,
             email: b.email,
@@ -276,10 +285,10 @@ impl UsersApi {
         id: Path<String>,
         /// User id.
         user_id: Path<String>,
-        body: Json<PatchUser>,
+        body: JsonBody<PatchUser>,
     ) -> Result<Json<User>, ApiError> {
         let ctx = state.ctx(&auth, req).await?;
-        let Json(b) = body;
+        let JsonBody(b) = body;
         let patch = UserPatch {
             phone: change(b.phone),
             email: change(b.email),

@@ -77,13 +77,7 @@ impl WellKnownApi {
         /// Pool id.
         id: Path<String>,
     ) -> Result<Json<OpenIdConfiguration>, ApiError> {
-        let deps = &state.services.deps;
-        deps.pools
-            .get(&id)
-            .await
-            .map_err(tessera_domain::Error::from)?
-            .ok_or_else(|| ApiError::from(tessera_domain::Error::PoolNotFound))?;
-        let issuer = deps.issuer(&id);
+        let issuer = state.services.keys.issuer(&id).await?;
         let strings = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect();
         Ok(Json(OpenIdConfiguration {
             jwks_uri: format!("{issuer}/.well-known/jwks.json"),

@@ -108,6 +108,8 @@ pub fn database(backend: Backend) -> Result<TestDb> {
 struct Server {
     port: u16,
     client: PathBuf,
+    /// PostgreSQL's data directory and `bin` folder (for stopping and starting it).
+    pg: Option<(PathBuf, PathBuf)>,
 }
 
 fn unique_name() -> String {
@@ -192,7 +194,11 @@ fn start_postgres() -> Result<Server> {
             .output()
             .is_ok_and(|o| o.status.success())
     })?;
-    Ok(Server { port, client })
+    Ok(Server {
+        port,
+        client,
+        pg: Some((data, bin)),
+    })
 }
 
 fn start_mariadb() -> Result<Server> {
@@ -244,7 +250,98 @@ fn start_mariadb() -> Result<Server> {
             .output()
             .is_ok_and(|o| o.status.success())
     })?;
-    Ok(Server { port, client })
+    Ok(Server {
+        port,
+        client,
+        pg: None,
+    })
+}
+
+/// A PostgreSQL server of one test's own, which the test may pause, stop and start again to see
+/// how Tessera behaves when its database hangs or goes away.
+pub struct DedicatedPostgres {
+    server: Server,
+    /// A database on it, for the test.
+    pub url: String,
+}
+
+impl DedicatedPostgres {
+    /// Starts a new private server with one empty database.
+    pub fn start() -> Result<Self> {
+        let server = start_postgres()?;
+        run(Command::new(&server.client)
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &server.port.to_string(),
+                "-U",
+                "postgres",
+            ])
+            .args(["-d", "postgres", "-qc", "CREATE DATABASE tessera"]))?;
+        let url = format!("postgres://postgres@127.0.0.1:{}/tessera", server.port);
+        Ok(Self { server, url })
+    }
+
+    fn postmaster_pid(&self) -> Result<String> {
+        let (data, _) = self.server.pg.as_ref().context("not PostgreSQL")?;
+        let pid = std::fs::read_to_string(data.join("postmaster.pid"))?;
+        Ok(pid.lines().next().unwrap_or_default().trim().to_owned())
+    }
+
+    /// Freezes the server (SIGSTOP): connections stay open, nothing answers.
+    pub fn pause(&self) -> Result<()> {
+        run(Command::new("kill")
+            .arg("-STOP")
+            .arg(self.postmaster_pid()?))?;
+        // Freeze the backends serving existing connections too.
+        let _ = Command::new("pkill")
+            .args(["-STOP", "-P"])
+            .arg(self.postmaster_pid()?)
+            .status();
+        Ok(())
+    }
+
+    /// Thaws a paused server.
+    pub fn resume(&self) -> Result<()> {
+        let _ = Command::new("pkill")
+            .args(["-CONT", "-P"])
+            .arg(self.postmaster_pid()?)
+            .status();
+        run(Command::new("kill")
+            .arg("-CONT")
+            .arg(self.postmaster_pid()?))
+    }
+
+    /// Stops the server (clean, fast shutdown: open connections are cut, new ones refused).
+    pub fn stop(&self) -> Result<()> {
+        let (data, bin) = self.server.pg.as_ref().context("not PostgreSQL")?;
+        run(as_user(is_root(), "postgres", &bin.join("pg_ctl"))
+            .args(["stop", "-m", "fast", "-w", "-D"])
+            .arg(data))
+    }
+
+    /// Starts a stopped server again on the same port and data.
+    pub fn restart(&self) -> Result<()> {
+        let (data, bin) = self.server.pg.as_ref().context("not PostgreSQL")?;
+        let dir = data.parent().context("data dir")?;
+        let port = self.server.port;
+        let serve = format!(
+            "{} -D {} -p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            bin.join("postgres").display(),
+            data.display(),
+            dir.display()
+        );
+        spawn_with_lifeline(is_root().then_some("postgres"), &serve, dir)?;
+        let client = self.server.client.clone();
+        wait_until("PostgreSQL", || {
+            Command::new(&client)
+                .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "postgres"])
+                .args(["-d", "postgres", "-qc", "SELECT 1"])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    }
 }
 
 /// Runs `command` under a shell that stops it and removes `dir` once this process's end of the

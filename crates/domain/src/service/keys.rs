@@ -53,6 +53,16 @@ impl KeyService {
             .collect()
     }
 
+    /// The issuer of an existing pool's tokens (`{publicUrl}/userpools/{poolId}`).
+    pub async fn issuer(&self, pool_id: &str) -> Result<String, Error> {
+        self.deps
+            .pools
+            .get(pool_id)
+            .await?
+            .ok_or(Error::PoolNotFound)?;
+        Ok(self.deps.issuer(pool_id))
+    }
+
     /// The pool's active key, opened for signing.
     pub async fn signer(&self, pool_id: &str) -> Result<KeyMaterial, Error> {
         let key = self

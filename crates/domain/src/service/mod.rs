@@ -168,11 +168,15 @@ pub struct Services {
     pub users: Arc<UserService>,
     /// Signing keys and their publication.
     pub keys: Arc<KeyService>,
-    /// The shared dependencies (health checks read them).
-    pub deps: Arc<Deps>,
+    deps: Arc<Deps>,
 }
 
 impl Services {
+    /// Whether the backing stores answer.
+    pub async fn ready(&self) -> Result<(), Error> {
+        Ok(self.deps.health.ping().await?)
+    }
+
     /// Builds every service over `deps`.
     pub fn new(deps: Deps) -> Self {
         let deps = Arc::new(deps);

@@ -10,4 +10,5 @@ mod admin_api;
 mod cli;
 mod config;
 mod openapi;
+mod outage;
 mod support;

@@ -15,18 +15,25 @@ pub struct TestServer {
     pub base: String,
     pub http: Client,
     pub config: Config,
-    pub db: TestDb,
+    pub db: Option<TestDb>,
     running: Option<Running>,
 }
 
 impl TestServer {
     pub async fn start(backend: Backend) -> Self {
         let db = database(backend).unwrap_or_else(|e| panic!("{backend:?}: {e:#}"));
+        let mut server = Self::start_on(&db.url, 5000).await;
+        server.db = Some(db);
+        server
+    }
+
+    /// A server on the database at `url`, with database calls timing out after `timeout_ms`.
+    pub async fn start_on(url: &str, timeout_ms: u64) -> Self {
         let mut config = Config::default();
         config.http.bind = "127.0.0.1:0".into();
         config.http.public_url = PUBLIC_URL.into();
-        config.database.url = db.url.clone();
-        config.database.timeout_ms = 5000;
+        config.database.url = url.to_owned();
+        config.database.timeout_ms = timeout_ms;
         config.admin.bootstrap_password = Some(ADMIN_PASSWORD.into());
         config.secrets.master_key = Some(MasterKey::generate().to_base64());
         let running = start(&config, None).await.expect("server starts");
@@ -35,7 +42,7 @@ impl TestServer {
             base,
             http: Client::new(),
             config,
-            db,
+            db: None,
             running: Some(running),
         }
     }

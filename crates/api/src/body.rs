@@ -1,0 +1,69 @@
+//! [`JsonBody`]: a JSON request body whose errors name the offending field.
+//!
+//! poem-openapi's own `Json` reports a wrong type by the Rust type it expected, not by the field
+//! ("expected integer_int64 while parsing SettingsPatch"). This payload documents itself exactly
+//! like `Json<T>` in the OpenAPI document, but parses with serde and reports the JSON path of the
+//! first problem: `settings.tokenTtlSeconds: invalid type: string "long", expected i64`.
+
+use poem::{FromRequest, Request, RequestBody, http::StatusCode};
+use poem_openapi::{
+    payload::{ParsePayload, Payload},
+    registry::{MetaSchemaRef, Registry},
+    types::Type,
+};
+use serde::de::DeserializeOwned;
+
+/// A JSON request body parsed with serde, with field-naming errors.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: Type> Payload for JsonBody<T> {
+    const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
+
+    fn check_content_type(content_type: &str) -> bool {
+        let essence = content_type.split(';').next().unwrap_or_default().trim();
+        essence.eq_ignore_ascii_case("application/json")
+            || (essence.starts_with("application/") && essence.ends_with("+json"))
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let data = Vec::<u8>::from_request(request, body).await?;
+        let mut de = serde_json::Deserializer::from_slice(&data);
+        let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            let message = if path == "." || path.is_empty() {
+                format!("request body: {inner}")
+            } else {
+                format!("{path}: {inner}")
+            };
+            poem::Error::from_string(message, StatusCode::BAD_REQUEST)
+        })?;
+        de.end().map_err(|err| {
+            poem::Error::from_string(format!("request body: {err}"), StatusCode::BAD_REQUEST)
+        })?;
+        Ok(Self(value))
+    }
+}
+
+impl<T> std::ops::Deref for JsonBody<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+poem_openapi::impl_apirequest_for_payload!(JsonBody<T>, T: Type + DeserializeOwned + Send);
