@@ -13,7 +13,10 @@ mod scope;
 
 use std::time::Duration;
 
-use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, Statement,
+    TransactionTrait,
+};
 use tessera_domain::StoreError;
 use tessera_migration::{Migrator, MigratorTrait};
 
@@ -59,9 +62,49 @@ impl SqlStore {
         })
     }
 
-    /// Applies every pending migration.
+    /// Applies every pending migration, holding a database-wide lock so that replicas starting
+    /// at the same moment migrate one after the other: an advisory lock on PostgreSQL,
+    /// `GET_LOCK` on MySQL, the write lock (taken by a write to a lock table) on SQLite.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        Migrator::up(&self.db, None).await.map_err(map_db_err)
+        let lock = match self.backend() {
+            DatabaseBackend::Postgres => "SELECT pg_advisory_xact_lock(7402160461)",
+            DatabaseBackend::MySql => "SELECT GET_LOCK('tessera_migrations', 300)",
+            _ => {
+                let table =
+                    "CREATE TABLE IF NOT EXISTS tessera_migration_lock (id INTEGER PRIMARY KEY)";
+                self.db
+                    .execute_unprepared(table)
+                    .await
+                    .map_err(map_db_err)?;
+                "INSERT OR REPLACE INTO tessera_migration_lock (id) VALUES (1)"
+            }
+        };
+        let txn = self.db.begin().await.map_err(map_db_err)?;
+        let got = if self.backend() == DatabaseBackend::Sqlite {
+            txn.execute_unprepared(lock).await.map_err(map_db_err)?;
+            None
+        } else {
+            txn.query_one_raw(Statement::from_string(self.backend(), lock))
+                .await
+                .map_err(map_db_err)?
+        };
+        if self.backend() == DatabaseBackend::MySql {
+            let granted = got
+                .and_then(|row| row.try_get_by_index::<Option<i64>>(0).ok())
+                .flatten();
+            if granted != Some(1) {
+                return Err(StoreError::Unavailable(
+                    "the migration lock was not granted".into(),
+                ));
+            }
+        }
+        let result = Migrator::up(&txn, None).await.map_err(map_db_err);
+        if self.backend() == DatabaseBackend::MySql {
+            let release = "SELECT RELEASE_LOCK('tessera_migrations')";
+            txn.execute_unprepared(release).await.map_err(map_db_err)?;
+        }
+        result?;
+        txn.commit().await.map_err(map_db_err)
     }
 
     /// Names of the applied migrations, oldest first.

@@ -117,6 +117,32 @@ async fn migrations_apply_and_are_recorded() {
 }
 
 #[tokio::test]
+async fn replicas_starting_together_migrate_once() {
+    for backend in Backend::ALL {
+        let db = database(backend).unwrap_or_else(|e| panic!("{backend:?}: {e:#}"));
+        let config = DbConfig {
+            url: db.url.clone(),
+            timeout: Duration::from_secs(10),
+            max_connections: 2,
+        };
+        let mut replicas = Vec::new();
+        for _ in 0..3 {
+            replicas.push(SqlStore::connect(&config).await.expect("connect"));
+        }
+        let (a, b, c) = tokio::join!(
+            replicas[0].migrate(),
+            replicas[1].migrate(),
+            replicas[2].migrate()
+        );
+        for result in [a, b, c] {
+            result.unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+        }
+        let applied = replicas[0].applied_migrations().await.expect("applied");
+        assert_eq!(applied.len(), 1, "{backend:?}: {applied:?}");
+    }
+}
+
+#[tokio::test]
 async fn pools_round_trip_conflict_update_and_cascade_delete() {
     each_backend(|store, backend| async move {
         let mut p = pool("p1");
