@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    Select, TransactionTrait,
     sea_query::{Expr, OnConflict},
 };
 use tessera_domain::{
@@ -24,6 +24,29 @@ use crate::{
     entity::{admin, audit, connection, pool, signing_key, user},
     scope::{delete_in, find_in, update_in},
 };
+
+impl SqlStore {
+    /// One page of an ordered query, and the number of rows it matches in all.
+    async fn paged<E: EntityTrait>(
+        &self,
+        query: Select<E>,
+        page: Page,
+    ) -> StoreResult<(Vec<E::Model>, u64)>
+    where
+        E::Model: Send + Sync,
+    {
+        self.timed(async {
+            let total = query.clone().count(&self.db).await?;
+            let rows = query
+                .offset(page.offset())
+                .limit(page.limit)
+                .all(&self.db)
+                .await?;
+            Ok((rows, total))
+        })
+        .await
+    }
+}
 
 #[async_trait]
 impl PoolRepo for SqlStore {
@@ -49,18 +72,8 @@ impl PoolRepo for SqlStore {
     }
 
     async fn list(&self, page: Page) -> StoreResult<Paged<UserPool>> {
-        let (rows, total) = self
-            .timed(async {
-                let total = pool::Entity::find().count(&self.db).await?;
-                let rows = pool::Entity::find()
-                    .order_by_asc(pool::Column::Id)
-                    .offset(page.offset())
-                    .limit(page.limit)
-                    .all(&self.db)
-                    .await?;
-                Ok((rows, total))
-            })
-            .await?;
+        let query = pool::Entity::find().order_by_asc(pool::Column::Id);
+        let (rows, total) = self.paged(query, page).await?;
         Ok(Paged {
             items: rows.into_iter().map(pool_from).collect::<Result<_, _>>()?,
             total,
@@ -169,19 +182,10 @@ impl UserRepo for SqlStore {
                 query = query.filter(column.eq(value.as_str()));
             }
         }
-        let (rows, total) = self
-            .timed(async {
-                let total = query.clone().count(&self.db).await?;
-                let rows = query
-                    .order_by_asc(user::Column::SignedUp)
-                    .order_by_asc(user::Column::Id)
-                    .offset(page.offset())
-                    .limit(page.limit)
-                    .all(&self.db)
-                    .await?;
-                Ok((rows, total))
-            })
-            .await?;
+        let query = query
+            .order_by_asc(user::Column::SignedUp)
+            .order_by_asc(user::Column::Id);
+        let (rows, total) = self.paged(query, page).await?;
         Ok(Paged {
             items: rows.into_iter().map(user_from).collect::<Result<_, _>>()?,
             total,
@@ -320,19 +324,10 @@ impl AuditRepo for SqlStore {
             Some(id) => audit::Column::PoolId.eq(id),
             None => audit::Column::PoolId.is_null(),
         });
-        let (rows, total) = self
-            .timed(async {
-                let total = query.clone().count(&self.db).await?;
-                let rows = query
-                    .order_by_desc(audit::Column::CreatedAt)
-                    .order_by_desc(audit::Column::Id)
-                    .offset(page.offset())
-                    .limit(page.limit)
-                    .all(&self.db)
-                    .await?;
-                Ok((rows, total))
-            })
-            .await?;
+        let query = query
+            .order_by_desc(audit::Column::CreatedAt)
+            .order_by_desc(audit::Column::Id);
+        let (rows, total) = self.paged(query, page).await?;
         Ok(Paged {
             items: rows.into_iter().map(audit_from).collect(),
             total,

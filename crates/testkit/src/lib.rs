@@ -65,17 +65,7 @@ pub fn database(backend: Backend) -> Result<TestDb> {
         }
         Backend::Postgres => {
             let server = postgres()?;
-            run(Command::new(&server.client)
-                .args([
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    &server.port.to_string(),
-                    "-U",
-                    "postgres",
-                ])
-                .args(["-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc"])
-                .arg(format!("CREATE DATABASE {name}")))?;
+            run(&mut server.psql(&format!("CREATE DATABASE {name}")))?;
             Ok(TestDb {
                 url: format!("postgres://postgres@127.0.0.1:{}/{name}", server.port),
                 backend,
@@ -257,6 +247,24 @@ fn start_mariadb() -> Result<Server> {
     })
 }
 
+impl Server {
+    /// `psql` running one statement in the `postgres` database.
+    fn psql(&self, sql: &str) -> Command {
+        let mut command = Command::new(&self.client);
+        command
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+            ])
+            .args(["-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql]);
+        command
+    }
+}
+
 /// A PostgreSQL server of one test's own, which the test may pause, stop and start again to see
 /// how Tessera behaves when its database hangs or goes away.
 pub struct DedicatedPostgres {
@@ -269,16 +277,7 @@ impl DedicatedPostgres {
     /// Starts a new private server with one empty database.
     pub fn start() -> Result<Self> {
         let server = start_postgres()?;
-        run(Command::new(&server.client)
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &server.port.to_string(),
-                "-U",
-                "postgres",
-            ])
-            .args(["-d", "postgres", "-qc", "CREATE DATABASE tessera"]))?;
+        run(&mut server.psql("CREATE DATABASE tessera"))?;
         let url = format!("postgres://postgres@127.0.0.1:{}/tessera", server.port);
         Ok(Self { server, url })
     }
@@ -333,11 +332,9 @@ impl DedicatedPostgres {
             dir.display()
         );
         spawn_with_lifeline(is_root().then_some("postgres"), &serve, dir)?;
-        let client = self.server.client.clone();
         wait_until("PostgreSQL", || {
-            Command::new(&client)
-                .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "postgres"])
-                .args(["-d", "postgres", "-qc", "SELECT 1"])
+            self.server
+                .psql("SELECT 1")
                 .output()
                 .is_ok_and(|o| o.status.success())
         })
