@@ -13,5 +13,6 @@ pub mod ids;
 pub mod model;
 pub mod ports;
 pub mod service;
+pub mod wechat;
 
 pub use error::{Error, StoreError};

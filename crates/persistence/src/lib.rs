@@ -8,6 +8,8 @@
 mod convert;
 mod entity;
 mod error;
+mod memory;
+mod redis;
 mod repos;
 mod scope;
 
@@ -21,6 +23,8 @@ use tessera_domain::StoreError;
 use tessera_migration::{Migrator, MigratorTrait};
 
 pub use error::map_db_err;
+pub use memory::MemoryTokenCache;
+pub use redis::RedisStore;
 
 /// How to reach the database.
 #[derive(Debug, Clone)]

@@ -265,6 +265,49 @@ impl Server {
     }
 }
 
+/// A private Redis server (one per test process) and a key prefix of this test's own.
+#[derive(Debug, Clone)]
+pub struct TestRedis {
+    /// `redis://127.0.0.1:PORT`.
+    pub url: String,
+    /// A prefix no other test uses, ending in `:`.
+    pub prefix: String,
+}
+
+/// The process's private Redis server, started on first use, with a fresh key prefix.
+pub fn redis() -> Result<TestRedis> {
+    static SERVER: OnceLock<Result<u16, String>> = OnceLock::new();
+    let port = SERVER
+        .get_or_init(|| start_redis().map_err(|e| format!("{e:#}")))
+        .as_ref()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(TestRedis {
+        url: format!("redis://127.0.0.1:{port}"),
+        prefix: format!("{}:", unique_name()),
+    })
+}
+
+fn start_redis() -> Result<u16> {
+    let server = which("redis-server")
+        .context("redis-server not found: install it (Debian: apt-get install redis-server)")?;
+    let client = which("redis-cli").context("redis-cli not found: apt-get install redis-tools")?;
+    let dir = private_dir()?;
+    let port = free_port()?;
+    let serve = format!(
+        "{} --port {port} --bind 127.0.0.1 --save '' --appendonly no --dir {} --daemonize no",
+        server.display(),
+        dir.display()
+    );
+    spawn_with_lifeline(None, &serve, &dir)?;
+    wait_until("Redis", || {
+        Command::new(&client)
+            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "ping"])
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "PONG")
+    })?;
+    Ok(port)
+}
+
 /// A PostgreSQL server of one test's own, which the test may pause, stop and start again to see
 /// how Tessera behaves when its database hangs or goes away.
 pub struct DedicatedPostgres {

@@ -1,4 +1,36 @@
-//! `tessera-wechat`: everything Tessera says to WeChat will go through this crate (the
-//! `jscode2session`, `stable_token` and `getuserphonenumber` client, the legacy phone decryption,
-//! the access token cache) together with the simulator that speaks WeChat's HTTP API for tests and
-//! `tessera demo`. It holds no code yet: the foundation does not call WeChat.
+//! `tessera-wechat`: everything Tessera says to WeChat, and a simulator of WeChat for tests and
+//! `tessera demo`.
+//!
+//! [`WeChatClient`] implements the domain's [`tessera_domain::wechat::WeChat`] port over WeChat's
+//! real HTTP API (`wechat.api_base_url`), with connect and total timeouts on every call. The
+//! pitfalls it handles:
+//!
+//! - **Login codes are single use.** A `wx.login` code is accepted once, for five minutes, so
+//!   `jscode2session` is never retried, not even after a timeout: the user taps again and the mini
+//!   program calls `wx.login` anew. `40029` (invalid) and `40163` (already used) both become
+//!   [`WeChatError::CodeInvalid`].
+//! - **Success has no `errcode`.** A successful `jscode2session` answers only `openid`,
+//!   `session_key` and maybe `unionid`; a missing `errcode` means 0.
+//! - **The `session_key` never leaves the server.** It is returned inside the domain's
+//!   [`tessera_domain::wechat::SessionKey`], whose `Debug` hides it, is used at once to decrypt
+//!   that login's legacy payload ([`decrypt`]), and is never stored or returned.
+//! - **Access tokens are shared and invalidated by others.** `getuserphonenumber` needs an access
+//!   token from `stable_token`. Tokens are cached per AppID in an
+//!   [`tessera_domain::wechat::AccessTokenCache`] (Redis in a cluster: every replica uses the same
+//!   token), refreshed five minutes before expiry by one caller at a time under a lock that
+//!   expires by itself. When WeChat answers 40001, 40014 or 42001 the token was invalidated
+//!   (another server forced a refresh, or it expired early): the cached token is dropped only if
+//!   it is still the one that failed, so a replica never throws away a token another replica has
+//!   just fetched, and the call is retried once.
+//! - **Errors mean different things to the user.** 45011 → rate limited, 40226 → risky user
+//!   refused, 40013/40125 → the tenant's credentials are wrong, -1 / timeouts / 5xx / garbage →
+//!   WeChat unavailable. Each becomes a [`WeChatError`] the flow turns into its public error.
+
+mod client;
+pub mod decrypt;
+pub mod sim;
+mod tokens;
+
+pub use client::{ClientConfig, WeChatClient};
+pub use tessera_domain::wechat::WeChatError;
+pub use tokens::{AccessTokens, TokenPolicy};

@@ -1,0 +1,144 @@
+//! What the domain needs from WeChat: the [`WeChat`] port, the access token cache port shared by
+//! replicas, and their value types. The `tessera-wechat` crate implements them over HTTP.
+
+use std::{fmt, time::Duration};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::ports::StoreResult;
+
+/// A mini program's credentials, as needed to call WeChat. The secret never appears in `Debug`.
+#[derive(Clone)]
+pub struct WxApp {
+    /// The AppID.
+    pub app_id: String,
+    /// The AppSecret, in clear (opened from the sealed copy just for the call).
+    pub app_secret: String,
+}
+
+impl fmt::Debug for WxApp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WxApp")
+            .field("app_id", &self.app_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `session_key` of one login: it decrypts that login's legacy payloads and must never leave
+/// the server, be stored or be logged, so it has no `Debug` or `Display` of its contents.
+#[derive(Clone)]
+pub struct SessionKey(String);
+
+impl SessionKey {
+    /// Wraps the base64 text WeChat returned.
+    pub fn new(base64: String) -> Self {
+        Self(base64)
+    }
+
+    /// The base64 text, for decryption only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SessionKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionKey(****)")
+    }
+}
+
+/// The result of `jscode2session`.
+#[derive(Debug, Clone)]
+pub struct WxSession {
+    /// The user's openid for this AppID.
+    pub openid: String,
+    /// The user's unionid, when the mini program is bound to an Open Platform account.
+    pub unionid: Option<String>,
+    /// This login's session key.
+    pub session_key: SessionKey,
+}
+
+/// A phone number from `getuserphonenumber` or the legacy encrypted payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WxPhone {
+    /// With the country code for numbers outside mainland China (`phoneNumber`).
+    pub phone_number: String,
+    /// Without the country code (`purePhoneNumber`).
+    pub pure_phone_number: String,
+    /// The country code, as text (`countryCode`; WeChat sends a string or a number).
+    pub country_code: String,
+}
+
+/// How a WeChat call failed, in terms the flow can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WeChatError {
+    /// The login or phone code is invalid, expired or already used (40029, 40163).
+    #[error("the WeChat code is invalid, expired or already used (errcode {0})")]
+    CodeInvalid(i64),
+    /// WeChat's per-minute quota is exhausted (45011).
+    #[error("WeChat rate limit reached")]
+    RateLimited,
+    /// WeChat flags the user as risky (40226).
+    #[error("WeChat refused this user as high risk")]
+    RiskyUser,
+    /// WeChat rejected the mini program's AppID or AppSecret (40013, 40125, …).
+    #[error("WeChat rejected the mini program credentials (errcode {0})")]
+    AppRejected(i64),
+    /// A legacy encrypted payload did not decrypt or did not belong to this mini program.
+    #[error("the encrypted data is invalid: {0}")]
+    DecryptFailed(&'static str),
+    /// WeChat is busy (-1), slow, down, or answered something unusable.
+    #[error("WeChat is unavailable: {0}")]
+    Unavailable(String),
+    /// The shared access token cache cannot be reached.
+    #[error("the access token cache is unavailable: {0}")]
+    CacheUnavailable(String),
+}
+
+/// WeChat's server API.
+#[async_trait]
+pub trait WeChat: Send + Sync {
+    /// `jscode2session`: exchanges a `wx.login` code. Never retried: a code works once.
+    async fn code2session(&self, app: &WxApp, code: &str) -> Result<WxSession, WeChatError>;
+
+    /// `getuserphonenumber`: exchanges a `getPhoneNumber` button code.
+    async fn phone_number(&self, app: &WxApp, phone_code: &str) -> Result<WxPhone, WeChatError>;
+
+    /// Decrypts a legacy `encryptedData`/`iv` payload with this login's session key and checks
+    /// that its watermark names `app_id`. Returns the decrypted JSON object.
+    fn decrypt(
+        &self,
+        session_key: &SessionKey,
+        encrypted_data: &str,
+        iv: &str,
+        app_id: &str,
+    ) -> Result<serde_json::Value, WeChatError>;
+}
+
+/// A cached WeChat access token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedAccessToken {
+    /// The token.
+    pub token: String,
+    /// When WeChat stops accepting it.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Where access tokens are cached per AppID, shared by every replica (Redis) or by one process.
+///
+/// Fetching a token is serialized with a lock that expires by itself, so a crashed holder does
+/// not block the others for long.
+#[async_trait]
+pub trait AccessTokenCache: Send + Sync {
+    /// The cached token of `app_id`.
+    async fn get(&self, app_id: &str) -> StoreResult<Option<CachedAccessToken>>;
+    /// Caches `token` until its expiry.
+    async fn put(&self, app_id: &str, token: &CachedAccessToken) -> StoreResult<()>;
+    /// Drops the cached token only if it is still `token` (another replica may have replaced it).
+    async fn remove_if(&self, app_id: &str, token: &str) -> StoreResult<bool>;
+    /// Takes the refresh lock of `app_id` for at most `ttl`; `Some(id)` when taken.
+    async fn try_lock(&self, app_id: &str, ttl: Duration) -> StoreResult<Option<String>>;
+    /// Releases the lock if it is still held under `id`.
+    async fn unlock(&self, app_id: &str, id: &str) -> StoreResult<()>;
+}

@@ -1,0 +1,168 @@
+//! Redis-backed stores, shared by every replica. Every call runs under an explicit timeout and
+//! an unreachable or hung Redis is [`StoreError::Unavailable`], never a hang.
+
+use std::{future::Future, time::Duration};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use redis::{AsyncCommands, Script, aio::ConnectionManager};
+use tessera_domain::{
+    StoreError,
+    ports::StoreResult,
+    wechat::{AccessTokenCache, CachedAccessToken},
+};
+
+/// A Redis connection with a key prefix (so several deployments or tests can share a server).
+#[derive(Clone)]
+pub struct RedisStore {
+    conn: ConnectionManager,
+    prefix: String,
+    timeout: Duration,
+}
+
+impl RedisStore {
+    /// Connects to `url` (`redis://` or `rediss://`); keys start with `prefix`.
+    pub async fn connect(url: &str, prefix: &str, timeout: Duration) -> StoreResult<Self> {
+        let client =
+            redis::Client::open(url).map_err(|e| StoreError::Other(format!("redis.url: {e}")))?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(timeout))
+            .set_response_timeout(Some(timeout))
+            .set_number_of_retries(1);
+        let conn = tokio::time::timeout(timeout, client.get_connection_manager_with_config(config))
+            .await
+            .map_err(|_| StoreError::Unavailable("Redis did not answer in time".into()))?
+            .map_err(|e| StoreError::Unavailable(format!("Redis: {e}")))?;
+        Ok(Self {
+            conn,
+            prefix: prefix.to_owned(),
+            timeout,
+        })
+    }
+
+    fn key(&self, kind: &str, id: &str) -> String {
+        format!("{}{kind}:{id}", self.prefix)
+    }
+
+    async fn timed<T>(&self, fut: impl Future<Output = redis::RedisResult<T>>) -> StoreResult<T> {
+        match tokio::time::timeout(self.timeout, fut).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) if e.is_io_error() || e.is_connection_dropped() || e.is_timeout() => {
+                Err(StoreError::Unavailable(format!("Redis: {e}")))
+            }
+            Ok(Err(e)) => Err(StoreError::Other(format!("Redis: {e}"))),
+            Err(_) => Err(StoreError::Unavailable(format!(
+                "Redis did not answer within {} ms",
+                self.timeout.as_millis()
+            ))),
+        }
+    }
+
+    /// `PING`.
+    pub async fn ping(&self) -> StoreResult<()> {
+        let mut conn = self.conn.clone();
+        self.timed(redis::cmd("PING").query_async::<String>(&mut conn))
+            .await
+            .map(drop)
+    }
+}
+
+/// Deletes `KEYS[1]` if its value is `ARGV[1]`.
+const DELETE_IF_EQUAL: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return redis.call('DEL', KEYS[1])
+end
+return 0";
+
+/// Deletes the cached token `KEYS[1]` (`<expiry>:<token>`) if its token is `ARGV[1]`.
+const DELETE_IF_TOKEN: &str = r"
+local v = redis.call('GET', KEYS[1])
+if v then
+    local sep = string.find(v, ':', 1, true)
+    if sep and string.sub(v, sep + 1) == ARGV[1] then
+        return redis.call('DEL', KEYS[1])
+    end
+end
+return 0";
+
+#[async_trait]
+impl AccessTokenCache for RedisStore {
+    async fn get(&self, app_id: &str) -> StoreResult<Option<CachedAccessToken>> {
+        let mut conn = self.conn.clone();
+        let key = self.key("wechat:token", app_id);
+        let value: Option<String> = self.timed(conn.get(&key)).await?;
+        // Stored as `<expiry in Unix ms>:<token>` (works on Redis 6 too, unlike PEXPIRETIME).
+        Ok(value.and_then(|v| {
+            let (ms, token) = v.split_once(':')?;
+            let expires_at = DateTime::<Utc>::from_timestamp_millis(ms.parse().ok()?)?;
+            Some(CachedAccessToken {
+                token: token.to_owned(),
+                expires_at,
+            })
+        }))
+    }
+
+    async fn put(&self, app_id: &str, token: &CachedAccessToken) -> StoreResult<()> {
+        let mut conn = self.conn.clone();
+        let key = self.key("wechat:token", app_id);
+        let at = token.expires_at.timestamp_millis();
+        let value = format!("{at}:{}", token.token);
+        self.timed(async {
+            redis::cmd("SET")
+                .arg(&key)
+                .arg(value)
+                .arg("PXAT")
+                .arg(at)
+                .query_async::<()>(&mut conn)
+                .await
+        })
+        .await
+    }
+
+    async fn remove_if(&self, app_id: &str, token: &str) -> StoreResult<bool> {
+        let mut conn = self.conn.clone();
+        let key = self.key("wechat:token", app_id);
+        let script = Script::new(DELETE_IF_TOKEN);
+        let deleted: i64 = self
+            .timed(async { script.key(&key).arg(token).invoke_async(&mut conn).await })
+            .await?;
+        Ok(deleted > 0)
+    }
+
+    async fn try_lock(&self, app_id: &str, ttl: Duration) -> StoreResult<Option<String>> {
+        let mut conn = self.conn.clone();
+        let key = self.key("wechat:token-lock", app_id);
+        let mut id = [0u8; 16];
+        tessera_domain::crypto::fill_random(&mut id);
+        let id = tessera_domain::ids::hex(&id);
+        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
+        let set: Option<String> = self
+            .timed(async {
+                redis::cmd("SET")
+                    .arg(&key)
+                    .arg(&id)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(ms)
+                    .query_async(&mut conn)
+                    .await
+            })
+            .await?;
+        Ok(set.map(|_| id))
+    }
+
+    async fn unlock(&self, app_id: &str, id: &str) -> StoreResult<()> {
+        let mut conn = self.conn.clone();
+        let key = self.key("wechat:token-lock", app_id);
+        let script = Script::new(DELETE_IF_EQUAL);
+        self.timed(async {
+            script
+                .key(&key)
+                .arg(id)
+                .invoke_async::<i64>(&mut conn)
+                .await
+        })
+        .await
+        .map(drop)
+    }
+}

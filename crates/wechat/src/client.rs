@@ -1,0 +1,235 @@
+//! The HTTP client of WeChat's server API, implementing the domain's [`WeChat`] port.
+
+use std::{sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+use tessera_domain::{
+    ports::Clock,
+    wechat::{AccessTokenCache, SessionKey, WeChat, WeChatError, WxApp, WxPhone, WxSession},
+};
+
+use crate::tokens::{AccessTokens, TokenPolicy};
+
+/// Connection settings.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// WeChat's base URL (`https://api.weixin.qq.com`, or a simulator's).
+    pub base_url: String,
+    /// Longest wait to connect.
+    pub connect_timeout: Duration,
+    /// Longest wait for a whole call.
+    pub timeout: Duration,
+    /// Access token freshness.
+    pub tokens: TokenPolicy,
+}
+
+impl ClientConfig {
+    /// Defaults for `base_url`: 2 s to connect, 5 s per call.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into().trim_end_matches('/').to_owned(),
+            connect_timeout: Duration::from_secs(2),
+            timeout: Duration::from_secs(5),
+            tokens: TokenPolicy::default(),
+        }
+    }
+}
+
+/// WeChat's server API over HTTPS.
+pub struct WeChatClient {
+    http: reqwest::Client,
+    base: String,
+    tokens: AccessTokens,
+}
+
+/// `errcode`s meaning the access token is invalid or expired.
+const TOKEN_INVALID: [i64; 3] = [40001, 40014, 42001];
+
+impl WeChatClient {
+    /// A client caching access tokens in `cache`.
+    pub fn new(
+        config: ClientConfig,
+        cache: Arc<dyn AccessTokenCache>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, WeChatError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .user_agent(concat!("tessera/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| WeChatError::Unavailable(format!("http client: {e}")))?;
+        Ok(Self {
+            http,
+            base: config.base_url,
+            tokens: AccessTokens::new(cache, clock, config.tokens),
+        })
+    }
+
+    /// Sends a request and reads WeChat's JSON answer with its `errcode` (0 when absent: a
+    /// successful `jscode2session` has none).
+    async fn call(
+        &self,
+        api: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(i64, Value), WeChatError> {
+        let unavailable = |what: String| {
+            tracing::warn!(api, "WeChat call failed: {what}");
+            WeChatError::Unavailable(format!("{api}: {what}"))
+        };
+        let response = request.send().await.map_err(|e| {
+            unavailable(if e.is_timeout() {
+                "timed out".into()
+            } else {
+                format!("unreachable ({e})")
+            })
+        })?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(unavailable(format!("HTTP {status}")));
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| unavailable(format!("reading the answer: {e}")))?;
+        let value: Value = serde_json::from_slice(&body)
+            .map_err(|_| unavailable("the answer is not JSON".into()))?;
+        if !value.is_object() {
+            return Err(unavailable("the answer is not a JSON object".into()));
+        }
+        let errcode = value.get("errcode").and_then(Value::as_i64).unwrap_or(0);
+        if errcode != 0 {
+            let errmsg = value
+                .get("errmsg")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            tracing::info!(api, errcode, errmsg, "WeChat answered an error");
+        }
+        Ok((errcode, value))
+    }
+
+    /// `POST /cgi-bin/stable_token`: a token and its lifetime in seconds.
+    async fn fetch_token(&self, app: &WxApp) -> Result<(String, i64), WeChatError> {
+        let request = self
+            .http
+            .post(format!("{}/cgi-bin/stable_token", self.base))
+            .json(&json!({
+                "grant_type": "client_credential",
+                "appid": app.app_id,
+                "secret": app.app_secret,
+                "force_refresh": false,
+            }));
+        let (errcode, value) = self.call("stable_token", request).await?;
+        if errcode != 0 {
+            return Err(common_error(errcode));
+        }
+        let token = value.get("access_token").and_then(Value::as_str);
+        let expires_in = value.get("expires_in").and_then(Value::as_i64);
+        match (token, expires_in) {
+            (Some(token), Some(expires_in)) if !token.is_empty() => {
+                Ok((token.to_owned(), expires_in))
+            }
+            _ => Err(WeChatError::Unavailable(
+                "stable_token: no access_token in the answer".into(),
+            )),
+        }
+    }
+
+    async fn phone_once(&self, token: &str, code: &str) -> Result<(i64, Value), WeChatError> {
+        let request = self
+            .http
+            .post(format!("{}/wxa/business/getuserphonenumber", self.base))
+            .query(&[("access_token", token)])
+            .json(&json!({ "code": code }));
+        self.call("getuserphonenumber", request).await
+    }
+}
+
+/// The meaning of an `errcode` any API may answer.
+fn common_error(errcode: i64) -> WeChatError {
+    match errcode {
+        40029 | 40163 => WeChatError::CodeInvalid(errcode),
+        45011 | 45009 => WeChatError::RateLimited,
+        40226 => WeChatError::RiskyUser,
+        40013 | 40125 | 40164 | 41002 | 41004 | 40243 => WeChatError::AppRejected(errcode),
+        -1 => WeChatError::Unavailable("WeChat is busy (errcode -1)".into()),
+        other => WeChatError::Unavailable(format!("unexpected errcode {other}")),
+    }
+}
+
+fn text(value: &Value, field: &str) -> Option<String> {
+    match value.get(field)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+#[async_trait]
+impl WeChat for WeChatClient {
+    async fn code2session(&self, app: &WxApp, code: &str) -> Result<WxSession, WeChatError> {
+        // Never retried, whatever happens: WeChat accepts a code once.
+        let request = self
+            .http
+            .get(format!("{}/sns/jscode2session", self.base))
+            .query(&[
+                ("appid", app.app_id.as_str()),
+                ("secret", app.app_secret.as_str()),
+                ("js_code", code),
+                ("grant_type", "authorization_code"),
+            ]);
+        let (errcode, value) = self.call("jscode2session", request).await?;
+        if errcode != 0 {
+            return Err(common_error(errcode));
+        }
+        match (text(&value, "openid"), text(&value, "session_key")) {
+            (Some(openid), Some(session_key)) => Ok(WxSession {
+                openid,
+                unionid: text(&value, "unionid"),
+                session_key: SessionKey::new(session_key),
+            }),
+            _ => Err(WeChatError::Unavailable(
+                "jscode2session: no openid or session_key".into(),
+            )),
+        }
+    }
+
+    async fn phone_number(&self, app: &WxApp, phone_code: &str) -> Result<WxPhone, WeChatError> {
+        let fetch = || self.fetch_token(app);
+        let mut token = self.tokens.get(&app.app_id, fetch).await?;
+        let (mut errcode, mut value) = self.phone_once(&token, phone_code).await?;
+        if TOKEN_INVALID.contains(&errcode) {
+            // Another server may have refreshed the token: drop ours only if it is still the
+            // cached one, then try once more with whatever is current.
+            self.tokens.invalidate(&app.app_id, &token).await?;
+            token = self.tokens.get(&app.app_id, fetch).await?;
+            (errcode, value) = self.phone_once(&token, phone_code).await?;
+        }
+        if errcode != 0 {
+            return Err(common_error(errcode));
+        }
+        let info = value.get("phone_info").ok_or_else(|| {
+            WeChatError::Unavailable("getuserphonenumber: no phone_info in the answer".into())
+        })?;
+        match (text(info, "phoneNumber"), text(info, "purePhoneNumber")) {
+            (Some(phone_number), Some(pure_phone_number)) => Ok(WxPhone {
+                phone_number,
+                pure_phone_number,
+                country_code: text(info, "countryCode").unwrap_or_default(),
+            }),
+            _ => Err(WeChatError::Unavailable(
+                "getuserphonenumber: incomplete phone_info".into(),
+            )),
+        }
+    }
+
+    fn decrypt(
+        &self,
+        session_key: &SessionKey,
+        encrypted_data: &str,
+        iv: &str,
+        app_id: &str,
+    ) -> Result<Value, WeChatError> {
+        crate::decrypt::decrypt(session_key, encrypted_data, iv, app_id)
+    }
+}

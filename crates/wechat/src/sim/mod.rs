@@ -1,0 +1,135 @@
+//! A simulator of WeChat's server API, for tests and `tessera demo`: `jscode2session`,
+//! `stable_token` and `getuserphonenumber`, with WeChat's shapes and error codes, single-use
+//! codes that expire, AppID/AppSecret checks, scripted users, injected faults (an `errcode`, a
+//! slow answer, an HTTP error, garbage) and access token invalidation.
+//!
+//! Tests drive it in process through [`Simulator`]; the `tessera wechat-sim` command serves it
+//! with a small control API under `/__sim/` (see [`routes`]).
+
+mod routes;
+mod state;
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use poem::{
+    Server,
+    listener::{Acceptor, Listener, TcpListener},
+};
+use tokio::sync::oneshot;
+
+pub use state::{Api, Fault, IssuedCode, SimUser};
+
+use state::SimState;
+
+/// The simulator's shared state and its control surface.
+#[derive(Clone, Default)]
+pub struct Simulator {
+    state: Arc<std::sync::Mutex<SimState>>,
+}
+
+impl Simulator {
+    /// An empty simulator (no apps).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut SimState) -> T) -> T {
+        let mut guard = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut guard)
+    }
+
+    /// Registers a mini program.
+    pub fn add_app(&self, app_id: &str, app_secret: &str) {
+        self.with(|s| s.apps.insert(app_id.to_owned(), app_secret.to_owned()));
+    }
+
+    /// What `wx.login` would give `user` in `app_id`'s mini program: a code valid once for five
+    /// minutes, and the session key `jscode2session` will return for it.
+    pub fn login_code(&self, app_id: &str, user: &SimUser) -> IssuedCode {
+        self.with(|s| s.issue_login_code(app_id, user))
+    }
+
+    /// What the `getPhoneNumber` button would give in `app_id`'s mini program for `phone`
+    /// (mainland China number, country code 86).
+    pub fn phone_code(&self, app_id: &str, phone: &str) -> String {
+        self.with(|s| s.issue_phone_code(app_id, phone, "86"))
+    }
+
+    /// Makes the next call of `api` misbehave once (faults queue up in order).
+    pub fn inject(&self, api: Api, fault: Fault) {
+        self.with(|s| s.faults.entry(api).or_default().push_back(fault));
+    }
+
+    /// Invalidates `app_id`'s current access token, as a `force_refresh` elsewhere would.
+    pub fn invalidate_token(&self, app_id: &str) {
+        self.with(|s| s.tokens.remove(app_id));
+    }
+
+    /// How many times `api` was called.
+    pub fn calls(&self, api: Api) -> u64 {
+        self.with(|s| s.calls.get(&api).copied().unwrap_or(0))
+    }
+
+    /// Shortens the lifetime of login and phone codes (default five minutes).
+    pub fn set_code_ttl(&self, ttl: Duration) {
+        self.with(|s| s.code_ttl = ttl);
+    }
+
+    /// Serves the simulator on `addr` (port 0 picks a free port).
+    pub async fn serve(&self, addr: SocketAddr) -> std::io::Result<SimServer> {
+        let acceptor = TcpListener::bind(addr).into_acceptor().await?;
+        let addr = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .ok_or_else(|| std::io::Error::other("listener without address"))?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let app = routes::routes(self.clone());
+        let task = tokio::spawn(async move {
+            Server::new_with_acceptor(acceptor)
+                .run_with_graceful_shutdown(
+                    app,
+                    async { drop(rx.await) },
+                    Some(Duration::from_secs(1)),
+                )
+                .await
+        });
+        Ok(SimServer {
+            base_url: format!("http://{addr}"),
+            addr,
+            shutdown: Some(tx),
+            task,
+        })
+    }
+}
+
+/// A served simulator.
+pub struct SimServer {
+    /// `http://127.0.0.1:PORT`, to use as `wechat.api_base_url`.
+    pub base_url: String,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl SimServer {
+    /// Stops serving.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Serves until the process ends or the server fails.
+    pub async fn wait(mut self) -> std::io::Result<()> {
+        match (&mut self.task).await {
+            Ok(result) => result,
+            Err(err) => Err(std::io::Error::other(err)),
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! The simulator's HTTP surface: WeChat's three APIs, and `/__sim/*` to script it from outside.
+
+use std::collections::HashMap;
+
+use poem::{
+    EndpointExt, IntoResponse, Response, Route, get, handler,
+    http::StatusCode,
+    post,
+    web::{Data, Json, Query},
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{
+    Simulator,
+    state::{Api, Fault, SimUser},
+};
+
+pub(super) fn routes(sim: Simulator) -> impl poem::Endpoint {
+    Route::new()
+        .at("/sns/jscode2session", get(jscode2session))
+        .at("/cgi-bin/stable_token", post(stable_token))
+        .at("/wxa/business/getuserphonenumber", post(phone_number))
+        .at("/__sim/apps", post(add_app))
+        .at("/__sim/login-codes", post(login_code))
+        .at("/__sim/phone-codes", post(phone_code))
+        .at("/__sim/faults", post(add_fault))
+        .at("/__sim/invalidate-token", post(invalidate_token))
+        .data(sim)
+}
+
+/// Applies the next queued fault of `api`: `Some` answer replaces the normal one.
+async fn fault(sim: &Simulator, api: Api) -> Option<Response> {
+    match sim.with(|s| s.count(api))? {
+        Fault::Errcode(code) => {
+            Some(Json(super::state::wx_error(code, "simulated error")).into_response())
+        }
+        Fault::Delay(delay) => {
+            tokio::time::sleep(delay).await;
+            None
+        }
+        Fault::Http(status) => Some(
+            (
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
+                "simulated failure",
+            )
+                .into_response(),
+        ),
+        Fault::Garbage => Some("<html>bad gateway</html>".into_response()),
+    }
+}
+
+#[handler]
+async fn jscode2session(sim: Data<&Simulator>, q: Query<HashMap<String, String>>) -> Response {
+    if let Some(answer) = fault(&sim, Api::Code2Session).await {
+        return answer;
+    }
+    let p = |k: &str| q.get(k).map(String::as_str).unwrap_or_default();
+    let answer =
+        sim.with(|s| s.code2session(p("appid"), p("secret"), p("js_code"), p("grant_type")));
+    Json(answer).into_response()
+}
+
+#[handler]
+async fn stable_token(sim: Data<&Simulator>, body: Json<Value>) -> Response {
+    if let Some(answer) = fault(&sim, Api::StableToken).await {
+        return answer;
+    }
+    Json(sim.with(|s| s.stable_token(&body))).into_response()
+}
+
+#[handler]
+async fn phone_number(
+    sim: Data<&Simulator>,
+    q: Query<HashMap<String, String>>,
+    body: Json<Value>,
+) -> Response {
+    if let Some(answer) = fault(&sim, Api::PhoneNumber).await {
+        return answer;
+    }
+    let token = q
+        .get("access_token")
+        .map(String::as_str)
+        .unwrap_or_default();
+    let code = body.get("code").and_then(Value::as_str).unwrap_or_default();
+    Json(sim.with(|s| s.phone_number(token, code))).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AppBody {
+    app_id: String,
+    secret: String,
+}
+
+#[handler]
+async fn add_app(sim: Data<&Simulator>, body: Json<AppBody>) -> StatusCode {
+    sim.add_app(&body.app_id, &body.secret);
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LoginCodeBody {
+    app_id: String,
+    openid: String,
+    unionid: Option<String>,
+}
+
+#[handler]
+async fn login_code(sim: Data<&Simulator>, body: Json<LoginCodeBody>) -> Json<Value> {
+    let user = SimUser::new(&body.openid, body.unionid.as_deref());
+    let issued = sim.login_code(&body.app_id, &user);
+    let session_key = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        issued.session_key,
+    );
+    Json(json!({ "code": issued.code, "sessionKey": session_key }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PhoneCodeBody {
+    app_id: String,
+    phone: String,
+    country_code: Option<String>,
+}
+
+#[handler]
+async fn phone_code(sim: Data<&Simulator>, body: Json<PhoneCodeBody>) -> Json<Value> {
+    let country = body.country_code.as_deref().unwrap_or("86");
+    let code = sim.with(|s| s.issue_phone_code(&body.app_id, &body.phone, country));
+    Json(json!({ "code": code }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FaultBody {
+    api: String,
+    errcode: Option<i64>,
+    delay_ms: Option<u64>,
+    status: Option<u16>,
+    garbage: Option<bool>,
+}
+
+#[handler]
+async fn add_fault(sim: Data<&Simulator>, body: Json<FaultBody>) -> Response {
+    let Some(api) = Api::parse(&body.api) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "api: jscode2session, stable_token or getuserphonenumber",
+        )
+            .into_response();
+    };
+    let fault = match (&body.errcode, &body.delay_ms, &body.status, &body.garbage) {
+        (Some(code), None, None, None) => Fault::Errcode(*code),
+        (None, Some(ms), None, None) => Fault::Delay(std::time::Duration::from_millis(*ms)),
+        (None, None, Some(status), None) => Fault::Http(*status),
+        (None, None, None, Some(true)) => Fault::Garbage,
+        _ => {
+            return (
+                StatusCode::BAD_REQUEST,
+                "give exactly one of errcode, delayMs, status, garbage",
+            )
+                .into_response();
+        }
+    };
+    sim.inject(api, fault);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InvalidateBody {
+    app_id: String,
+}
+
+#[handler]
+async fn invalidate_token(sim: Data<&Simulator>, body: Json<InvalidateBody>) -> StatusCode {
+    sim.invalidate_token(&body.app_id);
+    StatusCode::NO_CONTENT
+}

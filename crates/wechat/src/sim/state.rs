@@ -1,0 +1,298 @@
+//! The simulator's state: apps, issued codes, access tokens, faults and call counts.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    time::{Duration, Instant},
+};
+
+use base64::{Engine, engine::general_purpose::STANDARD};
+use serde_json::{Value, json};
+
+/// A WeChat API the simulator serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Api {
+    /// `GET /sns/jscode2session`.
+    Code2Session,
+    /// `POST /cgi-bin/stable_token`.
+    StableToken,
+    /// `POST /wxa/business/getuserphonenumber`.
+    PhoneNumber,
+}
+
+impl Api {
+    /// Parses the control API's spelling.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "jscode2session" => Some(Self::Code2Session),
+            "stable_token" => Some(Self::StableToken),
+            "getuserphonenumber" => Some(Self::PhoneNumber),
+            _ => None,
+        }
+    }
+}
+
+/// A way for the next call to misbehave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer this `errcode` (e.g. -1 busy, 45011 rate limit, 40226 risky user).
+    Errcode(i64),
+    /// Answer normally, but only after this long.
+    Delay(Duration),
+    /// Answer this HTTP status with a text body.
+    Http(u16),
+    /// Answer 200 with a body that is not JSON.
+    Garbage,
+}
+
+/// A scripted WeChat user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimUser {
+    /// openid (per mini program).
+    pub openid: String,
+    /// unionid, when the mini program is bound to an Open Platform account.
+    pub unionid: Option<String>,
+}
+
+impl SimUser {
+    /// A user with an openid and maybe a unionid.
+    pub fn new(openid: &str, unionid: Option<&str>) -> Self {
+        Self {
+            openid: openid.to_owned(),
+            unionid: unionid.map(str::to_owned),
+        }
+    }
+}
+
+/// A login code as `wx.login` hands it to the mini program.
+#[derive(Debug, Clone)]
+pub struct IssuedCode {
+    /// The code.
+    pub code: String,
+    /// The session key `jscode2session` returns for it (raw 16 bytes).
+    pub session_key: [u8; 16],
+}
+
+impl IssuedCode {
+    /// What the mini program's legacy API would hand over: `(encryptedData, iv)` of `payload`
+    /// under this login's session key.
+    pub fn encrypt(&self, payload: &Value) -> Option<(String, String)> {
+        let mut iv = [0u8; 16];
+        tessera_domain::crypto::fill_random(&mut iv);
+        let data = crate::decrypt::encrypt(&self.session_key, &iv, payload.to_string().as_bytes())?;
+        Some((data, STANDARD.encode(iv)))
+    }
+}
+
+pub(super) struct LoginCode {
+    app_id: String,
+    user: SimUser,
+    session_key: [u8; 16],
+    issued: Instant,
+    used: bool,
+}
+
+pub(super) struct PhoneCode {
+    app_id: String,
+    phone: String,
+    country_code: String,
+    issued: Instant,
+    used: bool,
+}
+
+pub(super) struct SimState {
+    pub apps: HashMap<String, String>,
+    pub login_codes: HashMap<String, LoginCode>,
+    pub phone_codes: HashMap<String, PhoneCode>,
+    /// Current access token per AppID, with its expiry.
+    pub tokens: HashMap<String, (String, Instant)>,
+    pub faults: HashMap<Api, VecDeque<Fault>>,
+    pub calls: HashMap<Api, u64>,
+    pub code_ttl: Duration,
+}
+
+impl Default for SimState {
+    fn default() -> Self {
+        Self {
+            apps: HashMap::new(),
+            login_codes: HashMap::new(),
+            phone_codes: HashMap::new(),
+            tokens: HashMap::new(),
+            faults: HashMap::new(),
+            calls: HashMap::new(),
+            code_ttl: Duration::from_secs(300),
+        }
+    }
+}
+
+/// WeChat's error answer.
+pub(super) fn wx_error(errcode: i64, errmsg: &str) -> Value {
+    json!({ "errcode": errcode, "errmsg": format!("{errmsg} rid: {}", random_hex(8)) })
+}
+
+pub(super) fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    tessera_domain::crypto::fill_random(&mut buf);
+    tessera_domain::ids::hex(&buf)
+}
+
+const TOKEN_LIFETIME: Duration = Duration::from_secs(7200);
+
+impl SimState {
+    pub fn count(&mut self, api: Api) -> Option<Fault> {
+        *self.calls.entry(api).or_default() += 1;
+        self.faults.get_mut(&api).and_then(VecDeque::pop_front)
+    }
+
+    pub fn issue_login_code(&mut self, app_id: &str, user: &SimUser) -> IssuedCode {
+        let code = random_hex(16);
+        let mut session_key = [0u8; 16];
+        tessera_domain::crypto::fill_random(&mut session_key);
+        self.login_codes.insert(
+            code.clone(),
+            LoginCode {
+                app_id: app_id.to_owned(),
+                user: user.clone(),
+                session_key,
+                issued: Instant::now(),
+                used: false,
+            },
+        );
+        IssuedCode { code, session_key }
+    }
+
+    pub fn issue_phone_code(&mut self, app_id: &str, phone: &str, country_code: &str) -> String {
+        let code = random_hex(16);
+        self.phone_codes.insert(
+            code.clone(),
+            PhoneCode {
+                app_id: app_id.to_owned(),
+                phone: phone.to_owned(),
+                country_code: country_code.to_owned(),
+                issued: Instant::now(),
+                used: false,
+            },
+        );
+        code
+    }
+
+    /// Checks an AppID and AppSecret like WeChat: 40013 for an unknown AppID, 40125 for a wrong
+    /// secret.
+    fn check_app(&self, app_id: &str, secret: &str) -> Result<(), Value> {
+        match self.apps.get(app_id) {
+            None => Err(wx_error(40013, "invalid appid")),
+            Some(s) if s != secret => Err(wx_error(40125, "invalid appsecret")),
+            Some(_) => Ok(()),
+        }
+    }
+
+    pub fn code2session(&mut self, app_id: &str, secret: &str, code: &str, grant: &str) -> Value {
+        if let Err(e) = self.check_app(app_id, secret) {
+            return e;
+        }
+        if grant != "authorization_code" {
+            return wx_error(40002, "invalid grant_type");
+        }
+        let ttl = self.code_ttl;
+        let Some(entry) = self
+            .login_codes
+            .get_mut(code)
+            .filter(|c| c.app_id == app_id)
+        else {
+            return wx_error(40029, "invalid code");
+        };
+        if entry.used {
+            return wx_error(40163, "code been used");
+        }
+        if entry.issued.elapsed() > ttl {
+            return wx_error(40029, "invalid code");
+        }
+        entry.used = true;
+        let mut answer = json!({
+            "session_key": STANDARD.encode(entry.session_key),
+            "openid": entry.user.openid,
+        });
+        if let (Some(unionid), Some(obj)) = (&entry.user.unionid, answer.as_object_mut()) {
+            obj.insert("unionid".into(), json!(unionid));
+        }
+        answer
+    }
+
+    pub fn stable_token(&mut self, body: &Value) -> Value {
+        let field = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or_default();
+        if field("grant_type") != "client_credential" {
+            return wx_error(40002, "invalid grant_type");
+        }
+        let app_id = field("appid").to_owned();
+        if let Err(e) = self.check_app(&app_id, field("secret")) {
+            return e;
+        }
+        let force = body
+            .get("force_refresh")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let now = Instant::now();
+        let current = self
+            .tokens
+            .get(&app_id)
+            .filter(|(_, exp)| *exp > now && !force)
+            .cloned();
+        let (token, expires) = current.unwrap_or_else(|| {
+            let fresh = (random_hex(32), now + TOKEN_LIFETIME);
+            self.tokens.insert(app_id.clone(), fresh.clone());
+            fresh
+        });
+        json!({ "access_token": token, "expires_in": expires.saturating_duration_since(now).as_secs() })
+    }
+
+    pub fn phone_number(&mut self, access_token: &str, code: &str) -> Value {
+        let now = Instant::now();
+        let Some(app_id) = self
+            .tokens
+            .iter()
+            .find(|(_, (t, _))| t == access_token)
+            .map(|(app, (_, exp))| (app.clone(), *exp))
+        else {
+            return wx_error(
+                40001,
+                "invalid credential, access_token is invalid or not latest",
+            );
+        };
+        if app_id.1 <= now {
+            return wx_error(42001, "access_token expired");
+        }
+        let ttl = self.code_ttl;
+        let Some(entry) = self
+            .phone_codes
+            .get_mut(code)
+            .filter(|c| c.app_id == app_id.0)
+        else {
+            return wx_error(40029, "invalid code");
+        };
+        if entry.used || entry.issued.elapsed() > ttl {
+            return wx_error(40029, "invalid code");
+        }
+        entry.used = true;
+        let phone_number = if entry.country_code == "86" {
+            entry.phone.clone()
+        } else {
+            format!("+{}{}", entry.country_code, entry.phone)
+        };
+        json!({
+            "errcode": 0,
+            "errmsg": "ok",
+            "phone_info": {
+                "phoneNumber": phone_number,
+                "purePhoneNumber": entry.phone,
+                "countryCode": entry.country_code,
+                "watermark": { "timestamp": unix_now(), "appid": app_id.0 }
+            }
+        })
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}

@@ -1,0 +1,8 @@
+//! The WeChat adapter against the simulator over real HTTP, legacy decryption, and the access
+//! token cache on a real Redis shared by two clients.
+#![expect(clippy::expect_used, reason = "tests report failures by panicking")]
+
+mod client;
+mod decrypt;
+mod support;
+mod tokens;
