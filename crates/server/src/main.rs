@@ -26,14 +26,28 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (YAML); needs no configuration or database.
     Openapi,
+    /// Serve the WeChat simulator (jscode2session, stable_token, getuserphonenumber and a
+    /// control API under /__sim/) for local development and tests.
+    WechatSim {
+        /// Listen address.
+        #[arg(long, default_value = "127.0.0.1:9000")]
+        bind: std::net::SocketAddr,
+        /// A mini program to accept, as APPID:APPSECRET (repeatable).
+        #[arg(long = "app", value_name = "APPID:APPSECRET")]
+        apps: Vec<String>,
+    },
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
-    if let Command::Openapi = command {
-        print!("{}", tessera_api::spec_yaml());
-        return std::process::ExitCode::SUCCESS;
+    match command {
+        Command::Openapi => {
+            print!("{}", tessera_api::spec_yaml());
+            return std::process::ExitCode::SUCCESS;
+        }
+        Command::WechatSim { bind, apps } => return wechat_sim(bind, &apps),
+        Command::Serve | Command::Migrate => {}
     }
     let loaded = match config::load(cli.config.as_deref()) {
         Ok(loaded) => loaded,
@@ -63,9 +77,40 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+/// `tessera wechat-sim`: needs no configuration.
+fn wechat_sim(bind: std::net::SocketAddr, apps: &[String]) -> std::process::ExitCode {
+    let sim = tessera_wechat::sim::Simulator::new();
+    for app in apps {
+        let Some((app_id, secret)) = app.split_once(':') else {
+            eprintln!("error: --app: {app:?} is not APPID:APPSECRET");
+            return std::process::ExitCode::from(2);
+        };
+        sim.add_app(app_id, secret);
+    }
+    let served = tokio::runtime::Runtime::new()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| {
+            rt.block_on(async {
+                let server = sim.serve(bind).await?;
+                println!("WeChat simulator listening on {}", server.base_url);
+                tokio::select! {
+                    result = server.wait() => result.map_err(anyhow::Error::from),
+                    () = shutdown_signal() => Ok(()),
+                }
+            })
+        });
+    match served {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 async fn run(command: Command, config: &Config) -> anyhow::Result<()> {
     match command {
-        Command::Openapi => Ok(()),
+        Command::Openapi | Command::WechatSim { .. } => Ok(()),
         Command::Migrate => {
             let store = tessera::connect(config).await?;
             store.migrate().await?;

@@ -127,3 +127,67 @@ fn http_status(port: u16, path: &str) -> Option<u16> {
     stream.read_to_string(&mut response).ok()?;
     response.split_whitespace().nth(1)?.parse().ok()
 }
+
+#[tokio::test]
+async fn wechat_sim_serves_wechats_api_scripted_through_its_control_api() {
+    let mut child = Command::new(BIN)
+        .args([
+            "wechat-sim",
+            "--bind",
+            "127.0.0.1:0",
+            "--app",
+            "wx4f4bc4dec97d474b:0123456789abcdef0123456789abcdef",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut first = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("banner");
+    let base = first.trim().rsplit(' ').next().expect("url").to_owned();
+    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
+
+    let http = reqwest::Client::new();
+    let issued: serde_json::Value = http
+        .post(format!("{base}/__sim/login-codes"))
+        .json(&serde_json::json!({"appId": "wx4f4bc4dec97d474b", "openid": "o-cli", "unionid": "u-cli"}))
+        .send()
+        .await
+        .expect("control API")
+        .json()
+        .await
+        .expect("json");
+    let code = issued["code"].as_str().expect("code");
+    let session: serde_json::Value = http
+        .get(format!("{base}/sns/jscode2session"))
+        .query(&[
+            ("appid", "wx4f4bc4dec97d474b"),
+            ("secret", "0123456789abcdef0123456789abcdef"),
+            ("js_code", code),
+            ("grant_type", "authorization_code"),
+        ])
+        .send()
+        .await
+        .expect("jscode2session")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(session["openid"], "o-cli");
+    assert_eq!(session["unionid"], "u-cli");
+    assert_eq!(session["session_key"], issued["sessionKey"]);
+    assert!(
+        session.get("errcode").is_none(),
+        "success has no errcode, like WeChat"
+    );
+
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    assert!(
+        child.wait().expect("wait").success(),
+        "stops cleanly on SIGTERM"
+    );
+}
