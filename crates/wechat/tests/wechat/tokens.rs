@@ -124,3 +124,51 @@ async fn the_redis_cache_keeps_tokens_locks_and_compare_and_delete() {
             .is_some()
     );
 }
+
+/// A clock the test moves forward.
+struct TestClock(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl tessera_domain::ports::Clock for TestClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.0.lock().expect("clock")
+    }
+}
+
+impl TestClock {
+    fn advance(&self, by: chrono::Duration) {
+        *self.0.lock().expect("clock") += by;
+    }
+}
+
+#[tokio::test]
+async fn tokens_are_refreshed_shortly_before_they_expire() {
+    let s = Sim::start().await;
+    let start = chrono::DateTime::from_timestamp(1_900_000_000, 0).expect("time");
+    let clock = Arc::new(TestClock(std::sync::Mutex::new(start)));
+    let cache: Arc<dyn AccessTokenCache> = Arc::new(MemoryTokenCache::new());
+    let config = tessera_wechat::ClientConfig::new(&s.server.base_url);
+    let client = WeChatClient::new(config, cache.clone(), clock.clone()).expect("client");
+
+    burst(&s, &[Arc::new(client)], 1).await;
+    let first = cache.get(APP_ID).await.expect("get").expect("cached");
+    assert_eq!(first.expires_at, start + chrono::Duration::seconds(7200));
+
+    // 6000 s later the token still has 20 minutes: no fetch.
+    clock.advance(chrono::Duration::seconds(6000));
+    let config = tessera_wechat::ClientConfig::new(&s.server.base_url);
+    let client = Arc::new(WeChatClient::new(config, cache.clone(), clock.clone()).expect("client"));
+    burst(&s, std::slice::from_ref(&client), 1).await;
+    assert_eq!(s.sim.calls(Api::StableToken), 1);
+
+    // Within the last five minutes it is refreshed before use.
+    clock.advance(chrono::Duration::seconds(1000));
+    s.sim.invalidate_token(APP_ID);
+    burst(&s, std::slice::from_ref(&client), 1).await;
+    assert_eq!(
+        s.sim.calls(Api::StableToken),
+        2,
+        "refreshed ahead of expiry"
+    );
+    let second = cache.get(APP_ID).await.expect("get").expect("cached");
+    assert_ne!(second.token, first.token);
+}
