@@ -24,13 +24,15 @@ pub struct ErrorBody {
 /// Every error answer.
 #[derive(Debug, ApiResponse)]
 pub enum ApiError {
-    /// `invalid_request`: malformed JSON, a wrong type, or an invalid field (named in `message`).
+    /// `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+    /// `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
     #[oai(status = 400)]
     BadRequest(Json<ErrorBody>),
-    /// `unauthorized`: the bearer token or credentials are missing, invalid or expired.
+    /// `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+    /// `secret_required`, `secret_invalid`.
     #[oai(status = 401)]
     Unauthorized(Json<ErrorBody>),
-    /// `forbidden`: the token is valid but may not do this.
+    /// `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`.
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
     /// `pool_not_found` (also for a pool token reaching another pool) or `not_found`.
@@ -39,10 +41,17 @@ pub enum ApiError {
     /// `conflict` (a taken id, phone, email…) or `connection_not_configured`.
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// `rate_limited`: too many attempts; retry after `Retry-After` seconds.
+    #[oai(status = 429)]
+    RateLimited(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
     /// `internal_error`: an unexpected failure, logged with its cause.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
-    /// `unavailable`: the database cannot be reached; retry after `Retry-After` seconds.
+    /// `wechat_unavailable`: WeChat cannot be reached or answered unusably.
+    #[oai(status = 502)]
+    BadGateway(Json<ErrorBody>),
+    /// `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+    /// seconds.
     #[oai(status = 503)]
     Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
 }
@@ -58,38 +67,39 @@ fn body(status: StatusCode, error: &str, message: impl Into<String>) -> Json<Err
 impl From<Error> for ApiError {
     fn from(err: Error) -> Self {
         use StatusCode as S;
+        let kind = err.kind();
         let message = err.to_string();
         match err {
-            Error::InvalidRequest { .. } => {
-                Self::BadRequest(body(S::BAD_REQUEST, "invalid_request", message))
+            Error::InvalidRequest { .. }
+            | Error::TicketInvalid
+            | Error::WechatCodeInvalid
+            | Error::PhoneRequired => Self::BadRequest(body(S::BAD_REQUEST, kind, message)),
+            Error::Unauthorized(_) | Error::SecretRequired | Error::SecretInvalid => {
+                Self::Unauthorized(body(S::UNAUTHORIZED, kind, message))
             }
-            Error::Unauthorized(_) => {
-                Self::Unauthorized(body(S::UNAUTHORIZED, "unauthorized", message))
+            Error::Forbidden(_) | Error::UserBlocked | Error::SignupDisabled => {
+                Self::Forbidden(body(S::FORBIDDEN, kind, message))
             }
-            Error::SecretRequired => {
-                Self::Unauthorized(body(S::UNAUTHORIZED, "secret_required", message))
+            Error::PoolNotFound | Error::NotFound(_) => {
+                Self::NotFound(body(S::NOT_FOUND, kind, message))
             }
-            Error::SecretInvalid => {
-                Self::Unauthorized(body(S::UNAUTHORIZED, "secret_invalid", message))
+            Error::ConnectionNotConfigured | Error::Conflict(_) => {
+                Self::Conflict(body(S::CONFLICT, kind, message))
             }
-            Error::Forbidden(_) => Self::Forbidden(body(S::FORBIDDEN, "forbidden", message)),
-            Error::PoolNotFound => Self::NotFound(body(S::NOT_FOUND, "pool_not_found", message)),
-            Error::NotFound(_) => Self::NotFound(body(S::NOT_FOUND, "not_found", message)),
-            Error::ConnectionNotConfigured => {
-                Self::Conflict(body(S::CONFLICT, "connection_not_configured", message))
+            Error::RateLimited { retry_after } => {
+                Self::RateLimited(body(S::TOO_MANY_REQUESTS, kind, message), retry_after)
             }
-            Error::Conflict(_) => Self::Conflict(body(S::CONFLICT, "conflict", message)),
+            Error::WechatUnavailable(cause) => {
+                tracing::warn!(%cause, "answering 502: WeChat is unavailable");
+                Self::BadGateway(body(S::BAD_GATEWAY, kind, message))
+            }
             Error::Unavailable(cause) => {
                 tracing::warn!(%cause, "answering 503: a backing store is unavailable");
                 Self::unavailable()
             }
             Error::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
-                Self::Internal(body(
-                    S::INTERNAL_SERVER_ERROR,
-                    "internal_error",
-                    "internal error",
-                ))
+                Self::Internal(body(S::INTERNAL_SERVER_ERROR, kind, "internal error"))
             }
         }
     }

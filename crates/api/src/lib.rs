@@ -3,6 +3,7 @@
 //!
 //! A handler authenticates, calls one service method and maps the result; nothing else lives here.
 
+mod app2wxapp;
 mod auth;
 mod body;
 mod connections;
@@ -63,6 +64,9 @@ enum Deleted {
 
 #[derive(Tags)]
 enum ApiTags {
+    /// "App launches mini program" login: the mini program's login and the App backend's ticket
+    /// exchange (public, no bearer token).
+    App2Wxapp,
     /// Obtaining admin API access tokens.
     Auth,
     /// User pools (tenants): creation, settings, secret rotation.
@@ -80,6 +84,7 @@ enum ApiTags {
 }
 
 type Apis = (
+    app2wxapp::App2WxappApi,
     auth::AuthApi,
     pools::PoolsApi,
     connections::ConnectionsApi,
@@ -93,6 +98,7 @@ type Apis = (
 pub fn api_service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
         (
+            app2wxapp::App2WxappApi,
             auth::AuthApi,
             pools::PoolsApi,
             connections::ConnectionsApi,

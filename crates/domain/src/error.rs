@@ -38,6 +38,30 @@ pub enum Error {
     /// The pool has no app2wxapp connection (or it is disabled).
     #[error("the user pool has no enabled app2wxapp connection")]
     ConnectionNotConfigured,
+    /// The ticket is unknown, expired, used, of another pool, or its verifier does not match.
+    #[error("the ticket is invalid or expired")]
+    TicketInvalid,
+    /// WeChat refused the login or phone code (invalid, expired or used).
+    #[error("the WeChat code is invalid, expired or already used")]
+    WechatCodeInvalid,
+    /// The App asked for the phone number and none was obtained.
+    #[error("a phone number is required: authorize the phone number and try again")]
+    PhoneRequired,
+    /// The user is blocked.
+    #[error("this user is blocked")]
+    UserBlocked,
+    /// The user is unknown and the pool does not allow sign-up.
+    #[error("sign-up is disabled in this user pool")]
+    SignupDisabled,
+    /// Too many attempts; retry after this many seconds.
+    #[error("too many attempts; retry in {retry_after} s")]
+    RateLimited {
+        /// Seconds until the next attempt may succeed.
+        retry_after: u64,
+    },
+    /// WeChat cannot be reached or answered unusably.
+    #[error("WeChat is unavailable; retry shortly")]
+    WechatUnavailable(String),
     /// The change conflicts with existing data (a duplicate id, phone, email…).
     #[error("{0}")]
     Conflict(Cow<'static, str>),
@@ -50,6 +74,30 @@ pub enum Error {
 }
 
 impl Error {
+    /// The stable snake_case kind, as the API's `error` field and audit reasons spell it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidRequest { .. } => "invalid_request",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::SecretRequired => "secret_required",
+            Self::SecretInvalid => "secret_invalid",
+            Self::PoolNotFound => "pool_not_found",
+            Self::NotFound(_) => "not_found",
+            Self::ConnectionNotConfigured => "connection_not_configured",
+            Self::TicketInvalid => "ticket_invalid",
+            Self::WechatCodeInvalid => "wechat_code_invalid",
+            Self::PhoneRequired => "phone_required",
+            Self::UserBlocked => "user_blocked",
+            Self::SignupDisabled => "signup_disabled",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::WechatUnavailable(_) => "wechat_unavailable",
+            Self::Conflict(_) => "conflict",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
     /// An `invalid_request` naming `field`.
     pub fn invalid(
         field: impl Into<Cow<'static, str>>,

@@ -62,6 +62,17 @@ pub trait UserRepo: Send + Sync {
     async fn update(&self, user: &User) -> StoreResult<bool>;
     /// Deletes the user; `false` if it did not exist in this pool.
     async fn delete(&self, pool_id: &str, id: &str) -> StoreResult<bool>;
+    /// The pool's user with this unionid.
+    async fn find_by_unionid(&self, pool_id: &str, unionid: &str) -> StoreResult<Option<User>>;
+    /// The pool's user with this openid of this AppID.
+    async fn find_by_openid(
+        &self,
+        pool_id: &str,
+        app_id: &str,
+        openid: &str,
+    ) -> StoreResult<Option<User>>;
+    /// The pool's user with this phone number.
+    async fn find_by_phone(&self, pool_id: &str, phone: &str) -> StoreResult<Option<User>>;
 }
 
 /// Token signing keys.
@@ -98,6 +109,68 @@ pub trait AuditRepo: Send + Sync {
     async fn record(&self, event: &AuditEvent) -> StoreResult<()>;
     /// Events of one pool (or platform-wide events when `None`), newest first.
     async fn list(&self, pool_id: Option<&str>, page: Page) -> StoreResult<Paged<AuditEvent>>;
+}
+
+/// What a ticket stands for while it waits to be exchanged.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TicketRecord {
+    /// The pool it was issued in.
+    pub pool_id: String,
+    /// The user who logged in.
+    pub user_id: String,
+    /// The App's PKCE-style S256 challenge, if it bound the ticket to itself.
+    pub code_challenge: Option<String>,
+    /// When it was issued (Unix milliseconds).
+    pub issued_at_ms: i64,
+    /// The mini program's client IP.
+    pub ip: Option<String>,
+}
+
+/// Single-use tickets, kept under a hash of the ticket (a dump of the store yields no ticket).
+#[async_trait]
+pub trait TicketStore: Send + Sync {
+    /// Stores a ticket's record under `key` for `ttl`.
+    async fn put(
+        &self,
+        key: &str,
+        record: &TicketRecord,
+        ttl: std::time::Duration,
+    ) -> StoreResult<()>;
+    /// Removes and returns the record, atomically: of concurrent calls, one gets it.
+    async fn take(&self, key: &str) -> StoreResult<Option<TicketRecord>>;
+    /// `Ok` when the store answers.
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+/// Fixed-window counters for rate limits (shared by replicas when in Redis).
+#[async_trait]
+pub trait RateLimiter: Send + Sync {
+    /// Adds one to `key`'s counter in the current `window`; returns the new count and the
+    /// seconds until the window ends.
+    async fn hit(&self, key: &str, window: std::time::Duration) -> StoreResult<(u64, u64)>;
+    /// The current count of `key` and the seconds until its window ends (0, 0 when none).
+    async fn peek(&self, key: &str) -> StoreResult<(u64, u64)>;
+}
+
+/// Counters and timings of the flow, exported by the server (Prometheus).
+pub trait Metrics: Send + Sync {
+    /// A login ended with `outcome` (`ok` or an error kind) after `seconds`.
+    fn login(&self, outcome: &str, seconds: f64);
+    /// A ticket exchange ended with `outcome` after `seconds`.
+    fn exchange(&self, outcome: &str, seconds: f64);
+    /// A call of WeChat's `api` ended with `outcome` (`ok`, `errcode_<n>`, `timeout`,
+    /// `unreachable`, `http_<status>`, `garbage`) after `seconds`.
+    fn wechat(&self, api: &str, outcome: &str, seconds: f64);
+}
+
+/// Metrics that go nowhere (tools and tests that do not export them).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoMetrics;
+
+impl Metrics for NoMetrics {
+    fn login(&self, _: &str, _: f64) {}
+    fn exchange(&self, _: &str, _: f64) {}
+    fn wechat(&self, _: &str, _: &str, _: f64) {}
 }
 
 /// Readiness of the backing stores.

@@ -23,7 +23,7 @@ use tessera_domain::StoreError;
 use tessera_migration::{Migrator, MigratorTrait};
 
 pub use error::map_db_err;
-pub use memory::MemoryTokenCache;
+pub use memory::{MemoryRateLimiter, MemoryTicketStore, MemoryTokenCache};
 pub use redis::RedisStore;
 
 /// How to reach the database.

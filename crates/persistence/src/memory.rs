@@ -8,7 +8,7 @@ use std::{
 
 use async_trait::async_trait;
 use tessera_domain::{
-    ports::StoreResult,
+    ports::{RateLimiter, StoreResult, TicketRecord, TicketStore},
     wechat::{AccessTokenCache, CachedAccessToken},
 };
 
@@ -69,5 +69,85 @@ impl AccessTokenCache for MemoryTokenCache {
             locks.remove(app_id);
         }
         Ok(())
+    }
+}
+
+/// Tickets kept in this process (single node only: another replica cannot exchange them).
+#[derive(Default)]
+pub struct MemoryTicketStore {
+    tickets: Mutex<HashMap<String, (TicketRecord, Instant)>>,
+}
+
+impl MemoryTicketStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+#[async_trait]
+impl TicketStore for MemoryTicketStore {
+    async fn put(&self, key: &str, record: &TicketRecord, ttl: Duration) -> StoreResult<()> {
+        let mut tickets = lock(&self.tickets);
+        let now = Instant::now();
+        // Expired tickets are swept as new ones arrive, so the map stays small.
+        if tickets.len() % 64 == 0 {
+            tickets.retain(|_, (_, until)| *until > now);
+        }
+        tickets.insert(key.to_owned(), (record.clone(), now + ttl));
+        Ok(())
+    }
+
+    async fn take(&self, key: &str) -> StoreResult<Option<TicketRecord>> {
+        let taken = lock(&self.tickets).remove(key);
+        Ok(taken
+            .filter(|(_, until)| *until > Instant::now())
+            .map(|(record, _)| record))
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        Ok(())
+    }
+}
+
+/// Rate limit counters kept in this process.
+#[derive(Default)]
+pub struct MemoryRateLimiter {
+    windows: Mutex<HashMap<String, (u64, Instant)>>,
+}
+
+impl MemoryRateLimiter {
+    /// No counters yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+fn seconds_until(until: Instant, now: Instant) -> u64 {
+    until.saturating_duration_since(now).as_secs_f64().ceil() as u64
+}
+
+#[async_trait]
+impl RateLimiter for MemoryRateLimiter {
+    async fn hit(&self, key: &str, window: Duration) -> StoreResult<(u64, u64)> {
+        let mut windows = lock(&self.windows);
+        let now = Instant::now();
+        if windows.len() % 256 == 0 {
+            windows.retain(|_, (_, until)| *until > now);
+        }
+        let entry = windows.entry(key.to_owned()).or_insert((0, now + window));
+        if entry.1 <= now {
+            *entry = (0, now + window);
+        }
+        entry.0 += 1;
+        Ok((entry.0, seconds_until(entry.1, now)))
+    }
+
+    async fn peek(&self, key: &str) -> StoreResult<(u64, u64)> {
+        let now = Instant::now();
+        Ok(match lock(&self.windows).get(key) {
+            Some((count, until)) if *until > now => (*count, seconds_until(*until, now)),
+            _ => (0, 0),
+        })
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use redis::{AsyncCommands, Script, aio::ConnectionManager};
 use tessera_domain::{
     StoreError,
-    ports::StoreResult,
+    ports::{RateLimiter, StoreResult, TicketRecord, TicketStore},
     wechat::{AccessTokenCache, CachedAccessToken},
 };
 
@@ -164,5 +164,86 @@ impl AccessTokenCache for RedisStore {
         })
         .await
         .map(drop)
+    }
+}
+
+#[async_trait]
+impl TicketStore for RedisStore {
+    async fn put(&self, key: &str, record: &TicketRecord, ttl: Duration) -> StoreResult<()> {
+        let mut conn = self.conn.clone();
+        let key = self.key("ticket", key);
+        let value = serde_json::to_string(record).map_err(|e| StoreError::Other(e.to_string()))?;
+        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
+        self.timed(async {
+            redis::cmd("SET")
+                .arg(&key)
+                .arg(value)
+                .arg("PX")
+                .arg(ms)
+                .query_async::<()>(&mut conn)
+                .await
+        })
+        .await
+    }
+
+    async fn take(&self, key: &str) -> StoreResult<Option<TicketRecord>> {
+        let mut conn = self.conn.clone();
+        let key = self.key("ticket", key);
+        // GETDEL: of any number of concurrent exchanges, exactly one gets the record.
+        let value: Option<String> = self
+            .timed(redis::cmd("GETDEL").arg(&key).query_async(&mut conn))
+            .await?;
+        value
+            .map(|v| {
+                serde_json::from_str(&v)
+                    .map_err(|e| StoreError::Other(format!("ticket record: {e}")))
+            })
+            .transpose()
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        RedisStore::ping(self).await
+    }
+}
+
+/// `INCR` and, on the first hit of a window, `PEXPIRE`; answers the count and the window's
+/// remaining milliseconds.
+const HIT: &str = r"
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then
+    redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return {count, redis.call('PTTL', KEYS[1])}";
+
+fn ceil_seconds(ms: i64) -> u64 {
+    u64::try_from(ms.max(0)).unwrap_or(0).div_ceil(1000)
+}
+
+#[async_trait]
+impl RateLimiter for RedisStore {
+    async fn hit(&self, key: &str, window: Duration) -> StoreResult<(u64, u64)> {
+        let mut conn = self.conn.clone();
+        let key = self.key("rate", key);
+        let ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
+        let script = Script::new(HIT);
+        let (count, ttl): (u64, i64) = self
+            .timed(async { script.key(&key).arg(ms).invoke_async(&mut conn).await })
+            .await?;
+        Ok((count, ceil_seconds(ttl)))
+    }
+
+    async fn peek(&self, key: &str) -> StoreResult<(u64, u64)> {
+        let mut conn = self.conn.clone();
+        let key = self.key("rate", key);
+        let (count, ttl): (Option<u64>, i64) = self
+            .timed(async {
+                redis::pipe()
+                    .get(&key)
+                    .pttl(&key)
+                    .query_async(&mut conn)
+                    .await
+            })
+            .await?;
+        Ok((count.unwrap_or(0), ceil_seconds(ttl)))
     }
 }

@@ -219,6 +219,37 @@ impl UserRepo for SqlStore {
         let query = delete_in::<user::Entity>(pool_id).filter(user::Column::Id.eq(id));
         Ok(self.timed(query.exec(&self.db)).await?.rows_affected > 0)
     }
+
+    async fn find_by_unionid(&self, pool_id: &str, unionid: &str) -> StoreResult<Option<User>> {
+        let query = find_in::<user::Entity>(pool_id).filter(user::Column::Unionid.eq(unionid));
+        self.timed(query.one(&self.db))
+            .await?
+            .map(user_from)
+            .transpose()
+    }
+
+    async fn find_by_openid(
+        &self,
+        pool_id: &str,
+        app_id: &str,
+        openid: &str,
+    ) -> StoreResult<Option<User>> {
+        let query = find_in::<user::Entity>(pool_id)
+            .filter(user::Column::AppId.eq(app_id))
+            .filter(user::Column::Openid.eq(openid));
+        self.timed(query.one(&self.db))
+            .await?
+            .map(user_from)
+            .transpose()
+    }
+
+    async fn find_by_phone(&self, pool_id: &str, phone: &str) -> StoreResult<Option<User>> {
+        let query = find_in::<user::Entity>(pool_id).filter(user::Column::Phone.eq(phone));
+        self.timed(query.one(&self.db))
+            .await?
+            .map(user_from)
+            .transpose()
+    }
 }
 
 #[async_trait]

@@ -34,6 +34,27 @@ pub struct Config {
     pub secrets: SecretsConfig,
     /// Logging.
     pub log: LogConfig,
+    /// Rate limits of the public endpoints.
+    pub limits: LimitsConfig,
+}
+
+/// `limits.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LimitsConfig {
+    /// Mini program logins per pool and client IP per minute.
+    pub logins_per_minute: u64,
+    /// Failed ticket exchanges per pool and client IP per minute (then `429`).
+    pub failed_exchanges_per_minute: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            logins_per_minute: 120,
+            failed_exchanges_per_minute: 20,
+        }
+    }
 }
 
 /// `http.*`
@@ -61,13 +82,28 @@ pub struct DatabaseConfig {
 }
 
 /// `redis.*`
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RedisConfig {
     /// `redis://` or `rediss://`; unset keeps tickets in process (single node only).
     pub url: Option<String>,
     /// Read the URL from this file.
     pub url_file: Option<PathBuf>,
+    /// Prefix of every key Tessera writes.
+    pub key_prefix: String,
+    /// Longest wait for one Redis call, in milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl Default for RedisConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            url_file: None,
+            key_prefix: "tessera:".into(),
+            timeout_ms: 500,
+        }
+    }
 }
 
 /// `wechat.*`
@@ -183,6 +219,10 @@ const KNOWN_KEYS: &[&str] = &[
     "database.max_connections",
     "redis.url",
     "redis.url_file",
+    "redis.key_prefix",
+    "redis.timeout_ms",
+    "limits.logins_per_minute",
+    "limits.failed_exchanges_per_minute",
     "wechat.api_base_url",
     "admin.bootstrap_password",
     "admin.bootstrap_password_file",
@@ -319,21 +359,28 @@ impl Config {
                 "must be between 1 and 1000",
             ));
         }
-        if let Some(url) = &self.redis.url {
-            let ok = [
-                "redis://",
-                "rediss://",
-                "redis+sentinel://",
-                "redis+cluster://",
-            ]
-            .iter()
-            .any(|p| url.starts_with(p));
-            if !ok {
-                return Err(bad(
-                    "redis.url",
-                    "must start with redis://, rediss://, redis+sentinel:// or redis+cluster://",
-                ));
-            }
+        if let Some(url) = &self.redis.url
+            && !["redis://", "rediss://"].iter().any(|p| url.starts_with(p))
+        {
+            return Err(bad("redis.url", "must start with redis:// or rediss://"));
+        }
+        if !(50..=10_000).contains(&self.redis.timeout_ms) {
+            return Err(bad("redis.timeout_ms", "must be between 50 and 10000"));
+        }
+        if self.redis.key_prefix.len() > 64 || self.redis.key_prefix.contains(char::is_whitespace) {
+            return Err(bad(
+                "redis.key_prefix",
+                "must be at most 64 characters, without spaces",
+            ));
+        }
+        if self.limits.logins_per_minute == 0 {
+            return Err(bad("limits.logins_per_minute", "must be at least 1"));
+        }
+        if self.limits.failed_exchanges_per_minute == 0 {
+            return Err(bad(
+                "limits.failed_exchanges_per_minute",
+                "must be at least 1",
+            ));
         }
         if let Some(p) = &self.admin.bootstrap_password
             && p.chars().count() < 8

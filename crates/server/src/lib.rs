@@ -3,22 +3,30 @@
 
 pub mod config;
 mod keyfile;
+mod metrics;
 mod telemetry;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use poem::{
-    Server,
+    EndpointExt, IntoResponse, Route, Server, get, handler,
     listener::{Acceptor, Listener, TcpListener},
+    web::Data,
 };
 use tessera_api::AppState;
 use tessera_domain::{
     crypto::{MasterKey, Sealer},
-    ports::{SystemClock, SystemRandom},
-    service::{BootstrapAdmin, Deps, Services},
+    ports::{Metrics, RateLimiter, SystemClock, SystemRandom, TicketStore},
+    service::{BootstrapAdmin, Deps, FlowLimits, Services},
+    wechat::AccessTokenCache,
 };
-use tessera_persistence::{DbConfig, SqlStore};
+use tessera_persistence::{
+    DbConfig, MemoryRateLimiter, MemoryTicketStore, MemoryTokenCache, RedisStore, SqlStore,
+};
+use tessera_wechat::{ClientConfig, WeChatClient};
+
+pub use metrics::PromMetrics;
 use tokio::{sync::oneshot, task::JoinHandle};
 
 pub use config::Config;
@@ -36,9 +44,14 @@ pub async fn connect(config: &Config) -> anyhow::Result<SqlStore> {
         .context("cannot connect to the database (database.url)")
 }
 
-/// Builds the services over `store`, with the master key from the configuration (or, for
-/// SQLite, the key file beside the database).
-pub fn services(config: &Config, store: &SqlStore) -> anyhow::Result<Services> {
+/// Builds the services over `store`: the master key from the configuration (or, for SQLite, the
+/// key file beside the database), Redis for tickets, rate limits and WeChat access tokens when
+/// `redis.url` is set (in process otherwise), and the WeChat client.
+pub async fn services(
+    config: &Config,
+    store: &SqlStore,
+    metrics: Arc<dyn Metrics>,
+) -> anyhow::Result<Services> {
     let master = match &config.secrets.master_key {
         Some(text) => {
             MasterKey::from_base64(text).map_err(|e| anyhow::anyhow!("secrets.master_key: {e}"))?
@@ -54,6 +67,32 @@ pub fn services(config: &Config, store: &SqlStore) -> anyhow::Result<Services> {
                 .map_err(|e| anyhow::anyhow!("secrets.previous_master_keys: {e}"))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let (tickets, limiter, tokens): (
+        Arc<dyn TicketStore>,
+        Arc<dyn RateLimiter>,
+        Arc<dyn AccessTokenCache>,
+    ) = match &config.redis.url {
+        Some(url) => {
+            let timeout = Duration::from_millis(config.redis.timeout_ms);
+            let redis = RedisStore::connect(url, &config.redis.key_prefix, timeout)
+                .await
+                .context("cannot connect to Redis (redis.url)")?;
+            let redis = Arc::new(redis);
+            (redis.clone(), redis.clone(), redis)
+        }
+        None => (
+            Arc::new(MemoryTicketStore::new()),
+            Arc::new(MemoryRateLimiter::new()),
+            Arc::new(MemoryTokenCache::new()),
+        ),
+    };
+    let clock = Arc::new(SystemClock);
+    let wechat = WeChatClient::new(
+        ClientConfig::new(&config.wechat.api_base_url),
+        tokens,
+        clock.clone(),
+        metrics.clone(),
+    )?;
     let store = Arc::new(store.clone());
     Ok(Services::new(Deps {
         pools: store.clone(),
@@ -63,11 +102,27 @@ pub fn services(config: &Config, store: &SqlStore) -> anyhow::Result<Services> {
         admins: store.clone(),
         audit: store.clone(),
         health: store,
-        clock: Arc::new(SystemClock),
+        tickets,
+        limiter,
+        wechat: Arc::new(wechat),
+        metrics,
+        limits: FlowLimits {
+            logins_per_minute: config.limits.logins_per_minute,
+            failed_exchanges_per_minute: config.limits.failed_exchanges_per_minute,
+        },
+        clock,
         rng: Arc::new(SystemRandom),
         sealer: Arc::new(Sealer::new(master, previous)),
         public_url: config.http.public_url.clone(),
     }))
+}
+
+#[handler]
+fn render_metrics(metrics: Data<&Arc<PromMetrics>>) -> poem::Response {
+    metrics
+        .render()
+        .with_content_type("text/plain; version=0.0.4; charset=utf-8")
+        .into_response()
 }
 
 /// A running server.
@@ -108,13 +163,16 @@ pub async fn start(
 ) -> anyhow::Result<Running> {
     let store = connect(config).await?;
     store.migrate().await.context("database migration failed")?;
-    let services = services(config, &store)?;
+    let metrics = Arc::new(PromMetrics::new().context("metrics registry")?);
+    let services = services(config, &store, metrics.clone()).await?;
     let bootstrap = services
         .auth
         .ensure_bootstrap_admin(config.admin.bootstrap_password.as_deref())
         .await
         .context("creating the bootstrap admin")?;
-    let app = tessera_api::app(Arc::new(AppState { services }));
+    let app = Route::new()
+        .at("/metrics", get(render_metrics).data(metrics))
+        .nest("/", tessera_api::app(Arc::new(AppState { services })));
 
     let acceptor = TcpListener::bind(config.bind_addr()?)
         .into_acceptor()

@@ -120,9 +120,10 @@ async fn run(command: Command, config: &Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => {
-            if config.redis.url.is_some() {
+            if config.redis.url.is_none() {
                 tracing::warn!(
-                    "redis.url is set, but this version keeps nothing in Redis yet; it is ignored"
+                    "no redis.url: tickets, rate limits and WeChat access tokens are kept in this \
+                     process, so run a single replica only"
                 );
             }
             let running = start(config, Some(Box::pin(shutdown_signal()))).await?;

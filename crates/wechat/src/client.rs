@@ -1,11 +1,14 @@
 //! The HTTP client of WeChat's server API, implementing the domain's [`WeChat`] port.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
 use tessera_domain::{
-    ports::Clock,
+    ports::{Clock, Metrics},
     wechat::{AccessTokenCache, SessionKey, WeChat, WeChatError, WxApp, WxPhone, WxSession},
 };
 
@@ -41,17 +44,19 @@ pub struct WeChatClient {
     http: reqwest::Client,
     base: String,
     tokens: AccessTokens,
+    metrics: Arc<dyn Metrics>,
 }
 
 /// `errcode`s meaning the access token is invalid or expired.
 const TOKEN_INVALID: [i64; 3] = [40001, 40014, 42001];
 
 impl WeChatClient {
-    /// A client caching access tokens in `cache`.
+    /// A client caching access tokens in `cache`, reporting every call to `metrics`.
     pub fn new(
         config: ClientConfig,
         cache: Arc<dyn AccessTokenCache>,
         clock: Arc<dyn Clock>,
+        metrics: Arc<dyn Metrics>,
     ) -> Result<Self, WeChatError> {
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
@@ -63,6 +68,7 @@ impl WeChatClient {
             http,
             base: config.base_url,
             tokens: AccessTokens::new(cache, clock, config.tokens),
+            metrics,
         })
     }
 
@@ -73,30 +79,47 @@ impl WeChatClient {
         api: &str,
         request: reqwest::RequestBuilder,
     ) -> Result<(i64, Value), WeChatError> {
-        let unavailable = |what: String| {
+        let started = Instant::now();
+        let result = self.send(api, request).await;
+        let outcome = match &result {
+            Ok((0, _)) => "ok".to_owned(),
+            Ok((errcode, _)) => format!("errcode_{errcode}"),
+            Err((reason, _)) => (*reason).to_owned(),
+        };
+        self.metrics
+            .wechat(api, &outcome, started.elapsed().as_secs_f64());
+        result.map_err(|(_, err)| err)
+    }
+
+    /// One HTTP exchange; a failure carries a short reason for the metrics.
+    async fn send(
+        &self,
+        api: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(i64, Value), (&'static str, WeChatError)> {
+        let unavailable = |reason: &'static str, what: String| {
             tracing::warn!(api, "WeChat call failed: {what}");
-            WeChatError::Unavailable(format!("{api}: {what}"))
+            (reason, WeChatError::Unavailable(format!("{api}: {what}")))
         };
         let response = request.send().await.map_err(|e| {
-            unavailable(if e.is_timeout() {
-                "timed out".into()
+            if e.is_timeout() {
+                unavailable("timeout", "timed out".into())
             } else {
-                format!("unreachable ({e})")
-            })
+                unavailable("unreachable", format!("unreachable ({e})"))
+            }
         })?;
         let status = response.status();
         if !status.is_success() {
-            return Err(unavailable(format!("HTTP {status}")));
+            return Err(unavailable("http_error", format!("HTTP {status}")));
         }
         let body = response
             .bytes()
             .await
-            .map_err(|e| unavailable(format!("reading the answer: {e}")))?;
+            .map_err(|e| unavailable("unreachable", format!("reading the answer: {e}")))?;
         let value: Value = serde_json::from_slice(&body)
-            .map_err(|_| unavailable("the answer is not JSON".into()))?;
-        if !value.is_object() {
-            return Err(unavailable("the answer is not a JSON object".into()));
-        }
+            .ok()
+            .filter(Value::is_object)
+            .ok_or_else(|| unavailable("garbage", "the answer is not a JSON object".into()))?;
         let errcode = value.get("errcode").and_then(Value::as_i64).unwrap_or(0);
         if errcode != 0 {
             let errmsg = value

@@ -65,22 +65,23 @@ impl KeyService {
 
     /// The pool's active key, opened for signing.
     pub async fn signer(&self, pool_id: &str) -> Result<KeyMaterial, Error> {
-        let key = self
-            .deps
-            .keys
-            .active(pool_id)
-            .await?
-            .ok_or_else(|| Error::internal(format!("pool {pool_id} has no active key")))?;
-        let sealed = key
-            .private_key_sealed
-            .as_deref()
-            .ok_or_else(|| Error::internal("active key without private part"))?;
-        let pkcs8 = self
-            .deps
-            .sealer
-            .open(sealed, &key_context(pool_id, &key.kid))?;
-        Ok(KeyMaterial::from_pkcs8(key.algorithm, key.kid, &pkcs8)?)
+        active_signer(&self.deps, pool_id).await
     }
+}
+
+/// The pool's active key, opened for signing.
+pub(super) async fn active_signer(deps: &Deps, pool_id: &str) -> Result<KeyMaterial, Error> {
+    let key = deps
+        .keys
+        .active(pool_id)
+        .await?
+        .ok_or_else(|| Error::internal(format!("pool {pool_id} has no active key")))?;
+    let sealed = key
+        .private_key_sealed
+        .as_deref()
+        .ok_or_else(|| Error::internal("active key without private part"))?;
+    let pkcs8 = deps.sealer.open(sealed, &key_context(pool_id, &key.kid))?;
+    Ok(KeyMaterial::from_pkcs8(key.algorithm, key.kid, &pkcs8)?)
 }
 
 /// A new active key for a pool, its private part sealed.

@@ -1,6 +1,7 @@
 //! The services: what the admin API and the public endpoints call. Each takes the ports it needs
 //! through [`Deps`], authorizes the caller, validates input and returns [`crate::Error`].
 
+mod app2wxapp;
 mod auth;
 mod connections;
 mod keys;
@@ -9,6 +10,7 @@ mod users;
 
 use std::sync::Arc;
 
+pub use app2wxapp::{App2WxappService, Exchanged, FlowLimits, IssuedTicket, LoginRequest, Profile};
 pub use auth::{AccessToken, AuthService, BootstrapAdmin};
 pub use connections::{ConnectionService, ConnectionView};
 pub use keys::KeyService;
@@ -20,8 +22,10 @@ use crate::{
     crypto::Sealer,
     model::{AuditEvent, Outcome, UserPool},
     ports::{
-        AdminRepo, AuditRepo, Clock, ConnectionRepo, Health, KeyRepo, PoolRepo, Random, UserRepo,
+        AdminRepo, AuditRepo, Clock, ConnectionRepo, Health, KeyRepo, Metrics, PoolRepo, Random,
+        RateLimiter, TicketStore, UserRepo,
     },
+    wechat::WeChat,
 };
 
 /// Everything the services depend on.
@@ -40,6 +44,16 @@ pub struct Deps {
     pub audit: Arc<dyn AuditRepo>,
     /// Readiness of the database.
     pub health: Arc<dyn Health>,
+    /// Single-use tickets.
+    pub tickets: Arc<dyn TicketStore>,
+    /// Rate limit counters.
+    pub limiter: Arc<dyn RateLimiter>,
+    /// WeChat's server API.
+    pub wechat: Arc<dyn WeChat>,
+    /// Flow metrics.
+    pub metrics: Arc<dyn Metrics>,
+    /// Rate limits of the public endpoints.
+    pub limits: FlowLimits,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Randomness for ids and secrets.
@@ -168,13 +182,16 @@ pub struct Services {
     pub users: Arc<UserService>,
     /// Signing keys and their publication.
     pub keys: Arc<KeyService>,
+    /// The mini program login and the ticket exchange.
+    pub app2wxapp: Arc<App2WxappService>,
     deps: Arc<Deps>,
 }
 
 impl Services {
-    /// Whether the backing stores answer.
+    /// Whether the backing stores (database and ticket store) answer.
     pub async fn ready(&self) -> Result<(), Error> {
-        Ok(self.deps.health.ping().await?)
+        self.deps.health.ping().await?;
+        Ok(self.deps.tickets.ping().await?)
     }
 
     /// Builds every service over `deps`.
@@ -186,6 +203,7 @@ impl Services {
             connections: Arc::new(ConnectionService::new(deps.clone())),
             users: Arc::new(UserService::new(deps.clone())),
             keys: Arc::new(KeyService::new(deps.clone())),
+            app2wxapp: Arc::new(App2WxappService::new(deps.clone())),
             deps,
         }
     }

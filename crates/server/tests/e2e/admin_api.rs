@@ -1,8 +1,11 @@
 //! The admin API over HTTP: pools, settings, connection, users, keys, isolation, error shapes.
 
+use std::sync::Arc;
+
 use jsonwebtoken::{DecodingKey, Validation, jwk::JwkSet};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use tessera_domain::ports::NoMetrics;
 use tessera_testkit::Backend;
 
 use crate::support::{PUBLIC_URL, TestServer, assert_error};
@@ -654,7 +657,9 @@ async fn tokens_signed_with_the_pool_key_verify_against_its_jwks() {
             .await;
         // Sign through the service that the ticket exchange uses.
         let store = tessera::connect(&s.config).await.expect("connect");
-        let services = tessera::services(&s.config, &store).expect("services");
+        let services = tessera::services(&s.config, &store, Arc::new(NoMetrics))
+            .await
+            .expect("services");
         let signer = services.keys.signer(&pool_id).await.expect("signer");
         let token = signer
             .sign(&json!({"sub": "u1", "aud": pool_id, "exp": 4_000_000_000u64}))

@@ -3,7 +3,7 @@
 use std::{sync::Arc, time::Duration};
 
 use tessera_domain::{
-    ports::SystemClock,
+    ports::{NoMetrics, SystemClock},
     wechat::{AccessTokenCache, WxApp},
 };
 use tessera_persistence::MemoryTokenCache;
@@ -42,7 +42,8 @@ impl Sim {
     pub fn client_with(&self, cache: Arc<dyn AccessTokenCache>) -> WeChatClient {
         let mut config = ClientConfig::new(&self.server.base_url);
         config.timeout = Duration::from_secs(1);
-        WeChatClient::new(config, cache, Arc::new(SystemClock)).expect("client")
+        WeChatClient::new(config, cache, Arc::new(SystemClock), Arc::new(NoMetrics))
+            .expect("client")
     }
 
     /// A client with its own in-process token cache.

@@ -147,7 +147,13 @@ async fn tokens_are_refreshed_shortly_before_they_expire() {
     let clock = Arc::new(TestClock(std::sync::Mutex::new(start)));
     let cache: Arc<dyn AccessTokenCache> = Arc::new(MemoryTokenCache::new());
     let config = tessera_wechat::ClientConfig::new(&s.server.base_url);
-    let client = WeChatClient::new(config, cache.clone(), clock.clone()).expect("client");
+    let client = WeChatClient::new(
+        config,
+        cache.clone(),
+        clock.clone(),
+        Arc::new(tessera_domain::ports::NoMetrics),
+    )
+    .expect("client");
 
     burst(&s, &[Arc::new(client)], 1).await;
     let first = cache.get(APP_ID).await.expect("get").expect("cached");
@@ -156,7 +162,15 @@ async fn tokens_are_refreshed_shortly_before_they_expire() {
     // 6000 s later the token still has 20 minutes: no fetch.
     clock.advance(chrono::Duration::seconds(6000));
     let config = tessera_wechat::ClientConfig::new(&s.server.base_url);
-    let client = Arc::new(WeChatClient::new(config, cache.clone(), clock.clone()).expect("client"));
+    let client = Arc::new(
+        WeChatClient::new(
+            config,
+            cache.clone(),
+            clock.clone(),
+            Arc::new(tessera_domain::ports::NoMetrics),
+        )
+        .expect("client"),
+    );
     burst(&s, std::slice::from_ref(&client), 1).await;
     assert_eq!(s.sim.calls(Api::StableToken), 1);
 
