@@ -91,7 +91,7 @@ impl TicketStore for MemoryTicketStore {
         let mut tickets = lock(&self.tickets);
         let now = Instant::now();
         // Expired tickets are swept as new ones arrive, so the map stays small.
-        if tickets.len() % 64 == 0 {
+        if tickets.len().is_multiple_of(64) {
             tickets.retain(|_, (_, until)| *until > now);
         }
         tickets.insert(key.to_owned(), (record.clone(), now + ttl));
@@ -132,7 +132,7 @@ impl RateLimiter for MemoryRateLimiter {
     async fn hit(&self, key: &str, window: Duration) -> StoreResult<(u64, u64)> {
         let mut windows = lock(&self.windows);
         let now = Instant::now();
-        if windows.len() % 256 == 0 {
+        if windows.len().is_multiple_of(256) {
             windows.retain(|_, (_, until)| *until > now);
         }
         let entry = windows.entry(key.to_owned()).or_insert((0, now + window));
