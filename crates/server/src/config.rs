@@ -46,6 +46,8 @@ pub struct LimitsConfig {
     pub logins_per_minute: u64,
     /// Failed ticket exchanges per pool and client IP per minute (then `429`).
     pub failed_exchanges_per_minute: u64,
+    /// The counting window in seconds (60: "per minute").
+    pub window_seconds: u64,
 }
 
 impl Default for LimitsConfig {
@@ -53,6 +55,7 @@ impl Default for LimitsConfig {
         Self {
             logins_per_minute: 120,
             failed_exchanges_per_minute: 20,
+            window_seconds: 60,
         }
     }
 }
@@ -223,6 +226,7 @@ const KNOWN_KEYS: &[&str] = &[
     "redis.timeout_ms",
     "limits.logins_per_minute",
     "limits.failed_exchanges_per_minute",
+    "limits.window_seconds",
     "wechat.api_base_url",
     "admin.bootstrap_password",
     "admin.bootstrap_password_file",
@@ -375,6 +379,9 @@ impl Config {
         }
         if self.limits.logins_per_minute == 0 {
             return Err(bad("limits.logins_per_minute", "must be at least 1"));
+        }
+        if !(1..=3600).contains(&self.limits.window_seconds) {
+            return Err(bad("limits.window_seconds", "must be between 1 and 3600"));
         }
         if self.limits.failed_exchanges_per_minute == 0 {
             return Err(bad(

@@ -109,6 +109,7 @@ pub async fn services(
         limits: FlowLimits {
             logins_per_minute: config.limits.logins_per_minute,
             failed_exchanges_per_minute: config.limits.failed_exchanges_per_minute,
+            window: Duration::from_secs(config.limits.window_seconds),
         },
         clock,
         rng: Arc::new(SystemRandom),

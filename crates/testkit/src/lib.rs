@@ -288,24 +288,82 @@ pub fn redis() -> Result<TestRedis> {
 }
 
 fn start_redis() -> Result<u16> {
+    let dir = private_dir()?;
+    let port = free_port()?;
+    serve_redis(&dir, port)?;
+    Ok(port)
+}
+
+/// Runs `redis-server` on `port` with its files in `dir`, and waits until it answers.
+fn serve_redis(dir: &Path, port: u16) -> Result<()> {
     let server = which("redis-server")
         .context("redis-server not found: install it (Debian: apt-get install redis-server)")?;
     let client = which("redis-cli").context("redis-cli not found: apt-get install redis-tools")?;
-    let dir = private_dir()?;
-    let port = free_port()?;
     let serve = format!(
-        "{} --port {port} --bind 127.0.0.1 --save '' --appendonly no --dir {} --daemonize no",
+        "{} --port {port} --bind 127.0.0.1 --save '' --appendonly no --dir {} --daemonize no \
+         --pidfile {}/redis.pid",
         server.display(),
+        dir.display(),
         dir.display()
     );
-    spawn_with_lifeline(None, &serve, &dir)?;
+    spawn_with_lifeline(None, &serve, dir)?;
     wait_until("Redis", || {
         Command::new(&client)
             .args(["-h", "127.0.0.1", "-p", &port.to_string(), "ping"])
             .output()
             .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "PONG")
-    })?;
-    Ok(port)
+    })
+}
+
+/// A Redis server of one test's own, which the test may pause, stop and start again.
+pub struct DedicatedRedis {
+    dir: PathBuf,
+    port: u16,
+    /// `redis://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl DedicatedRedis {
+    /// Starts a new private server.
+    pub fn start() -> Result<Self> {
+        let dir = private_dir()?;
+        let port = free_port()?;
+        serve_redis(&dir, port)?;
+        Ok(Self {
+            url: format!("redis://127.0.0.1:{port}"),
+            dir,
+            port,
+        })
+    }
+
+    fn pid(&self) -> Result<String> {
+        Ok(std::fs::read_to_string(self.dir.join("redis.pid"))?
+            .trim()
+            .to_owned())
+    }
+
+    /// Freezes the server (SIGSTOP): connections stay open, nothing answers.
+    pub fn pause(&self) -> Result<()> {
+        run(Command::new("kill").arg("-STOP").arg(self.pid()?))
+    }
+
+    /// Thaws a paused server.
+    pub fn resume(&self) -> Result<()> {
+        run(Command::new("kill").arg("-CONT").arg(self.pid()?))
+    }
+
+    /// Stops the server (connections are refused afterwards).
+    pub fn stop(&self) -> Result<()> {
+        run(Command::new("kill").arg("-TERM").arg(self.pid()?))?;
+        wait_until("Redis to stop", || {
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err()
+        })
+    }
+
+    /// Starts a stopped server again on the same port (empty: it keeps nothing on disk).
+    pub fn restart(&self) -> Result<()> {
+        serve_redis(&self.dir, self.port)
+    }
 }
 
 /// A PostgreSQL server of one test's own, which the test may pause, stop and start again to see

@@ -77,13 +77,15 @@ pub struct Exchanged {
     pub token_expires_at: DateTime<Utc>,
 }
 
-/// Rate limits of the public endpoints, per pool and client IP, per minute.
+/// Rate limits of the public endpoints, per pool and client IP, per window (a minute).
 #[derive(Debug, Clone, Copy)]
 pub struct FlowLimits {
     /// Logins.
     pub logins_per_minute: u64,
     /// Failed ticket exchanges (successful ones are not counted).
     pub failed_exchanges_per_minute: u64,
+    /// The counting window (a minute, unless shortened for tests).
+    pub window: std::time::Duration,
 }
 
 impl Default for FlowLimits {
@@ -91,11 +93,10 @@ impl Default for FlowLimits {
         Self {
             logins_per_minute: 120,
             failed_exchanges_per_minute: 20,
+            window: std::time::Duration::from_secs(60),
         }
     }
 }
-
-const WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 
 #[derive(Serialize)]
 struct Claims<'a> {
@@ -204,7 +205,7 @@ impl App2WxappService {
 
     async fn limit_logins(&self, pool_id: &str, ctx: &Ctx) -> Result<(), Error> {
         let key = format!("login:{pool_id}:{}", ctx.ip.as_deref().unwrap_or("-"));
-        let (count, reset) = self.deps.limiter.hit(&key, WINDOW).await?;
+        let (count, reset) = self.deps.limiter.hit(&key, self.deps.limits.window).await?;
         if count > self.deps.limits.logins_per_minute {
             return Err(Error::RateLimited {
                 retry_after: reset.max(1),
@@ -458,7 +459,13 @@ impl App2WxappService {
                         | Error::TicketInvalid
                         | Error::PoolNotFound
                 );
-                if counted && let Err(e) = self.deps.limiter.hit(&fail_key, WINDOW).await {
+                if counted
+                    && let Err(e) = self
+                        .deps
+                        .limiter
+                        .hit(&fail_key, self.deps.limits.window)
+                        .await
+                {
                     tracing::warn!(%e, "could not count a failed exchange");
                 }
                 self.audit_failure(&ctx, pool_id, "app2wxapp.exchange", err)

@@ -9,6 +9,7 @@
 mod admin_api;
 mod cli;
 mod config;
+mod flow;
 mod openapi;
 mod outage;
 mod support;

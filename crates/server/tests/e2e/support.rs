@@ -29,6 +29,15 @@ impl TestServer {
 
     /// A server on the database at `url`, with database calls timing out after `timeout_ms`.
     pub async fn start_on(url: &str, timeout_ms: u64) -> Self {
+        Self::start_with(url, timeout_ms, |_| {}).await
+    }
+
+    /// [`Self::start_on`], with the configuration adjusted by `configure` before the start.
+    pub async fn start_with(
+        url: &str,
+        timeout_ms: u64,
+        configure: impl FnOnce(&mut Config),
+    ) -> Self {
         let mut config = Config::default();
         config.http.bind = "127.0.0.1:0".into();
         config.http.public_url = PUBLIC_URL.into();
@@ -36,6 +45,7 @@ impl TestServer {
         config.database.timeout_ms = timeout_ms;
         config.admin.bootstrap_password = Some(ADMIN_PASSWORD.into());
         config.secrets.master_key = Some(MasterKey::generate().to_base64());
+        configure(&mut config);
         let running = start(&config, None).await.expect("server starts");
         let base = format!("http://{}", running.addr);
         Self {
