@@ -4,6 +4,7 @@
 //! A handler authenticates, calls one service method and maps the result; nothing else lives here.
 
 mod app2wxapp;
+mod audit;
 mod auth;
 mod body;
 mod connections;
@@ -87,6 +88,7 @@ type Apis = (
     app2wxapp::App2WxappApi,
     auth::AuthApi,
     pools::PoolsApi,
+    audit::AuditApi,
     connections::ConnectionsApi,
     users::UsersApi,
     keys::KeysApi,
@@ -101,6 +103,7 @@ pub fn api_service() -> OpenApiService<Apis, ()> {
             app2wxapp::App2WxappApi,
             auth::AuthApi,
             pools::PoolsApi,
+            audit::AuditApi,
             connections::ConnectionsApi,
             users::UsersApi,
             keys::KeysApi,

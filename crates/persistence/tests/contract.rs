@@ -608,3 +608,102 @@ async fn an_unreachable_database_is_unavailable_not_a_hang() {
     );
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+mod tickets {
+    use std::{sync::Arc, time::Duration};
+
+    use tessera_domain::ports::{RateLimiter, TicketRecord, TicketStore};
+    use tessera_persistence::{MemoryRateLimiter, MemoryTicketStore, RedisStore};
+
+    async fn stores() -> Vec<(&'static str, Arc<dyn TicketStore>, Arc<dyn RateLimiter>)> {
+        let redis = tessera_testkit::redis().expect("private Redis");
+        let store = Arc::new(
+            RedisStore::connect(&redis.url, &redis.prefix, Duration::from_secs(2))
+                .await
+                .expect("redis"),
+        );
+        vec![
+            (
+                "memory",
+                Arc::new(MemoryTicketStore::new()),
+                Arc::new(MemoryRateLimiter::new()),
+            ),
+            ("redis", store.clone(), store),
+        ]
+    }
+
+    fn record() -> TicketRecord {
+        TicketRecord {
+            pool_id: "p".into(),
+            user_id: "u".into(),
+            code_challenge: Some("c".repeat(43)),
+            issued_at_ms: 1,
+            ip: Some("::1".into()),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_ticket_is_taken_once_even_concurrently_and_expires() {
+        for (name, store, _) in stores().await {
+            store
+                .put("k1", &record(), Duration::from_secs(60))
+                .await
+                .expect("put");
+            let mut tasks = Vec::new();
+            for _ in 0..50 {
+                let store = store.clone();
+                tasks.push(tokio::spawn(async move { store.take("k1").await }));
+            }
+            let mut got = Vec::new();
+            for task in tasks {
+                if let Some(r) = task.await.expect("task").expect("take") {
+                    got.push(r);
+                }
+            }
+            assert_eq!(got, vec![record()], "{name}: exactly one taker");
+
+            store
+                .put("k2", &record(), Duration::from_millis(200))
+                .await
+                .expect("put");
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            assert_eq!(
+                store.take("k2").await.expect("take"),
+                None,
+                "{name}: expired"
+            );
+            assert_eq!(store.take("never").await.expect("take"), None, "{name}");
+            store.ping().await.expect("ping");
+        }
+    }
+
+    #[tokio::test]
+    async fn rate_limit_windows_count_and_reset() {
+        for (name, _, limiter) in stores().await {
+            let window = Duration::from_millis(1500);
+            assert_eq!(limiter.peek("rl").await.expect("peek"), (0, 0), "{name}");
+            for expected in 1..=3 {
+                let (count, reset) = limiter.hit("rl", window).await.expect("hit");
+                assert_eq!(count, expected, "{name}");
+                assert!((1..=2).contains(&reset), "{name}: {reset}");
+            }
+            assert_eq!(limiter.peek("rl").await.expect("peek").0, 3, "{name}");
+            assert_eq!(
+                limiter.peek("other").await.expect("peek").0,
+                0,
+                "{name}: keys are separate"
+            );
+            tokio::time::sleep(Duration::from_millis(1700)).await;
+            assert_eq!(
+                limiter.peek("rl").await.expect("peek").0,
+                0,
+                "{name}: window over"
+            );
+            assert_eq!(
+                limiter.hit("rl", window).await.expect("hit").0,
+                1,
+                "{name}: new window"
+            );
+        }
+    }
+}

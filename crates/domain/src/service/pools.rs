@@ -7,7 +7,7 @@ use crate::{
     Error,
     crypto::PoolSecret,
     ids,
-    model::{Page, Paged, PoolSettings, PoolSettingsPatch, UserPool},
+    model::{AuditEvent, Page, Paged, PoolSettings, PoolSettingsPatch, UserPool},
 };
 
 /// What an admin asks for when creating a pool.
@@ -172,5 +172,16 @@ impl PoolService {
             .audit(ctx, Some(id), "pool.secret.rotate", Some(id))
             .await;
         Ok(secret)
+    }
+
+    /// The pool's audit events, newest first.
+    pub async fn audit_events(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        page: Page,
+    ) -> Result<Paged<AuditEvent>, Error> {
+        self.deps.visible_pool(ctx, id).await?;
+        Ok(self.deps.audit.list(Some(id), page).await?)
     }
 }

@@ -776,3 +776,79 @@ async fn a_stopped_database_answers_503_and_issues_no_ticket() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test]
+async fn the_ticket_store_holds_no_usable_ticket() {
+    let redis = DedicatedRedis::start().expect("dedicated Redis");
+    let db = database(Backend::Sqlite).expect("db");
+    let url = redis.url.clone();
+    let f = Flow::on(&db.url, 5000, |c| c.redis.url = Some(url)).await;
+    let ticket = f.ticket("o-1", None).await;
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new("redis-cli")
+            .args(["-u", &redis.url])
+            .args(args)
+            .output()
+            .expect("redis-cli");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let keys = cli(&["--scan", "--pattern", "tessera:ticket:*"]);
+    let keys: Vec<&str> = keys.lines().collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    let value = cli(&["GET", keys[0]]);
+    let ttl: i64 = cli(&["TTL", keys[0]]).trim().parse().expect("ttl");
+    assert!(
+        (100..=120).contains(&ttl),
+        "expires with the pool's ticket lifetime: {ttl}"
+    );
+    for text in [keys[0], value.as_str()] {
+        assert!(
+            !text.contains(&ticket),
+            "the ticket is in the store: {text}"
+        );
+    }
+    assert!(value.contains("\"user_id\""), "{value}");
+}
+
+#[tokio::test]
+async fn logins_and_exchanges_are_audited_without_secrets() {
+    let f = Flow::start(Backend::Sqlite).await;
+    let ticket = f.ticket("o-1", None).await;
+    f.exchange(json!({"ticket": ticket, "secret": "wrong-secret"}))
+        .await;
+    f.exchange(json!({"ticket": ticket, "secret": f.secret}))
+        .await;
+    let path = format!("/api/v1/userpools/{}/audit-events?limit=100", f.pool_id);
+    let (status, events) = f.s.call(Method::GET, &path, Some(&f.admin), None).await;
+    assert_eq!(status, StatusCode::OK, "{events}");
+    let seen: Vec<(String, String, String)> = events["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| {
+            let text = |k: &str| e[k].as_str().unwrap_or_default().to_owned();
+            (text("action"), text("outcome"), text("reason"))
+        })
+        .collect();
+    for expected in [
+        ("app2wxapp.login", "success", ""),
+        ("app2wxapp.exchange", "failure", "secret_invalid"),
+        ("app2wxapp.exchange", "success", ""),
+    ] {
+        let expected = (
+            expected.0.to_owned(),
+            expected.1.to_owned(),
+            expected.2.to_owned(),
+        );
+        assert!(seen.contains(&expected), "{expected:?} not in {seen:?}");
+    }
+    let text = events.to_string();
+    for secret in [ticket.as_str(), f.secret.as_str(), "wrong-secret"] {
+        assert!(!text.contains(secret), "audit holds a secret");
+    }
+    assert!(
+        events["items"][0]["ip"]
+            .as_str()
+            .is_some_and(|ip| ip == "127.0.0.1")
+    );
+}

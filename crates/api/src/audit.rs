@@ -1,0 +1,104 @@
+//! `GET /api/v1/userpools/{id}/audit-events`: what happened in a pool.
+
+use std::sync::Arc;
+
+use poem::{Request, web::Data};
+use poem_openapi::{
+    Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use tessera_domain::model::{AuditEvent as DomainEvent, Outcome, Page};
+
+use crate::{ApiTags, AppState, auth::BearerAuth, error::ApiError, time::iso};
+
+/// One audited action. Never holds a secret, ticket, password or session key.
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct AuditEvent {
+    /// Event id.
+    id: String,
+    /// Who acted: `admin:<id>`, `pool:<id>` or `anonymous` (the public endpoints).
+    actor: String,
+    /// What was done, e.g. `app2wxapp.login`, `app2wxapp.exchange`, `user.block`.
+    action: String,
+    /// The object acted on (a user, key or pool id).
+    target: Option<String>,
+    /// The client's IP address.
+    ip: Option<String>,
+    /// `success` or `failure`.
+    outcome: String,
+    /// Why it failed: the error kind, e.g. `secret_invalid`.
+    reason: Option<String>,
+    /// When (ISO-8601 UTC).
+    created_at: String,
+}
+
+impl From<DomainEvent> for AuditEvent {
+    fn from(e: DomainEvent) -> Self {
+        Self {
+            id: e.id,
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            ip: e.ip,
+            outcome: match e.outcome {
+                Outcome::Success => "success",
+                Outcome::Failure => "failure",
+            }
+            .to_owned(),
+            reason: e.reason,
+            created_at: iso(e.created_at),
+        }
+    }
+}
+
+/// One page of audit events.
+#[derive(Debug, Object)]
+pub struct AuditPage {
+    /// The events, newest first.
+    items: Vec<AuditEvent>,
+    /// How many events there are in all.
+    total: u64,
+    /// This page's number (from 1).
+    page: u64,
+    /// Page size.
+    limit: u64,
+}
+
+pub struct AuditApi;
+
+#[OpenApi(prefix_path = "/api/v1/userpools", tag = "ApiTags::UserPools")]
+impl AuditApi {
+    /// List a user pool's audit events
+    ///
+    /// Logins and ticket exchanges (successful or not, with the reason) and every change made
+    /// through the admin API, newest first.
+    #[oai(
+        path = "/:id/audit-events",
+        method = "get",
+        operation_id = "listAuditEvents"
+    )]
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        state: Data<&Arc<AppState>>,
+        req: &Request,
+        /// Pool id.
+        id: Path<String>,
+        /// Page number, from 1 (default 1).
+        page: Query<Option<u64>>,
+        /// Page size, 1..=100 (default 20).
+        limit: Query<Option<u64>>,
+    ) -> Result<Json<AuditPage>, ApiError> {
+        let ctx = state.ctx(&auth, req).await?;
+        let page = Page::new(page.0, limit.0)?;
+        let found = state.services.pools.audit_events(&ctx, &id, page).await?;
+        Ok(Json(AuditPage {
+            items: found.items.into_iter().map(AuditEvent::from).collect(),
+            total: found.total,
+            page: page.page,
+            limit: page.limit,
+        }))
+    }
+}
