@@ -32,8 +32,16 @@ use tokio::{sync::oneshot, task::JoinHandle};
 pub use config::Config;
 pub use telemetry::init_logging;
 
+/// Makes aws-lc the process's TLS crypto provider. Several crates bring rustls with different
+/// providers; without one chosen, a TLS connection (PostgreSQL, MySQL, `rediss://`, WeChat over
+/// HTTPS) could not pick. Idempotent.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
 /// Connects to the database named in `config`.
 pub async fn connect(config: &Config) -> anyhow::Result<SqlStore> {
+    install_crypto_provider();
     let db = DbConfig {
         url: config.database.url.clone(),
         timeout: config.db_timeout(),
