@@ -78,10 +78,7 @@ impl MigrationTrait for Migration {
             .await?;
         for (name, cols) in [
             ("uq_users_pool_unionid", &["pool_id", "unionid"][..]),
-            (
-                "uq_users_pool_app_openid",
-                &["pool_id", "app_id", "openid"][..],
-            ),
+            ("uq_users_pool_app_openid", &["pool_id", "app_id", "openid"][..]),
             ("uq_users_pool_phone", &["pool_id", "phone"][..]),
             ("uq_users_pool_email", &["pool_id", "email"][..]),
         ] {
@@ -183,9 +180,7 @@ impl MigrationTrait for Migration {
             "app2wxapp_connections",
             "user_pools",
         ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())
     }

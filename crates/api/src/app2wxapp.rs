@@ -223,11 +223,7 @@ impl App2WxappApi {
     /// button's code, or the legacy encrypted payload, and the profile). Matches the user by
     /// unionid, then by AppID and openid; signs them up when the pool allows it (or matches a
     /// user pre-provisioned with the same phone). Answers a single-use ticket for the App.
-    #[oai(
-        path = "/login/:userPoolId",
-        method = "post",
-        operation_id = "app2wxappLogin"
-    )]
+    #[oai(path = "/login/:userPoolId", method = "post", operation_id = "app2wxappLogin")]
     async fn login(
         &self,
         state: Data<&Arc<AppState>>,
@@ -256,11 +252,7 @@ impl App2WxappApi {
             code_challenge: b.code_challenge,
             code_challenge_method: b.code_challenge_method,
         };
-        let issued = state
-            .services
-            .app2wxapp
-            .login(&user_pool_id, request, client_ip(req))
-            .await?;
+        let issued = state.services.app2wxapp.login(&user_pool_id, request, client_ip(req)).await?;
         Ok(Json(LoginResponse {
             code: 200,
             message: "ok".to_owned(),
@@ -276,11 +268,7 @@ impl App2WxappApi {
     /// secret is required when the pool's `requireSecret` is true, and is checked before the
     /// ticket is consumed. A ticket works once: of concurrent exchanges exactly one succeeds.
     /// Compatible with the hosted original: same path, body and response fields.
-    #[oai(
-        path = "/auth/:userPoolId",
-        method = "post",
-        operation_id = "app2wxappExchange"
-    )]
+    #[oai(path = "/auth/:userPoolId", method = "post", operation_id = "app2wxappExchange")]
     async fn exchange(
         &self,
         state: Data<&Arc<AppState>>,
@@ -292,22 +280,12 @@ impl App2WxappApi {
         ticket: Query<Option<String>>,
         body: OptionalJsonBody<ExchangeBody>,
     ) -> Result<Json<ExchangedUser>, ApiError> {
-        let b = body.0.unwrap_or(ExchangeBody {
-            ticket: None,
-            secret: None,
-            code_verifier: None,
-        });
+        let b = body.0.unwrap_or(ExchangeBody { ticket: None, secret: None, code_verifier: None });
         let ticket = b.ticket.filter(|t| !t.is_empty()).or(ticket.0);
         let done = state
             .services
             .app2wxapp
-            .exchange(
-                &user_pool_id,
-                ticket,
-                b.secret,
-                b.code_verifier,
-                client_ip(req),
-            )
+            .exchange(&user_pool_id, ticket, b.secret, b.code_verifier, client_ip(req))
             .await?;
         Ok(Json(done.into()))
     }
@@ -319,14 +297,8 @@ mod tests {
 
     #[test]
     fn ext_msg_encodes_each_value() {
-        assert_eq!(
-            ext_msg("abc-_XYZ09"),
-            "code=200&message=ok&ticket=abc-_XYZ09"
-        );
-        assert_eq!(
-            ext_msg("a+b/c=&"),
-            "code=200&message=ok&ticket=a%2Bb%2Fc%3D%26"
-        );
+        assert_eq!(ext_msg("abc-_XYZ09"), "code=200&message=ok&ticket=abc-_XYZ09");
+        assert_eq!(ext_msg("a+b/c=&"), "code=200&message=ok&ticket=a%2Bb%2Fc%3D%26");
     }
 
     #[test]

@@ -74,11 +74,7 @@ impl AuditApi {
     ///
     /// Logins and ticket exchanges (successful or not, with the reason) and every change made
     /// through the admin API, newest first.
-    #[oai(
-        path = "/:id/audit-events",
-        method = "get",
-        operation_id = "listAuditEvents"
-    )]
+    #[oai(path = "/:id/audit-events", method = "get", operation_id = "listAuditEvents")]
     async fn list(
         &self,
         auth: BearerAuth,

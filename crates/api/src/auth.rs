@@ -62,15 +62,9 @@ impl AuthApi {
         req: &Request,
         body: JsonBody<AdminCredentials>,
     ) -> Result<Json<AccessTokenOut>, ApiError> {
-        let token = state
-            .services
-            .auth
-            .admin_login(&body.username, &body.password, client_ip(req))
-            .await?;
-        Ok(Json(AccessTokenOut {
-            access_token: token.token,
-            expires_in: token.expires_in,
-        }))
+        let token =
+            state.services.auth.admin_login(&body.username, &body.password, client_ip(req)).await?;
+        Ok(Json(AccessTokenOut { access_token: token.token, expires_in: token.expires_in }))
     }
 
     /// Obtain a pool management token
@@ -89,9 +83,6 @@ impl AuthApi {
             .auth
             .pool_login(&body.user_pool_id, &body.secret, client_ip(req))
             .await?;
-        Ok(Json(AccessTokenOut {
-            access_token: token.token,
-            expires_in: token.expires_in,
-        }))
+        Ok(Json(AccessTokenOut { access_token: token.token, expires_in: token.expires_in }))
     }
 }

@@ -78,13 +78,7 @@ impl ConnectionsApi {
         let view = state
             .services
             .connections
-            .put(
-                &ctx,
-                &id,
-                &body.app_id,
-                body.app_secret.as_deref(),
-                body.enabled,
-            )
+            .put(&ctx, &id, &body.app_id, body.app_secret.as_deref(), body.enabled)
             .await?;
         Ok(Json(view.into()))
     }
@@ -106,9 +100,7 @@ impl ConnectionsApi {
         id: Path<String>,
     ) -> Result<Json<Connection>, ApiError> {
         let ctx = state.ctx(&auth, req).await?;
-        Ok(Json(
-            state.services.connections.get(&ctx, &id).await?.into(),
-        ))
+        Ok(Json(state.services.connections.get(&ctx, &id).await?.into()))
     }
 
     /// Remove the mini program connection

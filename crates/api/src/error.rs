@@ -57,11 +57,7 @@ pub enum ApiError {
 }
 
 fn body(status: StatusCode, error: &str, message: impl Into<String>) -> Json<ErrorBody> {
-    Json(ErrorBody {
-        code: status.as_u16(),
-        error: error.to_owned(),
-        message: message.into(),
-    })
+    Json(ErrorBody { code: status.as_u16(), error: error.to_owned(), message: message.into() })
 }
 
 impl From<Error> for ApiError {
@@ -127,18 +123,14 @@ pub async fn catch_all(err: poem::Error) -> Response {
     let status = err.status();
     let message = err.to_string();
     let (status, kind, message) = match status {
-        StatusCode::UNAUTHORIZED => (
-            status,
-            "unauthorized",
-            "a valid bearer token is required".to_owned(),
-        ),
+        StatusCode::UNAUTHORIZED => {
+            (status, "unauthorized", "a valid bearer token is required".to_owned())
+        }
         StatusCode::FORBIDDEN => (status, "forbidden", message),
         StatusCode::NOT_FOUND => (status, "not_found", "no such resource".to_owned()),
-        StatusCode::METHOD_NOT_ALLOWED => (
-            status,
-            "method_not_allowed",
-            "this method is not allowed here".to_owned(),
-        ),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            (status, "method_not_allowed", "this method is not allowed here".to_owned())
+        }
         StatusCode::PAYLOAD_TOO_LARGE => (
             status,
             "payload_too_large",
@@ -147,11 +139,7 @@ pub async fn catch_all(err: poem::Error) -> Response {
         s if s.is_client_error() => (StatusCode::BAD_REQUEST, "invalid_request", message),
         _ => {
             tracing::error!(%status, error = %message, "unhandled framework error");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "internal error".to_owned(),
-            )
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "internal error".to_owned())
         }
     };
     let mut response = body(status, kind, message).into_response();

@@ -23,9 +23,7 @@ impl HealthApi {
     /// 200 while the process serves requests.
     #[oai(path = "/live", method = "get", operation_id = "healthLive")]
     async fn live(&self) -> Json<Status> {
-        Json(Status {
-            status: "ok".to_owned(),
-        })
+        Json(Status { status: "ok".to_owned() })
     }
 
     /// Readiness
@@ -34,8 +32,6 @@ impl HealthApi {
     #[oai(path = "/ready", method = "get", operation_id = "healthReady")]
     async fn ready(&self, state: Data<&Arc<AppState>>) -> Result<Json<Status>, ApiError> {
         state.services.ready().await?;
-        Ok(Json(Status {
-            status: "ok".to_owned(),
-        }))
+        Ok(Json(Status { status: "ok".to_owned() }))
     }
 }

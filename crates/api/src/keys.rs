@@ -29,11 +29,7 @@ impl KeysApi {
     ///
     /// A new key of the pool's `tokenAlgorithm` signs from now on. The old public key stays in
     /// the JWKS until every token it signed has expired; its private part is erased.
-    #[oai(
-        path = "/:id/keys/rotate",
-        method = "post",
-        operation_id = "rotateSigningKey"
-    )]
+    #[oai(path = "/:id/keys/rotate", method = "post", operation_id = "rotateSigningKey")]
     async fn rotate(
         &self,
         auth: BearerAuth,

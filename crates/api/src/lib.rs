@@ -41,18 +41,13 @@ impl AppState {
     /// Authenticates the bearer token and describes the caller.
     async fn ctx(&self, auth: &BearerAuth, req: &Request) -> Result<Ctx, ApiError> {
         let principal = self.services.auth.authenticate(&auth.0.token).await?;
-        Ok(Ctx {
-            principal,
-            ip: client_ip(req),
-        })
+        Ok(Ctx { principal, ip: client_ip(req) })
     }
 }
 
 /// The client's address as seen by this server.
 fn client_ip(req: &Request) -> Option<String> {
-    req.remote_addr()
-        .as_socket_addr()
-        .map(|addr| addr.ip().to_string())
+    req.remote_addr().as_socket_addr().map(|addr| addr.ip().to_string())
 }
 
 /// The answer of a successful delete.

@@ -247,11 +247,8 @@ impl PoolsApi {
     ) -> Result<Created, ApiError> {
         let ctx = state.ctx(&auth, req).await?;
         let JsonBody(body) = body;
-        let new = NewPool {
-            name: body.name,
-            id: body.id,
-            settings: settings_patch(body.settings)?,
-        };
+        let new =
+            NewPool { name: body.name, id: body.id, settings: settings_patch(body.settings)? };
         let created = state.services.pools.create(&ctx, new).await?;
         Ok(Created::Created(Json(PoolWithSecret {
             pool: Pool::from(&created.pool),
@@ -295,9 +292,7 @@ impl PoolsApi {
         id: Path<String>,
     ) -> Result<Json<Pool>, ApiError> {
         let ctx = state.ctx(&auth, req).await?;
-        Ok(Json(Pool::from(
-            &state.services.pools.get(&ctx, &id).await?,
-        )))
+        Ok(Json(Pool::from(&state.services.pools.get(&ctx, &id).await?)))
     }
 
     /// Change a user pool's name or settings
@@ -317,13 +312,8 @@ impl PoolsApi {
     ) -> Result<Json<Pool>, ApiError> {
         let ctx = state.ctx(&auth, req).await?;
         let JsonBody(body) = body;
-        let update = PoolUpdate {
-            name: body.name,
-            settings: settings_patch(body.settings)?,
-        };
-        Ok(Json(Pool::from(
-            &state.services.pools.update(&ctx, &id, update).await?,
-        )))
+        let update = PoolUpdate { name: body.name, settings: settings_patch(body.settings)? };
+        Ok(Json(Pool::from(&state.services.pools.update(&ctx, &id, update).await?)))
     }
 
     /// Delete a user pool
@@ -346,11 +336,7 @@ impl PoolsApi {
     /// Rotate a user pool's secret
     ///
     /// The old secret, and pool management tokens obtained with it, stop working at once.
-    #[oai(
-        path = "/:id/secret/rotate",
-        method = "post",
-        operation_id = "rotateUserPoolSecret"
-    )]
+    #[oai(path = "/:id/secret/rotate", method = "post", operation_id = "rotateUserPoolSecret")]
     async fn rotate_secret(
         &self,
         auth: BearerAuth,
@@ -361,8 +347,6 @@ impl PoolsApi {
     ) -> Result<Json<SecretOut>, ApiError> {
         let ctx = state.ctx(&auth, req).await?;
         let secret = state.services.pools.rotate_secret(&ctx, &id).await?;
-        Ok(Json(SecretOut {
-            secret: secret.text,
-        }))
+        Ok(Json(SecretOut { secret: secret.text }))
     }
 }

@@ -183,10 +183,7 @@ impl UsersApi {
     ///
     /// Filters, when given, must match exactly.
     #[oai(path = "/:id/users", method = "get", operation_id = "listUsers")]
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "one argument per query parameter"
-    )]
+    #[expect(clippy::too_many_arguments, reason = "one argument per query parameter")]
     async fn list(
         &self,
         auth: BearerAuth,
@@ -207,11 +204,7 @@ impl UsersApi {
     ) -> Result<Json<UserPage>, ApiError> {
         let ctx = state.ctx(&auth, req).await?;
         let page = Page::new(page.0, limit.0)?;
-        let filter = UserFilter {
-            phone: phone.0,
-            openid: openid.0,
-            unionid: unionid.0,
-        };
+        let filter = UserFilter { phone: phone.0, openid: openid.0, unionid: unionid.0 };
         let found = state.services.users.list(&ctx, &id, filter, page).await?;
         Ok(Json(UserPage {
             items: found.items.into_iter().map(User::from).collect(),
@@ -263,19 +256,13 @@ impl UsersApi {
         user_id: Path<String>,
     ) -> Result<Json<User>, ApiError> {
         let ctx = state.ctx(&auth, req).await?;
-        Ok(Json(
-            state.services.users.get(&ctx, &id, &user_id).await?.into(),
-        ))
+        Ok(Json(state.services.users.get(&ctx, &id, &user_id).await?.into()))
     }
 
     /// Change or block a user
     ///
     /// Absent fields are kept; `null` clears a field. `{"blocked": true}` blocks the user.
-    #[oai(
-        path = "/:id/users/:user_id",
-        method = "patch",
-        operation_id = "updateUser"
-    )]
+    #[oai(path = "/:id/users/:user_id", method = "patch", operation_id = "updateUser")]
     async fn update(
         &self,
         auth: BearerAuth,
@@ -300,22 +287,11 @@ impl UsersApi {
             metadata: b.metadata,
             blocked: b.blocked,
         };
-        Ok(Json(
-            state
-                .services
-                .users
-                .update(&ctx, &id, &user_id, patch)
-                .await?
-                .into(),
-        ))
+        Ok(Json(state.services.users.update(&ctx, &id, &user_id, patch).await?.into()))
     }
 
     /// Delete a user
-    #[oai(
-        path = "/:id/users/:user_id",
-        method = "delete",
-        operation_id = "deleteUser"
-    )]
+    #[oai(path = "/:id/users/:user_id", method = "delete", operation_id = "deleteUser")]
     async fn delete(
         &self,
         auth: BearerAuth,

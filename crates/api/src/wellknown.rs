@@ -47,11 +47,7 @@ pub struct WellKnownApi;
 #[OpenApi(prefix_path = "/userpools", tag = "ApiTags::WellKnown")]
 impl WellKnownApi {
     /// The pool's public signing keys (JWKS)
-    #[oai(
-        path = "/:id/.well-known/jwks.json",
-        method = "get",
-        operation_id = "getJwks"
-    )]
+    #[oai(path = "/:id/.well-known/jwks.json", method = "get", operation_id = "getJwks")]
     async fn jwks(
         &self,
         state: Data<&Arc<AppState>>,
@@ -59,10 +55,7 @@ impl WellKnownApi {
         id: Path<String>,
     ) -> Result<JwksResponse, ApiError> {
         let keys = state.services.keys.jwks(&id).await?;
-        Ok(JwksResponse::Ok(
-            Json(Jwks { keys }),
-            CACHE_CONTROL.to_owned(),
-        ))
+        Ok(JwksResponse::Ok(Json(Jwks { keys: keys.to_vec() }), CACHE_CONTROL.to_owned()))
     }
 
     /// The pool's OpenID configuration

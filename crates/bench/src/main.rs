@@ -107,9 +107,7 @@ async fn main() -> Result<()> {
     let sim = Simulator::new();
     sim.add_app(APP_ID, APP_SECRET);
     let sim_server = sim.serve(([127, 0, 0, 1], 0).into()).await?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let mut key = [0u8; 32];
     tessera_domain::crypto::fill_random(&mut key);
     let master = tessera_domain::crypto::MasterKey::from_bytes(key).to_base64();
@@ -127,37 +125,22 @@ async fn main() -> Result<()> {
         .stdout(Stdio::null())
         .spawn()
         .with_context(|| format!("starting {}", args.server.display()))?;
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.concurrency * 2)
-        .build()?;
-    let server = Arc::new(Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        http,
-    });
+    let http = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency * 2).build()?;
+    let server = Arc::new(Server { child, base: format!("http://127.0.0.1:{port}"), http });
     wait_ready(&server).await?;
 
     let admin = server
-        .post(
-            "/api/v1/auth/admin",
-            None,
-            json!({"username": "admin", "password": PASSWORD}),
-        )
+        .post("/api/v1/auth/admin", None, json!({"username": "admin", "password": PASSWORD}))
         .await?["accessToken"]
         .as_str()
         .context("token")?
         .to_owned();
-    let pool = server
-        .post("/api/v1/userpools", Some(&admin), json!({"name": "bench"}))
-        .await?;
+    let pool = server.post("/api/v1/userpools", Some(&admin), json!({"name": "bench"})).await?;
     let pool_id = pool["id"].as_str().context("pool id")?.to_owned();
     let secret = pool["secret"].as_str().context("secret")?.to_owned();
     let put = server
         .http
-        .put(format!(
-            "{}/api/v1/userpools/{pool_id}/connections/app2wxapp",
-            server.base
-        ))
+        .put(format!("{}/api/v1/userpools/{pool_id}/connections/app2wxapp", server.base))
         .bearer_auth(&admin)
         .json(&json!({"appId": APP_ID, "appSecret": APP_SECRET}))
         .send()
@@ -172,25 +155,17 @@ async fn main() -> Result<()> {
     // The machine's ceiling: the cheapest request the server answers.
     let live = format!("{}/health/live", server.base);
     phases.push(
-        closed_loop(
-            "GET /health/live",
-            &server,
-            args.concurrency,
-            window,
-            move |_| Some(Req::Get(live.clone())),
-        )
+        closed_loop("GET /health/live", &server, args.concurrency, window, move |_| {
+            Some(Req::Get(live.clone()))
+        })
         .await,
     );
 
     let jwks = format!("{}/userpools/{pool_id}/.well-known/jwks.json", server.base);
     phases.push(
-        closed_loop(
-            "GET jwks.json",
-            &server,
-            args.concurrency,
-            window,
-            move |_| Some(Req::Get(jwks.clone())),
-        )
+        closed_loop("GET jwks.json", &server, args.concurrency, window, move |_| {
+            Some(Req::Get(jwks.clone()))
+        })
         .await,
     );
 
@@ -202,22 +177,15 @@ async fn main() -> Result<()> {
     let sim_new = sim.clone();
     let nu = next_user.clone();
     let lu = login_url.clone();
-    let mut new_users = closed_loop(
-        "login, new users",
-        &server,
-        args.concurrency,
-        window,
-        move |_| {
+    let mut new_users =
+        closed_loop("login, new users", &server, args.concurrency, window, move |_| {
             let i = nu.fetch_add(1, Ordering::Relaxed);
-            let code = sim_new.login_code(
-                APP_ID,
-                &SimUser::new(&format!("o-{i}"), Some(&format!("u-{i}"))),
-            );
+            let code = sim_new
+                .login_code(APP_ID, &SimUser::new(&format!("o-{i}"), Some(&format!("u-{i}"))));
             Some(Req::Post(lu.clone(), json!({"code": code.code})))
-        },
-    )
-    .with_tickets(&tickets)
-    .await;
+        })
+        .with_tickets(&tickets)
+        .await;
     let signed_up = next_user.load(Ordering::Relaxed).min(users);
     new_users.name = format!("login, new users ({signed_up} signed up)");
     phases.push(new_users);
@@ -226,20 +194,12 @@ async fn main() -> Result<()> {
     let again = Arc::new(AtomicUsize::new(0));
     let lu = login_url.clone();
     phases.push(
-        closed_loop(
-            "login, returning users",
-            &server,
-            args.concurrency,
-            window,
-            move |_| {
-                let i = again.fetch_add(1, Ordering::Relaxed) % signed_up.max(1);
-                let code = sim_again.login_code(
-                    APP_ID,
-                    &SimUser::new(&format!("o-{i}"), Some(&format!("u-{i}"))),
-                );
-                Some(Req::Post(lu.clone(), json!({"code": code.code})))
-            },
-        )
+        closed_loop("login, returning users", &server, args.concurrency, window, move |_| {
+            let i = again.fetch_add(1, Ordering::Relaxed) % signed_up.max(1);
+            let code = sim_again
+                .login_code(APP_ID, &SimUser::new(&format!("o-{i}"), Some(&format!("u-{i}"))));
+            Some(Req::Post(lu.clone(), json!({"code": code.code})))
+        })
         .with_tickets(&tickets)
         .await,
     );
@@ -257,31 +217,15 @@ async fn main() -> Result<()> {
         let secret = secret.clone();
         move |_: usize| {
             let ticket = pool_of_tickets.lock().ok()?.pop()?;
-            Some(Req::Post(
-                url.clone(),
-                json!({"ticket": ticket, "secret": secret}),
-            ))
+            Some(Req::Post(url.clone(), json!({"ticket": ticket, "secret": secret})))
         }
     };
-    let max = closed_loop(
-        "exchange, max rate",
-        &server,
-        args.concurrency,
-        window,
-        take.clone(),
-    )
-    .await;
+    let max =
+        closed_loop("exchange, max rate", &server, args.concurrency, window, take.clone()).await;
     let half = (max.rate() / 2.0).max(1.0);
     phases.push(max);
     phases.push(
-        open_loop(
-            &format!("exchange at {half:.0} req/s"),
-            &server,
-            half,
-            window,
-            take,
-        )
-        .await,
+        open_loop(&format!("exchange at {half:.0} req/s"), &server, half, window, take).await,
     );
 
     println!("\n| scenario | req/s | p50 ms | p99 ms | errors | server RSS MiB |");
@@ -308,15 +252,10 @@ async fn main() -> Result<()> {
 async fn wait_ready(server: &Server) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
-        if let Ok(r) = server
-            .http
-            .get(format!("{}/health/ready", server.base))
-            .send()
-            .await
+        if let Ok(r) = server.http.get(format!("{}/health/ready", server.base)).send().await
+            && r.status().is_success()
         {
-            if r.status().is_success() {
-                return Ok(());
-            }
+            return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -337,12 +276,7 @@ async fn send(server: &Server, req: Req) -> (bool, Option<String>) {
     match resp {
         Ok(r) if r.status().is_success() => {
             let body: Value = r.json().await.unwrap_or(Value::Null);
-            (
-                true,
-                body.get("ticket")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-            )
+            (true, body.get("ticket").and_then(Value::as_str).map(str::to_owned))
         }
         _ => (false, None),
     }
@@ -368,14 +302,7 @@ fn closed_loop<'a, F>(
 where
     F: Fn(usize) -> Option<Req> + Send + Sync + Clone + 'static,
 {
-    ClosedLoop {
-        name,
-        server,
-        concurrency,
-        window,
-        make,
-        tickets: None,
-    }
+    ClosedLoop { name, server, concurrency, window, make, tickets: None }
 }
 
 impl<F> ClosedLoop<'_, F>
@@ -394,12 +321,8 @@ where
         let rss = Arc::new(Mutex::new(0.0f64));
         let mut workers = Vec::new();
         for w in 0..self.concurrency {
-            let (server, make, tickets, rss) = (
-                self.server.clone(),
-                self.make.clone(),
-                self.tickets.clone(),
-                rss.clone(),
-            );
+            let (server, make, tickets, rss) =
+                (self.server.clone(), self.make.clone(), self.tickets.clone(), rss.clone());
             workers.push(tokio::spawn(async move {
                 let (mut lat, mut errors, mut n) = (Vec::new(), 0usize, 0usize);
                 while Instant::now() < deadline {
@@ -410,16 +333,17 @@ where
                     if !ok {
                         errors += 1;
                     }
-                    if let (Some(ticket), Some(store)) = (ticket, &tickets) {
-                        if let Ok(mut s) = store.lock() {
-                            s.push(ticket);
-                        }
+                    if let (Some(ticket), Some(store)) = (ticket, &tickets)
+                        && let Ok(mut s) = store.lock()
+                    {
+                        s.push(ticket);
                     }
                     n += 1;
-                    if w == 0 && n % 200 == 0 {
-                        if let Ok(mut r) = rss.lock() {
-                            *r = r.max(server.rss_mib());
-                        }
+                    if w == 0
+                        && n.is_multiple_of(200)
+                        && let Ok(mut r) = rss.lock()
+                    {
+                        *r = r.max(server.rss_mib());
                     }
                 }
                 (lat, errors)
@@ -435,10 +359,7 @@ where
         }
         let elapsed = started.elapsed();
         latencies.sort();
-        let rss_mib = rss
-            .lock()
-            .map(|r| r.max(self.server.rss_mib()))
-            .unwrap_or(f64::NAN);
+        let rss_mib = rss.lock().map(|r| r.max(self.server.rss_mib())).unwrap_or(f64::NAN);
         Phase {
             name: self.name.to_owned(),
             requests: latencies.len(),
@@ -484,7 +405,7 @@ where
         interval.tick().await;
         let Some(req) = make(i) else { break };
         i += 1;
-        if i % 500 == 0 {
+        if i.is_multiple_of(500) {
             rss = rss.max(server.rss_mib());
         }
         let server = server.clone();

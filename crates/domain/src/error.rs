@@ -103,10 +103,7 @@ impl Error {
         field: impl Into<Cow<'static, str>>,
         message: impl Into<Cow<'static, str>>,
     ) -> Self {
-        Self::InvalidRequest {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self::InvalidRequest { field: field.into(), message: message.into() }
     }
 
     /// An internal error with its cause, for the log.

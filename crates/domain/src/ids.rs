@@ -34,14 +34,8 @@ pub fn validate_id(field: &'static str, id: &str) -> Result<(), Error> {
     if id.is_empty() || id.len() > MAX_ID_LEN {
         return Err(Error::invalid(field, "must be 1 to 64 characters long"));
     }
-    if !id
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
-        return Err(Error::invalid(
-            field,
-            "may contain only letters, digits, '_' and '-'",
-        ));
+    if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        return Err(Error::invalid(field, "may contain only letters, digits, '_' and '-'"));
     }
     Ok(())
 }
@@ -54,20 +48,10 @@ mod tests {
     #[test]
     fn generated_ids_are_24_hex_and_time_ordered() {
         let rng = SystemRandom;
-        let early = new_id(
-            DateTime::from_timestamp(1_600_000_000, 0).unwrap_or_default(),
-            &rng,
-        );
-        let late = new_id(
-            DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(),
-            &rng,
-        );
+        let early = new_id(DateTime::from_timestamp(1_600_000_000, 0).unwrap_or_default(), &rng);
+        let late = new_id(DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(), &rng);
         assert_eq!(early.len(), 24);
-        assert!(
-            early
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        );
+        assert!(early.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
         assert!(early < late);
         assert!(validate_id("id", &early).is_ok());
     }
@@ -77,10 +61,7 @@ mod tests {
         assert!(validate_id("id", "5e4cdd055df3df65dc58b97d").is_ok());
         assert!(validate_id("id", "my-pool_1").is_ok());
         for bad in ["", "has space", "slash/", "ünïcode", &"x".repeat(65)] {
-            assert!(
-                matches!(validate_id("id", bad), Err(Error::InvalidRequest { .. })),
-                "{bad:?}"
-            );
+            assert!(matches!(validate_id("id", bad), Err(Error::InvalidRequest { .. })), "{bad:?}");
         }
     }
 }

@@ -7,6 +7,7 @@
 //! narrow async traits in [`ports`]; the `persistence` crate implements them, the `api` crate
 //! turns [`Error`] into HTTP exactly once.
 
+pub mod cache;
 pub mod crypto;
 pub mod error;
 pub mod ids;

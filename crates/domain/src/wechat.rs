@@ -19,9 +19,7 @@ pub struct WxApp {
 
 impl fmt::Debug for WxApp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WxApp")
-            .field("app_id", &self.app_id)
-            .finish_non_exhaustive()
+        f.debug_struct("WxApp").field("app_id", &self.app_id).finish_non_exhaustive()
     }
 }
 

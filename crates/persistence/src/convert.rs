@@ -23,10 +23,7 @@ pub fn pool_from(m: pool::Model) -> Result<UserPool, StoreError> {
         settings: PoolSettings {
             allow_sign_up: m.allow_sign_up,
             token_ttl_seconds: m.token_ttl_seconds,
-            token_algorithm: m
-                .token_algorithm
-                .parse()
-                .map_err(|_| corrupt("token algorithm"))?,
+            token_algorithm: m.token_algorithm.parse().map_err(|_| corrupt("token algorithm"))?,
             app2wxapp: App2WxappSettings {
                 require_secret: m.require_secret,
                 ticket_ttl_seconds: m.ticket_ttl_seconds,
@@ -144,10 +141,7 @@ pub fn key_from(m: signing_key::Model) -> Result<SigningKey, StoreError> {
         _ => return Err(corrupt("key status")),
     };
     Ok(SigningKey {
-        algorithm: m
-            .algorithm
-            .parse::<TokenAlgorithm>()
-            .map_err(|_| corrupt("key algorithm"))?,
+        algorithm: m.algorithm.parse::<TokenAlgorithm>().map_err(|_| corrupt("key algorithm"))?,
         kid: m.kid,
         pool_id: m.pool_id,
         public_jwk: m.public_jwk,
@@ -234,11 +228,7 @@ fn unhex32(text: &str) -> Option<[u8; 32]> {
     }
     let mut out = [0u8; 32];
     for (slot, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-        let digit = |c: u8| {
-            char::from(c)
-                .to_digit(16)
-                .and_then(|d| u8::try_from(d).ok())
-        };
+        let digit = |c: u8| char::from(c).to_digit(16).and_then(|d| u8::try_from(d).ok());
         *slot = digit(pair[0])? << 4 | digit(pair[1])?;
     }
     Some(out)

@@ -60,10 +60,7 @@ impl SqlStore {
                     .foreign_keys(true)
             });
         let db = Database::connect(options).await.map_err(map_db_err)?;
-        Ok(Self {
-            db,
-            timeout: config.timeout,
-        })
+        Ok(Self { db, timeout: config.timeout })
     }
 
     /// Applies every pending migration, holding a database-wide lock so that replicas starting
@@ -76,10 +73,7 @@ impl SqlStore {
             _ => {
                 let table =
                     "CREATE TABLE IF NOT EXISTS tessera_migration_lock (id INTEGER PRIMARY KEY)";
-                self.db
-                    .execute_unprepared(table)
-                    .await
-                    .map_err(map_db_err)?;
+                self.db.execute_unprepared(table).await.map_err(map_db_err)?;
                 "INSERT OR REPLACE INTO tessera_migration_lock (id) VALUES (1)"
             }
         };
@@ -93,13 +87,9 @@ impl SqlStore {
                 .map_err(map_db_err)?
         };
         if self.backend() == DatabaseBackend::MySql {
-            let granted = got
-                .and_then(|row| row.try_get_by_index::<Option<i64>>(0).ok())
-                .flatten();
+            let granted = got.and_then(|row| row.try_get_by_index::<Option<i64>>(0).ok()).flatten();
             if granted != Some(1) {
-                return Err(StoreError::Unavailable(
-                    "the migration lock was not granted".into(),
-                ));
+                return Err(StoreError::Unavailable("the migration lock was not granted".into()));
             }
         }
         let result = Migrator::up(&txn, None).await.map_err(map_db_err);
@@ -113,9 +103,7 @@ impl SqlStore {
 
     /// Names of the applied migrations, oldest first.
     pub async fn applied_migrations(&self) -> Result<Vec<String>, StoreError> {
-        let applied = Migrator::get_applied_migrations(&self.db)
-            .await
-            .map_err(map_db_err)?;
+        let applied = Migrator::get_applied_migrations(&self.db).await.map_err(map_db_err)?;
         Ok(applied.iter().map(|m| m.name().to_owned()).collect())
     }
 

@@ -100,9 +100,7 @@ impl TicketStore for MemoryTicketStore {
 
     async fn take(&self, key: &str) -> StoreResult<Option<TicketRecord>> {
         let taken = lock(&self.tickets).remove(key);
-        Ok(taken
-            .filter(|(_, until)| *until > Instant::now())
-            .map(|(record, _)| record))
+        Ok(taken.filter(|(_, until)| *until > Instant::now()).map(|(record, _)| record))
     }
 
     async fn ping(&self) -> StoreResult<()> {

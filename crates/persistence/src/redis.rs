@@ -33,11 +33,7 @@ impl RedisStore {
             .await
             .map_err(|_| StoreError::Unavailable("Redis did not answer in time".into()))?
             .map_err(|e| StoreError::Unavailable(format!("Redis: {e}")))?;
-        Ok(Self {
-            conn,
-            prefix: prefix.to_owned(),
-            timeout,
-        })
+        Ok(Self { conn, prefix: prefix.to_owned(), timeout })
     }
 
     fn key(&self, kind: &str, id: &str) -> String {
@@ -61,9 +57,7 @@ impl RedisStore {
     /// `PING`.
     pub async fn ping(&self) -> StoreResult<()> {
         let mut conn = self.conn.clone();
-        self.timed(redis::cmd("PING").query_async::<String>(&mut conn))
-            .await
-            .map(drop)
+        self.timed(redis::cmd("PING").query_async::<String>(&mut conn)).await.map(drop)
     }
 }
 
@@ -95,10 +89,7 @@ impl AccessTokenCache for RedisStore {
         Ok(value.and_then(|v| {
             let (ms, token) = v.split_once(':')?;
             let expires_at = DateTime::<Utc>::from_timestamp_millis(ms.parse().ok()?)?;
-            Some(CachedAccessToken {
-                token: token.to_owned(),
-                expires_at,
-            })
+            Some(CachedAccessToken { token: token.to_owned(), expires_at })
         }))
     }
 
@@ -123,9 +114,8 @@ impl AccessTokenCache for RedisStore {
         let mut conn = self.conn.clone();
         let key = self.key("wechat:token", app_id);
         let script = Script::new(DELETE_IF_TOKEN);
-        let deleted: i64 = self
-            .timed(async { script.key(&key).arg(token).invoke_async(&mut conn).await })
-            .await?;
+        let deleted: i64 =
+            self.timed(async { script.key(&key).arg(token).invoke_async(&mut conn).await }).await?;
         Ok(deleted > 0)
     }
 
@@ -155,15 +145,9 @@ impl AccessTokenCache for RedisStore {
         let mut conn = self.conn.clone();
         let key = self.key("wechat:token-lock", app_id);
         let script = Script::new(DELETE_IF_EQUAL);
-        self.timed(async {
-            script
-                .key(&key)
-                .arg(id)
-                .invoke_async::<i64>(&mut conn)
-                .await
-        })
-        .await
-        .map(drop)
+        self.timed(async { script.key(&key).arg(id).invoke_async::<i64>(&mut conn).await })
+            .await
+            .map(drop)
     }
 }
 
@@ -190,9 +174,8 @@ impl TicketStore for RedisStore {
         let mut conn = self.conn.clone();
         let key = self.key("ticket", key);
         // GETDEL: of any number of concurrent exchanges, exactly one gets the record.
-        let value: Option<String> = self
-            .timed(redis::cmd("GETDEL").arg(&key).query_async(&mut conn))
-            .await?;
+        let value: Option<String> =
+            self.timed(redis::cmd("GETDEL").arg(&key).query_async(&mut conn)).await?;
         value
             .map(|v| {
                 serde_json::from_str(&v)
@@ -226,9 +209,8 @@ impl RateLimiter for RedisStore {
         let key = self.key("rate", key);
         let ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
         let script = Script::new(HIT);
-        let (count, ttl): (u64, i64) = self
-            .timed(async { script.key(&key).arg(ms).invoke_async(&mut conn).await })
-            .await?;
+        let (count, ttl): (u64, i64) =
+            self.timed(async { script.key(&key).arg(ms).invoke_async(&mut conn).await }).await?;
         Ok((count, ceil_seconds(ttl)))
     }
 
@@ -236,13 +218,7 @@ impl RateLimiter for RedisStore {
         let mut conn = self.conn.clone();
         let key = self.key("rate", key);
         let (count, ttl): (Option<u64>, i64) = self
-            .timed(async {
-                redis::pipe()
-                    .get(&key)
-                    .pttl(&key)
-                    .query_async(&mut conn)
-                    .await
-            })
+            .timed(async { redis::pipe().get(&key).pttl(&key).query_async(&mut conn).await })
             .await?;
         Ok((count.unwrap_or(0), ceil_seconds(ttl)))
     }

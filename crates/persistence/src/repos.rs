@@ -37,11 +37,7 @@ impl SqlStore {
     {
         self.timed(async {
             let total = query.clone().count(&self.db).await?;
-            let rows = query
-                .offset(page.offset())
-                .limit(page.limit)
-                .all(&self.db)
-                .await?;
+            let rows = query.offset(page.offset()).limit(page.limit).all(&self.db).await?;
             Ok((rows, total))
         })
         .await
@@ -53,31 +49,22 @@ impl PoolRepo for SqlStore {
     async fn create(&self, p: &UserPool, key: &SigningKey) -> StoreResult<()> {
         self.timed(async {
             let txn = self.db.begin().await?;
-            pool::Entity::insert(pool_row(p))
-                .exec_without_returning(&txn)
-                .await?;
-            signing_key::Entity::insert(key_row(key))
-                .exec_without_returning(&txn)
-                .await?;
+            pool::Entity::insert(pool_row(p)).exec_without_returning(&txn).await?;
+            signing_key::Entity::insert(key_row(key)).exec_without_returning(&txn).await?;
             txn.commit().await
         })
         .await
     }
 
     async fn get(&self, id: &str) -> StoreResult<Option<UserPool>> {
-        let row = self
-            .timed(pool::Entity::find_by_id(id).one(&self.db))
-            .await?;
+        let row = self.timed(pool::Entity::find_by_id(id).one(&self.db)).await?;
         row.map(pool_from).transpose()
     }
 
     async fn list(&self, page: Page) -> StoreResult<Paged<UserPool>> {
         let query = pool::Entity::find().order_by_asc(pool::Column::Id);
         let (rows, total) = self.paged(query, page).await?;
-        Ok(Paged {
-            items: rows.into_iter().map(pool_from).collect::<Result<_, _>>()?,
-            total,
-        })
+        Ok(Paged { items: rows.into_iter().map(pool_from).collect::<Result<_, _>>()?, total })
     }
 
     async fn update(&self, p: &UserPool) -> StoreResult<bool> {
@@ -94,10 +81,7 @@ impl PoolRepo for SqlStore {
             if res.rows_affected > 0 {
                 return Ok(true);
             }
-            Ok(pool::Entity::find_by_id(p.id.as_str())
-                .count(&self.db)
-                .await?
-                > 0)
+            Ok(pool::Entity::find_by_id(p.id.as_str()).count(&self.db).await? > 0)
         })
         .await
     }
@@ -119,9 +103,7 @@ impl PoolRepo for SqlStore {
 #[async_trait]
 impl ConnectionRepo for SqlStore {
     async fn get(&self, pool_id: &str) -> StoreResult<Option<App2WxappConnection>> {
-        let row = self
-            .timed(find_in::<connection::Entity>(pool_id).one(&self.db))
-            .await?;
+        let row = self.timed(find_in::<connection::Entity>(pool_id).one(&self.db)).await?;
         Ok(row.map(connection_from))
     }
 
@@ -137,15 +119,11 @@ impl ConnectionRepo for SqlStore {
                 ])
                 .to_owned(),
         );
-        self.timed(upsert.exec_without_returning(&self.db))
-            .await
-            .map(drop)
+        self.timed(upsert.exec_without_returning(&self.db)).await.map(drop)
     }
 
     async fn delete(&self, pool_id: &str) -> StoreResult<bool> {
-        let res = self
-            .timed(delete_in::<connection::Entity>(pool_id).exec(&self.db))
-            .await?;
+        let res = self.timed(delete_in::<connection::Entity>(pool_id).exec(&self.db)).await?;
         Ok(res.rows_affected > 0)
     }
 }
@@ -160,10 +138,7 @@ impl UserRepo for SqlStore {
 
     async fn get(&self, pool_id: &str, id: &str) -> StoreResult<Option<User>> {
         let query = find_in::<user::Entity>(pool_id).filter(user::Column::Id.eq(id));
-        self.timed(query.one(&self.db))
-            .await?
-            .map(user_from)
-            .transpose()
+        self.timed(query.one(&self.db)).await?.map(user_from).transpose()
     }
 
     async fn list(
@@ -182,14 +157,9 @@ impl UserRepo for SqlStore {
                 query = query.filter(column.eq(value.as_str()));
             }
         }
-        let query = query
-            .order_by_asc(user::Column::SignedUp)
-            .order_by_asc(user::Column::Id);
+        let query = query.order_by_asc(user::Column::SignedUp).order_by_asc(user::Column::Id);
         let (rows, total) = self.paged(query, page).await?;
-        Ok(Paged {
-            items: rows.into_iter().map(user_from).collect::<Result<_, _>>()?,
-            total,
-        })
+        Ok(Paged { items: rows.into_iter().map(user_from).collect::<Result<_, _>>()?, total })
     }
 
     async fn update(&self, u: &User) -> StoreResult<bool> {
@@ -206,11 +176,7 @@ impl UserRepo for SqlStore {
             if res.rows_affected > 0 {
                 return Ok(true);
             }
-            Ok(find_in::<user::Entity>(&u.pool_id)
-                .filter(by_id)
-                .count(&self.db)
-                .await?
-                > 0)
+            Ok(find_in::<user::Entity>(&u.pool_id).filter(by_id).count(&self.db).await? > 0)
         })
         .await
     }
@@ -222,10 +188,7 @@ impl UserRepo for SqlStore {
 
     async fn find_by_unionid(&self, pool_id: &str, unionid: &str) -> StoreResult<Option<User>> {
         let query = find_in::<user::Entity>(pool_id).filter(user::Column::Unionid.eq(unionid));
-        self.timed(query.one(&self.db))
-            .await?
-            .map(user_from)
-            .transpose()
+        self.timed(query.one(&self.db)).await?.map(user_from).transpose()
     }
 
     async fn find_by_openid(
@@ -237,18 +200,12 @@ impl UserRepo for SqlStore {
         let query = find_in::<user::Entity>(pool_id)
             .filter(user::Column::AppId.eq(app_id))
             .filter(user::Column::Openid.eq(openid));
-        self.timed(query.one(&self.db))
-            .await?
-            .map(user_from)
-            .transpose()
+        self.timed(query.one(&self.db)).await?.map(user_from).transpose()
     }
 
     async fn find_by_phone(&self, pool_id: &str, phone: &str) -> StoreResult<Option<User>> {
         let query = find_in::<user::Entity>(pool_id).filter(user::Column::Phone.eq(phone));
-        self.timed(query.one(&self.db))
-            .await?
-            .map(user_from)
-            .transpose()
+        self.timed(query.one(&self.db)).await?.map(user_from).transpose()
     }
 }
 
@@ -258,10 +215,7 @@ impl KeyRepo for SqlStore {
         let query = find_in::<signing_key::Entity>(pool_id)
             .filter(signing_key::Column::Status.eq(KeyStatus::Active.as_str()))
             .order_by_desc(signing_key::Column::CreatedAt);
-        self.timed(query.one(&self.db))
-            .await?
-            .map(key_from)
-            .transpose()
+        self.timed(query.one(&self.db)).await?.map(key_from).transpose()
     }
 
     async fn published(&self, pool_id: &str, now: DateTime<Utc>) -> StoreResult<Vec<SigningKey>> {
@@ -300,9 +254,7 @@ impl KeyRepo for SqlStore {
                     .exec(&txn)
                     .await?;
             }
-            signing_key::Entity::insert(key_row(next))
-                .exec_without_returning(&txn)
-                .await?;
+            signing_key::Entity::insert(key_row(next)).exec_without_returning(&txn).await?;
             txn.commit().await
         })
         .await
@@ -355,14 +307,9 @@ impl AuditRepo for SqlStore {
             Some(id) => audit::Column::PoolId.eq(id),
             None => audit::Column::PoolId.is_null(),
         });
-        let query = query
-            .order_by_desc(audit::Column::CreatedAt)
-            .order_by_desc(audit::Column::Id);
+        let query = query.order_by_desc(audit::Column::CreatedAt).order_by_desc(audit::Column::Id);
         let (rows, total) = self.paged(query, page).await?;
-        Ok(Paged {
-            items: rows.into_iter().map(audit_from).collect(),
-            total,
-        })
+        Ok(Paged { items: rows.into_iter().map(audit_from).collect(), total })
     }
 }
 

@@ -1,9 +1,5 @@
 //! The repository contract, run against SQLite, PostgreSQL and MariaDB (private servers).
-#![expect(
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests report failures by panicking"
-)]
+#![expect(clippy::expect_used, clippy::panic, reason = "tests report failures by panicking")]
 
 use std::time::Duration;
 
@@ -22,20 +18,15 @@ use tessera_testkit::{Backend, database};
 
 async fn store(backend: Backend) -> (SqlStore, tessera_testkit::TestDb) {
     let db = database(backend).unwrap_or_else(|e| panic!("{backend:?}: {e:#}"));
-    let config = DbConfig {
-        url: db.url.clone(),
-        timeout: Duration::from_secs(5),
-        max_connections: 5,
-    };
+    let config =
+        DbConfig { url: db.url.clone(), timeout: Duration::from_secs(5), max_connections: 5 };
     let store = SqlStore::connect(&config).await.expect("connect");
     store.migrate().await.expect("migrate");
     (store, db)
 }
 
 fn t(secs: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(1_700_000_000_000 + secs * 1000 + 123)
-        .single()
-        .expect("time")
+    Utc.timestamp_millis_opt(1_700_000_000_000 + secs * 1000 + 123).single().expect("time")
 }
 
 fn pool(id: &str) -> UserPool {
@@ -105,11 +96,7 @@ where
 async fn migrations_apply_and_are_recorded() {
     each_backend(|store, backend| async move {
         let applied = store.applied_migrations().await.expect("applied");
-        assert_eq!(
-            applied,
-            ["m20261124_120000_create_core_tables"],
-            "{backend:?}"
-        );
+        assert_eq!(applied, ["m20261124_120000_create_core_tables"], "{backend:?}");
         store.migrate().await.expect("second run is a no-op");
         store.ping().await.expect("ping");
     })
@@ -120,20 +107,14 @@ async fn migrations_apply_and_are_recorded() {
 async fn replicas_starting_together_migrate_once() {
     for backend in Backend::ALL {
         let db = database(backend).unwrap_or_else(|e| panic!("{backend:?}: {e:#}"));
-        let config = DbConfig {
-            url: db.url.clone(),
-            timeout: Duration::from_secs(10),
-            max_connections: 2,
-        };
+        let config =
+            DbConfig { url: db.url.clone(), timeout: Duration::from_secs(10), max_connections: 2 };
         let mut replicas = Vec::new();
         for _ in 0..3 {
             replicas.push(SqlStore::connect(&config).await.expect("connect"));
         }
-        let (a, b, c) = tokio::join!(
-            replicas[0].migrate(),
-            replicas[1].migrate(),
-            replicas[2].migrate()
-        );
+        let (a, b, c) =
+            tokio::join!(replicas[0].migrate(), replicas[1].migrate(), replicas[2].migrate());
         for result in [a, b, c] {
             result.unwrap_or_else(|e| panic!("{backend:?}: {e}"));
         }
@@ -148,86 +129,35 @@ async fn pools_round_trip_conflict_update_and_cascade_delete() {
         let mut p = pool("p1");
         p.settings.app2wxapp.ticket_ttl_seconds = 30;
         p.settings.token_algorithm = TokenAlgorithm::EdDsa;
-        PoolRepo::create(&store, &p, &key("p1", "k1", 0))
-            .await
-            .expect("create");
-        let got = PoolRepo::get(&store, "p1")
-            .await
-            .expect("get")
-            .expect("exists");
+        PoolRepo::create(&store, &p, &key("p1", "k1", 0)).await.expect("create");
+        let got = PoolRepo::get(&store, "p1").await.expect("get").expect("exists");
         assert_eq!(got.settings, p.settings, "{backend:?}");
         assert_eq!(got.secret_hash, p.secret_hash);
-        assert_eq!(
-            got.created_at, p.created_at,
-            "{backend:?}: millisecond precision kept"
-        );
+        assert_eq!(got.created_at, p.created_at, "{backend:?}: millisecond precision kept");
 
         let dup = PoolRepo::create(&store, &p, &key("p1", "k2", 0)).await;
-        assert!(
-            matches!(dup, Err(StoreError::Conflict(_))),
-            "{backend:?}: {dup:?}"
-        );
-        assert!(
-            KeyRepo::active(&store, "p1")
-                .await
-                .expect("active")
-                .is_some()
-        );
+        assert!(matches!(dup, Err(StoreError::Conflict(_))), "{backend:?}: {dup:?}");
+        assert!(KeyRepo::active(&store, "p1").await.expect("active").is_some());
 
         p.name = "Renamed".into();
         assert!(PoolRepo::update(&store, &p).await.expect("update"));
-        assert!(
-            PoolRepo::update(&store, &p)
-                .await
-                .expect("unchanged update still finds it")
-        );
-        assert!(
-            !PoolRepo::update(&store, &pool("ghost"))
-                .await
-                .expect("update ghost")
-        );
+        assert!(PoolRepo::update(&store, &p).await.expect("unchanged update still finds it"));
+        assert!(!PoolRepo::update(&store, &pool("ghost")).await.expect("update ghost"));
 
-        PoolRepo::create(&store, &pool("p2"), &key("p2", "k3", 0))
-            .await
-            .expect("p2");
-        let page = PoolRepo::list(&store, Page::new(Some(1), Some(1)).expect("page"))
-            .await
-            .expect("list");
+        PoolRepo::create(&store, &pool("p2"), &key("p2", "k3", 0)).await.expect("p2");
+        let page =
+            PoolRepo::list(&store, Page::new(Some(1), Some(1)).expect("page")).await.expect("list");
         assert_eq!((page.total, page.items.len()), (2, 1));
         assert_eq!(page.items[0].name, "Renamed");
 
-        UserRepo::create(&store, &user("p1", "u1"))
-            .await
-            .expect("user");
-        ConnectionRepo::put(&store, &connection("p1"))
-            .await
-            .expect("connection");
+        UserRepo::create(&store, &user("p1", "u1")).await.expect("user");
+        ConnectionRepo::put(&store, &connection("p1")).await.expect("connection");
         assert!(PoolRepo::delete(&store, "p1").await.expect("delete"));
         assert!(!PoolRepo::delete(&store, "p1").await.expect("delete again"));
-        assert!(
-            UserRepo::get(&store, "p1", "u1")
-                .await
-                .expect("get")
-                .is_none()
-        );
-        assert!(
-            ConnectionRepo::get(&store, "p1")
-                .await
-                .expect("get")
-                .is_none()
-        );
-        assert!(
-            KeyRepo::active(&store, "p1")
-                .await
-                .expect("active")
-                .is_none()
-        );
-        assert!(
-            KeyRepo::active(&store, "p2")
-                .await
-                .expect("p2 untouched")
-                .is_some()
-        );
+        assert!(UserRepo::get(&store, "p1", "u1").await.expect("get").is_none());
+        assert!(ConnectionRepo::get(&store, "p1").await.expect("get").is_none());
+        assert!(KeyRepo::active(&store, "p1").await.expect("active").is_none());
+        assert!(KeyRepo::active(&store, "p2").await.expect("p2 untouched").is_some());
     })
     .await;
 }
@@ -247,40 +177,22 @@ fn connection(pool_id: &str) -> App2WxappConnection {
 #[tokio::test]
 async fn connections_upsert_and_stay_in_their_pool() {
     each_backend(|store, backend| async move {
-        PoolRepo::create(&store, &pool("a"), &key("a", "ka", 0))
-            .await
-            .expect("a");
-        PoolRepo::create(&store, &pool("b"), &key("b", "kb", 0))
-            .await
-            .expect("b");
-        ConnectionRepo::put(&store, &connection("a"))
-            .await
-            .expect("put");
+        PoolRepo::create(&store, &pool("a"), &key("a", "ka", 0)).await.expect("a");
+        PoolRepo::create(&store, &pool("b"), &key("b", "kb", 0)).await.expect("b");
+        ConnectionRepo::put(&store, &connection("a")).await.expect("put");
         let mut changed = connection("a");
         changed.app_id = "wx0000000000000001".into();
         changed.enabled = false;
         changed.updated_at = t(9);
         ConnectionRepo::put(&store, &changed).await.expect("upsert");
-        let got = ConnectionRepo::get(&store, "a")
-            .await
-            .expect("get")
-            .expect("exists");
+        let got = ConnectionRepo::get(&store, "a").await.expect("get").expect("exists");
         assert_eq!(
             (got.app_id.as_str(), got.enabled),
             ("wx0000000000000001", false),
             "{backend:?}"
         );
-        assert_eq!(
-            got.created_at,
-            t(0),
-            "{backend:?}: created_at kept by the upsert"
-        );
-        assert!(
-            ConnectionRepo::get(&store, "b")
-                .await
-                .expect("get b")
-                .is_none()
-        );
+        assert_eq!(got.created_at, t(0), "{backend:?}: created_at kept by the upsert");
+        assert!(ConnectionRepo::get(&store, "b").await.expect("get b").is_none());
         assert!(!ConnectionRepo::delete(&store, "b").await.expect("delete b"));
         assert!(ConnectionRepo::delete(&store, "a").await.expect("delete a"));
     })
@@ -291,9 +203,7 @@ async fn connections_upsert_and_stay_in_their_pool() {
 async fn users_are_unique_per_pool_filtered_and_isolated() {
     each_backend(|store, backend| async move {
         for p in ["a", "b"] {
-            PoolRepo::create(&store, &pool(p), &key(p, &format!("k{p}"), 0))
-                .await
-                .expect("pool");
+            PoolRepo::create(&store, &pool(p), &key(p, &format!("k{p}"), 0)).await.expect("pool");
         }
         let mut u1 = user("a", "u1");
         u1.unionid = Some("union-1".into());
@@ -348,83 +258,34 @@ async fn users_are_unique_per_pool_filtered_and_isolated() {
         let mut other_app = user("a", "u3");
         other_app.openid = u1.openid.clone();
         other_app.app_id = Some("wx0000000000000002".into());
-        UserRepo::create(&store, &other_app)
-            .await
-            .expect("same openid, other app");
+        UserRepo::create(&store, &other_app).await.expect("same openid, other app");
 
         // Another pool's id does not reach the user, for reads, updates and deletes.
-        assert!(
-            UserRepo::get(&store, "b", "u1")
-                .await
-                .expect("get")
-                .is_none()
-        );
+        assert!(UserRepo::get(&store, "b", "u1").await.expect("get").is_none());
         let mut stolen = u1.clone();
         stolen.pool_id = "b".into();
         stolen.blocked = true;
         assert!(!UserRepo::update(&store, &stolen).await.expect("update"));
         assert!(!UserRepo::delete(&store, "b", "u1").await.expect("delete"));
-        assert!(
-            !UserRepo::get(&store, "a", "u1")
-                .await
-                .expect("get")
-                .expect("still")
-                .blocked
-        );
+        assert!(!UserRepo::get(&store, "a", "u1").await.expect("get").expect("still").blocked);
 
         let page = Page::new(None, None).expect("page");
-        let all = UserRepo::list(&store, "a", &UserFilter::default(), page)
-            .await
-            .expect("list");
+        let all = UserRepo::list(&store, "a", &UserFilter::default(), page).await.expect("list");
         assert_eq!(all.total, 2);
-        let by_phone = UserFilter {
-            phone: Some("13800138000".into()),
-            ..Default::default()
-        };
-        let found = UserRepo::list(&store, "a", &by_phone, page)
-            .await
-            .expect("list");
-        assert_eq!(
-            found
-                .items
-                .iter()
-                .map(|u| u.id.as_str())
-                .collect::<Vec<_>>(),
-            ["u1"]
-        );
-        let by_union = UserFilter {
-            unionid: Some("union-1".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            UserRepo::list(&store, "b", &by_union, page)
-                .await
-                .expect("b")
-                .total,
-            1
-        );
+        let by_phone = UserFilter { phone: Some("13800138000".into()), ..Default::default() };
+        let found = UserRepo::list(&store, "a", &by_phone, page).await.expect("list");
+        assert_eq!(found.items.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(), ["u1"]);
+        let by_union = UserFilter { unionid: Some("union-1".into()), ..Default::default() };
+        assert_eq!(UserRepo::list(&store, "b", &by_union, page).await.expect("b").total, 1);
 
         u1.blocked = true;
         u1.logins_count = 2;
         u1.phone = None;
         assert!(UserRepo::update(&store, &u1).await.expect("update"));
-        assert_eq!(
-            UserRepo::get(&store, "a", "u1").await.expect("get"),
-            Some(u1.clone())
-        );
+        assert_eq!(UserRepo::get(&store, "a", "u1").await.expect("get"), Some(u1.clone()));
         assert!(UserRepo::delete(&store, "a", "u1").await.expect("delete"));
-        assert!(
-            UserRepo::get(&store, "a", "u1")
-                .await
-                .expect("get")
-                .is_none()
-        );
-        assert!(
-            UserRepo::get(&store, "b", "u2")
-                .await
-                .expect("get b")
-                .is_some()
-        );
+        assert!(UserRepo::get(&store, "a", "u1").await.expect("get").is_none());
+        assert!(UserRepo::get(&store, "b", "u2").await.expect("get b").is_some());
     })
     .await;
 }
@@ -432,44 +293,23 @@ async fn users_are_unique_per_pool_filtered_and_isolated() {
 #[tokio::test]
 async fn key_rotation_retires_erases_and_keeps_publishing_until_tokens_expire() {
     each_backend(|store, backend| async move {
-        PoolRepo::create(&store, &pool("p"), &key("p", "k1", 0))
-            .await
-            .expect("pool");
-        KeyRepo::raise_max_ttl(&store, "p", 7200)
-            .await
-            .expect("raise");
-        KeyRepo::raise_max_ttl(&store, "p", 60)
-            .await
-            .expect("never lowers");
-        KeyRepo::rotate(&store, &key("p", "k2", 10), t(100))
-            .await
-            .expect("rotate");
+        PoolRepo::create(&store, &pool("p"), &key("p", "k1", 0)).await.expect("pool");
+        KeyRepo::raise_max_ttl(&store, "p", 7200).await.expect("raise");
+        KeyRepo::raise_max_ttl(&store, "p", 60).await.expect("never lowers");
+        KeyRepo::rotate(&store, &key("p", "k2", 10), t(100)).await.expect("rotate");
 
-        let active = KeyRepo::active(&store, "p")
-            .await
-            .expect("active")
-            .expect("one");
+        let active = KeyRepo::active(&store, "p").await.expect("active").expect("one");
         assert_eq!(active.kid, "k2", "{backend:?}");
-        let published = KeyRepo::published(&store, "p", t(100))
-            .await
-            .expect("published");
+        let published = KeyRepo::published(&store, "p", t(100)).await.expect("published");
         let kids: Vec<_> = published.iter().map(|k| k.kid.as_str()).collect();
         assert_eq!(kids, ["k2", "k1"], "{backend:?}: active first");
         let retired = &published[1];
         assert_eq!(retired.status, KeyStatus::Retired);
-        assert!(
-            retired.private_key_sealed.is_none(),
-            "retired private key erased"
-        );
+        assert!(retired.private_key_sealed.is_none(), "retired private key erased");
         assert_eq!(retired.publish_until, Some(t(100 + 7200)));
 
-        let later = KeyRepo::published(&store, "p", t(100 + 7201))
-            .await
-            .expect("later");
-        assert_eq!(
-            later.iter().map(|k| k.kid.as_str()).collect::<Vec<_>>(),
-            ["k2"]
-        );
+        let later = KeyRepo::published(&store, "p", t(100 + 7201)).await.expect("later");
+        assert_eq!(later.iter().map(|k| k.kid.as_str()).collect::<Vec<_>>(), ["k2"]);
     })
     .await;
 }
@@ -486,28 +326,12 @@ async fn admins_and_audit_events() {
             last_login_at: None,
         };
         AdminRepo::create(&store, &admin).await.expect("create");
-        let dup = PlatformAdmin {
-            id: "a2".into(),
-            ..admin.clone()
-        };
-        assert!(matches!(
-            AdminRepo::create(&store, &dup).await,
-            Err(StoreError::Conflict(_))
-        ));
-        AdminRepo::record_login(&store, "a1", t(3))
-            .await
-            .expect("login");
-        let got = AdminRepo::find_by_username(&store, "admin")
-            .await
-            .expect("find")
-            .expect("one");
+        let dup = PlatformAdmin { id: "a2".into(), ..admin.clone() };
+        assert!(matches!(AdminRepo::create(&store, &dup).await, Err(StoreError::Conflict(_))));
+        AdminRepo::record_login(&store, "a1", t(3)).await.expect("login");
+        let got = AdminRepo::find_by_username(&store, "admin").await.expect("find").expect("one");
         assert_eq!(got.last_login_at, Some(t(3)), "{backend:?}");
-        assert!(
-            AdminRepo::find_by_username(&store, "nobody")
-                .await
-                .expect("find")
-                .is_none()
-        );
+        assert!(AdminRepo::find_by_username(&store, "nobody").await.expect("find").is_none());
 
         for (i, pool_id) in [Some("p"), Some("p"), None].into_iter().enumerate() {
             let event = AuditEvent {
@@ -517,36 +341,20 @@ async fn admins_and_audit_events() {
                 action: "pool.update".into(),
                 target: Some("p".into()),
                 ip: Some("127.0.0.1".into()),
-                outcome: if i == 1 {
-                    Outcome::Failure
-                } else {
-                    Outcome::Success
-                },
+                outcome: if i == 1 { Outcome::Failure } else { Outcome::Success },
                 reason: (i == 1).then(|| "invalid_request".into()),
                 created_at: t(i64::try_from(i).expect("small")),
             };
             AuditRepo::record(&store, &event).await.expect("record");
         }
         let page = Page::new(None, None).expect("page");
-        let pool_events = AuditRepo::list(&store, Some("p"), page)
-            .await
-            .expect("list");
+        let pool_events = AuditRepo::list(&store, Some("p"), page).await.expect("list");
         assert_eq!(
-            pool_events
-                .items
-                .iter()
-                .map(|e| e.id.as_str())
-                .collect::<Vec<_>>(),
+            pool_events.items.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
             ["e1", "e0"]
         );
         assert_eq!(pool_events.items[0].outcome, Outcome::Failure);
-        assert_eq!(
-            AuditRepo::list(&store, None, page)
-                .await
-                .expect("platform")
-                .total,
-            1
-        );
+        assert_eq!(AuditRepo::list(&store, None, page).await.expect("platform").total, 1);
     })
     .await;
 }
@@ -559,30 +367,18 @@ async fn sealed_values_survive_storage_and_never_appear_in_clear() {
         let mut k = key("p", &generated.kid, 0);
         k.public_jwk = generated.public_jwk.clone();
         k.private_key_sealed = Some(sealer.seal(&generated.pkcs8, "p/signingKey").expect("seal"));
-        PoolRepo::create(&store, &pool("p"), &k)
-            .await
-            .expect("pool");
+        PoolRepo::create(&store, &pool("p"), &k).await.expect("pool");
         let mut c = connection("p");
-        c.app_secret_sealed = sealer
-            .seal(b"0123456789abcdef0123456789abcdef", "p/app")
-            .expect("seal");
+        c.app_secret_sealed =
+            sealer.seal(b"0123456789abcdef0123456789abcdef", "p/app").expect("seal");
         ConnectionRepo::put(&store, &c).await.expect("put");
 
-        let back = KeyRepo::active(&store, "p")
-            .await
-            .expect("active")
-            .expect("key");
+        let back = KeyRepo::active(&store, "p").await.expect("active").expect("key");
         let opened = sealer
-            .open(
-                back.private_key_sealed.as_deref().expect("sealed"),
-                "p/signingKey",
-            )
+            .open(back.private_key_sealed.as_deref().expect("sealed"), "p/signingKey")
             .expect("open");
         assert_eq!(opened, generated.pkcs8, "{backend:?}");
-        let conn = ConnectionRepo::get(&store, "p")
-            .await
-            .expect("get")
-            .expect("conn");
+        let conn = ConnectionRepo::get(&store, "p").await.expect("get").expect("conn");
         assert!(!conn.app_secret_sealed.contains("0123456789abcdef"));
         assert_eq!(
             sealer.open(&conn.app_secret_sealed, "p/app").expect("open"),
@@ -601,11 +397,7 @@ async fn an_unreachable_database_is_unavailable_not_a_hang() {
     };
     let started = std::time::Instant::now();
     let result = SqlStore::connect(&config).await;
-    assert!(
-        matches!(result, Err(StoreError::Unavailable(_))),
-        "{:?}",
-        result.err()
-    );
+    assert!(matches!(result, Err(StoreError::Unavailable(_))), "{:?}", result.err());
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
@@ -623,11 +415,7 @@ mod tickets {
                 .expect("redis"),
         );
         vec![
-            (
-                "memory",
-                Arc::new(MemoryTicketStore::new()),
-                Arc::new(MemoryRateLimiter::new()),
-            ),
+            ("memory", Arc::new(MemoryTicketStore::new()), Arc::new(MemoryRateLimiter::new())),
             ("redis", store.clone(), store),
         ]
     }
@@ -645,10 +433,7 @@ mod tickets {
     #[tokio::test]
     async fn a_ticket_is_taken_once_even_concurrently_and_expires() {
         for (name, store, _) in stores().await {
-            store
-                .put("k1", &record(), Duration::from_secs(60))
-                .await
-                .expect("put");
+            store.put("k1", &record(), Duration::from_secs(60)).await.expect("put");
             let mut tasks = Vec::new();
             for _ in 0..50 {
                 let store = store.clone();
@@ -662,16 +447,9 @@ mod tickets {
             }
             assert_eq!(got, vec![record()], "{name}: exactly one taker");
 
-            store
-                .put("k2", &record(), Duration::from_millis(200))
-                .await
-                .expect("put");
+            store.put("k2", &record(), Duration::from_millis(200)).await.expect("put");
             tokio::time::sleep(Duration::from_millis(400)).await;
-            assert_eq!(
-                store.take("k2").await.expect("take"),
-                None,
-                "{name}: expired"
-            );
+            assert_eq!(store.take("k2").await.expect("take"), None, "{name}: expired");
             assert_eq!(store.take("never").await.expect("take"), None, "{name}");
             store.ping().await.expect("ping");
         }
@@ -694,16 +472,8 @@ mod tickets {
                 "{name}: keys are separate"
             );
             tokio::time::sleep(Duration::from_millis(1700)).await;
-            assert_eq!(
-                limiter.peek("rl").await.expect("peek").0,
-                0,
-                "{name}: window over"
-            );
-            assert_eq!(
-                limiter.hit("rl", window).await.expect("hit").0,
-                1,
-                "{name}: new window"
-            );
+            assert_eq!(limiter.peek("rl").await.expect("peek").0, 0, "{name}: window over");
+            assert_eq!(limiter.hit("rl", window).await.expect("hit").0, 1, "{name}: new window");
         }
     }
 }

@@ -52,11 +52,7 @@ pub struct LimitsConfig {
 
 impl Default for LimitsConfig {
     fn default() -> Self {
-        Self {
-            logins_per_minute: 120,
-            failed_exchanges_per_minute: 20,
-            window_seconds: 60,
-        }
+        Self { logins_per_minute: 120, failed_exchanges_per_minute: 20, window_seconds: 60 }
     }
 }
 
@@ -100,12 +96,7 @@ pub struct RedisConfig {
 
 impl Default for RedisConfig {
     fn default() -> Self {
-        Self {
-            url: None,
-            url_file: None,
-            key_prefix: "tessera:".into(),
-            timeout_ms: 500,
-        }
+        Self { url: None, url_file: None, key_prefix: "tessera:".into(), timeout_ms: 500 }
     }
 }
 
@@ -151,10 +142,7 @@ pub struct LogConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self {
-            bind: "127.0.0.1:8080".into(),
-            public_url: "http://127.0.0.1:8080".into(),
-        }
+        Self { bind: "127.0.0.1:8080".into(), public_url: "http://127.0.0.1:8080".into() }
     }
 }
 
@@ -171,18 +159,13 @@ impl Default for DatabaseConfig {
 
 impl Default for WechatConfig {
     fn default() -> Self {
-        Self {
-            api_base_url: "https://api.weixin.qq.com".into(),
-        }
+        Self { api_base_url: "https://api.weixin.qq.com".into() }
     }
 }
 
 impl Default for LogConfig {
     fn default() -> Self {
-        Self {
-            format: "text".into(),
-            level: "info".into(),
-        }
+        Self { format: "text".into(), level: "info".into() }
     }
 }
 
@@ -197,10 +180,7 @@ pub struct ConfigError {
 }
 
 fn bad(key: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        key: key.to_owned(),
-        message: message.into(),
-    }
+    ConfigError { key: key.to_owned(), message: message.into() }
 }
 
 /// What loading found besides the configuration itself.
@@ -242,10 +222,7 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, ConfigError> {
     let mut figment = Figment::from(Serialized::defaults(Config::default()));
     match file {
         Some(path) if !path.is_file() => {
-            return Err(bad(
-                "--config",
-                format!("{} is not a readable file", path.display()),
-            ));
+            return Err(bad("--config", format!("{} is not a readable file", path.display())));
         }
         Some(path) => figment = figment.merge(Toml::file_exact(path)),
         None => figment = figment.merge(Toml::file("tessera.toml")),
@@ -263,10 +240,7 @@ pub fn load_from(figment: Figment) -> Result<Loaded, ConfigError> {
     })?;
     resolve_files(&mut config)?;
     config.validate()?;
-    Ok(Loaded {
-        config,
-        unknown_keys,
-    })
+    Ok(Loaded { config, unknown_keys })
 }
 
 fn unknown_keys(figment: &Figment) -> Vec<String> {
@@ -283,11 +257,7 @@ fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<String>) {
     match value {
         serde_json::Value::Object(map) => {
             for (k, v) in map {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
                 if KNOWN_KEYS.contains(&key.as_str()) {
                     out.push(key);
                 } else {
@@ -307,27 +277,16 @@ fn from_file(
 ) -> Result<(), ConfigError> {
     let Some(path) = file else { return Ok(()) };
     if value.is_some() {
-        return Err(bad(
-            key,
-            format!("set both directly and through {key}_file; choose one"),
-        ));
+        return Err(bad(key, format!("set both directly and through {key}_file; choose one")));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        bad(
-            &format!("{key}_file"),
-            format!("cannot read {}: {e}", path.display()),
-        )
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| bad(&format!("{key}_file"), format!("cannot read {}: {e}", path.display())))?;
     *value = Some(text.trim().to_owned());
     Ok(())
 }
 
 fn resolve_files(c: &mut Config) -> Result<(), ConfigError> {
-    from_file(
-        "secrets.master_key",
-        &mut c.secrets.master_key,
-        &c.secrets.master_key_file,
-    )?;
+    from_file("secrets.master_key", &mut c.secrets.master_key, &c.secrets.master_key_file)?;
     from_file(
         "admin.bootstrap_password",
         &mut c.admin.bootstrap_password,
@@ -358,10 +317,7 @@ impl Config {
             return Err(bad("database.timeout_ms", "must be between 100 and 60000"));
         }
         if !(1..=1000).contains(&self.database.max_connections) {
-            return Err(bad(
-                "database.max_connections",
-                "must be between 1 and 1000",
-            ));
+            return Err(bad("database.max_connections", "must be between 1 and 1000"));
         }
         if let Some(url) = &self.redis.url
             && !["redis://", "rediss://"].iter().any(|p| url.starts_with(p))
@@ -372,10 +328,7 @@ impl Config {
             return Err(bad("redis.timeout_ms", "must be between 50 and 10000"));
         }
         if self.redis.key_prefix.len() > 64 || self.redis.key_prefix.contains(char::is_whitespace) {
-            return Err(bad(
-                "redis.key_prefix",
-                "must be at most 64 characters, without spaces",
-            ));
+            return Err(bad("redis.key_prefix", "must be at most 64 characters, without spaces"));
         }
         if self.limits.logins_per_minute == 0 {
             return Err(bad("limits.logins_per_minute", "must be at least 1"));
@@ -384,18 +337,12 @@ impl Config {
             return Err(bad("limits.window_seconds", "must be between 1 and 3600"));
         }
         if self.limits.failed_exchanges_per_minute == 0 {
-            return Err(bad(
-                "limits.failed_exchanges_per_minute",
-                "must be at least 1",
-            ));
+            return Err(bad("limits.failed_exchanges_per_minute", "must be at least 1"));
         }
         if let Some(p) = &self.admin.bootstrap_password
             && p.chars().count() < 8
         {
-            return Err(bad(
-                "admin.bootstrap_password",
-                "must be at least 8 characters",
-            ));
+            return Err(bad("admin.bootstrap_password", "must be at least 8 characters"));
         }
         if let Some(key) = &self.secrets.master_key {
             tessera_domain::crypto::MasterKey::from_base64(key)
@@ -421,10 +368,7 @@ impl Config {
     /// The listen address.
     pub fn bind_addr(&self) -> Result<SocketAddr, ConfigError> {
         self.http.bind.parse().map_err(|_| {
-            bad(
-                "http.bind",
-                format!("{:?} is not an address like 0.0.0.0:8080", self.http.bind),
-            )
+            bad("http.bind", format!("{:?} is not an address like 0.0.0.0:8080", self.http.bind))
         })
     }
 

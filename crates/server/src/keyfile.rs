@@ -14,10 +14,7 @@ pub fn sqlite_master_key(config: &Config) -> anyhow::Result<MasterKey> {
         tracing::warn!("in-memory database without secrets.master_key: using a throwaway key");
         return Ok(MasterKey::generate());
     };
-    let stem = db_path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("tessera");
+    let stem = db_path.file_stem().and_then(|s| s.to_str()).unwrap_or("tessera");
     let path = db_path.with_file_name(format!("{stem}.master.key"));
     if path.exists() {
         let text = std::fs::read_to_string(&path)

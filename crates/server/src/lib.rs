@@ -47,9 +47,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<SqlStore> {
         timeout: config.db_timeout(),
         max_connections: config.database.max_connections,
     };
-    SqlStore::connect(&db)
-        .await
-        .context("cannot connect to the database (database.url)")
+    SqlStore::connect(&db).await.context("cannot connect to the database (database.url)")
 }
 
 /// Builds the services over `store`: the master key from the configuration (or, for SQLite, the
@@ -123,15 +121,13 @@ pub async fn services(
         rng: Arc::new(SystemRandom),
         sealer: Arc::new(Sealer::new(master, previous)),
         public_url: config.http.public_url.clone(),
+        cache: Default::default(),
     }))
 }
 
 #[handler]
 fn render_metrics(metrics: Data<&Arc<PromMetrics>>) -> poem::Response {
-    metrics
-        .render()
-        .with_content_type("text/plain; version=0.0.4; charset=utf-8")
-        .into_response()
+    metrics.render().with_content_type("text/plain; version=0.0.4; charset=utf-8").into_response()
 }
 
 /// A running server.
@@ -150,18 +146,12 @@ impl Running {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        (&mut self.task)
-            .await
-            .context("server task")?
-            .context("server")
+        (&mut self.task).await.context("server task")?.context("server")
     }
 
     /// Waits until the server stops by itself (on SIGTERM or Ctrl-C when started by `serve`).
     pub async fn wait(mut self) -> anyhow::Result<()> {
-        (&mut self.task)
-            .await
-            .context("server task")?
-            .context("server")
+        (&mut self.task).await.context("server task")?.context("server")
     }
 }
 
@@ -206,14 +196,7 @@ pub async fn start(
     };
     let server = Server::new_with_acceptor(acceptor);
     let task = tokio::spawn(async move {
-        server
-            .run_with_graceful_shutdown(app, signal, Some(Duration::from_secs(10)))
-            .await
+        server.run_with_graceful_shutdown(app, signal, Some(Duration::from_secs(10))).await
     });
-    Ok(Running {
-        addr,
-        bootstrap,
-        shutdown: Some(tx),
-        task,
-    })
+    Ok(Running { addr, bootstrap, shutdown: Some(tx), task })
 }

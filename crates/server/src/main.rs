@@ -87,18 +87,16 @@ fn wechat_sim(bind: std::net::SocketAddr, apps: &[String]) -> std::process::Exit
         };
         sim.add_app(app_id, secret);
     }
-    let served = tokio::runtime::Runtime::new()
-        .map_err(anyhow::Error::from)
-        .and_then(|rt| {
-            rt.block_on(async {
-                let server = sim.serve(bind).await?;
-                println!("WeChat simulator listening on {}", server.base_url);
-                tokio::select! {
-                    result = server.wait() => result.map_err(anyhow::Error::from),
-                    () = shutdown_signal() => Ok(()),
-                }
-            })
-        });
+    let served = tokio::runtime::Runtime::new().map_err(anyhow::Error::from).and_then(|rt| {
+        rt.block_on(async {
+            let server = sim.serve(bind).await?;
+            println!("WeChat simulator listening on {}", server.base_url);
+            tokio::select! {
+                result = server.wait() => result.map_err(anyhow::Error::from),
+                () = shutdown_signal() => Ok(()),
+            }
+        })
+    });
     match served {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {

@@ -6,9 +6,8 @@ use prometheus::{
 use tessera_domain::ports::Metrics;
 
 /// Latency buckets, in seconds: 1 ms to 10 s.
-const BUCKETS: &[f64] = &[
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-];
+const BUCKETS: &[f64] =
+    &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
 /// The process's metrics.
 pub struct PromMetrics {
@@ -38,10 +37,7 @@ fn histogram(
     help: &str,
     labels: &[&str],
 ) -> prometheus::Result<HistogramVec> {
-    let h = HistogramVec::new(
-        HistogramOpts::new(name, help).buckets(BUCKETS.to_vec()),
-        labels,
-    )?;
+    let h = HistogramVec::new(HistogramOpts::new(name, help).buckets(BUCKETS.to_vec()), labels)?;
     registry.register(Box::new(h.clone()))?;
     Ok(h)
 }
@@ -104,22 +100,16 @@ impl PromMetrics {
 impl Metrics for PromMetrics {
     fn login(&self, outcome: &str, seconds: f64) {
         self.logins.with_label_values(&[outcome]).inc();
-        self.login_seconds
-            .with_label_values(&[outcome])
-            .observe(seconds);
+        self.login_seconds.with_label_values(&[outcome]).observe(seconds);
     }
 
     fn exchange(&self, outcome: &str, seconds: f64) {
         self.exchanges.with_label_values(&[outcome]).inc();
-        self.exchange_seconds
-            .with_label_values(&[outcome])
-            .observe(seconds);
+        self.exchange_seconds.with_label_values(&[outcome]).observe(seconds);
     }
 
     fn wechat(&self, api: &str, outcome: &str, seconds: f64) {
         self.wechat.with_label_values(&[api, outcome]).inc();
-        self.wechat_seconds
-            .with_label_values(&[api])
-            .observe(seconds);
+        self.wechat_seconds.with_label_values(&[api]).observe(seconds);
     }
 }

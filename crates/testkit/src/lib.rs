@@ -53,15 +53,8 @@ pub fn database(backend: Backend) -> Result<TestDb> {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir()?;
-            let url = format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("tessera.db").display()
-            );
-            Ok(TestDb {
-                url,
-                backend,
-                _dir: Some(dir),
-            })
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("tessera.db").display());
+            Ok(TestDb { url, backend, _dir: Some(dir) })
         }
         Backend::Postgres => {
             let server = postgres()?;
@@ -75,15 +68,7 @@ pub fn database(backend: Backend) -> Result<TestDb> {
         Backend::MySql => {
             let server = mariadb()?;
             run(Command::new(&server.client)
-                .args([
-                    "-h",
-                    "127.0.0.1",
-                    "-P",
-                    &server.port.to_string(),
-                    "-u",
-                    "root",
-                    "-e",
-                ])
+                .args(["-h", "127.0.0.1", "-P", &server.port.to_string(), "-u", "root", "-e"])
                 .arg(format!("CREATE DATABASE {name} CHARACTER SET utf8mb4")))?;
             Ok(TestDb {
                 url: format!("mysql://root@127.0.0.1:{}/{name}", server.port),
@@ -104,11 +89,7 @@ struct Server {
 
 fn unique_name() -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "t_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
+    format!("t_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Keeps each server's lifeline pipe open for the life of the process.
@@ -142,22 +123,11 @@ fn start_postgres() -> Result<Server> {
     let dir = private_dir()?;
     let as_root = is_root();
     if as_root {
-        run(Command::new("chown")
-            .args(["-R", "postgres:postgres"])
-            .arg(&dir))?;
+        run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir))?;
     }
     let data = dir.join("data");
     run(as_user(as_root, "postgres", &bin.join("initdb"))
-        .args([
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--no-sync",
-            "-D",
-        ])
+        .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "-D"])
         .arg(&data))?;
     let port = free_port()?;
     let serve = format!(
@@ -170,25 +140,12 @@ fn start_postgres() -> Result<Server> {
     spawn_with_lifeline(as_root.then_some("postgres"), &serve, &dir)?;
     wait_until("PostgreSQL", || {
         Command::new(&client)
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-            ])
+            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "postgres", "-d", "postgres"])
             .args(["-qc", "SELECT 1"])
             .output()
             .is_ok_and(|o| o.status.success())
     })?;
-    Ok(Server {
-        port,
-        client,
-        pg: Some((data, bin)),
-    })
+    Ok(Server { port, client, pg: Some((data, bin)) })
 }
 
 fn start_mariadb() -> Result<Server> {
@@ -204,11 +161,7 @@ fn start_mariadb() -> Result<Server> {
         .context("the mariadb client not found: apt-get install mariadb-client")?;
     let dir = private_dir()?;
     let data = dir.join("data");
-    let user = if is_root() {
-        "root".to_owned()
-    } else {
-        whoami()
-    };
+    let user = if is_root() { "root".to_owned() } else { whoami() };
     run(Command::new(install)
         .arg("--no-defaults")
         .arg(format!("--datadir={}", data.display()))
@@ -227,40 +180,25 @@ fn start_mariadb() -> Result<Server> {
     spawn_with_lifeline(None, &serve, &dir)?;
     wait_until("MariaDB", || {
         Command::new(&client)
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-P",
-                &port.to_string(),
-                "-u",
-                "root",
-                "-e",
-                "SELECT 1",
-            ])
+            .args(["-h", "127.0.0.1", "-P", &port.to_string(), "-u", "root", "-e", "SELECT 1"])
             .output()
             .is_ok_and(|o| o.status.success())
     })?;
-    Ok(Server {
-        port,
-        client,
-        pg: None,
-    })
+    Ok(Server { port, client, pg: None })
 }
 
 impl Server {
     /// `psql` running one statement in the `postgres` database.
     fn psql(&self, sql: &str) -> Command {
         let mut command = Command::new(&self.client);
-        command
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-            ])
-            .args(["-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql]);
+        command.args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "postgres"]).args([
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-qc",
+            sql,
+        ]);
         command
     }
 }
@@ -329,17 +267,11 @@ impl DedicatedRedis {
         let dir = private_dir()?;
         let port = free_port()?;
         serve_redis(&dir, port)?;
-        Ok(Self {
-            url: format!("redis://127.0.0.1:{port}"),
-            dir,
-            port,
-        })
+        Ok(Self { url: format!("redis://127.0.0.1:{port}"), dir, port })
     }
 
     fn pid(&self) -> Result<String> {
-        Ok(std::fs::read_to_string(self.dir.join("redis.pid"))?
-            .trim()
-            .to_owned())
+        Ok(std::fs::read_to_string(self.dir.join("redis.pid"))?.trim().to_owned())
     }
 
     /// Freezes the server (SIGSTOP): connections stay open, nothing answers.
@@ -391,26 +323,16 @@ impl DedicatedPostgres {
 
     /// Freezes the server (SIGSTOP): connections stay open, nothing answers.
     pub fn pause(&self) -> Result<()> {
-        run(Command::new("kill")
-            .arg("-STOP")
-            .arg(self.postmaster_pid()?))?;
+        run(Command::new("kill").arg("-STOP").arg(self.postmaster_pid()?))?;
         // Freeze the backends serving existing connections too.
-        let _ = Command::new("pkill")
-            .args(["-STOP", "-P"])
-            .arg(self.postmaster_pid()?)
-            .status();
+        let _ = Command::new("pkill").args(["-STOP", "-P"]).arg(self.postmaster_pid()?).status();
         Ok(())
     }
 
     /// Thaws a paused server.
     pub fn resume(&self) -> Result<()> {
-        let _ = Command::new("pkill")
-            .args(["-CONT", "-P"])
-            .arg(self.postmaster_pid()?)
-            .status();
-        run(Command::new("kill")
-            .arg("-CONT")
-            .arg(self.postmaster_pid()?))
+        let _ = Command::new("pkill").args(["-CONT", "-P"]).arg(self.postmaster_pid()?).status();
+        run(Command::new("kill").arg("-CONT").arg(self.postmaster_pid()?))
     }
 
     /// Stops the server (clean, fast shutdown: open connections are cut, new ones refused).
@@ -434,10 +356,7 @@ impl DedicatedPostgres {
         );
         spawn_with_lifeline(is_root().then_some("postgres"), &serve, dir)?;
         wait_until("PostgreSQL", || {
-            self.server
-                .psql("SELECT 1")
-                .output()
-                .is_ok_and(|o| o.status.success())
+            self.server.psql("SELECT 1").output().is_ok_and(|o| o.status.success())
         })
     }
 }
@@ -462,15 +381,8 @@ fn spawn_with_lifeline(user: Option<&str>, command: &str, dir: &Path) -> Result<
             c
         }
     };
-    let child = shell
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    lifelines()
-        .lock()
-        .map_err(|_| anyhow::anyhow!("lifeline lock poisoned"))?
-        .push(child);
+    let child = shell.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
+    lifelines().lock().map_err(|_| anyhow::anyhow!("lifeline lock poisoned"))?.push(child);
     Ok(())
 }
 
@@ -486,9 +398,7 @@ fn wait_until(what: &str, mut ready: impl FnMut() -> bool) -> Result<()> {
 }
 
 fn run(command: &mut Command) -> Result<()> {
-    let output = command
-        .output()
-        .with_context(|| format!("running {command:?}"))?;
+    let output = command.output().with_context(|| format!("running {command:?}"))?;
     if !output.status.success() {
         bail!(
             "{command:?} failed: {}{}",
@@ -510,10 +420,7 @@ fn as_user(as_root: bool, user: &str, program: &Path) -> Command {
 }
 
 fn private_dir() -> Result<PathBuf> {
-    let dir = tempfile::Builder::new()
-        .prefix("tessera-test-")
-        .tempdir()?
-        .keep();
+    let dir = tempfile::Builder::new().prefix("tessera-test-").tempdir()?.keep();
     // The server may run as another user (postgres): let it in.
     run(Command::new("chmod").arg("755").arg(&dir))?;
     Ok(dir)
@@ -557,7 +464,5 @@ fn postgres_bin_dir() -> Option<PathBuf> {
         .filter(|bin| bin.join("postgres").is_file() && bin.join("initdb").is_file())
         .collect();
     versions.sort();
-    versions
-        .pop()
-        .or_else(|| which("postgres").and_then(|p| p.parent().map(Path::to_path_buf)))
+    versions.pop().or_else(|| which("postgres").and_then(|p| p.parent().map(Path::to_path_buf)))
 }

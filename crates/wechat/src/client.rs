@@ -86,8 +86,7 @@ impl WeChatClient {
             Ok((errcode, _)) => format!("errcode_{errcode}"),
             Err((reason, _)) => (*reason).to_owned(),
         };
-        self.metrics
-            .wechat(api, &outcome, started.elapsed().as_secs_f64());
+        self.metrics.wechat(api, &outcome, started.elapsed().as_secs_f64());
         result.map_err(|(_, err)| err)
     }
 
@@ -122,10 +121,7 @@ impl WeChatClient {
             .ok_or_else(|| unavailable("garbage", "the answer is not a JSON object".into()))?;
         let errcode = value.get("errcode").and_then(Value::as_i64).unwrap_or(0);
         if errcode != 0 {
-            let errmsg = value
-                .get("errmsg")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+            let errmsg = value.get("errmsg").and_then(Value::as_str).unwrap_or_default();
             tracing::info!(api, errcode, errmsg, "WeChat answered an error");
         }
         Ok((errcode, value))
@@ -133,15 +129,12 @@ impl WeChatClient {
 
     /// `POST /cgi-bin/stable_token`: a token and its lifetime in seconds.
     async fn fetch_token(&self, app: &WxApp) -> Result<(String, i64), WeChatError> {
-        let request = self
-            .http
-            .post(format!("{}/cgi-bin/stable_token", self.base))
-            .json(&json!({
-                "grant_type": "client_credential",
-                "appid": app.app_id,
-                "secret": app.app_secret,
-                "force_refresh": false,
-            }));
+        let request = self.http.post(format!("{}/cgi-bin/stable_token", self.base)).json(&json!({
+            "grant_type": "client_credential",
+            "appid": app.app_id,
+            "secret": app.app_secret,
+            "force_refresh": false,
+        }));
         let (errcode, value) = self.call("stable_token", request).await?;
         if errcode != 0 {
             return Err(common_error(errcode));
@@ -152,9 +145,9 @@ impl WeChatClient {
             (Some(token), Some(expires_in)) if !token.is_empty() => {
                 Ok((token.to_owned(), expires_in))
             }
-            _ => Err(WeChatError::Unavailable(
-                "stable_token: no access_token in the answer".into(),
-            )),
+            _ => {
+                Err(WeChatError::Unavailable("stable_token: no access_token in the answer".into()))
+            }
         }
     }
 
@@ -192,15 +185,12 @@ fn text(value: &Value, field: &str) -> Option<String> {
 impl WeChat for WeChatClient {
     async fn code2session(&self, app: &WxApp, code: &str) -> Result<WxSession, WeChatError> {
         // Never retried, whatever happens: WeChat accepts a code once.
-        let request = self
-            .http
-            .get(format!("{}/sns/jscode2session", self.base))
-            .query(&[
-                ("appid", app.app_id.as_str()),
-                ("secret", app.app_secret.as_str()),
-                ("js_code", code),
-                ("grant_type", "authorization_code"),
-            ]);
+        let request = self.http.get(format!("{}/sns/jscode2session", self.base)).query(&[
+            ("appid", app.app_id.as_str()),
+            ("secret", app.app_secret.as_str()),
+            ("js_code", code),
+            ("grant_type", "authorization_code"),
+        ]);
         let (errcode, value) = self.call("jscode2session", request).await?;
         if errcode != 0 {
             return Err(common_error(errcode));
@@ -211,9 +201,7 @@ impl WeChat for WeChatClient {
                 unionid: text(&value, "unionid"),
                 session_key: SessionKey::new(session_key),
             }),
-            _ => Err(WeChatError::Unavailable(
-                "jscode2session: no openid or session_key".into(),
-            )),
+            _ => Err(WeChatError::Unavailable("jscode2session: no openid or session_key".into())),
         }
     }
 
@@ -240,9 +228,7 @@ impl WeChat for WeChatClient {
                 pure_phone_number,
                 country_code: text(info, "countryCode").unwrap_or_default(),
             }),
-            _ => Err(WeChatError::Unavailable(
-                "getuserphonenumber: incomplete phone_info".into(),
-            )),
+            _ => Err(WeChatError::Unavailable("getuserphonenumber: incomplete phone_info".into())),
         }
     }
 

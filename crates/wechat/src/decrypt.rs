@@ -25,9 +25,8 @@ pub fn decrypt(
     let key: [u8; 16] = decode(session_key.expose())
         .and_then(|k| k.try_into().ok())
         .ok_or(bad("the session key is not 16 bytes of base64"))?;
-    let iv: [u8; 16] = decode(iv)
-        .and_then(|v| v.try_into().ok())
-        .ok_or(bad("iv must be 16 bytes of base64"))?;
+    let iv: [u8; 16] =
+        decode(iv).and_then(|v| v.try_into().ok()).ok_or(bad("iv must be 16 bytes of base64"))?;
     let mut data = decode(encrypted_data).ok_or(bad("encryptedData is not base64"))?;
     if data.is_empty() || data.len() % 16 != 0 {
         return Err(bad("encryptedData is not a whole number of AES blocks"));
@@ -40,10 +39,8 @@ pub fn decrypt(
         .map_err(|_| bad("decryption failed (wrong session key, iv or padding)"))?;
     let value: serde_json::Value =
         serde_json::from_slice(plain).map_err(|_| bad("the decrypted data is not JSON"))?;
-    let watermark_app = value
-        .get("watermark")
-        .and_then(|w| w.get("appid"))
-        .and_then(|a| a.as_str());
+    let watermark_app =
+        value.get("watermark").and_then(|w| w.get("appid")).and_then(|a| a.as_str());
     if watermark_app != Some(app_id) {
         return Err(bad("the watermark does not name this mini program"));
     }
@@ -61,8 +58,6 @@ pub fn encrypt(session_key: &[u8; 16], iv: &[u8; 16], plaintext: &[u8]) -> Optio
         .and_then(PaddedBlockEncryptingKey::cbc_pkcs7)
         .ok()?;
     let mut data = plaintext.to_vec();
-    cipher
-        .less_safe_encrypt(&mut data, EncryptionContext::Iv128(FixedLength::from(*iv)))
-        .ok()?;
+    cipher.less_safe_encrypt(&mut data, EncryptionContext::Iv128(FixedLength::from(*iv))).ok()?;
     Some(STANDARD.encode(data))
 }

@@ -48,19 +48,13 @@ impl AccessTokens {
         clock: Arc<dyn Clock>,
         policy: TokenPolicy,
     ) -> Self {
-        Self {
-            cache,
-            clock,
-            policy,
-        }
+        Self { cache, clock, policy }
     }
 
     async fn fresh(&self, app_id: &str) -> Result<Option<String>, WeChatError> {
         let cached = self.cache.get(app_id).await.map_err(cache_err)?;
         let margin = chrono::Duration::from_std(self.policy.refresh_before).unwrap_or_default();
-        Ok(cached
-            .filter(|t| t.expires_at - margin > self.clock.now())
-            .map(|t| t.token))
+        Ok(cached.filter(|t| t.expires_at - margin > self.clock.now()).map(|t| t.token))
     }
 
     /// A valid token for `app_id`, fetching one with `fetch` (which returns the token and its
@@ -75,11 +69,8 @@ impl AccessTokens {
             if let Some(token) = self.fresh(app_id).await? {
                 return Ok(token);
             }
-            if let Some(lock) = self
-                .cache
-                .try_lock(app_id, self.policy.lock_ttl)
-                .await
-                .map_err(cache_err)?
+            if let Some(lock) =
+                self.cache.try_lock(app_id, self.policy.lock_ttl).await.map_err(cache_err)?
             {
                 let result = self.refresh_locked(app_id, &fetch).await;
                 if let Err(err) = self.cache.unlock(app_id, &lock).await {
@@ -107,10 +98,7 @@ impl AccessTokens {
         }
         let (token, expires_in) = fetch().await?;
         let expires_at = self.clock.now() + chrono::Duration::seconds(expires_in.max(0));
-        let cached = CachedAccessToken {
-            token: token.clone(),
-            expires_at,
-        };
+        let cached = CachedAccessToken { token: token.clone(), expires_at };
         self.cache.put(app_id, &cached).await.map_err(cache_err)?;
         tracing::info!(app_id, expires_in, "fetched a WeChat access token");
         Ok(token)
@@ -119,10 +107,6 @@ impl AccessTokens {
     /// Forgets `token` for `app_id` if it is still the cached one (WeChat said it is invalid);
     /// a token another replica has already replaced is left alone.
     pub async fn invalidate(&self, app_id: &str, token: &str) -> Result<(), WeChatError> {
-        self.cache
-            .remove_if(app_id, token)
-            .await
-            .map_err(cache_err)
-            .map(drop)
+        self.cache.remove_if(app_id, token).await.map_err(cache_err).map(drop)
     }
 }

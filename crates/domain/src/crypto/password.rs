@@ -21,11 +21,8 @@ pub fn hash_password(password: &str, rng: &dyn Random) -> Result<String, CryptoE
 
 /// Whether `password` matches the PHC string `stored` (false for a malformed `stored`).
 pub fn verify_password(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).is_ok_and(|hash| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &hash)
-            .is_ok()
-    })
+    PasswordHash::new(stored)
+        .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
 }
 
 #[cfg(test)]

@@ -36,9 +36,8 @@ impl MasterKey {
             .or_else(|_| URL_SAFE.decode(text))
             .or_else(|_| URL_SAFE_NO_PAD.decode(text))
             .map_err(|_| CryptoError("the master key is not valid base64"))?;
-        let bytes: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| CryptoError("the master key must be exactly 32 bytes"))?;
+        let bytes: [u8; 32] =
+            bytes.try_into().map_err(|_| CryptoError("the master key must be exactly 32 bytes"))?;
         Ok(Self::from_bytes(bytes))
     }
 
@@ -109,27 +108,20 @@ impl Sealer {
     /// Opens a value sealed with the same `context`; fails on any change to it or its context.
     pub fn open(&self, sealed: &str, context: &str) -> Result<Vec<u8>, CryptoError> {
         let mut parts = sealed.split('.');
-        let (Some(FORMAT), Some(key_id), Some(wrapped), Some(body), None) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
+        let (Some(FORMAT), Some(key_id), Some(wrapped), Some(body), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(CryptoError("sealed value is malformed"));
         };
         let master = std::iter::once(&self.current)
             .chain(&self.previous)
             .find(|k| k.id == key_id)
-            .ok_or(CryptoError(
-                "sealed under a master key that is not configured",
-            ))?;
+            .ok_or(CryptoError("sealed under a master key that is not configured"))?;
         let wrapped = URL_SAFE_NO_PAD
             .decode(wrapped)
             .map_err(|_| CryptoError("sealed value is malformed"))?;
-        let body = URL_SAFE_NO_PAD
-            .decode(body)
-            .map_err(|_| CryptoError("sealed value is malformed"))?;
+        let body =
+            URL_SAFE_NO_PAD.decode(body).map_err(|_| CryptoError("sealed value is malformed"))?;
         let data_key: [u8; 32] = aead_open(&master.bytes, &wrapped, &wrap_aad(context))?
             .try_into()
             .map_err(|_| CryptoError("sealed data key has the wrong length"))?;
@@ -167,12 +159,8 @@ fn aead_seal(key: &[u8; 32], plaintext: &[u8], aad: &[u8]) -> Result<Vec<u8>, Cr
     let mut nonce = [0u8; NONCE_LEN];
     fill_random(&mut nonce);
     let mut in_out = plaintext.to_vec();
-    key.seal_in_place_append_tag(
-        Nonce::assume_unique_for_key(nonce),
-        Aad::from(aad),
-        &mut in_out,
-    )
-    .map_err(|_| CryptoError("aes-gcm seal"))?;
+    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad), &mut in_out)
+        .map_err(|_| CryptoError("aes-gcm seal"))?;
     let mut out = nonce.to_vec();
     out.extend_from_slice(&in_out);
     Ok(out)
@@ -208,10 +196,7 @@ mod tests {
         let b = s.seal(b"app secret", "pool1/app2wxapp.appSecret").unwrap();
         assert_ne!(a, b);
         assert!(!a.contains("app secret"));
-        assert_eq!(
-            s.open(&a, "pool1/app2wxapp.appSecret").unwrap(),
-            b"app secret"
-        );
+        assert_eq!(s.open(&a, "pool1/app2wxapp.appSecret").unwrap(), b"app secret");
         assert!(s.is_current(&a));
     }
 
@@ -233,10 +218,7 @@ mod tests {
             bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
             let tampered = String::from_utf8(bytes).unwrap();
             if tampered != sealed {
-                assert!(
-                    s.open(&tampered, "p/k").is_err(),
-                    "position {i} of {sealed}"
-                );
+                assert!(s.open(&tampered, "p/k").is_err(), "position {i} of {sealed}");
             }
         }
         assert!(s.open("v1.abc", "p/k").is_err());
@@ -253,10 +235,8 @@ mod tests {
         let s_new = Sealer::new(MasterKey::generate(), vec![]);
         assert!(s_new.open(&sealed, "ctx").is_err());
 
-        let s_rotating = Sealer::new(
-            MasterKey::generate(),
-            vec![MasterKey::from_base64(&old_text).unwrap()],
-        );
+        let s_rotating =
+            Sealer::new(MasterKey::generate(), vec![MasterKey::from_base64(&old_text).unwrap()]);
         assert!(!s_rotating.is_current(&sealed));
         let resealed = s_rotating.reseal(&sealed, "ctx").unwrap();
         assert!(s_rotating.is_current(&resealed));

@@ -31,9 +31,9 @@ pub fn generate_key(algorithm: TokenAlgorithm) -> Result<GeneratedKey, CryptoErr
         TokenAlgorithm::Es256 => EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING)
             .and_then(|k| k.to_pkcs8v1())
             .map(|doc| doc.as_ref().to_vec()),
-        TokenAlgorithm::EdDsa => Ed25519KeyPair::generate()
-            .and_then(|k| k.to_pkcs8v1())
-            .map(|d| d.as_ref().to_vec()),
+        TokenAlgorithm::EdDsa => {
+            Ed25519KeyPair::generate().and_then(|k| k.to_pkcs8v1()).map(|d| d.as_ref().to_vec())
+        }
         TokenAlgorithm::Rs256 => RsaKeyPair::generate(KeySize::Rsa2048)
             .and_then(|k| k.as_der())
             .map(|der| der.as_ref().to_vec()),
@@ -42,17 +42,12 @@ pub fn generate_key(algorithm: TokenAlgorithm) -> Result<GeneratedKey, CryptoErr
     let material = KeyMaterial::from_pkcs8(algorithm, String::new(), &pkcs8)?;
     let mut jwk = Jwk::from_encoding_key(&material.key, material.alg)
         .map_err(|_| CryptoError("public key extraction failed"))?;
-    let kid = jwk
-        .thumbprint(ThumbprintHash::SHA256)
-        .map_err(|_| CryptoError("thumbprint failed"))?;
+    let kid =
+        jwk.thumbprint(ThumbprintHash::SHA256).map_err(|_| CryptoError("thumbprint failed"))?;
     jwk.common.key_id = Some(kid.clone());
     jwk.common.public_key_use = Some(PublicKeyUse::Signature);
     let public_jwk = serde_json::to_string(&jwk).map_err(|_| CryptoError("jwk encoding"))?;
-    Ok(GeneratedKey {
-        kid,
-        pkcs8,
-        public_jwk,
-    })
+    Ok(GeneratedKey { kid, pkcs8, public_jwk })
 }
 
 /// An opened private key, ready to sign.
@@ -73,10 +68,9 @@ impl KeyMaterial {
             TokenAlgorithm::Es256 => (Algorithm::ES256, EncodingKey::from_ec_der(pkcs8)),
             TokenAlgorithm::EdDsa => (Algorithm::EdDSA, EncodingKey::from_ed_der(pkcs8)),
             // jsonwebtoken's RSA signer takes the PKCS#1 key inside the PKCS#8 wrapper.
-            TokenAlgorithm::Rs256 => (
-                Algorithm::RS256,
-                EncodingKey::from_rsa_der(pkcs1_of(pkcs8)?),
-            ),
+            TokenAlgorithm::Rs256 => {
+                (Algorithm::RS256, EncodingKey::from_rsa_der(pkcs1_of(pkcs8)?))
+            }
         };
         Ok(Self { kid, alg, key })
     }
@@ -129,9 +123,7 @@ fn der_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
         }
         let (len_bytes, after) = rest.split_at(n);
         rest = after;
-        len_bytes
-            .iter()
-            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
+        len_bytes.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
     };
     (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
 }
@@ -155,16 +147,10 @@ mod tests {
             let key = generate_key(algorithm).unwrap();
             let jwk: Jwk = serde_json::from_str(&key.public_jwk).unwrap();
             assert_eq!(jwk.common.key_id.as_deref(), Some(key.kid.as_str()));
-            assert!(
-                !key.public_jwk.contains("\"d\""),
-                "{algorithm}: private part in JWK"
-            );
+            assert!(!key.public_jwk.contains("\"d\""), "{algorithm}: private part in JWK");
 
             let material = KeyMaterial::from_pkcs8(algorithm, key.kid.clone(), &key.pkcs8).unwrap();
-            let claims = Claims {
-                sub: "u1".into(),
-                exp: 4_000_000_000,
-            };
+            let claims = Claims { sub: "u1".into(), exp: 4_000_000_000 };
             let token = material.sign(&claims).unwrap();
 
             let header = jsonwebtoken::decode_header(&token).unwrap();

@@ -20,11 +20,7 @@ impl Outcome {
 
     /// Parses the stored spelling (anything else is a failure).
     pub fn parse(s: &str) -> Self {
-        if s == "success" {
-            Self::Success
-        } else {
-            Self::Failure
-        }
+        if s == "success" { Self::Success } else { Self::Failure }
     }
 }
 

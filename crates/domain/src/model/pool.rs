@@ -88,10 +88,7 @@ impl Default for PoolSettings {
             allow_sign_up: true,
             token_ttl_seconds: 1_296_000,
             token_algorithm: TokenAlgorithm::default(),
-            app2wxapp: App2WxappSettings {
-                require_secret: true,
-                ticket_ttl_seconds: 120,
-            },
+            app2wxapp: App2WxappSettings { require_secret: true, ticket_ttl_seconds: 120 },
         }
     }
 }
@@ -148,55 +145,26 @@ mod tests {
     fn ranges_are_enforced_at_both_ends() {
         let s = PoolSettings::default();
         for (ticket, ok) in [(9, false), (10, true), (600, true), (601, false)] {
-            let p = PoolSettingsPatch {
-                ticket_ttl_seconds: Some(ticket),
-                ..Default::default()
-            };
+            let p = PoolSettingsPatch { ticket_ttl_seconds: Some(ticket), ..Default::default() };
             assert_eq!(s.patched(&p).is_ok(), ok, "ticket ttl {ticket}");
         }
-        for (token, ok) in [
-            (59, false),
-            (60, true),
-            (2_592_000, true),
-            (2_592_001, false),
-        ] {
-            let p = PoolSettingsPatch {
-                token_ttl_seconds: Some(token),
-                ..Default::default()
-            };
+        for (token, ok) in [(59, false), (60, true), (2_592_000, true), (2_592_001, false)] {
+            let p = PoolSettingsPatch { token_ttl_seconds: Some(token), ..Default::default() };
             assert_eq!(s.patched(&p).is_ok(), ok, "token ttl {token}");
         }
         let err = s
-            .patched(&PoolSettingsPatch {
-                ticket_ttl_seconds: Some(1),
-                ..Default::default()
-            })
+            .patched(&PoolSettingsPatch { ticket_ttl_seconds: Some(1), ..Default::default() })
             .unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("settings.app2wxapp.ticketTtlSeconds")
-        );
+        assert!(err.to_string().starts_with("settings.app2wxapp.ticketTtlSeconds"));
     }
 
     #[test]
     fn aliases_merge_only_when_they_agree() {
         let f = "settings.app2wxapp.ticketTtlSeconds";
-        assert_eq!(
-            PoolSettingsPatch::merge_alias(f, Some(30), None).unwrap(),
-            Some(30)
-        );
-        assert_eq!(
-            PoolSettingsPatch::merge_alias(f, None, Some(30)).unwrap(),
-            Some(30)
-        );
-        assert_eq!(
-            PoolSettingsPatch::merge_alias(f, Some(30), Some(30)).unwrap(),
-            Some(30)
-        );
-        assert_eq!(
-            PoolSettingsPatch::merge_alias::<i64>(f, None, None).unwrap(),
-            None
-        );
+        assert_eq!(PoolSettingsPatch::merge_alias(f, Some(30), None).unwrap(), Some(30));
+        assert_eq!(PoolSettingsPatch::merge_alias(f, None, Some(30)).unwrap(), Some(30));
+        assert_eq!(PoolSettingsPatch::merge_alias(f, Some(30), Some(30)).unwrap(), Some(30));
+        assert_eq!(PoolSettingsPatch::merge_alias::<i64>(f, None, None).unwrap(), None);
         assert!(PoolSettingsPatch::merge_alias(f, Some(30), Some(40)).is_err());
     }
 }

@@ -136,25 +136,15 @@ impl App2WxappService {
         ip: Option<String>,
     ) -> Result<IssuedTicket, Error> {
         let started = Instant::now();
-        let ctx = Ctx {
-            principal: Principal::Anonymous,
-            ip,
-        };
+        let ctx = Ctx { principal: Principal::Anonymous, ip };
         let result = self.login_inner(pool_id, request, &ctx).await;
         let outcome = result.as_ref().map_or_else(Error::kind, |_| "ok");
-        self.deps
-            .metrics
-            .login(outcome, started.elapsed().as_secs_f64());
+        self.deps.metrics.login(outcome, started.elapsed().as_secs_f64());
         match &result {
             Ok((user_id, _)) => {
-                self.deps
-                    .audit(&ctx, Some(pool_id), "app2wxapp.login", Some(user_id))
-                    .await;
+                self.deps.audit(&ctx, Some(pool_id), "app2wxapp.login", Some(user_id)).await;
             }
-            Err(err) => {
-                self.audit_failure(&ctx, pool_id, "app2wxapp.login", err)
-                    .await
-            }
+            Err(err) => self.audit_failure(&ctx, pool_id, "app2wxapp.login", err).await,
         }
         result.map(|(_, ticket)| ticket)
     }
@@ -167,39 +157,25 @@ impl App2WxappService {
     ) -> Result<(String, IssuedTicket), Error> {
         self.limit_logins(pool_id, ctx).await?;
         validate_login(&request)?;
-        let pool = self
-            .deps
-            .pools
-            .get(pool_id)
-            .await?
-            .ok_or(Error::PoolNotFound)?;
+        let pool = self.deps.cached_pool(pool_id).await?;
         let connection = self
             .deps
-            .connections
-            .get(pool_id)
+            .cached_connection(pool_id)
             .await?
             .filter(|c| c.enabled)
             .ok_or(Error::ConnectionNotConfigured)?;
         let app = self.wx_app(&connection)?;
-        let session = self
-            .deps
-            .wechat
-            .code2session(&app, &request.code)
-            .await
-            .map_err(wechat_error)?;
+        let session =
+            self.deps.wechat.code2session(&app, &request.code).await.map_err(wechat_error)?;
         let phone = self.phone(&app, &session, &request).await?;
         if request.get_phone && phone.is_none() {
             return Err(Error::PhoneRequired);
         }
-        let user = self
-            .upsert_user(&pool, &app.app_id, &session, phone, &request, ctx)
-            .await?;
+        let user = self.upsert_user(&pool, &app.app_id, &session, phone, &request, ctx).await?;
         if user.blocked {
             return Err(Error::UserBlocked);
         }
-        let ticket = self
-            .issue_ticket(&pool, &user, request.code_challenge, ctx)
-            .await?;
+        let ticket = self.issue_ticket(&pool, &user, request.code_challenge, ctx).await?;
         Ok((user.id, ticket))
     }
 
@@ -207,9 +183,7 @@ impl App2WxappService {
         let key = format!("login:{pool_id}:{}", ctx.ip.as_deref().unwrap_or("-"));
         let (count, reset) = self.deps.limiter.hit(&key, self.deps.limits.window).await?;
         if count > self.deps.limits.logins_per_minute {
-            return Err(Error::RateLimited {
-                retry_after: reset.max(1),
-            });
+            return Err(Error::RateLimited { retry_after: reset.max(1) });
         }
         Ok(())
     }
@@ -220,10 +194,7 @@ impl App2WxappService {
             &format!("{}/app2wxapp.appSecret", connection.pool_id),
         )?;
         let app_secret = String::from_utf8(bytes).map_err(Error::internal)?;
-        Ok(WxApp {
-            app_id: connection.app_id.clone(),
-            app_secret,
-        })
+        Ok(WxApp { app_id: connection.app_id.clone(), app_secret })
     }
 
     /// The phone number from the button's code, or from the legacy payload of this same login.
@@ -234,12 +205,7 @@ impl App2WxappService {
         request: &LoginRequest,
     ) -> Result<Option<String>, Error> {
         if let Some(code) = &request.phone_code {
-            let phone = self
-                .deps
-                .wechat
-                .phone_number(app, code)
-                .await
-                .map_err(wechat_error)?;
+            let phone = self.deps.wechat.phone_number(app, code).await.map_err(wechat_error)?;
             return Ok(Some(preferred_phone(
                 &phone.pure_phone_number,
                 &phone.phone_number,
@@ -252,13 +218,8 @@ impl App2WxappService {
                 .wechat
                 .decrypt(&session.session_key, data, iv, &app.app_id)
                 .map_err(wechat_error)?;
-            let text = |k: &str| {
-                payload
-                    .get(k)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned()
-            };
+            let text =
+                |k: &str| payload.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
             let country = match payload.get("countryCode") {
                 Some(Value::Number(n)) => n.to_string(),
                 _ => text("countryCode"),
@@ -283,13 +244,8 @@ impl App2WxappService {
     ) -> Result<User, Error> {
         let now = self.deps.clock.now();
         let profile = request.profile.as_ref();
-        if let Some(user) = self
-            .find_user(pool, app_id, session, phone.as_deref())
-            .await?
-        {
-            return self
-                .record_login(user, app_id, session, phone, profile, ctx, now)
-                .await;
+        if let Some(user) = self.find_user(pool, app_id, session, phone.as_deref()).await? {
+            return self.record_login(user, app_id, session, phone, profile, ctx, now).await;
         }
         if !pool.settings.allow_sign_up {
             return Err(Error::SignupDisabled);
@@ -326,8 +282,7 @@ impl App2WxappService {
                     .find_user(pool, app_id, session, None)
                     .await?
                     .ok_or(Error::Conflict(what.into()))?;
-                self.record_login(existing, app_id, session, phone, profile, ctx, now)
-                    .await
+                self.record_login(existing, app_id, session, phone, profile, ctx, now).await
             }
             Err(err) => Err(err.into()),
         }
@@ -348,10 +303,7 @@ impl App2WxappService {
         {
             return Ok(Some(user));
         }
-        if let Some(user) = users
-            .find_by_openid(&pool.id, app_id, &session.openid)
-            .await?
-        {
+        if let Some(user) = users.find_by_openid(&pool.id, app_id, &session.openid).await? {
             return Ok(Some(user));
         }
         let Some(phone) = phone else { return Ok(None) };
@@ -377,9 +329,7 @@ impl App2WxappService {
     ) -> Result<User, Error> {
         apply_login(&mut user, app_id, session, phone, profile, ctx, now);
         if !self.deps.users.update(&user).await? {
-            return Err(Error::Conflict(
-                "the user was deleted during the login".into(),
-            ));
+            return Err(Error::Conflict("the user was deleted during the login".into()));
         }
         Ok(user)
     }
@@ -403,14 +353,8 @@ impl App2WxappService {
         };
         let ttl = pool.settings.app2wxapp.ticket_ttl_seconds;
         let lifetime = std::time::Duration::from_secs(u64::try_from(ttl).unwrap_or(120));
-        self.deps
-            .tickets
-            .put(&ticket_key(&pool.id, &ticket), &record, lifetime)
-            .await?;
-        Ok(IssuedTicket {
-            ticket,
-            expires_in: ttl,
-        })
+        self.deps.tickets.put(&ticket_key(&pool.id, &ticket), &record, lifetime).await?;
+        Ok(IssuedTicket { ticket, expires_in: ttl })
     }
 
     /// The App backend's exchange: the pool secret is checked first (so a wrong secret leaves
@@ -425,30 +369,15 @@ impl App2WxappService {
         ip: Option<String>,
     ) -> Result<Exchanged, Error> {
         let started = Instant::now();
-        let ctx = Ctx {
-            principal: Principal::Anonymous,
-            ip,
-        };
-        let fail_key = format!(
-            "exchange-fail:{pool_id}:{}",
-            ctx.ip.as_deref().unwrap_or("-")
-        );
-        let result = self
-            .exchange_inner(pool_id, ticket, secret, code_verifier, &fail_key)
-            .await;
+        let ctx = Ctx { principal: Principal::Anonymous, ip };
+        let fail_key = format!("exchange-fail:{pool_id}:{}", ctx.ip.as_deref().unwrap_or("-"));
+        let result = self.exchange_inner(pool_id, ticket, secret, code_verifier, &fail_key).await;
         let outcome = result.as_ref().map_or_else(Error::kind, |_| "ok");
-        self.deps
-            .metrics
-            .exchange(outcome, started.elapsed().as_secs_f64());
+        self.deps.metrics.exchange(outcome, started.elapsed().as_secs_f64());
         match &result {
             Ok(done) => {
                 self.deps
-                    .audit(
-                        &ctx,
-                        Some(pool_id),
-                        "app2wxapp.exchange",
-                        Some(&done.user.id),
-                    )
+                    .audit(&ctx, Some(pool_id), "app2wxapp.exchange", Some(&done.user.id))
                     .await;
             }
             Err(err) => {
@@ -460,16 +389,11 @@ impl App2WxappService {
                         | Error::PoolNotFound
                 );
                 if counted
-                    && let Err(e) = self
-                        .deps
-                        .limiter
-                        .hit(&fail_key, self.deps.limits.window)
-                        .await
+                    && let Err(e) = self.deps.limiter.hit(&fail_key, self.deps.limits.window).await
                 {
                     tracing::warn!(%e, "could not count a failed exchange");
                 }
-                self.audit_failure(&ctx, pool_id, "app2wxapp.exchange", err)
-                    .await;
+                self.audit_failure(&ctx, pool_id, "app2wxapp.exchange", err).await;
             }
         }
         result
@@ -485,27 +409,17 @@ impl App2WxappService {
     ) -> Result<Exchanged, Error> {
         let (failures, reset) = self.deps.limiter.peek(fail_key).await?;
         if failures >= self.deps.limits.failed_exchanges_per_minute {
-            return Err(Error::RateLimited {
-                retry_after: reset.max(1),
-            });
+            return Err(Error::RateLimited { retry_after: reset.max(1) });
         }
-        let pool = self
-            .deps
-            .pools
-            .get(pool_id)
-            .await?
-            .ok_or(Error::PoolNotFound)?;
+        let pool = self.deps.cached_pool(pool_id).await?;
         if pool.settings.app2wxapp.require_secret {
-            let secret = secret
-                .filter(|s| !s.is_empty())
-                .ok_or(Error::SecretRequired)?;
+            let secret = secret.filter(|s| !s.is_empty()).ok_or(Error::SecretRequired)?;
             if !secret_matches(&secret, &pool.secret_hash) {
                 return Err(Error::SecretInvalid);
             }
         }
-        let ticket = ticket
-            .filter(|t| !t.is_empty() && t.len() <= 128)
-            .ok_or(Error::TicketInvalid)?;
+        let ticket =
+            ticket.filter(|t| !t.is_empty() && t.len() <= 128).ok_or(Error::TicketInvalid)?;
         let record = self
             .deps
             .tickets
@@ -522,16 +436,12 @@ impl App2WxappService {
                 return Err(Error::TicketInvalid);
             }
         }
-        let user = self
-            .deps
-            .users
-            .get(pool_id, &record.user_id)
-            .await?
-            .ok_or(Error::TicketInvalid)?;
+        let user =
+            self.deps.users.get(pool_id, &record.user_id).await?.ok_or(Error::TicketInvalid)?;
         if user.blocked {
             return Err(Error::UserBlocked);
         }
-        let signer = super::keys::active_signer(&self.deps, pool_id).await?;
+        let signer = self.deps.cached_signer(pool_id).await?;
         let now = self.deps.clock.now();
         let exp = now.timestamp() + pool.settings.token_ttl_seconds;
         let mut jti = [0u8; 16];
@@ -543,20 +453,12 @@ impl App2WxappService {
             iat: now.timestamp(),
             exp,
             jti: b64url(&jti),
-            data: ClaimsData {
-                id: &user.id,
-                unionid: user.unionid.as_deref(),
-                client_id: pool_id,
-            },
+            data: ClaimsData { id: &user.id, unionid: user.unionid.as_deref(), client_id: pool_id },
         };
         let token = signer.sign(&claims)?;
         let token_expires_at = DateTime::from_timestamp(exp, 0)
             .ok_or_else(|| Error::internal("token expiry out of range"))?;
-        Ok(Exchanged {
-            user,
-            token,
-            token_expires_at,
-        })
+        Ok(Exchanged { user, token, token_expires_at })
     }
 
     async fn audit_failure(&self, ctx: &Ctx, pool_id: &str, action: &str, err: &Error) {
@@ -564,9 +466,7 @@ impl App2WxappService {
             tracing::warn!(pool_id, action, %cause, "flow failed");
         }
         let outcome = Outcome::Failure;
-        self.deps
-            .audit_outcome(ctx, Some(pool_id), action, None, outcome, Some(err.kind()))
-            .await;
+        self.deps.audit_outcome(ctx, Some(pool_id), action, None, outcome, Some(err.kind())).await;
     }
 }
 
@@ -669,25 +569,18 @@ fn validate_login(r: &LoginRequest) -> Result<(), Error> {
         return Err(Error::invalid("code", "must be the wx.login code"));
     }
     if r.phone_code.as_deref().is_some_and(|c| !code_ok(c)) {
-        return Err(Error::invalid(
-            "phoneCode",
-            "must be the getPhoneNumber code",
-        ));
+        return Err(Error::invalid("phoneCode", "must be the getPhoneNumber code"));
     }
     if r.encrypted_data.is_some() != r.iv.is_some() {
         return Err(Error::invalid("iv", "encryptedData and iv go together"));
     }
-    if r.encrypted_data
-        .as_deref()
-        .is_some_and(|d| d.len() > 16 * 1024)
-    {
+    if r.encrypted_data.as_deref().is_some_and(|d| d.len() > 16 * 1024) {
         return Err(Error::invalid("encryptedData", "is too long"));
     }
     match (&r.code_challenge, r.code_challenge_method.as_deref()) {
         (Some(c), None | Some("S256"))
             if c.len() == 43
-                && c.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => {}
+                && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => {}
         (Some(_), None | Some("S256")) => {
             return Err(Error::invalid(
                 "codeChallenge",
@@ -695,28 +588,16 @@ fn validate_login(r: &LoginRequest) -> Result<(), Error> {
             ));
         }
         (Some(_), Some(_)) => {
-            return Err(Error::invalid(
-                "codeChallengeMethod",
-                "only S256 is supported",
-            ));
+            return Err(Error::invalid("codeChallengeMethod", "only S256 is supported"));
         }
         (None, Some(_)) => {
-            return Err(Error::invalid(
-                "codeChallenge",
-                "is required with codeChallengeMethod",
-            ));
+            return Err(Error::invalid("codeChallenge", "is required with codeChallengeMethod"));
         }
         (None, None) => {}
     }
     if let Some(p) = &r.profile {
-        if p.nick_name
-            .as_deref()
-            .is_some_and(|n| n.chars().count() > 128)
-        {
-            return Err(Error::invalid(
-                "profile.nickName",
-                "must be at most 128 characters",
-            ));
+        if p.nick_name.as_deref().is_some_and(|n| n.chars().count() > 128) {
+            return Err(Error::invalid("profile.nickName", "must be at most 128 characters"));
         }
         if p.avatar_url.as_deref().is_some_and(|u| {
             u.len() > 1024 || !(u.starts_with("https://") || u.starts_with("http://"))
@@ -740,57 +621,26 @@ mod tests {
         assert_eq!(a.len(), 64);
         assert_ne!(a, ticket_key("p2", "t"));
         assert_ne!(a, ticket_key("p1", "u"));
-        assert_ne!(
-            ticket_key("p1", "0t"),
-            ticket_key("p10", "t"),
-            "separator prevents ambiguity"
-        );
+        assert_ne!(ticket_key("p1", "0t"), ticket_key("p10", "t"), "separator prevents ambiguity");
         assert!(!a.contains('t') || a.bytes().all(|b| b.is_ascii_hexdigit()));
     }
 
     #[test]
     fn phones_prefer_the_pure_mainland_number() {
-        assert_eq!(
-            preferred_phone("13800138000", "13800138000", "86"),
-            "13800138000"
-        );
-        assert_eq!(
-            preferred_phone("91234567", "+85291234567", "852"),
-            "+85291234567"
-        );
+        assert_eq!(preferred_phone("13800138000", "13800138000", "86"), "13800138000");
+        assert_eq!(preferred_phone("91234567", "+85291234567", "852"), "+85291234567");
         assert_eq!(preferred_phone("", "+85291234567", ""), "+85291234567");
     }
 
     #[test]
     fn login_requests_are_validated() {
-        let ok = LoginRequest {
-            code: "abc".into(),
-            ..Default::default()
-        };
+        let ok = LoginRequest { code: "abc".into(), ..Default::default() };
         assert!(validate_login(&ok).is_ok());
         let challenge = b64url(&sha256(b"verifier"));
         for (bad, field) in [
-            (
-                LoginRequest {
-                    code: String::new(),
-                    ..ok.clone()
-                },
-                "code",
-            ),
-            (
-                LoginRequest {
-                    iv: Some("x".into()),
-                    ..ok.clone()
-                },
-                "iv",
-            ),
-            (
-                LoginRequest {
-                    code_challenge: Some("short".into()),
-                    ..ok.clone()
-                },
-                "codeChallenge",
-            ),
+            (LoginRequest { code: String::new(), ..ok.clone() }, "code"),
+            (LoginRequest { iv: Some("x".into()), ..ok.clone() }, "iv"),
+            (LoginRequest { code_challenge: Some("short".into()), ..ok.clone() }, "codeChallenge"),
             (
                 LoginRequest {
                     code_challenge: Some(challenge.clone()),
@@ -803,10 +653,7 @@ mod tests {
             let err = validate_login(&bad).expect_err(field);
             assert!(err.to_string().starts_with(field), "{err}");
         }
-        let bound = LoginRequest {
-            code_challenge: Some(challenge),
-            ..ok
-        };
+        let bound = LoginRequest { code_challenge: Some(challenge), ..ok };
         assert!(validate_login(&bound).is_ok());
     }
 }

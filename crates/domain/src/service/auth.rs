@@ -98,10 +98,7 @@ impl AuthService {
                 let mut bytes = [0u8; 18];
                 self.deps.rng.fill(&mut bytes);
                 let generated = b64url(&bytes);
-                (
-                    generated.clone(),
-                    BootstrapAdmin::CreatedWithPassword(generated),
-                )
+                (generated.clone(), BootstrapAdmin::CreatedWithPassword(generated))
             }
         };
         let now = self.deps.clock.now();
@@ -128,14 +125,9 @@ impl AuthService {
         ip: Option<String>,
     ) -> Result<AccessToken, Error> {
         let admin = self.deps.admins.find_by_username(username).await?;
-        let hash = admin
-            .as_ref()
-            .map_or(self.dummy_hash.as_str(), |a| a.password_hash.as_str());
+        let hash = admin.as_ref().map_or(self.dummy_hash.as_str(), |a| a.password_hash.as_str());
         let valid = verify_password(password, hash);
-        let ctx = Ctx {
-            principal: Principal::Anonymous,
-            ip,
-        };
+        let ctx = Ctx { principal: Principal::Anonymous, ip };
         let Some(admin) = admin.filter(|_| valid) else {
             self.deps
                 .audit_outcome(
@@ -151,15 +143,8 @@ impl AuthService {
         };
         let now = self.deps.clock.now();
         self.deps.admins.record_login(&admin.id, now).await?;
-        let ctx = Ctx {
-            principal: Principal::Platform {
-                admin_id: admin.id.clone(),
-            },
-            ..ctx
-        };
-        self.deps
-            .audit(&ctx, None, "admin.login", Some(&admin.id))
-            .await;
+        let ctx = Ctx { principal: Principal::Platform { admin_id: admin.id.clone() }, ..ctx };
+        self.deps.audit(&ctx, None, "admin.login", Some(&admin.id)).await;
         self.issue(admin.id, "platform", None)
     }
 
@@ -171,10 +156,7 @@ impl AuthService {
         ip: Option<String>,
     ) -> Result<AccessToken, Error> {
         let pool = self.deps.pools.get(pool_id).await?;
-        let ctx = Ctx {
-            principal: Principal::Anonymous,
-            ip,
-        };
+        let ctx = Ctx { principal: Principal::Anonymous, ip };
         let Some(pool) = pool.filter(|p| secret_matches(secret, &p.secret_hash)) else {
             self.deps
                 .audit_outcome(
@@ -188,20 +170,9 @@ impl AuthService {
                 .await;
             return Err(Error::Unauthorized("invalid user pool id or secret".into()));
         };
-        let ctx = Ctx {
-            principal: Principal::Pool {
-                pool_id: pool.id.clone(),
-            },
-            ..ctx
-        };
-        self.deps
-            .audit(&ctx, Some(&pool.id), "pool.login", Some(&pool.id))
-            .await;
-        self.issue(
-            pool.id.clone(),
-            "pool",
-            Some(secret_version(&pool.secret_hash)),
-        )
+        let ctx = Ctx { principal: Principal::Pool { pool_id: pool.id.clone() }, ..ctx };
+        self.deps.audit(&ctx, Some(&pool.id), "pool.login", Some(&pool.id)).await;
+        self.issue(pool.id.clone(), "pool", Some(secret_version(&pool.secret_hash)))
     }
 
     /// The caller behind a bearer token.
@@ -215,16 +186,9 @@ impl AuthService {
             .map_err(|_| unauthorized())?
             .claims;
         match claims.scope.as_str() {
-            "platform" => Ok(Principal::Platform {
-                admin_id: claims.sub,
-            }),
+            "platform" => Ok(Principal::Platform { admin_id: claims.sub }),
             "pool" => {
-                let pool = self
-                    .deps
-                    .pools
-                    .get(&claims.sub)
-                    .await?
-                    .ok_or_else(unauthorized)?;
+                let pool = self.deps.pools.get(&claims.sub).await?.ok_or_else(unauthorized)?;
                 let current = secret_version(&pool.secret_hash);
                 if claims.sv.as_deref() != Some(current.as_str()) {
                     return Err(unauthorized());
@@ -251,10 +215,7 @@ impl AuthService {
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(Error::internal)?;
-        Ok(AccessToken {
-            token,
-            expires_in: ACCESS_TOKEN_TTL_SECONDS,
-        })
+        Ok(AccessToken { token, expires_in: ACCESS_TOKEN_TTL_SECONDS })
     }
 }
 

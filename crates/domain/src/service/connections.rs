@@ -62,20 +62,14 @@ impl ConnectionService {
         let (sealed, hint) = match (app_secret, &existing) {
             (Some(secret), _) => {
                 validate_app_secret(secret)?;
-                let sealed = self
-                    .deps
-                    .sealer
-                    .seal(secret.as_bytes(), &secret_context(pool_id))?;
+                let sealed = self.deps.sealer.seal(secret.as_bytes(), &secret_context(pool_id))?;
                 (sealed, hint_of(secret))
             }
             (None, Some(old)) if old.app_id == app_id => {
                 (old.app_secret_sealed.clone(), old.app_secret_hint.clone())
             }
             (None, Some(_)) => {
-                return Err(Error::invalid(
-                    "appSecret",
-                    "is required when the appId changes",
-                ));
+                return Err(Error::invalid("appSecret", "is required when the appId changes"));
             }
             (None, None) => {
                 return Err(Error::invalid(
@@ -89,16 +83,13 @@ impl ConnectionService {
             app_id: app_id.to_owned(),
             app_secret_sealed: sealed,
             app_secret_hint: hint,
-            enabled: enabled
-                .or(existing.as_ref().map(|c| c.enabled))
-                .unwrap_or(true),
+            enabled: enabled.or(existing.as_ref().map(|c| c.enabled)).unwrap_or(true),
             created_at: existing.as_ref().map_or(now, |c| c.created_at),
             updated_at: now,
         };
         self.deps.connections.put(&connection).await?;
-        self.deps
-            .audit(ctx, Some(pool_id), "connection.put", Some(app_id))
-            .await;
+        self.deps.cache.forget_pool(pool_id);
+        self.deps.audit(ctx, Some(pool_id), "connection.put", Some(app_id)).await;
         Ok(ConnectionView::from(&connection))
     }
 
@@ -106,10 +97,7 @@ impl ConnectionService {
     pub async fn get(&self, ctx: &Ctx, pool_id: &str) -> Result<ConnectionView, Error> {
         self.deps.visible_pool(ctx, pool_id).await?;
         let connection = self.deps.connections.get(pool_id).await?;
-        connection
-            .as_ref()
-            .map(ConnectionView::from)
-            .ok_or(Error::NotFound("app2wxapp connection"))
+        connection.as_ref().map(ConnectionView::from).ok_or(Error::NotFound("app2wxapp connection"))
     }
 
     /// Removes the pool's connection.
@@ -118,18 +106,17 @@ impl ConnectionService {
         if !self.deps.connections.delete(pool_id).await? {
             return Err(Error::NotFound("app2wxapp connection"));
         }
-        self.deps
-            .audit(ctx, Some(pool_id), "connection.delete", Some(pool_id))
-            .await;
+        self.deps.cache.forget_pool(pool_id);
+        self.deps.audit(ctx, Some(pool_id), "connection.delete", Some(pool_id)).await;
         Ok(())
     }
 
     /// The AppSecret in clear, for calling WeChat. Never to be returned or logged.
     pub fn open_app_secret(&self, connection: &App2WxappConnection) -> Result<String, Error> {
-        let bytes = self.deps.sealer.open(
-            &connection.app_secret_sealed,
-            &secret_context(&connection.pool_id),
-        )?;
+        let bytes = self
+            .deps
+            .sealer
+            .open(&connection.app_secret_sealed, &secret_context(&connection.pool_id))?;
         String::from_utf8(bytes).map_err(Error::internal)
     }
 }
@@ -146,10 +133,7 @@ fn validate_app_id(app_id: &str) -> Result<(), Error> {
     if ok {
         Ok(())
     } else {
-        Err(Error::invalid(
-            "appId",
-            "must be 'wx' followed by 16 letters or digits",
-        ))
+        Err(Error::invalid("appId", "must be 'wx' followed by 16 letters or digits"))
     }
 }
 
@@ -158,22 +142,12 @@ fn validate_app_secret(secret: &str) -> Result<(), Error> {
     if (16..=64).contains(&secret.len()) && secret.bytes().all(|b| b.is_ascii_alphanumeric()) {
         Ok(())
     } else {
-        Err(Error::invalid(
-            "appSecret",
-            "must be 16 to 64 letters or digits",
-        ))
+        Err(Error::invalid("appSecret", "must be 16 to 64 letters or digits"))
     }
 }
 
 fn hint_of(secret: &str) -> String {
-    let tail: String = secret
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let tail: String = secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
     format!("****{tail}")
 }
 
@@ -184,13 +158,8 @@ mod tests {
     #[test]
     fn app_ids_and_secrets_are_validated() {
         assert!(validate_app_id("wx4f4bc4dec97d474b").is_ok());
-        for bad in [
-            "",
-            "wx123",
-            "ab4f4bc4dec97d474b",
-            "wx4f4bc4dec97d474!",
-            "wx4f4bc4dec97d474bb",
-        ] {
+        for bad in ["", "wx123", "ab4f4bc4dec97d474b", "wx4f4bc4dec97d474!", "wx4f4bc4dec97d474bb"]
+        {
             assert!(validate_app_id(bad).is_err(), "{bad}");
         }
         assert!(validate_app_secret("0123456789abcdef0123456789abcdef").is_ok());

@@ -30,36 +30,31 @@ impl KeyService {
             pool.settings.token_ttl_seconds,
         )?;
         self.deps.keys.rotate(&key, self.deps.clock.now()).await?;
-        self.deps
-            .audit(ctx, Some(pool_id), "key.rotate", Some(&key.kid))
-            .await;
+        self.deps.cache.forget_pool(pool_id);
+        self.deps.audit(ctx, Some(pool_id), "key.rotate", Some(&key.kid)).await;
         Ok(key)
     }
 
-    /// The public JWKs to publish for a pool (active first).
-    pub async fn jwks(&self, pool_id: &str) -> Result<Vec<serde_json::Value>, Error> {
-        self.deps
-            .pools
-            .get(pool_id)
-            .await?
-            .ok_or(Error::PoolNotFound)?;
-        let keys = self
-            .deps
-            .keys
-            .published(pool_id, self.deps.clock.now())
-            .await?;
-        keys.iter()
+    /// The public JWKs to publish for a pool (active first), cached for a second.
+    pub async fn jwks(&self, pool_id: &str) -> Result<Arc<Vec<serde_json::Value>>, Error> {
+        let now = self.deps.clock.now();
+        if let Some(jwks) = self.deps.cache.jwks.get(pool_id, now) {
+            return Ok(jwks);
+        }
+        self.deps.cached_pool(pool_id).await?;
+        let keys = self.deps.keys.published(pool_id, now).await?;
+        let jwks = keys
+            .iter()
             .map(|k| serde_json::from_str(&k.public_jwk).map_err(Error::internal))
-            .collect()
+            .collect::<Result<Vec<_>, _>>()?;
+        let jwks = Arc::new(jwks);
+        self.deps.cache.jwks.put(pool_id, jwks.clone(), now);
+        Ok(jwks)
     }
 
     /// The issuer of an existing pool's tokens (`{publicUrl}/userpools/{poolId}`).
     pub async fn issuer(&self, pool_id: &str) -> Result<String, Error> {
-        self.deps
-            .pools
-            .get(pool_id)
-            .await?
-            .ok_or(Error::PoolNotFound)?;
+        self.deps.cached_pool(pool_id).await?;
         Ok(self.deps.issuer(pool_id))
     }
 
@@ -92,9 +87,7 @@ pub(super) fn new_signing_key(
     token_ttl_seconds: i64,
 ) -> Result<SigningKey, Error> {
     let generated = generate_key(algorithm)?;
-    let sealed = deps
-        .sealer
-        .seal(&generated.pkcs8, &key_context(pool_id, &generated.kid))?;
+    let sealed = deps.sealer.seal(&generated.pkcs8, &key_context(pool_id, &generated.kid))?;
     Ok(SigningKey {
         kid: generated.kid,
         pool_id: pool_id.to_owned(),

@@ -62,12 +62,50 @@ pub struct Deps {
     pub sealer: Arc<Sealer>,
     /// The server's public base URL, without a trailing slash (token issuers derive from it).
     pub public_url: String,
+    /// Short-lived caches of the hot paths.
+    pub cache: crate::cache::Caches,
 }
 
 impl Deps {
     /// The issuer of a pool's tokens: `{publicUrl}/userpools/{poolId}`.
     pub fn issuer(&self, pool_id: &str) -> String {
         format!("{}/userpools/{pool_id}", self.public_url)
+    }
+
+    /// The pool, from the one-second cache (the public endpoints' view).
+    async fn cached_pool(&self, pool_id: &str) -> Result<UserPool, Error> {
+        let now = self.clock.now();
+        if let Some(pool) = self.cache.pools.get(pool_id, now) {
+            return Ok(pool);
+        }
+        let pool = self.pools.get(pool_id).await?.ok_or(Error::PoolNotFound)?;
+        self.cache.pools.put(pool_id, pool.clone(), now);
+        Ok(pool)
+    }
+
+    /// The pool's connection, from the one-second cache.
+    async fn cached_connection(
+        &self,
+        pool_id: &str,
+    ) -> Result<Option<crate::model::App2WxappConnection>, Error> {
+        let now = self.clock.now();
+        if let Some(connection) = self.cache.connections.get(pool_id, now) {
+            return Ok(connection);
+        }
+        let connection = self.connections.get(pool_id).await?;
+        self.cache.connections.put(pool_id, connection.clone(), now);
+        Ok(connection)
+    }
+
+    /// The pool's active signing key, opened, from the one-second cache.
+    async fn cached_signer(&self, pool_id: &str) -> Result<Arc<crate::crypto::KeyMaterial>, Error> {
+        let now = self.clock.now();
+        if let Some(signer) = self.cache.signers.get(pool_id, now) {
+            return Ok(signer);
+        }
+        let signer = Arc::new(keys::active_signer(self, pool_id).await?);
+        self.cache.signers.put(pool_id, signer.clone(), now);
+        Ok(signer)
     }
 
     /// The pool, if the caller may see it and it exists; `pool_not_found` otherwise.
@@ -79,8 +117,7 @@ impl Deps {
     /// Appends an audit event. A failure to write it is logged, not returned: the action it
     /// describes has already happened (or failed for its own reason).
     async fn audit(&self, ctx: &Ctx, pool_id: Option<&str>, action: &str, target: Option<&str>) {
-        self.audit_outcome(ctx, pool_id, action, target, Outcome::Success, None)
-            .await;
+        self.audit_outcome(ctx, pool_id, action, target, Outcome::Success, None).await;
     }
 
     async fn audit_outcome(
@@ -152,9 +189,9 @@ impl Principal {
     pub fn require_platform(&self) -> Result<(), Error> {
         match self {
             Self::Platform { .. } => Ok(()),
-            Self::Pool { .. } => Err(Error::Forbidden(
-                "this operation needs a platform admin token".into(),
-            )),
+            Self::Pool { .. } => {
+                Err(Error::Forbidden("this operation needs a platform admin token".into()))
+            }
             Self::Anonymous => Err(Error::Unauthorized("authentication required".into())),
         }
     }
@@ -216,10 +253,7 @@ fn text_field(field: &'static str, value: &str, max: usize) -> Result<String, Er
         return Err(Error::invalid(field, "must not be empty"));
     }
     if value.chars().count() > max {
-        return Err(Error::invalid(
-            field,
-            format!("must be at most {max} characters"),
-        ));
+        return Err(Error::invalid(field, format!("must be at most {max} characters")));
     }
     if value.chars().any(char::is_control) {
         return Err(Error::invalid(field, "must not contain control characters"));

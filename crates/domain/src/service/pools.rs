@@ -63,12 +63,8 @@ impl PoolService {
         };
         let settings = PoolSettings::default().patched(&new.settings)?;
         let secret = PoolSecret::generate(self.deps.rng.as_ref());
-        let key = new_signing_key(
-            &self.deps,
-            &id,
-            settings.token_algorithm,
-            settings.token_ttl_seconds,
-        )?;
+        let key =
+            new_signing_key(&self.deps, &id, settings.token_algorithm, settings.token_ttl_seconds)?;
         let pool = UserPool {
             id,
             name,
@@ -77,19 +73,13 @@ impl PoolService {
             created_at: now,
             updated_at: now,
         };
-        self.deps
-            .pools
-            .create(&pool, &key)
-            .await
-            .map_err(|err| match err {
-                crate::StoreError::Conflict(_) => {
-                    Error::Conflict("a user pool with this id already exists".into())
-                }
-                other => other.into(),
-            })?;
-        self.deps
-            .audit(ctx, Some(&pool.id), "pool.create", Some(&pool.id))
-            .await;
+        self.deps.pools.create(&pool, &key).await.map_err(|err| match err {
+            crate::StoreError::Conflict(_) => {
+                Error::Conflict("a user pool with this id already exists".into())
+            }
+            other => other.into(),
+        })?;
+        self.deps.audit(ctx, Some(&pool.id), "pool.create", Some(&pool.id)).await;
         Ok(CreatedPool { pool, secret })
     }
 
@@ -120,14 +110,12 @@ impl PoolService {
         pool.settings = previous.patched(&update.settings)?;
         pool.updated_at = self.deps.clock.now();
         if pool.settings.token_ttl_seconds > previous.token_ttl_seconds {
-            self.deps
-                .keys
-                .raise_max_ttl(id, pool.settings.token_ttl_seconds)
-                .await?;
+            self.deps.keys.raise_max_ttl(id, pool.settings.token_ttl_seconds).await?;
         }
         if !self.deps.pools.update(&pool).await? {
             return Err(Error::PoolNotFound);
         }
+        self.deps.cache.forget_pool(id);
         if pool.settings.token_algorithm != previous.token_algorithm {
             let key = new_signing_key(
                 &self.deps,
@@ -136,13 +124,10 @@ impl PoolService {
                 pool.settings.token_ttl_seconds,
             )?;
             self.deps.keys.rotate(&key, self.deps.clock.now()).await?;
-            self.deps
-                .audit(ctx, Some(id), "key.rotate", Some(&key.kid))
-                .await;
+            self.deps.cache.forget_pool(id);
+            self.deps.audit(ctx, Some(id), "key.rotate", Some(&key.kid)).await;
         }
-        self.deps
-            .audit(ctx, Some(id), "pool.update", Some(id))
-            .await;
+        self.deps.audit(ctx, Some(id), "pool.update", Some(id)).await;
         Ok(pool)
     }
 
@@ -152,9 +137,8 @@ impl PoolService {
         if !self.deps.pools.delete(id).await? {
             return Err(Error::PoolNotFound);
         }
-        self.deps
-            .audit(ctx, Some(id), "pool.delete", Some(id))
-            .await;
+        self.deps.cache.forget_pool(id);
+        self.deps.audit(ctx, Some(id), "pool.delete", Some(id)).await;
         Ok(())
     }
 
@@ -168,9 +152,8 @@ impl PoolService {
         if !self.deps.pools.update(&pool).await? {
             return Err(Error::PoolNotFound);
         }
-        self.deps
-            .audit(ctx, Some(id), "pool.secret.rotate", Some(id))
-            .await;
+        self.deps.cache.forget_pool(id);
+        self.deps.audit(ctx, Some(id), "pool.secret.rotate", Some(id)).await;
         Ok(secret)
     }
 

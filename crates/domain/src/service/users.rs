@@ -76,21 +76,14 @@ impl UserService {
     /// One user of the pool.
     pub async fn get(&self, ctx: &Ctx, pool_id: &str, user_id: &str) -> Result<User, Error> {
         self.deps.visible_pool(ctx, pool_id).await?;
-        self.deps
-            .users
-            .get(pool_id, user_id)
-            .await?
-            .ok_or(Error::NotFound("user"))
+        self.deps.users.get(pool_id, user_id).await?.ok_or(Error::NotFound("user"))
     }
 
     /// Creates a user in the pool; at least a phone, email or username is needed.
     pub async fn create(&self, ctx: &Ctx, pool_id: &str, new: NewUser) -> Result<User, Error> {
         self.deps.visible_pool(ctx, pool_id).await?;
         if new.phone.is_none() && new.email.is_none() && new.username.is_none() {
-            return Err(Error::invalid(
-                "phone",
-                "one of phone, email or username is required",
-            ));
+            return Err(Error::invalid("phone", "one of phone, email or username is required"));
         }
         let now = self.deps.clock.now();
         let user = User {
@@ -117,9 +110,7 @@ impl UserService {
             updated_at: now,
         };
         self.deps.users.create(&user).await?;
-        self.deps
-            .audit(ctx, Some(pool_id), "user.create", Some(&user.id))
-            .await;
+        self.deps.audit(ctx, Some(pool_id), "user.create", Some(&user.id)).await;
         Ok(user)
     }
 
@@ -135,16 +126,10 @@ impl UserService {
         let was_blocked = user.blocked;
         set(&mut user.phone, patch.phone, validate_phone)?;
         set(&mut user.email, patch.email, validate_email)?;
-        set(&mut user.username, patch.username, |v| {
-            text_field("username", v, 128)
-        })?;
-        set(&mut user.nickname, patch.nickname, |v| {
-            text_field("nickname", v, 128)
-        })?;
+        set(&mut user.username, patch.username, |v| text_field("username", v, 128))?;
+        set(&mut user.nickname, patch.nickname, |v| text_field("nickname", v, 128))?;
         set(&mut user.photo, patch.photo, validate_photo)?;
-        set(&mut user.company, patch.company, |v| {
-            text_field("company", v, 128)
-        })?;
+        set(&mut user.company, patch.company, |v| text_field("company", v, 128))?;
         if let Some(v) = patch.email_verified {
             user.email_verified = v;
         }
@@ -163,9 +148,7 @@ impl UserService {
             (true, false) => "user.unblock",
             _ => "user.update",
         };
-        self.deps
-            .audit(ctx, Some(pool_id), action, Some(user_id))
-            .await;
+        self.deps.audit(ctx, Some(pool_id), action, Some(user_id)).await;
         Ok(user)
     }
 
@@ -175,9 +158,7 @@ impl UserService {
         if !self.deps.users.delete(pool_id, user_id).await? {
             return Err(Error::NotFound("user"));
         }
-        self.deps
-            .audit(ctx, Some(pool_id), "user.delete", Some(user_id))
-            .await;
+        self.deps.audit(ctx, Some(pool_id), "user.delete", Some(user_id)).await;
         Ok(())
     }
 }
@@ -207,10 +188,7 @@ pub fn validate_phone(phone: &str) -> Result<String, Error> {
     if (5..=20).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
         Ok(phone.to_owned())
     } else {
-        Err(Error::invalid(
-            "phone",
-            "must be 5 to 20 digits, optionally starting with '+'",
-        ))
+        Err(Error::invalid("phone", "must be 5 to 20 digits, optionally starting with '+'"))
     }
 }
 
@@ -233,10 +211,7 @@ fn validate_photo(url: &str) -> Result<String, Error> {
     if url.len() <= 1024 && (url.starts_with("https://") || url.starts_with("http://")) {
         Ok(url.to_owned())
     } else {
-        Err(Error::invalid(
-            "photo",
-            "must be an http(s) URL of at most 1024 characters",
-        ))
+        Err(Error::invalid("photo", "must be an http(s) URL of at most 1024 characters"))
     }
 }
 

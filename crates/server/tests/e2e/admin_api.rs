@@ -41,10 +41,7 @@ async fn admin_flow(s: &TestServer) {
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let pool_id = created["id"].as_str().expect("id");
     assert_eq!(pool_id, "5e4cdd055df3df65dc58b97d");
-    let secret = created["secret"]
-        .as_str()
-        .expect("secret shown at creation")
-        .to_owned();
+    let secret = created["secret"].as_str().expect("secret shown at creation").to_owned();
     assert_eq!(secret.len(), 43);
     assert_eq!(
         created["settings"]["app2wxapp"],
@@ -52,11 +49,7 @@ async fn admin_flow(s: &TestServer) {
     );
     assert_eq!(created["settings"]["tokenAlgorithm"], "ES256");
     assert_eq!(created["settings"]["tokenTtlSeconds"], 1_296_000);
-    assert!(
-        created["createdAt"]
-            .as_str()
-            .is_some_and(|t| t.ends_with('Z') && t.len() == 24)
-    );
+    assert!(created["createdAt"].as_str().is_some_and(|t| t.ends_with('Z') && t.len() == 24));
 
     // The same id again is a conflict; the secret is never shown again.
     let (status, body) = s
@@ -91,47 +84,23 @@ async fn admin_flow(s: &TestServer) {
         json!({"requireSecret": true, "ticketTtlSeconds": 600})
     );
     for (settings, field) in [
-        (
-            json!({"app2wxapp": {"ticketTtlSeconds": 601}}),
-            "settings.app2wxapp.ticketTtlSeconds",
-        ),
-        (
-            json!({"app2wxapp": {"ticketTtlSeconds": 9}}),
-            "settings.app2wxapp.ticketTtlSeconds",
-        ),
+        (json!({"app2wxapp": {"ticketTtlSeconds": 601}}), "settings.app2wxapp.ticketTtlSeconds"),
+        (json!({"app2wxapp": {"ticketTtlSeconds": 9}}), "settings.app2wxapp.ticketTtlSeconds"),
         (json!({"tokenTtlSeconds": 59}), "settings.tokenTtlSeconds"),
         (
             json!({"app2wxapp": {"ticketTtlSeconds": 30, "ticketExpriresAfter": 40}}),
             "settings.app2wxapp.ticketTtlSeconds",
         ),
     ] {
-        let (status, body) = s
-            .call(
-                Method::PATCH,
-                &path,
-                Some(&admin),
-                Some(json!({"settings": settings})),
-            )
-            .await;
+        let (status, body) =
+            s.call(Method::PATCH, &path, Some(&admin), Some(json!({"settings": settings}))).await;
         assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_request");
-        assert!(
-            body["message"].as_str().is_some_and(|m| m.contains(field)),
-            "{body}"
-        );
+        assert!(body["message"].as_str().is_some_and(|m| m.contains(field)), "{body}");
     }
     let (_, unchanged) = s.call(Method::GET, &path, Some(&admin), None).await;
-    assert_eq!(
-        unchanged["settings"], patched["settings"],
-        "a refused change changes nothing"
-    );
-    let (status, list) = s
-        .call(
-            Method::GET,
-            "/api/v1/userpools?page=1&limit=10",
-            Some(&admin),
-            None,
-        )
-        .await;
+    assert_eq!(unchanged["settings"], patched["settings"], "a refused change changes nothing");
+    let (status, list) =
+        s.call(Method::GET, "/api/v1/userpools?page=1&limit=10", Some(&admin), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["id"], pool_id);
@@ -141,19 +110,10 @@ async fn admin_flow(s: &TestServer) {
     let (status, body) = s.call(Method::GET, &conn_path, Some(&admin), None).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
     let (status, body) = s
-        .call(
-            Method::PUT,
-            &conn_path,
-            Some(&admin),
-            Some(json!({"appId": "wx4f4bc4dec97d474b"})),
-        )
+        .call(Method::PUT, &conn_path, Some(&admin), Some(json!({"appId": "wx4f4bc4dec97d474b"})))
         .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_request");
-    assert!(
-        body["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("appSecret"))
-    );
+    assert!(body["message"].as_str().is_some_and(|m| m.contains("appSecret")));
     let (status, conn) = s
         .call(
             Method::PUT,
@@ -174,11 +134,7 @@ async fn admin_flow(s: &TestServer) {
             Some(json!({"appId": "wx4f4bc4dec97d474b", "enabled": false})),
         )
         .await;
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "secret kept when the AppID is unchanged: {conn}"
-    );
+    assert_eq!(status, StatusCode::OK, "secret kept when the AppID is unchanged: {conn}");
     assert_eq!(
         (conn["enabled"].clone(), conn["appSecretHint"].clone()),
         (json!(false), json!("****ab12"))
@@ -195,14 +151,8 @@ async fn admin_flow(s: &TestServer) {
     assert_eq!(status, StatusCode::OK);
     let (status, body) = s.pool_token(pool_id, "wrong").await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthorized");
-    let (status, rotated) = s
-        .call(
-            Method::POST,
-            &format!("{path}/secret/rotate"),
-            Some(&pool_token),
-            None,
-        )
-        .await;
+    let (status, rotated) =
+        s.call(Method::POST, &format!("{path}/secret/rotate"), Some(&pool_token), None).await;
     assert_eq!(status, StatusCode::OK, "{rotated}");
     let new_secret = rotated["secret"].as_str().expect("secret");
     assert_ne!(new_secret, secret);
@@ -227,59 +177,21 @@ async fn admin_flow(s: &TestServer) {
     assert_eq!(user["registerMethod"], "admin:provision");
     assert_eq!(user["blocked"], false);
     let user_id = user["id"].as_str().expect("id").to_owned();
-    let (status, body) = s
-        .call(
-            Method::POST,
-            &users,
-            Some(&admin),
-            Some(json!({"phone": "13800138000"})),
-        )
-        .await;
+    let (status, body) =
+        s.call(Method::POST, &users, Some(&admin), Some(json!({"phone": "13800138000"}))).await;
     assert_error(status, &body, StatusCode::CONFLICT, "conflict");
-    assert!(
-        body["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("phone")),
-        "{body}"
-    );
-    let (status, body) = s
-        .call(
-            Method::POST,
-            &users,
-            Some(&admin),
-            Some(json!({"nickname": "x"})),
-        )
-        .await;
+    assert!(body["message"].as_str().is_some_and(|m| m.contains("phone")), "{body}");
+    let (status, body) =
+        s.call(Method::POST, &users, Some(&admin), Some(json!({"nickname": "x"}))).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_request");
-    s.call(
-        Method::POST,
-        &users,
-        Some(&admin),
-        Some(json!({"email": "B@Example.com"})),
-    )
-    .await;
-    let (_, found) = s
-        .call(
-            Method::GET,
-            &format!("{users}?phone=13800138000"),
-            Some(&admin),
-            None,
-        )
-        .await;
+    s.call(Method::POST, &users, Some(&admin), Some(json!({"email": "B@Example.com"}))).await;
+    let (_, found) =
+        s.call(Method::GET, &format!("{users}?phone=13800138000"), Some(&admin), None).await;
     assert_eq!(found["total"], 1, "{found}");
     assert_eq!(found["items"][0]["id"], user_id.as_str());
-    let (_, all) = s
-        .call(
-            Method::GET,
-            &format!("{users}?limit=1&page=2"),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_eq!(
-        (all["total"].clone(), all["items"].as_array().map(Vec::len)),
-        (json!(2), Some(1))
-    );
+    let (_, all) =
+        s.call(Method::GET, &format!("{users}?limit=1&page=2"), Some(&admin), None).await;
+    assert_eq!((all["total"].clone(), all["items"].as_array().map(Vec::len)), (json!(2), Some(1)));
     let user_path = format!("{users}/{user_id}");
     let (status, blocked) = s
         .call(
@@ -305,26 +217,13 @@ async fn admin_flow(s: &TestServer) {
     let first_kid = jwks["keys"][0]["kid"].as_str().expect("kid").to_owned();
     assert_eq!(jwks["keys"][0]["alg"], "ES256");
     assert_eq!(jwks["keys"][0]["kty"], "EC");
-    assert!(
-        jwks["keys"][0].get("d").is_none(),
-        "no private part in the JWKS"
-    );
-    let (status, key) = s
-        .call(
-            Method::POST,
-            &format!("{path}/keys/rotate"),
-            Some(&admin),
-            None,
-        )
-        .await;
+    assert!(jwks["keys"][0].get("d").is_none(), "no private part in the JWKS");
+    let (status, key) =
+        s.call(Method::POST, &format!("{path}/keys/rotate"), Some(&admin), None).await;
     assert_eq!(status, StatusCode::OK, "{key}");
     let (_, jwks) = s.call(Method::GET, &jwks_path, None, None).await;
-    let kids: Vec<_> = jwks["keys"]
-        .as_array()
-        .expect("keys")
-        .iter()
-        .map(|k| k["kid"].clone())
-        .collect();
+    let kids: Vec<_> =
+        jwks["keys"].as_array().expect("keys").iter().map(|k| k["kid"].clone()).collect();
     assert_eq!(
         kids,
         [key["kid"].clone(), json!(first_kid)],
@@ -359,12 +258,7 @@ async fn admin_flow(s: &TestServer) {
 
     // Delete: platform admins only; everything goes with the pool.
     let (status, body) = s
-        .call(
-            Method::DELETE,
-            &path,
-            Some(&pool_token_for(s, pool_id, new_secret).await),
-            None,
-        )
+        .call(Method::DELETE, &path, Some(&pool_token_for(s, pool_id, new_secret).await), None)
         .await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
     let (status, _) = s.call(Method::DELETE, &path, Some(&admin), None).await;
@@ -398,25 +292,13 @@ async fn a_pool_token_cannot_reach_another_pool() {
     let b_path = format!("/api/v1/userpools/{b}");
     for (method, path, body) in [
         (Method::GET, b_path.clone(), None),
-        (
-            Method::PATCH,
-            b_path.clone(),
-            Some(json!({"name": "Mine now"})),
-        ),
+        (Method::PATCH, b_path.clone(), Some(json!({"name": "Mine now"}))),
         (Method::POST, format!("{b_path}/secret/rotate"), None),
         (Method::GET, format!("{b_path}/users"), None),
         (Method::GET, format!("{b_path}/users/{b_user}"), None),
-        (
-            Method::PATCH,
-            format!("{b_path}/users/{b_user}"),
-            Some(json!({"blocked": true})),
-        ),
+        (Method::PATCH, format!("{b_path}/users/{b_user}"), Some(json!({"blocked": true}))),
         (Method::DELETE, format!("{b_path}/users/{b_user}"), None),
-        (
-            Method::POST,
-            format!("{b_path}/users"),
-            Some(json!({"phone": "13900000001"})),
-        ),
+        (Method::POST, format!("{b_path}/users"), Some(json!({"phone": "13900000001"}))),
         (
             Method::PUT,
             format!("{b_path}/connections/app2wxapp"),
@@ -425,37 +307,19 @@ async fn a_pool_token_cannot_reach_another_pool() {
         (Method::GET, format!("{b_path}/connections/app2wxapp"), None),
         (Method::POST, format!("{b_path}/keys/rotate"), None),
         // A pool that does not exist answers the same.
-        (
-            Method::GET,
-            "/api/v1/userpools/does-not-exist".to_owned(),
-            None,
-        ),
+        (Method::GET, "/api/v1/userpools/does-not-exist".to_owned(), None),
     ] {
         let (status, resp) = s.call(method.clone(), &path, Some(&a_token), body).await;
         assert_error(status, &resp, StatusCode::NOT_FOUND, "pool_not_found");
     }
-    let (_, list) = s
-        .call(Method::GET, "/api/v1/userpools", Some(&a_token), None)
-        .await;
+    let (_, list) = s.call(Method::GET, "/api/v1/userpools", Some(&a_token), None).await;
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["id"], a.as_str());
-    let (status, body) = s
-        .call(
-            Method::POST,
-            "/api/v1/userpools",
-            Some(&a_token),
-            Some(json!({"name": "C"})),
-        )
-        .await;
+    let (status, body) =
+        s.call(Method::POST, "/api/v1/userpools", Some(&a_token), Some(json!({"name": "C"}))).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
-    let (_, still) = s
-        .call(
-            Method::GET,
-            &format!("{b_path}/users/{b_user}"),
-            Some(&admin),
-            None,
-        )
-        .await;
+    let (_, still) =
+        s.call(Method::GET, &format!("{b_path}/users/{b_user}"), Some(&admin), None).await;
     assert_eq!(still["blocked"], false, "nothing changed in B");
     let (_, b_pool) = s.call(Method::GET, &b_path, Some(&admin), None).await;
     assert_eq!(b_pool["name"], "B");
@@ -463,14 +327,8 @@ async fn a_pool_token_cannot_reach_another_pool() {
 }
 
 /// (method, path, body, status, error kind, the text the message must start with)
-type ErrorCase = (
-    Method,
-    &'static str,
-    &'static str,
-    StatusCode,
-    &'static str,
-    Option<&'static str>,
-);
+type ErrorCase =
+    (Method, &'static str, &'static str, StatusCode, &'static str, Option<&'static str>);
 
 const POOLS: &str = "/api/v1/userpools";
 const BAD: StatusCode = StatusCode::BAD_REQUEST;
@@ -490,102 +348,18 @@ async fn errors_have_the_documented_shape() {
             .body(body)
     };
     let cases: &[ErrorCase] = &[
-        (
-            Method::POST,
-            POOLS,
-            r#"{"name": "#,
-            BAD,
-            INVALID,
-            Some("name: EOF"),
-        ),
-        (
-            Method::POST,
-            POOLS,
-            r#"{}"#,
-            BAD,
-            INVALID,
-            Some("request body: missing field `name`"),
-        ),
-        (
-            Method::POST,
-            POOLS,
-            r#"{"name": 7}"#,
-            BAD,
-            INVALID,
-            Some("name"),
-        ),
-        (
-            Method::POST,
-            POOLS,
-            TTL_AS_TEXT,
-            BAD,
-            INVALID,
-            Some("settings.tokenTtlSeconds"),
-        ),
-        (
-            Method::POST,
-            POOLS,
-            r#"{"name": "x", "colour": "red"}"#,
-            BAD,
-            INVALID,
-            Some("colour"),
-        ),
-        (
-            Method::POST,
-            POOLS,
-            HS256,
-            BAD,
-            INVALID,
-            Some("settings.tokenAlgorithm"),
-        ),
-        (
-            Method::POST,
-            POOLS,
-            r#"{"name": "  "}"#,
-            BAD,
-            INVALID,
-            Some("name"),
-        ),
-        (
-            Method::POST,
-            POOLS,
-            r#"{"name": "x", "id": "bad id!"}"#,
-            BAD,
-            INVALID,
-            Some("id"),
-        ),
-        (
-            Method::GET,
-            "/api/v1/userpools?limit=1000",
-            "",
-            BAD,
-            INVALID,
-            Some("limit"),
-        ),
-        (
-            Method::GET,
-            "/api/v1/userpools?page=x",
-            "",
-            BAD,
-            INVALID,
-            None,
-        ),
-        (
-            Method::GET,
-            "/no/such/route",
-            "",
-            StatusCode::NOT_FOUND,
-            "not_found",
-            None,
-        ),
-        (
-            Method::PUT,
-            POOLS,
-            "{}",
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            None,
-        ),
+        (Method::POST, POOLS, r#"{"name": "#, BAD, INVALID, Some("name: EOF")),
+        (Method::POST, POOLS, r#"{}"#, BAD, INVALID, Some("request body: missing field `name`")),
+        (Method::POST, POOLS, r#"{"name": 7}"#, BAD, INVALID, Some("name")),
+        (Method::POST, POOLS, TTL_AS_TEXT, BAD, INVALID, Some("settings.tokenTtlSeconds")),
+        (Method::POST, POOLS, r#"{"name": "x", "colour": "red"}"#, BAD, INVALID, Some("colour")),
+        (Method::POST, POOLS, HS256, BAD, INVALID, Some("settings.tokenAlgorithm")),
+        (Method::POST, POOLS, r#"{"name": "  "}"#, BAD, INVALID, Some("name")),
+        (Method::POST, POOLS, r#"{"name": "x", "id": "bad id!"}"#, BAD, INVALID, Some("id")),
+        (Method::GET, "/api/v1/userpools?limit=1000", "", BAD, INVALID, Some("limit")),
+        (Method::GET, "/api/v1/userpools?page=x", "", BAD, INVALID, None),
+        (Method::GET, "/no/such/route", "", StatusCode::NOT_FOUND, "not_found", None),
+        (Method::PUT, POOLS, "{}", StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", None),
     ];
     for (method, path, body, status, kind, expected_field) in cases.iter().cloned() {
         let resp = raw(method.clone(), path, body).send().await.expect("send");
@@ -593,12 +367,7 @@ async fn errors_have_the_documented_shape() {
         let json: Value = resp.json().await.expect("json body");
         assert_error(got, &json, status, kind);
         if path.contains("limit=1000") {
-            assert!(
-                json["message"]
-                    .as_str()
-                    .is_some_and(|m| m.starts_with("limit")),
-                "{json}"
-            );
+            assert!(json["message"].as_str().is_some_and(|m| m.starts_with("limit")), "{json}");
         }
         if let Some(field) = expected_field {
             let message = json["message"].as_str().unwrap_or_default();
@@ -607,9 +376,7 @@ async fn errors_have_the_documented_shape() {
     }
     let (status, body) = s.call(Method::GET, "/api/v1/userpools", None, None).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthorized");
-    let (status, body) = s
-        .call(Method::GET, "/api/v1/userpools", Some("not.a.token"), None)
-        .await;
+    let (status, body) = s.call(Method::GET, "/api/v1/userpools", Some("not.a.token"), None).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthorized");
     let (status, body) = s
         .call(
@@ -637,9 +404,7 @@ async fn errors_have_the_documented_shape() {
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",
     );
-    let (_, list) = s
-        .call(Method::GET, "/api/v1/userpools", Some(&admin), None)
-        .await;
+    let (_, list) = s.call(Method::GET, "/api/v1/userpools", Some(&admin), None).await;
     assert_eq!(list["total"], 0, "no refused request created anything");
     s.stop().await;
 }
@@ -657,9 +422,8 @@ async fn tokens_signed_with_the_pool_key_verify_against_its_jwks() {
             .await;
         // Sign through the service that the ticket exchange uses.
         let store = tessera::connect(&s.config).await.expect("connect");
-        let services = tessera::services(&s.config, &store, Arc::new(NoMetrics))
-            .await
-            .expect("services");
+        let services =
+            tessera::services(&s.config, &store, Arc::new(NoMetrics)).await.expect("services");
         let signer = services.keys.signer(&pool_id).await.expect("signer");
         let token = signer
             .sign(&json!({"sub": "u1", "aud": pool_id, "exp": 4_000_000_000u64}))
@@ -667,10 +431,7 @@ async fn tokens_signed_with_the_pool_key_verify_against_its_jwks() {
 
         let jwks: JwkSet = s
             .http
-            .get(format!(
-                "{}/userpools/{pool_id}/.well-known/jwks.json",
-                s.base
-            ))
+            .get(format!("{}/userpools/{pool_id}/.well-known/jwks.json", s.base))
             .send()
             .await
             .expect("jwks")
@@ -679,9 +440,7 @@ async fn tokens_signed_with_the_pool_key_verify_against_its_jwks() {
             .expect("json");
         let header = jsonwebtoken::decode_header(&token).expect("header");
         assert_eq!(format!("{:?}", header.alg), algorithm);
-        let jwk = jwks
-            .find(header.kid.as_deref().expect("kid"))
-            .expect("kid published");
+        let jwk = jwks.find(header.kid.as_deref().expect("kid")).expect("kid published");
         let mut validation = Validation::new(header.alg);
         validation.set_audience(&[pool_id.as_str()]);
         let claims = jsonwebtoken::decode::<Value>(
@@ -732,13 +491,9 @@ async fn the_database_holds_no_secret_in_clear() {
     assert!(!contains(APP_SECRET.as_bytes()), "AppSecret in clear");
     assert!(!contains(secret.as_bytes()), "pool secret in clear");
     assert!(!contains(b"ADMIN_PASSWORD"), "admin password in clear");
-    assert!(
-        !contains(crate::support::ADMIN_PASSWORD.as_bytes()),
-        "admin password in clear"
-    );
+    assert!(!contains(crate::support::ADMIN_PASSWORD.as_bytes()), "admin password in clear");
     // PKCS#8 prefix of a P-256 private key (version 0, id-ecPublicKey, prime256v1).
-    let ec_pkcs8 = [
-        0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
-    ];
+    let ec_pkcs8 =
+        [0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
     assert!(!contains(&ec_pkcs8), "private key in clear");
 }

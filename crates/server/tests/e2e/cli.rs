@@ -18,20 +18,9 @@ fn openapi_prints_the_spec_without_configuration_or_database() {
         .env("TESSERA_DATABASE__URL", "postgres://nowhere/none")
         .output()
         .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        tessera_api::spec_yaml()
-    );
-    assert_eq!(
-        std::fs::read_dir(dir.path()).expect("dir").count(),
-        0,
-        "created no files"
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), tessera_api::spec_yaml());
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "created no files");
 }
 
 #[test]
@@ -66,12 +55,7 @@ fn serve_runs_on_the_embedded_default_and_prints_the_bootstrap_password_once() {
             .expect("spawn")
     };
     let first = wait_ready(run(), port);
-    assert!(
-        first
-            .iter()
-            .any(|l| l.contains("listening on http://127.0.0.1")),
-        "{first:?}"
-    );
+    assert!(first.iter().any(|l| l.contains("listening on http://127.0.0.1")), "{first:?}");
     let password = first
         .iter()
         .find(|l| l.contains("bootstrap platform admin"))
@@ -83,20 +67,14 @@ fn serve_runs_on_the_embedded_default_and_prints_the_bootstrap_password_once() {
     assert!(dir.path().join("tessera.master.key").exists());
 
     let second = wait_ready(run(), port);
-    assert!(
-        !second.iter().any(|l| l.contains("password=")),
-        "printed only once: {second:?}"
-    );
+    assert!(!second.iter().any(|l| l.contains("password=")), "printed only once: {second:?}");
 }
 
 /// Waits for `/health/ready` = 200, stops the server with SIGTERM and returns its log lines.
 fn wait_ready(mut child: std::process::Child, port: u16) -> Vec<String> {
     let stderr = child.stderr.take().expect("stderr");
     let lines = std::thread::spawn(move || {
-        BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-            .collect::<Vec<_>>()
+        BufReader::new(stderr).lines().map_while(Result::ok).collect::<Vec<_>>()
     });
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut ready = false;
@@ -104,17 +82,11 @@ fn wait_ready(mut child: std::process::Child, port: u16) -> Vec<String> {
         std::thread::sleep(Duration::from_millis(100));
         ready = http_status(port, "/health/ready") == Some(200);
     }
-    let _ = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status();
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
     let status = child.wait().expect("wait");
     let lines = lines.join().expect("log reader");
     assert!(ready, "never ready: {lines:?}");
-    assert!(
-        status.success(),
-        "graceful stop on SIGTERM: {status:?} {lines:?}"
-    );
+    assert!(status.success(), "graceful stop on SIGTERM: {status:?} {lines:?}");
     lines
 }
 
@@ -143,9 +115,7 @@ async fn wechat_sim_serves_wechats_api_scripted_through_its_control_api() {
         .expect("spawn");
     let stdout = child.stdout.take().expect("stdout");
     let mut first = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut first)
-        .expect("banner");
+    BufReader::new(stdout).read_line(&mut first).expect("banner");
     let base = first.trim().rsplit(' ').next().expect("url").to_owned();
     assert!(base.starts_with("http://127.0.0.1:"), "{first}");
 
@@ -177,17 +147,8 @@ async fn wechat_sim_serves_wechats_api_scripted_through_its_control_api() {
     assert_eq!(session["openid"], "o-cli");
     assert_eq!(session["unionid"], "u-cli");
     assert_eq!(session["session_key"], issued["sessionKey"]);
-    assert!(
-        session.get("errcode").is_none(),
-        "success has no errcode, like WeChat"
-    );
+    assert!(session.get("errcode").is_none(), "success has no errcode, like WeChat");
 
-    let _ = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status();
-    assert!(
-        child.wait().expect("wait").success(),
-        "stops cleanly on SIGTERM"
-    );
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    assert!(child.wait().expect("wait").success(), "stops cleanly on SIGTERM");
 }

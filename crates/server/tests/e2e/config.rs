@@ -21,10 +21,7 @@ fn defaults_match_the_contract() {
     assert_eq!(c.redis.url, None);
     assert_eq!(c.wechat.api_base_url, "https://api.weixin.qq.com");
     assert_eq!(c.admin.bootstrap_password, None);
-    assert_eq!(
-        c.sqlite_path().as_deref(),
-        Some(std::path::Path::new("tessera.db"))
-    );
+    assert_eq!(c.sqlite_path().as_deref(), Some(std::path::Path::new("tessera.db")));
     assert!(loaded.unknown_keys.is_empty());
 }
 
@@ -56,15 +53,9 @@ fn bad_values_name_their_key() {
         ("[database]\nurl = \"oracle://x\"", "database.url"),
         ("[database]\ntimeout_ms = 5", "database.timeout_ms"),
         ("[database]\ntimeout_ms = \"soon\"", "database.timeout_ms"),
-        (
-            "[database]\nurl = \"postgres://db/t\"",
-            "secrets.master_key",
-        ),
+        ("[database]\nurl = \"postgres://db/t\"", "secrets.master_key"),
         ("[secrets]\nmaster_key = \"c2hvcnQ=\"", "secrets.master_key"),
-        (
-            "[admin]\nbootstrap_password = \"short\"",
-            "admin.bootstrap_password",
-        ),
+        ("[admin]\nbootstrap_password = \"short\"", "admin.bootstrap_password"),
         ("[redis]\nurl = \"http://redis\"", "redis.url"),
         ("[log]\nformat = \"xml\"", "log.format"),
         ("[wechat]\napi_base_url = \"nope\"", "wechat.api_base_url"),
@@ -90,14 +81,8 @@ fn secrets_can_come_from_files() {
         pw_file.display()
     )))
     .expect("loads");
-    assert_eq!(
-        loaded.config.secrets.master_key.as_deref(),
-        Some(key.as_str())
-    );
-    assert_eq!(
-        loaded.config.admin.bootstrap_password.as_deref(),
-        Some("from-a-file-123")
-    );
+    assert_eq!(loaded.config.secrets.master_key.as_deref(), Some(key.as_str()));
+    assert_eq!(loaded.config.admin.bootstrap_password.as_deref(), Some("from-a-file-123"));
 
     let both = load_from(with_toml(&format!(
         "[secrets]\nmaster_key = \"{key}\"\nmaster_key_file = \"{}\"",
@@ -105,18 +90,14 @@ fn secrets_can_come_from_files() {
     )))
     .expect_err("both");
     assert_eq!(both.key, "secrets.master_key");
-    let missing = load_from(with_toml(
-        "[secrets]\nmaster_key_file = \"/nonexistent/key\"",
-    ))
-    .expect_err("missing file");
+    let missing = load_from(with_toml("[secrets]\nmaster_key_file = \"/nonexistent/key\""))
+        .expect_err("missing file");
     assert_eq!(missing.key, "secrets.master_key_file");
 }
 
 #[test]
 fn unknown_keys_are_reported() {
-    let loaded = load_from(with_toml(
-        "[http]\nbnid = \"x\"\n[telemetry]\nendpoint = \"y\"",
-    ))
-    .expect("still loads");
+    let loaded = load_from(with_toml("[http]\nbnid = \"x\"\n[telemetry]\nendpoint = \"y\""))
+        .expect("still loads");
     assert_eq!(loaded.unknown_keys, ["http.bnid", "telemetry.endpoint"]);
 }

@@ -50,10 +50,7 @@ impl Flow {
         let sim = Simulator::new();
         sim.add_app(APP_ID, APP_SECRET);
         sim.add_app(OTHER_APP_ID, OTHER_APP_SECRET);
-        let sim_server = sim
-            .serve(([127, 0, 0, 1], 0).into())
-            .await
-            .expect("simulator");
+        let sim_server = sim.serve(([127, 0, 0, 1], 0).into()).await.expect("simulator");
         let base = sim_server.base_url.clone();
         let s = TestServer::start_with(db_url, timeout_ms, |c| {
             c.wechat.api_base_url = base;
@@ -62,15 +59,7 @@ impl Flow {
         .await;
         let admin = s.admin_token().await;
         let (pool_id, secret) = s.create_pool(&admin, json!({"name": "Flow"})).await;
-        let flow = Self {
-            s,
-            sim,
-            _sim_server: sim_server,
-            admin,
-            pool_id,
-            secret,
-            _db: None,
-        };
+        let flow = Self { s, sim, _sim_server: sim_server, admin, pool_id, secret, _db: None };
         flow.connect(APP_ID, APP_SECRET).await;
         flow
     }
@@ -78,20 +67,14 @@ impl Flow {
     pub async fn connect(&self, app_id: &str, app_secret: &str) {
         let path = format!("/api/v1/userpools/{}/connections/app2wxapp", self.pool_id);
         let body = json!({"appId": app_id, "appSecret": app_secret});
-        let (status, resp) = self
-            .s
-            .call(Method::PUT, &path, Some(&self.admin), Some(body))
-            .await;
+        let (status, resp) = self.s.call(Method::PUT, &path, Some(&self.admin), Some(body)).await;
         assert_eq!(status, StatusCode::OK, "{resp}");
     }
 
     pub async fn settings(&self, settings: Value) {
         let path = format!("/api/v1/userpools/{}", self.pool_id);
         let body = json!({ "settings": settings });
-        let (status, resp) = self
-            .s
-            .call(Method::PATCH, &path, Some(&self.admin), Some(body))
-            .await;
+        let (status, resp) = self.s.call(Method::PATCH, &path, Some(&self.admin), Some(body)).await;
         assert_eq!(status, StatusCode::OK, "{resp}");
     }
 
@@ -119,10 +102,7 @@ impl Flow {
 
     pub async fn users(&self) -> Value {
         let path = format!("/api/v1/userpools/{}/users", self.pool_id);
-        self.s
-            .call(Method::GET, &path, Some(&self.admin), None)
-            .await
-            .1
+        self.s.call(Method::GET, &path, Some(&self.admin), None).await.1
     }
 }
 
@@ -140,25 +120,15 @@ async fn new_and_returning_users(f: &Flow) {
     let code = f.code("o-new", Some("u-1"));
     let profile = json!({"nickName": "廖长江", "avatarUrl": "https://wx.qlogo.cn/a.png", "gender": 1,
         "city": "Haidian", "province": "Beijing", "country": "China", "language": "zh_CN"});
-    let (status, login) = f
-        .login(json!({"code": code.code, "profile": profile}))
-        .await;
+    let (status, login) = f.login(json!({"code": code.code, "profile": profile})).await;
     assert_eq!(status, StatusCode::OK, "{login}");
-    assert_eq!(
-        (login["code"].clone(), login["message"].clone()),
-        (json!(200), json!("ok"))
-    );
+    assert_eq!((login["code"].clone(), login["message"].clone()), (json!(200), json!("ok")));
     assert_eq!(login["expiresIn"], 120);
     let ticket = login["ticket"].as_str().expect("ticket");
     assert_eq!(ticket.len(), 43);
-    assert_eq!(
-        login["extMsg"],
-        format!("code=200&message=ok&ticket={ticket}")
-    );
+    assert_eq!(login["extMsg"], format!("code=200&message=ok&ticket={ticket}"));
 
-    let (status, user) = f
-        .exchange(json!({"ticket": ticket, "secret": f.secret}))
-        .await;
+    let (status, user) = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
     assert_eq!(status, StatusCode::OK, "{user}");
     for field in [
         "_id",
@@ -188,46 +158,27 @@ async fn new_and_returning_users(f: &Flow) {
     assert_eq!(user["registerMethod"], "oauth:app2wxapp");
     assert_eq!(user["nickname"], "廖长江");
     assert_eq!(user["photo"], "https://wx.qlogo.cn/a.png");
-    assert_eq!(
-        (user["openid"].clone(), user["unionid"].clone()),
-        (json!("o-new"), json!("u-1"))
-    );
+    assert_eq!((user["openid"].clone(), user["unionid"].clone()), (json!("o-new"), json!("u-1")));
     assert_eq!(user["loginsCount"], 1);
     assert_eq!(user["lastIP"], "127.0.0.1");
-    assert_eq!(
-        (user["blocked"].clone(), user["isDeleted"].clone()),
-        (json!(false), json!(false))
-    );
+    assert_eq!((user["blocked"].clone(), user["isDeleted"].clone()), (json!(false), json!(false)));
     let oauth: Value =
         serde_json::from_str(user["oauth"].as_str().expect("oauth is a string")).expect("json");
-    assert_eq!(
-        (oauth["openid"].clone(), oauth["unionid"].clone()),
-        (json!("o-new"), json!("u-1"))
-    );
+    assert_eq!((oauth["openid"].clone(), oauth["unionid"].clone()), (json!("o-new"), json!("u-1")));
     assert_eq!(oauth["city"], "Haidian");
     for ts in ["lastLogin", "signedUp", "tokenExpiredAt"] {
         let t = user[ts].as_str().expect("timestamp");
         assert!(t.ends_with('Z') && t.len() == 24, "{ts}: {t}");
     }
     let user_id = user["_id"].as_str().expect("id").to_owned();
-    verify_token(
-        f,
-        user["token"].as_str().expect("token"),
-        &user_id,
-        Some("u-1"),
-    )
-    .await;
+    verify_token(f, user["token"].as_str().expect("token"), &user_id, Some("u-1")).await;
 
     // The same unionid through another mini program of the pool is the same user.
     f.connect(OTHER_APP_ID, OTHER_APP_SECRET).await;
-    let code = f
-        .sim
-        .login_code(OTHER_APP_ID, &SimUser::new("o-other-app", Some("u-1")));
+    let code = f.sim.login_code(OTHER_APP_ID, &SimUser::new("o-other-app", Some("u-1")));
     let (status, login) = f.login(json!({"code": code.code})).await;
     assert_eq!(status, StatusCode::OK, "{login}");
-    let (_, again) = f
-        .exchange(json!({"ticket": login["ticket"], "secret": f.secret}))
-        .await;
+    let (_, again) = f.exchange(json!({"ticket": login["ticket"], "secret": f.secret})).await;
     assert_eq!(again["_id"], user_id.as_str());
     assert_eq!(again["loginsCount"], 2);
     assert_eq!(again["openid"], "o-other-app");
@@ -235,12 +186,10 @@ async fn new_and_returning_users(f: &Flow) {
     assert_eq!(f.users().await["total"], 1);
 
     // Without a unionid, the openid of the AppID finds the user.
-    let (_, first) = f
-        .exchange(json!({"ticket": f.ticket("o-plain", None).await, "secret": f.secret}))
-        .await;
-    let (_, second) = f
-        .exchange(json!({"ticket": f.ticket("o-plain", None).await, "secret": f.secret}))
-        .await;
+    let (_, first) =
+        f.exchange(json!({"ticket": f.ticket("o-plain", None).await, "secret": f.secret})).await;
+    let (_, second) =
+        f.exchange(json!({"ticket": f.ticket("o-plain", None).await, "secret": f.secret})).await;
     assert_eq!(first["_id"], second["_id"]);
     assert_eq!(second["loginsCount"], 2);
     assert_eq!(second["unionid"], "");
@@ -250,10 +199,7 @@ async fn new_and_returning_users(f: &Flow) {
 async fn verify_token(f: &Flow, token: &str, user_id: &str, unionid: Option<&str>) {
     let jwks: JwkSet =
         f.s.http
-            .get(format!(
-                "{}/userpools/{}/.well-known/jwks.json",
-                f.s.base, f.pool_id
-            ))
+            .get(format!("{}/userpools/{}/.well-known/jwks.json", f.s.base, f.pool_id))
             .send()
             .await
             .expect("jwks")
@@ -262,9 +208,7 @@ async fn verify_token(f: &Flow, token: &str, user_id: &str, unionid: Option<&str
             .expect("json");
     let header = jsonwebtoken::decode_header(token).expect("header");
     assert_eq!(format!("{:?}", header.alg), "ES256");
-    let jwk = jwks
-        .find(header.kid.as_deref().expect("kid"))
-        .expect("published key");
+    let jwk = jwks.find(header.kid.as_deref().expect("kid")).expect("published key");
     let mut validation = Validation::new(header.alg);
     validation.set_audience(&[f.pool_id.as_str()]);
     validation.set_issuer(&[format!("{PUBLIC_URL}/userpools/{}", f.pool_id)]);
@@ -284,10 +228,7 @@ async fn verify_token(f: &Flow, token: &str, user_id: &str, unionid: Option<&str
     assert!(claims["jti"].as_str().is_some_and(|j| j.len() >= 16));
     assert_eq!(claims["data"]["id"], user_id);
     assert_eq!(claims["data"]["clientId"], f.pool_id.as_str());
-    assert_eq!(
-        claims["data"]["unionid"],
-        unionid.map_or(Value::Null, Value::from)
-    );
+    assert_eq!(claims["data"]["unionid"], unionid.map_or(Value::Null, Value::from));
 }
 
 #[tokio::test]
@@ -295,13 +236,10 @@ async fn phone_by_code_by_legacy_payload_and_required() {
     let f = Flow::start(Backend::Sqlite).await;
     let code = f.code("o-1", None);
     let phone_code = f.sim.phone_code(APP_ID, "13800138000");
-    let (status, login) = f
-        .login(json!({"code": code.code, "phoneCode": phone_code, "getPhone": 1}))
-        .await;
+    let (status, login) =
+        f.login(json!({"code": code.code, "phoneCode": phone_code, "getPhone": 1})).await;
     assert_eq!(status, StatusCode::OK, "{login}");
-    let (_, user) = f
-        .exchange(json!({"ticket": login["ticket"], "secret": f.secret}))
-        .await;
+    let (_, user) = f.exchange(json!({"ticket": login["ticket"], "secret": f.secret})).await;
     assert_eq!(user["phone"], "13800138000");
 
     let code = f.code("o-2", None);
@@ -312,18 +250,14 @@ async fn phone_by_code_by_legacy_payload_and_required() {
         .login(json!({"code": code.code, "encryptedData": data, "iv": iv, "getPhone": true}))
         .await;
     assert_eq!(status, StatusCode::OK, "{login}");
-    let (_, user) = f
-        .exchange(json!({"ticket": login["ticket"], "secret": f.secret}))
-        .await;
+    let (_, user) = f.exchange(json!({"ticket": login["ticket"], "secret": f.secret})).await;
     assert_eq!(user["phone"], "13900139000");
 
     // A payload made for another mini program is refused.
     let code = f.code("o-3", None);
     let foreign = json!({"purePhoneNumber": "1", "watermark": {"appid": OTHER_APP_ID}});
     let (data, iv) = code.encrypt(&foreign).expect("encrypt");
-    let (status, body) = f
-        .login(json!({"code": code.code, "encryptedData": data, "iv": iv}))
-        .await;
+    let (status, body) = f.login(json!({"code": code.code, "encryptedData": data, "iv": iv})).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_request");
 
     // getPhone without a phone: refused, nobody signed up.
@@ -335,12 +269,7 @@ async fn phone_by_code_by_legacy_payload_and_required() {
 
     // A used WeChat code.
     let (status, body) = f.login(json!({"code": code.code})).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "wechat_code_invalid",
-    );
+    assert_error(status, &body, StatusCode::BAD_REQUEST, "wechat_code_invalid");
 }
 
 #[tokio::test]
@@ -354,30 +283,14 @@ async fn sign_up_disabled_admits_only_pre_provisioned_phones() {
 
     let path = format!("/api/v1/userpools/{}/users", f.pool_id);
     let (_, provisioned) =
-        f.s.call(
-            Method::POST,
-            &path,
-            Some(&f.admin),
-            Some(json!({"phone": "13800138000"})),
-        )
-        .await;
+        f.s.call(Method::POST, &path, Some(&f.admin), Some(json!({"phone": "13800138000"}))).await;
     let code = f.code("o-known", Some("u-known"));
     let phone_code = f.sim.phone_code(APP_ID, "13800138000");
-    let (status, login) = f
-        .login(json!({"code": code.code, "phoneCode": phone_code}))
-        .await;
+    let (status, login) = f.login(json!({"code": code.code, "phoneCode": phone_code})).await;
     assert_eq!(status, StatusCode::OK, "{login}");
-    let (_, user) = f
-        .exchange(json!({"ticket": login["ticket"], "secret": f.secret}))
-        .await;
-    assert_eq!(
-        user["_id"], provisioned["id"],
-        "linked to the pre-provisioned user"
-    );
-    assert_eq!(
-        (user["openid"].clone(), user["loginsCount"].clone()),
-        (json!("o-known"), json!(1))
-    );
+    let (_, user) = f.exchange(json!({"ticket": login["ticket"], "secret": f.secret})).await;
+    assert_eq!(user["_id"], provisioned["id"], "linked to the pre-provisioned user");
+    assert_eq!((user["openid"].clone(), user["loginsCount"].clone()), (json!("o-known"), json!(1)));
     assert_eq!(user["registerMethod"], "admin:provision");
     assert_eq!(f.users().await["total"], 1);
 }
@@ -388,34 +301,18 @@ async fn the_secret_is_checked_before_the_ticket_is_consumed() {
     let ticket = f.ticket("o-1", None).await;
     let (status, body) = f.exchange(json!({"ticket": ticket})).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "secret_required");
-    let (status, body) = f
-        .exchange(json!({"ticket": ticket, "secret": "wrong"}))
-        .await;
+    let (status, body) = f.exchange(json!({"ticket": ticket, "secret": "wrong"})).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "secret_invalid");
-    let (status, body) = f
-        .exchange(json!({"ticket": ticket, "secret": f.secret}))
-        .await;
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "the ticket survived the refused attempts: {body}"
-    );
-    let (status, body) = f
-        .exchange(json!({"ticket": ticket, "secret": f.secret}))
-        .await;
+    let (status, body) = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
+    assert_eq!(status, StatusCode::OK, "the ticket survived the refused attempts: {body}");
+    let (status, body) = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "ticket_invalid");
 
     // The original's spelling: ticket in the query, secret optional when not required.
-    f.settings(json!({"app2wxapp": {"ticketExchangeUserInfoNeedSecret": false}}))
-        .await;
+    f.settings(json!({"app2wxapp": {"ticketExchangeUserInfoNeedSecret": false}})).await;
     let ticket = f.ticket("o-1", None).await;
     let path = format!("/oauth/app2wxapp/auth/{}?ticket={ticket}", f.pool_id);
-    let resp =
-        f.s.http
-            .post(format!("{}{path}", f.s.base))
-            .send()
-            .await
-            .expect("send");
+    let resp = f.s.http.post(format!("{}{path}", f.s.base)).send().await.expect("send");
     assert_eq!(resp.status(), StatusCode::OK);
     let (status, body) = f.exchange(json!({"ticket": "x".repeat(43)})).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "ticket_invalid");
@@ -430,21 +327,13 @@ async fn tickets_are_bound_to_their_pool_their_verifier_and_expire() {
     let body = json!({"ticket": ticket, "secret": other_secret});
     let (status, resp) = f.s.call(Method::POST, &path, None, Some(body)).await;
     assert_error(status, &resp, StatusCode::BAD_REQUEST, "ticket_invalid");
-    let (status, _) = f
-        .exchange(json!({"ticket": ticket, "secret": f.secret}))
-        .await;
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "another pool can neither use nor burn the ticket"
-    );
+    let (status, _) = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
+    assert_eq!(status, StatusCode::OK, "another pool can neither use nor burn the ticket");
 
     // PKCE-style binding.
     let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-    let challenge = URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(
-        &aws_lc_rs::digest::SHA256,
-        verifier.as_bytes(),
-    ));
+    let challenge = URL_SAFE_NO_PAD
+        .encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes()));
     for (given, expected) in [
         (None, StatusCode::BAD_REQUEST),
         (Some("wrong-verifier"), StatusCode::BAD_REQUEST),
@@ -462,15 +351,12 @@ async fn tickets_are_bound_to_their_pool_their_verifier_and_expire() {
     }
 
     // Expiry (the shortest lifetime is 10 s).
-    f.settings(json!({"app2wxapp": {"ticketTtlSeconds": 10}}))
-        .await;
+    f.settings(json!({"app2wxapp": {"ticketTtlSeconds": 10}})).await;
     let code = f.code("o-1", None);
     let (_, login) = f.login(json!({"code": code.code})).await;
     assert_eq!(login["expiresIn"], 10);
     tokio::time::sleep(Duration::from_millis(10_300)).await;
-    let (status, body) = f
-        .exchange(json!({"ticket": login["ticket"], "secret": f.secret}))
-        .await;
+    let (status, body) = f.exchange(json!({"ticket": login["ticket"], "secret": f.secret})).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "ticket_invalid");
 }
 
@@ -478,21 +364,10 @@ async fn tickets_are_bound_to_their_pool_their_verifier_and_expire() {
 async fn blocked_users_get_no_token() {
     let f = Flow::start(Backend::Sqlite).await;
     let ticket = f.ticket("o-1", None).await;
-    let user_id = f.users().await["items"][0]["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let user_id = f.users().await["items"][0]["id"].as_str().expect("id").to_owned();
     let path = format!("/api/v1/userpools/{}/users/{user_id}", f.pool_id);
-    f.s.call(
-        Method::PATCH,
-        &path,
-        Some(&f.admin),
-        Some(json!({"blocked": true})),
-    )
-    .await;
-    let (status, body) = f
-        .exchange(json!({"ticket": ticket, "secret": f.secret}))
-        .await;
+    f.s.call(Method::PATCH, &path, Some(&f.admin), Some(json!({"blocked": true}))).await;
+    let (status, body) = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "user_blocked");
     let code = f.code("o-1", None);
     let (status, body) = f.login(json!({"code": code.code})).await;
@@ -517,7 +392,8 @@ async fn of_a_hundred_concurrent_exchanges_exactly_one_succeeds() {
         for task in tasks {
             match task.await.expect("task").expect("answer") {
                 StatusCode::OK => ok += 1,
-                StatusCode::BAD_REQUEST => {}
+                // ticket_invalid, or rate_limited once the failures pile up.
+                StatusCode::BAD_REQUEST | StatusCode::TOO_MANY_REQUESTS => {}
                 other => panic!("{backend:?}: unexpected {other}"),
             }
         }
@@ -536,9 +412,7 @@ async fn failed_exchanges_are_rate_limited_then_allowed_again() {
     .await;
     let ticket = f.ticket("o-1", None).await;
     for _ in 0..3 {
-        let (status, _) = f
-            .exchange(json!({"ticket": ticket, "secret": "wrong"}))
-            .await;
+        let (status, _) = f.exchange(json!({"ticket": ticket, "secret": "wrong"})).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
     let resp =
@@ -548,11 +422,8 @@ async fn failed_exchanges_are_rate_limited_then_allowed_again() {
             .send()
             .await
             .expect("send");
-    let retry_after: u64 = resp.headers()["retry-after"]
-        .to_str()
-        .expect("header")
-        .parse()
-        .expect("secs");
+    let retry_after: u64 =
+        resp.headers()["retry-after"].to_str().expect("header").parse().expect("secs");
     assert!((1..=2).contains(&retry_after), "{retry_after}");
     let status = resp.status();
     assert_error(
@@ -562,14 +433,8 @@ async fn failed_exchanges_are_rate_limited_then_allowed_again() {
         "rate_limited",
     );
     tokio::time::sleep(Duration::from_secs(retry_after) + Duration::from_millis(200)).await;
-    let (status, body) = f
-        .exchange(json!({"ticket": ticket, "secret": f.secret}))
-        .await;
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "allowed again after the window, ticket intact: {body}"
-    );
+    let (status, body) = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
+    assert_eq!(status, StatusCode::OK, "allowed again after the window, ticket intact: {body}");
 }
 
 #[tokio::test]
@@ -590,22 +455,10 @@ async fn wechat_failures_become_the_documented_errors_and_metrics() {
     use tessera_wechat::sim::{Api, Fault};
     let f = Flow::start(Backend::Sqlite).await;
     for (fault, status, kind) in [
-        (
-            Fault::Errcode(-1),
-            StatusCode::BAD_GATEWAY,
-            "wechat_unavailable",
-        ),
-        (
-            Fault::Errcode(45011),
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-        ),
+        (Fault::Errcode(-1), StatusCode::BAD_GATEWAY, "wechat_unavailable"),
+        (Fault::Errcode(45011), StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
         (Fault::Errcode(40226), StatusCode::FORBIDDEN, "forbidden"),
-        (
-            Fault::Garbage,
-            StatusCode::BAD_GATEWAY,
-            "wechat_unavailable",
-        ),
+        (Fault::Garbage, StatusCode::BAD_GATEWAY, "wechat_unavailable"),
     ] {
         f.sim.inject(Api::Code2Session, fault);
         let code = f.code("o-1", None);
@@ -618,33 +471,15 @@ async fn wechat_failures_become_the_documented_errors_and_metrics() {
     f.s.call(Method::DELETE, &path, Some(&f.admin), None).await;
     let code = f.code("o-1", None);
     let (status, body) = f.login(json!({"code": code.code})).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::CONFLICT,
-        "connection_not_configured",
-    );
+    assert_error(status, &body, StatusCode::CONFLICT, "connection_not_configured");
     let (status, body) =
-        f.s.call(
-            Method::POST,
-            "/oauth/app2wxapp/login/nope",
-            None,
-            Some(json!({"code": "x"})),
-        )
-        .await;
+        f.s.call(Method::POST, "/oauth/app2wxapp/login/nope", None, Some(json!({"code": "x"})))
+            .await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "pool_not_found");
 
-    let metrics =
-        f.s.http
-            .get(format!("{}/metrics", f.s.base))
-            .send()
-            .await
-            .expect("metrics");
+    let metrics = f.s.http.get(format!("{}/metrics", f.s.base)).send().await.expect("metrics");
     assert!(
-        metrics.headers()["content-type"]
-            .to_str()
-            .unwrap_or_default()
-            .starts_with("text/plain")
+        metrics.headers()["content-type"].to_str().unwrap_or_default().starts_with("text/plain")
     );
     let text = metrics.text().await.expect("text");
     for line in [
@@ -673,14 +508,8 @@ async fn a_stopped_or_hung_redis_answers_503_fast_then_recovers() {
     redis.pause().expect("SIGSTOP");
     assert_both_unavailable(&f, &ticket).await;
     redis.resume().expect("SIGCONT");
-    let (status, body) = f
-        .exchange(json!({"ticket": ticket, "secret": f.secret}))
-        .await;
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "recovered, and the ticket was not consumed: {body}"
-    );
+    let (status, body) = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
+    assert_eq!(status, StatusCode::OK, "recovered, and the ticket was not consumed: {body}");
 
     let ticket = f.ticket("o-1", None).await;
     redis.stop().expect("stop");
@@ -693,12 +522,7 @@ async fn a_stopped_or_hung_redis_answers_503_fast_then_recovers() {
         if status == StatusCode::OK {
             break;
         }
-        assert_error(
-            status,
-            &body,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-        );
+        assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, "unavailable");
         assert!(Instant::now() < deadline, "did not recover");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -710,28 +534,12 @@ async fn assert_both_unavailable(f: &Flow, ticket: &str) {
     let started = Instant::now();
     let code = f.code("o-1", None);
     let (status, body) = f.login(json!({"code": code.code})).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-    );
-    let (status, body) = f
-        .exchange(json!({"ticket": ticket, "secret": f.secret}))
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-    );
+    assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+    let (status, body) = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
+    assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, "unavailable");
     let (status, _) = f.s.call(Method::GET, "/health/ready", None, None).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(4), "took {:?}", started.elapsed());
 }
 
 #[tokio::test]
@@ -742,36 +550,17 @@ async fn a_stopped_database_answers_503_and_issues_no_ticket() {
     pg.stop().expect("stop");
     let code = f.code("o-2", None);
     let (status, body) = f.login(json!({"code": code.code})).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-    );
-    let (status, body) = f
-        .exchange(json!({"ticket": ticket, "secret": f.secret}))
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-    );
+    assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+    let (status, body) = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
+    assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, "unavailable");
     pg.restart().expect("start again");
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let (status, body) = f
-            .exchange(json!({"ticket": ticket, "secret": f.secret}))
-            .await;
+        let (status, body) = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
         if status == StatusCode::OK {
             break;
         }
-        assert_error(
-            status,
-            &body,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-        );
+        assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, "unavailable");
         assert!(Instant::now() < deadline, "did not recover");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -797,15 +586,9 @@ async fn the_ticket_store_holds_no_usable_ticket() {
     assert_eq!(keys.len(), 1, "{keys:?}");
     let value = cli(&["GET", keys[0]]);
     let ttl: i64 = cli(&["TTL", keys[0]]).trim().parse().expect("ttl");
-    assert!(
-        (100..=120).contains(&ttl),
-        "expires with the pool's ticket lifetime: {ttl}"
-    );
+    assert!((100..=120).contains(&ttl), "expires with the pool's ticket lifetime: {ttl}");
     for text in [keys[0], value.as_str()] {
-        assert!(
-            !text.contains(&ticket),
-            "the ticket is in the store: {text}"
-        );
+        assert!(!text.contains(&ticket), "the ticket is in the store: {text}");
     }
     assert!(value.contains("\"user_id\""), "{value}");
 }
@@ -814,10 +597,8 @@ async fn the_ticket_store_holds_no_usable_ticket() {
 async fn logins_and_exchanges_are_audited_without_secrets() {
     let f = Flow::start(Backend::Sqlite).await;
     let ticket = f.ticket("o-1", None).await;
-    f.exchange(json!({"ticket": ticket, "secret": "wrong-secret"}))
-        .await;
-    f.exchange(json!({"ticket": ticket, "secret": f.secret}))
-        .await;
+    f.exchange(json!({"ticket": ticket, "secret": "wrong-secret"})).await;
+    f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
     let path = format!("/api/v1/userpools/{}/audit-events?limit=100", f.pool_id);
     let (status, events) = f.s.call(Method::GET, &path, Some(&f.admin), None).await;
     assert_eq!(status, StatusCode::OK, "{events}");
@@ -835,20 +616,12 @@ async fn logins_and_exchanges_are_audited_without_secrets() {
         ("app2wxapp.exchange", "failure", "secret_invalid"),
         ("app2wxapp.exchange", "success", ""),
     ] {
-        let expected = (
-            expected.0.to_owned(),
-            expected.1.to_owned(),
-            expected.2.to_owned(),
-        );
+        let expected = (expected.0.to_owned(), expected.1.to_owned(), expected.2.to_owned());
         assert!(seen.contains(&expected), "{expected:?} not in {seen:?}");
     }
     let text = events.to_string();
     for secret in [ticket.as_str(), f.secret.as_str(), "wrong-secret"] {
         assert!(!text.contains(secret), "audit holds a secret");
     }
-    assert!(
-        events["items"][0]["ip"]
-            .as_str()
-            .is_some_and(|ip| ip == "127.0.0.1")
-    );
+    assert!(events["items"][0]["ip"].as_str().is_some_and(|ip| ip == "127.0.0.1"));
 }

@@ -1,10 +1,6 @@
 //! End-to-end tests of the real server over HTTP, on SQLite, PostgreSQL and MariaDB (private
 //! servers), plus configuration, the command line and the committed OpenAPI document.
-#![expect(
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests report failures by panicking"
-)]
+#![expect(clippy::expect_used, clippy::panic, reason = "tests report failures by panicking")]
 
 mod admin_api;
 mod cli;

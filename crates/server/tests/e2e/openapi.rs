@@ -22,31 +22,19 @@ fn every_operation_has_an_id_a_summary_and_its_error_responses() {
     for (path, item) in paths {
         for (method, op) in item.as_mapping().expect("path item") {
             count += 1;
-            let name = format!(
-                "{} {}",
-                method.as_str().unwrap_or("?"),
-                path.as_str().unwrap_or("?")
-            );
+            let name =
+                format!("{} {}", method.as_str().unwrap_or("?"), path.as_str().unwrap_or("?"));
             assert!(
                 op["operationId"].as_str().is_some_and(|s| !s.is_empty()),
                 "{name}: operationId"
             );
-            assert!(
-                op["summary"].as_str().is_some_and(|s| !s.is_empty()),
-                "{name}: summary"
-            );
+            assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{name}: summary");
             let responses = op["responses"].as_mapping().expect("responses");
             let has = |code: &str| responses.contains_key(Value::from(code));
             if path.as_str() != Some("/health/live") {
-                assert!(
-                    has("400") && has("500") && has("503"),
-                    "{name}: error responses"
-                );
+                assert!(has("400") && has("500") && has("503"), "{name}: error responses");
             }
-            if path
-                .as_str()
-                .is_some_and(|p| p.starts_with("/api/v1/userpools"))
-            {
+            if path.as_str().is_some_and(|p| p.starts_with("/api/v1/userpools")) {
                 assert!(has("401") && has("404"), "{name}: auth errors");
                 assert!(op["security"].is_sequence(), "{name}: security");
             }

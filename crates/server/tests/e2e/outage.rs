@@ -42,10 +42,7 @@ async fn assert_unavailable(s: &TestServer, admin: &str, pool_path: &str) {
             .await
             .expect("answered");
         let elapsed = started.elapsed();
-        assert_eq!(
-            resp.headers().get("retry-after").map(|v| v.as_bytes()),
-            Some(&b"1"[..])
-        );
+        assert_eq!(resp.headers().get("retry-after").map(|v| v.as_bytes()), Some(&b"1"[..]));
         let status = resp.status();
         assert_error(
             status,
@@ -53,31 +50,14 @@ async fn assert_unavailable(s: &TestServer, admin: &str, pool_path: &str) {
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
         );
-        assert!(
-            elapsed < Duration::from_millis(TIMEOUT_MS * 4),
-            "{path} took {elapsed:?}"
-        );
+        assert!(elapsed < Duration::from_millis(TIMEOUT_MS * 4), "{path} took {elapsed:?}");
     }
     let (status, _) = s.call(Method::GET, "/health/live", None, None).await;
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "liveness does not depend on the database"
-    );
+    assert_eq!(status, StatusCode::OK, "liveness does not depend on the database");
     let (status, body) = s
-        .call(
-            Method::PATCH,
-            pool_path,
-            Some(admin),
-            Some(json!({"name": "Changed in the dark"})),
-        )
+        .call(Method::PATCH, pool_path, Some(admin), Some(json!({"name": "Changed in the dark"})))
         .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-    );
+    assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, "unavailable");
 }
 
 async fn assert_recovers(s: &TestServer, admin: &str, pool_path: &str) {
@@ -85,18 +65,10 @@ async fn assert_recovers(s: &TestServer, admin: &str, pool_path: &str) {
     loop {
         let (status, body) = s.call(Method::GET, pool_path, Some(admin), None).await;
         if status == StatusCode::OK {
-            assert_eq!(
-                body["name"], "Outage",
-                "no write happened while unavailable"
-            );
+            assert_eq!(body["name"], "Outage", "no write happened while unavailable");
             break;
         }
-        assert_error(
-            status,
-            &body,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-        );
+        assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, "unavailable");
         assert!(Instant::now() < deadline, "did not recover");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

@@ -48,13 +48,7 @@ impl TestServer {
         configure(&mut config);
         let running = start(&config, None).await.expect("server starts");
         let base = format!("http://{}", running.addr);
-        Self {
-            base,
-            http: Client::new(),
-            config,
-            db: None,
-            running: Some(running),
-        }
+        Self { base, http: Client::new(), config, db: None, running: Some(running) }
     }
 
     /// Stops the server; the database stays until `self` is dropped.
@@ -105,9 +99,8 @@ impl TestServer {
 
     /// Creates a pool; returns (id, secret).
     pub async fn create_pool(&self, admin: &str, body: Value) -> (String, String) {
-        let (status, created) = self
-            .call(Method::POST, "/api/v1/userpools", Some(admin), Some(body))
-            .await;
+        let (status, created) =
+            self.call(Method::POST, "/api/v1/userpools", Some(admin), Some(body)).await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
         (
             created["id"].as_str().expect("id").to_owned(),
@@ -131,13 +124,6 @@ pub fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, kind
     assert_eq!(status, expected, "{body}");
     assert_eq!(body["code"], expected.as_u16(), "{body}");
     assert_eq!(body["error"], kind, "{body}");
-    assert!(
-        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
-    assert_eq!(
-        body.as_object().map(|o| o.len()),
-        Some(3),
-        "exactly code, error, message: {body}"
-    );
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert_eq!(body.as_object().map(|o| o.len()), Some(3), "exactly code, error, message: {body}");
 }

@@ -34,10 +34,7 @@ impl Simulator {
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut SimState) -> T) -> T {
-        let mut guard = self
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut guard = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&mut guard)
     }
 
@@ -97,12 +94,7 @@ impl Simulator {
                 )
                 .await
         });
-        Ok(SimServer {
-            base_url: format!("http://{addr}"),
-            addr,
-            shutdown: Some(tx),
-            task,
-        })
+        Ok(SimServer { base_url: format!("http://{addr}"), addr, shutdown: Some(tx), task })
     }
 }
 

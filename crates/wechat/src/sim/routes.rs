@@ -40,10 +40,7 @@ async fn fault(sim: &Simulator, api: Api) -> Option<Response> {
             None
         }
         Fault::Http(status) => Some(
-            (
-                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
-                "simulated failure",
-            )
+            (StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY), "simulated failure")
                 .into_response(),
         ),
         Fault::Garbage => Some("<html>bad gateway</html>".into_response()),
@@ -78,10 +75,7 @@ async fn phone_number(
     if let Some(answer) = fault(&sim, Api::PhoneNumber).await {
         return answer;
     }
-    let token = q
-        .get("access_token")
-        .map(String::as_str)
-        .unwrap_or_default();
+    let token = q.get("access_token").map(String::as_str).unwrap_or_default();
     let code = body.get("code").and_then(Value::as_str).unwrap_or_default();
     Json(sim.with(|s| s.phone_number(token, code))).into_response()
 }
@@ -111,10 +105,8 @@ struct LoginCodeBody {
 async fn login_code(sim: Data<&Simulator>, body: Json<LoginCodeBody>) -> Json<Value> {
     let user = SimUser::new(&body.openid, body.unionid.as_deref());
     let issued = sim.login_code(&body.app_id, &user);
-    let session_key = base64::Engine::encode(
-        &base64::engine::general_purpose::STANDARD,
-        issued.session_key,
-    );
+    let session_key =
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, issued.session_key);
     Json(json!({ "code": issued.code, "sessionKey": session_key }))
 }
 

@@ -56,10 +56,7 @@ pub struct SimUser {
 impl SimUser {
     /// A user with an openid and maybe a unionid.
     pub fn new(openid: &str, unionid: Option<&str>) -> Self {
-        Self {
-            openid: openid.to_owned(),
-            unionid: unionid.map(str::to_owned),
-        }
+        Self { openid: openid.to_owned(), unionid: unionid.map(str::to_owned) }
     }
 }
 
@@ -193,11 +190,7 @@ impl SimState {
             return wx_error(40002, "invalid grant_type");
         }
         let ttl = self.code_ttl;
-        let Some(entry) = self
-            .login_codes
-            .get_mut(code)
-            .filter(|c| c.app_id == app_id)
-        else {
+        let Some(entry) = self.login_codes.get_mut(code).filter(|c| c.app_id == app_id) else {
             return wx_error(40029, "invalid code");
         };
         if entry.used {
@@ -226,16 +219,9 @@ impl SimState {
         if let Err(e) = self.check_app(&app_id, field("secret")) {
             return e;
         }
-        let force = body
-            .get("force_refresh")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        let force = body.get("force_refresh").and_then(Value::as_bool).unwrap_or(false);
         let now = Instant::now();
-        let current = self
-            .tokens
-            .get(&app_id)
-            .filter(|(_, exp)| *exp > now && !force)
-            .cloned();
+        let current = self.tokens.get(&app_id).filter(|(_, exp)| *exp > now && !force).cloned();
         let (token, expires) = current.unwrap_or_else(|| {
             let fresh = (random_hex(32), now + TOKEN_LIFETIME);
             self.tokens.insert(app_id.clone(), fresh.clone());
@@ -252,20 +238,13 @@ impl SimState {
             .find(|(_, (t, _))| t == access_token)
             .map(|(app, (_, exp))| (app.clone(), *exp))
         else {
-            return wx_error(
-                40001,
-                "invalid credential, access_token is invalid or not latest",
-            );
+            return wx_error(40001, "invalid credential, access_token is invalid or not latest");
         };
         if app_id.1 <= now {
             return wx_error(42001, "access_token expired");
         }
         let ttl = self.code_ttl;
-        let Some(entry) = self
-            .phone_codes
-            .get_mut(code)
-            .filter(|c| c.app_id == app_id.0)
-        else {
+        let Some(entry) = self.phone_codes.get_mut(code).filter(|c| c.app_id == app_id.0) else {
             return wx_error(40029, "invalid code");
         };
         if entry.used || entry.issued.elapsed() > ttl {

@@ -16,10 +16,7 @@ pub const APP_ID: &str = "wx4f4bc4dec97d474b";
 pub const APP_SECRET: &str = "0123456789abcdef0123456789abcdef";
 
 pub fn app() -> WxApp {
-    WxApp {
-        app_id: APP_ID.into(),
-        app_secret: APP_SECRET.into(),
-    }
+    WxApp { app_id: APP_ID.into(), app_secret: APP_SECRET.into() }
 }
 
 pub struct Sim {
@@ -31,10 +28,7 @@ impl Sim {
     pub async fn start() -> Self {
         let sim = Simulator::new();
         sim.add_app(APP_ID, APP_SECRET);
-        let server = sim
-            .serve(([127, 0, 0, 1], 0).into())
-            .await
-            .expect("simulator serves");
+        let server = sim.serve(([127, 0, 0, 1], 0).into()).await.expect("simulator serves");
         Self { sim, server }
     }
 

@@ -12,12 +12,8 @@ use crate::support::{APP_ID, Sim, app};
 async fn shared_redis() -> (Arc<dyn AccessTokenCache>, Arc<dyn AccessTokenCache>) {
     let redis = tessera_testkit::redis().expect("private Redis");
     let timeout = std::time::Duration::from_secs(2);
-    let a = RedisStore::connect(&redis.url, &redis.prefix, timeout)
-        .await
-        .expect("replica a");
-    let b = RedisStore::connect(&redis.url, &redis.prefix, timeout)
-        .await
-        .expect("replica b");
+    let a = RedisStore::connect(&redis.url, &redis.prefix, timeout).await.expect("replica a");
+    let b = RedisStore::connect(&redis.url, &redis.prefix, timeout).await.expect("replica b");
     (Arc::new(a), Arc::new(b))
 }
 
@@ -27,9 +23,7 @@ async fn burst(s: &Sim, clients: &[Arc<WeChatClient>], n: usize) {
     for i in 0..n {
         let client = clients[i % clients.len()].clone();
         let code = s.sim.phone_code(APP_ID, &format!("1390000{i:04}"));
-        tasks.push(tokio::spawn(async move {
-            client.phone_number(&app(), &code).await
-        }));
+        tasks.push(tokio::spawn(async move { client.phone_number(&app(), &code).await }));
     }
     for task in tasks {
         task.await.expect("task").expect("phone number");
@@ -42,19 +36,11 @@ async fn two_replicas_on_one_redis_fetch_one_token_and_refresh_once_after_invali
     let (a, b) = shared_redis().await;
     let clients = [Arc::new(s.client_with(a)), Arc::new(s.client_with(b))];
     burst(&s, &clients, 40).await;
-    assert_eq!(
-        s.sim.calls(Api::StableToken),
-        1,
-        "one fetch for 40 concurrent callers"
-    );
+    assert_eq!(s.sim.calls(Api::StableToken), 1, "one fetch for 40 concurrent callers");
 
     s.sim.invalidate_token(APP_ID);
     burst(&s, &clients, 40).await;
-    assert_eq!(
-        s.sim.calls(Api::StableToken),
-        2,
-        "one refresh after the invalidation"
-    );
+    assert_eq!(s.sim.calls(Api::StableToken), 2, "one refresh after the invalidation");
 }
 
 #[tokio::test]
@@ -77,52 +63,25 @@ async fn the_redis_cache_keeps_tokens_locks_and_compare_and_delete() {
         expires_at: chrono::DateTime::from_timestamp_millis(4_000_000_000_000).expect("time"),
     };
     a.put("wx1", &token).await.expect("put");
-    assert_eq!(
-        b.get("wx1").await.expect("get"),
-        Some(token.clone()),
-        "seen by the other replica"
-    );
-    assert!(
-        !b.remove_if("wx1", "t0").await.expect("remove other"),
-        "another token is kept"
-    );
+    assert_eq!(b.get("wx1").await.expect("get"), Some(token.clone()), "seen by the other replica");
+    assert!(!b.remove_if("wx1", "t0").await.expect("remove other"), "another token is kept");
     assert!(b.remove_if("wx1", "t1").await.expect("remove"));
     assert_eq!(a.get("wx1").await.expect("get"), None);
 
-    let lock = a
-        .try_lock("wx1", std::time::Duration::from_secs(5))
-        .await
-        .expect("lock");
+    let lock = a.try_lock("wx1", std::time::Duration::from_secs(5)).await.expect("lock");
     assert!(lock.is_some());
+    assert_eq!(b.try_lock("wx1", std::time::Duration::from_secs(5)).await.expect("busy"), None);
+    b.unlock("wx1", "not-the-holder").await.expect("unlock other");
     assert_eq!(
-        b.try_lock("wx1", std::time::Duration::from_secs(5))
-            .await
-            .expect("busy"),
-        None
-    );
-    b.unlock("wx1", "not-the-holder")
-        .await
-        .expect("unlock other");
-    assert_eq!(
-        b.try_lock("wx1", std::time::Duration::from_secs(5))
-            .await
-            .expect("still busy"),
+        b.try_lock("wx1", std::time::Duration::from_secs(5)).await.expect("still busy"),
         None
     );
     a.unlock("wx1", &lock.expect("held")).await.expect("unlock");
     assert!(
-        b.try_lock("wx1", std::time::Duration::from_millis(100))
-            .await
-            .expect("free")
-            .is_some()
+        b.try_lock("wx1", std::time::Duration::from_millis(100)).await.expect("free").is_some()
     );
     tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-    assert!(
-        a.try_lock("wx1", std::time::Duration::from_secs(1))
-            .await
-            .expect("expired")
-            .is_some()
-    );
+    assert!(a.try_lock("wx1", std::time::Duration::from_secs(1)).await.expect("expired").is_some());
 }
 
 /// A clock the test moves forward.
@@ -178,11 +137,7 @@ async fn tokens_are_refreshed_shortly_before_they_expire() {
     clock.advance(chrono::Duration::seconds(1000));
     s.sim.invalidate_token(APP_ID);
     burst(&s, std::slice::from_ref(&client), 1).await;
-    assert_eq!(
-        s.sim.calls(Api::StableToken),
-        2,
-        "refreshed ahead of expiry"
-    );
+    assert_eq!(s.sim.calls(Api::StableToken), 2, "refreshed ahead of expiry");
     let second = cache.get(APP_ID).await.expect("get").expect("cached");
     assert_ne!(second.token, first.token);
 }

@@ -1,0 +1,101 @@
+//! Short-lived in-process caches of what the hot paths read on every request (a pool and its
+//! settings, its connection, its signing key, its JWKS). Entries live one second, so a change
+//! made on another replica is seen within a second; changes made through this process drop the
+//! entries at once.
+
+use std::{collections::HashMap, sync::Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+
+/// A string-keyed map whose entries expire.
+pub struct TtlCache<V> {
+    ttl: Duration,
+    max_entries: usize,
+    entries: Mutex<HashMap<String, (V, DateTime<Utc>)>>,
+}
+
+impl<V: Clone> TtlCache<V> {
+    /// Entries live `ttl`; past `max_entries` the cache starts over (a bound, not an LRU).
+    pub fn new(ttl: Duration, max_entries: usize) -> Self {
+        Self { ttl, max_entries, entries: Mutex::new(HashMap::new()) }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (V, DateTime<Utc>)>> {
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The value, if cached less than `ttl` before `now`.
+    pub fn get(&self, key: &str, now: DateTime<Utc>) -> Option<V> {
+        self.lock().get(key).filter(|(_, at)| now - *at < self.ttl).map(|(v, _)| v.clone())
+    }
+
+    /// Caches `value` as of `now`.
+    pub fn put(&self, key: &str, value: V, now: DateTime<Utc>) {
+        let mut entries = self.lock();
+        if entries.len() >= self.max_entries {
+            entries.clear();
+        }
+        entries.insert(key.to_owned(), (value, now));
+    }
+
+    /// Drops `key`.
+    pub fn remove(&self, key: &str) {
+        self.lock().remove(key);
+    }
+}
+
+/// The caches shared by the services of one process.
+pub struct Caches {
+    /// Pools by id.
+    pub pools: TtlCache<crate::model::UserPool>,
+    /// Connections by pool id (`None`: none configured).
+    pub connections: TtlCache<Option<crate::model::App2WxappConnection>>,
+    /// Opened signing keys by pool id.
+    pub signers: TtlCache<std::sync::Arc<crate::crypto::KeyMaterial>>,
+    /// Published JWKs by pool id.
+    pub jwks: TtlCache<std::sync::Arc<Vec<serde_json::Value>>>,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        let ttl = Duration::seconds(1);
+        Self {
+            pools: TtlCache::new(ttl, 10_000),
+            connections: TtlCache::new(ttl, 10_000),
+            signers: TtlCache::new(ttl, 10_000),
+            jwks: TtlCache::new(ttl, 10_000),
+        }
+    }
+}
+
+impl Caches {
+    /// Forgets everything cached about a pool (after a change to it).
+    pub fn forget_pool(&self, pool_id: &str) {
+        self.pools.remove(pool_id);
+        self.connections.remove(pool_id);
+        self.signers.remove(pool_id);
+        self.jwks.remove(pool_id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_expire_and_can_be_dropped() {
+        let cache = TtlCache::new(Duration::seconds(1), 2);
+        let t0 = DateTime::from_timestamp(1_000, 0).unwrap_or_default();
+        cache.put("a", 1, t0);
+        assert_eq!(cache.get("a", t0 + Duration::milliseconds(999)), Some(1));
+        assert_eq!(cache.get("a", t0 + Duration::seconds(1)), None);
+        cache.put("a", 2, t0);
+        cache.remove("a");
+        assert_eq!(cache.get("a", t0), None);
+        cache.put("a", 1, t0);
+        cache.put("b", 2, t0);
+        cache.put("c", 3, t0);
+        assert_eq!(cache.get("a", t0), None, "bounded");
+        assert_eq!(cache.get("c", t0), Some(3));
+    }
+}
