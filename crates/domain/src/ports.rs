@@ -107,6 +107,8 @@ pub trait AdminRepo: Send + Sync {
 pub trait AuditRepo: Send + Sync {
     /// Appends an event.
     async fn record(&self, event: &AuditEvent) -> StoreResult<()>;
+    /// Appends several events at once.
+    async fn record_many(&self, events: &[AuditEvent]) -> StoreResult<()>;
     /// Events of one pool (or platform-wide events when `None`), newest first.
     async fn list(&self, pool_id: Option<&str>, page: Page) -> StoreResult<Paged<AuditEvent>>;
 }
@@ -122,6 +124,8 @@ pub struct TicketRecord {
     pub code_challenge: Option<String>,
     /// When it was issued (Unix milliseconds).
     pub issued_at_ms: i64,
+    /// When it expires (Unix milliseconds).
+    pub expires_at_ms: i64,
     /// The mini program's client IP.
     pub ip: Option<String>,
 }

@@ -5,6 +5,7 @@
 //! [`StoreError::Unavailable`] (answered `503`), never a hang. Every tenant-owned query is built
 //! by the helpers in [`scope`], which filter by pool id.
 
+mod audit_buffer;
 mod convert;
 mod entity;
 mod error;
@@ -22,6 +23,7 @@ use sea_orm::{
 use tessera_domain::StoreError;
 use tessera_migration::{Migrator, MigratorTrait};
 
+pub use audit_buffer::BufferedAudit;
 pub use error::map_db_err;
 pub use memory::{MemoryRateLimiter, MemoryTicketStore, MemoryTokenCache};
 pub use redis::RedisStore;

@@ -302,6 +302,16 @@ impl AuditRepo for SqlStore {
             .map(drop)
     }
 
+    async fn record_many(&self, events: &[AuditEvent]) -> StoreResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let rows = events.iter().map(audit_row);
+        self.timed(audit::Entity::insert_many(rows).exec_without_returning(&self.db))
+            .await
+            .map(drop)
+    }
+
     async fn list(&self, pool_id: Option<&str>, page: Page) -> StoreResult<Paged<AuditEvent>> {
         let query = audit::Entity::find().filter(match pool_id {
             Some(id) => audit::Column::PoolId.eq(id),

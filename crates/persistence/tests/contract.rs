@@ -426,6 +426,7 @@ mod tickets {
             user_id: "u".into(),
             code_challenge: Some("c".repeat(43)),
             issued_at_ms: 1,
+            expires_at_ms: 2,
             ip: Some("::1".into()),
         }
     }

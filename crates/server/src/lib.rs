@@ -17,12 +17,13 @@ use poem::{
 use tessera_api::AppState;
 use tessera_domain::{
     crypto::{MasterKey, Sealer},
-    ports::{Metrics, RateLimiter, SystemClock, SystemRandom, TicketStore},
+    ports::{AuditRepo, Metrics, RateLimiter, SystemClock, SystemRandom, TicketStore},
     service::{BootstrapAdmin, Deps, FlowLimits, Services},
     wechat::AccessTokenCache,
 };
 use tessera_persistence::{
-    DbConfig, MemoryRateLimiter, MemoryTicketStore, MemoryTokenCache, RedisStore, SqlStore,
+    BufferedAudit, DbConfig, MemoryRateLimiter, MemoryTicketStore, MemoryTokenCache, RedisStore,
+    SqlStore,
 };
 use tessera_wechat::{ClientConfig, WeChatClient};
 
@@ -57,6 +58,7 @@ pub async fn services(
     config: &Config,
     store: &SqlStore,
     metrics: Arc<dyn Metrics>,
+    audit: Arc<dyn AuditRepo>,
 ) -> anyhow::Result<Services> {
     let master = match &config.secrets.master_key {
         Some(text) => {
@@ -106,7 +108,7 @@ pub async fn services(
         users: store.clone(),
         keys: store.clone(),
         admins: store.clone(),
-        audit: store.clone(),
+        audit,
         health: store,
         tickets,
         limiter,
@@ -163,7 +165,8 @@ pub async fn start(
     let store = connect(config).await?;
     store.migrate().await.context("database migration failed")?;
     let metrics = Arc::new(PromMetrics::new().context("metrics registry")?);
-    let services = services(config, &store, metrics.clone()).await?;
+    let audit = BufferedAudit::spawn(Arc::new(store.clone()), 10_000);
+    let services = services(config, &store, metrics.clone(), audit.clone()).await?;
     let bootstrap = services
         .auth
         .ensure_bootstrap_admin(config.admin.bootstrap_password.as_deref())
@@ -196,7 +199,11 @@ pub async fn start(
     };
     let server = Server::new_with_acceptor(acceptor);
     let task = tokio::spawn(async move {
-        server.run_with_graceful_shutdown(app, signal, Some(Duration::from_secs(10))).await
+        let served =
+            server.run_with_graceful_shutdown(app, signal, Some(Duration::from_secs(10))).await;
+        // Requests are over: write the audit events still queued.
+        audit.shutdown().await;
+        served
     });
     Ok(Running { addr, bootstrap, shutdown: Some(tx), task })
 }

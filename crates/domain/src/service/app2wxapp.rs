@@ -344,22 +344,25 @@ impl App2WxappService {
         let mut bytes = [0u8; 32];
         self.deps.rng.fill(&mut bytes);
         let ticket = b64url(&bytes);
+        let ttl = pool.settings.app2wxapp.ticket_ttl_seconds;
+        let lifetime = std::time::Duration::from_secs(u64::try_from(ttl).unwrap_or(120));
+        let now_ms = self.deps.clock.now().timestamp_millis();
         let record = TicketRecord {
             pool_id: pool.id.clone(),
             user_id: user.id.clone(),
             code_challenge,
-            issued_at_ms: self.deps.clock.now().timestamp_millis(),
+            issued_at_ms: now_ms,
+            expires_at_ms: now_ms + ttl * 1000,
             ip: ctx.ip.clone(),
         };
-        let ttl = pool.settings.app2wxapp.ticket_ttl_seconds;
-        let lifetime = std::time::Duration::from_secs(u64::try_from(ttl).unwrap_or(120));
         self.deps.tickets.put(&ticket_key(&pool.id, &ticket), &record, lifetime).await?;
         Ok(IssuedTicket { ticket, expires_in: ttl })
     }
 
     /// The App backend's exchange: the pool secret is checked first (so a wrong secret leaves
     /// the ticket usable), then the ticket is consumed atomically, its verifier checked, and the
-    /// user returned with a token signed by the pool's active key.
+    /// user returned with a token signed by the pool's active key. Should the database fail
+    /// after the ticket was consumed, the ticket is put back for the retry.
     pub async fn exchange(
         &self,
         pool_id: &str,
@@ -420,13 +423,43 @@ impl App2WxappService {
         }
         let ticket =
             ticket.filter(|t| !t.is_empty() && t.len() <= 128).ok_or(Error::TicketInvalid)?;
+        let key = ticket_key(pool_id, &ticket);
         let record = self
             .deps
             .tickets
-            .take(&ticket_key(pool_id, &ticket))
+            .take(&key)
             .await?
             .filter(|r| r.pool_id == pool_id)
             .ok_or(Error::TicketInvalid)?;
+        let result = self.redeem(&pool, &record, code_verifier).await;
+        if let Err(Error::Unavailable(_) | Error::Internal(_)) = &result {
+            self.restore(&key, &record).await;
+        }
+        result
+    }
+
+    /// Puts back a ticket whose exchange failed for a reason of ours (the database was down),
+    /// so that the App backend's retry can succeed.
+    async fn restore(&self, key: &str, record: &TicketRecord) {
+        let left = record.expires_at_ms - self.deps.clock.now().timestamp_millis();
+        let Ok(left) = u64::try_from(left) else { return };
+        if left == 0 {
+            return;
+        }
+        let lifetime = std::time::Duration::from_millis(left);
+        if let Err(err) = self.deps.tickets.put(key, record, lifetime).await {
+            tracing::warn!(%err, "could not put back a ticket after a failed exchange");
+        }
+    }
+
+    /// Everything after the ticket is consumed: verifier, user, token.
+    async fn redeem(
+        &self,
+        pool: &UserPool,
+        record: &TicketRecord,
+        code_verifier: Option<String>,
+    ) -> Result<Exchanged, Error> {
+        let pool_id = pool.id.as_str();
         if let Some(challenge) = &record.code_challenge {
             let verifier = code_verifier.ok_or(Error::TicketInvalid)?;
             if !constant_time_eq(

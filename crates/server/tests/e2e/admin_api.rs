@@ -423,7 +423,9 @@ async fn tokens_signed_with_the_pool_key_verify_against_its_jwks() {
         // Sign through the service that the ticket exchange uses.
         let store = tessera::connect(&s.config).await.expect("connect");
         let services =
-            tessera::services(&s.config, &store, Arc::new(NoMetrics)).await.expect("services");
+            tessera::services(&s.config, &store, Arc::new(NoMetrics), Arc::new(store.clone()))
+                .await
+                .expect("services");
         let signer = services.keys.signer(&pool_id).await.expect("signer");
         let token = signer
             .sign(&json!({"sub": "u1", "aud": pool_id, "exp": 4_000_000_000u64}))

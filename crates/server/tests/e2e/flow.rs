@@ -600,25 +600,34 @@ async fn logins_and_exchanges_are_audited_without_secrets() {
     f.exchange(json!({"ticket": ticket, "secret": "wrong-secret"})).await;
     f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
     let path = format!("/api/v1/userpools/{}/audit-events?limit=100", f.pool_id);
-    let (status, events) = f.s.call(Method::GET, &path, Some(&f.admin), None).await;
-    assert_eq!(status, StatusCode::OK, "{events}");
-    let seen: Vec<(String, String, String)> = events["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|e| {
-            let text = |k: &str| e[k].as_str().unwrap_or_default().to_owned();
-            (text("action"), text("outcome"), text("reason"))
-        })
-        .collect();
-    for expected in [
+    let expected: Vec<(String, String, String)> = [
         ("app2wxapp.login", "success", ""),
         ("app2wxapp.exchange", "failure", "secret_invalid"),
         ("app2wxapp.exchange", "success", ""),
-    ] {
-        let expected = (expected.0.to_owned(), expected.1.to_owned(), expected.2.to_owned());
-        assert!(seen.contains(&expected), "{expected:?} not in {seen:?}");
-    }
+    ]
+    .iter()
+    .map(|(a, o, r)| ((*a).to_owned(), (*o).to_owned(), (*r).to_owned()))
+    .collect();
+    // Audit events are written in the background: wait for them.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let events = loop {
+        let (status, events) = f.s.call(Method::GET, &path, Some(&f.admin), None).await;
+        assert_eq!(status, StatusCode::OK, "{events}");
+        let seen: Vec<(String, String, String)> = events["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|e| {
+                let text = |k: &str| e[k].as_str().unwrap_or_default().to_owned();
+                (text("action"), text("outcome"), text("reason"))
+            })
+            .collect();
+        if expected.iter().all(|e| seen.contains(e)) {
+            break events;
+        }
+        assert!(Instant::now() < deadline, "{expected:?} not all in {seen:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     let text = events.to_string();
     for secret in [ticket.as_str(), f.secret.as_str(), "wrong-secret"] {
         assert!(!text.contains(secret), "audit holds a secret");
