@@ -11,6 +11,7 @@ mod entity;
 mod error;
 mod memory;
 mod redis;
+mod redis_conn;
 mod repos;
 mod scope;
 

@@ -3,37 +3,43 @@
 
 use std::{future::Future, time::Duration};
 
+use crate::redis_conn::Topology;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use redis::{AsyncCommands, Script, aio::ConnectionManager};
+use redis::{AsyncCommands, Script, aio::ConnectionManagerConfig};
 use tessera_domain::{
     StoreError,
     ports::{RateLimiter, StoreResult, TicketRecord, TicketStore},
     wechat::{AccessTokenCache, CachedAccessToken},
 };
 
-/// A Redis connection with a key prefix (so several deployments or tests can share a server).
+/// A Redis connection (standalone, Cluster or Sentinel) with a key prefix, so several
+/// deployments or tests can share a server.
 #[derive(Clone)]
 pub struct RedisStore {
-    conn: ConnectionManager,
+    topology: std::sync::Arc<Topology>,
+    config: ConnectionManagerConfig,
     prefix: String,
     timeout: Duration,
 }
 
 impl RedisStore {
-    /// Connects to `url` (`redis://` or `rediss://`); keys start with `prefix`.
+    /// Connects to `url` (`redis://`, `rediss://`, `redis+cluster://host:port,…`,
+    /// `redis+sentinel://host:port,…/master`); keys start with `prefix`.
     pub async fn connect(url: &str, prefix: &str, timeout: Duration) -> StoreResult<Self> {
-        let client =
-            redis::Client::open(url).map_err(|e| StoreError::Other(format!("redis.url: {e}")))?;
-        let config = redis::aio::ConnectionManagerConfig::new()
+        let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout))
             .set_response_timeout(Some(timeout))
             .set_number_of_retries(1);
-        let conn = tokio::time::timeout(timeout, client.get_connection_manager_with_config(config))
+        let topology = tokio::time::timeout(timeout * 4, Topology::connect(url, config.clone()))
             .await
-            .map_err(|_| StoreError::Unavailable("Redis did not answer in time".into()))?
-            .map_err(|e| StoreError::Unavailable(format!("Redis: {e}")))?;
-        Ok(Self { conn, prefix: prefix.to_owned(), timeout })
+            .map_err(|_| StoreError::Unavailable("Redis did not answer in time".into()))??;
+        Ok(Self {
+            topology: std::sync::Arc::new(topology),
+            config,
+            prefix: prefix.to_owned(),
+            timeout,
+        })
     }
 
     fn key(&self, kind: &str, id: &str) -> String {
@@ -41,9 +47,30 @@ impl RedisStore {
     }
 
     async fn timed<T>(&self, fut: impl Future<Output = redis::RedisResult<T>>) -> StoreResult<T> {
+        let result = self.timed_inner(fut).await;
+        if let Err(StoreError::Unavailable(_)) = &result {
+            self.topology.after_failure(self.config.clone());
+        }
+        result
+    }
+
+    async fn timed_inner<T>(
+        &self,
+        fut: impl Future<Output = redis::RedisResult<T>>,
+    ) -> StoreResult<T> {
         match tokio::time::timeout(self.timeout, fut).await {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) if e.is_io_error() || e.is_connection_dropped() || e.is_timeout() => {
+            Ok(Err(e))
+                if e.is_io_error()
+                    || e.is_connection_dropped()
+                    || e.is_connection_refusal()
+                    || e.is_timeout()
+                    || e.is_cluster_error()
+                    || e.code().is_some_and(|code| {
+                        ["READONLY", "MASTERDOWN", "LOADING", "CLUSTERDOWN", "TRYAGAIN"]
+                            .contains(&code)
+                    }) =>
+            {
                 Err(StoreError::Unavailable(format!("Redis: {e}")))
             }
             Ok(Err(e)) => Err(StoreError::Other(format!("Redis: {e}"))),
@@ -56,7 +83,7 @@ impl RedisStore {
 
     /// `PING`.
     pub async fn ping(&self) -> StoreResult<()> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.topology.conn();
         self.timed(redis::cmd("PING").query_async::<String>(&mut conn)).await.map(drop)
     }
 }
@@ -82,7 +109,7 @@ return 0";
 #[async_trait]
 impl AccessTokenCache for RedisStore {
     async fn get(&self, app_id: &str) -> StoreResult<Option<CachedAccessToken>> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.topology.conn();
         let key = self.key("wechat:token", app_id);
         let value: Option<String> = self.timed(conn.get(&key)).await?;
         // Stored as `<expiry in Unix ms>:<token>` (works on Redis 6 too, unlike PEXPIRETIME).
@@ -94,7 +121,7 @@ impl AccessTokenCache for RedisStore {
     }
 
     async fn put(&self, app_id: &str, token: &CachedAccessToken) -> StoreResult<()> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.topology.conn();
         let key = self.key("wechat:token", app_id);
         let at = token.expires_at.timestamp_millis();
         let value = format!("{at}:{}", token.token);
@@ -111,7 +138,7 @@ impl AccessTokenCache for RedisStore {
     }
 
     async fn remove_if(&self, app_id: &str, token: &str) -> StoreResult<bool> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.topology.conn();
         let key = self.key("wechat:token", app_id);
         let script = Script::new(DELETE_IF_TOKEN);
         let deleted: i64 =
@@ -120,7 +147,7 @@ impl AccessTokenCache for RedisStore {
     }
 
     async fn try_lock(&self, app_id: &str, ttl: Duration) -> StoreResult<Option<String>> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.topology.conn();
         let key = self.key("wechat:token-lock", app_id);
         let mut id = [0u8; 16];
         tessera_domain::crypto::fill_random(&mut id);
@@ -142,7 +169,7 @@ impl AccessTokenCache for RedisStore {
     }
 
     async fn unlock(&self, app_id: &str, id: &str) -> StoreResult<()> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.topology.conn();
         let key = self.key("wechat:token-lock", app_id);
         let script = Script::new(DELETE_IF_EQUAL);
         self.timed(async { script.key(&key).arg(id).invoke_async::<i64>(&mut conn).await })
@@ -154,7 +181,7 @@ impl AccessTokenCache for RedisStore {
 #[async_trait]
 impl TicketStore for RedisStore {
     async fn put(&self, key: &str, record: &TicketRecord, ttl: Duration) -> StoreResult<()> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.topology.conn();
         let key = self.key("ticket", key);
         let value = serde_json::to_string(record).map_err(|e| StoreError::Other(e.to_string()))?;
         let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
@@ -171,7 +198,7 @@ impl TicketStore for RedisStore {
     }
 
     async fn take(&self, key: &str) -> StoreResult<Option<TicketRecord>> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.topology.conn();
         let key = self.key("ticket", key);
         // GETDEL: of any number of concurrent exchanges, exactly one gets the record.
         let value: Option<String> =
@@ -205,7 +232,7 @@ fn ceil_seconds(ms: i64) -> u64 {
 #[async_trait]
 impl RateLimiter for RedisStore {
     async fn hit(&self, key: &str, window: Duration) -> StoreResult<(u64, u64)> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.topology.conn();
         let key = self.key("rate", key);
         let ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
         let script = Script::new(HIT);
@@ -215,7 +242,7 @@ impl RateLimiter for RedisStore {
     }
 
     async fn peek(&self, key: &str) -> StoreResult<(u64, u64)> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.topology.conn();
         let key = self.key("rate", key);
         let (count, ttl): (Option<u64>, i64) = self
             .timed(async { redis::pipe().get(&key).pttl(&key).query_async(&mut conn).await })

@@ -407,17 +407,57 @@ mod tickets {
     use tessera_domain::ports::{RateLimiter, TicketRecord, TicketStore};
     use tessera_persistence::{MemoryRateLimiter, MemoryTicketStore, RedisStore};
 
-    async fn stores() -> Vec<(&'static str, Arc<dyn TicketStore>, Arc<dyn RateLimiter>)> {
-        let redis = tessera_testkit::redis().expect("private Redis");
-        let store = Arc::new(
-            RedisStore::connect(&redis.url, &redis.prefix, Duration::from_secs(2))
+    /// Redis as one server, as a 3-master Cluster and behind Sentinel.
+    pub async fn redis_topologies() -> Vec<(&'static str, Arc<RedisStore>)> {
+        let mut stores = Vec::new();
+        for (name, redis) in [
+            ("redis", tessera_testkit::redis()),
+            ("redis cluster", tessera_testkit::redis_cluster()),
+            ("redis sentinel", tessera_testkit::redis_sentinel()),
+        ] {
+            let redis = redis.unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            let store = RedisStore::connect(&redis.url, &redis.prefix, Duration::from_secs(2))
                 .await
-                .expect("redis"),
-        );
-        vec![
-            ("memory", Arc::new(MemoryTicketStore::new()), Arc::new(MemoryRateLimiter::new())),
-            ("redis", store.clone(), store),
-        ]
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            stores.push((name, Arc::new(store)));
+        }
+        stores
+    }
+
+    /// A named ticket store and rate limiter.
+    type Stores = (&'static str, Arc<dyn TicketStore>, Arc<dyn RateLimiter>);
+
+    async fn stores() -> Vec<Stores> {
+        let mut all: Vec<Stores> = vec![(
+            "memory",
+            Arc::new(MemoryTicketStore::new()),
+            Arc::new(MemoryRateLimiter::new()),
+        )];
+        for (name, store) in redis_topologies().await {
+            all.push((name, store.clone(), store));
+        }
+        all
+    }
+
+    #[tokio::test]
+    async fn access_tokens_are_shared_and_dropped_only_if_unchanged() {
+        use tessera_domain::wechat::{AccessTokenCache, CachedAccessToken};
+        for (name, store) in redis_topologies().await {
+            let store: Arc<dyn AccessTokenCache> = store;
+            let token = CachedAccessToken {
+                token: "t1".into(),
+                expires_at: chrono::DateTime::from_timestamp_millis(4_000_000_000_000)
+                    .expect("time"),
+            };
+            store.put("wx1", &token).await.expect("put");
+            assert_eq!(store.get("wx1").await.expect("get"), Some(token), "{name}");
+            assert!(!store.remove_if("wx1", "t0").await.expect("keep"), "{name}");
+            assert!(store.remove_if("wx1", "t1").await.expect("drop"), "{name}");
+            let lock = store.try_lock("wx1", Duration::from_secs(5)).await.expect("lock");
+            assert!(lock.is_some(), "{name}");
+            assert_eq!(store.try_lock("wx1", Duration::from_secs(5)).await.expect("busy"), None);
+            store.unlock("wx1", &lock.expect("held")).await.expect("unlock");
+        }
     }
 
     fn record() -> TicketRecord {

@@ -192,6 +192,16 @@ pub struct Loaded {
     pub unknown_keys: Vec<String>,
 }
 
+/// The `redis.url` schemes: standalone, Cluster and Sentinel, each plain or TLS.
+const REDIS_SCHEMES: [&str; 6] = [
+    "redis://",
+    "rediss://",
+    "redis+cluster://",
+    "rediss+cluster://",
+    "redis+sentinel://",
+    "rediss+sentinel://",
+];
+
 /// Every key Tessera knows.
 const KNOWN_KEYS: &[&str] = &[
     "http.bind",
@@ -320,9 +330,13 @@ impl Config {
             return Err(bad("database.max_connections", "must be between 1 and 1000"));
         }
         if let Some(url) = &self.redis.url
-            && !["redis://", "rediss://"].iter().any(|p| url.starts_with(p))
+            && !REDIS_SCHEMES.iter().any(|p| url.starts_with(p))
         {
-            return Err(bad("redis.url", "must start with redis:// or rediss://"));
+            return Err(bad(
+                "redis.url",
+                "must start with redis://, rediss://, redis+cluster://, rediss+cluster://, \
+                 redis+sentinel:// or rediss+sentinel://",
+            ));
         }
         if !(50..=10_000).contains(&self.redis.timeout_ms) {
             return Err(bad("redis.timeout_ms", "must be between 50 and 10000"));

@@ -253,6 +253,97 @@ fn serve_redis(dir: &Path, port: u16) -> Result<()> {
     })
 }
 
+/// The process's private 3-master Redis Cluster (started on first use), as a
+/// `redis+cluster://` URL, with a fresh key prefix.
+pub fn redis_cluster() -> Result<TestRedis> {
+    static CLUSTER: OnceLock<Result<String, String>> = OnceLock::new();
+    let url = CLUSTER
+        .get_or_init(|| start_cluster().map_err(|e| format!("{e:#}")))
+        .as_ref()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(TestRedis { url: url.clone(), prefix: format!("{}:", unique_name()) })
+}
+
+fn start_cluster() -> Result<String> {
+    let client = which("redis-cli").context("redis-cli not found: apt-get install redis-tools")?;
+    let mut ports = Vec::new();
+    for _ in 0..3 {
+        let dir = private_dir()?;
+        let port = free_port()?;
+        let server = which("redis-server").context("redis-server not found")?;
+        let serve = format!(
+            "{} --port {port} --bind 127.0.0.1 --save '' --appendonly no --dir {} \
+             --daemonize no --cluster-enabled yes --cluster-config-file nodes.conf \
+             --cluster-node-timeout 2000",
+            server.display(),
+            dir.display()
+        );
+        spawn_with_lifeline(None, &serve, &dir)?;
+        wait_until("Redis cluster node", || {
+            Command::new(&client)
+                .args(["-h", "127.0.0.1", "-p", &port.to_string(), "ping"])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "PONG")
+        })?;
+        ports.push(port);
+    }
+    let nodes: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+    run(Command::new(&client).args(["--cluster", "create"]).args(&nodes).args([
+        "--cluster-replicas",
+        "0",
+        "--cluster-yes",
+    ]))?;
+    wait_until("Redis cluster", || {
+        ports.iter().all(|p| {
+            Command::new(&client)
+                .args(["-h", "127.0.0.1", "-p", &p.to_string(), "cluster", "info"])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("cluster_state:ok"))
+        })
+    })?;
+    Ok(format!("redis+cluster://{}", nodes.join(",")))
+}
+
+/// The process's private Sentinel group (a master and one Sentinel watching it as `tessera`),
+/// as a `redis+sentinel://` URL, with a fresh key prefix.
+pub fn redis_sentinel() -> Result<TestRedis> {
+    static SENTINEL: OnceLock<Result<String, String>> = OnceLock::new();
+    let url = SENTINEL
+        .get_or_init(|| start_sentinel().map_err(|e| format!("{e:#}")))
+        .as_ref()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(TestRedis { url: url.clone(), prefix: format!("{}:", unique_name()) })
+}
+
+fn start_sentinel() -> Result<String> {
+    let master = start_redis()?;
+    let client = which("redis-cli").context("redis-cli not found: apt-get install redis-tools")?;
+    let sentinel = which("redis-sentinel")
+        .or_else(|| which("redis-server"))
+        .context("redis-sentinel not found: apt-get install redis-sentinel")?;
+    let dir = private_dir()?;
+    let port = free_port()?;
+    let conf = dir.join("sentinel.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "port {port}\nbind 127.0.0.1\ndir {}\nsentinel monitor tessera 127.0.0.1 {master} 1\n\
+             sentinel down-after-milliseconds tessera 1000\nsentinel failover-timeout tessera 5000\n",
+            dir.display()
+        ),
+    )?;
+    let serve = format!("{} {} --sentinel", sentinel.display(), conf.display());
+    spawn_with_lifeline(None, &serve, &dir)?;
+    wait_until("Redis Sentinel", || {
+        Command::new(&client)
+            .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+            .args(["sentinel", "get-master-addr-by-name", "tessera"])
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(&master.to_string()))
+    })?;
+    Ok(format!("redis+sentinel://127.0.0.1:{port}/tessera"))
+}
+
 /// A Redis server of one test's own, which the test may pause, stop and start again.
 pub struct DedicatedRedis {
     dir: PathBuf,

@@ -634,3 +634,40 @@ async fn logins_and_exchanges_are_audited_without_secrets() {
     }
     assert!(events["items"][0]["ip"].as_str().is_some_and(|ip| ip == "127.0.0.1"));
 }
+
+#[tokio::test]
+async fn the_flow_runs_on_a_redis_cluster_and_behind_sentinel() {
+    for (name, redis) in [
+        ("cluster", tessera_testkit::redis_cluster()),
+        ("sentinel", tessera_testkit::redis_sentinel()),
+    ] {
+        let redis = redis.unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        let db = database(Backend::Sqlite).expect("db");
+        let f = Flow::on(&db.url, 5000, |c| {
+            c.redis.url = Some(redis.url.clone());
+            c.redis.key_prefix = redis.prefix.clone();
+        })
+        .await;
+        let ticket = f.ticket("o-1", Some("u-1")).await;
+        let url = format!("{}/oauth/app2wxapp/auth/{}", f.s.base, f.pool_id);
+        let mut tasks = Vec::new();
+        for _ in 0..20 {
+            let (http, url) = (f.s.http.clone(), url.clone());
+            let body = json!({"ticket": ticket, "secret": f.secret});
+            tasks.push(tokio::spawn(async move { http.post(url).json(&body).send().await }));
+        }
+        let mut ok = 0;
+        for task in tasks {
+            if task.await.expect("task").expect("answer").status() == StatusCode::OK {
+                ok += 1;
+            }
+        }
+        assert_eq!(ok, 1, "{name}: exactly one exchange succeeds");
+        let phone_code = f.sim.phone_code(APP_ID, "13800138000");
+        let code = f.code("o-1", Some("u-1"));
+        let (status, body) = f.login(json!({"code": code.code, "phoneCode": phone_code})).await;
+        assert_eq!(status, StatusCode::OK, "{name}: access token cached in Redis: {body}");
+        let (status, _) = f.s.call(Method::GET, "/health/ready", None, None).await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+    }
+}
