@@ -213,6 +213,7 @@ fn ext_msg(ticket: &str) -> String {
     format!("code=200&message=ok&ticket={}", encode(ticket))
 }
 
+#[derive(Default)]
 pub struct App2WxappApi;
 
 #[OpenApi(prefix_path = "/oauth/app2wxapp", tag = "ApiTags::App2Wxapp")]

@@ -66,6 +66,7 @@ pub struct AuditPage {
     limit: u64,
 }
 
+#[derive(Default)]
 pub struct AuditApi;
 
 #[OpenApi(prefix_path = "/api/v1/userpools", tag = "ApiTags::UserPools")]

@@ -48,6 +48,7 @@ pub struct AccessTokenOut {
     expires_in: i64,
 }
 
+#[derive(Default)]
 pub struct AuthApi;
 
 #[OpenApi(prefix_path = "/api/v1/auth", tag = "ApiTags::Auth")]

@@ -52,6 +52,7 @@ impl From<ConnectionView> for Connection {
     }
 }
 
+#[derive(Default)]
 pub struct ConnectionsApi;
 
 #[OpenApi(prefix_path = "/api/v1/userpools", tag = "ApiTags::Connections")]

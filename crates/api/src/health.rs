@@ -14,6 +14,7 @@ pub struct Status {
     status: String,
 }
 
+#[derive(Default)]
 pub struct HealthApi;
 
 #[OpenApi(prefix_path = "/health", tag = "ApiTags::Operations")]

@@ -21,6 +21,7 @@ pub struct Key {
     created_at: String,
 }
 
+#[derive(Default)]
 pub struct KeysApi;
 
 #[OpenApi(prefix_path = "/api/v1/userpools", tag = "ApiTags::Keys")]

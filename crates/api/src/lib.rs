@@ -93,22 +93,7 @@ type Apis = (
 
 /// The OpenAPI service: every operation, described.
 pub fn api_service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(
-        (
-            app2wxapp::App2WxappApi,
-            auth::AuthApi,
-            pools::PoolsApi,
-            audit::AuditApi,
-            connections::ConnectionsApi,
-            users::UsersApi,
-            keys::KeysApi,
-            wellknown::WellKnownApi,
-            health::HealthApi,
-        ),
-        "Tessera",
-        env!("CARGO_PKG_VERSION"),
-    )
-    .description(
+    OpenApiService::new(Apis::default(), "Tessera", env!("CARGO_PKG_VERSION")).description(
         "Tessera, a self-hosted multi-tenant identity server. The admin API (`/api/v1`) takes a \
          bearer token from `POST /api/v1/auth/admin` (platform admin) or \
          `POST /api/v1/auth/userpool` (one pool). Every error answers \

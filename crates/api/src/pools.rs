@@ -229,6 +229,7 @@ enum Created {
     Created(Json<PoolWithSecret>),
 }
 
+#[derive(Default)]
 pub struct PoolsApi;
 
 #[OpenApi(prefix_path = "/api/v1/userpools", tag = "ApiTags::UserPools")]

@@ -175,6 +175,7 @@ enum Created {
     Created(Json<User>),
 }
 
+#[derive(Default)]
 pub struct UsersApi;
 
 #[OpenApi(prefix_path = "/api/v1/userpools", tag = "ApiTags::Users")]

@@ -42,6 +42,7 @@ enum JwksResponse {
     Ok(Json<Jwks>, #[oai(header = "Cache-Control")] String),
 }
 
+#[derive(Default)]
 pub struct WellKnownApi;
 
 #[OpenApi(prefix_path = "/userpools", tag = "ApiTags::WellKnown")]

@@ -244,8 +244,16 @@ impl App2WxappService {
     ) -> Result<User, Error> {
         let now = self.deps.clock.now();
         let profile = request.profile.as_ref();
+        let facts = |phone: Option<String>| LoginFacts {
+            app_id,
+            session,
+            phone,
+            profile,
+            ip: ctx.ip.clone(),
+            now,
+        };
         if let Some(user) = self.find_user(pool, app_id, session, phone.as_deref()).await? {
-            return self.record_login(user, app_id, session, phone, profile, ctx, now).await;
+            return self.record_login(user, facts(phone)).await;
         }
         if !pool.settings.allow_sign_up {
             return Err(Error::SignupDisabled);
@@ -273,7 +281,7 @@ impl App2WxappService {
             blocked: false,
             updated_at: now,
         };
-        apply_login(&mut user, app_id, session, phone.clone(), profile, ctx, now);
+        apply_login(&mut user, facts(phone.clone()));
         match self.deps.users.create(&user).await {
             Ok(()) => Ok(user),
             Err(StoreError::Conflict(what)) => {
@@ -282,7 +290,7 @@ impl App2WxappService {
                     .find_user(pool, app_id, session, None)
                     .await?
                     .ok_or(Error::Conflict(what.into()))?;
-                self.record_login(existing, app_id, session, phone, profile, ctx, now).await
+                self.record_login(existing, facts(phone)).await
             }
             Err(err) => Err(err.into()),
         }
@@ -316,18 +324,8 @@ impl App2WxappService {
         }
     }
 
-    #[expect(clippy::too_many_arguments, reason = "the parts of one login")]
-    async fn record_login(
-        &self,
-        mut user: User,
-        app_id: &str,
-        session: &WxSession,
-        phone: Option<String>,
-        profile: Option<&Profile>,
-        ctx: &Ctx,
-        now: DateTime<Utc>,
-    ) -> Result<User, Error> {
-        apply_login(&mut user, app_id, session, phone, profile, ctx, now);
+    async fn record_login(&self, mut user: User, facts: LoginFacts<'_>) -> Result<User, Error> {
+        apply_login(&mut user, facts);
         if !self.deps.users.update(&user).await? {
             return Err(Error::Conflict("the user was deleted during the login".into()));
         }
@@ -513,16 +511,19 @@ fn ticket_key(pool_id: &str, ticket: &str) -> String {
     hex(&sha256(&input))
 }
 
-/// Records a login on the user: WeChat identity, phone, profile, counters.
-fn apply_login(
-    user: &mut User,
-    app_id: &str,
-    session: &WxSession,
+/// What one login learned about the user.
+struct LoginFacts<'a> {
+    app_id: &'a str,
+    session: &'a WxSession,
     phone: Option<String>,
-    profile: Option<&Profile>,
-    ctx: &Ctx,
+    profile: Option<&'a Profile>,
+    ip: Option<String>,
     now: DateTime<Utc>,
-) {
+}
+
+/// Records a login on the user: WeChat identity, phone, profile, counters.
+fn apply_login(user: &mut User, facts: LoginFacts<'_>) {
+    let LoginFacts { app_id, session, phone, profile, ip, now } = facts;
     user.app_id = Some(app_id.to_owned());
     user.openid = Some(session.openid.clone());
     if session.unionid.is_some() {
@@ -566,7 +567,7 @@ fn apply_login(
     user.oauth = Some(Value::Object(oauth));
     user.logins_count += 1;
     user.last_login = Some(now);
-    user.last_ip = ctx.ip.clone();
+    user.last_ip = ip;
     user.updated_at = now;
 }
 
