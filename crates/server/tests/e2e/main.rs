@@ -8,4 +8,5 @@ mod config;
 mod flow;
 mod openapi;
 mod outage;
+mod replicas;
 mod support;

@@ -1,0 +1,80 @@
+//! Several Tessera processes on one PostgreSQL and one Redis: a ticket issued through one is
+//! exchanged through another, the WeChat access token is fetched once for all, and a key
+//! rotation on one is seen by all.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use tessera_testkit::{Backend, database};
+use tessera_wechat::sim::{Api, SimUser};
+
+use crate::{flow::Flow, support::TestServer};
+
+#[tokio::test]
+async fn replicas_share_tickets_tokens_and_keys() {
+    let redis = tessera_testkit::redis().expect("Redis");
+    let db = database(Backend::Postgres).expect("PostgreSQL");
+    let (url, prefix) = (redis.url.clone(), redis.prefix.clone());
+    let configure = move |c: &mut tessera::Config| {
+        c.redis.url = Some(url.clone());
+        c.redis.key_prefix = prefix.clone();
+    };
+    let a = Flow::on(&db.url, 5000, configure.clone()).await;
+    // A second replica with the same configuration (master key, WeChat, Redis, database).
+    let (sim_url, master_key) =
+        (a.s.config.wechat.api_base_url.clone(), a.s.config.secrets.master_key.clone());
+    let b = TestServer::start_with(&db.url, 5000, |c| {
+        configure(c);
+        c.wechat.api_base_url = sim_url;
+        c.secrets.master_key = master_key;
+    })
+    .await;
+
+    // Issued through A, exchanged through B.
+    let ticket = a.ticket("o-1", Some("u-1")).await;
+    let path = format!("/oauth/app2wxapp/auth/{}", a.pool_id);
+    let body = json!({"ticket": ticket, "secret": a.secret});
+    let (status, user) = b.call(Method::POST, &path, None, Some(body.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{user}");
+    let (status, _) = a.s.call(Method::POST, &path, None, Some(body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "used once across replicas");
+
+    // Phone numbers through both replicas: one access token for all.
+    for (i, server) in [&a.s, &b, &a.s, &b].into_iter().enumerate() {
+        let code = a.sim.login_code("wx4f4bc4dec97d474b", &SimUser::new("o-1", Some("u-1")));
+        let phone_code = a.sim.phone_code("wx4f4bc4dec97d474b", &format!("1380013800{i}"));
+        let login = format!("/oauth/app2wxapp/login/{}", a.pool_id);
+        let body = json!({"code": code.code, "phoneCode": phone_code});
+        let (status, resp) = server.call(Method::POST, &login, None, Some(body)).await;
+        assert_eq!(status, StatusCode::OK, "{resp}");
+    }
+    assert_eq!(a.sim.calls(Api::StableToken), 1, "one access token for every replica");
+
+    // A key rotated through A is published by B (within its one-second cache).
+    let rotate = format!("/api/v1/userpools/{}/keys/rotate", a.pool_id);
+    let (status, key) = a.s.call(Method::POST, &rotate, Some(&a.admin), None).await;
+    assert_eq!(status, StatusCode::OK, "{key}");
+    let jwks = format!("/userpools/{}/.well-known/jwks.json", a.pool_id);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let (_, published) = b.call(Method::GET, &jwks, None, None).await;
+        if published["keys"][0]["kid"] == key["kid"] {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "B never published the new key");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // … and B signs with it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let ticket = a.ticket("o-1", Some("u-1")).await;
+        let body = json!({"ticket": ticket, "secret": a.secret});
+        let (_, user) = b.call(Method::POST, &path, None, Some(body)).await;
+        let header =
+            jsonwebtoken::decode_header(user["token"].as_str().expect("token")).expect("header");
+        if header.kid.as_deref() == key["kid"].as_str() {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "B kept signing with the old key");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
