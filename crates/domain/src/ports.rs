@@ -42,6 +42,8 @@ pub trait ConnectionRepo: Send + Sync {
     async fn put(&self, connection: &App2WxappConnection) -> StoreResult<()>;
     /// Removes it; `false` if there was none.
     async fn delete(&self, pool_id: &str) -> StoreResult<bool>;
+    /// Every pool's connection (maintenance: re-sealing under a new master key).
+    async fn all(&self) -> StoreResult<Vec<App2WxappConnection>>;
 }
 
 /// End users, always within one pool.
@@ -87,6 +89,10 @@ pub trait KeyRepo: Send + Sync {
     async fn rotate(&self, next: &SigningKey, now: DateTime<Utc>) -> StoreResult<()>;
     /// Raises the active key's `max_token_ttl_seconds` to `ttl` if it is lower.
     async fn raise_max_ttl(&self, pool_id: &str, ttl: i64) -> StoreResult<()>;
+    /// Every key that still has its private part, in every pool (maintenance).
+    async fn all_with_private_keys(&self) -> StoreResult<Vec<SigningKey>>;
+    /// Replaces a key's sealed private part (after re-sealing it).
+    async fn set_private_key(&self, pool_id: &str, kid: &str, sealed: &str) -> StoreResult<()>;
 }
 
 /// Platform admin accounts.

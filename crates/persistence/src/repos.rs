@@ -126,6 +126,12 @@ impl ConnectionRepo for SqlStore {
         let res = self.timed(delete_in::<connection::Entity>(pool_id).exec(&self.db)).await?;
         Ok(res.rows_affected > 0)
     }
+
+    async fn all(&self) -> StoreResult<Vec<App2WxappConnection>> {
+        // Maintenance across every pool, never answering a tenant's request.
+        let rows = self.timed(connection::Entity::find().all(&self.db)).await?;
+        Ok(rows.into_iter().map(connection_from).collect())
+    }
 }
 
 #[async_trait]
@@ -258,6 +264,20 @@ impl KeyRepo for SqlStore {
             txn.commit().await
         })
         .await
+    }
+
+    async fn all_with_private_keys(&self) -> StoreResult<Vec<SigningKey>> {
+        // Maintenance across every pool, never answering a tenant's request.
+        let query =
+            signing_key::Entity::find().filter(signing_key::Column::PrivateKeySealed.is_not_null());
+        self.timed(query.all(&self.db)).await?.into_iter().map(key_from).collect()
+    }
+
+    async fn set_private_key(&self, pool_id: &str, kid: &str, sealed: &str) -> StoreResult<()> {
+        let query = update_in::<signing_key::Entity>(pool_id)
+            .col_expr(signing_key::Column::PrivateKeySealed, Expr::value(sealed))
+            .filter(signing_key::Column::Kid.eq(kid));
+        self.timed(query.exec(&self.db)).await.map(drop)
     }
 
     async fn raise_max_ttl(&self, pool_id: &str, ttl: i64) -> StoreResult<()> {

@@ -127,6 +127,17 @@ pub async fn services(
     }))
 }
 
+/// `tessera rekey`: re-seals every stored AppSecret and private signing key under the current
+/// `secrets.master_key`, opening those sealed under one of `secrets.previous_master_keys`.
+pub async fn rekey(config: &Config) -> anyhow::Result<tessera_domain::service::ResealReport> {
+    let store = connect(config).await?;
+    store.migrate().await.context("database migration failed")?;
+    let audit: Arc<dyn AuditRepo> = Arc::new(store.clone());
+    let services =
+        services(config, &store, Arc::new(tessera_domain::ports::NoMetrics), audit).await?;
+    Ok(services.maintenance.reseal_all().await?)
+}
+
 #[handler]
 fn render_metrics(metrics: Data<&Arc<PromMetrics>>) -> poem::Response {
     metrics.render().with_content_type("text/plain; version=0.0.4; charset=utf-8").into_response()

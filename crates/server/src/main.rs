@@ -26,6 +26,9 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (YAML); needs no configuration or database.
     Openapi,
+    /// Re-seal every stored secret under the current master key (the last step of a master
+    /// key rotation; see docs/operations.md).
+    Rekey,
     /// Serve the WeChat simulator (jscode2session, stable_token, getuserphonenumber and a
     /// control API under /__sim/) for local development and tests.
     WechatSim {
@@ -47,7 +50,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::SUCCESS;
         }
         Command::WechatSim { bind, apps } => return wechat_sim(bind, &apps),
-        Command::Serve | Command::Migrate => {}
+        Command::Serve | Command::Migrate | Command::Rekey => {}
     }
     let loaded = match config::load(cli.config.as_deref()) {
         Ok(loaded) => loaded,
@@ -109,6 +112,17 @@ fn wechat_sim(bind: std::net::SocketAddr, apps: &[String]) -> std::process::Exit
 async fn run(command: Command, config: &Config) -> anyhow::Result<()> {
     match command {
         Command::Openapi | Command::WechatSim { .. } => Ok(()),
+        Command::Rekey => {
+            let report = tessera::rekey(config).await?;
+            println!(
+                "re-sealed {} AppSecrets and {} private keys under master key {}; {} were current already",
+                report.connections,
+                report.keys,
+                config.secrets.master_key.as_deref().map_or("(key file)", |_| "secrets.master_key"),
+                report.current
+            );
+            Ok(())
+        }
         Command::Migrate => {
             let store = tessera::connect(config).await?;
             store.migrate().await?;

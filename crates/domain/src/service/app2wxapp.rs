@@ -191,7 +191,7 @@ impl App2WxappService {
     fn wx_app(&self, connection: &App2WxappConnection) -> Result<WxApp, Error> {
         let bytes = self.deps.sealer.open(
             &connection.app_secret_sealed,
-            &format!("{}/app2wxapp.appSecret", connection.pool_id),
+            &super::connections::secret_context(&connection.pool_id),
         )?;
         let app_secret = String::from_utf8(bytes).map_err(Error::internal)?;
         Ok(WxApp { app_id: connection.app_id.clone(), app_secret })

@@ -121,7 +121,7 @@ impl ConnectionService {
     }
 }
 
-fn secret_context(pool_id: &str) -> String {
+pub(super) fn secret_context(pool_id: &str) -> String {
     format!("{pool_id}/app2wxapp.appSecret")
 }
 

@@ -103,6 +103,6 @@ pub(super) fn new_signing_key(
 }
 
 /// The sealing context of a private key: bound to its pool and key id.
-fn key_context(pool_id: &str, kid: &str) -> String {
+pub(super) fn key_context(pool_id: &str, kid: &str) -> String {
     format!("{pool_id}/signingKey/{kid}")
 }

@@ -5,6 +5,7 @@ mod app2wxapp;
 mod auth;
 mod connections;
 mod keys;
+mod maintenance;
 mod pools;
 mod users;
 
@@ -14,6 +15,7 @@ pub use app2wxapp::{App2WxappService, Exchanged, FlowLimits, IssuedTicket, Login
 pub use auth::{AccessToken, AuthService, BootstrapAdmin};
 pub use connections::{ConnectionService, ConnectionView};
 pub use keys::KeyService;
+pub use maintenance::{MaintenanceService, ResealReport};
 pub use pools::{CreatedPool, NewPool, PoolService, PoolUpdate};
 pub use users::{NewUser, UserPatch, UserService};
 
@@ -221,6 +223,8 @@ pub struct Services {
     pub keys: Arc<KeyService>,
     /// The mini program login and the ticket exchange.
     pub app2wxapp: Arc<App2WxappService>,
+    /// Platform maintenance (master key rotation).
+    pub maintenance: Arc<MaintenanceService>,
     deps: Arc<Deps>,
 }
 
@@ -241,6 +245,7 @@ impl Services {
             users: Arc::new(UserService::new(deps.clone())),
             keys: Arc::new(KeyService::new(deps.clone())),
             app2wxapp: Arc::new(App2WxappService::new(deps.clone())),
+            maintenance: Arc::new(MaintenanceService::new(deps.clone())),
             deps,
         }
     }

@@ -78,3 +78,40 @@ async fn replicas_share_tickets_tokens_and_keys() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test]
+async fn the_master_key_rotates_without_losing_a_secret() {
+    use tessera_domain::crypto::MasterKey;
+    let db = database(Backend::Postgres).expect("PostgreSQL");
+    let old_key = MasterKey::generate().to_base64();
+    let k = old_key.clone();
+    let mut a = Flow::on(&db.url, 5000, move |c| c.secrets.master_key = Some(k)).await;
+    a.ticket("o-1", None).await;
+    a.s.stop().await;
+
+    // Step 1: the new key is current, the old one still opens.
+    let new_key = MasterKey::generate().to_base64();
+    let mut config = a.s.config.clone();
+    config.secrets.master_key = Some(new_key.clone());
+    config.secrets.previous_master_keys = vec![old_key];
+    let report = tessera::rekey(&config).await.expect("rekey");
+    assert_eq!((report.connections, report.keys), (1, 1), "{report:?}");
+    let again = tessera::rekey(&config).await.expect("rekey again");
+    assert_eq!((again.connections, again.keys, again.current), (0, 0, 2), "idempotent");
+
+    // Step 2: the old key is gone from the configuration; everything still opens.
+    let sim_url = a.s.config.wechat.api_base_url.clone();
+    let b = TestServer::start_with(&db.url, 5000, |c| {
+        c.wechat.api_base_url = sim_url;
+        c.secrets.master_key = Some(new_key);
+    })
+    .await;
+    let code = a.sim.login_code("wx4f4bc4dec97d474b", &SimUser::new("o-1", None));
+    let login = format!("/oauth/app2wxapp/login/{}", a.pool_id);
+    let (status, body) = b.call(Method::POST, &login, None, Some(json!({"code": code.code}))).await;
+    assert_eq!(status, StatusCode::OK, "the AppSecret opens under the new key: {body}");
+    let exchange = format!("/oauth/app2wxapp/auth/{}", a.pool_id);
+    let body = json!({"ticket": body["ticket"], "secret": a.secret});
+    let (status, user) = b.call(Method::POST, &exchange, None, Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "the signing key opens under the new key: {user}");
+}
