@@ -29,6 +29,12 @@ enum Command {
     /// Re-seal every stored secret under the current master key (the last step of a master
     /// key rotation; see docs/operations.md).
     Rekey,
+    /// Exit 0 when the server at URL answers 200 (for container health checks).
+    Healthcheck {
+        /// The URL to probe.
+        #[arg(long, default_value = "http://127.0.0.1:8080/health/live")]
+        url: String,
+    },
     /// Serve the WeChat simulator (jscode2session, stable_token, getuserphonenumber and a
     /// control API under /__sim/) for local development and tests.
     WechatSim {
@@ -50,6 +56,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::SUCCESS;
         }
         Command::WechatSim { bind, apps } => return wechat_sim(bind, &apps),
+        Command::Healthcheck { url } => return healthcheck(&url),
         Command::Serve | Command::Migrate | Command::Rekey => {}
     }
     let loaded = match config::load(cli.config.as_deref()) {
@@ -75,6 +82,31 @@ fn main() -> std::process::ExitCode {
         Err(err) => {
             tracing::error!("{err:#}");
             eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `tessera healthcheck`: a plain HTTP/1.0 GET, so the container image needs no curl.
+fn healthcheck(url: &str) -> std::process::ExitCode {
+    use std::io::{Read, Write};
+    let probe = || -> Option<u16> {
+        let rest = url.strip_prefix("http://")?;
+        let (authority, path) =
+            rest.split_once('/').map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
+        let addr = std::net::ToSocketAddrs::to_socket_addrs(authority).ok()?.next()?;
+        let timeout = std::time::Duration::from_secs(3);
+        let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout).ok()?;
+        stream.set_read_timeout(Some(timeout)).ok()?;
+        write!(stream, "GET {path} HTTP/1.0\r\nHost: {authority}\r\n\r\n").ok()?;
+        let mut head = [0u8; 64];
+        let n = stream.read(&mut head).ok()?;
+        std::str::from_utf8(&head[..n]).ok()?.split_whitespace().nth(1)?.parse().ok()
+    };
+    match probe() {
+        Some(200) => std::process::ExitCode::SUCCESS,
+        other => {
+            eprintln!("unhealthy: {url} answered {other:?}");
             std::process::ExitCode::FAILURE
         }
     }
@@ -111,7 +143,7 @@ fn wechat_sim(bind: std::net::SocketAddr, apps: &[String]) -> std::process::Exit
 
 async fn run(command: Command, config: &Config) -> anyhow::Result<()> {
     match command {
-        Command::Openapi | Command::WechatSim { .. } => Ok(()),
+        Command::Openapi | Command::WechatSim { .. } | Command::Healthcheck { .. } => Ok(()),
         Command::Rekey => {
             let report = tessera::rekey(config).await?;
             println!(

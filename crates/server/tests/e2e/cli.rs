@@ -152,3 +152,26 @@ async fn wechat_sim_serves_wechats_api_scripted_through_its_control_api() {
     let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
     assert!(child.wait().expect("wait").success(), "stops cleanly on SIGTERM");
 }
+
+// Multi-threaded: the blocking probe must not stall the in-process server it probes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthcheck_probes_a_running_server() {
+    let s = crate::support::TestServer::start(tessera_testkit::Backend::Sqlite).await;
+    let ok = Command::new(BIN)
+        .args(["healthcheck", "--url", &format!("{}/health/live", s.base)])
+        .status()
+        .expect("runs");
+    assert!(ok.success());
+    let closed =
+        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port");
+    let down = Command::new(BIN)
+        .args(["healthcheck", "--url", &format!("http://{closed}/health/live")])
+        .output()
+        .expect("runs");
+    assert!(!down.status.success());
+    let missing = Command::new(BIN)
+        .args(["healthcheck", "--url", &format!("{}/nope", s.base)])
+        .status()
+        .expect("runs");
+    assert!(!missing.success(), "a 404 is not healthy");
+}
