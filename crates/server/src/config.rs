@@ -202,8 +202,8 @@ const REDIS_SCHEMES: [&str; 6] = [
     "rediss+sentinel://",
 ];
 
-/// Every key Tessera knows.
-const KNOWN_KEYS: &[&str] = &[
+/// Every key Tessera knows (docs/configuration.md lists exactly these; a test checks).
+pub const KNOWN_KEYS: &[&str] = &[
     "http.bind",
     "http.public_url",
     "database.url",

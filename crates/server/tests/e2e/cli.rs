@@ -175,3 +175,19 @@ async fn healthcheck_probes_a_running_server() {
         .expect("runs");
     assert!(!missing.success(), "a 404 is not healthy");
 }
+
+#[test]
+fn rekey_reads_previous_master_keys_from_the_environment() {
+    let dir = tempfile::tempdir().expect("dir");
+    let key = |b: u8| tessera_domain::crypto::MasterKey::from_bytes([b; 32]).to_base64();
+    let out = Command::new(BIN)
+        .arg("rekey")
+        .current_dir(dir.path())
+        .env("TESSERA_SECRETS__MASTER_KEY", key(1))
+        .env("TESSERA_SECRETS__PREVIOUS_MASTER_KEYS", format!("[\"{}\"]", key(2)))
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.starts_with("re-sealed 0 AppSecrets and 0 private keys"), "{stdout}");
+}

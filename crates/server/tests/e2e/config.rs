@@ -101,3 +101,19 @@ fn unknown_keys_are_reported() {
         .expect("still loads");
     assert_eq!(loaded.unknown_keys, ["http.bnid", "telemetry.endpoint"]);
 }
+
+#[test]
+fn the_configuration_page_lists_exactly_the_known_keys() {
+    let page = include_str!("../../../../docs/configuration.md");
+    let mut documented: Vec<&str> = page
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| rest.split_once('`').map(|(key, _)| key))
+        .collect();
+    // `*_file` variants are documented once, in prose and as "(`url_file` accepted)".
+    let mut known: Vec<&str> =
+        tessera::config::KNOWN_KEYS.iter().copied().filter(|k| !k.ends_with("_file")).collect();
+    documented.sort_unstable();
+    known.sort_unstable();
+    assert_eq!(documented, known, "docs/configuration.md is out of step with the code");
+}

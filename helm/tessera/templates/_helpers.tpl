@@ -1,0 +1,48 @@
+{{- define "tessera.fullname" -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "tessera.labels" -}}
+app.kubernetes.io/name: tessera
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- define "tessera.selector" -}}
+app.kubernetes.io/name: tessera
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: server
+{{- end -}}
+
+{{- define "tessera.image" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+
+{{/* The environment every Tessera container gets. */}}
+{{- define "tessera.env" -}}
+- name: TESSERA_DATABASE__URL
+  valueFrom: { secretKeyRef: { name: {{ .Values.database.existingSecret }}, key: {{ .Values.database.urlKey }} } }
+- name: TESSERA_SECRETS__MASTER_KEY
+  valueFrom: { secretKeyRef: { name: {{ .Values.masterKey.existingSecret }}, key: {{ .Values.masterKey.key }} } }
+- name: TESSERA_REDIS__URL
+  valueFrom: { secretKeyRef: { name: {{ .Values.redis.existingSecret }}, key: {{ .Values.redis.urlKey }} } }
+- { name: TESSERA_REDIS__KEY_PREFIX, value: {{ .Values.redis.keyPrefix | quote }} }
+- { name: TESSERA_HTTP__PUBLIC_URL, value: {{ .Values.publicUrl | quote }} }
+- { name: TESSERA_LOG__FORMAT, value: {{ .Values.log.format | quote }} }
+- { name: TESSERA_LOG__LEVEL, value: {{ .Values.log.level | quote }} }
+- { name: MALLOC_ARENA_MAX, value: "2" }
+{{- end -}}
+
+{{- define "tessera.securityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities: { drop: ["ALL"] }
+{{- end -}}
+
+{{- define "tessera.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 65532
+runAsGroup: 65532
+seccompProfile: { type: RuntimeDefault }
+{{- end -}}

@@ -1,0 +1,132 @@
+"""Checks deploy/k8s and helm/tessera; run through scripts/check-deploy."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import jsonschema
+import yaml
+from helm_python import lint
+from helm_python.chart import Chart
+
+K8S_VERSION = "1.31.0"
+CHART = "helm/tessera"
+failures = []
+passed = 0
+
+
+def check(ok, what):
+    global passed
+    if ok:
+        passed += 1
+    else:
+        failures.append(what)
+        print(f"FAIL {what}", file=sys.stderr)
+
+
+def validate(objects, source):
+    """Validates Kubernetes objects against the API schemas (CRDs checked for shape only)."""
+    builtin = [o for o in objects if o.get("apiVersion") != "monitoring.coreos.com/v1"]
+    for o in objects:
+        if o not in builtin:
+            check(o.get("kind") == "ServiceMonitor" and o["spec"]["endpoints"][0]["path"] == "/metrics",
+                  f"{source}: ServiceMonitor shape")
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+        yaml.safe_dump_all(builtin, f)
+    result = subprocess.run(["kubernetes-validate", "-k", K8S_VERSION, "--strict", f.name],
+                            capture_output=True, text=True, env={**os.environ, "PATH": os.path.dirname(sys.executable) + ":" + os.environ["PATH"]})
+    os.unlink(f.name)
+    check(result.returncode == 0, f"{source}: schema validation\n{result.stdout}{result.stderr}")
+
+
+def by_kind(objects):
+    return {o["kind"]: o for o in objects}
+
+
+def hardened(deployment, source):
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    sc = container["securityContext"]
+    check(pod["securityContext"]["runAsNonRoot"] is True, f"{source}: runs as non-root")
+    check(sc["readOnlyRootFilesystem"] is True and sc["allowPrivilegeEscalation"] is False,
+          f"{source}: read-only root, no privilege escalation")
+    check(container["readinessProbe"]["httpGet"]["path"] == "/health/ready", f"{source}: readiness")
+    check(container["livenessProbe"]["httpGet"]["path"] == "/health/live", f"{source}: liveness")
+    env = {e["name"]: e for e in container["env"]}
+    for secret in ["TESSERA_SECRETS__MASTER_KEY", "TESSERA_DATABASE__URL", "TESSERA_REDIS__URL"]:
+        check("secretKeyRef" in env.get(secret, {}).get("valueFrom", {}),
+              f"{source}: {secret} comes from a Secret")
+    check("resources" in container and "limits" in container["resources"], f"{source}: resources")
+
+
+# Kustomize: base and the example overlay.
+for target in ["deploy/k8s/base", "deploy/k8s/overlays/example"]:
+    rendered = subprocess.run(["kubectl", "kustomize", target], capture_output=True, text=True)
+    check(rendered.returncode == 0, f"{target}: kustomize renders\n{rendered.stderr}")
+    objects = [o for o in yaml.safe_load_all(rendered.stdout) if o]
+    kinds = by_kind(objects)
+    check(set(kinds) == {"Deployment", "Service", "Job", "PodDisruptionBudget", "HorizontalPodAutoscaler"},
+          f"{target}: objects {sorted(kinds)}")
+    validate(objects, target)
+    hardened(kinds["Deployment"], target)
+
+# Helm: lint, then render value sets.
+report = lint(CHART)
+check(not report["errors"] and all(m["severity"] < 2 for m in report["messages"]), f"helm lint: {report}")
+schema = json.load(open(f"{CHART}/values.schema.json"))
+defaults = yaml.safe_load(open(f"{CHART}/values.yaml"))
+jsonschema.validate(defaults, schema)
+
+scenarios = {
+    "defaults": {},
+    "sentinel, ingress, monitor, fixed replicas, admin secret": {
+        "redis": {"mode": "sentinel"},
+        "ingress": {"enabled": True, "className": "nginx", "host": "id.example.com"},
+        "serviceMonitor": {"enabled": True},
+        "autoscaling": {"enabled": False},
+        "replicaCount": 3,
+        "bootstrapAdmin": {"existingSecret": "tessera-admin", "key": "password"},
+    },
+    "cluster, no job, no pdb": {
+        "redis": {"mode": "cluster"},
+        "migrationJob": {"enabled": False},
+        "podDisruptionBudget": {"enabled": False},
+    },
+}
+chart = Chart.load(CHART)
+for name, values in scenarios.items():
+    merged = json.loads(json.dumps(defaults))
+    for key, value in values.items():
+        if isinstance(value, dict):
+            merged[key] = {**merged.get(key, {}), **value}
+        else:
+            merged[key] = value
+    jsonschema.validate(merged, schema)
+    files = chart.render(values, name="r", namespace="identity")
+    objects = []
+    for path, text in files.items():
+        if path.endswith("NOTES.txt"):
+            check("admin" in text, f"{name}: NOTES tells how to get the admin password")
+            continue
+        objects += [o for o in yaml.safe_load_all(text) if o]
+    kinds = by_kind(objects)
+    validate(objects, f"helm {name}")
+    hardened(kinds["Deployment"], f"helm {name}")
+    check(("Ingress" in kinds) == bool(values.get("ingress", {}).get("enabled")), f"{name}: ingress toggle")
+    check(("ServiceMonitor" in kinds) == bool(values.get("serviceMonitor", {}).get("enabled")), f"{name}: monitor toggle")
+    check(("Job" in kinds) == values.get("migrationJob", {}).get("enabled", True), f"{name}: job toggle")
+    check(("HorizontalPodAutoscaler" in kinds) == values.get("autoscaling", {}).get("enabled", True), f"{name}: hpa toggle")
+
+# The schema refuses what the chart cannot deploy.
+for bad in [{"redis": {"mode": "bogus"}}, {"publicUrl": "id.example.com"}, {"replicaCount": 0}, {"colour": "red"}]:
+    merged = {**defaults, **{k: ({**defaults.get(k, {}), **v} if isinstance(v, dict) else v) for k, v in bad.items()}}
+    try:
+        jsonschema.validate(merged, schema)
+        check(False, f"schema accepted {bad}")
+    except jsonschema.ValidationError:
+        check(True, "")
+
+print(f"deploy: {passed} passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)
