@@ -88,6 +88,7 @@ scenarios = {
         "autoscaling": {"enabled": False},
         "replicaCount": 3,
         "bootstrapAdmin": {"existingSecret": "tessera-admin", "key": "password"},
+        "telemetry": {"otlpEndpoint": "http://otel-collector:4318"},
     },
     "cluster, no job, no pdb": {
         "redis": {"mode": "cluster"},
@@ -118,6 +119,9 @@ for name, values in scenarios.items():
     check(("ServiceMonitor" in kinds) == bool(values.get("serviceMonitor", {}).get("enabled")), f"{name}: monitor toggle")
     check(("Job" in kinds) == values.get("migrationJob", {}).get("enabled", True), f"{name}: job toggle")
     check(("HorizontalPodAutoscaler" in kinds) == values.get("autoscaling", {}).get("enabled", True), f"{name}: hpa toggle")
+    env = {e["name"]: e.get("value") for e in kinds["Deployment"]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    endpoint = values.get("telemetry", {}).get("otlpEndpoint")
+    check(env.get("TESSERA_TELEMETRY__OTLP_ENDPOINT") == endpoint, f"{name}: OTLP endpoint passed through")
 
 # The schema refuses what the chart cannot deploy.
 for bad in [{"redis": {"mode": "bogus"}}, {"publicUrl": "id.example.com"}, {"replicaCount": 0}, {"colour": "red"}]:

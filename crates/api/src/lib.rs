@@ -21,7 +21,6 @@ use std::sync::Arc;
 use poem::{
     Endpoint, EndpointExt, IntoResponse, Request, Response, Route,
     http::{StatusCode, header},
-    middleware::Tracing,
 };
 use poem_openapi::{OpenApiService, Tags};
 use tessera_domain::service::{Ctx, Services};
@@ -117,7 +116,6 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
         .at("/openapi.json", spec)
         .data(state)
         .around(limit_body)
-        .with(Tracing)
         .catch_all_error(error::catch_all)
 }
 

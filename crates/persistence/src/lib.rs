@@ -125,6 +125,8 @@ impl SqlStore {
         &self,
         fut: impl std::future::Future<Output = Result<T, sea_orm::DbErr>>,
     ) -> Result<T, StoreError> {
+        let span = tracing::info_span!("db", otel.kind = "client", db.system = ?self.backend());
+        let fut = tracing::Instrument::instrument(fut, span);
         match tokio::time::timeout(self.timeout, fut).await {
             Ok(result) => result.map_err(map_db_err),
             Err(_) => Err(StoreError::Unavailable(format!(

@@ -58,6 +58,8 @@ impl RedisStore {
         &self,
         fut: impl Future<Output = redis::RedisResult<T>>,
     ) -> StoreResult<T> {
+        let span = tracing::info_span!("redis", otel.kind = "client", db.system = "redis");
+        let fut = tracing::Instrument::instrument(fut, span);
         match tokio::time::timeout(self.timeout, fut).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(e))

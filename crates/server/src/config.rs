@@ -36,6 +36,16 @@ pub struct Config {
     pub log: LogConfig,
     /// Rate limits of the public endpoints.
     pub limits: LimitsConfig,
+    /// Trace export.
+    pub telemetry: TelemetryConfig,
+}
+
+/// `telemetry.*`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TelemetryConfig {
+    /// OTLP/HTTP collector base URL (traces go to `{endpoint}/v1/traces`); unset: no export.
+    pub otlp_endpoint: Option<String>,
 }
 
 /// `limits.*`
@@ -217,6 +227,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "limits.logins_per_minute",
     "limits.failed_exchanges_per_minute",
     "limits.window_seconds",
+    "telemetry.otlp_endpoint",
     "wechat.api_base_url",
     "admin.bootstrap_password",
     "admin.bootstrap_password_file",
@@ -316,6 +327,9 @@ impl Config {
         self.bind_addr()?;
         self.http.public_url = http_url("http.public_url", &self.http.public_url)?;
         self.wechat.api_base_url = http_url("wechat.api_base_url", &self.wechat.api_base_url)?;
+        if let Some(endpoint) = &self.telemetry.otlp_endpoint {
+            self.telemetry.otlp_endpoint = Some(http_url("telemetry.otlp_endpoint", endpoint)?);
+        }
         let scheme = self.database.url.split(':').next().unwrap_or_default();
         if !["sqlite", "postgres", "postgresql", "mysql"].contains(&scheme) {
             return Err(bad(

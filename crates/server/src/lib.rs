@@ -28,10 +28,54 @@ use tessera_persistence::{
 use tessera_wechat::{ClientConfig, WeChatClient};
 
 pub use metrics::PromMetrics;
+pub use telemetry::{Telemetry, current_trace_id, init_telemetry};
 use tokio::{sync::oneshot, task::JoinHandle};
 
 pub use config::Config;
 pub use telemetry::init_logging;
+
+/// The span of one HTTP request: method, route (the OpenAPI operation), status and, when spans
+/// are exported, the trace id, which every log line written during the request carries.
+async fn trace_request<E: poem::Endpoint>(
+    next: Arc<E>,
+    req: poem::Request,
+) -> poem::Result<poem::Response> {
+    use tracing::{Instrument, field::Empty};
+    let method = req.method().clone();
+    let span = tracing::info_span!(
+        "request",
+        otel.name = %format!("HTTP {method}"),
+        otel.kind = "server",
+        http.request.method = %method,
+        url.path = %req.uri().path(),
+        http.route = Empty,
+        http.response.status_code = Empty,
+        trace_id = Empty,
+    );
+    if let Some(id) = span.in_scope(current_trace_id) {
+        span.record("trace_id", id);
+    }
+    let started = std::time::Instant::now();
+    let result = next.call(req).instrument(span.clone()).await.map(IntoResponse::into_response);
+    let status = match &result {
+        Ok(resp) => {
+            if let Some(operation) = resp.data::<poem_openapi::OperationId>() {
+                span.record("http.route", operation.0);
+            }
+            resp.status()
+        }
+        Err(err) => err.status(),
+    };
+    span.record("http.response.status_code", status.as_u16());
+    span.in_scope(|| {
+        tracing::info!(
+            status = status.as_u16(),
+            ms = started.elapsed().as_millis() as u64,
+            "served"
+        );
+    });
+    result
+}
 
 /// Makes aws-lc the process's TLS crypto provider. Several crates bring rustls with different
 /// providers; without one chosen, a TLS connection (PostgreSQL, MySQL, `rediss://`, WeChat over
@@ -185,7 +229,8 @@ pub async fn start(
         .context("creating the bootstrap admin")?;
     let app = Route::new()
         .at("/metrics", get(render_metrics).data(metrics))
-        .nest("/", tessera_api::app(Arc::new(AppState { services })));
+        .nest("/", tessera_api::app(Arc::new(AppState { services })))
+        .around(trace_request);
 
     let acceptor = TcpListener::bind(config.bind_addr()?)
         .into_acceptor()

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use tessera::{Config, config, init_logging, start};
+use tessera::{Config, config, init_telemetry, start};
 use tessera_domain::service::BootstrapAdmin;
 
 /// Tessera: a self-hosted multi-tenant identity server with "App launches WeChat mini program"
@@ -66,7 +66,13 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    init_logging(&loaded.config);
+    let telemetry = match init_telemetry(&loaded.config) {
+        Ok(telemetry) => telemetry,
+        Err(err) => {
+            eprintln!("error: configuration: telemetry.otlp_endpoint: {err}");
+            return std::process::ExitCode::from(2);
+        }
+    };
     for key in &loaded.unknown_keys {
         tracing::warn!(key, "unknown configuration key ignored");
     }
@@ -77,7 +83,9 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(command, &loaded.config)) {
+    let outcome = runtime.block_on(run(command, &loaded.config));
+    telemetry.shutdown();
+    match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!("{err:#}");

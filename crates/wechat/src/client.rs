@@ -80,7 +80,9 @@ impl WeChatClient {
         request: reqwest::RequestBuilder,
     ) -> Result<(i64, Value), WeChatError> {
         let started = Instant::now();
-        let result = self.send(api, request).await;
+        let span =
+            tracing::info_span!("wechat", otel.name = api, otel.kind = "client", wechat.api = api);
+        let result = tracing::Instrument::instrument(self.send(api, request), span).await;
         let outcome = match &result {
             Ok((0, _)) => "ok".to_owned(),
             Ok((errcode, _)) => format!("errcode_{errcode}"),

@@ -10,3 +10,4 @@ mod openapi;
 mod outage;
 mod replicas;
 mod support;
+mod telemetry;

@@ -1,0 +1,180 @@
+//! Spans of a login arrive at an OTLP/HTTP receiver, and log lines carry the trace id.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use poem::{
+    EndpointExt, Route, handler,
+    listener::{Acceptor, Listener, TcpListener},
+    post,
+    web::{Data, Json},
+};
+use serde_json::{Value, json};
+use tessera_wechat::sim::{SimUser, Simulator};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tessera");
+const APP_ID: &str = "wx4f4bc4dec97d474b";
+const APP_SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+type Received = Arc<Mutex<Vec<Value>>>;
+
+#[handler]
+fn collect(received: Data<&Received>, body: Json<Value>) -> Json<Value> {
+    received.lock().expect("lock").push(body.0);
+    Json(json!({}))
+}
+
+/// A received span: trace id, name, attributes as key → value text.
+type Span = (String, String, Vec<(String, String)>);
+
+/// Every span the receiver got.
+fn spans(received: &Received) -> Vec<Span> {
+    let mut out = Vec::new();
+    for batch in received.lock().expect("lock").iter() {
+        for rs in batch["resourceSpans"].as_array().into_iter().flatten() {
+            for ss in rs["scopeSpans"].as_array().into_iter().flatten() {
+                for span in ss["spans"].as_array().into_iter().flatten() {
+                    let attributes = span["attributes"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|a| {
+                            let v = &a["value"];
+                            let text =
+                                v["stringValue"].as_str().map(str::to_owned).unwrap_or_else(|| {
+                                    v["intValue"]
+                                        .as_str()
+                                        .map(str::to_owned)
+                                        .unwrap_or_else(|| v.to_string())
+                                });
+                            (a["key"].as_str().unwrap_or_default().to_owned(), text)
+                        })
+                        .collect();
+                    out.push((
+                        span["traceId"].as_str().unwrap_or_default().to_lowercase(),
+                        span["name"].as_str().unwrap_or_default().to_owned(),
+                        attributes,
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_spans_of_a_login_reach_the_collector() {
+    let received: Received = Arc::default();
+    let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.expect("bind");
+    let collector = acceptor.local_addr()[0].as_socket_addr().copied().expect("addr");
+    let app = Route::new().at("/v1/traces", post(collect)).data(received.clone());
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
+    let sim = Simulator::new();
+    sim.add_app(APP_ID, APP_SECRET);
+    let sim_server = sim.serve(([127, 0, 0, 1], 0).into()).await.expect("simulator");
+
+    let dir = tempfile::tempdir().expect("dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let mut child = Command::new(BIN)
+        .current_dir(dir.path())
+        .env("TESSERA_HTTP__BIND", format!("127.0.0.1:{port}"))
+        .env("TESSERA_TELEMETRY__OTLP_ENDPOINT", format!("http://{collector}"))
+        .env("TESSERA_WECHAT__API_BASE_URL", &sim_server.base_url)
+        .env("TESSERA_ADMIN__BOOTSTRAP_PASSWORD", "telemetry-password")
+        .env("OTEL_BSP_SCHEDULE_DELAY", "200")
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stderr = child.stderr.take().expect("stderr");
+    let lines = std::thread::spawn(move || {
+        BufReader::new(stderr).lines().map_while(Result::ok).collect::<Vec<_>>()
+    });
+
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while http
+        .get(format!("{base}/health/ready"))
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0)
+        != 200
+    {
+        assert!(Instant::now() < deadline, "never ready");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let post = |path: String, token: Option<String>, body: Value| {
+        let mut req = http.post(format!("{base}{path}")).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        async move { req.send().await.expect("send").json::<Value>().await.expect("json") }
+    };
+    let admin = post(
+        "/api/v1/auth/admin".into(),
+        None,
+        json!({"username": "admin", "password": "telemetry-password"}),
+    )
+    .await;
+    let token = admin["accessToken"].as_str().expect("token").to_owned();
+    let pool =
+        post("/api/v1/userpools".into(), Some(token.clone()), json!({"name": "traced"})).await;
+    let pool_id = pool["id"].as_str().expect("id").to_owned();
+    let put = http
+        .put(format!("{base}/api/v1/userpools/{pool_id}/connections/app2wxapp"))
+        .bearer_auth(&token)
+        .json(&json!({"appId": APP_ID, "appSecret": APP_SECRET}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(put.status().as_u16(), 200);
+    let code = sim.login_code(APP_ID, &SimUser::new("o-traced", None));
+    let login =
+        post(format!("/oauth/app2wxapp/login/{pool_id}"), None, json!({"code": code.code})).await;
+    assert!(login["ticket"].is_string(), "{login}");
+
+    // Spans are exported in batches; a clean stop flushes the rest.
+    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    assert!(child.wait().expect("wait").success());
+    let lines = lines.join().expect("log reader");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let login_span = loop {
+        let all = spans(&received);
+        let is_login = |attributes: &[(String, String)]| {
+            attributes.iter().any(|(k, v)| k == "http.route" && v == "app2wxappLogin")
+        };
+        if let Some(span) = all.iter().find(|(_, _, a)| is_login(a)).cloned() {
+            break (span, all);
+        }
+        assert!(Instant::now() < deadline, "no login span among {all:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let ((trace_id, name, attributes), all) = login_span;
+    assert_eq!(name, "HTTP POST");
+    let attr = |k: &str| attributes.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    assert_eq!(attr("http.route").as_deref(), Some("app2wxappLogin"));
+    assert_eq!(attr("http.response.status_code").as_deref(), Some("200"));
+    assert_eq!(attr("http.request.method").as_deref(), Some("POST"));
+    let in_trace: Vec<&str> =
+        all.iter().filter(|(t, _, _)| *t == trace_id).map(|(_, n, _)| n.as_str()).collect();
+    // (No Redis here: tickets are in process, so no redis span.)
+    for child_span in ["jscode2session", "db"] {
+        assert!(
+            in_trace.contains(&child_span),
+            "{child_span} not in the login's trace: {in_trace:?}"
+        );
+    }
+    assert!(
+        lines.iter().any(|l| l.contains(&trace_id)),
+        "no log line carries the trace id {trace_id}: {lines:?}"
+    );
+}
