@@ -110,6 +110,9 @@ for name, values in scenarios.items():
     for path, text in files.items():
         if path.endswith("NOTES.txt"):
             check("admin" in text, f"{name}: NOTES tells how to get the admin password")
+            mode = values.get("redis", {}).get("mode", "standalone")
+            scheme = {"sentinel": "redis+sentinel://", "cluster": "redis+cluster://"}.get(mode, "redis://")
+            check(scheme in text, f"{name}: NOTES names the {mode} URL form")
             continue
         objects += [o for o in yaml.safe_load_all(text) if o]
     kinds = by_kind(objects)
