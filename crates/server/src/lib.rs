@@ -2,6 +2,7 @@
 //! server's start and stop. `main.rs` only parses the command line.
 
 pub mod config;
+pub mod demo;
 mod keyfile;
 mod metrics;
 mod telemetry;

@@ -29,6 +29,8 @@ enum Command {
     /// Re-seal every stored secret under the current master key (the last step of a master
     /// key rotation; see docs/operations.md).
     Rekey,
+    /// Run the whole flow locally against the WeChat simulator and print each step.
+    Demo,
     /// Exit 0 when the server at URL answers 200 (for container health checks).
     Healthcheck {
         /// The URL to probe.
@@ -57,6 +59,7 @@ fn main() -> std::process::ExitCode {
         }
         Command::WechatSim { bind, apps } => return wechat_sim(bind, &apps),
         Command::Healthcheck { url } => return healthcheck(&url),
+        Command::Demo => return demo(),
         Command::Serve | Command::Migrate | Command::Rekey => {}
     }
     let loaded = match config::load(cli.config.as_deref()) {
@@ -89,6 +92,23 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!("{err:#}");
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `tessera demo`: needs no configuration.
+fn demo() -> std::process::ExitCode {
+    let mut quiet = Config::default();
+    quiet.log.level = "warn".into();
+    tessera::init_logging(&quiet);
+    let result = tokio::runtime::Runtime::new()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| rt.block_on(tessera::demo::run()));
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
             eprintln!("error: {err:#}");
             std::process::ExitCode::FAILURE
         }
@@ -151,7 +171,10 @@ fn wechat_sim(bind: std::net::SocketAddr, apps: &[String]) -> std::process::Exit
 
 async fn run(command: Command, config: &Config) -> anyhow::Result<()> {
     match command {
-        Command::Openapi | Command::WechatSim { .. } | Command::Healthcheck { .. } => Ok(()),
+        Command::Openapi
+        | Command::WechatSim { .. }
+        | Command::Healthcheck { .. }
+        | Command::Demo => Ok(()),
         Command::Rekey => {
             let report = tessera::rekey(config).await?;
             println!(

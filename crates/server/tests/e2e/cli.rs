@@ -191,3 +191,24 @@ fn rekey_reads_previous_master_keys_from_the_environment() {
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.starts_with("re-sealed 0 AppSecrets and 0 private keys"), "{stdout}");
 }
+
+#[test]
+fn demo_runs_the_whole_flow_with_no_configuration() {
+    let dir = tempfile::tempdir().expect("dir");
+    let started = std::time::Instant::now();
+    let out = Command::new(BIN).arg("demo").current_dir(dir.path()).output().expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    for expected in [
+        "1. Start",
+        "POST /oauth/app2wxapp/login/{userPoolId}",
+        "ticket",
+        "\"13800138000\"",
+        "400 Bad Request (a ticket works once)",
+        "the token verifies against the pool's JWKS",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} missing from\n{stdout}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "left nothing behind");
+}

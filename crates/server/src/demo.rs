@@ -1,0 +1,195 @@
+//! `tessera demo`: the whole flow on this machine, in a few seconds, with nothing to set up: an
+//! in-process server on a temporary SQLite database, the WeChat simulator standing in for WeChat,
+//! and every step printed as it happens.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use jsonwebtoken::{DecodingKey, Validation, jwk::JwkSet};
+use serde_json::{Value, json};
+use tessera_domain::crypto::{b64url, fill_random};
+use tessera_wechat::sim::{SimUser, Simulator};
+
+use crate::{Config, start};
+
+const APP_ID: &str = "wx4f4bc4dec97d474b";
+const APP_SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+fn step(n: u32, title: &str) {
+    println!("\n{n}. {title}");
+}
+
+fn show(label: &str, value: impl std::fmt::Display) {
+    println!("   {label:<14} {value}");
+}
+
+async fn call(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    token: Option<&str>,
+    body: Value,
+) -> Result<Value> {
+    let mut req = http.request(method, &url).json(&body);
+    if let Some(token) = token {
+        req = req.bearer_auth(token);
+    }
+    let resp = req.send().await.with_context(|| url.clone())?;
+    let status = resp.status();
+    let body: Value = resp.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        bail!("{url} answered {status}: {body}");
+    }
+    Ok(body)
+}
+
+/// Runs the demo and prints it.
+pub async fn run() -> Result<()> {
+    let started = Instant::now();
+    let mut suffix = [0u8; 6];
+    fill_random(&mut suffix);
+    let dir =
+        std::env::temp_dir().join(format!("tessera-demo-{}", tessera_domain::ids::hex(&suffix)));
+    std::fs::create_dir_all(&dir)?;
+    let result = demo(&dir).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result?;
+    println!(
+        "\nDone in {} ms: the same calls work against a real deployment.",
+        started.elapsed().as_millis()
+    );
+    Ok(())
+}
+
+async fn demo(dir: &std::path::Path) -> Result<()> {
+    println!("Tessera demo: \"App launches mini program\" login, end to end");
+    let sim = Simulator::new();
+    sim.add_app(APP_ID, APP_SECRET);
+    let sim_server = sim.serve(([127, 0, 0, 1], 0).into()).await?;
+    let mut password = [0u8; 18];
+    fill_random(&mut password);
+    let password = b64url(&password);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let mut config = Config::default();
+    config.http.bind = format!("127.0.0.1:{port}");
+    config.http.public_url = format!("http://127.0.0.1:{port}");
+    config.secrets.master_key = Some(tessera_domain::crypto::MasterKey::generate().to_base64());
+    config.database.url = format!("sqlite://{}?mode=rwc", dir.join("demo.db").display());
+    config.wechat.api_base_url = sim_server.base_url.clone();
+    config.admin.bootstrap_password = Some(password.clone());
+    let running = start(&config, None).await?;
+    let base = format!("http://{}", running.addr);
+    let http = reqwest::Client::new();
+    use reqwest::Method;
+
+    step(1, "Start: Tessera on a temporary SQLite database, WeChat simulated");
+    show("server", &base);
+    show("WeChat (sim)", &sim_server.base_url);
+
+    step(2, "The platform admin logs in       POST /api/v1/auth/admin");
+    let token = call(
+        &http,
+        Method::POST,
+        format!("{base}/api/v1/auth/admin"),
+        None,
+        json!({"username": "admin", "password": password}),
+    )
+    .await?;
+    let admin = token["accessToken"].as_str().context("no token")?.to_owned();
+    show("access token", format!("{}… ({} s)", &admin[..24.min(admin.len())], token["expiresIn"]));
+
+    step(3, "A user pool is created           POST /api/v1/userpools");
+    let pool = call(
+        &http,
+        Method::POST,
+        format!("{base}/api/v1/userpools"),
+        Some(&admin),
+        json!({"name": "Demo", "id": "5e4cdd055df3df65dc58b97d"}),
+    )
+    .await?;
+    let pool_id = pool["id"].as_str().context("no id")?.to_owned();
+    let secret = pool["secret"].as_str().context("no secret")?.to_owned();
+    show("pool id", &pool_id);
+    show("pool secret", format!("{}… (shown once)", &secret[..8]));
+    show("settings", &pool["settings"]);
+
+    step(4, "Its mini program is connected    PUT /api/v1/userpools/{id}/connections/app2wxapp");
+    let conn = call(
+        &http,
+        Method::PUT,
+        format!("{base}/api/v1/userpools/{pool_id}/connections/app2wxapp"),
+        Some(&admin),
+        json!({"appId": APP_ID, "appSecret": APP_SECRET}),
+    )
+    .await?;
+    show("appId", &conn["appId"]);
+    show("appSecret", format!("{} (stored sealed, never returned)", conn["appSecretHint"]));
+
+    step(5, "In the mini program: wx.login() and the phone button");
+    let code = sim.login_code(APP_ID, &SimUser::new("oDemoOpenId", Some("oDemoUnionId")));
+    let phone_code = sim.phone_code(APP_ID, "13800138000");
+    show("wx.login code", &code.code);
+    show("phone code", &phone_code);
+
+    step(6, "The mini program logs in         POST /oauth/app2wxapp/login/{userPoolId}");
+    let login = call(
+        &http,
+        Method::POST,
+        format!("{base}/oauth/app2wxapp/login/{pool_id}"),
+        None,
+        json!({"code": code.code, "phoneCode": phone_code, "getPhone": 1,
+               "profile": {"nickName": "Demo User"}}),
+    )
+    .await?;
+    let ticket = login["ticket"].as_str().context("no ticket")?.to_owned();
+    show("ticket", &ticket);
+    show("expiresIn", &login["expiresIn"]);
+    show("extMsg", format!("{} (the launchApp button's app-parameter)", login["extMsg"]));
+
+    step(7, "The App backend exchanges it     POST /oauth/app2wxapp/auth/{userPoolId}");
+    let user = call(
+        &http,
+        Method::POST,
+        format!("{base}/oauth/app2wxapp/auth/{pool_id}"),
+        None,
+        json!({"ticket": ticket, "secret": secret}),
+    )
+    .await?;
+    for field in
+        ["_id", "nickname", "phone", "openid", "unionid", "registerMethod", "tokenExpiredAt"]
+    {
+        show(field, &user[field]);
+    }
+    let jwt = user["token"].as_str().context("no token")?;
+    show("token", format!("{}…", &jwt[..32.min(jwt.len())]));
+    let again = http
+        .post(format!("{base}/oauth/app2wxapp/auth/{pool_id}"))
+        .json(&json!({"ticket": ticket, "secret": secret}))
+        .send()
+        .await?;
+    show("second use", format!("{} (a ticket works once)", again.status()));
+
+    step(8, "It verifies the token offline    GET /userpools/{id}/.well-known/jwks.json");
+    let jwks: JwkSet = http
+        .get(format!("{base}/userpools/{pool_id}/.well-known/jwks.json"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let header = jsonwebtoken::decode_header(jwt)?;
+    let kid = header.kid.clone().context("no kid")?;
+    let jwk = jwks.find(&kid).context("the token's key is not published")?;
+    let mut validation = Validation::new(header.alg);
+    validation.set_audience(&[pool_id.as_str()]);
+    let claims =
+        jsonwebtoken::decode::<Value>(jwt, &DecodingKey::from_jwk(jwk)?, &validation)?.claims;
+    show("algorithm", format!("{:?}, kid {kid}", header.alg));
+    show("iss", &claims["iss"]);
+    show("sub", &claims["sub"]);
+    show("data", &claims["data"]);
+    println!("   the token verifies against the pool's JWKS");
+
+    running.stop().await?;
+    sim_server.stop().await;
+    Ok(())
+}
