@@ -38,6 +38,25 @@ impl<V: Clone> TtlCache<V> {
         entries.insert(key.to_owned(), (value, now));
     }
 
+    /// The cached value, or what `load` gives (then cached as of `now`).
+    pub async fn get_or_load<E, F, Fut>(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        load: F,
+    ) -> Result<V, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<V, E>>,
+    {
+        if let Some(value) = self.get(key, now) {
+            return Ok(value);
+        }
+        let value = load().await?;
+        self.put(key, value.clone(), now);
+        Ok(value)
+    }
+
     /// Drops `key`.
     pub fn remove(&self, key: &str) {
         self.lock().remove(key);

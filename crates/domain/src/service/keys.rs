@@ -38,18 +38,16 @@ impl KeyService {
     /// The public JWKs to publish for a pool (active first), cached for a second.
     pub async fn jwks(&self, pool_id: &str) -> Result<Arc<Vec<serde_json::Value>>, Error> {
         let now = self.deps.clock.now();
-        if let Some(jwks) = self.deps.cache.jwks.get(pool_id, now) {
-            return Ok(jwks);
-        }
-        self.deps.cached_pool(pool_id).await?;
-        let keys = self.deps.keys.published(pool_id, now).await?;
-        let jwks = keys
-            .iter()
-            .map(|k| serde_json::from_str(&k.public_jwk).map_err(Error::internal))
-            .collect::<Result<Vec<_>, _>>()?;
-        let jwks = Arc::new(jwks);
-        self.deps.cache.jwks.put(pool_id, jwks.clone(), now);
-        Ok(jwks)
+        let load = || async {
+            self.deps.cached_pool(pool_id).await?;
+            let keys = self.deps.keys.published(pool_id, now).await?;
+            let jwks = keys
+                .iter()
+                .map(|k| serde_json::from_str(&k.public_jwk).map_err(Error::internal))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Arc::new(jwks))
+        };
+        self.deps.cache.jwks.get_or_load(pool_id, now, load).await
     }
 
     /// The issuer of an existing pool's tokens (`{publicUrl}/userpools/{poolId}`).

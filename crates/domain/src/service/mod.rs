@@ -76,13 +76,8 @@ impl Deps {
 
     /// The pool, from the one-second cache (the public endpoints' view).
     async fn cached_pool(&self, pool_id: &str) -> Result<UserPool, Error> {
-        let now = self.clock.now();
-        if let Some(pool) = self.cache.pools.get(pool_id, now) {
-            return Ok(pool);
-        }
-        let pool = self.pools.get(pool_id).await?.ok_or(Error::PoolNotFound)?;
-        self.cache.pools.put(pool_id, pool.clone(), now);
-        Ok(pool)
+        let load = || async { self.pools.get(pool_id).await?.ok_or(Error::PoolNotFound) };
+        self.cache.pools.get_or_load(pool_id, self.clock.now(), load).await
     }
 
     /// The pool's connection, from the one-second cache.
@@ -90,24 +85,14 @@ impl Deps {
         &self,
         pool_id: &str,
     ) -> Result<Option<crate::model::App2WxappConnection>, Error> {
-        let now = self.clock.now();
-        if let Some(connection) = self.cache.connections.get(pool_id, now) {
-            return Ok(connection);
-        }
-        let connection = self.connections.get(pool_id).await?;
-        self.cache.connections.put(pool_id, connection.clone(), now);
-        Ok(connection)
+        let load = || async { Ok(self.connections.get(pool_id).await?) };
+        self.cache.connections.get_or_load(pool_id, self.clock.now(), load).await
     }
 
     /// The pool's active signing key, opened, from the one-second cache.
     async fn cached_signer(&self, pool_id: &str) -> Result<Arc<crate::crypto::KeyMaterial>, Error> {
-        let now = self.clock.now();
-        if let Some(signer) = self.cache.signers.get(pool_id, now) {
-            return Ok(signer);
-        }
-        let signer = Arc::new(keys::active_signer(self, pool_id).await?);
-        self.cache.signers.put(pool_id, signer.clone(), now);
-        Ok(signer)
+        let load = || async { Ok(Arc::new(keys::active_signer(self, pool_id).await?)) };
+        self.cache.signers.get_or_load(pool_id, self.clock.now(), load).await
     }
 
     /// The pool, if the caller may see it and it exists; `pool_not_found` otherwise.
