@@ -129,23 +129,9 @@ fn start_postgres() -> Result<Server> {
     run(as_user(as_root, "postgres", &bin.join("initdb"))
         .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "-D"])
         .arg(&data))?;
-    let port = free_port()?;
-    let serve = format!(
-        "{} -D {} -p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-         -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
-        bin.join("postgres").display(),
-        data.display(),
-        dir.display()
-    );
-    spawn_with_lifeline(as_root.then_some("postgres"), &serve, &dir)?;
-    wait_until("PostgreSQL", || {
-        Command::new(&client)
-            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "postgres", "-d", "postgres"])
-            .args(["-qc", "SELECT 1"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })?;
-    Ok(Server { port, client, pg: Some((data, bin)) })
+    let server = Server { port: free_port()?, client, pg: Some((data, bin)) };
+    server.serve_postgres()?;
+    Ok(server)
 }
 
 fn start_mariadb() -> Result<Server> {
@@ -188,6 +174,24 @@ fn start_mariadb() -> Result<Server> {
 }
 
 impl Server {
+    /// Runs PostgreSQL on this server's data folder and port, and waits until it answers.
+    fn serve_postgres(&self) -> Result<()> {
+        let (data, bin) = self.pg.as_ref().context("not PostgreSQL")?;
+        let dir = data.parent().context("data folder")?;
+        let serve = format!(
+            "{} -D {} -p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
+             -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            bin.join("postgres").display(),
+            data.display(),
+            self.port,
+            dir.display()
+        );
+        spawn_with_lifeline(is_root().then_some("postgres"), &serve, dir)?;
+        wait_until("PostgreSQL", || {
+            self.psql("SELECT 1").output().is_ok_and(|o| o.status.success())
+        })
+    }
+
     /// `psql` running one statement in the `postgres` database.
     fn psql(&self, sql: &str) -> Command {
         let mut command = Command::new(&self.client);
@@ -436,19 +440,7 @@ impl DedicatedPostgres {
 
     /// Starts a stopped server again on the same port and data.
     pub fn restart(&self) -> Result<()> {
-        let (data, bin) = self.server.pg.as_ref().context("not PostgreSQL")?;
-        let dir = data.parent().context("data dir")?;
-        let port = self.server.port;
-        let serve = format!(
-            "{} -D {} -p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
-            bin.join("postgres").display(),
-            data.display(),
-            dir.display()
-        );
-        spawn_with_lifeline(is_root().then_some("postgres"), &serve, dir)?;
-        wait_until("PostgreSQL", || {
-            self.server.psql("SELECT 1").output().is_ok_and(|o| o.status.success())
-        })
+        self.server.serve_postgres()
     }
 }
 
