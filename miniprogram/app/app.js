@@ -1,0 +1,3 @@
+// The login mini program of Tessera's "App launches mini program" flow. Everything happens on the
+// page at /routes/explore; see ../README.md.
+App({})
