@@ -6,14 +6,16 @@ const simulate = require('miniprogram-simulate')
 
 const ROOT = path.join(__dirname, '..')
 
-/** Builds the doubles: `wx.login` hands out `code-1`, `code-2`, …; `wx.request` asks `server`. */
-function installWx({ scene = 1069, language = 'en', server, loginFails = false } = {}) {
+/**
+ * Builds the doubles: `wx.login` hands out `code-1`, `code-2`, … (or what `issueCode` resolves
+ * to); `wx.request` asks `server`, which answers `{ status, body }` or `{ fail }`.
+ */
+function installWx({ scene = 1069, language = 'en', server, issueCode, loginFails = false } = {}) {
   let issued = 0
-  const calls = { login: 0, requests: [], redirects: [], titles: [] }
+  const calls = { login: 0, requests: [], titles: [] }
   wx.getEnterOptionsSync = () => ({ scene, path: 'routes/explore', query: {} })
   wx.getAppBaseInfo = () => ({ language })
   wx.setNavigationBarTitle = ({ title }) => calls.titles.push(title)
-  wx.redirectTo = (options) => calls.redirects.push(options.url)
   wx.login = ({ success, fail }) => {
     calls.login += 1
     if (loginFails) {
@@ -21,7 +23,8 @@ function installWx({ scene = 1069, language = 'en', server, loginFails = false }
       return
     }
     issued += 1
-    success({ code: `code-${issued}`, errMsg: 'login:ok' })
+    Promise.resolve(issueCode ? issueCode() : `code-${issued}`)
+      .then((code) => success({ code, errMsg: 'login:ok' }), (err) => fail({ errMsg: String(err) }))
   }
   wx.request = (options) => {
     calls.requests.push(options)
@@ -61,8 +64,10 @@ async function openPage(page, query) {
 }
 
 /** Lets pending promises (wx.login, wx.request) finish. */
-async function settle() {
+async function settle(until) {
   for (let i = 0; i < 5; i += 1) await simulate.sleep(0)
+  // Against a live server, answers take real time: wait (up to 10 s) for the awaited state.
+  for (let waited = 0; until && !until() && waited < 10000; waited += 20) await simulate.sleep(20)
 }
 
 /** The element with this id, or null. */
