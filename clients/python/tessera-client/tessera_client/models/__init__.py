@@ -1,0 +1,69 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .access_token_out import AccessTokenOut
+from .admin_credentials import AdminCredentials
+from .algorithm import Algorithm
+from .app_2_wxapp_patch import App2WxappPatch
+from .app_2_wxapp_settings import App2WxappSettings
+from .audit_event import AuditEvent
+from .audit_page import AuditPage
+from .connection import Connection
+from .create_pool import CreatePool
+from .create_user import CreateUser
+from .error_body import ErrorBody
+from .exchange_body import ExchangeBody
+from .exchanged_user import ExchangedUser
+from .jwks import Jwks
+from .key import Key
+from .login_body import LoginBody
+from .login_response import LoginResponse
+from .open_id_configuration import OpenIdConfiguration
+from .patch_pool import PatchPool
+from .patch_user import PatchUser
+from .pool import Pool
+from .pool_credentials import PoolCredentials
+from .pool_page import PoolPage
+from .pool_with_secret import PoolWithSecret
+from .profile_body import ProfileBody
+from .put_connection import PutConnection
+from .secret_out import SecretOut
+from .settings import Settings
+from .settings_patch import SettingsPatch
+from .status import Status
+from .user import User
+from .user_page import UserPage
+
+__all__ = (
+    "AccessTokenOut",
+    "AdminCredentials",
+    "Algorithm",
+    "App2WxappPatch",
+    "App2WxappSettings",
+    "AuditEvent",
+    "AuditPage",
+    "Connection",
+    "CreatePool",
+    "CreateUser",
+    "ErrorBody",
+    "ExchangeBody",
+    "ExchangedUser",
+    "Jwks",
+    "Key",
+    "LoginBody",
+    "LoginResponse",
+    "OpenIdConfiguration",
+    "PatchPool",
+    "PatchUser",
+    "Pool",
+    "PoolCredentials",
+    "PoolPage",
+    "PoolWithSecret",
+    "ProfileBody",
+    "PutConnection",
+    "SecretOut",
+    "Settings",
+    "SettingsPatch",
+    "Status",
+    "User",
+    "UserPage",
+)

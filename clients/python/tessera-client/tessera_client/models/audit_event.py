@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="AuditEvent")
+
+
+@_attrs_define
+class AuditEvent:
+    """One audited action. Never holds a secret, ticket, password or session key.
+
+    Attributes:
+        id (str): Event id.
+        actor (str): Who acted: `admin:<id>`, `pool:<id>` or `anonymous` (the public endpoints).
+        action (str): What was done, e.g. `app2wxapp.login`, `app2wxapp.exchange`, `user.block`.
+        outcome (str): `success` or `failure`.
+        created_at (str): When (ISO-8601 UTC).
+        target (str | Unset): The object acted on (a user, key or pool id).
+        ip (str | Unset): The client's IP address.
+        reason (str | Unset): Why it failed: the error kind, e.g. `secret_invalid`.
+    """
+
+    id: str
+    actor: str
+    action: str
+    outcome: str
+    created_at: str
+    target: str | Unset = UNSET
+    ip: str | Unset = UNSET
+    reason: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        actor = self.actor
+
+        action = self.action
+
+        outcome = self.outcome
+
+        created_at = self.created_at
+
+        target = self.target
+
+        ip = self.ip
+
+        reason = self.reason
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "actor": actor,
+                "action": action,
+                "outcome": outcome,
+                "createdAt": created_at,
+            }
+        )
+        if target is not UNSET:
+            field_dict["target"] = target
+        if ip is not UNSET:
+            field_dict["ip"] = ip
+        if reason is not UNSET:
+            field_dict["reason"] = reason
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        actor = d.pop("actor")
+
+        action = d.pop("action")
+
+        outcome = d.pop("outcome")
+
+        created_at = d.pop("createdAt")
+
+        target = d.pop("target", UNSET)
+
+        ip = d.pop("ip", UNSET)
+
+        reason = d.pop("reason", UNSET)
+
+        audit_event = cls(
+            id=id,
+            actor=actor,
+            action=action,
+            outcome=outcome,
+            created_at=created_at,
+            target=target,
+            ip=ip,
+            reason=reason,
+        )
+
+        audit_event.additional_properties = d
+        return audit_event
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.settings_patch import SettingsPatch
+
+
+T = TypeVar("T", bound="CreatePool")
+
+
+@_attrs_define
+class CreatePool:
+    """A new user pool.
+
+    Attributes:
+        name (str): Display name (1..=128 characters).
+        id (str | Unset): An explicit id (letters, digits, `_`, `-`; at most 64), e.g. the hosted original's pool id
+            embedded in existing Apps. Generated when absent.
+        settings (SettingsPatch | Unset): Settings to change; absent fields keep their value.
+    """
+
+    name: str
+    id: str | Unset = UNSET
+    settings: SettingsPatch | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        name = self.name
+
+        id = self.id
+
+        settings: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.settings, Unset):
+            settings = self.settings.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "name": name,
+            }
+        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if settings is not UNSET:
+            field_dict["settings"] = settings
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.settings_patch import SettingsPatch  # noqa: PLC0415
+
+        d = dict(src_dict)
+        name = d.pop("name")
+
+        id = d.pop("id", UNSET)
+
+        _settings = d.pop("settings", UNSET)
+        settings: SettingsPatch | Unset
+        if isinstance(_settings, Unset):
+            settings = UNSET
+        else:
+            settings = SettingsPatch.from_dict(_settings)
+
+        create_pool = cls(
+            name=name,
+            id=id,
+            settings=settings,
+        )
+
+        create_pool.additional_properties = d
+        return create_pool
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="ExchangeBody")
+
+
+@_attrs_define
+class ExchangeBody:
+    """What the App backend sends to exchange a ticket.
+
+    Attributes:
+        ticket (str | Unset): The ticket (may come as the `ticket` query parameter instead).
+        secret (str | Unset): The user pool secret (required when the pool's `requireSecret` is true).
+        code_verifier (str | Unset): The verifier of the login's `codeChallenge`, when one was given.
+    """
+
+    ticket: str | Unset = UNSET
+    secret: str | Unset = UNSET
+    code_verifier: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        ticket = self.ticket
+
+        secret = self.secret
+
+        code_verifier = self.code_verifier
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if ticket is not UNSET:
+            field_dict["ticket"] = ticket
+        if secret is not UNSET:
+            field_dict["secret"] = secret
+        if code_verifier is not UNSET:
+            field_dict["codeVerifier"] = code_verifier
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        ticket = d.pop("ticket", UNSET)
+
+        secret = d.pop("secret", UNSET)
+
+        code_verifier = d.pop("codeVerifier", UNSET)
+
+        exchange_body = cls(
+            ticket=ticket,
+            secret=secret,
+            code_verifier=code_verifier,
+        )
+
+        exchange_body.additional_properties = d
+        return exchange_body
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

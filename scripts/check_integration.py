@@ -1,0 +1,166 @@
+"""Integration checks of what tenants build on: the login mini program, the generated clients and
+the API console, against a live Tessera (the real binary, on a temporary SQLite database) whose
+WeChat is the simulator (`tessera wechat-sim`). Run by scripts/check-integration.
+
+Prints one line per check and ends with "integration: N passed, N failed".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BINARY = ROOT / "target" / "debug" / "tessera"
+VENV_BIN = ROOT / ".cache" / "clients-venv" / "bin"
+ARTIFACTS = ROOT / ".test-artifacts"
+TIMEOUT = 300
+
+passed = 0
+failed = 0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{url}: the process exited ({process.returncode}):\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError as answer:
+            if answer.code < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer within {seconds} s:\n{log.read_text()}")
+
+
+def record(name: str, ok: bool, output: str = "") -> None:
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok     {name}", flush=True)
+    else:
+        failed += 1
+        print(f"FAILED {name}\n{output}", flush=True)
+
+
+def run(name: str, command: list[str], env: dict[str, str], cwd: Path = ROOT) -> None:
+    """One check: the command's exit status decides; its output is shown."""
+    print(f"--- {name}: {' '.join(command)}", flush=True)
+    try:
+        done = subprocess.run(command, cwd=cwd, env=env, timeout=TIMEOUT, capture_output=True, text=True)
+    except subprocess.TimeoutExpired:
+        record(name, False, f"timed out after {TIMEOUT} s")
+        return
+    output = (done.stdout + done.stderr).strip()
+    if done.returncode == 0:
+        print(output, flush=True)
+    record(name, done.returncode == 0, output)
+
+
+def run_jest(name: str, args: list[str], env: dict[str, str]) -> None:
+    """A jest run: each of its tests counts, read from jest's JSON report."""
+    report = Path(tempfile.mkstemp(suffix=".json")[1])
+    command = ["npx", "--no-install", "jest", "--ci", "--json", f"--outputFile={report}", *args]
+    print(f"--- {name}: {' '.join(command)}", flush=True)
+    try:
+        done = subprocess.run(
+            command, cwd=ROOT / "miniprogram", env=env, timeout=TIMEOUT, capture_output=True, text=True
+        )
+        print(done.stderr.strip(), flush=True)
+        results = json.loads(report.read_text() or "{}")
+    except (subprocess.TimeoutExpired, json.JSONDecodeError) as err:
+        record(name, False, str(err))
+        return
+    finally:
+        report.unlink(missing_ok=True)
+    global passed, failed
+    passed += int(results.get("numPassedTests", 0))
+    failed += int(results.get("numFailedTests", 0))
+    if done.returncode != 0 and not results.get("numFailedTests"):
+        record(name, False, done.stdout + done.stderr)  # e.g. a test file that does not load
+    if not results.get("numTotalTests"):
+        record(name, False, "jest ran no test")
+
+
+def main() -> int:
+    env = dict(os.environ)
+    password = secrets.token_urlsafe(18)
+    with tempfile.TemporaryDirectory(prefix="tessera-integration-") as tmp:
+        work = Path(tmp)
+        sim_port, port = free_port(), free_port()
+        sim_url, base = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{port}"
+        sim_log, server_log = work / "wechat-sim.log", work / "tessera.log"
+        server_env = {
+            **env,
+            "TESSERA_HTTP__BIND": f"127.0.0.1:{port}",
+            "TESSERA_HTTP__PUBLIC_URL": base,
+            "TESSERA_DATABASE__URL": f"sqlite://{work / 'tessera.db'}?mode=rwc",
+            "TESSERA_WECHAT__API_BASE_URL": sim_url,
+            "TESSERA_ADMIN__BOOTSTRAP_PASSWORD": password,
+        }
+        with sim_log.open("wb") as sim_out, server_log.open("wb") as server_out:
+            sim = subprocess.Popen(
+                [str(BINARY), "wechat-sim", "--bind", f"127.0.0.1:{sim_port}"], stdout=sim_out, stderr=sim_out
+            )
+            server = subprocess.Popen([str(BINARY), "serve"], env=server_env, stdout=server_out, stderr=server_out)
+            try:
+                wait_for(f"{sim_url}/", sim, sim_log)  # any answer: it listens
+                wait_for(f"{base}/health/ready", server, server_log)
+                checks(env, base, sim_url, password)
+            finally:
+                for process in (server, sim):
+                    process.terminate()
+                    try:
+                        process.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+        if failed:
+            print(f"--- server log\n{server_log.read_text()[-20000:]}", flush=True)
+    print(f"integration: {passed} passed, {failed} failed", flush=True)
+    return 1 if failed else 0
+
+
+def checks(env: dict[str, str], base: str, sim_url: str, password: str) -> None:
+    live = {**env, "TESSERA_URL": base, "WECHAT_SIM_URL": sim_url, "TESSERA_ADMIN_PASSWORD": password}
+    python = {**live, "PYTHONPATH": str(ROOT / "clients" / "python" / "tessera-client")}
+    python["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+
+    run_jest("mini program: unit tests", [], env)
+    run_jest("mini program: against the live server", ["--config", "jest.live.config.js"], live)
+    run("clients: generated from the committed document", ["scripts/generate-clients", "--check"], env)
+    run("typescript client: type check", ["npx", "--no-install", "tsc", "--noEmit", "-p", "clients/typescript"], env)
+    run(
+        "typescript client: scenario",
+        ["npx", "--no-install", "tsx", "clients/typescript/scenario/scenario.ts"],
+        live,
+    )
+    run(
+        "python client: type check",
+        ["mypy", "--strict", "clients/python/scenario.py", "clients/python/tessera-client/tessera_client"],
+        {**python, "MYPYPATH": python["PYTHONPATH"]},
+    )
+    run("python client: scenario", ["python", "clients/python/scenario.py"], python)
+    run("console: browser test", ["node", "e2e/console.test.mjs"], {**live, "ARTIFACTS": str(ARTIFACTS)})
+
+
+if __name__ == "__main__":
+    sys.exit(main())
