@@ -56,13 +56,20 @@ pub struct LimitsConfig {
     pub logins_per_minute: u64,
     /// Failed ticket exchanges per pool and client IP per minute (then `429`).
     pub failed_exchanges_per_minute: u64,
+    /// Failed admin API logins per username (or pool id) and client IP per minute (then `429`).
+    pub failed_admin_logins_per_minute: u64,
     /// The counting window in seconds (60: "per minute").
     pub window_seconds: u64,
 }
 
 impl Default for LimitsConfig {
     fn default() -> Self {
-        Self { logins_per_minute: 120, failed_exchanges_per_minute: 20, window_seconds: 60 }
+        Self {
+            logins_per_minute: 120,
+            failed_exchanges_per_minute: 20,
+            failed_admin_logins_per_minute: 10,
+            window_seconds: 60,
+        }
     }
 }
 
@@ -226,6 +233,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "redis.timeout_ms",
     "limits.logins_per_minute",
     "limits.failed_exchanges_per_minute",
+    "limits.failed_admin_logins_per_minute",
     "limits.window_seconds",
     "telemetry.otlp_endpoint",
     "wechat.api_base_url",
@@ -366,6 +374,9 @@ impl Config {
         }
         if self.limits.failed_exchanges_per_minute == 0 {
             return Err(bad("limits.failed_exchanges_per_minute", "must be at least 1"));
+        }
+        if self.limits.failed_admin_logins_per_minute == 0 {
+            return Err(bad("limits.failed_admin_logins_per_minute", "must be at least 1"));
         }
         if let Some(p) = &self.admin.bootstrap_password
             && p.chars().count() < 8

@@ -162,6 +162,7 @@ pub async fn services(
         limits: FlowLimits {
             logins_per_minute: config.limits.logins_per_minute,
             failed_exchanges_per_minute: config.limits.failed_exchanges_per_minute,
+            failed_admin_logins_per_minute: config.limits.failed_admin_logins_per_minute,
             window: Duration::from_secs(config.limits.window_seconds),
         },
         clock,

@@ -77,13 +77,16 @@ pub struct Exchanged {
     pub token_expires_at: DateTime<Utc>,
 }
 
-/// Rate limits of the public endpoints, per pool and client IP, per window (a minute).
+/// Rate limits of the public endpoints, per client IP and pool (or admin username), per window
+/// (a minute).
 #[derive(Debug, Clone, Copy)]
 pub struct FlowLimits {
     /// Logins.
     pub logins_per_minute: u64,
     /// Failed ticket exchanges (successful ones are not counted).
     pub failed_exchanges_per_minute: u64,
+    /// Failed admin API logins: platform admin (per username) and pool (per pool id).
+    pub failed_admin_logins_per_minute: u64,
     /// The counting window (a minute, unless shortened for tests).
     pub window: std::time::Duration,
 }
@@ -93,6 +96,7 @@ impl Default for FlowLimits {
         Self {
             logins_per_minute: 120,
             failed_exchanges_per_minute: 20,
+            failed_admin_logins_per_minute: 10,
             window: std::time::Duration::from_secs(60),
         }
     }

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::{Ctx, Deps, Principal};
 use crate::{
     Error, StoreError,
-    crypto::{b64url, hash_password, secret_matches, verify_password},
+    crypto::{b64url, hash_password, secret_matches, sha256, verify_password},
     ids,
     model::{Outcome, PlatformAdmin},
 };
@@ -40,6 +40,13 @@ pub enum BootstrapAdmin {
     Created,
     /// `admin` was created with this random password, to be shown once.
     CreatedWithPassword(String),
+}
+
+/// The rate limiter's key for failed logins of `kind` as `name` from the caller's IP. The name is
+/// hashed: it is whatever the caller sent, of any length.
+fn failure_key(kind: &str, name: &str, ctx: &Ctx) -> String {
+    let name = ids::hex(&sha256(name.as_bytes())[..16]);
+    format!("authfail:{kind}:{name}:{}", ctx.ip.as_deref().unwrap_or("-"))
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -117,18 +124,23 @@ impl AuthService {
         }
     }
 
-    /// Platform admin login.
+    /// Platform admin login. After `failed_admin_logins_per_minute` failures for this username
+    /// from this client IP, answers `RateLimited` until the window ends, without checking the
+    /// password: guessing costs the guesser a window, and the server no argon2 work.
     pub async fn admin_login(
         &self,
         username: &str,
         password: &str,
         ip: Option<String>,
     ) -> Result<AccessToken, Error> {
+        let ctx = Ctx { principal: Principal::Anonymous, ip };
+        let fail_key = failure_key("admin", username, &ctx);
+        self.refuse_after_failures(&fail_key, &ctx, None, "admin.login", username).await?;
         let admin = self.deps.admins.find_by_username(username).await?;
         let hash = admin.as_ref().map_or(self.dummy_hash.as_str(), |a| a.password_hash.as_str());
         let valid = verify_password(password, hash);
-        let ctx = Ctx { principal: Principal::Anonymous, ip };
         let Some(admin) = admin.filter(|_| valid) else {
+            self.count_failure(&fail_key).await;
             self.deps
                 .audit_outcome(
                     &ctx,
@@ -148,16 +160,20 @@ impl AuthService {
         self.issue(admin.id, "platform", None)
     }
 
-    /// Pool management token from the pool id and secret.
+    /// Pool management token from the pool id and secret; failures are limited as for
+    /// [`Self::admin_login`], per pool id and client IP.
     pub async fn pool_login(
         &self,
         pool_id: &str,
         secret: &str,
         ip: Option<String>,
     ) -> Result<AccessToken, Error> {
-        let pool = self.deps.pools.get(pool_id).await?;
         let ctx = Ctx { principal: Principal::Anonymous, ip };
+        let fail_key = failure_key("pool", pool_id, &ctx);
+        self.refuse_after_failures(&fail_key, &ctx, None, "pool.login", pool_id).await?;
+        let pool = self.deps.pools.get(pool_id).await?;
         let Some(pool) = pool.filter(|p| secret_matches(secret, &p.secret_hash)) else {
+            self.count_failure(&fail_key).await;
             self.deps
                 .audit_outcome(
                     &ctx,
@@ -173,6 +189,39 @@ impl AuthService {
         let ctx = Ctx { principal: Principal::Pool { pool_id: pool.id.clone() }, ..ctx };
         self.deps.audit(&ctx, Some(&pool.id), "pool.login", Some(&pool.id)).await;
         self.issue(pool.id.clone(), "pool", Some(secret_version(&pool.secret_hash)))
+    }
+
+    /// `RateLimited` (audited) once `key` has counted the allowed failures in this window.
+    async fn refuse_after_failures(
+        &self,
+        key: &str,
+        ctx: &Ctx,
+        pool_id: Option<&str>,
+        action: &str,
+        target: &str,
+    ) -> Result<(), Error> {
+        let (failures, reset) = self.deps.limiter.peek(key).await?;
+        if failures < self.deps.limits.failed_admin_logins_per_minute {
+            return Ok(());
+        }
+        self.deps
+            .audit_outcome(
+                ctx,
+                pool_id,
+                action,
+                Some(target),
+                Outcome::Failure,
+                Some("rate_limited"),
+            )
+            .await;
+        Err(Error::RateLimited { retry_after: reset.max(1) })
+    }
+
+    /// Counts a failed login; a limiter that cannot count is logged, not fatal to the answer.
+    async fn count_failure(&self, key: &str) {
+        if let Err(e) = self.deps.limiter.hit(key, self.deps.limits.window).await {
+            tracing::warn!(%e, "could not count a failed login");
+        }
     }
 
     /// The caller behind a bearer token.

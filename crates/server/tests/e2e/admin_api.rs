@@ -499,3 +499,64 @@ async fn the_database_holds_no_secret_in_clear() {
         [0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
     assert!(!contains(&ec_pkcs8), "private key in clear");
 }
+
+#[tokio::test]
+async fn failed_admin_logins_are_limited_per_name_and_ip_then_allowed_again() {
+    let db = tessera_testkit::database(Backend::Sqlite).expect("db");
+    let s = TestServer::start_with(&db.url, 5000, |c| {
+        c.limits.failed_admin_logins_per_minute = 3;
+        c.limits.window_seconds = 2;
+    })
+    .await;
+    let admin = s.admin_token().await;
+    let (pool_id, secret) = s.create_pool(&admin, json!({"name": "Limited"})).await;
+    let server = &s;
+    let login = |username: &str, password: &str| {
+        let body = json!({"username": username, "password": password});
+        server.call(Method::POST, "/api/v1/auth/admin", None, Some(body))
+    };
+
+    for _ in 0..3 {
+        let (status, body) = login("admin", "wrong password").await;
+        assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    // The right password no longer helps from this IP until the window ends…
+    let resp = s
+        .http
+        .post(format!("{}/api/v1/auth/admin", s.base))
+        .json(&json!({"username": "admin", "password": crate::support::ADMIN_PASSWORD}))
+        .send()
+        .await
+        .expect("send");
+    let retry_after: u64 =
+        resp.headers()["retry-after"].to_str().expect("header").parse().expect("secs");
+    assert!((1..=2).contains(&retry_after), "{retry_after}");
+    let status = resp.status();
+    assert_error(
+        status,
+        &resp.json().await.expect("json"),
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    );
+    // …while other names are counted apart.
+    let (status, body) = login("someone-else", "wrong password").await;
+    assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthorized");
+
+    // Pool logins are counted per pool id in the same way.
+    let pool_login = |secret: String| {
+        let body = json!({"userPoolId": pool_id, "secret": secret});
+        server.call(Method::POST, "/api/v1/auth/userpool", None, Some(body))
+    };
+    for _ in 0..3 {
+        let (status, body) = pool_login("wrong".into()).await;
+        assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    let (status, body) = pool_login(secret.clone()).await;
+    assert_error(status, &body, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+
+    tokio::time::sleep(std::time::Duration::from_secs(retry_after + 1)).await;
+    let (status, body) = login("admin", crate::support::ADMIN_PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "allowed again after the window: {body}");
+    let (status, body) = pool_login(secret).await;
+    assert_eq!(status, StatusCode::OK, "allowed again after the window: {body}");
+}
