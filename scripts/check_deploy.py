@@ -89,6 +89,7 @@ scenarios = {
         "replicaCount": 3,
         "bootstrapAdmin": {"existingSecret": "tessera-admin", "key": "password"},
         "telemetry": {"otlpEndpoint": "http://otel-collector:4318"},
+        "trustedProxies": ["10.0.0.0/8", "fd00::/8"],
     },
     "cluster, no job, no pdb": {
         "redis": {"mode": "cluster"},
@@ -125,9 +126,12 @@ for name, values in scenarios.items():
     env = {e["name"]: e.get("value") for e in kinds["Deployment"]["spec"]["template"]["spec"]["containers"][0]["env"]}
     endpoint = values.get("telemetry", {}).get("otlpEndpoint")
     check(env.get("TESSERA_TELEMETRY__OTLP_ENDPOINT") == endpoint, f"{name}: OTLP endpoint passed through")
+    proxies = ",".join(values.get("trustedProxies", [])) or None
+    check(env.get("TESSERA_HTTP__TRUSTED_PROXIES") == proxies, f"{name}: trusted proxies passed through")
 
 # The schema refuses what the chart cannot deploy.
-for bad in [{"redis": {"mode": "bogus"}}, {"publicUrl": "id.example.com"}, {"replicaCount": 0}, {"colour": "red"}]:
+for bad in [{"redis": {"mode": "bogus"}}, {"publicUrl": "id.example.com"}, {"replicaCount": 0}, {"colour": "red"},
+            {"trustedProxies": ["the ingress"]}]:
     merged = {**defaults, **{k: ({**defaults.get(k, {}), **v} if isinstance(v, dict) else v) for k, v in bad.items()}}
     try:
         jsonschema.validate(merged, schema)

@@ -19,7 +19,6 @@ use tessera_domain::{
 use crate::{
     ApiTags, AppState,
     body::{JsonBody, OptionalJsonBody},
-    client_ip,
     error::ApiError,
     time::iso,
 };
@@ -253,7 +252,8 @@ impl App2WxappApi {
             code_challenge: b.code_challenge,
             code_challenge_method: b.code_challenge_method,
         };
-        let issued = state.services.app2wxapp.login(&user_pool_id, request, client_ip(req)).await?;
+        let issued =
+            state.services.app2wxapp.login(&user_pool_id, request, state.client_ip(req)).await?;
         Ok(Json(LoginResponse {
             code: 200,
             message: "ok".to_owned(),
@@ -286,7 +286,7 @@ impl App2WxappApi {
         let done = state
             .services
             .app2wxapp
-            .exchange(&user_pool_id, ticket, b.secret, b.code_verifier, client_ip(req))
+            .exchange(&user_pool_id, ticket, b.secret, b.code_verifier, state.client_ip(req))
             .await?;
         Ok(Json(done.into()))
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use poem::{Request, web::Data};
 use poem_openapi::{Object, OpenApi, SecurityScheme, auth::Bearer, payload::Json};
 
-use crate::{ApiTags, AppState, body::JsonBody, client_ip, error::ApiError};
+use crate::{ApiTags, AppState, body::JsonBody, error::ApiError};
 
 /// A bearer token from `POST /api/v1/auth/admin` or `POST /api/v1/auth/userpool`.
 #[derive(SecurityScheme)]
@@ -63,8 +63,11 @@ impl AuthApi {
         req: &Request,
         body: JsonBody<AdminCredentials>,
     ) -> Result<Json<AccessTokenOut>, ApiError> {
-        let token =
-            state.services.auth.admin_login(&body.username, &body.password, client_ip(req)).await?;
+        let token = state
+            .services
+            .auth
+            .admin_login(&body.username, &body.password, state.client_ip(req))
+            .await?;
         Ok(Json(AccessTokenOut { access_token: token.token, expires_in: token.expires_in }))
     }
 
@@ -82,7 +85,7 @@ impl AuthApi {
         let token = state
             .services
             .auth
-            .pool_login(&body.user_pool_id, &body.secret, client_ip(req))
+            .pool_login(&body.user_pool_id, &body.secret, state.client_ip(req))
             .await?;
         Ok(Json(AccessTokenOut { access_token: token.token, expires_in: token.expires_in }))
     }

@@ -7,6 +7,7 @@ mod app2wxapp;
 mod audit;
 mod auth;
 mod body;
+pub mod client_ip;
 mod connections;
 pub mod error;
 mod health;
@@ -26,7 +27,7 @@ use poem::{
 use poem_openapi::{OpenApiService, Tags};
 use tessera_domain::service::{Ctx, Services};
 
-use crate::{auth::BearerAuth, error::ApiError};
+use crate::{auth::BearerAuth, client_ip::TrustedNet, error::ApiError};
 
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -35,19 +36,30 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub struct AppState {
     /// The domain services.
     pub services: Services,
+    /// Proxies whose `X-Forwarded-For` is believed (`http.trusted_proxies`).
+    pub trusted_proxies: Vec<TrustedNet>,
 }
 
 impl AppState {
     /// Authenticates the bearer token and describes the caller.
     async fn ctx(&self, auth: &BearerAuth, req: &Request) -> Result<Ctx, ApiError> {
         let principal = self.services.auth.authenticate(&auth.0.token).await?;
-        Ok(Ctx { principal, ip: client_ip(req) })
+        Ok(Ctx { principal, ip: self.client_ip(req) })
     }
-}
 
-/// The client's address as seen by this server.
-fn client_ip(req: &Request) -> Option<String> {
-    req.remote_addr().as_socket_addr().map(|addr| addr.ip().to_string())
+    /// The client's address (see [`client_ip`]).
+    fn client_ip(&self, req: &Request) -> Option<String> {
+        let peer = req.remote_addr().as_socket_addr().map(std::net::SocketAddr::ip);
+        let forwarded: Vec<&str> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
+        let forwarded = (!forwarded.is_empty()).then(|| forwarded.join(","));
+        client_ip::resolve(peer, forwarded.as_deref(), &self.trusted_proxies)
+            .map(|ip| ip.to_string())
+    }
 }
 
 /// The answer of a successful delete.

@@ -81,6 +81,26 @@ pub struct HttpConfig {
     pub bind: String,
     /// The externally visible base URL (token issuers derive from it).
     pub public_url: String,
+    /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client; a list, or
+    /// one comma-separated string (as environment variables give it).
+    #[serde(deserialize_with = "list_or_commas")]
+    pub trusted_proxies: Vec<String>,
+}
+
+/// A list of strings, or one string of comma-separated items (`""` is the empty list).
+fn list_or_commas<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrCommas {
+        List(Vec<String>),
+        Commas(String),
+    }
+    Ok(match ListOrCommas::deserialize(d)? {
+        ListOrCommas::List(items) => items,
+        ListOrCommas::Commas(text) => {
+            text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+        }
+    })
 }
 
 /// `database.*`
@@ -159,7 +179,11 @@ pub struct LogConfig {
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { bind: "127.0.0.1:8080".into(), public_url: "http://127.0.0.1:8080".into() }
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            trusted_proxies: Vec::new(),
+        }
     }
 }
 
@@ -223,6 +247,7 @@ const REDIS_SCHEMES: [&str; 6] = [
 pub const KNOWN_KEYS: &[&str] = &[
     "http.bind",
     "http.public_url",
+    "http.trusted_proxies",
     "database.url",
     "database.url_file",
     "database.timeout_ms",
@@ -331,9 +356,19 @@ fn resolve_files(c: &mut Config) -> Result<(), ConfigError> {
 }
 
 impl Config {
+    /// `http.trusted_proxies`, parsed.
+    pub fn trusted_proxies(&self) -> Result<Vec<tessera_api::client_ip::TrustedNet>, ConfigError> {
+        self.http
+            .trusted_proxies
+            .iter()
+            .map(|entry| entry.parse().map_err(|e| bad("http.trusted_proxies", format!("{e}"))))
+            .collect()
+    }
+
     fn validate(&mut self) -> Result<(), ConfigError> {
         self.bind_addr()?;
         self.http.public_url = http_url("http.public_url", &self.http.public_url)?;
+        self.trusted_proxies()?;
         self.wechat.api_base_url = http_url("wechat.api_base_url", &self.wechat.api_base_url)?;
         if let Some(endpoint) = &self.telemetry.otlp_endpoint {
             self.telemetry.otlp_endpoint = Some(http_url("telemetry.otlp_endpoint", endpoint)?);

@@ -219,6 +219,7 @@ pub async fn start(
     config: &Config,
     shutdown_signal: Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>,
 ) -> anyhow::Result<Running> {
+    let trusted_proxies = config.trusted_proxies()?;
     let store = connect(config).await?;
     store.migrate().await.context("database migration failed")?;
     let metrics = Arc::new(PromMetrics::new().context("metrics registry")?);
@@ -231,7 +232,7 @@ pub async fn start(
         .context("creating the bootstrap admin")?;
     let app = Route::new()
         .at("/metrics", get(render_metrics).data(metrics))
-        .nest("/", tessera_api::app(Arc::new(AppState { services })))
+        .nest("/", tessera_api::app(Arc::new(AppState { services, trusted_proxies })))
         .around(trace_request);
 
     let acceptor = TcpListener::bind(config.bind_addr()?)

@@ -560,3 +560,36 @@ async fn failed_admin_logins_are_limited_per_name_and_ip_then_allowed_again() {
     let (status, body) = pool_login(secret).await;
     assert_eq!(status, StatusCode::OK, "allowed again after the window: {body}");
 }
+
+#[tokio::test]
+async fn x_forwarded_for_counts_only_when_sent_by_a_trusted_proxy() {
+    let db = tessera_testkit::database(Backend::Sqlite).expect("db");
+    for trusted in [true, false] {
+        let s = TestServer::start_with(&db.url, 5000, |c| {
+            c.limits.failed_admin_logins_per_minute = 1;
+            if trusted {
+                c.http.trusted_proxies = vec!["127.0.0.0/8".into()];
+            }
+        })
+        .await;
+        let fail_from = |client: &'static str| {
+            s.http
+                .post(format!("{}/api/v1/auth/admin", s.base))
+                .header("x-forwarded-for", format!("6.6.6.6, {client}"))
+                .json(&json!({"username": "admin", "password": "wrong password"}))
+                .send()
+        };
+        let status = |resp: reqwest::Response| resp.status();
+        assert_eq!(status(fail_from("203.0.113.1").await.expect("send")), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            status(fail_from("203.0.113.1").await.expect("send")),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        // Another client behind the same proxy has its own count only when the proxy is trusted;
+        // otherwise every request is the proxy's (the socket peer), whatever the header says.
+        let other = status(fail_from("203.0.113.2").await.expect("send"));
+        let expected =
+            if trusted { StatusCode::UNAUTHORIZED } else { StatusCode::TOO_MANY_REQUESTS };
+        assert_eq!(other, expected, "trusted proxies: {trusted}");
+    }
+}

@@ -59,6 +59,8 @@ fn bad_values_name_their_key() {
         ("[redis]\nurl = \"http://redis\"", "redis.url"),
         ("[log]\nformat = \"xml\"", "log.format"),
         ("[wechat]\napi_base_url = \"nope\"", "wechat.api_base_url"),
+        ("[http]\ntrusted_proxies = [\"10.0.0.0/40\"]", "http.trusted_proxies"),
+        ("[http]\ntrusted_proxies = \"10.0.0.0/8, ingress\"", "http.trusted_proxies"),
     ] {
         let err = load_from(with_toml(toml)).expect_err(toml);
         assert_eq!(err.key, key, "{toml}: {err}");
@@ -116,4 +118,18 @@ fn the_configuration_page_lists_exactly_the_known_keys() {
     documented.sort_unstable();
     known.sort_unstable();
     assert_eq!(documented, known, "docs/configuration.md is out of step with the code");
+}
+
+#[test]
+fn trusted_proxies_come_as_a_list_or_as_comma_separated_text() {
+    let list = load_from(with_toml("[http]\ntrusted_proxies = [\"10.0.0.0/8\", \"fd00::/8\"]"))
+        .expect("a list loads");
+    assert_eq!(list.config.http.trusted_proxies, ["10.0.0.0/8", "fd00::/8"]);
+    // What TESSERA_HTTP__TRUSTED_PROXIES="10.0.0.0/8, 192.168.0.7" gives.
+    let text = load_from(with_toml("[http]\ntrusted_proxies = \"10.0.0.0/8, 192.168.0.7\""))
+        .expect("a comma-separated string loads");
+    assert_eq!(text.config.http.trusted_proxies, ["10.0.0.0/8", "192.168.0.7"]);
+    assert_eq!(text.config.trusted_proxies().expect("parses").len(), 2);
+    let empty = load_from(with_toml("[http]\ntrusted_proxies = \"\"")).expect("empty loads");
+    assert!(empty.config.http.trusted_proxies.is_empty());
 }
