@@ -47,16 +47,16 @@ impl AppState {
         Ok(Ctx { principal, ip: self.client_ip(req) })
     }
 
-    /// The client's address (see [`client_ip`]).
+    /// The client's address (see [`client_ip`]). `X-Forwarded-For` is read only when proxies
+    /// are trusted at all.
     fn client_ip(&self, req: &Request) -> Option<String> {
         let peer = req.remote_addr().as_socket_addr().map(std::net::SocketAddr::ip);
-        let forwarded: Vec<&str> = req
-            .headers()
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .collect();
-        let forwarded = (!forwarded.is_empty()).then(|| forwarded.join(","));
+        let forwarded = (!self.trusted_proxies.is_empty())
+            .then(|| {
+                let values = req.headers().get_all("x-forwarded-for");
+                values.iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join(",")
+            })
+            .filter(|joined| !joined.is_empty());
         client_ip::resolve(peer, forwarded.as_deref(), &self.trusted_proxies)
             .map(|ip| ip.to_string())
     }
