@@ -393,10 +393,8 @@ impl App2WxappService {
                         | Error::TicketInvalid
                         | Error::PoolNotFound
                 );
-                if counted
-                    && let Err(e) = self.deps.limiter.hit(&fail_key, self.deps.limits.window).await
-                {
-                    tracing::warn!(%e, "could not count a failed exchange");
+                if counted {
+                    self.deps.count_failure(&fail_key).await;
                 }
                 self.audit_failure(&ctx, pool_id, "app2wxapp.exchange", err).await;
             }
@@ -412,10 +410,9 @@ impl App2WxappService {
         code_verifier: Option<String>,
         fail_key: &str,
     ) -> Result<Exchanged, Error> {
-        let (failures, reset) = self.deps.limiter.peek(fail_key).await?;
-        if failures >= self.deps.limits.failed_exchanges_per_minute {
-            return Err(Error::RateLimited { retry_after: reset.max(1) });
-        }
+        self.deps
+            .refuse_after_failures(fail_key, self.deps.limits.failed_exchanges_per_minute)
+            .await?;
         let pool = self.deps.cached_pool(pool_id).await?;
         if pool.settings.app2wxapp.require_secret {
             let secret = secret.filter(|s| !s.is_empty()).ok_or(Error::SecretRequired)?;

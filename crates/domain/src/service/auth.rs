@@ -135,12 +135,12 @@ impl AuthService {
     ) -> Result<AccessToken, Error> {
         let ctx = Ctx { principal: Principal::Anonymous, ip };
         let fail_key = failure_key("admin", username, &ctx);
-        self.refuse_after_failures(&fail_key, &ctx, None, "admin.login", username).await?;
+        self.limit_failed_logins(&fail_key, &ctx, "admin.login", username).await?;
         let admin = self.deps.admins.find_by_username(username).await?;
         let hash = admin.as_ref().map_or(self.dummy_hash.as_str(), |a| a.password_hash.as_str());
         let valid = verify_password(password, hash);
         let Some(admin) = admin.filter(|_| valid) else {
-            self.count_failure(&fail_key).await;
+            self.deps.count_failure(&fail_key).await;
             self.deps
                 .audit_outcome(
                     &ctx,
@@ -170,10 +170,10 @@ impl AuthService {
     ) -> Result<AccessToken, Error> {
         let ctx = Ctx { principal: Principal::Anonymous, ip };
         let fail_key = failure_key("pool", pool_id, &ctx);
-        self.refuse_after_failures(&fail_key, &ctx, None, "pool.login", pool_id).await?;
+        self.limit_failed_logins(&fail_key, &ctx, "pool.login", pool_id).await?;
         let pool = self.deps.pools.get(pool_id).await?;
         let Some(pool) = pool.filter(|p| secret_matches(secret, &p.secret_hash)) else {
-            self.count_failure(&fail_key).await;
+            self.deps.count_failure(&fail_key).await;
             self.deps
                 .audit_outcome(
                     &ctx,
@@ -191,37 +191,30 @@ impl AuthService {
         self.issue(pool.id.clone(), "pool", Some(secret_version(&pool.secret_hash)))
     }
 
-    /// `RateLimited` (audited) once `key` has counted the allowed failures in this window.
-    async fn refuse_after_failures(
+    /// `RateLimited`, audited, once `key` has counted `failed_admin_logins_per_minute` failures
+    /// in this window.
+    async fn limit_failed_logins(
         &self,
         key: &str,
         ctx: &Ctx,
-        pool_id: Option<&str>,
         action: &str,
         target: &str,
     ) -> Result<(), Error> {
-        let (failures, reset) = self.deps.limiter.peek(key).await?;
-        if failures < self.deps.limits.failed_admin_logins_per_minute {
-            return Ok(());
+        let limit = self.deps.limits.failed_admin_logins_per_minute;
+        let refused = self.deps.refuse_after_failures(key, limit).await;
+        if let Err(Error::RateLimited { .. }) = refused {
+            self.deps
+                .audit_outcome(
+                    ctx,
+                    None,
+                    action,
+                    Some(target),
+                    Outcome::Failure,
+                    Some("rate_limited"),
+                )
+                .await;
         }
-        self.deps
-            .audit_outcome(
-                ctx,
-                pool_id,
-                action,
-                Some(target),
-                Outcome::Failure,
-                Some("rate_limited"),
-            )
-            .await;
-        Err(Error::RateLimited { retry_after: reset.max(1) })
-    }
-
-    /// Counts a failed login; a limiter that cannot count is logged, not fatal to the answer.
-    async fn count_failure(&self, key: &str) {
-        if let Err(e) = self.deps.limiter.hit(key, self.deps.limits.window).await {
-            tracing::warn!(%e, "could not count a failed login");
-        }
+        refused
     }
 
     /// The caller behind a bearer token.

@@ -101,6 +101,23 @@ impl Deps {
         self.pools.get(pool_id).await?.ok_or(Error::PoolNotFound)
     }
 
+    /// `RateLimited` once `key` has counted `limit` failures in the current window.
+    async fn refuse_after_failures(&self, key: &str, limit: u64) -> Result<(), Error> {
+        let (failures, reset) = self.limiter.peek(key).await?;
+        if failures >= limit {
+            return Err(Error::RateLimited { retry_after: reset.max(1) });
+        }
+        Ok(())
+    }
+
+    /// Counts a failure under `key`. A limiter that cannot count is logged, not returned: the
+    /// answer is already decided.
+    async fn count_failure(&self, key: &str) {
+        if let Err(e) = self.limiter.hit(key, self.limits.window).await {
+            tracing::warn!(%e, key, "could not count a failure");
+        }
+    }
+
     /// Appends an audit event. A failure to write it is logged, not returned: the action it
     /// describes has already happened (or failed for its own reason).
     async fn audit(&self, ctx: &Ctx, pool_id: Option<&str>, action: &str, target: Option<&str>) {
