@@ -62,11 +62,11 @@ def record(name: str, ok: bool, output: str = "") -> None:
         print(f"FAILED {name}\n{output}", flush=True)
 
 
-def run(name: str, command: list[str], env: dict[str, str], cwd: Path = ROOT) -> None:
+def run(name: str, command: list[str], env: dict[str, str]) -> None:
     """One check: the command's exit status decides; its output is shown."""
     print(f"--- {name}: {' '.join(command)}", flush=True)
     try:
-        done = subprocess.run(command, cwd=cwd, env=env, timeout=TIMEOUT, capture_output=True, text=True)
+        done = subprocess.run(command, cwd=ROOT, env=env, timeout=TIMEOUT, capture_output=True, text=True)
     except subprocess.TimeoutExpired:
         record(name, False, f"timed out after {TIMEOUT} s")
         return
