@@ -2,9 +2,6 @@
 //! `POST /oauth/app2wxapp/auth/{userPoolId}` (the App backend's ticket exchange, compatible with
 //! the hosted original: same path, body and response field names).
 
-use std::sync::Arc;
-
-use poem::{Request, web::Data};
 use poem_openapi::{
     Object, OpenApi,
     param::{Path, Query},
@@ -13,12 +10,13 @@ use poem_openapi::{
 use serde_json::Value;
 use tessera_domain::{
     Error,
-    service::{Exchanged, LoginRequest, Profile},
+    service::app2wxapp::{ExchangeRequest, Exchanged, LoginRequest, Profile},
 };
 
 use crate::{
-    ApiTags, AppState,
+    ApiTags,
     body::{JsonBody, OptionalJsonBody},
+    caller::Client,
     error::ApiError,
     time::iso,
 };
@@ -226,8 +224,7 @@ impl App2WxappApi {
     #[oai(path = "/login/:userPoolId", method = "post", operation_id = "app2wxappLogin")]
     async fn login(
         &self,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        client: Client<'_>,
         /// User pool id.
         #[oai(name = "userPoolId")]
         user_pool_id: Path<String>,
@@ -252,8 +249,7 @@ impl App2WxappApi {
             code_challenge: b.code_challenge,
             code_challenge_method: b.code_challenge_method,
         };
-        let issued =
-            state.services.app2wxapp.login(&user_pool_id, request, state.client_ip(req)).await?;
+        let issued = client.services().login.login(&user_pool_id, request, client.ip).await?;
         Ok(Json(LoginResponse {
             code: 200,
             message: "ok".to_owned(),
@@ -272,8 +268,7 @@ impl App2WxappApi {
     #[oai(path = "/auth/:userPoolId", method = "post", operation_id = "app2wxappExchange")]
     async fn exchange(
         &self,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        client: Client<'_>,
         /// User pool id.
         #[oai(name = "userPoolId")]
         user_pool_id: Path<String>,
@@ -283,11 +278,15 @@ impl App2WxappApi {
     ) -> Result<Json<ExchangedUser>, ApiError> {
         let b = body.0.unwrap_or(ExchangeBody { ticket: None, secret: None, code_verifier: None });
         let ticket = b.ticket.filter(|t| !t.is_empty()).or(ticket.0);
-        let done = state
-            .services
-            .app2wxapp
-            .exchange(&user_pool_id, ticket, b.secret, b.code_verifier, state.client_ip(req))
-            .await?;
+        let services = client.services();
+        let request = ExchangeRequest {
+            pool_id: user_pool_id.0,
+            ticket,
+            secret: b.secret,
+            code_verifier: b.code_verifier,
+            ip: client.ip,
+        };
+        let done = services.exchange.exchange(request).await?;
         Ok(Json(done.into()))
     }
 }

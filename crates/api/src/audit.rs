@@ -1,16 +1,13 @@
 //! `GET /api/v1/userpools/{id}/audit-events`: what happened in a pool.
 
-use std::sync::Arc;
-
-use poem::{Request, web::Data};
 use poem_openapi::{
     Object, OpenApi,
     param::{Path, Query},
     payload::Json,
 };
-use tessera_domain::model::{AuditEvent as DomainEvent, Outcome, Page};
+use tessera_domain::model::{AuditEvent as DomainEvent, Page};
 
-use crate::{ApiTags, AppState, auth::BearerAuth, error::ApiError, time::iso};
+use crate::{ApiTags, caller::Caller, error::ApiError, time::iso};
 
 /// One audited action. Never holds a secret, ticket, password or session key.
 #[derive(Debug, Object)]
@@ -39,14 +36,10 @@ impl From<DomainEvent> for AuditEvent {
         Self {
             id: e.id,
             actor: e.actor,
-            action: e.action,
+            action: e.action.as_str().to_owned(),
             target: e.target,
             ip: e.ip,
-            outcome: match e.outcome {
-                Outcome::Success => "success",
-                Outcome::Failure => "failure",
-            }
-            .to_owned(),
+            outcome: e.outcome.as_str().to_owned(),
             reason: e.reason,
             created_at: iso(e.created_at),
         }
@@ -78,9 +71,7 @@ impl AuditApi {
     #[oai(path = "/:id/audit-events", method = "get", operation_id = "listAuditEvents")]
     async fn list(
         &self,
-        auth: BearerAuth,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        caller: Caller<'_>,
         /// Pool id.
         id: Path<String>,
         /// Page number, from 1 (default 1).
@@ -88,9 +79,8 @@ impl AuditApi {
         /// Page size, 1..=100 (default 20).
         limit: Query<Option<u64>>,
     ) -> Result<Json<AuditPage>, ApiError> {
-        let ctx = state.ctx(&auth, req).await?;
         let page = Page::new(page.0, limit.0)?;
-        let found = state.services.pools.audit_events(&ctx, &id, page).await?;
+        let found = caller.services().pools.audit_events(&caller.ctx, &id, page).await?;
         Ok(Json(AuditPage {
             items: found.items.into_iter().map(AuditEvent::from).collect(),
             total: found.total,

@@ -1,11 +1,8 @@
 //! `POST /api/v1/auth/admin`, `POST /api/v1/auth/userpool`, and the bearer security scheme.
 
-use std::sync::Arc;
-
-use poem::{Request, web::Data};
 use poem_openapi::{Object, OpenApi, SecurityScheme, auth::Bearer, payload::Json};
 
-use crate::{ApiTags, AppState, body::JsonBody, error::ApiError};
+use crate::{ApiTags, body::JsonBody, caller::Client, error::ApiError};
 
 /// A bearer token from `POST /api/v1/auth/admin` or `POST /api/v1/auth/userpool`.
 #[derive(SecurityScheme)]
@@ -59,15 +56,11 @@ impl AuthApi {
     #[oai(path = "/admin", method = "post", operation_id = "adminLogin")]
     async fn admin(
         &self,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        client: Client<'_>,
         body: JsonBody<AdminCredentials>,
     ) -> Result<Json<AccessTokenOut>, ApiError> {
-        let token = state
-            .services
-            .auth
-            .admin_login(&body.username, &body.password, state.client_ip(req))
-            .await?;
+        let services = client.services();
+        let token = services.auth.admin_login(&body.username, &body.password, client.ip).await?;
         Ok(Json(AccessTokenOut { access_token: token.token, expires_in: token.expires_in }))
     }
 
@@ -78,15 +71,11 @@ impl AuthApi {
     #[oai(path = "/userpool", method = "post", operation_id = "userPoolLogin")]
     async fn userpool(
         &self,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        client: Client<'_>,
         body: JsonBody<PoolCredentials>,
     ) -> Result<Json<AccessTokenOut>, ApiError> {
-        let token = state
-            .services
-            .auth
-            .pool_login(&body.user_pool_id, &body.secret, state.client_ip(req))
-            .await?;
+        let services = client.services();
+        let token = services.auth.pool_login(&body.user_pool_id, &body.secret, client.ip).await?;
         Ok(Json(AccessTokenOut { access_token: token.token, expires_in: token.expires_in }))
     }
 }

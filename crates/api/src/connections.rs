@@ -1,14 +1,9 @@
 //! `/api/v1/userpools/{id}/connections/app2wxapp`: the pool's mini program credentials.
 
-use std::sync::Arc;
-
-use poem::{Request, web::Data};
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
-use tessera_domain::service::ConnectionView;
+use tessera_domain::service::{ConnectionView, PutConnection as SetConnection};
 
-use crate::{
-    ApiTags, AppState, Deleted, auth::BearerAuth, body::JsonBody, error::ApiError, time::iso,
-};
+use crate::{ApiTags, Deleted, body::JsonBody, caller::Caller, error::ApiError, time::iso};
 
 /// The mini program's credentials.
 #[derive(Debug, Object, serde::Deserialize)]
@@ -68,19 +63,18 @@ impl ConnectionsApi {
     )]
     async fn put(
         &self,
-        auth: BearerAuth,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        caller: Caller<'_>,
         /// Pool id.
         id: Path<String>,
         body: JsonBody<PutConnection>,
     ) -> Result<Json<Connection>, ApiError> {
-        let ctx = state.ctx(&auth, req).await?;
-        let view = state
-            .services
-            .connections
-            .put(&ctx, &id, &body.app_id, body.app_secret.as_deref(), body.enabled)
-            .await?;
+        let JsonBody(body) = body;
+        let put = SetConnection {
+            app_id: body.app_id,
+            app_secret: body.app_secret,
+            enabled: body.enabled,
+        };
+        let view = caller.services().connections.put(&caller.ctx, &id, put).await?;
         Ok(Json(view.into()))
     }
 
@@ -94,14 +88,11 @@ impl ConnectionsApi {
     )]
     async fn get(
         &self,
-        auth: BearerAuth,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        caller: Caller<'_>,
         /// Pool id.
         id: Path<String>,
     ) -> Result<Json<Connection>, ApiError> {
-        let ctx = state.ctx(&auth, req).await?;
-        Ok(Json(state.services.connections.get(&ctx, &id).await?.into()))
+        Ok(Json(caller.services().connections.get(&caller.ctx, &id).await?.into()))
     }
 
     /// Remove the mini program connection
@@ -112,14 +103,11 @@ impl ConnectionsApi {
     )]
     async fn delete(
         &self,
-        auth: BearerAuth,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        caller: Caller<'_>,
         /// Pool id.
         id: Path<String>,
     ) -> Result<Deleted, ApiError> {
-        let ctx = state.ctx(&auth, req).await?;
-        state.services.connections.delete(&ctx, &id).await?;
+        caller.services().connections.delete(&caller.ctx, &id).await?;
         Ok(Deleted::NoContent)
     }
 }

@@ -1,11 +1,8 @@
 //! `POST /api/v1/userpools/{id}/keys/rotate`.
 
-use std::sync::Arc;
-
-use poem::{Request, web::Data};
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
 
-use crate::{ApiTags, AppState, auth::BearerAuth, error::ApiError, pools::Algorithm, time::iso};
+use crate::{ApiTags, caller::Caller, error::ApiError, pools::Algorithm, time::iso};
 
 /// A signing key's public part.
 #[derive(Debug, Object)]
@@ -33,19 +30,16 @@ impl KeysApi {
     #[oai(path = "/:id/keys/rotate", method = "post", operation_id = "rotateSigningKey")]
     async fn rotate(
         &self,
-        auth: BearerAuth,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        caller: Caller<'_>,
         /// Pool id.
         id: Path<String>,
     ) -> Result<Json<Key>, ApiError> {
-        let ctx = state.ctx(&auth, req).await?;
-        let key = state.services.keys.rotate(&ctx, &id).await?;
+        let key = caller.services().keys.rotate(&caller.ctx, &id).await?;
         let public_jwk = serde_json::from_str(&key.public_jwk)
             .map_err(|e| ApiError::from(tessera_domain::Error::internal(e)))?;
         Ok(Json(Key {
             kid: key.kid,
-            algorithm: key.algorithm.into(),
+            algorithm: Algorithm(key.algorithm),
             public_jwk,
             created_at: iso(key.created_at),
         }))

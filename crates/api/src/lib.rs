@@ -7,6 +7,7 @@ mod app2wxapp;
 mod audit;
 mod auth;
 mod body;
+mod caller;
 pub mod client_ip;
 mod connections;
 pub mod error;
@@ -25,9 +26,9 @@ use poem::{
     http::{StatusCode, header},
 };
 use poem_openapi::{OpenApiService, Tags};
-use tessera_domain::service::{Ctx, Services};
+use tessera_domain::service::Services;
 
-use crate::{auth::BearerAuth, client_ip::TrustedNet, error::ApiError};
+use crate::client_ip::TrustedNet;
 
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -41,12 +42,6 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Authenticates the bearer token and describes the caller.
-    async fn ctx(&self, auth: &BearerAuth, req: &Request) -> Result<Ctx, ApiError> {
-        let principal = self.services.auth.authenticate(&auth.0.token).await?;
-        Ok(Ctx { principal, ip: self.client_ip(req) })
-    }
-
     /// The client's address (see [`client_ip`]). `X-Forwarded-For` is read only when proxies
     /// are trusted at all.
     fn client_ip(&self, req: &Request) -> Option<String> {

@@ -1,53 +1,79 @@
 //! `/api/v1/userpools`: create, list, get, change, delete, rotate the secret.
 
-use std::sync::Arc;
+use std::borrow::Cow;
 
-use poem::{Request, web::Data};
-use poem_openapi::{ApiResponse, Enum, Object, OpenApi, param::Path, param::Query, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+    registry::{MetaSchema, MetaSchemaRef, Registry},
+    types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
+};
 use tessera_domain::{
     Error,
     model::{Page, PoolSettingsPatch, TokenAlgorithm, UserPool},
     service::{NewPool, PoolUpdate},
 };
 
-use crate::{
-    ApiTags, AppState, Deleted, auth::BearerAuth, body::JsonBody, error::ApiError, time::iso,
-};
+use crate::{ApiTags, Deleted, body::JsonBody, caller::Caller, error::ApiError, time::iso};
 
-/// A JWT signature algorithm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
-pub enum Algorithm {
-    /// ECDSA P-256 (default).
-    #[oai(rename = "ES256")]
-    #[serde(rename = "ES256")]
-    Es256,
-    /// RSA 2048 PKCS#1 v1.5.
-    #[oai(rename = "RS256")]
-    #[serde(rename = "RS256")]
-    Rs256,
-    /// Ed25519.
-    #[oai(rename = "EdDSA")]
-    #[serde(rename = "EdDSA")]
-    EdDsa,
+/// A JWT signature algorithm: the domain's [`TokenAlgorithm`], described to the OpenAPI
+/// document with the values of `TokenAlgorithm::ALL`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Algorithm(pub TokenAlgorithm);
+
+impl Type for Algorithm {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "Algorithm".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Reference(Self::name().into_owned())
+    }
+
+    fn register(registry: &mut Registry) {
+        registry.create_schema::<Self, _>(Self::name().into_owned(), |_| MetaSchema {
+            description: Some("A JWT signature algorithm."),
+            enum_items: TokenAlgorithm::ALL.iter().map(|a| a.as_str().into()).collect(),
+            ..MetaSchema::new("string")
+        });
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
 }
 
-impl From<Algorithm> for TokenAlgorithm {
-    fn from(a: Algorithm) -> Self {
-        match a {
-            Algorithm::Es256 => Self::Es256,
-            Algorithm::Rs256 => Self::Rs256,
-            Algorithm::EdDsa => Self::EdDsa,
+impl ParseFromJSON for Algorithm {
+    fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
+        let value = value.unwrap_or_default();
+        match value.as_str().map(str::parse) {
+            Some(Ok(algorithm)) => Ok(Self(algorithm)),
+            _ => Err(ParseError::expected_type(value)),
         }
     }
 }
 
-impl From<TokenAlgorithm> for Algorithm {
-    fn from(a: TokenAlgorithm) -> Self {
-        match a {
-            TokenAlgorithm::Es256 => Self::Es256,
-            TokenAlgorithm::Rs256 => Self::Rs256,
-            TokenAlgorithm::EdDsa => Self::EdDsa,
-        }
+impl ToJSON for Algorithm {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(self.0.as_str().into())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Algorithm {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map(Self).map_err(serde::de::Error::custom)
     }
 }
 
@@ -99,7 +125,7 @@ impl From<&UserPool> for Pool {
             settings: Settings {
                 allow_sign_up: p.settings.allow_sign_up,
                 token_ttl_seconds: p.settings.token_ttl_seconds,
-                token_algorithm: p.settings.token_algorithm.into(),
+                token_algorithm: Algorithm(p.settings.token_algorithm),
                 app2wxapp: App2WxappSettings {
                     require_secret: p.settings.app2wxapp.require_secret,
                     ticket_ttl_seconds: p.settings.app2wxapp.ticket_ttl_seconds,
@@ -163,7 +189,7 @@ fn settings_patch(patch: Option<SettingsPatch>) -> Result<PoolSettingsPatch, Err
     Ok(PoolSettingsPatch {
         allow_sign_up: patch.allow_sign_up,
         token_ttl_seconds: patch.token_ttl_seconds,
-        token_algorithm: patch.token_algorithm.map(Into::into),
+        token_algorithm: patch.token_algorithm.map(|a| a.0),
         require_secret: PoolSettingsPatch::merge_alias(
             "settings.app2wxapp.requireSecret",
             wx.require_secret,
@@ -241,16 +267,13 @@ impl PoolsApi {
     #[oai(path = "/", method = "post", operation_id = "createUserPool")]
     async fn create(
         &self,
-        auth: BearerAuth,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        caller: Caller<'_>,
         body: JsonBody<CreatePool>,
     ) -> Result<Created, ApiError> {
-        let ctx = state.ctx(&auth, req).await?;
         let JsonBody(body) = body;
         let new =
             NewPool { name: body.name, id: body.id, settings: settings_patch(body.settings)? };
-        let created = state.services.pools.create(&ctx, new).await?;
+        let created = caller.services().pools.create(&caller.ctx, new).await?;
         Ok(Created::Created(Json(PoolWithSecret {
             pool: Pool::from(&created.pool),
             secret: created.secret.text,
@@ -263,17 +286,14 @@ impl PoolsApi {
     #[oai(path = "/", method = "get", operation_id = "listUserPools")]
     async fn list(
         &self,
-        auth: BearerAuth,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        caller: Caller<'_>,
         /// Page number, from 1 (default 1).
         page: Query<Option<u64>>,
         /// Page size, 1..=100 (default 20).
         limit: Query<Option<u64>>,
     ) -> Result<Json<PoolPage>, ApiError> {
-        let ctx = state.ctx(&auth, req).await?;
         let page = Page::new(page.0, limit.0)?;
-        let found = state.services.pools.list(&ctx, page).await?;
+        let found = caller.services().pools.list(&caller.ctx, page).await?;
         Ok(Json(PoolPage {
             items: found.items.iter().map(Pool::from).collect(),
             total: found.total,
@@ -286,14 +306,11 @@ impl PoolsApi {
     #[oai(path = "/:id", method = "get", operation_id = "getUserPool")]
     async fn get(
         &self,
-        auth: BearerAuth,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        caller: Caller<'_>,
         /// Pool id.
         id: Path<String>,
     ) -> Result<Json<Pool>, ApiError> {
-        let ctx = state.ctx(&auth, req).await?;
-        Ok(Json(Pool::from(&state.services.pools.get(&ctx, &id).await?)))
+        Ok(Json(Pool::from(&caller.services().pools.get(&caller.ctx, &id).await?)))
     }
 
     /// Change a user pool's name or settings
@@ -304,17 +321,14 @@ impl PoolsApi {
     #[oai(path = "/:id", method = "patch", operation_id = "updateUserPool")]
     async fn update(
         &self,
-        auth: BearerAuth,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        caller: Caller<'_>,
         /// Pool id.
         id: Path<String>,
         body: JsonBody<PatchPool>,
     ) -> Result<Json<Pool>, ApiError> {
-        let ctx = state.ctx(&auth, req).await?;
         let JsonBody(body) = body;
         let update = PoolUpdate { name: body.name, settings: settings_patch(body.settings)? };
-        Ok(Json(Pool::from(&state.services.pools.update(&ctx, &id, update).await?)))
+        Ok(Json(Pool::from(&caller.services().pools.update(&caller.ctx, &id, update).await?)))
     }
 
     /// Delete a user pool
@@ -323,14 +337,11 @@ impl PoolsApi {
     #[oai(path = "/:id", method = "delete", operation_id = "deleteUserPool")]
     async fn delete(
         &self,
-        auth: BearerAuth,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        caller: Caller<'_>,
         /// Pool id.
         id: Path<String>,
     ) -> Result<Deleted, ApiError> {
-        let ctx = state.ctx(&auth, req).await?;
-        state.services.pools.delete(&ctx, &id).await?;
+        caller.services().pools.delete(&caller.ctx, &id).await?;
         Ok(Deleted::NoContent)
     }
 
@@ -340,14 +351,11 @@ impl PoolsApi {
     #[oai(path = "/:id/secret/rotate", method = "post", operation_id = "rotateUserPoolSecret")]
     async fn rotate_secret(
         &self,
-        auth: BearerAuth,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        caller: Caller<'_>,
         /// Pool id.
         id: Path<String>,
     ) -> Result<Json<SecretOut>, ApiError> {
-        let ctx = state.ctx(&auth, req).await?;
-        let secret = state.services.pools.rotate_secret(&ctx, &id).await?;
+        let secret = caller.services().pools.rotate_secret(&caller.ctx, &id).await?;
         Ok(Json(SecretOut { secret: secret.text }))
     }
 }

@@ -1,8 +1,5 @@
 //! `/api/v1/userpools/{id}/users`: a pool's end users.
 
-use std::sync::Arc;
-
-use poem::{Request, web::Data};
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Path, Query},
@@ -15,9 +12,9 @@ use tessera_domain::{
 };
 
 use crate::{
-    ApiTags, AppState, Deleted,
-    auth::BearerAuth,
+    ApiTags, Deleted,
     body::JsonBody,
+    caller::Caller,
     error::ApiError,
     time::{iso, iso_opt},
 };
@@ -187,9 +184,7 @@ impl UsersApi {
     #[expect(clippy::too_many_arguments, reason = "one argument per query parameter")]
     async fn list(
         &self,
-        auth: BearerAuth,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        caller: Caller<'_>,
         /// Pool id.
         id: Path<String>,
         /// Page number, from 1 (default 1).
@@ -203,10 +198,9 @@ impl UsersApi {
         /// Only users with this unionid.
         unionid: Query<Option<String>>,
     ) -> Result<Json<UserPage>, ApiError> {
-        let ctx = state.ctx(&auth, req).await?;
         let page = Page::new(page.0, limit.0)?;
         let filter = UserFilter { phone: phone.0, openid: openid.0, unionid: unionid.0 };
-        let found = state.services.users.list(&ctx, &id, filter, page).await?;
+        let found = caller.services().users.list(&caller.ctx, &id, filter, page).await?;
         Ok(Json(UserPage {
             items: found.items.into_iter().map(User::from).collect(),
             total: found.total,
@@ -222,14 +216,11 @@ impl UsersApi {
     #[oai(path = "/:id/users", method = "post", operation_id = "createUser")]
     async fn create(
         &self,
-        auth: BearerAuth,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        caller: Caller<'_>,
         /// Pool id.
         id: Path<String>,
         body: JsonBody<CreateUser>,
     ) -> Result<Created, ApiError> {
-        let ctx = state.ctx(&auth, req).await?;
         let JsonBody(b) = body;
         let new = NewUser {
             phone: b.phone,
@@ -240,7 +231,7 @@ impl UsersApi {
             company: b.company,
             metadata: b.metadata,
         };
-        let user = state.services.users.create(&ctx, &id, new).await?;
+        let user = caller.services().users.create(&caller.ctx, &id, new).await?;
         Ok(Created::Created(Json(user.into())))
     }
 
@@ -248,16 +239,13 @@ impl UsersApi {
     #[oai(path = "/:id/users/:user_id", method = "get", operation_id = "getUser")]
     async fn get(
         &self,
-        auth: BearerAuth,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        caller: Caller<'_>,
         /// Pool id.
         id: Path<String>,
         /// User id.
         user_id: Path<String>,
     ) -> Result<Json<User>, ApiError> {
-        let ctx = state.ctx(&auth, req).await?;
-        Ok(Json(state.services.users.get(&ctx, &id, &user_id).await?.into()))
+        Ok(Json(caller.services().users.get(&caller.ctx, &id, &user_id).await?.into()))
     }
 
     /// Change or block a user
@@ -266,16 +254,13 @@ impl UsersApi {
     #[oai(path = "/:id/users/:user_id", method = "patch", operation_id = "updateUser")]
     async fn update(
         &self,
-        auth: BearerAuth,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        caller: Caller<'_>,
         /// Pool id.
         id: Path<String>,
         /// User id.
         user_id: Path<String>,
         body: JsonBody<PatchUser>,
     ) -> Result<Json<User>, ApiError> {
-        let ctx = state.ctx(&auth, req).await?;
         let JsonBody(b) = body;
         let patch = UserPatch {
             phone: change(b.phone),
@@ -288,23 +273,20 @@ impl UsersApi {
             metadata: b.metadata,
             blocked: b.blocked,
         };
-        Ok(Json(state.services.users.update(&ctx, &id, &user_id, patch).await?.into()))
+        Ok(Json(caller.services().users.update(&caller.ctx, &id, &user_id, patch).await?.into()))
     }
 
     /// Delete a user
     #[oai(path = "/:id/users/:user_id", method = "delete", operation_id = "deleteUser")]
     async fn delete(
         &self,
-        auth: BearerAuth,
-        state: Data<&Arc<AppState>>,
-        req: &Request,
+        caller: Caller<'_>,
         /// Pool id.
         id: Path<String>,
         /// User id.
         user_id: Path<String>,
     ) -> Result<Deleted, ApiError> {
-        let ctx = state.ctx(&auth, req).await?;
-        state.services.users.delete(&ctx, &id, &user_id).await?;
+        caller.services().users.delete(&caller.ctx, &id, &user_id).await?;
         Ok(Deleted::NoContent)
     }
 }

@@ -14,6 +14,8 @@ pub mod ids;
 pub mod model;
 pub mod ports;
 pub mod service;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod wechat;
 
 pub use error::{Error, StoreError};

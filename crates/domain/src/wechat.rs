@@ -68,6 +68,18 @@ pub struct WxPhone {
     pub country_code: String,
 }
 
+impl WxPhone {
+    /// The number to store: the pure number for mainland China (`+86`), the full one otherwise.
+    pub fn preferred(&self) -> String {
+        let mainland = self.country_code.is_empty() || self.country_code == "86";
+        if (mainland || self.phone_number.is_empty()) && !self.pure_phone_number.is_empty() {
+            self.pure_phone_number.clone()
+        } else {
+            self.phone_number.clone()
+        }
+    }
+}
+
 /// How a WeChat call failed, in terms the flow can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WeChatError {
@@ -103,15 +115,15 @@ pub trait WeChat: Send + Sync {
     /// `getuserphonenumber`: exchanges a `getPhoneNumber` button code.
     async fn phone_number(&self, app: &WxApp, phone_code: &str) -> Result<WxPhone, WeChatError>;
 
-    /// Decrypts a legacy `encryptedData`/`iv` payload with this login's session key and checks
-    /// that its watermark names `app_id`. Returns the decrypted JSON object.
-    fn decrypt(
+    /// Decrypts a legacy `getPhoneNumber` payload (`encryptedData`/`iv`) with this login's
+    /// session key and checks that its watermark names `app_id`. `None` when it holds no number.
+    fn decrypt_phone(
         &self,
         session_key: &SessionKey,
         encrypted_data: &str,
         iv: &str,
         app_id: &str,
-    ) -> Result<serde_json::Value, WeChatError>;
+    ) -> Result<Option<WxPhone>, WeChatError>;
 }
 
 /// A cached WeChat access token.
@@ -139,4 +151,26 @@ pub trait AccessTokenCache: Send + Sync {
     async fn try_lock(&self, app_id: &str, ttl: Duration) -> StoreResult<Option<String>>;
     /// Releases the lock if it is still held under `id`.
     async fn unlock(&self, app_id: &str, id: &str) -> StoreResult<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phone(pure: &str, full: &str, country: &str) -> WxPhone {
+        WxPhone {
+            phone_number: full.into(),
+            pure_phone_number: pure.into(),
+            country_code: country.into(),
+        }
+    }
+
+    #[test]
+    fn phones_prefer_the_pure_mainland_number() {
+        assert_eq!(phone("13800138000", "13800138000", "86").preferred(), "13800138000");
+        assert_eq!(phone("13800138000", "+8613800138000", "").preferred(), "13800138000");
+        assert_eq!(phone("91234567", "+85291234567", "852").preferred(), "+85291234567");
+        assert_eq!(phone("", "+85291234567", "").preferred(), "+85291234567");
+        assert_eq!(phone("91234567", "", "852").preferred(), "91234567");
+    }
 }

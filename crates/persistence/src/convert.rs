@@ -6,8 +6,8 @@ use tessera_domain::{
     StoreError,
     ids::hex,
     model::{
-        App2WxappConnection, App2WxappSettings, AuditEvent, KeyStatus, Outcome, PlatformAdmin,
-        PoolSettings, SigningKey, TokenAlgorithm, User, UserPool,
+        App2WxappConnection, App2WxappSettings, AuditAction, AuditEvent, KeyStatus, Outcome,
+        PlatformAdmin, PoolSettings, SigningKey, TokenAlgorithm, User, UserPool,
     },
 };
 
@@ -135,18 +135,13 @@ pub fn user_row(u: &User) -> user::ActiveModel {
 }
 
 pub fn key_from(m: signing_key::Model) -> Result<SigningKey, StoreError> {
-    let status = match m.status.as_str() {
-        "active" => KeyStatus::Active,
-        "retired" => KeyStatus::Retired,
-        _ => return Err(corrupt("key status")),
-    };
     Ok(SigningKey {
+        status: m.status.parse::<KeyStatus>().map_err(|_| corrupt("key status"))?,
         algorithm: m.algorithm.parse::<TokenAlgorithm>().map_err(|_| corrupt("key algorithm"))?,
         kid: m.kid,
         pool_id: m.pool_id,
         public_jwk: m.public_jwk,
         private_key_sealed: m.private_key_sealed,
-        status,
         max_token_ttl_seconds: m.max_token_ttl_seconds,
         created_at: m.created_at,
         retired_at: m.retired_at,
@@ -189,18 +184,18 @@ pub fn admin_row(a: &PlatformAdmin) -> admin::ActiveModel {
     }
 }
 
-pub fn audit_from(m: audit::Model) -> AuditEvent {
-    AuditEvent {
+pub fn audit_from(m: audit::Model) -> Result<AuditEvent, StoreError> {
+    Ok(AuditEvent {
+        action: m.action.parse::<AuditAction>().map_err(|_| corrupt("audit action"))?,
+        outcome: m.outcome.parse::<Outcome>().map_err(|_| corrupt("audit outcome"))?,
         id: m.id,
         pool_id: m.pool_id,
         actor: m.actor,
-        action: m.action,
         target: m.target,
         ip: m.ip,
-        outcome: Outcome::parse(&m.outcome),
         reason: m.reason,
         created_at: m.created_at,
-    }
+    })
 }
 
 pub fn audit_row(e: &AuditEvent) -> audit::ActiveModel {
@@ -208,7 +203,7 @@ pub fn audit_row(e: &AuditEvent) -> audit::ActiveModel {
         id: Set(e.id.clone()),
         pool_id: Set(e.pool_id.clone()),
         actor: Set(truncate(&e.actor, 80)),
-        action: Set(truncate(&e.action, 64)),
+        action: Set(e.action.as_str().to_owned()),
         target: Set(e.target.as_deref().map(|t| truncate(t, 128))),
         ip: Set(e.ip.as_deref().map(|ip| truncate(ip, 64))),
         outcome: Set(e.outcome.as_str().to_owned()),

@@ -2,13 +2,14 @@
 
 use std::{
     collections::HashMap,
-    sync::Mutex,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use tessera_domain::{
-    ports::{RateLimiter, StoreResult, TicketRecord, TicketStore},
+    ports::{Clock, RateKey, RateLimiter, StoreResult, TicketKey, TicketRecord, TicketStore},
     wechat::{AccessTokenCache, CachedAccessToken},
 };
 
@@ -72,35 +73,45 @@ impl AccessTokenCache for MemoryTokenCache {
     }
 }
 
-/// Tickets kept in this process (single node only: another replica cannot exchange them).
-#[derive(Default)]
+/// Tickets kept in this process (single node only: another replica cannot exchange them). Time
+/// is read from the injected clock, so tests can let tickets expire without waiting.
 pub struct MemoryTicketStore {
-    tickets: Mutex<HashMap<String, (TicketRecord, Instant)>>,
+    clock: Arc<dyn Clock>,
+    tickets: Mutex<HashMap<TicketKey, (TicketRecord, DateTime<Utc>)>>,
 }
 
 impl MemoryTicketStore {
-    /// An empty store.
-    pub fn new() -> Self {
-        Self::default()
+    /// An empty store reading the time from `clock`.
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self { clock, tickets: Mutex::default() }
     }
+}
+
+/// `now + ttl`, saturating (a lifetime too long to represent never ends).
+fn after(now: DateTime<Utc>, ttl: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(ttl)
+        .ok()
+        .and_then(|ttl| now.checked_add_signed(ttl))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 #[async_trait]
 impl TicketStore for MemoryTicketStore {
-    async fn put(&self, key: &str, record: &TicketRecord, ttl: Duration) -> StoreResult<()> {
+    async fn put(&self, key: &TicketKey, record: &TicketRecord, ttl: Duration) -> StoreResult<()> {
+        let now = self.clock.now();
         let mut tickets = lock(&self.tickets);
-        let now = Instant::now();
         // Expired tickets are swept as new ones arrive, so the map stays small.
         if tickets.len().is_multiple_of(64) {
             tickets.retain(|_, (_, until)| *until > now);
         }
-        tickets.insert(key.to_owned(), (record.clone(), now + ttl));
+        tickets.insert(key.clone(), (record.clone(), after(now, ttl)));
         Ok(())
     }
 
-    async fn take(&self, key: &str) -> StoreResult<Option<TicketRecord>> {
+    async fn take(&self, key: &TicketKey) -> StoreResult<Option<TicketRecord>> {
+        let now = self.clock.now();
         let taken = lock(&self.tickets).remove(key);
-        Ok(taken.filter(|(_, until)| *until > Instant::now()).map(|(record, _)| record))
+        Ok(taken.filter(|(_, until)| *until > now).map(|(record, _)| record))
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -108,42 +119,44 @@ impl TicketStore for MemoryTicketStore {
     }
 }
 
-/// Rate limit counters kept in this process.
-#[derive(Default)]
+/// Rate limit counters kept in this process, timed by the injected clock.
 pub struct MemoryRateLimiter {
-    windows: Mutex<HashMap<String, (u64, Instant)>>,
+    clock: Arc<dyn Clock>,
+    windows: Mutex<HashMap<String, (u64, DateTime<Utc>)>>,
 }
 
 impl MemoryRateLimiter {
-    /// No counters yet.
-    pub fn new() -> Self {
-        Self::default()
+    /// No counters yet; windows are timed by `clock`.
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self { clock, windows: Mutex::default() }
     }
 }
 
-fn seconds_until(until: Instant, now: Instant) -> u64 {
-    until.saturating_duration_since(now).as_secs_f64().ceil() as u64
+/// Whole seconds from `now` until `until`, rounded up.
+fn seconds_until(until: DateTime<Utc>, now: DateTime<Utc>) -> u64 {
+    let millis = u64::try_from((until - now).num_milliseconds()).unwrap_or(0);
+    millis.div_ceil(1000)
 }
 
 #[async_trait]
 impl RateLimiter for MemoryRateLimiter {
-    async fn hit(&self, key: &str, window: Duration) -> StoreResult<(u64, u64)> {
+    async fn hit(&self, key: &RateKey<'_>, window: Duration) -> StoreResult<(u64, u64)> {
+        let now = self.clock.now();
         let mut windows = lock(&self.windows);
-        let now = Instant::now();
         if windows.len().is_multiple_of(256) {
             windows.retain(|_, (_, until)| *until > now);
         }
-        let entry = windows.entry(key.to_owned()).or_insert((0, now + window));
+        let entry = windows.entry(key.to_string()).or_insert((0, after(now, window)));
         if entry.1 <= now {
-            *entry = (0, now + window);
+            *entry = (0, after(now, window));
         }
         entry.0 += 1;
         Ok((entry.0, seconds_until(entry.1, now)))
     }
 
-    async fn peek(&self, key: &str) -> StoreResult<(u64, u64)> {
-        let now = Instant::now();
-        Ok(match lock(&self.windows).get(key) {
+    async fn peek(&self, key: &RateKey<'_>) -> StoreResult<(u64, u64)> {
+        let now = self.clock.now();
+        Ok(match lock(&self.windows).get(&key.to_string()) {
             Some((count, until)) if *until > now => (*count, seconds_until(*until, now)),
             _ => (0, 0),
         })

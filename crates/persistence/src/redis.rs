@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use redis::{AsyncCommands, Script, aio::ConnectionManagerConfig};
 use tessera_domain::{
     StoreError,
-    ports::{RateLimiter, StoreResult, TicketRecord, TicketStore},
+    ports::{RateKey, RateLimiter, StoreResult, TicketKey, TicketRecord, TicketStore},
     wechat::{AccessTokenCache, CachedAccessToken},
 };
 
@@ -182,9 +182,9 @@ impl AccessTokenCache for RedisStore {
 
 #[async_trait]
 impl TicketStore for RedisStore {
-    async fn put(&self, key: &str, record: &TicketRecord, ttl: Duration) -> StoreResult<()> {
+    async fn put(&self, key: &TicketKey, record: &TicketRecord, ttl: Duration) -> StoreResult<()> {
         let mut conn = self.topology.conn();
-        let key = self.key("ticket", key);
+        let key = self.key("ticket", key.as_str());
         let value = serde_json::to_string(record).map_err(|e| StoreError::Other(e.to_string()))?;
         let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
         self.timed(async {
@@ -199,9 +199,9 @@ impl TicketStore for RedisStore {
         .await
     }
 
-    async fn take(&self, key: &str) -> StoreResult<Option<TicketRecord>> {
+    async fn take(&self, key: &TicketKey) -> StoreResult<Option<TicketRecord>> {
         let mut conn = self.topology.conn();
-        let key = self.key("ticket", key);
+        let key = self.key("ticket", key.as_str());
         // GETDEL: of any number of concurrent exchanges, exactly one gets the record.
         let value: Option<String> =
             self.timed(redis::cmd("GETDEL").arg(&key).query_async(&mut conn)).await?;
@@ -233,9 +233,9 @@ fn ceil_seconds(ms: i64) -> u64 {
 
 #[async_trait]
 impl RateLimiter for RedisStore {
-    async fn hit(&self, key: &str, window: Duration) -> StoreResult<(u64, u64)> {
+    async fn hit(&self, key: &RateKey<'_>, window: Duration) -> StoreResult<(u64, u64)> {
         let mut conn = self.topology.conn();
-        let key = self.key("rate", key);
+        let key = self.key("rate", &key.to_string());
         let ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
         let script = Script::new(HIT);
         let (count, ttl): (u64, i64) =
@@ -243,9 +243,9 @@ impl RateLimiter for RedisStore {
         Ok((count, ceil_seconds(ttl)))
     }
 
-    async fn peek(&self, key: &str) -> StoreResult<(u64, u64)> {
+    async fn peek(&self, key: &RateKey<'_>) -> StoreResult<(u64, u64)> {
         let mut conn = self.topology.conn();
-        let key = self.key("rate", key);
+        let key = self.key("rate", &key.to_string());
         let (count, ttl): (Option<u64>, i64) = self
             .timed(async { redis::pipe().get(&key).pttl(&key).query_async(&mut conn).await })
             .await?;

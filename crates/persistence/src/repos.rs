@@ -339,7 +339,7 @@ impl AuditRepo for SqlStore {
         });
         let query = query.order_by_desc(audit::Column::CreatedAt).order_by_desc(audit::Column::Id);
         let (rows, total) = self.paged(query, page).await?;
-        Ok(Paged { items: rows.into_iter().map(audit_from).collect(), total })
+        Ok(Paged { items: rows.into_iter().map(audit_from).collect::<Result<_, _>>()?, total })
     }
 }
 

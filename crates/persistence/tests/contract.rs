@@ -8,8 +8,8 @@ use tessera_domain::{
     StoreError,
     crypto::{MasterKey, Sealer, generate_key},
     model::{
-        App2WxappConnection, AuditEvent, KeyStatus, Outcome, Page, PlatformAdmin, PoolSettings,
-        SigningKey, TokenAlgorithm, User, UserFilter, UserPool,
+        App2WxappConnection, AuditAction, AuditEvent, KeyStatus, Outcome, Page, PlatformAdmin,
+        PoolSettings, SigningKey, TokenAlgorithm, User, UserFilter, UserPool,
     },
     ports::{AdminRepo, AuditRepo, ConnectionRepo, Health, KeyRepo, PoolRepo, UserRepo},
 };
@@ -338,7 +338,7 @@ async fn admins_and_audit_events() {
                 id: format!("e{i}"),
                 pool_id: pool_id.map(str::to_owned),
                 actor: "admin:a1".into(),
-                action: "pool.update".into(),
+                action: AuditAction::PoolUpdate,
                 target: Some("p".into()),
                 ip: Some("127.0.0.1".into()),
                 outcome: if i == 1 { Outcome::Failure } else { Outcome::Success },
@@ -404,7 +404,10 @@ async fn an_unreachable_database_is_unavailable_not_a_hang() {
 mod tickets {
     use std::{sync::Arc, time::Duration};
 
-    use tessera_domain::ports::{RateLimiter, TicketRecord, TicketStore};
+    use tessera_domain::{
+        ports::{RateKey, RateLimiter, TicketKey, TicketRecord, TicketStore},
+        testing::ManualClock,
+    };
     use tessera_persistence::{MemoryRateLimiter, MemoryTicketStore, RedisStore};
 
     /// Redis as one server, as a 3-master Cluster and behind Sentinel.
@@ -424,17 +427,35 @@ mod tickets {
         stores
     }
 
-    /// A named ticket store and rate limiter.
-    type Stores = (&'static str, Arc<dyn TicketStore>, Arc<dyn RateLimiter>);
+    /// How a test lets time pass: the in-process stores read a manual clock, which is moved;
+    /// Redis keeps its own time, which is waited for.
+    enum Time {
+        Manual(Arc<ManualClock>),
+        Real,
+    }
+
+    impl Time {
+        async fn pass(&self, duration: Duration) {
+            match self {
+                Self::Manual(clock) => clock.advance(duration),
+                Self::Real => tokio::time::sleep(duration).await,
+            }
+        }
+    }
+
+    /// A named ticket store and rate limiter, and how time passes for them.
+    type Stores = (&'static str, Arc<dyn TicketStore>, Arc<dyn RateLimiter>, Time);
 
     async fn stores() -> Vec<Stores> {
+        let clock = Arc::new(ManualClock::new());
         let mut all: Vec<Stores> = vec![(
             "memory",
-            Arc::new(MemoryTicketStore::new()),
-            Arc::new(MemoryRateLimiter::new()),
+            Arc::new(MemoryTicketStore::new(clock.clone())),
+            Arc::new(MemoryRateLimiter::new(clock.clone())),
+            Time::Manual(clock),
         )];
         for (name, store) in redis_topologies().await {
-            all.push((name, store.clone(), store));
+            all.push((name, store.clone(), store, Time::Real));
         }
         all
     }
@@ -473,12 +494,14 @@ mod tickets {
 
     #[tokio::test]
     async fn a_ticket_is_taken_once_even_concurrently_and_expires() {
-        for (name, store, _) in stores().await {
-            store.put("k1", &record(), Duration::from_secs(60)).await.expect("put");
+        for (name, store, _, time) in stores().await {
+            let (k1, k2) = (TicketKey::new("p", "t1"), TicketKey::new("p", "t2"));
+            store.put(&k1, &record(), Duration::from_secs(60)).await.expect("put");
             let mut tasks = Vec::new();
             for _ in 0..50 {
                 let store = store.clone();
-                tasks.push(tokio::spawn(async move { store.take("k1").await }));
+                let k1 = k1.clone();
+                tasks.push(tokio::spawn(async move { store.take(&k1).await }));
             }
             let mut got = Vec::new();
             for task in tasks {
@@ -488,33 +511,32 @@ mod tickets {
             }
             assert_eq!(got, vec![record()], "{name}: exactly one taker");
 
-            store.put("k2", &record(), Duration::from_millis(200)).await.expect("put");
-            tokio::time::sleep(Duration::from_millis(400)).await;
-            assert_eq!(store.take("k2").await.expect("take"), None, "{name}: expired");
-            assert_eq!(store.take("never").await.expect("take"), None, "{name}");
+            store.put(&k2, &record(), Duration::from_millis(200)).await.expect("put");
+            time.pass(Duration::from_millis(400)).await;
+            assert_eq!(store.take(&k2).await.expect("take"), None, "{name}: expired");
+            let never = TicketKey::new("p", "never");
+            assert_eq!(store.take(&never).await.expect("take"), None, "{name}");
             store.ping().await.expect("ping");
         }
     }
 
     #[tokio::test]
     async fn rate_limit_windows_count_and_reset() {
-        for (name, _, limiter) in stores().await {
+        for (name, _, limiter, time) in stores().await {
             let window = Duration::from_millis(1500);
-            assert_eq!(limiter.peek("rl").await.expect("peek"), (0, 0), "{name}");
+            let rl = RateKey::Login { pool_id: "rl", ip: None };
+            let other = RateKey::Login { pool_id: "rl", ip: Some("::1") };
+            assert_eq!(limiter.peek(&rl).await.expect("peek"), (0, 0), "{name}");
             for expected in 1..=3 {
-                let (count, reset) = limiter.hit("rl", window).await.expect("hit");
+                let (count, reset) = limiter.hit(&rl, window).await.expect("hit");
                 assert_eq!(count, expected, "{name}");
                 assert!((1..=2).contains(&reset), "{name}: {reset}");
             }
-            assert_eq!(limiter.peek("rl").await.expect("peek").0, 3, "{name}");
-            assert_eq!(
-                limiter.peek("other").await.expect("peek").0,
-                0,
-                "{name}: keys are separate"
-            );
-            tokio::time::sleep(Duration::from_millis(1700)).await;
-            assert_eq!(limiter.peek("rl").await.expect("peek").0, 0, "{name}: window over");
-            assert_eq!(limiter.hit("rl", window).await.expect("hit").0, 1, "{name}: new window");
+            assert_eq!(limiter.peek(&rl).await.expect("peek").0, 3, "{name}");
+            assert_eq!(limiter.peek(&other).await.expect("peek").0, 0, "{name}: keys are separate");
+            time.pass(Duration::from_millis(1700)).await;
+            assert_eq!(limiter.peek(&rl).await.expect("peek").0, 0, "{name}: window over");
+            assert_eq!(limiter.hit(&rl, window).await.expect("hit").0, 1, "{name}: new window");
         }
     }
 }

@@ -446,6 +446,16 @@ impl Config {
         })
     }
 
+    /// The rate limits, as the services take them.
+    pub fn flow_limits(&self) -> tessera_domain::service::FlowLimits {
+        tessera_domain::service::FlowLimits {
+            logins_per_minute: self.limits.logins_per_minute,
+            failed_exchanges_per_minute: self.limits.failed_exchanges_per_minute,
+            failed_admin_logins_per_minute: self.limits.failed_admin_logins_per_minute,
+            window: Duration::from_secs(self.limits.window_seconds),
+        }
+    }
+
     /// The database call timeout.
     pub fn db_timeout(&self) -> Duration {
         Duration::from_millis(self.database.timeout_ms)

@@ -18,8 +18,8 @@ use poem::{
 use tessera_api::AppState;
 use tessera_domain::{
     crypto::{MasterKey, Sealer},
-    ports::{AuditRepo, Metrics, RateLimiter, SystemClock, SystemRandom, TicketStore},
-    service::{BootstrapAdmin, Deps, FlowLimits, Services},
+    ports::{AuditRepo, Clock, Metrics, RateLimiter, SystemClock, SystemRandom, TicketStore},
+    service::{BootstrapAdmin, Ports, Services, Settings},
     wechat::AccessTokenCache,
 };
 use tessera_persistence::{
@@ -120,34 +120,16 @@ pub async fn services(
                 .map_err(|e| anyhow::anyhow!("secrets.previous_master_keys: {e}"))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let (tickets, limiter, tokens): (
-        Arc<dyn TicketStore>,
-        Arc<dyn RateLimiter>,
-        Arc<dyn AccessTokenCache>,
-    ) = match &config.redis.url {
-        Some(url) => {
-            let timeout = Duration::from_millis(config.redis.timeout_ms);
-            let redis = RedisStore::connect(url, &config.redis.key_prefix, timeout)
-                .await
-                .context("cannot connect to Redis (redis.url)")?;
-            let redis = Arc::new(redis);
-            (redis.clone(), redis.clone(), redis)
-        }
-        None => (
-            Arc::new(MemoryTicketStore::new()),
-            Arc::new(MemoryRateLimiter::new()),
-            Arc::new(MemoryTokenCache::new()),
-        ),
-    };
-    let clock = Arc::new(SystemClock);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let stores = shared_stores(config, clock.clone()).await?;
     let wechat = WeChatClient::new(
         ClientConfig::new(&config.wechat.api_base_url),
-        tokens,
+        stores.tokens,
         clock.clone(),
         metrics.clone(),
     )?;
     let store = Arc::new(store.clone());
-    Ok(Services::new(Deps {
+    let ports = Ports {
         pools: store.clone(),
         connections: store.clone(),
         users: store.clone(),
@@ -155,22 +137,41 @@ pub async fn services(
         admins: store.clone(),
         audit,
         health: store,
-        tickets,
-        limiter,
+        tickets: stores.tickets,
+        limiter: stores.limiter,
         wechat: Arc::new(wechat),
         metrics,
-        limits: FlowLimits {
-            logins_per_minute: config.limits.logins_per_minute,
-            failed_exchanges_per_minute: config.limits.failed_exchanges_per_minute,
-            failed_admin_logins_per_minute: config.limits.failed_admin_logins_per_minute,
-            window: Duration::from_secs(config.limits.window_seconds),
-        },
         clock,
         rng: Arc::new(SystemRandom),
         sealer: Arc::new(Sealer::new(master, previous)),
-        public_url: config.http.public_url.clone(),
-        cache: Default::default(),
-    }))
+    };
+    let settings =
+        Settings { public_url: config.http.public_url.clone(), limits: config.flow_limits() };
+    Ok(Services::wire(ports, settings))
+}
+
+/// What replicas share: tickets, rate limit counters and WeChat access tokens.
+struct SharedStores {
+    tickets: Arc<dyn TicketStore>,
+    limiter: Arc<dyn RateLimiter>,
+    tokens: Arc<dyn AccessTokenCache>,
+}
+
+/// Redis when `redis.url` is set; in this process otherwise (a single replica only).
+async fn shared_stores(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<SharedStores> {
+    let Some(url) = &config.redis.url else {
+        return Ok(SharedStores {
+            tickets: Arc::new(MemoryTicketStore::new(clock.clone())),
+            limiter: Arc::new(MemoryRateLimiter::new(clock)),
+            tokens: Arc::new(MemoryTokenCache::new()),
+        });
+    };
+    let timeout = Duration::from_millis(config.redis.timeout_ms);
+    let redis = RedisStore::connect(url, &config.redis.key_prefix, timeout)
+        .await
+        .context("cannot connect to Redis (redis.url)")?;
+    let redis = Arc::new(redis);
+    Ok(SharedStores { tickets: redis.clone(), limiter: redis.clone(), tokens: redis })
 }
 
 /// `tessera rekey`: re-seals every stored AppSecret and private signing key under the current

@@ -234,13 +234,14 @@ impl WeChat for WeChatClient {
         }
     }
 
-    fn decrypt(
+    fn decrypt_phone(
         &self,
         session_key: &SessionKey,
         encrypted_data: &str,
         iv: &str,
         app_id: &str,
-    ) -> Result<Value, WeChatError> {
-        crate::decrypt::decrypt(session_key, encrypted_data, iv, app_id)
+    ) -> Result<Option<WxPhone>, WeChatError> {
+        let payload = crate::decrypt::decrypt(session_key, encrypted_data, iv, app_id)?;
+        Ok(crate::decrypt::phone_of(&payload))
     }
 }

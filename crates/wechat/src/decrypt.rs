@@ -11,7 +11,8 @@ use aws_lc_rs::{
     iv::FixedLength,
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
-use tessera_domain::wechat::{SessionKey, WeChatError};
+use serde_json::Value;
+use tessera_domain::wechat::{SessionKey, WeChatError, WxPhone};
 
 /// Decrypts `encrypted_data` (base64) with `session_key` and `iv` (base64) and checks that the
 /// JSON object's `watermark.appid` is `app_id`.
@@ -45,6 +46,22 @@ pub fn decrypt(
         return Err(bad("the watermark does not name this mini program"));
     }
     Ok(value)
+}
+
+/// The phone number of a decrypted `getPhoneNumber` payload (`countryCode` may be a string or a
+/// number); `None` when it carries neither `purePhoneNumber` nor `phoneNumber`.
+pub fn phone_of(payload: &Value) -> Option<WxPhone> {
+    let text = |k: &str| payload.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let country_code = match payload.get("countryCode") {
+        Some(Value::Number(n)) => n.to_string(),
+        _ => text("countryCode"),
+    };
+    let phone = WxPhone {
+        phone_number: text("phoneNumber"),
+        pure_phone_number: text("purePhoneNumber"),
+        country_code,
+    };
+    (!phone.phone_number.is_empty() || !phone.pure_phone_number.is_empty()).then_some(phone)
 }
 
 fn decode(text: &str) -> Option<Vec<u8>> {

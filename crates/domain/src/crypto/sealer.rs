@@ -86,11 +86,6 @@ impl Sealer {
         Self { current, previous }
     }
 
-    /// The id of the key new values are sealed under.
-    pub fn current_key_id(&self) -> &str {
-        self.current.id()
-    }
-
     /// Seals `plaintext`, bound to `context` (e.g. `"<pool id>/app2wxapp.appSecret"`).
     pub fn seal(&self, plaintext: &[u8], context: &str) -> Result<String, CryptoError> {
         let mut data_key = [0u8; 32];

@@ -81,11 +81,6 @@ impl KeyMaterial {
         header.kid = Some(self.kid.clone());
         jsonwebtoken::encode(&header, claims, &self.key).map_err(|_| CryptoError("jwt signing"))
     }
-
-    /// The key id.
-    pub fn kid(&self) -> &str {
-        &self.kid
-    }
 }
 
 /// The `privateKey` OCTET STRING of a PKCS#8 `PrivateKeyInfo` (RFC 5208): the PKCS#1 RSA key.
@@ -143,7 +138,7 @@ mod tests {
 
     #[test]
     fn every_algorithm_signs_tokens_its_jwk_verifies() {
-        for algorithm in TokenAlgorithm::ALL {
+        for &algorithm in TokenAlgorithm::ALL {
             let key = generate_key(algorithm).unwrap();
             let jwk: Jwk = serde_json::from_str(&key.public_jwk).unwrap();
             assert_eq!(jwk.common.key_id.as_deref(), Some(key.kid.as_str()));

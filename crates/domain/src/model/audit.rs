@@ -1,26 +1,53 @@
 use chrono::{DateTime, Utc};
 
-/// Whether an audited action succeeded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// It was carried out.
-    Success,
-    /// It was refused or failed; the event's `reason` says why.
-    Failure,
+spelled_enum! {
+    /// Whether an audited action succeeded.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Outcome {
+        /// It was carried out.
+        Success = "success",
+        /// It was refused or failed; the event's `reason` says why.
+        Failure = "failure",
+    }
 }
 
-impl Outcome {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Success => "success",
-            Self::Failure => "failure",
-        }
-    }
-
-    /// Parses the stored spelling (anything else is a failure).
-    pub fn parse(s: &str) -> Self {
-        if s == "success" { Self::Success } else { Self::Failure }
+spelled_enum! {
+    /// What an audit event records. Clients filter on these spellings: they are part of the
+    /// public contract (docs/admin-api.md lists them) and never change meaning.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum AuditAction {
+        /// A platform admin logged in to the admin API (or failed to).
+        AdminLogin = "admin.login",
+        /// A pool management token was obtained with the pool secret (or was refused).
+        PoolLogin = "pool.login",
+        /// A user pool was created.
+        PoolCreate = "pool.create",
+        /// A pool's name or settings changed.
+        PoolUpdate = "pool.update",
+        /// A pool and everything it owned were deleted.
+        PoolDelete = "pool.delete",
+        /// A pool secret was replaced.
+        PoolSecretRotate = "pool.secret.rotate",
+        /// A pool's signing key was rotated (by hand or by a new token algorithm).
+        KeyRotate = "key.rotate",
+        /// A pool's mini program connection was created or changed.
+        ConnectionPut = "connection.put",
+        /// A pool's mini program connection was removed.
+        ConnectionDelete = "connection.delete",
+        /// An admin created a user.
+        UserCreate = "user.create",
+        /// An admin changed a user.
+        UserUpdate = "user.update",
+        /// An admin blocked a user.
+        UserBlock = "user.block",
+        /// An admin unblocked a user.
+        UserUnblock = "user.unblock",
+        /// An admin deleted a user.
+        UserDelete = "user.delete",
+        /// A mini program login issued a ticket (or failed).
+        App2WxappLogin = "app2wxapp.login",
+        /// An App backend exchanged a ticket (or failed to).
+        App2WxappExchange = "app2wxapp.exchange",
     }
 }
 
@@ -33,8 +60,8 @@ pub struct AuditEvent {
     pub pool_id: Option<String>,
     /// Who acted: `admin:<id>`, `pool:<id>`, `anonymous`.
     pub actor: String,
-    /// What was done, e.g. `pool.create`, `admin.login`.
-    pub action: String,
+    /// What was done.
+    pub action: AuditAction,
     /// The object acted on (a pool, user or key id).
     pub target: Option<String>,
     /// The client's IP address.

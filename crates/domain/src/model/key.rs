@@ -1,66 +1,27 @@
-use std::{fmt, str::FromStr};
-
 use chrono::{DateTime, Utc};
 
-/// The JWT signature algorithms a pool can choose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TokenAlgorithm {
-    /// ECDSA P-256 with SHA-256 (the default: small, fast).
-    #[default]
-    Es256,
-    /// RSASSA-PKCS1-v1_5 with SHA-256, 2048-bit keys (for verifiers that know only RSA).
-    Rs256,
-    /// Ed25519.
-    EdDsa,
-}
-
-impl TokenAlgorithm {
-    /// The JOSE name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Es256 => "ES256",
-            Self::Rs256 => "RS256",
-            Self::EdDsa => "EdDSA",
-        }
-    }
-
-    /// Every supported algorithm.
-    pub const ALL: [Self; 3] = [Self::Es256, Self::Rs256, Self::EdDsa];
-}
-
-impl fmt::Display for TokenAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+spelled_enum! {
+    /// The JWT signature algorithms a pool can choose (spelled as in JOSE).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub enum TokenAlgorithm {
+        /// ECDSA P-256 with SHA-256 (the default: small, fast).
+        #[default]
+        Es256 = "ES256",
+        /// RSASSA-PKCS1-v1_5 with SHA-256, 2048-bit keys (for verifiers that know only RSA).
+        Rs256 = "RS256",
+        /// Ed25519.
+        EdDsa = "EdDSA",
     }
 }
 
-impl FromStr for TokenAlgorithm {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|alg| alg.as_str() == s)
-            .ok_or_else(|| format!("must be one of ES256, RS256, EdDSA (got {s:?})"))
-    }
-}
-
-/// Whether a key signs new tokens or is only published for verification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyStatus {
-    /// Signs new tokens; exactly one per pool.
-    Active,
-    /// Signs nothing; published in the JWKS until `publish_until`.
-    Retired,
-}
-
-impl KeyStatus {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Retired => "retired",
-        }
+spelled_enum! {
+    /// Whether a key signs new tokens or is only published for verification.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum KeyStatus {
+        /// Signs new tokens; exactly one per pool.
+        Active = "active",
+        /// Signs nothing; published in the JWKS until `publish_until`.
+        Retired = "retired",
     }
 }
 

@@ -1,5 +1,53 @@
 //! The domain's entities and value types.
 
+/// Declares an enum whose values each have one stable spelling (stored in the database and seen
+/// by clients), and derives from that single list `ALL`, `as_str`, `Display` and a strict
+/// `FromStr` (an unknown spelling is an error, never a silent default).
+macro_rules! spelled_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            /// The stable spelling.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)+
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::model::UnknownSpelling;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
+                    $crate::model::UnknownSpelling {
+                        got: s.chars().take(64).collect(),
+                        allowed: Self::ALL.iter().map(|v| v.as_str()).collect(),
+                    }
+                })
+            }
+        }
+    };
+}
+
 mod admin;
 mod audit;
 mod connection;
@@ -8,11 +56,21 @@ mod pool;
 mod user;
 
 pub use admin::PlatformAdmin;
-pub use audit::{AuditEvent, Outcome};
+pub use audit::{AuditAction, AuditEvent, Outcome};
 pub use connection::App2WxappConnection;
 pub use key::{KeyStatus, SigningKey, TokenAlgorithm};
 pub use pool::{App2WxappSettings, PoolSettings, PoolSettingsPatch, UserPool};
 pub use user::{User, UserFilter};
+
+/// A spelling that names no value of a [`spelled_enum!`] type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("must be one of {} (got {got:?})", allowed.join(", "))]
+pub struct UnknownSpelling {
+    /// What was given (at most 64 characters of it).
+    pub got: String,
+    /// The spellings that exist.
+    pub allowed: Vec<&'static str>,
+}
 
 /// A page request: 1-based page number and page size (1..=100).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -47,6 +47,36 @@ pub struct User {
     pub updated_at: DateTime<Utc>,
 }
 
+impl User {
+    /// A user with no profile, identity or history yet, signed up `now` by `register_method`
+    /// (`oauth:app2wxapp`, `admin:provision`).
+    pub fn new(id: String, pool_id: &str, register_method: &str, now: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            pool_id: pool_id.to_owned(),
+            username: None,
+            nickname: None,
+            photo: None,
+            phone: None,
+            email: None,
+            email_verified: false,
+            company: None,
+            app_id: None,
+            openid: None,
+            unionid: None,
+            oauth: None,
+            metadata: serde_json::Value::Object(serde_json::Map::new()),
+            logins_count: 0,
+            last_login: None,
+            last_ip: None,
+            signed_up: now,
+            register_method: register_method.to_owned(),
+            blocked: false,
+            updated_at: now,
+        }
+    }
+}
+
 /// Filters of the admin user list; all given ones must match.
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {

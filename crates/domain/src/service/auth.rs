@@ -10,17 +10,22 @@ use std::sync::Arc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use super::{Ctx, Deps, Principal};
+use super::{Ctx, Issuers, Principal, audit::Auditor, limits::Limits};
 use crate::{
     Error, StoreError,
-    crypto::{b64url, hash_password, secret_matches, sha256, verify_password},
+    crypto::{Sealer, b64url, hash_password, secret_matches, verify_password},
     ids,
-    model::{Outcome, PlatformAdmin},
+    model::{AuditAction, PlatformAdmin},
+    ports::{AdminRepo, Clock, PoolRepo, Random, RateKey},
 };
 
 /// Lifetime of admin and pool access tokens.
 pub const ACCESS_TOKEN_TTL_SECONDS: i64 = 3600;
 const AUDIENCE: &str = "tessera-admin-api";
+/// Tolerated clock difference between replicas when checking a token's expiry.
+const CLOCK_LEEWAY_SECONDS: i64 = 5;
+/// The shortest bootstrap admin password, in characters (the configuration checks it too).
+pub const BOOTSTRAP_PASSWORD_MIN_CHARS: usize = 8;
 
 /// A bearer token for the admin API.
 #[derive(Debug, Clone)]
@@ -42,13 +47,6 @@ pub enum BootstrapAdmin {
     CreatedWithPassword(String),
 }
 
-/// The rate limiter's key for failed logins of `kind` as `name` from the caller's IP. The name is
-/// hashed: it is whatever the caller sent, of any length.
-fn failure_key(kind: &str, name: &str, ctx: &Ctx) -> String {
-    let name = ids::hex(&sha256(name.as_bytes())[..16]);
-    format!("authfail:{kind}:{name}:{}", ctx.ip.as_deref().unwrap_or("-"))
-}
-
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
     iss: String,
@@ -64,7 +62,13 @@ struct Claims {
 
 /// Authentication of admin API callers.
 pub struct AuthService {
-    deps: Arc<Deps>,
+    admins: Arc<dyn AdminRepo>,
+    pools: Arc<dyn PoolRepo>,
+    limits: Limits,
+    audit: Auditor,
+    issuers: Issuers,
+    clock: Arc<dyn Clock>,
+    rng: Arc<dyn Random>,
     encoding: EncodingKey,
     decoding: DecodingKey,
     /// An argon2id hash compared against when the username is unknown, so that both cases take
@@ -73,13 +77,30 @@ pub struct AuthService {
 }
 
 impl AuthService {
-    pub(super) fn new(deps: Arc<Deps>) -> Self {
-        let key = deps.sealer.derive_key("tessera/admin-access-token/v1");
-        let dummy_hash = hash_password("not a password", deps.rng.as_ref()).unwrap_or_default();
+    /// Signs admin API tokens under a key derived from `sealer`'s master key.
+    #[expect(clippy::too_many_arguments, reason = "one per port; built once, by the wiring")]
+    pub(crate) fn new(
+        admins: Arc<dyn AdminRepo>,
+        pools: Arc<dyn PoolRepo>,
+        limits: Limits,
+        audit: Auditor,
+        issuers: Issuers,
+        sealer: &Sealer,
+        clock: Arc<dyn Clock>,
+        rng: Arc<dyn Random>,
+    ) -> Self {
+        let key = sealer.derive_key("tessera/admin-access-token/v1");
+        let dummy_hash = hash_password("not a password", rng.as_ref()).unwrap_or_default();
         Self {
+            admins,
+            pools,
+            limits,
+            audit,
+            issuers,
+            clock,
+            rng,
             encoding: EncodingKey::from_secret(&key),
             decoding: DecodingKey::from_secret(&key),
-            deps,
             dummy_hash,
         }
     }
@@ -90,33 +111,35 @@ impl AuthService {
         &self,
         password: Option<&str>,
     ) -> Result<BootstrapAdmin, Error> {
-        if self.deps.admins.count().await? > 0 {
+        if self.admins.count().await? > 0 {
             return Ok(BootstrapAdmin::Existing);
         }
         let (password, outcome) = match password {
-            Some(p) if p.len() >= 8 => (p.to_owned(), BootstrapAdmin::Created),
+            Some(p) if p.chars().count() >= BOOTSTRAP_PASSWORD_MIN_CHARS => {
+                (p.to_owned(), BootstrapAdmin::Created)
+            }
             Some(_) => {
                 return Err(Error::invalid(
                     "admin.bootstrap_password",
-                    "must be at least 8 characters",
+                    format!("must be at least {BOOTSTRAP_PASSWORD_MIN_CHARS} characters"),
                 ));
             }
             None => {
                 let mut bytes = [0u8; 18];
-                self.deps.rng.fill(&mut bytes);
+                self.rng.fill(&mut bytes);
                 let generated = b64url(&bytes);
                 (generated.clone(), BootstrapAdmin::CreatedWithPassword(generated))
             }
         };
-        let now = self.deps.clock.now();
+        let now = self.clock.now();
         let admin = PlatformAdmin {
-            id: ids::new_id(now, self.deps.rng.as_ref()),
+            id: ids::new_id(now, self.rng.as_ref()),
             username: "admin".to_owned(),
-            password_hash: hash_password(&password, self.deps.rng.as_ref())?,
+            password_hash: hash_password(&password, self.rng.as_ref())?,
             created_at: now,
             last_login_at: None,
         };
-        match self.deps.admins.create(&admin).await {
+        match self.admins.create(&admin).await {
             Ok(()) => Ok(outcome),
             // Another replica created it at the same moment.
             Err(StoreError::Conflict(_)) => Ok(BootstrapAdmin::Existing),
@@ -133,30 +156,21 @@ impl AuthService {
         password: &str,
         ip: Option<String>,
     ) -> Result<AccessToken, Error> {
-        let ctx = Ctx { principal: Principal::Anonymous, ip };
-        let fail_key = failure_key("admin", username, &ctx);
-        self.limit_failed_logins(&fail_key, &ctx, "admin.login", username).await?;
-        let admin = self.deps.admins.find_by_username(username).await?;
+        let ctx = Ctx::anonymous(ip);
+        let fail_key = RateKey::FailedAdminLogin { username, ip: ctx.ip.as_deref() };
+        let action = AuditAction::AdminLogin;
+        self.limit_failed_logins(&fail_key, &ctx, action, username).await?;
+        let admin = self.admins.find_by_username(username).await?;
         let hash = admin.as_ref().map_or(self.dummy_hash.as_str(), |a| a.password_hash.as_str());
         let valid = verify_password(password, hash);
         let Some(admin) = admin.filter(|_| valid) else {
-            self.deps.count_failure(&fail_key).await;
-            self.deps
-                .audit_outcome(
-                    &ctx,
-                    None,
-                    "admin.login",
-                    Some(username),
-                    Outcome::Failure,
-                    Some("unauthorized"),
-                )
-                .await;
+            self.limits.count_failure(&fail_key).await;
+            self.audit.failure(&ctx, None, action, Some(username), "unauthorized").await;
             return Err(Error::Unauthorized("invalid username or password".into()));
         };
-        let now = self.deps.clock.now();
-        self.deps.admins.record_login(&admin.id, now).await?;
+        self.admins.record_login(&admin.id, self.clock.now()).await?;
         let ctx = Ctx { principal: Principal::Platform { admin_id: admin.id.clone() }, ..ctx };
-        self.deps.audit(&ctx, None, "admin.login", Some(&admin.id)).await;
+        self.audit.success(&ctx, None, action, Some(&admin.id)).await;
         self.issue(admin.id, "platform", None)
     }
 
@@ -168,26 +182,18 @@ impl AuthService {
         secret: &str,
         ip: Option<String>,
     ) -> Result<AccessToken, Error> {
-        let ctx = Ctx { principal: Principal::Anonymous, ip };
-        let fail_key = failure_key("pool", pool_id, &ctx);
-        self.limit_failed_logins(&fail_key, &ctx, "pool.login", pool_id).await?;
-        let pool = self.deps.pools.get(pool_id).await?;
+        let ctx = Ctx::anonymous(ip);
+        let fail_key = RateKey::FailedPoolLogin { pool_id, ip: ctx.ip.as_deref() };
+        let action = AuditAction::PoolLogin;
+        self.limit_failed_logins(&fail_key, &ctx, action, pool_id).await?;
+        let pool = self.pools.get(pool_id).await?;
         let Some(pool) = pool.filter(|p| secret_matches(secret, &p.secret_hash)) else {
-            self.deps.count_failure(&fail_key).await;
-            self.deps
-                .audit_outcome(
-                    &ctx,
-                    None,
-                    "pool.login",
-                    Some(pool_id),
-                    Outcome::Failure,
-                    Some("unauthorized"),
-                )
-                .await;
+            self.limits.count_failure(&fail_key).await;
+            self.audit.failure(&ctx, None, action, Some(pool_id), "unauthorized").await;
             return Err(Error::Unauthorized("invalid user pool id or secret".into()));
         };
         let ctx = Ctx { principal: Principal::Pool { pool_id: pool.id.clone() }, ..ctx };
-        self.deps.audit(&ctx, Some(&pool.id), "pool.login", Some(&pool.id)).await;
+        self.audit.success(&ctx, Some(&pool.id), action, Some(&pool.id)).await;
         self.issue(pool.id.clone(), "pool", Some(secret_version(&pool.secret_hash)))
     }
 
@@ -195,24 +201,15 @@ impl AuthService {
     /// in this window.
     async fn limit_failed_logins(
         &self,
-        key: &str,
+        key: &RateKey<'_>,
         ctx: &Ctx,
-        action: &str,
+        action: AuditAction,
         target: &str,
     ) -> Result<(), Error> {
-        let limit = self.deps.limits.failed_admin_logins_per_minute;
-        let refused = self.deps.refuse_after_failures(key, limit).await;
-        if let Err(Error::RateLimited { .. }) = refused {
-            self.deps
-                .audit_outcome(
-                    ctx,
-                    None,
-                    action,
-                    Some(target),
-                    Outcome::Failure,
-                    Some("rate_limited"),
-                )
-                .await;
+        let limit = self.limits.config().failed_admin_logins_per_minute;
+        let refused = self.limits.refuse_after_failures(key, limit).await;
+        if let Err(err @ Error::RateLimited { .. }) = &refused {
+            self.audit.failure(ctx, None, action, Some(target), err.kind()).await;
         }
         refused
     }
@@ -222,15 +219,20 @@ impl AuthService {
         let unauthorized = || Error::Unauthorized("the access token is invalid or expired".into());
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_audience(&[AUDIENCE]);
-        validation.set_issuer(&[self.deps.public_url.as_str()]);
-        validation.leeway = 5;
+        validation.set_issuer(&[self.issuers.server()]);
+        // Expiry is checked against the injected clock below, not the system's.
+        validation.validate_exp = false;
+        validation.required_spec_claims.insert("exp".to_owned());
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map_err(|_| unauthorized())?
             .claims;
+        if claims.exp + CLOCK_LEEWAY_SECONDS <= self.clock.now().timestamp() {
+            return Err(unauthorized());
+        }
         match claims.scope.as_str() {
             "platform" => Ok(Principal::Platform { admin_id: claims.sub }),
             "pool" => {
-                let pool = self.deps.pools.get(&claims.sub).await?.ok_or_else(unauthorized)?;
+                let pool = self.pools.get(&claims.sub).await?.ok_or_else(unauthorized)?;
                 let current = secret_version(&pool.secret_hash);
                 if claims.sv.as_deref() != Some(current.as_str()) {
                     return Err(unauthorized());
@@ -242,11 +244,11 @@ impl AuthService {
     }
 
     fn issue(&self, sub: String, scope: &str, sv: Option<String>) -> Result<AccessToken, Error> {
-        let now = self.deps.clock.now().timestamp();
+        let now = self.clock.now().timestamp();
         let mut jti = [0u8; 16];
-        self.deps.rng.fill(&mut jti);
+        self.rng.fill(&mut jti);
         let claims = Claims {
-            iss: self.deps.public_url.clone(),
+            iss: self.issuers.server().to_owned(),
             aud: AUDIENCE.to_owned(),
             sub,
             scope: scope.to_owned(),

@@ -4,8 +4,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::{Ctx, Deps};
-use crate::{Error, model::App2WxappConnection};
+use super::{Ctx, audit::Auditor, visible_pool};
+use crate::{
+    Error,
+    crypto::Sealer,
+    model::{App2WxappConnection, AuditAction},
+    ports::{Clock, ConnectionRepo, PoolRepo},
+    wechat::WxApp,
+};
 
 /// What admins see of a connection: never the AppSecret, only its hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,14 +40,35 @@ impl From<&App2WxappConnection> for ConnectionView {
     }
 }
 
+/// What an admin sets on a pool's connection.
+#[derive(Debug, Clone, Default)]
+pub struct PutConnection {
+    /// The mini program's AppID.
+    pub app_id: String,
+    /// Its AppSecret; `None` keeps the stored one (only while the AppID stays the same).
+    pub app_secret: Option<String>,
+    /// Whether logins are allowed; `None` keeps the current value (`true` for a new one).
+    pub enabled: Option<bool>,
+}
+
 /// Connection management.
 pub struct ConnectionService {
-    deps: Arc<Deps>,
+    pools: Arc<dyn PoolRepo>,
+    connections: Arc<dyn ConnectionRepo>,
+    sealer: Arc<Sealer>,
+    audit: Auditor,
+    clock: Arc<dyn Clock>,
 }
 
 impl ConnectionService {
-    pub(super) fn new(deps: Arc<Deps>) -> Self {
-        Self { deps }
+    pub(crate) fn new(
+        pools: Arc<dyn PoolRepo>,
+        connections: Arc<dyn ConnectionRepo>,
+        sealer: Arc<Sealer>,
+        audit: Auditor,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { pools, connections, sealer, audit, clock }
     }
 
     /// Creates or replaces the pool's connection. The AppSecret may be left out to keep the stored
@@ -50,19 +77,16 @@ impl ConnectionService {
         &self,
         ctx: &Ctx,
         pool_id: &str,
-        app_id: &str,
-        app_secret: Option<&str>,
-        enabled: Option<bool>,
+        put: PutConnection,
     ) -> Result<ConnectionView, Error> {
-        self.deps.visible_pool(ctx, pool_id).await?;
-        let app_id = app_id.trim();
+        visible_pool(self.pools.as_ref(), ctx, pool_id).await?;
+        let app_id = put.app_id.trim();
         validate_app_id(app_id)?;
-        let existing = self.deps.connections.get(pool_id).await?;
-        let now = self.deps.clock.now();
-        let (sealed, hint) = match (app_secret, &existing) {
+        let existing = self.connections.get(pool_id).await?;
+        let (sealed, hint) = match (put.app_secret.as_deref(), &existing) {
             (Some(secret), _) => {
                 validate_app_secret(secret)?;
-                let sealed = self.deps.sealer.seal(secret.as_bytes(), &secret_context(pool_id))?;
+                let sealed = self.sealer.seal(secret.as_bytes(), &app_secret_context(pool_id))?;
                 (sealed, hint_of(secret))
             }
             (None, Some(old)) if old.app_id == app_id => {
@@ -78,51 +102,52 @@ impl ConnectionService {
                 ));
             }
         };
+        let now = self.clock.now();
         let connection = App2WxappConnection {
             pool_id: pool_id.to_owned(),
             app_id: app_id.to_owned(),
             app_secret_sealed: sealed,
             app_secret_hint: hint,
-            enabled: enabled.or(existing.as_ref().map(|c| c.enabled)).unwrap_or(true),
+            enabled: put.enabled.or(existing.as_ref().map(|c| c.enabled)).unwrap_or(true),
             created_at: existing.as_ref().map_or(now, |c| c.created_at),
             updated_at: now,
         };
-        self.deps.connections.put(&connection).await?;
-        self.deps.cache.forget_pool(pool_id);
-        self.deps.audit(ctx, Some(pool_id), "connection.put", Some(app_id)).await;
+        self.connections.put(&connection).await?;
+        self.audit.success(ctx, Some(pool_id), AuditAction::ConnectionPut, Some(app_id)).await;
         Ok(ConnectionView::from(&connection))
     }
 
     /// The pool's connection, without its secret.
     pub async fn get(&self, ctx: &Ctx, pool_id: &str) -> Result<ConnectionView, Error> {
-        self.deps.visible_pool(ctx, pool_id).await?;
-        let connection = self.deps.connections.get(pool_id).await?;
+        visible_pool(self.pools.as_ref(), ctx, pool_id).await?;
+        let connection = self.connections.get(pool_id).await?;
         connection.as_ref().map(ConnectionView::from).ok_or(Error::NotFound("app2wxapp connection"))
     }
 
     /// Removes the pool's connection.
     pub async fn delete(&self, ctx: &Ctx, pool_id: &str) -> Result<(), Error> {
-        self.deps.visible_pool(ctx, pool_id).await?;
-        if !self.deps.connections.delete(pool_id).await? {
+        visible_pool(self.pools.as_ref(), ctx, pool_id).await?;
+        if !self.connections.delete(pool_id).await? {
             return Err(Error::NotFound("app2wxapp connection"));
         }
-        self.deps.cache.forget_pool(pool_id);
-        self.deps.audit(ctx, Some(pool_id), "connection.delete", Some(pool_id)).await;
+        let action = AuditAction::ConnectionDelete;
+        self.audit.success(ctx, Some(pool_id), action, Some(pool_id)).await;
         Ok(())
-    }
-
-    /// The AppSecret in clear, for calling WeChat. Never to be returned or logged.
-    pub fn open_app_secret(&self, connection: &App2WxappConnection) -> Result<String, Error> {
-        let bytes = self
-            .deps
-            .sealer
-            .open(&connection.app_secret_sealed, &secret_context(&connection.pool_id))?;
-        String::from_utf8(bytes).map_err(Error::internal)
     }
 }
 
-pub(super) fn secret_context(pool_id: &str) -> String {
+/// The sealing context of a pool's AppSecret.
+pub(crate) fn app_secret_context(pool_id: &str) -> String {
     format!("{pool_id}/app2wxapp.appSecret")
+}
+
+/// The connection's credentials, opened for one call to WeChat. Never to be returned or logged
+/// ([`WxApp`]'s `Debug` hides the secret).
+pub(crate) fn open_app(sealer: &Sealer, connection: &App2WxappConnection) -> Result<WxApp, Error> {
+    let context = app_secret_context(&connection.pool_id);
+    let bytes = sealer.open(&connection.app_secret_sealed, &context)?;
+    let app_secret = String::from_utf8(bytes).map_err(Error::internal)?;
+    Ok(WxApp { app_id: connection.app_id.clone(), app_secret })
 }
 
 /// A WeChat AppID: `wx` followed by 16 letters or digits.

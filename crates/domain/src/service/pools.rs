@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
-use super::{Ctx, Deps, keys::new_signing_key, text_field};
+use super::{Ctx, Principal, audit::Auditor, fields::text_field, keyring::KeyRing, visible_pool};
 use crate::{
-    Error,
+    Error, StoreError,
     crypto::PoolSecret,
     ids,
-    model::{AuditEvent, Page, Paged, PoolSettings, PoolSettingsPatch, UserPool},
+    model::{AuditAction, AuditEvent, Page, Paged, PoolSettings, PoolSettingsPatch, UserPool},
+    ports::{AuditRepo, Clock, PoolRepo, Random},
 };
 
 /// What an admin asks for when creating a pool.
@@ -41,30 +42,42 @@ pub struct PoolUpdate {
 
 /// User pool management.
 pub struct PoolService {
-    deps: Arc<Deps>,
+    pools: Arc<dyn PoolRepo>,
+    keyring: KeyRing,
+    events: Arc<dyn AuditRepo>,
+    audit: Auditor,
+    clock: Arc<dyn Clock>,
+    rng: Arc<dyn Random>,
 }
 
 impl PoolService {
-    pub(super) fn new(deps: Arc<Deps>) -> Self {
-        Self { deps }
+    pub(crate) fn new(
+        pools: Arc<dyn PoolRepo>,
+        keyring: KeyRing,
+        events: Arc<dyn AuditRepo>,
+        audit: Auditor,
+        clock: Arc<dyn Clock>,
+        rng: Arc<dyn Random>,
+    ) -> Self {
+        Self { pools, keyring, events, audit, clock, rng }
     }
 
     /// Creates a pool with a fresh secret and an active signing key (platform admins only).
     pub async fn create(&self, ctx: &Ctx, new: NewPool) -> Result<CreatedPool, Error> {
         ctx.principal.require_platform()?;
         let name = text_field("name", &new.name, 128)?;
-        let now = self.deps.clock.now();
+        let now = self.clock.now();
         let id = match new.id {
             Some(id) => {
                 ids::validate_id("id", &id)?;
                 id
             }
-            None => ids::new_id(now, self.deps.rng.as_ref()),
+            None => ids::new_id(now, self.rng.as_ref()),
         };
         let settings = PoolSettings::default().patched(&new.settings)?;
-        let secret = PoolSecret::generate(self.deps.rng.as_ref());
+        let secret = PoolSecret::generate(self.rng.as_ref());
         let key =
-            new_signing_key(&self.deps, &id, settings.token_algorithm, settings.token_ttl_seconds)?;
+            self.keyring.generate(&id, settings.token_algorithm, settings.token_ttl_seconds)?;
         let pool = UserPool {
             id,
             name,
@@ -73,87 +86,79 @@ impl PoolService {
             created_at: now,
             updated_at: now,
         };
-        self.deps.pools.create(&pool, &key).await.map_err(|err| match err {
-            crate::StoreError::Conflict(_) => {
+        self.pools.create(&pool, &key).await.map_err(|err| match err {
+            StoreError::Conflict(_) => {
                 Error::Conflict("a user pool with this id already exists".into())
             }
             other => other.into(),
         })?;
-        self.deps.audit(ctx, Some(&pool.id), "pool.create", Some(&pool.id)).await;
+        self.audit.success(ctx, Some(&pool.id), AuditAction::PoolCreate, Some(&pool.id)).await;
         Ok(CreatedPool { pool, secret })
     }
 
     /// Pools the caller may see: all for a platform admin, its own for a pool token.
     pub async fn list(&self, ctx: &Ctx, page: Page) -> Result<Paged<UserPool>, Error> {
-        if let super::Principal::Pool { pool_id } = &ctx.principal {
-            let pool = self.deps.pools.get(pool_id).await?;
+        if let Principal::Pool { pool_id } = &ctx.principal {
+            let pool = self.pools.get(pool_id).await?;
             let items: Vec<_> = pool.into_iter().filter(|_| page.page == 1).collect();
             return Ok(Paged { total: 1, items });
         }
         ctx.principal.require_platform()?;
-        Ok(self.deps.pools.list(page).await?)
+        Ok(self.pools.list(page).await?)
     }
 
     /// One pool.
     pub async fn get(&self, ctx: &Ctx, id: &str) -> Result<UserPool, Error> {
-        self.deps.visible_pool(ctx, id).await
+        visible_pool(self.pools.as_ref(), ctx, id).await
     }
 
     /// Changes name and settings. A new token algorithm rotates the signing key to it; a longer
     /// token lifetime is recorded on the active key first, so it stays published long enough.
     pub async fn update(&self, ctx: &Ctx, id: &str, update: PoolUpdate) -> Result<UserPool, Error> {
-        let mut pool = self.deps.visible_pool(ctx, id).await?;
+        let mut pool = visible_pool(self.pools.as_ref(), ctx, id).await?;
         if let Some(name) = &update.name {
             pool.name = text_field("name", name, 128)?;
         }
         let previous = pool.settings.clone();
         pool.settings = previous.patched(&update.settings)?;
-        pool.updated_at = self.deps.clock.now();
-        if pool.settings.token_ttl_seconds > previous.token_ttl_seconds {
-            self.deps.keys.raise_max_ttl(id, pool.settings.token_ttl_seconds).await?;
+        pool.updated_at = self.clock.now();
+        let settings = &pool.settings;
+        if settings.token_ttl_seconds > previous.token_ttl_seconds {
+            self.keyring.raise_max_ttl(id, settings.token_ttl_seconds).await?;
         }
-        if !self.deps.pools.update(&pool).await? {
+        if !self.pools.update(&pool).await? {
             return Err(Error::PoolNotFound);
         }
-        self.deps.cache.forget_pool(id);
-        if pool.settings.token_algorithm != previous.token_algorithm {
-            let key = new_signing_key(
-                &self.deps,
-                id,
-                pool.settings.token_algorithm,
-                pool.settings.token_ttl_seconds,
-            )?;
-            self.deps.keys.rotate(&key, self.deps.clock.now()).await?;
-            self.deps.cache.forget_pool(id);
-            self.deps.audit(ctx, Some(id), "key.rotate", Some(&key.kid)).await;
+        if settings.token_algorithm != previous.token_algorithm {
+            let (algorithm, ttl) = (settings.token_algorithm, settings.token_ttl_seconds);
+            let key = self.keyring.rotate(id, algorithm, ttl).await?;
+            self.audit.success(ctx, Some(id), AuditAction::KeyRotate, Some(&key.kid)).await;
         }
-        self.deps.audit(ctx, Some(id), "pool.update", Some(id)).await;
+        self.audit.success(ctx, Some(id), AuditAction::PoolUpdate, Some(id)).await;
         Ok(pool)
     }
 
     /// Deletes a pool with its connection, users and keys (platform admins only).
     pub async fn delete(&self, ctx: &Ctx, id: &str) -> Result<(), Error> {
         ctx.principal.require_platform()?;
-        if !self.deps.pools.delete(id).await? {
+        if !self.pools.delete(id).await? {
             return Err(Error::PoolNotFound);
         }
-        self.deps.cache.forget_pool(id);
-        self.deps.audit(ctx, Some(id), "pool.delete", Some(id)).await;
+        self.audit.success(ctx, Some(id), AuditAction::PoolDelete, Some(id)).await;
         Ok(())
     }
 
     /// Replaces the pool secret; the old one stops working at once, and so do pool management
     /// tokens obtained with it.
     pub async fn rotate_secret(&self, ctx: &Ctx, id: &str) -> Result<PoolSecret, Error> {
-        let mut pool = self.deps.visible_pool(ctx, id).await?;
-        let secret = PoolSecret::generate(self.deps.rng.as_ref());
+        let mut pool = visible_pool(self.pools.as_ref(), ctx, id).await?;
+        let secret = PoolSecret::generate(self.rng.as_ref());
         pool.secret_hash = secret.hash;
-        pool.updated_at = self.deps.clock.now();
-        if !self.deps.pools.update(&pool).await? {
+        pool.updated_at = self.clock.now();
+        if !self.pools.update(&pool).await? {
             return Err(Error::PoolNotFound);
         }
-        self.deps.cache.forget_pool(id);
-        self.deps.audit(ctx, Some(id), "pool.secret.rotate", Some(id)).await;
+        self.audit.success(ctx, Some(id), AuditAction::PoolSecretRotate, Some(id)).await;
         Ok(secret)
     }
 
@@ -164,7 +169,7 @@ impl PoolService {
         id: &str,
         page: Page,
     ) -> Result<Paged<AuditEvent>, Error> {
-        self.deps.visible_pool(ctx, id).await?;
-        Ok(self.deps.audit.list(Some(id), page).await?)
+        visible_pool(self.pools.as_ref(), ctx, id).await?;
+        Ok(self.events.list(Some(id), page).await?)
     }
 }

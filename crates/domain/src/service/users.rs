@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
-use super::{Ctx, Deps, text_field};
+use super::{Ctx, audit::Auditor, fields::text_field, visible_pool};
 use crate::{
     Error, ids,
-    model::{Page, Paged, User, UserFilter},
+    model::{AuditAction, Page, Paged, User, UserFilter},
+    ports::{Clock, PoolRepo, Random, UserRepo},
 };
 
 /// A user created by an admin (e.g. pre-provisioned by phone, so that a pool without sign-up can
@@ -53,12 +54,22 @@ pub struct UserPatch {
 
 /// User management within a pool.
 pub struct UserService {
-    deps: Arc<Deps>,
+    pools: Arc<dyn PoolRepo>,
+    users: Arc<dyn UserRepo>,
+    audit: Auditor,
+    clock: Arc<dyn Clock>,
+    rng: Arc<dyn Random>,
 }
 
 impl UserService {
-    pub(super) fn new(deps: Arc<Deps>) -> Self {
-        Self { deps }
+    pub(crate) fn new(
+        pools: Arc<dyn PoolRepo>,
+        users: Arc<dyn UserRepo>,
+        audit: Auditor,
+        clock: Arc<dyn Clock>,
+        rng: Arc<dyn Random>,
+    ) -> Self {
+        Self { pools, users, audit, clock, rng }
     }
 
     /// Users of the pool matching `filter`.
@@ -69,48 +80,34 @@ impl UserService {
         filter: UserFilter,
         page: Page,
     ) -> Result<Paged<User>, Error> {
-        self.deps.visible_pool(ctx, pool_id).await?;
-        Ok(self.deps.users.list(pool_id, &filter, page).await?)
+        visible_pool(self.pools.as_ref(), ctx, pool_id).await?;
+        Ok(self.users.list(pool_id, &filter, page).await?)
     }
 
     /// One user of the pool.
     pub async fn get(&self, ctx: &Ctx, pool_id: &str, user_id: &str) -> Result<User, Error> {
-        self.deps.visible_pool(ctx, pool_id).await?;
-        self.deps.users.get(pool_id, user_id).await?.ok_or(Error::NotFound("user"))
+        visible_pool(self.pools.as_ref(), ctx, pool_id).await?;
+        self.users.get(pool_id, user_id).await?.ok_or(Error::NotFound("user"))
     }
 
     /// Creates a user in the pool; at least a phone, email or username is needed.
     pub async fn create(&self, ctx: &Ctx, pool_id: &str, new: NewUser) -> Result<User, Error> {
-        self.deps.visible_pool(ctx, pool_id).await?;
+        visible_pool(self.pools.as_ref(), ctx, pool_id).await?;
         if new.phone.is_none() && new.email.is_none() && new.username.is_none() {
             return Err(Error::invalid("phone", "one of phone, email or username is required"));
         }
-        let now = self.deps.clock.now();
-        let user = User {
-            id: ids::new_id(now, self.deps.rng.as_ref()),
-            pool_id: pool_id.to_owned(),
-            username: opt(new.username.as_deref(), |v| text_field("username", v, 128))?,
-            nickname: opt(new.nickname.as_deref(), |v| text_field("nickname", v, 128))?,
-            photo: opt(new.photo.as_deref(), validate_photo)?,
-            phone: opt(new.phone.as_deref(), validate_phone)?,
-            email: opt(new.email.as_deref(), validate_email)?,
-            email_verified: false,
-            company: opt(new.company.as_deref(), |v| text_field("company", v, 128))?,
-            app_id: None,
-            openid: None,
-            unionid: None,
-            oauth: None,
-            metadata: validate_metadata(new.metadata)?,
-            logins_count: 0,
-            last_login: None,
-            last_ip: None,
-            signed_up: now,
-            register_method: "admin:provision".to_owned(),
-            blocked: false,
-            updated_at: now,
-        };
-        self.deps.users.create(&user).await?;
-        self.deps.audit(ctx, Some(pool_id), "user.create", Some(&user.id)).await;
+        let now = self.clock.now();
+        let mut user =
+            User::new(ids::new_id(now, self.rng.as_ref()), pool_id, "admin:provision", now);
+        user.username = opt(new.username.as_deref(), |v| text_field("username", v, 128))?;
+        user.nickname = opt(new.nickname.as_deref(), |v| text_field("nickname", v, 128))?;
+        user.photo = opt(new.photo.as_deref(), validate_photo)?;
+        user.phone = opt(new.phone.as_deref(), validate_phone)?;
+        user.email = opt(new.email.as_deref(), validate_email)?;
+        user.company = opt(new.company.as_deref(), |v| text_field("company", v, 128))?;
+        user.metadata = validate_metadata(new.metadata)?;
+        self.users.create(&user).await?;
+        self.audit.success(ctx, Some(pool_id), AuditAction::UserCreate, Some(&user.id)).await;
         Ok(user)
     }
 
@@ -139,26 +136,26 @@ impl UserService {
         if let Some(v) = patch.blocked {
             user.blocked = v;
         }
-        user.updated_at = self.deps.clock.now();
-        if !self.deps.users.update(&user).await? {
+        user.updated_at = self.clock.now();
+        if !self.users.update(&user).await? {
             return Err(Error::NotFound("user"));
         }
         let action = match (was_blocked, user.blocked) {
-            (false, true) => "user.block",
-            (true, false) => "user.unblock",
-            _ => "user.update",
+            (false, true) => AuditAction::UserBlock,
+            (true, false) => AuditAction::UserUnblock,
+            _ => AuditAction::UserUpdate,
         };
-        self.deps.audit(ctx, Some(pool_id), action, Some(user_id)).await;
+        self.audit.success(ctx, Some(pool_id), action, Some(user_id)).await;
         Ok(user)
     }
 
     /// Deletes a user and their personal data.
     pub async fn delete(&self, ctx: &Ctx, pool_id: &str, user_id: &str) -> Result<(), Error> {
-        self.deps.visible_pool(ctx, pool_id).await?;
-        if !self.deps.users.delete(pool_id, user_id).await? {
+        visible_pool(self.pools.as_ref(), ctx, pool_id).await?;
+        if !self.users.delete(pool_id, user_id).await? {
             return Err(Error::NotFound("user"));
         }
-        self.deps.audit(ctx, Some(pool_id), "user.delete", Some(user_id)).await;
+        self.audit.success(ctx, Some(pool_id), AuditAction::UserDelete, Some(user_id)).await;
         Ok(())
     }
 }
@@ -182,7 +179,7 @@ fn set(
 }
 
 /// A phone number: an optional `+` and 5 to 20 digits (WeChat gives `purePhoneNumber` digits).
-pub fn validate_phone(phone: &str) -> Result<String, Error> {
+fn validate_phone(phone: &str) -> Result<String, Error> {
     let phone = phone.trim();
     let digits = phone.strip_prefix('+').unwrap_or(phone);
     if (5..=20).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {

@@ -1,11 +1,8 @@
 //! The admin API over HTTP: pools, settings, connection, users, keys, isolation, error shapes.
 
-use std::sync::Arc;
-
 use jsonwebtoken::{DecodingKey, Validation, jwk::JwkSet};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tessera_domain::ports::NoMetrics;
 use tessera_testkit::Backend;
 
 use crate::support::{PUBLIC_URL, TestServer, assert_error};
@@ -410,50 +407,39 @@ async fn errors_have_the_documented_shape() {
 }
 
 #[tokio::test]
-async fn tokens_signed_with_the_pool_key_verify_against_its_jwks() {
-    let mut s = TestServer::start(Backend::Sqlite).await;
-    let admin = s.admin_token().await;
+async fn tokens_of_every_algorithm_verify_against_the_pools_jwks() {
+    let mut f = crate::flow::Flow::start(Backend::Sqlite).await;
     for algorithm in ["ES256", "RS256", "EdDSA"] {
-        let (pool_id, _) = s
-            .create_pool(
-                &admin,
-                json!({"name": algorithm, "settings": {"tokenAlgorithm": algorithm}}),
-            )
-            .await;
-        // Sign through the service that the ticket exchange uses.
-        let store = tessera::connect(&s.config).await.expect("connect");
-        let services =
-            tessera::services(&s.config, &store, Arc::new(NoMetrics), Arc::new(store.clone()))
-                .await
-                .expect("services");
-        let signer = services.keys.signer(&pool_id).await.expect("signer");
-        let token = signer
-            .sign(&json!({"sub": "u1", "aud": pool_id, "exp": 4_000_000_000u64}))
-            .expect("sign");
+        // A new algorithm rotates the pool's key; the exchange signs with the new one.
+        f.settings(json!({"tokenAlgorithm": algorithm})).await;
+        let ticket = f.ticket("o-1", None).await;
+        let (status, body) = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let token = body["token"].as_str().expect("token");
 
-        let jwks: JwkSet = s
-            .http
-            .get(format!("{}/userpools/{pool_id}/.well-known/jwks.json", s.base))
-            .send()
-            .await
-            .expect("jwks")
-            .json()
-            .await
-            .expect("json");
-        let header = jsonwebtoken::decode_header(&token).expect("header");
+        let jwks: JwkSet =
+            f.s.http
+                .get(format!("{}/userpools/{}/.well-known/jwks.json", f.s.base, f.pool_id))
+                .send()
+                .await
+                .expect("jwks")
+                .json()
+                .await
+                .expect("json");
+        let header = jsonwebtoken::decode_header(token).expect("header");
         assert_eq!(format!("{:?}", header.alg), algorithm);
         let jwk = jwks.find(header.kid.as_deref().expect("kid")).expect("kid published");
         let mut validation = Validation::new(header.alg);
-        validation.set_audience(&[pool_id.as_str()]);
+        validation.set_audience(&[f.pool_id.as_str()]);
         let claims = jsonwebtoken::decode::<Value>(
-            &token,
+            token,
             &DecodingKey::from_jwk(jwk).expect("key"),
             &validation,
         )
         .expect("verifies");
-        assert_eq!(claims.claims["sub"], "u1");
+        assert_eq!(claims.claims["sub"], body["_id"]);
     }
-    s.stop().await;
+    f.s.stop().await;
 }
 
 #[tokio::test]

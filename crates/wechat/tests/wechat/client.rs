@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde_json::json;
-use tessera_domain::wechat::{WeChat, WeChatError, WxApp};
+use tessera_domain::wechat::{WeChat, WeChatError, WxApp, WxPhone};
 use tessera_wechat::sim::{Api, Fault, SimUser};
 
 use crate::support::{APP_ID, APP_SECRET, Sim, app};
@@ -165,7 +165,13 @@ async fn legacy_payloads_decrypt_with_that_logins_session_key() {
         "countryCode": "86", "watermark": {"appid": APP_ID, "timestamp": 1}});
     let (data, iv) = issued.encrypt(&payload).expect("encrypt");
     let session = client.code2session(&app(), &issued.code).await.expect("session");
-    let opened = client.decrypt(&session.session_key, &data, &iv, APP_ID).expect("decrypts");
-    assert_eq!(opened, payload);
-    assert!(client.decrypt(&session.session_key, &data, &iv, "wx0000000000000000").is_err());
+    let opened = client.decrypt_phone(&session.session_key, &data, &iv, APP_ID).expect("decrypts");
+    let expected = WxPhone {
+        phone_number: "13800138000".into(),
+        pure_phone_number: "13800138000".into(),
+        country_code: "86".into(),
+    };
+    assert_eq!(opened, Some(expected));
+    let foreign = client.decrypt_phone(&session.session_key, &data, &iv, "wx0000000000000000");
+    assert!(foreign.is_err());
 }

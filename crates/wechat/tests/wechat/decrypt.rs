@@ -4,7 +4,7 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use proptest::prelude::*;
 use serde_json::json;
 use tessera_domain::wechat::{SessionKey, WeChatError};
-use tessera_wechat::decrypt::{decrypt, encrypt};
+use tessera_wechat::decrypt::{decrypt, encrypt, phone_of};
 
 const APP_ID: &str = "wx4f4bc4dec97d474b";
 const SESSION_KEY: &str = "tiihtNczf5v6AKRyjwEUhQ==";
@@ -23,6 +23,24 @@ fn wechats_published_vector_decrypts() {
     assert_eq!(value["openId"], "oGZUI0egBJY1zhBYw2KhdUfwVJJE");
     assert_eq!(value["nickName"], "Band");
     assert_eq!(value["unionId"], "ocMvos6NjeKLIBqg5Mr9QjxrP1FA");
+}
+
+#[test]
+fn phone_payloads_give_a_typed_number() {
+    let numeric_country = json!({"phoneNumber": "+85291234567", "purePhoneNumber": "91234567",
+        "countryCode": 852, "watermark": {"appid": APP_ID}});
+    let phone = phone_of(&numeric_country).expect("a number");
+    assert_eq!(
+        (
+            phone.phone_number.as_str(),
+            phone.pure_phone_number.as_str(),
+            phone.country_code.as_str()
+        ),
+        ("+85291234567", "91234567", "852")
+    );
+    assert_eq!(phone.preferred(), "+85291234567");
+    let user_info = decrypt(&key(SESSION_KEY), ENCRYPTED, IV, APP_ID).expect("decrypts");
+    assert_eq!(phone_of(&user_info), None, "a getUserInfo payload holds no phone number");
 }
 
 #[test]

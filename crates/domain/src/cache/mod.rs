@@ -1,9 +1,15 @@
 //! Short-lived in-process caches of what the hot paths read on every request (a pool and its
 //! settings, its connection, its signing key, its JWKS). Entries live one second, so a change
 //! made on another replica is seen within a second; changes made through this process drop the
-//! entries at once.
+//! entries at once, by construction: the pool, connection and key repositories the services
+//! write through are wrapped in [`Invalidating`], which forgets the pool's entries after every
+//! write, so no service can forget to.
+
+mod invalidating;
 
 use std::{collections::HashMap, sync::Mutex};
+
+pub use invalidating::Invalidating;
 
 use chrono::{DateTime, Duration, Utc};
 

@@ -1,0 +1,96 @@
+//! The repository decorator that keeps the caches coherent with this process's own writes.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::Caches;
+use crate::{
+    model::{App2WxappConnection, Page, Paged, SigningKey, UserPool},
+    ports::{ConnectionRepo, KeyRepo, PoolRepo, StoreResult},
+};
+
+/// Wraps a pool, connection or key repository: reads pass through, and every write, whatever
+/// its outcome, drops what [`Caches`] holds about the pool it touched. A write method added to
+/// one of these ports must be implemented here too (the compiler says so), which is where its
+/// invalidation is decided.
+pub struct Invalidating<R: ?Sized> {
+    inner: Arc<R>,
+    caches: Arc<Caches>,
+}
+
+impl<R: ?Sized> Invalidating<R> {
+    /// `inner`, forgetting a pool's entries in `caches` after each write to it.
+    pub fn new(inner: Arc<R>, caches: Arc<Caches>) -> Arc<Self> {
+        Arc::new(Self { inner, caches })
+    }
+
+    /// Runs a write, then forgets the pool (also on failure: the write may have landed).
+    async fn write<T>(
+        &self,
+        pool_id: &str,
+        write: impl Future<Output = StoreResult<T>>,
+    ) -> StoreResult<T> {
+        let result = write.await;
+        self.caches.forget_pool(pool_id);
+        result
+    }
+}
+
+#[async_trait]
+impl PoolRepo for Invalidating<dyn PoolRepo> {
+    async fn create(&self, pool: &UserPool, key: &SigningKey) -> StoreResult<()> {
+        self.write(&pool.id, self.inner.create(pool, key)).await
+    }
+    async fn get(&self, id: &str) -> StoreResult<Option<UserPool>> {
+        self.inner.get(id).await
+    }
+    async fn list(&self, page: Page) -> StoreResult<Paged<UserPool>> {
+        self.inner.list(page).await
+    }
+    async fn update(&self, pool: &UserPool) -> StoreResult<bool> {
+        self.write(&pool.id, self.inner.update(pool)).await
+    }
+    async fn delete(&self, id: &str) -> StoreResult<bool> {
+        self.write(id, self.inner.delete(id)).await
+    }
+}
+
+#[async_trait]
+impl ConnectionRepo for Invalidating<dyn ConnectionRepo> {
+    async fn get(&self, pool_id: &str) -> StoreResult<Option<App2WxappConnection>> {
+        self.inner.get(pool_id).await
+    }
+    async fn put(&self, connection: &App2WxappConnection) -> StoreResult<()> {
+        self.write(&connection.pool_id, self.inner.put(connection)).await
+    }
+    async fn delete(&self, pool_id: &str) -> StoreResult<bool> {
+        self.write(pool_id, self.inner.delete(pool_id)).await
+    }
+    async fn all(&self) -> StoreResult<Vec<App2WxappConnection>> {
+        self.inner.all().await
+    }
+}
+
+#[async_trait]
+impl KeyRepo for Invalidating<dyn KeyRepo> {
+    async fn active(&self, pool_id: &str) -> StoreResult<Option<SigningKey>> {
+        self.inner.active(pool_id).await
+    }
+    async fn published(&self, pool_id: &str, now: DateTime<Utc>) -> StoreResult<Vec<SigningKey>> {
+        self.inner.published(pool_id, now).await
+    }
+    async fn rotate(&self, next: &SigningKey, now: DateTime<Utc>) -> StoreResult<()> {
+        self.write(&next.pool_id, self.inner.rotate(next, now)).await
+    }
+    async fn raise_max_ttl(&self, pool_id: &str, ttl: i64) -> StoreResult<()> {
+        self.write(pool_id, self.inner.raise_max_ttl(pool_id, ttl)).await
+    }
+    async fn all_with_private_keys(&self) -> StoreResult<Vec<SigningKey>> {
+        self.inner.all_with_private_keys().await
+    }
+    async fn set_private_key(&self, pool_id: &str, kid: &str, sealed: &str) -> StoreResult<()> {
+        self.write(pool_id, self.inner.set_private_key(pool_id, kid, sealed)).await
+    }
+}

@@ -1,0 +1,176 @@
+//! The App backend's exchange: the pool secret is checked first (so a wrong secret leaves the
+//! ticket usable), then the ticket is consumed atomically, its verifier checked, and the user
+//! returned with a token signed by the pool's active key. Should the database fail after the
+//! ticket was consumed, the ticket is put back for the retry.
+
+use std::sync::Arc;
+
+use chrono::DateTime;
+use serde::Serialize;
+
+use super::{
+    ExchangeRequest, Exchanged, Tickets,
+    observe::{Observer, Step},
+    tickets::Taken,
+};
+use crate::{
+    Error,
+    crypto::{b64url, constant_time_eq, secret_matches, sha256},
+    model::{User, UserPool},
+    ports::{Clock, Metrics, Random, RateKey, UserRepo},
+    service::{Ctx, Issuers, audit::Auditor, hot::HotReads, limits::Limits},
+};
+
+/// The longest ticket looked up (tickets are 43 characters).
+const MAX_TICKET_LEN: usize = 128;
+
+#[derive(Serialize)]
+struct Claims<'a> {
+    iss: String,
+    sub: &'a str,
+    aud: &'a str,
+    iat: i64,
+    exp: i64,
+    jti: String,
+    data: ClaimsData<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ClaimsData<'a> {
+    id: &'a str,
+    unionid: Option<&'a str>,
+    client_id: &'a str,
+}
+
+/// The ports of [`ExchangeService`] that are not shared building blocks.
+pub(crate) struct ExchangePorts {
+    pub(crate) users: Arc<dyn UserRepo>,
+    pub(crate) metrics: Arc<dyn Metrics>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) rng: Arc<dyn Random>,
+}
+
+/// The App backend's ticket exchange.
+pub struct ExchangeService {
+    hot: HotReads,
+    users: Arc<dyn UserRepo>,
+    tickets: Tickets,
+    limits: Limits,
+    issuers: Issuers,
+    clock: Arc<dyn Clock>,
+    rng: Arc<dyn Random>,
+    observer: Observer,
+}
+
+impl ExchangeService {
+    pub(crate) fn new(
+        ports: ExchangePorts,
+        hot: HotReads,
+        tickets: Tickets,
+        limits: Limits,
+        issuers: Issuers,
+        audit: Auditor,
+    ) -> Self {
+        let ExchangePorts { users, metrics, clock, rng } = ports;
+        let observer = Observer::new(metrics, audit);
+        Self { hot, users, tickets, limits, issuers, clock, rng, observer }
+    }
+
+    /// Exchanges a ticket for its user and a token. Failures a guesser could cause (a missing or
+    /// wrong secret, an unknown ticket or pool) count towards the caller's failure limit.
+    pub async fn exchange(&self, request: ExchangeRequest) -> Result<Exchanged, Error> {
+        let ExchangeRequest { pool_id, ticket, secret, code_verifier, ip } = request;
+        let ctx = Ctx::anonymous(ip);
+        let fail_key = RateKey::FailedExchange { pool_id: &pool_id, ip: ctx.ip.as_deref() };
+        let work = self.run(&pool_id, ticket, secret, code_verifier, &fail_key);
+        let result =
+            self.observer.observe(Step::Exchange, &ctx, &pool_id, work, |done| &done.user.id).await;
+        if let Err(
+            Error::SecretRequired
+            | Error::SecretInvalid
+            | Error::TicketInvalid
+            | Error::PoolNotFound,
+        ) = &result
+        {
+            self.limits.count_failure(&fail_key).await;
+        }
+        result
+    }
+
+    async fn run(
+        &self,
+        pool_id: &str,
+        ticket: Option<String>,
+        secret: Option<String>,
+        code_verifier: Option<String>,
+        fail_key: &RateKey<'_>,
+    ) -> Result<Exchanged, Error> {
+        let limit = self.limits.config().failed_exchanges_per_minute;
+        self.limits.refuse_after_failures(fail_key, limit).await?;
+        let pool = self.hot.pool(pool_id).await?;
+        if pool.settings.app2wxapp.require_secret {
+            let secret = secret.filter(|s| !s.is_empty()).ok_or(Error::SecretRequired)?;
+            if !secret_matches(&secret, &pool.secret_hash) {
+                return Err(Error::SecretInvalid);
+            }
+        }
+        let ticket = ticket
+            .filter(|t| !t.is_empty() && t.len() <= MAX_TICKET_LEN)
+            .ok_or(Error::TicketInvalid)?;
+        let taken = self.tickets.take(pool_id, &ticket).await?.ok_or(Error::TicketInvalid)?;
+        let result = self.redeem(&pool, &taken, code_verifier).await;
+        if let Err(Error::Unavailable(_) | Error::Internal(_)) = &result {
+            self.tickets.restore(&taken).await;
+        }
+        result
+    }
+
+    /// Everything after the ticket is consumed: verifier, user, token.
+    async fn redeem(
+        &self,
+        pool: &UserPool,
+        taken: &Taken,
+        code_verifier: Option<String>,
+    ) -> Result<Exchanged, Error> {
+        if let Some(challenge) = &taken.record.code_challenge {
+            let verifier = code_verifier.ok_or(Error::TicketInvalid)?;
+            let computed = b64url(&sha256(verifier.as_bytes()));
+            if !constant_time_eq(computed.as_bytes(), challenge.as_bytes()) {
+                return Err(Error::TicketInvalid);
+            }
+        }
+        let user =
+            self.users.get(&pool.id, &taken.record.user_id).await?.ok_or(Error::TicketInvalid)?;
+        if user.blocked {
+            return Err(Error::UserBlocked);
+        }
+        self.sign(pool, user).await
+    }
+
+    /// The user's token, signed by the pool's active key.
+    async fn sign(&self, pool: &UserPool, user: User) -> Result<Exchanged, Error> {
+        let signer = self.hot.signer(&pool.id).await?;
+        let now = self.clock.now().timestamp();
+        let exp = now + pool.settings.token_ttl_seconds;
+        let mut jti = [0u8; 16];
+        self.rng.fill(&mut jti);
+        let claims = Claims {
+            iss: self.issuers.pool(&pool.id),
+            sub: &user.id,
+            aud: &pool.id,
+            iat: now,
+            exp,
+            jti: b64url(&jti),
+            data: ClaimsData {
+                id: &user.id,
+                unionid: user.unionid.as_deref(),
+                client_id: &pool.id,
+            },
+        };
+        let token = signer.sign(&claims)?;
+        let token_expires_at = DateTime::from_timestamp(exp, 0)
+            .ok_or_else(|| Error::internal("token expiry out of range"))?;
+        Ok(Exchanged { user, token, token_expires_at })
+    }
+}

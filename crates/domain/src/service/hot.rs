@@ -1,0 +1,66 @@
+//! What the public endpoints read on every request, through the one-second caches.
+
+use std::sync::Arc;
+
+use crate::{
+    Error,
+    cache::Caches,
+    crypto::KeyMaterial,
+    model::{App2WxappConnection, UserPool},
+    ports::{Clock, ConnectionRepo, PoolRepo},
+};
+
+use super::keyring::KeyRing;
+
+/// Cached reads of pools, connections, signing keys and JWKS. Writes never go through here:
+/// they go through the [`crate::cache::Invalidating`] repositories, which empty these caches.
+#[derive(Clone)]
+pub(crate) struct HotReads {
+    caches: Arc<Caches>,
+    pools: Arc<dyn PoolRepo>,
+    connections: Arc<dyn ConnectionRepo>,
+    keyring: KeyRing,
+    clock: Arc<dyn Clock>,
+}
+
+impl HotReads {
+    pub(crate) fn new(
+        caches: Arc<Caches>,
+        pools: Arc<dyn PoolRepo>,
+        connections: Arc<dyn ConnectionRepo>,
+        keyring: KeyRing,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { caches, pools, connections, keyring, clock }
+    }
+
+    /// The pool, or `pool_not_found`.
+    pub(crate) async fn pool(&self, pool_id: &str) -> Result<UserPool, Error> {
+        let load = || async { self.pools.get(pool_id).await?.ok_or(Error::PoolNotFound) };
+        self.caches.pools.get_or_load(pool_id, self.clock.now(), load).await
+    }
+
+    /// The pool's connection, if configured.
+    pub(crate) async fn connection(
+        &self,
+        pool_id: &str,
+    ) -> Result<Option<App2WxappConnection>, Error> {
+        let load = || async { Ok(self.connections.get(pool_id).await?) };
+        self.caches.connections.get_or_load(pool_id, self.clock.now(), load).await
+    }
+
+    /// The pool's active signing key, opened.
+    pub(crate) async fn signer(&self, pool_id: &str) -> Result<Arc<KeyMaterial>, Error> {
+        let load = || async { Ok(Arc::new(self.keyring.open_active(pool_id).await?)) };
+        self.caches.signers.get_or_load(pool_id, self.clock.now(), load).await
+    }
+
+    /// The public JWKs of an existing pool (`pool_not_found` otherwise).
+    pub(crate) async fn jwks(&self, pool_id: &str) -> Result<Arc<Vec<serde_json::Value>>, Error> {
+        let load = || async {
+            self.pool(pool_id).await?;
+            Ok(Arc::new(self.keyring.published_jwks(pool_id).await?))
+        };
+        self.caches.jwks.get_or_load(pool_id, self.clock.now(), load).await
+    }
+}

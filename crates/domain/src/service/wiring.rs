@@ -1,0 +1,237 @@
+//! Building every service from the ports: the one place that knows which service uses what.
+//! Production passes the SQL store, Redis and the WeChat client; tests pass in-memory fakes, a
+//! fake WeChat and a manual clock.
+
+use std::sync::Arc;
+
+use super::{
+    AuthService, ConnectionService, Issuers, KeyService, MaintenanceService, PoolService,
+    UserService,
+    app2wxapp::{
+        ExchangeService, LoginService, Tickets, exchange::ExchangePorts, login::LoginPorts,
+    },
+    audit::Auditor,
+    hot::HotReads,
+    keyring::KeyRing,
+    limits::{FlowLimits, Limits},
+};
+use crate::{
+    Error,
+    cache::{Caches, Invalidating},
+    crypto::Sealer,
+    ports::{
+        AdminRepo, AuditRepo, Clock, ConnectionRepo, Health, KeyRepo, Metrics, PoolRepo, Random,
+        RateLimiter, TicketStore, UserRepo,
+    },
+    wechat::WeChat,
+};
+
+/// The ports the services are built from.
+pub struct Ports {
+    /// User pools.
+    pub pools: Arc<dyn PoolRepo>,
+    /// app2wxapp connections.
+    pub connections: Arc<dyn ConnectionRepo>,
+    /// End users.
+    pub users: Arc<dyn UserRepo>,
+    /// Signing keys.
+    pub keys: Arc<dyn KeyRepo>,
+    /// Platform admins.
+    pub admins: Arc<dyn AdminRepo>,
+    /// Audit log.
+    pub audit: Arc<dyn AuditRepo>,
+    /// Readiness of the database.
+    pub health: Arc<dyn Health>,
+    /// Single-use tickets.
+    pub tickets: Arc<dyn TicketStore>,
+    /// Rate limit counters.
+    pub limiter: Arc<dyn RateLimiter>,
+    /// WeChat's server API.
+    pub wechat: Arc<dyn WeChat>,
+    /// Flow metrics.
+    pub metrics: Arc<dyn Metrics>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Randomness for ids and secrets.
+    pub rng: Arc<dyn Random>,
+    /// Seals stored secrets under the master key.
+    pub sealer: Arc<Sealer>,
+}
+
+/// What the services are told rather than given.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The server's public base URL (token issuers derive from it).
+    pub public_url: String,
+    /// Rate limits of the public endpoints and admin logins.
+    pub limits: FlowLimits,
+}
+
+/// All services, built once from the same ports.
+#[derive(Clone)]
+pub struct Services {
+    /// Admin and pool authentication.
+    pub auth: Arc<AuthService>,
+    /// User pools.
+    pub pools: Arc<PoolService>,
+    /// app2wxapp connections.
+    pub connections: Arc<ConnectionService>,
+    /// End users.
+    pub users: Arc<UserService>,
+    /// Signing keys and their publication.
+    pub keys: Arc<KeyService>,
+    /// The mini program's login.
+    pub login: Arc<LoginService>,
+    /// The App backend's ticket exchange.
+    pub exchange: Arc<ExchangeService>,
+    /// Platform maintenance (master key rotation).
+    pub maintenance: Arc<MaintenanceService>,
+    health: Arc<dyn Health>,
+    tickets: Arc<dyn TicketStore>,
+}
+
+impl Services {
+    /// Builds every service. The pool, connection and key repositories are wrapped so that each
+    /// write drops the caches of the pool it touched.
+    pub fn wire(ports: Ports, settings: Settings) -> Self {
+        let shared = Shared::new(&ports, settings);
+        Self {
+            auth: Arc::new(shared.auth(&ports)),
+            pools: Arc::new(shared.pools(&ports)),
+            connections: Arc::new(shared.connections(&ports)),
+            users: Arc::new(shared.users(&ports)),
+            keys: Arc::new(shared.keys()),
+            login: Arc::new(shared.login(&ports)),
+            exchange: Arc::new(shared.exchange(&ports)),
+            maintenance: Arc::new(MaintenanceService::new(
+                shared.connections.clone(),
+                shared.keys.clone(),
+                ports.sealer.clone(),
+            )),
+            health: ports.health,
+            tickets: ports.tickets,
+        }
+    }
+
+    /// Whether the backing stores (database and ticket store) answer.
+    pub async fn ready(&self) -> Result<(), Error> {
+        self.health.ping().await?;
+        Ok(self.tickets.ping().await?)
+    }
+}
+
+/// The building blocks several services share, made once.
+struct Shared {
+    pools: Arc<dyn PoolRepo>,
+    connections: Arc<dyn ConnectionRepo>,
+    keys: Arc<dyn KeyRepo>,
+    audit: Auditor,
+    limits: Limits,
+    issuers: Issuers,
+    keyring: KeyRing,
+    hot: HotReads,
+    tickets: Tickets,
+}
+
+impl Shared {
+    fn new(ports: &Ports, settings: Settings) -> Self {
+        let Ports { clock, rng, .. } = ports;
+        let caches = Arc::new(Caches::default());
+        let pools: Arc<dyn PoolRepo> = Invalidating::new(ports.pools.clone(), caches.clone());
+        let connections: Arc<dyn ConnectionRepo> =
+            Invalidating::new(ports.connections.clone(), caches.clone());
+        let keys: Arc<dyn KeyRepo> = Invalidating::new(ports.keys.clone(), caches.clone());
+        let keyring = KeyRing::new(keys.clone(), ports.sealer.clone(), clock.clone());
+        let hot = HotReads::new(
+            caches,
+            pools.clone(),
+            connections.clone(),
+            keyring.clone(),
+            clock.clone(),
+        );
+        Self {
+            audit: Auditor::new(ports.audit.clone(), clock.clone(), rng.clone()),
+            limits: Limits::new(ports.limiter.clone(), settings.limits),
+            issuers: Issuers::new(&settings.public_url),
+            tickets: Tickets::new(ports.tickets.clone(), clock.clone(), rng.clone()),
+            pools,
+            connections,
+            keys,
+            keyring,
+            hot,
+        }
+    }
+
+    fn auth(&self, ports: &Ports) -> AuthService {
+        AuthService::new(
+            ports.admins.clone(),
+            self.pools.clone(),
+            self.limits.clone(),
+            self.audit.clone(),
+            self.issuers.clone(),
+            &ports.sealer,
+            ports.clock.clone(),
+            ports.rng.clone(),
+        )
+    }
+
+    fn pools(&self, ports: &Ports) -> PoolService {
+        PoolService::new(
+            self.pools.clone(),
+            self.keyring.clone(),
+            ports.audit.clone(),
+            self.audit.clone(),
+            ports.clock.clone(),
+            ports.rng.clone(),
+        )
+    }
+
+    fn connections(&self, ports: &Ports) -> ConnectionService {
+        ConnectionService::new(
+            self.pools.clone(),
+            self.connections.clone(),
+            ports.sealer.clone(),
+            self.audit.clone(),
+            ports.clock.clone(),
+        )
+    }
+
+    fn users(&self, ports: &Ports) -> UserService {
+        let (clock, rng) = (ports.clock.clone(), ports.rng.clone());
+        UserService::new(self.pools.clone(), ports.users.clone(), self.audit.clone(), clock, rng)
+    }
+
+    fn keys(&self) -> KeyService {
+        KeyService::new(
+            self.pools.clone(),
+            self.keyring.clone(),
+            self.hot.clone(),
+            self.issuers.clone(),
+            self.audit.clone(),
+        )
+    }
+
+    fn login(&self, ports: &Ports) -> LoginService {
+        let own = LoginPorts {
+            users: ports.users.clone(),
+            wechat: ports.wechat.clone(),
+            sealer: ports.sealer.clone(),
+            metrics: ports.metrics.clone(),
+            clock: ports.clock.clone(),
+            rng: ports.rng.clone(),
+        };
+        let (hot, tickets, limits) = (self.hot.clone(), self.tickets.clone(), self.limits.clone());
+        LoginService::new(own, hot, tickets, limits, self.audit.clone())
+    }
+
+    fn exchange(&self, ports: &Ports) -> ExchangeService {
+        let own = ExchangePorts {
+            users: ports.users.clone(),
+            metrics: ports.metrics.clone(),
+            clock: ports.clock.clone(),
+            rng: ports.rng.clone(),
+        };
+        let (hot, tickets, limits) = (self.hot.clone(), self.tickets.clone(), self.limits.clone());
+        ExchangeService::new(own, hot, tickets, limits, self.issuers.clone(), self.audit.clone())
+    }
+}

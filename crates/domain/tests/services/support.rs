@@ -1,0 +1,212 @@
+//! One pool with a mini program connection, wired over in-memory ports.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use async_trait::async_trait;
+use tessera_domain::{
+    Error,
+    crypto::{MasterKey, Sealer},
+    model::PoolSettingsPatch,
+    ports::{NoMetrics, SystemRandom},
+    service::{
+        Ctx, FlowLimits, NewPool, Ports, Principal, PutConnection, Services, Settings,
+        app2wxapp::{ExchangeRequest, Exchanged, IssuedTicket, LoginRequest},
+    },
+    testing::ManualClock,
+    wechat::{SessionKey, WeChat, WeChatError, WxApp, WxPhone, WxSession},
+};
+use tessera_persistence::{DbConfig, MemoryRateLimiter, MemoryTicketStore, SqlStore};
+
+pub const APP_ID: &str = "wx4f4bc4dec97d474b";
+pub const APP_SECRET: &str = "0123456789abcdef0123456789abcdef";
+pub const IP: &str = "203.0.113.7";
+
+/// WeChat as the flow sees it: one-use login and phone codes for this mini program only, and
+/// legacy payloads spelled `legacy:<number>`.
+#[derive(Default)]
+pub struct FakeWeChat {
+    sessions: Mutex<HashMap<String, WxSession>>,
+    phones: Mutex<HashMap<String, WxPhone>>,
+    next: Mutex<u64>,
+}
+
+impl FakeWeChat {
+    fn fresh(&self, kind: &str) -> String {
+        let mut next = self.next.lock().expect("lock");
+        *next += 1;
+        format!("{kind}-{next}")
+    }
+
+    /// A `wx.login` code for this user.
+    pub fn code(&self, openid: &str, unionid: Option<&str>) -> String {
+        let code = self.fresh("code");
+        let session = WxSession {
+            openid: openid.to_owned(),
+            unionid: unionid.map(str::to_owned),
+            session_key: SessionKey::new("c2Vzc2lvbi1rZXktMTIzNA==".into()),
+        };
+        self.sessions.lock().expect("lock").insert(code.clone(), session);
+        code
+    }
+
+    /// A `getPhoneNumber` code for this mainland number.
+    pub fn phone_code(&self, number: &str) -> String {
+        let code = self.fresh("phone");
+        let phone = WxPhone {
+            phone_number: format!("+86{number}"),
+            pure_phone_number: number.to_owned(),
+            country_code: "86".into(),
+        };
+        self.phones.lock().expect("lock").insert(code.clone(), phone);
+        code
+    }
+
+    fn check(app: &WxApp) -> Result<(), WeChatError> {
+        if app.app_id == APP_ID && app.app_secret == APP_SECRET {
+            Ok(())
+        } else {
+            Err(WeChatError::AppRejected(40125))
+        }
+    }
+}
+
+#[async_trait]
+impl WeChat for FakeWeChat {
+    async fn code2session(&self, app: &WxApp, code: &str) -> Result<WxSession, WeChatError> {
+        Self::check(app)?;
+        self.sessions.lock().expect("lock").remove(code).ok_or(WeChatError::CodeInvalid(40029))
+    }
+
+    async fn phone_number(&self, app: &WxApp, code: &str) -> Result<WxPhone, WeChatError> {
+        Self::check(app)?;
+        self.phones.lock().expect("lock").remove(code).ok_or(WeChatError::CodeInvalid(40029))
+    }
+
+    fn decrypt_phone(
+        &self,
+        _session_key: &SessionKey,
+        encrypted_data: &str,
+        _iv: &str,
+        app_id: &str,
+    ) -> Result<Option<WxPhone>, WeChatError> {
+        let number = encrypted_data
+            .strip_prefix("legacy:")
+            .filter(|_| app_id == APP_ID)
+            .ok_or(WeChatError::DecryptFailed("not a payload of this mini program"))?;
+        Ok((!number.is_empty()).then(|| WxPhone {
+            phone_number: number.to_owned(),
+            pure_phone_number: number.to_owned(),
+            country_code: "86".into(),
+        }))
+    }
+}
+
+/// A pool with its connection, and handles on the clock and WeChat.
+pub struct World {
+    pub services: Services,
+    pub clock: Arc<ManualClock>,
+    pub wechat: Arc<FakeWeChat>,
+    pub admin: Ctx,
+    pub pool_id: String,
+    pub secret: String,
+}
+
+impl World {
+    /// Default limits; the pool requires its secret.
+    pub async fn new() -> Self {
+        Self::with_limits(FlowLimits::default()).await
+    }
+
+    pub async fn with_limits(limits: FlowLimits) -> Self {
+        let db = DbConfig {
+            url: "sqlite::memory:".into(),
+            timeout: Duration::from_secs(5),
+            // One connection: each in-memory SQLite connection is a database of its own.
+            max_connections: 1,
+        };
+        let store = Arc::new(SqlStore::connect(&db).await.expect("sqlite"));
+        store.migrate().await.expect("migrate");
+        let clock = Arc::new(ManualClock::new());
+        let wechat = Arc::new(FakeWeChat::default());
+        let ports = Ports {
+            pools: store.clone(),
+            connections: store.clone(),
+            users: store.clone(),
+            keys: store.clone(),
+            admins: store.clone(),
+            audit: store.clone(),
+            health: store,
+            tickets: Arc::new(MemoryTicketStore::new(clock.clone())),
+            limiter: Arc::new(MemoryRateLimiter::new(clock.clone())),
+            wechat: wechat.clone(),
+            metrics: Arc::new(NoMetrics),
+            clock: clock.clone(),
+            rng: Arc::new(SystemRandom),
+            sealer: Arc::new(Sealer::new(MasterKey::generate(), Vec::new())),
+        };
+        let settings = Settings { public_url: "https://id.example.test".into(), limits };
+        let services = Services::wire(ports, settings);
+        let admin =
+            Ctx { principal: Principal::Platform { admin_id: "a1".into() }, ip: Some(IP.into()) };
+        let new = NewPool {
+            name: "Demo".into(),
+            id: Some("demo".into()),
+            settings: PoolSettingsPatch { require_secret: Some(true), ..Default::default() },
+        };
+        let created = services.pools.create(&admin, new).await.expect("pool");
+        let put = PutConnection {
+            app_id: APP_ID.into(),
+            app_secret: Some(APP_SECRET.into()),
+            enabled: None,
+        };
+        services.connections.put(&admin, "demo", put).await.expect("connection");
+        Self {
+            services,
+            clock,
+            wechat,
+            admin,
+            pool_id: created.pool.id,
+            secret: created.secret.text,
+        }
+    }
+
+    /// Logs `openid` in with nothing but a login code.
+    pub async fn login(&self, openid: &str) -> Result<IssuedTicket, Error> {
+        let request = LoginRequest { code: self.wechat.code(openid, None), ..Default::default() };
+        self.login_with(request).await
+    }
+
+    pub async fn login_with(&self, request: LoginRequest) -> Result<IssuedTicket, Error> {
+        self.services.login.login(&self.pool_id, request, Some(IP.into())).await
+    }
+
+    /// Exchanges `ticket` with the pool secret.
+    pub async fn exchange(&self, ticket: &str) -> Result<Exchanged, Error> {
+        self.exchange_with(ticket, Some(&self.secret), None).await
+    }
+
+    pub async fn exchange_with(
+        &self,
+        ticket: &str,
+        secret: Option<&str>,
+        code_verifier: Option<&str>,
+    ) -> Result<Exchanged, Error> {
+        let request = ExchangeRequest {
+            pool_id: self.pool_id.clone(),
+            ticket: Some(ticket.to_owned()),
+            secret: secret.map(str::to_owned),
+            code_verifier: code_verifier.map(str::to_owned),
+            ip: Some(IP.into()),
+        };
+        self.services.exchange.exchange(request).await
+    }
+}
+
+/// The error's stable kind, or `ok`.
+pub fn kind<T>(result: &Result<T, Error>) -> &'static str {
+    result.as_ref().map_or_else(Error::kind, |_| "ok")
+}
