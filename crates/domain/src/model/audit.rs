@@ -73,3 +73,31 @@ pub struct AuditEvent {
     /// When (UTC).
     pub created_at: DateTime<Utc>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_round_trip_and_unknown_ones_are_refused() {
+        for &action in AuditAction::ALL {
+            assert_eq!(action.as_str().parse::<AuditAction>(), Ok(action));
+        }
+        assert_eq!("failure".parse::<Outcome>(), Ok(Outcome::Failure));
+        let err = "succes".parse::<Outcome>().expect_err("strict");
+        assert_eq!(err.to_string(), "must be one of success, failure (got \"succes\")");
+    }
+
+    #[test]
+    fn the_admin_api_guide_lists_exactly_the_audit_actions() {
+        let guide = include_str!("../../../../docs/admin-api.md");
+        let table = guide.split("| `action` | recorded when |").nth(1).expect("the table");
+        let listed: Vec<&str> = table
+            .lines()
+            .skip(2)
+            .map_while(|l| l.strip_prefix("| `")?.split_once("` |").map(|(action, _)| action))
+            .collect();
+        let actions: Vec<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(listed, actions, "docs/admin-api.md's table of audit actions");
+    }
+}
