@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use jsonwebtoken::{DecodingKey, Validation, jwk::JwkSet};
+use reqwest::Method;
 use serde_json::{Value, json};
 use tessera_domain::crypto::{b64url, fill_random};
 use tessera_wechat::sim::{SimUser, Simulator};
@@ -25,7 +26,7 @@ fn show(label: &str, value: impl std::fmt::Display) {
 
 async fn call(
     http: &reqwest::Client,
-    method: reqwest::Method,
+    method: Method,
     url: String,
     token: Option<&str>,
     body: Value,
@@ -79,117 +80,127 @@ async fn demo(dir: &std::path::Path) -> Result<()> {
     config.admin.bootstrap_password = Some(password.clone());
     let running = start(&config, None).await?;
     let base = format!("http://{}", running.addr);
-    let http = reqwest::Client::new();
-    use reqwest::Method;
 
     step(1, "Start: Tessera on a temporary SQLite database, WeChat simulated");
     show("server", &base);
     show("WeChat (sim)", &sim_server.base_url);
-
-    step(2, "The platform admin logs in       POST /api/v1/auth/admin");
-    let token = call(
-        &http,
-        Method::POST,
-        format!("{base}/api/v1/auth/admin"),
-        None,
-        json!({"username": "admin", "password": password}),
-    )
-    .await?;
-    let admin = token["accessToken"].as_str().context("no token")?.to_owned();
-    show("access token", format!("{}… ({} s)", &admin[..24.min(admin.len())], token["expiresIn"]));
-
-    step(3, "A user pool is created           POST /api/v1/userpools");
-    let pool = call(
-        &http,
-        Method::POST,
-        format!("{base}/api/v1/userpools"),
-        Some(&admin),
-        json!({"name": "Demo", "id": "5e4cdd055df3df65dc58b97d"}),
-    )
-    .await?;
-    let pool_id = pool["id"].as_str().context("no id")?.to_owned();
-    let secret = pool["secret"].as_str().context("no secret")?.to_owned();
-    show("pool id", &pool_id);
-    show("pool secret", format!("{}… (shown once)", &secret[..8]));
-    show("settings", &pool["settings"]);
-
-    step(4, "Its mini program is connected    PUT /api/v1/userpools/{id}/connections/app2wxapp");
-    let conn = call(
-        &http,
-        Method::PUT,
-        format!("{base}/api/v1/userpools/{pool_id}/connections/app2wxapp"),
-        Some(&admin),
-        json!({"appId": APP_ID, "appSecret": APP_SECRET}),
-    )
-    .await?;
-    show("appId", &conn["appId"]);
-    show("appSecret", format!("{} (stored sealed, never returned)", conn["appSecretHint"]));
-
-    step(5, "In the mini program: wx.login() and the phone button");
-    let code = sim.login_code(APP_ID, &SimUser::new("oDemoOpenId", Some("oDemoUnionId")));
-    let phone_code = sim.phone_code(APP_ID, "13800138000");
-    show("wx.login code", &code.code);
-    show("phone code", &phone_code);
-
-    step(6, "The mini program logs in         POST /oauth/app2wxapp/login/{userPoolId}");
-    let login = call(
-        &http,
-        Method::POST,
-        format!("{base}/oauth/app2wxapp/login/{pool_id}"),
-        None,
-        json!({"code": code.code, "phoneCode": phone_code, "getPhone": 1,
-               "profile": {"nickName": "Demo User"}}),
-    )
-    .await?;
-    let ticket = login["ticket"].as_str().context("no ticket")?.to_owned();
-    show("ticket", &ticket);
-    show("expiresIn", &login["expiresIn"]);
-    show("extMsg", format!("{} (the launchApp button's app-parameter)", login["extMsg"]));
-
-    step(7, "The App backend exchanges it     POST /oauth/app2wxapp/auth/{userPoolId}");
-    let user = call(
-        &http,
-        Method::POST,
-        format!("{base}/oauth/app2wxapp/auth/{pool_id}"),
-        None,
-        json!({"ticket": ticket, "secret": secret}),
-    )
-    .await?;
-    for field in
-        ["_id", "nickname", "phone", "openid", "unionid", "registerMethod", "tokenExpiredAt"]
-    {
-        show(field, &user[field]);
-    }
-    let jwt = user["token"].as_str().context("no token")?;
-    show("token", format!("{}…", &jwt[..32.min(jwt.len())]));
-    let again = http
-        .post(format!("{base}/oauth/app2wxapp/auth/{pool_id}"))
-        .json(&json!({"ticket": ticket, "secret": secret}))
-        .send()
-        .await?;
-    show("second use", format!("{} (a ticket works once)", again.status()));
-
-    step(8, "It verifies the token offline    GET /userpools/{id}/.well-known/jwks.json");
-    let jwks: JwkSet = http
-        .get(format!("{base}/userpools/{pool_id}/.well-known/jwks.json"))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let header = jsonwebtoken::decode_header(jwt)?;
-    let kid = header.kid.clone().context("no kid")?;
-    let jwk = jwks.find(&kid).context("the token's key is not published")?;
-    let mut validation = Validation::new(header.alg);
-    validation.set_audience(&[pool_id.as_str()]);
-    let claims =
-        jsonwebtoken::decode::<Value>(jwt, &DecodingKey::from_jwk(jwk)?, &validation)?.claims;
-    show("algorithm", format!("{:?}, kid {kid}", header.alg));
-    show("iss", &claims["iss"]);
-    show("sub", &claims["sub"]);
-    show("data", &claims["data"]);
-    println!("   the token verifies against the pool's JWKS");
+    let mut demo = Demo { http: reqwest::Client::new(), base, sim, admin: String::new() };
+    demo.admin_login(&password).await?;
+    let (pool_id, secret) = demo.create_pool().await?;
+    demo.connect(&pool_id).await?;
+    let ticket = demo.login(&pool_id).await?;
+    let jwt = demo.exchange(&pool_id, &ticket, &secret).await?;
+    demo.verify(&pool_id, &jwt).await?;
 
     running.stop().await?;
     sim_server.stop().await;
     Ok(())
+}
+
+/// The demo's HTTP client, server and simulator, and the admin's token once logged in.
+struct Demo {
+    http: reqwest::Client,
+    base: String,
+    sim: Simulator,
+    admin: String,
+}
+
+impl Demo {
+    async fn call(&self, method: Method, path: &str, admin: bool, body: Value) -> Result<Value> {
+        let token = admin.then_some(self.admin.as_str());
+        call(&self.http, method, format!("{}{path}", self.base), token, body).await
+    }
+
+    async fn admin_login(&mut self, password: &str) -> Result<()> {
+        step(2, "The platform admin logs in       POST /api/v1/auth/admin");
+        let body = json!({"username": "admin", "password": password});
+        let token = self.call(Method::POST, "/api/v1/auth/admin", false, body).await?;
+        self.admin = token["accessToken"].as_str().context("no token")?.to_owned();
+        let shown = &self.admin[..24.min(self.admin.len())];
+        show("access token", format!("{shown}… ({} s)", token["expiresIn"]));
+        Ok(())
+    }
+
+    /// Answers the pool's id and secret.
+    async fn create_pool(&self) -> Result<(String, String)> {
+        step(3, "A user pool is created           POST /api/v1/userpools");
+        let body = json!({"name": "Demo", "id": "5e4cdd055df3df65dc58b97d"});
+        let pool = self.call(Method::POST, "/api/v1/userpools", true, body).await?;
+        let pool_id = pool["id"].as_str().context("no id")?.to_owned();
+        let secret = pool["secret"].as_str().context("no secret")?.to_owned();
+        show("pool id", &pool_id);
+        show("pool secret", format!("{}… (shown once)", &secret[..8.min(secret.len())]));
+        show("settings", &pool["settings"]);
+        Ok((pool_id, secret))
+    }
+
+    async fn connect(&self, pool_id: &str) -> Result<()> {
+        step(
+            4,
+            "Its mini program is connected    PUT /api/v1/userpools/{id}/connections/app2wxapp",
+        );
+        let path = format!("/api/v1/userpools/{pool_id}/connections/app2wxapp");
+        let body = json!({"appId": APP_ID, "appSecret": APP_SECRET});
+        let conn = self.call(Method::PUT, &path, true, body).await?;
+        show("appId", &conn["appId"]);
+        show("appSecret", format!("{} (stored sealed, never returned)", conn["appSecretHint"]));
+        Ok(())
+    }
+
+    /// Answers the ticket.
+    async fn login(&self, pool_id: &str) -> Result<String> {
+        step(5, "In the mini program: wx.login() and the phone button");
+        let code = self.sim.login_code(APP_ID, &SimUser::new("oDemoOpenId", Some("oDemoUnionId")));
+        let phone_code = self.sim.phone_code(APP_ID, "13800138000");
+        show("wx.login code", &code.code);
+        show("phone code", &phone_code);
+
+        step(6, "The mini program logs in         POST /oauth/app2wxapp/login/{userPoolId}");
+        let body = json!({"code": code.code, "phoneCode": phone_code, "getPhone": 1,
+                          "profile": {"nickName": "Demo User"}});
+        let path = format!("/oauth/app2wxapp/login/{pool_id}");
+        let login = self.call(Method::POST, &path, false, body).await?;
+        let ticket = login["ticket"].as_str().context("no ticket")?.to_owned();
+        show("ticket", &ticket);
+        show("expiresIn", &login["expiresIn"]);
+        show("extMsg", format!("{} (the launchApp button's app-parameter)", login["extMsg"]));
+        Ok(ticket)
+    }
+
+    /// Answers the token.
+    async fn exchange(&self, pool_id: &str, ticket: &str, secret: &str) -> Result<String> {
+        step(7, "The App backend exchanges it     POST /oauth/app2wxapp/auth/{userPoolId}");
+        let path = format!("/oauth/app2wxapp/auth/{pool_id}");
+        let body = json!({"ticket": ticket, "secret": secret});
+        let user = self.call(Method::POST, &path, false, body.clone()).await?;
+        for field in
+            ["_id", "nickname", "phone", "openid", "unionid", "registerMethod", "tokenExpiredAt"]
+        {
+            show(field, &user[field]);
+        }
+        let jwt = user["token"].as_str().context("no token")?.to_owned();
+        show("token", format!("{}…", &jwt[..32.min(jwt.len())]));
+        let again = self.http.post(format!("{}{path}", self.base)).json(&body).send().await?;
+        show("second use", format!("{} (a ticket works once)", again.status()));
+        Ok(jwt)
+    }
+
+    async fn verify(&self, pool_id: &str, jwt: &str) -> Result<()> {
+        step(8, "It verifies the token offline    GET /userpools/{id}/.well-known/jwks.json");
+        let url = format!("{}/userpools/{pool_id}/.well-known/jwks.json", self.base);
+        let jwks: JwkSet = self.http.get(url).send().await?.json().await?;
+        let header = jsonwebtoken::decode_header(jwt)?;
+        let kid = header.kid.clone().context("no kid")?;
+        let jwk = jwks.find(&kid).context("the token's key is not published")?;
+        let mut validation = Validation::new(header.alg);
+        validation.set_audience(&[pool_id]);
+        let claims =
+            jsonwebtoken::decode::<Value>(jwt, &DecodingKey::from_jwk(jwk)?, &validation)?.claims;
+        show("algorithm", format!("{:?}, kid {kid}", header.alg));
+        show("iss", &claims["iss"]);
+        show("sub", &claims["sub"]);
+        show("data", &claims["data"]);
+        println!("   the token verifies against the pool's JWKS");
+        Ok(())
+    }
 }
