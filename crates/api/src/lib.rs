@@ -99,7 +99,7 @@ type Apis = (
 );
 
 /// The OpenAPI service: every operation, described.
-pub fn api_service() -> OpenApiService<Apis, ()> {
+fn api_service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(Apis::default(), "Tessera", env!("CARGO_PKG_VERSION")).description(
         "Tessera, a self-hosted multi-tenant identity server. The admin API (`/api/v1`) takes a \
          bearer token from `POST /api/v1/auth/admin` (platform admin) or \
@@ -121,7 +121,7 @@ pub fn spec_yaml() -> String {
 }
 
 /// The OpenAPI document as JSON (served at `/openapi.json`).
-pub fn spec_json() -> String {
+fn spec_json() -> String {
     serde_json::to_string_pretty(&document()).unwrap_or_default()
 }
 

@@ -81,7 +81,7 @@ async fn trace_request<E: poem::Endpoint>(
 /// Makes aws-lc the process's TLS crypto provider. Several crates bring rustls with different
 /// providers; without one chosen, a TLS connection (PostgreSQL, MySQL, `rediss://`, WeChat over
 /// HTTPS) could not pick. Idempotent.
-pub fn install_crypto_provider() {
+fn install_crypto_provider() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }
 
