@@ -16,7 +16,7 @@ use std::{
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use serde_json::{Value, json};
-use tessera_wechat::sim::{SimUser, Simulator};
+use tessera_wechat_sim::{SimUser, Simulator};
 
 const APP_ID: &str = "wx4f4bc4dec97d474b";
 const APP_SECRET: &str = "0123456789abcdef0123456789abcdef";

@@ -9,7 +9,7 @@ use jsonwebtoken::{DecodingKey, Validation, jwk::JwkSet};
 use reqwest::Method;
 use serde_json::{Value, json};
 use tessera_domain::crypto::{b64url, fill_random};
-use tessera_wechat::sim::{SimUser, Simulator};
+use tessera_wechat_sim::{SimUser, Simulator};
 
 use crate::{Config, start};
 

@@ -142,7 +142,7 @@ fn healthcheck(url: &str) -> std::process::ExitCode {
 
 /// `tessera wechat-sim`: needs no configuration.
 fn wechat_sim(bind: std::net::SocketAddr, apps: &[String]) -> std::process::ExitCode {
-    let sim = tessera_wechat::sim::Simulator::new();
+    let sim = tessera_wechat_sim::Simulator::new();
     for app in apps {
         let Some((app_id, secret)) = app.split_once(':') else {
             eprintln!("error: --app: {app:?} is not APPID:APPSECRET");

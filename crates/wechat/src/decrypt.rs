@@ -67,14 +67,3 @@ pub fn phone_of(payload: &Value) -> Option<WxPhone> {
 fn decode(text: &str) -> Option<Vec<u8>> {
     STANDARD.decode(text.trim()).ok()
 }
-
-/// Encrypts `plaintext` the way WeChat does (for the simulator and tests).
-pub fn encrypt(session_key: &[u8; 16], iv: &[u8; 16], plaintext: &[u8]) -> Option<String> {
-    use aws_lc_rs::cipher::{EncryptionContext, PaddedBlockEncryptingKey};
-    let cipher = UnboundCipherKey::new(&AES_128, session_key)
-        .and_then(PaddedBlockEncryptingKey::cbc_pkcs7)
-        .ok()?;
-    let mut data = plaintext.to_vec();
-    cipher.less_safe_encrypt(&mut data, EncryptionContext::Iv128(FixedLength::from(*iv))).ok()?;
-    Some(STANDARD.encode(data))
-}

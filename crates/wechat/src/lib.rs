@@ -1,5 +1,5 @@
-//! `tessera-wechat`: everything Tessera says to WeChat, and a simulator of WeChat for tests and
-//! `tessera demo`.
+//! `tessera-wechat`: everything Tessera says to WeChat. (The simulator of WeChat that tests and
+//! `tessera demo` talk to lives apart, in `tessera-wechat-sim`.)
 //!
 //! [`WeChatClient`] implements the domain's [`tessera_domain::wechat::WeChat`] port over WeChat's
 //! real HTTP API (`wechat.api_base_url`), with connect and total timeouts on every call. The
@@ -28,7 +28,6 @@
 
 mod client;
 pub mod decrypt;
-pub mod sim;
 mod tokens;
 
 pub use client::{ClientConfig, WeChatClient};

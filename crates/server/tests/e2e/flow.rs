@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tessera::Config;
 use tessera_testkit::{Backend, DedicatedPostgres, DedicatedRedis, database};
-use tessera_wechat::sim::{IssuedCode, SimServer, SimUser, Simulator};
+use tessera_wechat_sim::{IssuedCode, SimServer, SimUser, Simulator};
 
 use crate::support::{PUBLIC_URL, TestServer, assert_error};
 
@@ -452,7 +452,7 @@ async fn logins_are_rate_limited_per_pool_and_ip() {
 
 #[tokio::test]
 async fn wechat_failures_become_the_documented_errors_and_metrics() {
-    use tessera_wechat::sim::{Api, Fault};
+    use tessera_wechat_sim::{Api, Fault};
     let f = Flow::start(Backend::Sqlite).await;
     for (fault, status, kind) in [
         (Fault::Errcode(-1), StatusCode::BAD_GATEWAY, "wechat_unavailable"),

@@ -5,7 +5,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tessera_testkit::{Backend, database};
-use tessera_wechat::sim::{Api, SimUser};
+use tessera_wechat_sim::{Api, SimUser};
 
 use crate::{flow::Flow, support::TestServer};
 

@@ -14,7 +14,7 @@ use poem::{
     web::{Data, Json},
 };
 use serde_json::{Value, json};
-use tessera_wechat::sim::{SimUser, Simulator};
+use tessera_wechat_sim::{SimUser, Simulator};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tessera");
 const APP_ID: &str = "wx4f4bc4dec97d474b";

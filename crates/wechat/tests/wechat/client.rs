@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde_json::json;
 use tessera_domain::wechat::{WeChat, WeChatError, WxApp, WxPhone};
-use tessera_wechat::sim::{Api, Fault, SimUser};
+use tessera_wechat_sim::{Api, Fault, SimUser};
 
 use crate::support::{APP_ID, APP_SECRET, Sim, app};
 

@@ -4,7 +4,8 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use proptest::prelude::*;
 use serde_json::json;
 use tessera_domain::wechat::{SessionKey, WeChatError};
-use tessera_wechat::decrypt::{decrypt, encrypt, phone_of};
+use tessera_wechat::decrypt::{decrypt, phone_of};
+use tessera_wechat_sim::encrypt;
 
 const APP_ID: &str = "wx4f4bc4dec97d474b";
 const SESSION_KEY: &str = "tiihtNczf5v6AKRyjwEUhQ==";

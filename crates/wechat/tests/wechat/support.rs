@@ -7,10 +7,8 @@ use tessera_domain::{
     wechat::{AccessTokenCache, WxApp},
 };
 use tessera_persistence::MemoryTokenCache;
-use tessera_wechat::{
-    ClientConfig, WeChatClient,
-    sim::{SimServer, Simulator},
-};
+use tessera_wechat::{ClientConfig, WeChatClient};
+use tessera_wechat_sim::{SimServer, Simulator};
 
 pub const APP_ID: &str = "wx4f4bc4dec97d474b";
 pub const APP_SECRET: &str = "0123456789abcdef0123456789abcdef";

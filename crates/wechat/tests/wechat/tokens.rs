@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use tessera_domain::wechat::{AccessTokenCache, WeChat};
 use tessera_persistence::{MemoryTokenCache, RedisStore};
-use tessera_wechat::{WeChatClient, sim::Api};
+use tessera_wechat::WeChatClient;
+use tessera_wechat_sim::Api;
 
 use crate::support::{APP_ID, Sim, app};
 

@@ -75,12 +75,12 @@ impl IssuedCode {
     pub fn encrypt(&self, payload: &Value) -> Option<(String, String)> {
         let mut iv = [0u8; 16];
         tessera_domain::crypto::fill_random(&mut iv);
-        let data = crate::decrypt::encrypt(&self.session_key, &iv, payload.to_string().as_bytes())?;
+        let data = crate::encrypt(&self.session_key, &iv, payload.to_string().as_bytes())?;
         Some((data, STANDARD.encode(iv)))
     }
 }
 
-pub(super) struct LoginCode {
+pub(crate) struct LoginCode {
     app_id: String,
     user: SimUser,
     session_key: [u8; 16],
@@ -88,7 +88,7 @@ pub(super) struct LoginCode {
     used: bool,
 }
 
-pub(super) struct PhoneCode {
+pub(crate) struct PhoneCode {
     app_id: String,
     phone: String,
     country_code: String,
@@ -96,7 +96,7 @@ pub(super) struct PhoneCode {
     used: bool,
 }
 
-pub(super) struct SimState {
+pub(crate) struct SimState {
     pub apps: HashMap<String, String>,
     pub login_codes: HashMap<String, LoginCode>,
     pub phone_codes: HashMap<String, PhoneCode>,
@@ -122,11 +122,11 @@ impl Default for SimState {
 }
 
 /// WeChat's error answer.
-pub(super) fn wx_error(errcode: i64, errmsg: &str) -> Value {
+pub(crate) fn wx_error(errcode: i64, errmsg: &str) -> Value {
     json!({ "errcode": errcode, "errmsg": format!("{errmsg} rid: {}", random_hex(8)) })
 }
 
-pub(super) fn random_hex(bytes: usize) -> String {
+pub(crate) fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     tessera_domain::crypto::fill_random(&mut buf);
     tessera_domain::ids::hex(&buf)

@@ -11,12 +11,12 @@ use poem::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{
+use crate::{
     Simulator,
     state::{Api, Fault, SimUser},
 };
 
-pub(super) fn routes(sim: Simulator) -> impl poem::Endpoint {
+pub(crate) fn routes(sim: Simulator) -> impl poem::Endpoint {
     Route::new()
         .at("/sns/jscode2session", get(jscode2session))
         .at("/cgi-bin/stable_token", post(stable_token))
@@ -33,7 +33,7 @@ pub(super) fn routes(sim: Simulator) -> impl poem::Endpoint {
 async fn fault(sim: &Simulator, api: Api) -> Option<Response> {
     match sim.with(|s| s.count(api))? {
         Fault::Errcode(code) => {
-            Some(Json(super::state::wx_error(code, "simulated error")).into_response())
+            Some(Json(crate::state::wx_error(code, "simulated error")).into_response())
         }
         Fault::Delay(delay) => {
             tokio::time::sleep(delay).await;

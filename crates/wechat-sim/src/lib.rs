@@ -1,11 +1,18 @@
-//! A simulator of WeChat's server API, for tests and `tessera demo`: `jscode2session`,
-//! `stable_token` and `getuserphonenumber`, with WeChat's shapes and error codes, single-use
-//! codes that expire, AppID/AppSecret checks, scripted users, injected faults (an `errcode`, a
-//! slow answer, an HTTP error, garbage) and access token invalidation.
+//! `tessera-wechat-sim`: a simulator of WeChat's server API. Test and demo tooling: the tests,
+//! the benchmark, `tessera demo` and `tessera wechat-sim` use it in place of WeChat. The WeChat
+//! client (`tessera-wechat`) does not depend on it; the `tessera` binary carries it only for
+//! those two subcommands.
+//!
+//! It serves `jscode2session`, `stable_token` and `getuserphonenumber`, with WeChat's shapes and
+//! error codes, single-use codes that expire, AppID/AppSecret checks, scripted users, injected
+//! faults (an `errcode`, a slow answer, an HTTP error, garbage) and access token invalidation,
+//! and it builds the legacy encrypted payloads ([`encrypt`], [`IssuedCode::encrypt`]) that WeChat
+//! hands to mini programs.
 //!
 //! Tests drive it in process through [`Simulator`]; the `tessera wechat-sim` command serves it
-//! with a small control API under `/__sim/` (see [`routes`]).
+//! with a small control API under `/__sim/` (see the `routes` module).
 
+mod legacy;
 mod routes;
 mod state;
 
@@ -17,6 +24,7 @@ use poem::{
 };
 use tokio::sync::oneshot;
 
+pub use legacy::encrypt;
 pub use state::{Api, Fault, IssuedCode, SimUser};
 
 use state::SimState;

@@ -1,0 +1,45 @@
+//! The harness itself: shared servers are started once and hand out fresh databases and key
+//! prefixes; a dedicated Redis stops and starts again on its port.
+
+use std::net::TcpStream;
+
+use tessera_testkit::{Backend, DedicatedRedis, database, redis};
+
+/// The `host:port` part of a server URL.
+fn authority(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    rest.split(['/', '?']).next().unwrap_or(rest)
+}
+
+#[test]
+fn every_database_is_fresh_on_one_shared_server() {
+    for backend in Backend::ALL {
+        let (a, b) = (database(backend).expect("first"), database(backend).expect("second"));
+        assert_ne!(a.url, b.url, "{backend:?}");
+        assert_eq!((a.backend, b.backend), (backend, backend));
+        if backend != Backend::Sqlite {
+            assert_eq!(authority(&a.url), authority(&b.url), "{backend:?}: one server");
+            TcpStream::connect(authority(&a.url)).expect("the server listens");
+        }
+    }
+}
+
+#[test]
+fn every_redis_user_gets_its_own_prefix_on_one_shared_server() {
+    let (a, b) = (redis().expect("first"), redis().expect("second"));
+    assert_eq!(a.url, b.url);
+    assert_ne!(a.prefix, b.prefix);
+    assert!(a.prefix.ends_with(':'), "{}", a.prefix);
+}
+
+#[test]
+fn a_dedicated_redis_stops_and_starts_again_on_its_port() {
+    let server = DedicatedRedis::start().expect("start");
+    let address = authority(&server.url).to_owned();
+    TcpStream::connect(&address).expect("listening");
+    server.stop().expect("stop");
+    assert!(TcpStream::connect(&address).is_err(), "still listening after stop");
+    server.restart().expect("restart");
+    TcpStream::connect(&address).expect("listening again");
+}
