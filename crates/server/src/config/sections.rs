@@ -1,0 +1,321 @@
+//! The sections of the configuration (`[http]`, `[database]`, …): their keys, their defaults and
+//! the checks of their values, each naming the key it refuses.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::{ConfigError, bad};
+
+/// `http.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpConfig {
+    /// Listen address.
+    pub bind: String,
+    /// The externally visible base URL (token issuers derive from it).
+    pub public_url: String,
+    /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client; a list, or
+    /// one comma-separated string (as environment variables give it).
+    #[serde(deserialize_with = "list_or_commas")]
+    pub trusted_proxies: Vec<String>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl HttpConfig {
+    pub(super) fn validate(&mut self) -> Result<(), ConfigError> {
+        self.public_url = http_url("http.public_url", &self.public_url)?;
+        Ok(())
+    }
+}
+
+/// A list of strings, or one string of comma-separated items (`""` is the empty list).
+fn list_or_commas<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrCommas {
+        List(Vec<String>),
+        Commas(String),
+    }
+    Ok(match ListOrCommas::deserialize(d)? {
+        ListOrCommas::List(items) => items,
+        ListOrCommas::Commas(text) => {
+            text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+        }
+    })
+}
+
+/// `database.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DatabaseConfig {
+    /// `sqlite://…`, `postgres://…`, `mysql://…`.
+    pub url: String,
+    /// Read the URL (it may hold a password) from this file.
+    pub url_file: Option<PathBuf>,
+    /// Longest wait for one database call, in milliseconds.
+    pub timeout_ms: u64,
+    /// Connection pool size.
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://tessera.db?mode=rwc".into(),
+            url_file: None,
+            timeout_ms: 1500,
+            max_connections: 16,
+        }
+    }
+}
+
+impl DatabaseConfig {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        let scheme = self.url.split(':').next().unwrap_or_default();
+        if !["sqlite", "postgres", "postgresql", "mysql"].contains(&scheme) {
+            return Err(bad(
+                "database.url",
+                "must start with sqlite:, postgres:, postgresql: or mysql:",
+            ));
+        }
+        if !(100..=60_000).contains(&self.timeout_ms) {
+            return Err(bad("database.timeout_ms", "must be between 100 and 60000"));
+        }
+        if !(1..=1000).contains(&self.max_connections) {
+            return Err(bad("database.max_connections", "must be between 1 and 1000"));
+        }
+        Ok(())
+    }
+}
+
+/// `redis.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RedisConfig {
+    /// `redis://` or `rediss://`; unset keeps tickets in process (single node only).
+    pub url: Option<String>,
+    /// Read the URL from this file.
+    pub url_file: Option<PathBuf>,
+    /// Prefix of every key Tessera writes.
+    pub key_prefix: String,
+    /// Longest wait for one Redis call, in milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl Default for RedisConfig {
+    fn default() -> Self {
+        Self { url: None, url_file: None, key_prefix: "tessera:".into(), timeout_ms: 500 }
+    }
+}
+
+/// The `redis.url` schemes: standalone, Cluster and Sentinel, each plain or TLS.
+const REDIS_SCHEMES: [&str; 6] = [
+    "redis://",
+    "rediss://",
+    "redis+cluster://",
+    "rediss+cluster://",
+    "redis+sentinel://",
+    "rediss+sentinel://",
+];
+
+impl RedisConfig {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(url) = &self.url
+            && !REDIS_SCHEMES.iter().any(|p| url.starts_with(p))
+        {
+            return Err(bad(
+                "redis.url",
+                "must start with redis://, rediss://, redis+cluster://, rediss+cluster://, \
+                 redis+sentinel:// or rediss+sentinel://",
+            ));
+        }
+        if !(50..=10_000).contains(&self.timeout_ms) {
+            return Err(bad("redis.timeout_ms", "must be between 50 and 10000"));
+        }
+        if self.key_prefix.len() > 64 || self.key_prefix.contains(char::is_whitespace) {
+            return Err(bad("redis.key_prefix", "must be at most 64 characters, without spaces"));
+        }
+        Ok(())
+    }
+}
+
+/// `limits.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LimitsConfig {
+    /// Mini program logins per pool and client IP per minute.
+    pub logins_per_minute: u64,
+    /// Failed ticket exchanges per pool and client IP per minute (then `429`).
+    pub failed_exchanges_per_minute: u64,
+    /// Failed admin API logins per username (or pool id) and client IP per minute (then `429`).
+    pub failed_admin_logins_per_minute: u64,
+    /// The counting window in seconds (60: "per minute").
+    pub window_seconds: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            logins_per_minute: 120,
+            failed_exchanges_per_minute: 20,
+            failed_admin_logins_per_minute: 10,
+            window_seconds: 60,
+        }
+    }
+}
+
+impl LimitsConfig {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        if self.logins_per_minute == 0 {
+            return Err(bad("limits.logins_per_minute", "must be at least 1"));
+        }
+        if !(1..=3600).contains(&self.window_seconds) {
+            return Err(bad("limits.window_seconds", "must be between 1 and 3600"));
+        }
+        if self.failed_exchanges_per_minute == 0 {
+            return Err(bad("limits.failed_exchanges_per_minute", "must be at least 1"));
+        }
+        if self.failed_admin_logins_per_minute == 0 {
+            return Err(bad("limits.failed_admin_logins_per_minute", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// `wechat.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WechatConfig {
+    /// Base URL of WeChat's server API.
+    pub api_base_url: String,
+}
+
+impl Default for WechatConfig {
+    fn default() -> Self {
+        Self { api_base_url: "https://api.weixin.qq.com".into() }
+    }
+}
+
+impl WechatConfig {
+    pub(super) fn validate(&mut self) -> Result<(), ConfigError> {
+        self.api_base_url = http_url("wechat.api_base_url", &self.api_base_url)?;
+        Ok(())
+    }
+}
+
+/// `admin.*`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AdminConfig {
+    /// Password of the `admin` account created on first start; unset = random, logged once.
+    pub bootstrap_password: Option<String>,
+    /// Read it from this file.
+    pub bootstrap_password_file: Option<PathBuf>,
+}
+
+impl AdminConfig {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(p) = &self.bootstrap_password
+            && p.chars().count() < 8
+        {
+            return Err(bad("admin.bootstrap_password", "must be at least 8 characters"));
+        }
+        Ok(())
+    }
+}
+
+/// `secrets.*`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SecretsConfig {
+    /// Base64 of 32 bytes; required unless the database is SQLite.
+    pub master_key: Option<String>,
+    /// Read it from this file.
+    pub master_key_file: Option<PathBuf>,
+    /// Earlier master keys, still accepted for opening (during a master key rotation).
+    pub previous_master_keys: Vec<String>,
+}
+
+impl SecretsConfig {
+    /// `sqlite`: whether the database is SQLite, which may keep its key in a file of its own.
+    pub(super) fn validate(&self, sqlite: bool) -> Result<(), ConfigError> {
+        if let Some(key) = &self.master_key {
+            tessera_domain::crypto::MasterKey::from_base64(key)
+                .map_err(|e| bad("secrets.master_key", e.0))?;
+        } else if !sqlite {
+            return Err(bad(
+                "secrets.master_key",
+                "is required with PostgreSQL and MySQL (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)",
+            ));
+        }
+        for (i, key) in self.previous_master_keys.iter().enumerate() {
+            tessera_domain::crypto::MasterKey::from_base64(key)
+                .map_err(|e| bad(&format!("secrets.previous_master_keys[{i}]"), e.0))?;
+        }
+        Ok(())
+    }
+}
+
+/// `log.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `tessera=debug,info`.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self { format: "text".into(), level: "info".into() }
+    }
+}
+
+impl LogConfig {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        if !["text", "json"].contains(&self.format.as_str()) {
+            return Err(bad("log.format", "must be text or json"));
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.level)
+            .map_err(|e| bad("log.level", e.to_string()))?;
+        Ok(())
+    }
+}
+
+/// `telemetry.*`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TelemetryConfig {
+    /// OTLP/HTTP collector base URL (traces go to `{endpoint}/v1/traces`); unset: no export.
+    pub otlp_endpoint: Option<String>,
+}
+
+impl TelemetryConfig {
+    pub(super) fn validate(&mut self) -> Result<(), ConfigError> {
+        if let Some(endpoint) = &self.otlp_endpoint {
+            self.otlp_endpoint = Some(http_url("telemetry.otlp_endpoint", endpoint)?);
+        }
+        Ok(())
+    }
+}
+
+/// Checks an http(s) URL and drops a trailing slash.
+fn http_url(key: &str, value: &str) -> Result<String, ConfigError> {
+    let url =
+        url::Url::parse(value).map_err(|e| bad(key, format!("{value:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(bad(key, "must be an http:// or https:// URL"));
+    }
+    Ok(value.trim_end_matches('/').to_owned())
+}
