@@ -219,7 +219,7 @@ pub async fn start(
     config: &Config,
     shutdown_signal: Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>,
 ) -> anyhow::Result<Running> {
-    let trusted_proxies = config.trusted_proxies()?;
+    let trusted_proxies = config.http.trusted_proxies.clone();
     let store = connect(config).await?;
     store.migrate().await.context("database migration failed")?;
     let metrics = Arc::new(PromMetrics::new().context("metrics registry")?);
@@ -235,7 +235,7 @@ pub async fn start(
         .nest("/", tessera_api::app(Arc::new(AppState { services, trusted_proxies })))
         .around(trace_request);
 
-    let acceptor = TcpListener::bind(config.bind_addr()?)
+    let acceptor = TcpListener::bind(config.http.bind)
         .into_acceptor()
         .await
         .with_context(|| format!("cannot listen on {} (http.bind)", config.http.bind))?;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use figment::{
     Figment,
+    error::Kind,
     providers::{Env, Format, Serialized, Toml},
 };
 
@@ -28,12 +29,21 @@ pub fn load_from(figment: Figment) -> Result<Loaded, ConfigError> {
     let unknown_keys = unknown_keys(&figment);
     let mut config: Config = figment.extract().map_err(|e| {
         let key = e.path.join(".");
-        let message = e.kind.to_string();
-        bad(if key.is_empty() { "(file)" } else { &key }, message)
+        bad(if key.is_empty() { "(file)" } else { &key }, message(&e.kind))
     })?;
     resolve_files(&mut config)?;
     config.validate()?;
     Ok(Loaded { config, unknown_keys })
+}
+
+/// What figment found wrong, in the words of the rest of the configuration's messages.
+fn message(kind: &Kind) -> String {
+    match kind {
+        Kind::UnknownVariant(found, expected) => {
+            format!("must be {} (not {found:?})", expected.join(" or "))
+        }
+        other => other.to_string(),
+    }
 }
 
 /// Replaces `x` by the trimmed contents of `x_file` when that is set (both set is an error).

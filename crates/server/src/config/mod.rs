@@ -7,19 +7,21 @@
 //! Each section is a struct with its defaults and its own `validate` (`sections`); `load`
 //! assembles the sources, reads the `*_file` secrets and validates every section once.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{path::PathBuf, time::Duration};
 
 use serde::{Deserialize, Serialize};
 
 mod keys;
 mod load;
 mod sections;
+#[cfg(test)]
+mod tests;
 
 pub use keys::KNOWN_KEYS;
 pub use load::{load, load_from};
 pub use sections::{
-    AdminConfig, DatabaseConfig, HttpConfig, LimitsConfig, LogConfig, RedisConfig, SecretsConfig,
-    TelemetryConfig, WechatConfig,
+    AdminConfig, DatabaseConfig, HttpConfig, LimitsConfig, LogConfig, LogFormat, RedisConfig,
+    SecretsConfig, TelemetryConfig, WechatConfig,
 };
 
 /// The whole configuration, validated.
@@ -70,19 +72,8 @@ pub struct Loaded {
 }
 
 impl Config {
-    /// `http.trusted_proxies`, parsed.
-    pub fn trusted_proxies(&self) -> Result<Vec<tessera_api::client_ip::TrustedNet>, ConfigError> {
-        self.http
-            .trusted_proxies
-            .iter()
-            .map(|entry| entry.parse().map_err(|e| bad("http.trusted_proxies", format!("{e}"))))
-            .collect()
-    }
-
     /// Checks every section, the first bad value ending the check.
     fn validate(&mut self) -> Result<(), ConfigError> {
-        self.bind_addr()?;
-        self.trusted_proxies()?;
         self.http.validate()?;
         self.wechat.validate()?;
         self.telemetry.validate()?;
@@ -92,13 +83,6 @@ impl Config {
         self.admin.validate()?;
         self.secrets.validate(self.is_sqlite())?;
         self.log.validate()
-    }
-
-    /// The listen address.
-    pub fn bind_addr(&self) -> Result<SocketAddr, ConfigError> {
-        self.http.bind.parse().map_err(|_| {
-            bad("http.bind", format!("{:?} is not an address like 0.0.0.0:8080", self.http.bind))
-        })
     }
 
     /// The database call timeout.

@@ -1,9 +1,10 @@
 //! The sections of the configuration (`[http]`, `[database]`, …): their keys, their defaults and
 //! the checks of their values, each naming the key it refuses.
 
-use std::path::PathBuf;
+use std::{net::SocketAddr, path::PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
+use tessera_api::client_ip::TrustedNet;
 
 use super::{ConfigError, bad};
 
@@ -12,19 +13,20 @@ use super::{ConfigError, bad};
 #[serde(default)]
 pub struct HttpConfig {
     /// Listen address.
-    pub bind: String,
+    #[serde(deserialize_with = "socket_addr")]
+    pub bind: SocketAddr,
     /// The externally visible base URL (token issuers derive from it).
     pub public_url: String,
     /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client; a list, or
     /// one comma-separated string (as environment variables give it).
-    #[serde(deserialize_with = "list_or_commas")]
-    pub trusted_proxies: Vec<String>,
+    #[serde(deserialize_with = "trusted_nets", serialize_with = "as_texts")]
+    pub trusted_proxies: Vec<TrustedNet>,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
         Self {
-            bind: "127.0.0.1:8080".into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_url: "http://127.0.0.1:8080".into(),
             trusted_proxies: Vec::new(),
         }
@@ -38,8 +40,29 @@ impl HttpConfig {
     }
 }
 
+/// `http.bind`, with a message that shows what an address looks like.
+fn socket_addr<'de, D: Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Error> {
+    let text = String::deserialize(d)?;
+    text.parse()
+        .map_err(|_| D::Error::custom(format!("{text:?} is not an address like 0.0.0.0:8080")))
+}
+
+/// `http.trusted_proxies`: each entry parsed, a bad one named by its position (from 0).
+fn trusted_nets<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<TrustedNet>, D::Error> {
+    let entries = list_or_commas(d)?;
+    let parse = |(i, entry): (usize, &String)| {
+        entry.parse().map_err(|e| D::Error::custom(format!("[{i}] {e}")))
+    };
+    entries.iter().enumerate().map(parse).collect()
+}
+
+/// Writes ranges as their text (`10.0.0.0/8`), which [`trusted_nets`] reads back.
+fn as_texts<S: Serializer>(nets: &[TrustedNet], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(nets.iter().map(ToString::to_string))
+}
+
 /// A list of strings, or one string of comma-separated items (`""` is the empty list).
-fn list_or_commas<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+fn list_or_commas<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum ListOrCommas {
@@ -271,22 +294,30 @@ impl SecretsConfig {
 #[serde(default)]
 pub struct LogConfig {
     /// `text` or `json`.
-    pub format: String,
+    pub format: LogFormat,
     /// A tracing filter, e.g. `info` or `tessera=debug,info`.
     pub level: String,
 }
 
 impl Default for LogConfig {
     fn default() -> Self {
-        Self { format: "text".into(), level: "info".into() }
+        Self { format: LogFormat::Text, level: "info".into() }
     }
+}
+
+/// `log.format`: how log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Lines for people (coloured on a terminal).
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 impl LogConfig {
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
-        if !["text", "json"].contains(&self.format.as_str()) {
-            return Err(bad("log.format", "must be text or json"));
-        }
         tracing_subscriber::EnvFilter::try_new(&self.level)
             .map_err(|e| bad("log.level", e.to_string()))?;
         Ok(())

@@ -39,7 +39,7 @@ impl TestServer {
         configure: impl FnOnce(&mut Config),
     ) -> Self {
         let mut config = Config::default();
-        config.http.bind = "127.0.0.1:0".into();
+        config.http.bind = ([127, 0, 0, 1], 0).into();
         config.http.public_url = PUBLIC_URL.into();
         config.database.url = url.to_owned();
         config.database.timeout_ms = timeout_ms;
