@@ -73,7 +73,7 @@ async fn demo(dir: &std::path::Path) -> Result<()> {
     let mut config = Config::default();
     config.http.bind = ([127, 0, 0, 1], port).into();
     config.http.public_url = format!("http://127.0.0.1:{port}");
-    config.secrets.master_key = Some(tessera_domain::crypto::MasterKey::generate().to_base64());
+    config.secrets.master_key = Some(crate::config::ConfiguredKey::generate());
     config.database.url = format!("sqlite://{}?mode=rwc", dir.join("demo.db").display());
     config.wechat.api_base_url = sim_server.base_url.clone();
     config.admin.bootstrap_password = Some(password.clone());

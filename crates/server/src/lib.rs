@@ -17,7 +17,7 @@ use poem::{
 };
 use tessera_api::AppState;
 use tessera_domain::{
-    crypto::{MasterKey, Sealer},
+    crypto::Sealer,
     ports::{AuditRepo, Metrics, RateLimiter, SystemClock, SystemRandom, TicketStore},
     service::{BootstrapAdmin, Deps, FlowLimits, Services},
     wechat::AccessTokenCache,
@@ -105,21 +105,12 @@ pub async fn services(
     metrics: Arc<dyn Metrics>,
     audit: Arc<dyn AuditRepo>,
 ) -> anyhow::Result<Services> {
-    let master = match &config.secrets.master_key {
-        Some(text) => {
-            MasterKey::from_base64(text).map_err(|e| anyhow::anyhow!("secrets.master_key: {e}"))?
-        }
+    let keys = config.secrets.master_keys();
+    let master = match keys.current {
+        Some(key) => key,
         None => keyfile::sqlite_master_key(config)?,
     };
-    let previous = config
-        .secrets
-        .previous_master_keys
-        .iter()
-        .map(|k| {
-            MasterKey::from_base64(k)
-                .map_err(|e| anyhow::anyhow!("secrets.previous_master_keys: {e}"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let previous = keys.previous;
     let (tickets, limiter, tokens): (
         Arc<dyn TicketStore>,
         Arc<dyn RateLimiter>,

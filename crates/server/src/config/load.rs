@@ -1,13 +1,14 @@
 //! Assembling the sources (defaults, TOML file, environment), reading the `*_file` secrets and
 //! turning figment's errors into one line naming the key.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use figment::{
     Figment,
     error::Kind,
     providers::{Env, Format, Serialized, Toml},
 };
+use tessera_domain::crypto::CryptoError;
 
 use super::{Config, ConfigError, Loaded, bad, keys::unknown_keys};
 
@@ -28,12 +29,27 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, ConfigError> {
 pub fn load_from(figment: Figment) -> Result<Loaded, ConfigError> {
     let unknown_keys = unknown_keys(&figment);
     let mut config: Config = figment.extract().map_err(|e| {
-        let key = e.path.join(".");
+        let key = key_of(&e.path);
         bad(if key.is_empty() { "(file)" } else { &key }, message(&e.kind))
     })?;
     resolve_files(&mut config)?;
     config.validate()?;
     Ok(Loaded { config, unknown_keys })
+}
+
+/// `["secrets", "previous_master_keys", "1"]` is `secrets.previous_master_keys[1]`.
+fn key_of(path: &[String]) -> String {
+    let mut key = String::new();
+    for part in path {
+        if !key.is_empty() && !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) {
+            key = format!("{key}[{part}]");
+        } else if key.is_empty() {
+            key.clone_from(part);
+        } else {
+            key = format!("{key}.{part}");
+        }
+    }
+    key
 }
 
 /// What figment found wrong, in the words of the rest of the configuration's messages.
@@ -46,33 +62,47 @@ fn message(kind: &Kind) -> String {
     }
 }
 
-/// Replaces `x` by the trimmed contents of `x_file` when that is set (both set is an error).
-fn from_file(
+/// Sets `x` from the trimmed contents of `x_file` when that is set (both set is an error);
+/// `parse` makes the value of the text (what it refuses is reported against `x_file`).
+fn from_file<T>(
     key: &str,
-    value: &mut Option<String>,
-    file: &Option<PathBuf>,
+    value: &mut Option<T>,
+    file: Option<&Path>,
+    parse: impl FnOnce(&str) -> Result<T, String>,
 ) -> Result<(), ConfigError> {
     let Some(path) = file else { return Ok(()) };
+    let file_key = format!("{key}_file");
     if value.is_some() {
-        return Err(bad(key, format!("set both directly and through {key}_file; choose one")));
+        return Err(bad(key, format!("set both directly and through {file_key}; choose one")));
     }
     let text = std::fs::read_to_string(path)
-        .map_err(|e| bad(&format!("{key}_file"), format!("cannot read {}: {e}", path.display())))?;
-    *value = Some(text.trim().to_owned());
+        .map_err(|e| bad(&file_key, format!("cannot read {}: {e}", path.display())))?;
+    *value = Some(parse(text.trim()).map_err(|message| bad(&file_key, message))?);
     Ok(())
 }
 
+fn text(text: &str) -> Result<String, String> {
+    Ok(text.to_owned())
+}
+
 fn resolve_files(c: &mut Config) -> Result<(), ConfigError> {
-    from_file("secrets.master_key", &mut c.secrets.master_key, &c.secrets.master_key_file)?;
+    let (secrets, admin, redis) = (&mut c.secrets, &mut c.admin, &mut c.redis);
+    from_file(
+        "secrets.master_key",
+        &mut secrets.master_key,
+        secrets.master_key_file.as_deref(),
+        |text| text.parse().map_err(|e: CryptoError| e.0.to_owned()),
+    )?;
     from_file(
         "admin.bootstrap_password",
-        &mut c.admin.bootstrap_password,
-        &c.admin.bootstrap_password_file,
+        &mut admin.bootstrap_password,
+        admin.bootstrap_password_file.as_deref(),
+        text,
     )?;
-    from_file("redis.url", &mut c.redis.url, &c.redis.url_file)?;
+    from_file("redis.url", &mut redis.url, redis.url_file.as_deref(), text)?;
     if c.database.url_file.is_some() {
         let mut url = None;
-        from_file("database.url", &mut url, &c.database.url_file)?;
+        from_file("database.url", &mut url, c.database.url_file.as_deref(), text)?;
         c.database.url = url.unwrap_or_default();
     }
     Ok(())

@@ -13,15 +13,17 @@ use serde::{Deserialize, Serialize};
 
 mod keys;
 mod load;
+mod secrets;
 mod sections;
 #[cfg(test)]
 mod tests;
 
 pub use keys::KNOWN_KEYS;
 pub use load::{load, load_from};
+pub use secrets::{ConfiguredKey, MasterKeys, SecretsConfig};
 pub use sections::{
     AdminConfig, DatabaseConfig, HttpConfig, LimitsConfig, LogConfig, LogFormat, RedisConfig,
-    SecretsConfig, TelemetryConfig, WechatConfig,
+    TelemetryConfig, WechatConfig,
 };
 
 /// The whole configuration, validated.

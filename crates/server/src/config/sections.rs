@@ -257,38 +257,6 @@ impl AdminConfig {
     }
 }
 
-/// `secrets.*`
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SecretsConfig {
-    /// Base64 of 32 bytes; required unless the database is SQLite.
-    pub master_key: Option<String>,
-    /// Read it from this file.
-    pub master_key_file: Option<PathBuf>,
-    /// Earlier master keys, still accepted for opening (during a master key rotation).
-    pub previous_master_keys: Vec<String>,
-}
-
-impl SecretsConfig {
-    /// `sqlite`: whether the database is SQLite, which may keep its key in a file of its own.
-    pub(super) fn validate(&self, sqlite: bool) -> Result<(), ConfigError> {
-        if let Some(key) = &self.master_key {
-            tessera_domain::crypto::MasterKey::from_base64(key)
-                .map_err(|e| bad("secrets.master_key", e.0))?;
-        } else if !sqlite {
-            return Err(bad(
-                "secrets.master_key",
-                "is required with PostgreSQL and MySQL (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)",
-            ));
-        }
-        for (i, key) in self.previous_master_keys.iter().enumerate() {
-            tessera_domain::crypto::MasterKey::from_base64(key)
-                .map_err(|e| bad(&format!("secrets.previous_master_keys[{i}]"), e.0))?;
-        }
-        Ok(())
-    }
-}
-
 /// `log.*`
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]

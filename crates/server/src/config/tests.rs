@@ -51,3 +51,50 @@ fn a_bad_trusted_proxy_is_named_by_its_position() {
     let ip = "192.168.0.7".parse().expect("ip");
     assert!(ok.config.http.trusted_proxies.iter().any(|net| net.contains(ip)));
 }
+
+fn key_text(byte: u8) -> String {
+    tessera_domain::crypto::MasterKey::from_bytes([byte; 32]).to_base64()
+}
+
+#[test]
+fn master_keys_are_decoded_once_and_a_bad_one_is_named_by_its_position() {
+    let toml = format!(
+        "[secrets]\nmaster_key = \"{}\"\nprevious_master_keys = [\"{}\", \"{}\"]",
+        key_text(1),
+        key_text(2),
+        key_text(3)
+    );
+    let keys = load(&toml).expect("loads").config.secrets.master_keys();
+    let id = |byte| tessera_domain::crypto::MasterKey::from_bytes([byte; 32]).id().to_owned();
+    assert_eq!(keys.current.as_ref().map(|k| k.id().to_owned()), Some(id(1)));
+    let previous: Vec<_> = keys.previous.iter().map(|k| k.id().to_owned()).collect();
+    assert_eq!(previous, [id(2), id(3)]);
+
+    let toml = format!("[secrets]\nprevious_master_keys = [\"{}\", \"c2hvcnQ=\"]", key_text(2));
+    let err = load(&toml).expect_err("a short key");
+    assert_eq!(err.key, "secrets.previous_master_keys[1]");
+    assert_eq!(err.message, "the master key must be exactly 32 bytes");
+    let err = load("[secrets]\nmaster_key = \"not base64!\"").expect_err("not base64");
+    assert_eq!(
+        err.to_string(),
+        "configuration: secrets.master_key: the master key is not valid base64"
+    );
+}
+
+#[test]
+fn a_master_key_file_is_decoded_like_the_key() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("master-key");
+    std::fs::write(&path, "c2hvcnQ=\n").expect("write");
+    let toml = format!("[secrets]\nmaster_key_file = {:?}", path.display().to_string());
+    let err = load(&toml).expect_err("a short key");
+    assert_eq!(err.key, "secrets.master_key_file");
+    assert!(!err.to_string().contains("c2hvcnQ"), "{err}");
+    // URL-safe base64 without padding, as some secret stores write it.
+    std::fs::write(&path, key_text(0xfb).replace('+', "-").replace('/', "_").trim_end_matches('='))
+        .expect("write");
+    let loaded = load(&toml).expect("loads");
+    let id = tessera_domain::crypto::MasterKey::from_bytes([0xfb; 32]).id().to_owned();
+    let expected = format!("MasterKey({id})");
+    assert_eq!(format!("{:?}", loaded.config.secrets.master_key.expect("set")), expected);
+}
