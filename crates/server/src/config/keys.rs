@@ -1,55 +1,52 @@
-//! The keys Tessera knows, and the keys of a configuration it does not (probably misspelt).
+//! The keys Tessera knows, read from the serialised defaults (so a new field is known as soon as
+//! it exists), and the keys of a configuration it does not know (probably misspelt).
+
+use std::sync::LazyLock;
 
 use figment::Figment;
+use serde_json::Value;
 
-/// Every key Tessera knows (docs/configuration.md lists exactly these; a test checks).
-pub const KNOWN_KEYS: &[&str] = &[
-    "http.bind",
-    "http.public_url",
-    "http.trusted_proxies",
-    "database.url",
-    "database.url_file",
-    "database.timeout_ms",
-    "database.max_connections",
-    "redis.url",
-    "redis.url_file",
-    "redis.key_prefix",
-    "redis.timeout_ms",
-    "limits.logins_per_minute",
-    "limits.failed_exchanges_per_minute",
-    "limits.failed_admin_logins_per_minute",
-    "limits.window_seconds",
-    "telemetry.otlp_endpoint",
-    "wechat.api_base_url",
-    "admin.bootstrap_password",
-    "admin.bootstrap_password_file",
-    "secrets.master_key",
-    "secrets.master_key_file",
-    "secrets.previous_master_keys",
-    "log.format",
-    "log.level",
-];
+use super::Config;
 
-/// The keys set in `figment` that are not [`KNOWN_KEYS`].
+/// Every key Tessera knows, such as `http.bind` or `secrets.previous_master_keys`: the leaves of
+/// [`Config::default`] serialised, where unset options are `null` and empty lists `[]`.
+/// docs/configuration.md lists exactly these (a test checks).
+pub fn known_keys() -> &'static [String] {
+    static KEYS: LazyLock<Vec<String>> = LazyLock::new(|| {
+        let mut keys = Vec::new();
+        if let Ok(defaults) = serde_json::to_value(Config::default()) {
+            flatten("", &defaults, &|_| false, &mut keys);
+        }
+        keys
+    });
+    &KEYS
+}
+
+fn is_known(key: &str) -> bool {
+    known_keys().iter().any(|known| known == key)
+}
+
+/// The keys set in `figment` that are not [`known_keys`].
 pub(super) fn unknown_keys(figment: &Figment) -> Vec<String> {
-    let Ok(value) = figment.extract::<serde_json::Value>() else {
+    let Ok(value) = figment.extract::<Value>() else {
         return Vec::new();
     };
     let mut found = Vec::new();
-    flatten("", &value, &mut found);
-    found.retain(|key| !KNOWN_KEYS.contains(&key.as_str()));
+    flatten("", &value, &is_known, &mut found);
+    found.retain(|key| !is_known(key));
     found
 }
 
-fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<String>) {
+/// Appends the dotted keys of `value`'s leaves to `out`, not descending below a key `stop` accepts.
+fn flatten(prefix: &str, value: &Value, stop: &dyn Fn(&str) -> bool, out: &mut Vec<String>) {
     match value {
-        serde_json::Value::Object(map) => {
+        Value::Object(map) => {
             for (k, v) in map {
                 let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                if KNOWN_KEYS.contains(&key.as_str()) {
+                if stop(&key) {
                     out.push(key);
                 } else {
-                    flatten(&key, v, out);
+                    flatten(&key, v, stop, out);
                 }
             }
         }

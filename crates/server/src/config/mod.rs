@@ -4,8 +4,14 @@
 //! `TESSERA_SECRETS__MASTER_KEY_FILE=/run/secrets/master-key`). Unknown keys are warned about;
 //! a bad value stops the start with one line naming the key.
 //!
-//! Each section is a struct with its defaults and its own `validate` (`sections`); `load`
-//! assembles the sources, reads the `*_file` secrets and validates every section once.
+//! Each section is a struct with its defaults and its own `validate` (`sections`, `secrets`);
+//! `load` assembles the sources, reads the `*_file` secrets and validates every section once.
+//! Values are parsed into their types while loading (addresses, CIDR ranges, master keys), so
+//! nothing parses them again at start-up.
+//!
+//! Adding a key means adding the field, its default and its line in docs/configuration.md: the
+//! known keys are read from the serialised defaults ([`known_keys`]), so every field serialises,
+//! unset options included (as `null`; no `skip_serializing_if`).
 
 use std::{path::PathBuf, time::Duration};
 
@@ -18,7 +24,7 @@ mod sections;
 #[cfg(test)]
 mod tests;
 
-pub use keys::KNOWN_KEYS;
+pub use keys::known_keys;
 pub use load::{load, load_from};
 pub use secrets::{ConfiguredKey, MasterKeys, SecretsConfig};
 pub use sections::{

@@ -98,3 +98,29 @@ fn a_master_key_file_is_decoded_like_the_key() {
     let expected = format!("MasterKey({id})");
     assert_eq!(format!("{:?}", loaded.config.secrets.master_key.expect("set")), expected);
 }
+
+#[test]
+fn the_known_keys_are_the_fields_of_the_defaults() {
+    let keys = super::known_keys();
+    for key in [
+        "http.bind",
+        "http.trusted_proxies",
+        "redis.url",
+        "redis.url_file",
+        "telemetry.otlp_endpoint",
+        "admin.bootstrap_password",
+        "secrets.master_key",
+        "secrets.master_key_file",
+        "secrets.previous_master_keys",
+        "log.format",
+        "limits.window_seconds",
+    ] {
+        assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
+    }
+    assert_eq!(keys.len(), 24, "{keys:?}");
+    let unknown =
+        load("[redis]\nurl = \"redis://r\"\nurl_fle = \"x\"\n[secret]\nmaster_key = \"k\"")
+            .expect("loads")
+            .unknown_keys;
+    assert_eq!(unknown, ["redis.url_fle", "secret.master_key"]);
+}
