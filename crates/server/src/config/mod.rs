@@ -4,8 +4,9 @@
 //! `TESSERA_SECRETS__MASTER_KEY_FILE=/run/secrets/master-key`). Unknown keys are warned about;
 //! a bad value stops the start with one line naming the key.
 //!
-//! Each section is a struct with its defaults and its own `validate` (`sections`, `secrets`);
-//! `load` assembles the sources, reads the `*_file` secrets and validates every section once.
+//! Each section is a struct with its defaults and its own `validate` (`http`, `secrets`, and the
+//! others in `sections`); `load` assembles the sources, reads the `*_file` secrets and validates
+//! every section once.
 //! Values are parsed into their types while loading (addresses, CIDR ranges, master keys), so
 //! nothing parses them again at start-up.
 //!
@@ -17,6 +18,7 @@ use std::{path::PathBuf, time::Duration};
 
 use serde::{Deserialize, Serialize};
 
+mod http;
 mod keys;
 mod load;
 mod secrets;
@@ -24,12 +26,13 @@ mod sections;
 #[cfg(test)]
 mod tests;
 
+pub use http::HttpConfig;
 pub use keys::known_keys;
 pub use load::{load, load_from};
 pub use secrets::{ConfiguredKey, MasterKeys, SecretsConfig};
 pub use sections::{
-    AdminConfig, DatabaseConfig, HttpConfig, LimitsConfig, LogConfig, LogFormat, RedisConfig,
-    TelemetryConfig, WechatConfig,
+    AdminConfig, DatabaseConfig, LimitsConfig, LogConfig, LogFormat, RedisConfig, TelemetryConfig,
+    WechatConfig,
 };
 
 /// The whole configuration, validated.
