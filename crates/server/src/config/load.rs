@@ -5,7 +5,7 @@ use std::path::Path;
 
 use figment::{
     Figment,
-    error::Kind,
+    error::{Actual, Kind},
     providers::{Env, Format, Serialized, Toml},
 };
 use tessera_domain::crypto::CryptoError;
@@ -52,13 +52,29 @@ fn key_of(path: &[String]) -> String {
     key
 }
 
-/// What figment found wrong, in the words of the rest of the configuration's messages.
+/// What figment found wrong, in the words of the rest of the configuration's messages. A value of
+/// the wrong type is described, not repeated: it may be a secret (a numeric password).
 fn message(kind: &Kind) -> String {
     match kind {
         Kind::UnknownVariant(found, expected) => {
             format!("must be {} (not {found:?})", expected.join(" or "))
         }
+        Kind::InvalidType(found, expected) | Kind::InvalidValue(found, expected) => {
+            format!("expected {expected}, found {}", kind_of(found))
+        }
         other => other.to_string(),
+    }
+}
+
+fn kind_of(value: &Actual) -> &'static str {
+    match value {
+        Actual::Bool(_) => "a boolean",
+        Actual::Unsigned(_) | Actual::Signed(_) => "an integer",
+        Actual::Float(_) => "a number with a fraction",
+        Actual::Char(_) | Actual::Str(_) => "a string",
+        Actual::Seq => "a list",
+        Actual::Map => "a table",
+        _ => "another kind of value",
     }
 }
 

@@ -2,14 +2,14 @@
 //! files of their own): their keys, their defaults and the checks of their values, each naming
 //! the key it refuses.
 
-use std::path::PathBuf;
+use std::{fmt, path::PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, bad};
 
 /// `database.*`
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DatabaseConfig {
     /// `sqlite://…`, `postgres://…`, `mysql://…`.
@@ -53,7 +53,7 @@ impl DatabaseConfig {
 }
 
 /// `redis.*`
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RedisConfig {
     /// `redis://` or `rediss://`; unset keeps tickets in process (single node only).
@@ -168,7 +168,7 @@ impl WechatConfig {
 }
 
 /// `admin.*`
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AdminConfig {
     /// Password of the `admin` account created on first start; unset = random, logged once.
@@ -237,6 +237,55 @@ impl TelemetryConfig {
             self.otlp_endpoint = Some(http_url("telemetry.otlp_endpoint", endpoint)?);
         }
         Ok(())
+    }
+}
+
+/// What `Debug` shows instead of a secret.
+const HIDDEN: &str = "(hidden)";
+
+/// `url` with the password of its user info (`scheme://user:password@host`) hidden.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    match rest.rsplit_once('@').and_then(|(info, host)| Some((info.split_once(':')?.0, host))) {
+        Some((user, host)) => format!("{scheme}://{user}:{HIDDEN}@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+// `Debug` of the sections holding secrets. Each destructures its section, so that a new field
+// cannot be left out unnoticed.
+
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self { url, url_file, timeout_ms, max_connections } = self;
+        f.debug_struct("DatabaseConfig")
+            .field("url", &without_password(url))
+            .field("url_file", url_file)
+            .field("timeout_ms", timeout_ms)
+            .field("max_connections", max_connections)
+            .finish()
+    }
+}
+
+impl fmt::Debug for RedisConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self { url, url_file, key_prefix, timeout_ms } = self;
+        f.debug_struct("RedisConfig")
+            .field("url", &url.as_deref().map(without_password))
+            .field("url_file", url_file)
+            .field("key_prefix", key_prefix)
+            .field("timeout_ms", timeout_ms)
+            .finish()
+    }
+}
+
+impl fmt::Debug for AdminConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self { bootstrap_password, bootstrap_password_file } = self;
+        f.debug_struct("AdminConfig")
+            .field("bootstrap_password", &bootstrap_password.as_ref().map(|_| HIDDEN))
+            .field("bootstrap_password_file", bootstrap_password_file)
+            .finish()
     }
 }
 

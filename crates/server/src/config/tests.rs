@@ -124,3 +124,29 @@ fn the_known_keys_are_the_fields_of_the_defaults() {
             .unknown_keys;
     assert_eq!(unknown, ["redis.url_fle", "secret.master_key"]);
 }
+
+#[test]
+fn no_secret_reaches_debug_output_or_an_error() {
+    let toml = format!(
+        "[database]\nurl = \"postgres://tessera:db-pass-1@db/t\"\n\
+         [redis]\nurl = \"rediss://:redis-pass-2@r:6380/0\"\n\
+         [admin]\nbootstrap_password = \"admin-pass-3\"\n\
+         [secrets]\nmaster_key = \"{}\"\nprevious_master_keys = [\"{}\"]",
+        key_text(1),
+        key_text(2)
+    );
+    let loaded = load(&toml).expect("loads");
+    let shown = format!("{loaded:?}");
+    for secret in ["db-pass-1", "redis-pass-2", "admin-pass-3", &key_text(1), &key_text(2)] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("postgres://tessera:(hidden)@db/t"), "{shown}");
+    assert!(shown.contains("rediss://:(hidden)@r:6380/0"), "{shown}");
+    let id = tessera_domain::crypto::MasterKey::from_bytes([1; 32]).id().to_owned();
+    assert!(shown.contains(&format!("MasterKey({id})")), "{shown}");
+
+    // Environment variables give numbers for digits-only values.
+    let err = load("[admin]\nbootstrap_password = 86753091").expect_err("not a string");
+    assert_eq!(err.key, "admin.bootstrap_password");
+    assert!(!err.to_string().contains("86753091"), "{err}");
+}
