@@ -41,12 +41,16 @@ pub fn load_from(figment: Figment) -> Result<Loaded, ConfigError> {
 fn key_of(path: &[String]) -> String {
     let mut key = String::new();
     for part in path {
-        if !key.is_empty() && !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) {
-            key = format!("{key}[{part}]");
-        } else if key.is_empty() {
-            key.clone_from(part);
+        let index = !key.is_empty() && !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        if index {
+            key.push('[');
+            key.push_str(part);
+            key.push(']');
         } else {
-            key = format!("{key}.{part}");
+            if !key.is_empty() {
+                key.push('.');
+            }
+            key.push_str(part);
         }
     }
     key
@@ -97,7 +101,8 @@ fn from_file<T>(
     Ok(())
 }
 
-fn text(text: &str) -> Result<String, String> {
+/// The text itself, for `*_file` keys whose value is text.
+fn as_is(text: &str) -> Result<String, String> {
     Ok(text.to_owned())
 }
 
@@ -113,12 +118,12 @@ fn resolve_files(c: &mut Config) -> Result<(), ConfigError> {
         "admin.bootstrap_password",
         &mut admin.bootstrap_password,
         admin.bootstrap_password_file.as_deref(),
-        text,
+        as_is,
     )?;
-    from_file("redis.url", &mut redis.url, redis.url_file.as_deref(), text)?;
+    from_file("redis.url", &mut redis.url, redis.url_file.as_deref(), as_is)?;
     if c.database.url_file.is_some() {
         let mut url = None;
-        from_file("database.url", &mut url, c.database.url_file.as_deref(), text)?;
+        from_file("database.url", &mut url, c.database.url_file.as_deref(), as_is)?;
         c.database.url = url.unwrap_or_default();
     }
     Ok(())

@@ -8,7 +8,8 @@
 //! others in `sections`); `load` assembles the sources, reads the `*_file` secrets and validates
 //! every section once.
 //! Values are parsed into their types while loading (addresses, CIDR ranges, master keys), so
-//! nothing parses them again at start-up.
+//! nothing parses them again at start-up. A configuration's `Debug` shows no secret: master keys
+//! appear as their public id, passwords (in URLs too) as `(hidden)`.
 //!
 //! Adding a key means adding the field, its default and its line in docs/configuration.md: the
 //! known keys are read from the serialised defaults ([`known_keys`]), so every field serialises,

@@ -204,6 +204,14 @@ impl Default for LogConfig {
     }
 }
 
+impl LogConfig {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        tracing_subscriber::EnvFilter::try_new(&self.level)
+            .map_err(|e| bad("log.level", e.to_string()))?;
+        Ok(())
+    }
+}
+
 /// `log.format`: how log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -213,14 +221,6 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line, for log collectors.
     Json,
-}
-
-impl LogConfig {
-    pub(super) fn validate(&self) -> Result<(), ConfigError> {
-        tracing_subscriber::EnvFilter::try_new(&self.level)
-            .map_err(|e| bad("log.level", e.to_string()))?;
-        Ok(())
-    }
 }
 
 /// `telemetry.*`
