@@ -44,6 +44,18 @@ impl FromStr for TrustedNet {
     }
 }
 
+/// As written in `http.trusted_proxies`: `10.0.0.0/8`, or the bare address for one host.
+impl fmt::Display for TrustedNet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bits = if self.network.is_ipv4() { 32 } else { 128 };
+        if self.prefix == bits {
+            write!(f, "{}", self.network)
+        } else {
+            write!(f, "{}/{}", self.network, self.prefix)
+        }
+    }
+}
+
 impl TrustedNet {
     /// Whether `ip` lies in this range.
     pub fn contains(&self, ip: IpAddr) -> bool {
@@ -126,6 +138,11 @@ mod tests {
         assert!(v6.contains("fd12::1".parse().expect("ip")));
         let all: TrustedNet = "0.0.0.0/0".parse().expect("everything");
         assert!(all.contains("203.0.113.9".parse().expect("ip")));
+        for text in ["10.0.0.0/8", "192.168.1.7", "fd00::/8", "::1", "0.0.0.0/0"] {
+            let net: TrustedNet = text.parse().expect("valid");
+            assert_eq!(net.to_string(), text);
+            assert_eq!(net.to_string().parse::<TrustedNet>(), Ok(net));
+        }
         for bad in ["", "10.0.0.0/33", "10.0.0/8", "example.com", "::/129", "10.0.0.0/x"] {
             assert!(bad.parse::<TrustedNet>().is_err(), "{bad:?}");
         }

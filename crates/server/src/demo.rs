@@ -72,9 +72,9 @@ async fn demo(dir: &std::path::Path) -> Result<()> {
     let password = b64url(&password);
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let mut config = Config::default();
-    config.http.bind = format!("127.0.0.1:{port}");
+    config.http.bind = ([127, 0, 0, 1], port).into();
     config.http.public_url = format!("http://127.0.0.1:{port}");
-    config.secrets.master_key = Some(tessera_domain::crypto::MasterKey::generate().to_base64());
+    config.secrets.master_key = Some(crate::config::ConfiguredKey::generate());
     config.database.url = format!("sqlite://{}?mode=rwc", dir.join("demo.db").display());
     config.wechat.api_base_url = sim_server.base_url.clone();
     config.admin.bootstrap_password = Some(password.clone());

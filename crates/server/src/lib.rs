@@ -17,7 +17,7 @@ use poem::{
 };
 use tessera_api::AppState;
 use tessera_domain::{
-    crypto::{MasterKey, Sealer},
+    crypto::Sealer,
     ports::{AuditRepo, Clock, Metrics, RateLimiter, SystemClock, SystemRandom, TicketStore},
     service::{BootstrapAdmin, Ports, Services, Settings},
     wechat::AccessTokenCache,
@@ -105,21 +105,12 @@ pub async fn services(
     metrics: Arc<dyn Metrics>,
     audit: Arc<dyn AuditRepo>,
 ) -> anyhow::Result<Services> {
-    let master = match &config.secrets.master_key {
-        Some(text) => {
-            MasterKey::from_base64(text).map_err(|e| anyhow::anyhow!("secrets.master_key: {e}"))?
-        }
+    let keys = config.secrets.master_keys();
+    let master = match keys.current {
+        Some(key) => key,
         None => keyfile::sqlite_master_key(config)?,
     };
-    let previous = config
-        .secrets
-        .previous_master_keys
-        .iter()
-        .map(|k| {
-            MasterKey::from_base64(k)
-                .map_err(|e| anyhow::anyhow!("secrets.previous_master_keys: {e}"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let previous = keys.previous;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let stores = shared_stores(config, clock.clone()).await?;
     let wechat = WeChatClient::new(
@@ -145,8 +136,10 @@ pub async fn services(
         rng: Arc::new(SystemRandom),
         sealer: Arc::new(Sealer::new(master, previous)),
     };
-    let settings =
-        Settings { public_url: config.http.public_url.clone(), limits: config.flow_limits() };
+    let settings = Settings {
+        public_url: config.http.public_url.clone(),
+        limits: config.limits.flow_limits(),
+    };
     Ok(Services::wire(ports, settings))
 }
 
@@ -220,7 +213,7 @@ pub async fn start(
     config: &Config,
     shutdown_signal: Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>,
 ) -> anyhow::Result<Running> {
-    let trusted_proxies = config.trusted_proxies()?;
+    let trusted_proxies = config.http.trusted_proxies.clone();
     let store = connect(config).await?;
     store.migrate().await.context("database migration failed")?;
     let metrics = Arc::new(PromMetrics::new().context("metrics registry")?);
@@ -236,7 +229,7 @@ pub async fn start(
         .nest("/", tessera_api::app(Arc::new(AppState { services, trusted_proxies })))
         .around(trace_request);
 
-    let acceptor = TcpListener::bind(config.bind_addr()?)
+    let acceptor = TcpListener::bind(config.http.bind)
         .into_acceptor()
         .await
         .with_context(|| format!("cannot listen on {} (http.bind)", config.http.bind))?;

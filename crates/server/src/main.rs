@@ -181,7 +181,7 @@ async fn run(command: Command, config: &Config) -> anyhow::Result<()> {
                 "re-sealed {} AppSecrets and {} private keys under master key {}; {} were current already",
                 report.connections,
                 report.keys,
-                config.secrets.master_key.as_deref().map_or("(key file)", |_| "secrets.master_key"),
+                config.secrets.master_key.as_ref().map_or("(key file)", |_| "secrets.master_key"),
                 report.current
             );
             Ok(())

@@ -8,7 +8,7 @@ use opentelemetry_otlp::{Protocol, WithExportConfig};
 use opentelemetry_sdk::{Resource, trace::SdkTracerProvider};
 use tracing_subscriber::{EnvFilter, fmt, layer::SubscriberExt, util::SubscriberInitExt};
 
-use crate::Config;
+use crate::{Config, config::LogFormat};
 
 /// The installed telemetry; flush it before the process ends.
 #[derive(Default)]
@@ -34,7 +34,7 @@ pub fn init_telemetry(config: &Config) -> anyhow::Result<Telemetry> {
         .and_then(|f| EnvFilter::try_new(f).ok())
         .unwrap_or_else(|| EnvFilter::new(&config.log.level));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let json = config.log.format == "json";
+    let json = config.log.format == LogFormat::Json;
     let text_layer = (!json).then(|| fmt::layer().with_writer(std::io::stderr).with_ansi(ansi));
     let json_layer = json.then(|| fmt::layer().json().with_writer(std::io::stderr));
     let (otel_layer, provider) = match &config.telemetry.otlp_endpoint {

@@ -554,7 +554,7 @@ async fn x_forwarded_for_counts_only_when_sent_by_a_trusted_proxy() {
         let s = TestServer::start_with(&db.url, 5000, |c| {
             c.limits.failed_admin_logins_per_minute = 1;
             if trusted {
-                c.http.trusted_proxies = vec!["127.0.0.0/8".into()];
+                c.http.trusted_proxies = vec!["127.0.0.0/8".parse().expect("range")];
             }
         })
         .await;

@@ -81,16 +81,16 @@ async fn replicas_share_tickets_tokens_and_keys() {
 
 #[tokio::test]
 async fn the_master_key_rotates_without_losing_a_secret() {
-    use tessera_domain::crypto::MasterKey;
+    use tessera::config::ConfiguredKey;
     let db = database(Backend::Postgres).expect("PostgreSQL");
-    let old_key = MasterKey::generate().to_base64();
+    let old_key = ConfiguredKey::generate();
     let k = old_key.clone();
     let mut a = Flow::on(&db.url, 5000, move |c| c.secrets.master_key = Some(k)).await;
     a.ticket("o-1", None).await;
     a.s.stop().await;
 
     // Step 1: the new key is current, the old one still opens.
-    let new_key = MasterKey::generate().to_base64();
+    let new_key = ConfiguredKey::generate();
     let mut config = a.s.config.clone();
     config.secrets.master_key = Some(new_key.clone());
     config.secrets.previous_master_keys = vec![old_key];

@@ -39,12 +39,12 @@ impl TestServer {
         configure: impl FnOnce(&mut Config),
     ) -> Self {
         let mut config = Config::default();
-        config.http.bind = "127.0.0.1:0".into();
+        config.http.bind = ([127, 0, 0, 1], 0).into();
         config.http.public_url = PUBLIC_URL.into();
         config.database.url = url.to_owned();
         config.database.timeout_ms = timeout_ms;
         config.admin.bootstrap_password = Some(ADMIN_PASSWORD.into());
-        config.secrets.master_key = Some(MasterKey::generate().to_base64());
+        config.secrets.master_key = Some(MasterKey::generate().to_base64().parse().expect("key"));
         configure(&mut config);
         let running = start(&config, None).await.expect("server starts");
         let base = format!("http://{}", running.addr);

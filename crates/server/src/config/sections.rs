@@ -1,0 +1,314 @@
+//! The sections of the configuration (`[database]`, `[redis]`, …; `[http]` and `[secrets]` have
+//! files of their own): their keys, their defaults and the checks of their values, each naming
+//! the key it refuses.
+
+use std::{fmt, path::PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tessera_domain::service::{BOOTSTRAP_PASSWORD_MIN_CHARS, FlowLimits};
+
+use super::{ConfigError, bad};
+
+/// `database.*`
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DatabaseConfig {
+    /// `sqlite://…`, `postgres://…`, `mysql://…`.
+    pub url: String,
+    /// Read the URL (it may hold a password) from this file.
+    pub url_file: Option<PathBuf>,
+    /// Longest wait for one database call, in milliseconds.
+    pub timeout_ms: u64,
+    /// Connection pool size.
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://tessera.db?mode=rwc".into(),
+            url_file: None,
+            timeout_ms: 1500,
+            max_connections: 16,
+        }
+    }
+}
+
+impl DatabaseConfig {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        let scheme = self.url.split(':').next().unwrap_or_default();
+        if !["sqlite", "postgres", "postgresql", "mysql"].contains(&scheme) {
+            return Err(bad(
+                "database.url",
+                "must start with sqlite:, postgres:, postgresql: or mysql:",
+            ));
+        }
+        if !(100..=60_000).contains(&self.timeout_ms) {
+            return Err(bad("database.timeout_ms", "must be between 100 and 60000"));
+        }
+        if !(1..=1000).contains(&self.max_connections) {
+            return Err(bad("database.max_connections", "must be between 1 and 1000"));
+        }
+        Ok(())
+    }
+}
+
+/// `redis.*`
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RedisConfig {
+    /// `redis://` or `rediss://`; unset keeps tickets in process (single node only).
+    pub url: Option<String>,
+    /// Read the URL from this file.
+    pub url_file: Option<PathBuf>,
+    /// Prefix of every key Tessera writes.
+    pub key_prefix: String,
+    /// Longest wait for one Redis call, in milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl Default for RedisConfig {
+    fn default() -> Self {
+        Self { url: None, url_file: None, key_prefix: "tessera:".into(), timeout_ms: 500 }
+    }
+}
+
+/// The `redis.url` schemes: standalone, Cluster and Sentinel, each plain or TLS.
+const REDIS_SCHEMES: [&str; 6] = [
+    "redis://",
+    "rediss://",
+    "redis+cluster://",
+    "rediss+cluster://",
+    "redis+sentinel://",
+    "rediss+sentinel://",
+];
+
+impl RedisConfig {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(url) = &self.url
+            && !REDIS_SCHEMES.iter().any(|p| url.starts_with(p))
+        {
+            return Err(bad(
+                "redis.url",
+                "must start with redis://, rediss://, redis+cluster://, rediss+cluster://, \
+                 redis+sentinel:// or rediss+sentinel://",
+            ));
+        }
+        if !(50..=10_000).contains(&self.timeout_ms) {
+            return Err(bad("redis.timeout_ms", "must be between 50 and 10000"));
+        }
+        if self.key_prefix.len() > 64 || self.key_prefix.contains(char::is_whitespace) {
+            return Err(bad("redis.key_prefix", "must be at most 64 characters, without spaces"));
+        }
+        Ok(())
+    }
+}
+
+/// `limits.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LimitsConfig {
+    /// Mini program logins per pool and client IP per minute.
+    pub logins_per_minute: u64,
+    /// Failed ticket exchanges per pool and client IP per minute (then `429`).
+    pub failed_exchanges_per_minute: u64,
+    /// Failed admin API logins per username (or pool id) and client IP per minute (then `429`).
+    pub failed_admin_logins_per_minute: u64,
+    /// The counting window in seconds (60: "per minute").
+    pub window_seconds: u64,
+}
+
+/// The defaults are the services' own ([`FlowLimits::default`]), kept in one place.
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        let limits = FlowLimits::default();
+        Self {
+            logins_per_minute: limits.logins_per_minute,
+            failed_exchanges_per_minute: limits.failed_exchanges_per_minute,
+            failed_admin_logins_per_minute: limits.failed_admin_logins_per_minute,
+            window_seconds: limits.window.as_secs(),
+        }
+    }
+}
+
+impl LimitsConfig {
+    /// The limits, as the services take them.
+    pub fn flow_limits(&self) -> FlowLimits {
+        FlowLimits {
+            logins_per_minute: self.logins_per_minute,
+            failed_exchanges_per_minute: self.failed_exchanges_per_minute,
+            failed_admin_logins_per_minute: self.failed_admin_logins_per_minute,
+            window: std::time::Duration::from_secs(self.window_seconds),
+        }
+    }
+
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        if self.logins_per_minute == 0 {
+            return Err(bad("limits.logins_per_minute", "must be at least 1"));
+        }
+        if !(1..=3600).contains(&self.window_seconds) {
+            return Err(bad("limits.window_seconds", "must be between 1 and 3600"));
+        }
+        if self.failed_exchanges_per_minute == 0 {
+            return Err(bad("limits.failed_exchanges_per_minute", "must be at least 1"));
+        }
+        if self.failed_admin_logins_per_minute == 0 {
+            return Err(bad("limits.failed_admin_logins_per_minute", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// `wechat.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WechatConfig {
+    /// Base URL of WeChat's server API.
+    pub api_base_url: String,
+}
+
+impl Default for WechatConfig {
+    fn default() -> Self {
+        Self { api_base_url: "https://api.weixin.qq.com".into() }
+    }
+}
+
+impl WechatConfig {
+    pub(super) fn validate(&mut self) -> Result<(), ConfigError> {
+        self.api_base_url = http_url("wechat.api_base_url", &self.api_base_url)?;
+        Ok(())
+    }
+}
+
+/// `admin.*`
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AdminConfig {
+    /// Password of the `admin` account created on first start; unset = random, logged once.
+    pub bootstrap_password: Option<String>,
+    /// Read it from this file.
+    pub bootstrap_password_file: Option<PathBuf>,
+}
+
+impl AdminConfig {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(p) = &self.bootstrap_password
+            && p.chars().count() < BOOTSTRAP_PASSWORD_MIN_CHARS
+        {
+            let message = format!("must be at least {BOOTSTRAP_PASSWORD_MIN_CHARS} characters");
+            return Err(bad("admin.bootstrap_password", message));
+        }
+        Ok(())
+    }
+}
+
+/// `log.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: LogFormat,
+    /// A tracing filter, e.g. `info` or `tessera=debug,info`.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self { format: LogFormat::Text, level: "info".into() }
+    }
+}
+
+impl LogConfig {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        tracing_subscriber::EnvFilter::try_new(&self.level)
+            .map_err(|e| bad("log.level", e.to_string()))?;
+        Ok(())
+    }
+}
+
+/// `log.format`: how log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Lines for people (coloured on a terminal).
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// `telemetry.*`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TelemetryConfig {
+    /// OTLP/HTTP collector base URL (traces go to `{endpoint}/v1/traces`); unset: no export.
+    pub otlp_endpoint: Option<String>,
+}
+
+impl TelemetryConfig {
+    pub(super) fn validate(&mut self) -> Result<(), ConfigError> {
+        if let Some(endpoint) = &self.otlp_endpoint {
+            self.otlp_endpoint = Some(http_url("telemetry.otlp_endpoint", endpoint)?);
+        }
+        Ok(())
+    }
+}
+
+/// What `Debug` shows instead of a secret.
+const HIDDEN: &str = "(hidden)";
+
+/// `url` with the password of its user info (`scheme://user:password@host`) hidden.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    match rest.rsplit_once('@').and_then(|(info, host)| Some((info.split_once(':')?.0, host))) {
+        Some((user, host)) => format!("{scheme}://{user}:{HIDDEN}@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+// `Debug` of the sections holding secrets. Each destructures its section, so that a new field
+// cannot be left out unnoticed.
+
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self { url, url_file, timeout_ms, max_connections } = self;
+        f.debug_struct("DatabaseConfig")
+            .field("url", &without_password(url))
+            .field("url_file", url_file)
+            .field("timeout_ms", timeout_ms)
+            .field("max_connections", max_connections)
+            .finish()
+    }
+}
+
+impl fmt::Debug for RedisConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self { url, url_file, key_prefix, timeout_ms } = self;
+        f.debug_struct("RedisConfig")
+            .field("url", &url.as_deref().map(without_password))
+            .field("url_file", url_file)
+            .field("key_prefix", key_prefix)
+            .field("timeout_ms", timeout_ms)
+            .finish()
+    }
+}
+
+impl fmt::Debug for AdminConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self { bootstrap_password, bootstrap_password_file } = self;
+        f.debug_struct("AdminConfig")
+            .field("bootstrap_password", &bootstrap_password.as_ref().map(|_| HIDDEN))
+            .field("bootstrap_password_file", bootstrap_password_file)
+            .finish()
+    }
+}
+
+/// Checks an http(s) URL and drops a trailing slash.
+pub(super) fn http_url(key: &str, value: &str) -> Result<String, ConfigError> {
+    let url =
+        url::Url::parse(value).map_err(|e| bad(key, format!("{value:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(bad(key, "must be an http:// or https:// URL"));
+    }
+    Ok(value.trim_end_matches('/').to_owned())
+}

@@ -1,0 +1,152 @@
+//! Parsing the typed values while loading, and the messages that name what is wrong.
+
+use figment::{
+    Figment,
+    providers::{Format, Serialized, Toml},
+};
+
+use super::{Config, ConfigError, Loaded, LogFormat, load_from};
+
+fn load(toml: &str) -> Result<Loaded, ConfigError> {
+    load_from(Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(toml)))
+}
+
+fn refused(toml: &str) -> String {
+    load(toml).expect_err(toml).to_string()
+}
+
+#[test]
+fn the_listen_address_is_parsed_once() {
+    let loaded = load("[http]\nbind = \"[::]:9000\"").expect("loads");
+    assert_eq!(loaded.config.http.bind, "[::]:9000".parse().expect("address"));
+    assert_eq!(
+        refused("[http]\nbind = \"x\""),
+        "configuration: http.bind: \"x\" is not an address like 0.0.0.0:8080"
+    );
+    assert_eq!(
+        refused("[http]\nbind = \"localhost:80\""),
+        "configuration: http.bind: \"localhost:80\" is not an address like 0.0.0.0:8080"
+    );
+}
+
+#[test]
+fn the_log_format_is_text_or_json() {
+    assert_eq!(load("").expect("loads").config.log.format, LogFormat::Text);
+    let json = load("[log]\nformat = \"json\"").expect("loads");
+    assert_eq!(json.config.log.format, LogFormat::Json);
+    assert_eq!(
+        refused("[log]\nformat = \"xml\""),
+        "configuration: log.format: must be text or json (not \"xml\")"
+    );
+}
+
+#[test]
+fn a_bad_trusted_proxy_is_named_by_its_position() {
+    let err = load("[http]\ntrusted_proxies = [\"10.0.0.0/8\", \"10.0.0.0/40\"]").expect_err("bad");
+    assert_eq!(err.key, "http.trusted_proxies");
+    assert!(err.message.starts_with("[1] \"10.0.0.0/40\" is not"), "{err}");
+    let err = load("[http]\ntrusted_proxies = \"ingress, 10.0.0.0/8\"").expect_err("bad");
+    assert!(err.message.starts_with("[0] \"ingress\" is not"), "{err}");
+    let ok = load("[http]\ntrusted_proxies = \"10.0.0.0/8, 192.168.0.7\"").expect("loads");
+    let ip = "192.168.0.7".parse().expect("ip");
+    assert!(ok.config.http.trusted_proxies.iter().any(|net| net.contains(ip)));
+}
+
+fn key_text(byte: u8) -> String {
+    tessera_domain::crypto::MasterKey::from_bytes([byte; 32]).to_base64()
+}
+
+#[test]
+fn master_keys_are_decoded_once_and_a_bad_one_is_named_by_its_position() {
+    let toml = format!(
+        "[secrets]\nmaster_key = \"{}\"\nprevious_master_keys = [\"{}\", \"{}\"]",
+        key_text(1),
+        key_text(2),
+        key_text(3)
+    );
+    let keys = load(&toml).expect("loads").config.secrets.master_keys();
+    let id = |byte| tessera_domain::crypto::MasterKey::from_bytes([byte; 32]).id().to_owned();
+    assert_eq!(keys.current.as_ref().map(|k| k.id().to_owned()), Some(id(1)));
+    let previous: Vec<_> = keys.previous.iter().map(|k| k.id().to_owned()).collect();
+    assert_eq!(previous, [id(2), id(3)]);
+
+    let toml = format!("[secrets]\nprevious_master_keys = [\"{}\", \"c2hvcnQ=\"]", key_text(2));
+    let err = load(&toml).expect_err("a short key");
+    assert_eq!(err.key, "secrets.previous_master_keys[1]");
+    assert_eq!(err.message, "the master key must be exactly 32 bytes");
+    let err = load("[secrets]\nmaster_key = \"not base64!\"").expect_err("not base64");
+    assert_eq!(
+        err.to_string(),
+        "configuration: secrets.master_key: the master key is not valid base64"
+    );
+}
+
+#[test]
+fn a_master_key_file_is_decoded_like_the_key() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("master-key");
+    std::fs::write(&path, "c2hvcnQ=\n").expect("write");
+    let toml = format!("[secrets]\nmaster_key_file = {:?}", path.display().to_string());
+    let err = load(&toml).expect_err("a short key");
+    assert_eq!(err.key, "secrets.master_key_file");
+    assert!(!err.to_string().contains("c2hvcnQ"), "{err}");
+    // URL-safe base64 without padding, as some secret stores write it.
+    std::fs::write(&path, key_text(0xfb).replace('+', "-").replace('/', "_").trim_end_matches('='))
+        .expect("write");
+    let loaded = load(&toml).expect("loads");
+    let id = tessera_domain::crypto::MasterKey::from_bytes([0xfb; 32]).id().to_owned();
+    let expected = format!("MasterKey({id})");
+    assert_eq!(format!("{:?}", loaded.config.secrets.master_key.expect("set")), expected);
+}
+
+#[test]
+fn the_known_keys_are_the_fields_of_the_defaults() {
+    let keys = super::known_keys();
+    for key in [
+        "http.bind",
+        "http.trusted_proxies",
+        "redis.url",
+        "redis.url_file",
+        "telemetry.otlp_endpoint",
+        "admin.bootstrap_password",
+        "secrets.master_key",
+        "secrets.master_key_file",
+        "secrets.previous_master_keys",
+        "log.format",
+        "limits.window_seconds",
+    ] {
+        assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
+    }
+    assert_eq!(keys.len(), 24, "{keys:?}");
+    let unknown =
+        load("[redis]\nurl = \"redis://r\"\nurl_fle = \"x\"\n[secret]\nmaster_key = \"k\"")
+            .expect("loads")
+            .unknown_keys;
+    assert_eq!(unknown, ["redis.url_fle", "secret.master_key"]);
+}
+
+#[test]
+fn no_secret_reaches_debug_output_or_an_error() {
+    let toml = format!(
+        "[database]\nurl = \"postgres://tessera:db-pass-1@db/t\"\n\
+         [redis]\nurl = \"rediss://:redis-pass-2@r:6380/0\"\n\
+         [admin]\nbootstrap_password = \"admin-pass-3\"\n\
+         [secrets]\nmaster_key = \"{}\"\nprevious_master_keys = [\"{}\"]",
+        key_text(1),
+        key_text(2)
+    );
+    let loaded = load(&toml).expect("loads");
+    let shown = format!("{loaded:?}");
+    for secret in ["db-pass-1", "redis-pass-2", "admin-pass-3", &key_text(1), &key_text(2)] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("postgres://tessera:(hidden)@db/t"), "{shown}");
+    assert!(shown.contains("rediss://:(hidden)@r:6380/0"), "{shown}");
+    let id = tessera_domain::crypto::MasterKey::from_bytes([1; 32]).id().to_owned();
+    assert!(shown.contains(&format!("MasterKey({id})")), "{shown}");
+
+    // Environment variables give numbers for digits-only values.
+    let err = load("[admin]\nbootstrap_password = 86753091").expect_err("not a string");
+    assert_eq!(err.key, "admin.bootstrap_password");
+    assert!(!err.to_string().contains("86753091"), "{err}");
+}
