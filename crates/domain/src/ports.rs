@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use crate::{
     StoreError,
     model::{
-        App2WxappConnection, AuditEvent, Page, Paged, PlatformAdmin, SigningKey, User, UserFilter,
-        UserPool,
+        App2WxappConnection, AuditEvent, LoginUpdate, Page, Paged, PlatformAdmin, PoolChanges,
+        PoolUpdated, SigningKey, User, UserChanges, UserFilter, UserPool,
     },
 };
 
@@ -27,8 +27,24 @@ pub trait PoolRepo: Send + Sync {
     async fn get(&self, id: &str) -> StoreResult<Option<UserPool>>;
     /// Pools ordered by id.
     async fn list(&self, page: Page) -> StoreResult<Paged<UserPool>>;
-    /// Saves name, secret hash and settings; `false` if the pool no longer exists.
-    async fn update(&self, pool: &UserPool) -> StoreResult<bool>;
+    /// Writes the given name and settings columns and nothing else, in one transaction that
+    /// holds the pool's row: the active key's `max_token_ttl_seconds` is raised to a longer token
+    /// lifetime, and when the token algorithm changes `next_key` (of the new algorithm) becomes
+    /// the active key. `None` if the pool does not exist.
+    async fn update(
+        &self,
+        id: &str,
+        changes: &PoolChanges,
+        next_key: Option<&SigningKey>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<PoolUpdated>>;
+    /// Replaces the pool secret's hash (that column only); `false` if the pool does not exist.
+    async fn set_secret_hash(
+        &self,
+        id: &str,
+        hash: &[u8; 32],
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
     /// Deletes the pool and everything it owns, atomically; `false` if it did not exist.
     async fn delete(&self, id: &str) -> StoreResult<bool>;
 }
@@ -38,8 +54,20 @@ pub trait PoolRepo: Send + Sync {
 pub trait ConnectionRepo: Send + Sync {
     /// The pool's connection, if configured.
     async fn get(&self, pool_id: &str) -> StoreResult<Option<App2WxappConnection>>;
-    /// Creates or replaces the pool's connection.
+    /// Creates or replaces the pool's connection, AppSecret included.
     async fn put(&self, connection: &App2WxappConnection) -> StoreResult<()>;
+    /// Changes `enabled` of the pool's connection, only while its AppID is still `app_id` (the
+    /// AppSecret stays as stored); `false` when there is no such connection.
+    async fn set_enabled(
+        &self,
+        pool_id: &str,
+        app_id: &str,
+        enabled: Option<bool>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Replaces the sealed AppSecret only if it is still `old` (maintenance: re-sealing must not
+    /// undo an admin's change made meanwhile); `false` otherwise.
+    async fn reseal_secret(&self, pool_id: &str, old: &str, new: &str) -> StoreResult<bool>;
     /// Removes it; `false` if there was none.
     async fn delete(&self, pool_id: &str) -> StoreResult<bool>;
     /// Every pool's connection (maintenance: re-sealing under a new master key).
@@ -60,8 +88,23 @@ pub trait UserRepo: Send + Sync {
         filter: &UserFilter,
         page: Page,
     ) -> StoreResult<Paged<User>>;
-    /// Saves every field; `false` if the user no longer exists in this pool.
-    async fn update(&self, user: &User) -> StoreResult<bool>;
+    /// Writes the given columns and nothing else; the user after the change, `None` if it no
+    /// longer exists in this pool.
+    async fn update(
+        &self,
+        pool_id: &str,
+        id: &str,
+        changes: &UserChanges,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<User>>;
+    /// Records a WeChat login (incrementing the login count in the store); the user after it,
+    /// `None` if it no longer exists in this pool.
+    async fn record_login(
+        &self,
+        pool_id: &str,
+        id: &str,
+        login: &LoginUpdate,
+    ) -> StoreResult<Option<User>>;
     /// Deletes the user; `false` if it did not exist in this pool.
     async fn delete(&self, pool_id: &str, id: &str) -> StoreResult<bool>;
     /// The pool's user with this unionid.
@@ -87,12 +130,17 @@ pub trait KeyRepo: Send + Sync {
     /// Retires the active key (erasing its private part, publishing it until `now` plus its
     /// `max_token_ttl_seconds`) and makes `next` active, atomically.
     async fn rotate(&self, next: &SigningKey, now: DateTime<Utc>) -> StoreResult<()>;
-    /// Raises the active key's `max_token_ttl_seconds` to `ttl` if it is lower.
-    async fn raise_max_ttl(&self, pool_id: &str, ttl: i64) -> StoreResult<()>;
     /// Every key that still has its private part, in every pool (maintenance).
     async fn all_with_private_keys(&self) -> StoreResult<Vec<SigningKey>>;
-    /// Replaces a key's sealed private part (after re-sealing it).
-    async fn set_private_key(&self, pool_id: &str, kid: &str, sealed: &str) -> StoreResult<()>;
+    /// Replaces a key's sealed private part only if it is still `old` (re-sealing must not bring
+    /// back the private part of a key retired meanwhile); `false` otherwise.
+    async fn reseal_private_key(
+        &self,
+        pool_id: &str,
+        kid: &str,
+        old: &str,
+        new: &str,
+    ) -> StoreResult<bool>;
 }
 
 /// Platform admin accounts.

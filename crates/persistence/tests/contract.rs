@@ -8,8 +8,9 @@ use tessera_domain::{
     StoreError,
     crypto::{MasterKey, Sealer, generate_key},
     model::{
-        App2WxappConnection, AuditAction, AuditEvent, KeyStatus, Outcome, Page, PlatformAdmin,
-        PoolSettings, SigningKey, TokenAlgorithm, User, UserFilter, UserPool,
+        App2WxappConnection, AuditAction, AuditEvent, KeyStatus, LoginUpdate, Outcome, Page,
+        PlatformAdmin, PoolChanges, PoolSettings, PoolSettingsPatch, SigningKey, TokenAlgorithm,
+        User, UserChanges, UserFilter, UserPool,
     },
     ports::{AdminRepo, AuditRepo, ConnectionRepo, Health, KeyRepo, PoolRepo, UserRepo},
 };
@@ -139,10 +140,38 @@ async fn pools_round_trip_conflict_update_and_cascade_delete() {
         assert!(matches!(dup, Err(StoreError::Conflict(_))), "{backend:?}: {dup:?}");
         assert!(KeyRepo::active(&store, "p1").await.expect("active").is_some());
 
-        p.name = "Renamed".into();
-        assert!(PoolRepo::update(&store, &p).await.expect("update"));
-        assert!(PoolRepo::update(&store, &p).await.expect("unchanged update still finds it"));
-        assert!(!PoolRepo::update(&store, &pool("ghost")).await.expect("update ghost"));
+        let rename = PoolChanges { name: Some("Renamed".into()), ..Default::default() };
+        let renamed = PoolRepo::update(&store, "p1", &rename, None, t(5)).await.expect("update");
+        let renamed = renamed.expect("found").pool;
+        assert_eq!(renamed.name, "Renamed");
+        assert_eq!(renamed.settings, p.settings, "{backend:?}: settings left alone");
+        assert_eq!(renamed.secret_hash, p.secret_hash, "{backend:?}: secret left alone");
+        let again = PoolRepo::update(&store, "p1", &rename, None, t(5)).await.expect("again");
+        assert!(again.is_some(), "{backend:?}: an unchanged update still finds the pool");
+        let ghost = PoolRepo::update(&store, "ghost", &rename, None, t(5)).await.expect("ghost");
+        assert!(ghost.is_none());
+        assert!(PoolRepo::set_secret_hash(&store, "p1", &[9; 32], t(6)).await.expect("secret"));
+        assert!(!PoolRepo::set_secret_hash(&store, "ghost", &[9; 32], t(6)).await.expect("ghost"));
+        let got = PoolRepo::get(&store, "p1").await.expect("get").expect("exists");
+        assert_eq!((got.secret_hash, got.name.as_str()), ([9; 32], "Renamed"), "{backend:?}");
+
+        // A new algorithm rotates to the given key in the same transaction; without a key of
+        // that algorithm the change is refused, not half done.
+        let to_es256 = PoolChanges {
+            settings: PoolSettingsPatch {
+                token_algorithm: Some(TokenAlgorithm::Es256),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let raced = PoolRepo::update(&store, "p1", &to_es256, None, t(7)).await;
+        assert!(matches!(raced, Err(StoreError::Conflict(_))), "{backend:?}: {raced:?}");
+        let next = key("p1", "k9", 7);
+        let done = PoolRepo::update(&store, "p1", &to_es256, Some(&next), t(7)).await;
+        let done = done.expect("rotate").expect("found");
+        assert_eq!(done.rotated_to.as_deref(), Some("k9"));
+        assert_eq!(done.pool.settings.token_algorithm, TokenAlgorithm::Es256);
+        assert_eq!(KeyRepo::active(&store, "p1").await.expect("active").expect("one").kid, "k9");
 
         PoolRepo::create(&store, &pool("p2"), &key("p2", "k3", 0)).await.expect("p2");
         let page =
@@ -262,10 +291,8 @@ async fn users_are_unique_per_pool_filtered_and_isolated() {
 
         // Another pool's id does not reach the user, for reads, updates and deletes.
         assert!(UserRepo::get(&store, "b", "u1").await.expect("get").is_none());
-        let mut stolen = u1.clone();
-        stolen.pool_id = "b".into();
-        stolen.blocked = true;
-        assert!(!UserRepo::update(&store, &stolen).await.expect("update"));
+        let block = UserChanges { blocked: Some(true), ..Default::default() };
+        assert!(UserRepo::update(&store, "b", "u1", &block, t(9)).await.expect("update").is_none());
         assert!(!UserRepo::delete(&store, "b", "u1").await.expect("delete"));
         assert!(!UserRepo::get(&store, "a", "u1").await.expect("get").expect("still").blocked);
 
@@ -278,11 +305,42 @@ async fn users_are_unique_per_pool_filtered_and_isolated() {
         let by_union = UserFilter { unionid: Some("union-1".into()), ..Default::default() };
         assert_eq!(UserRepo::list(&store, "b", &by_union, page).await.expect("b").total, 1);
 
+        let changes = UserChanges {
+            blocked: Some(true),
+            phone: Some(None),
+            nickname: Some(Some("Nick".into())),
+            ..Default::default()
+        };
+        let changed = UserRepo::update(&store, "a", "u1", &changes, t(10)).await.expect("update");
         u1.blocked = true;
-        u1.logins_count = 2;
         u1.phone = None;
-        assert!(UserRepo::update(&store, &u1).await.expect("update"));
-        assert_eq!(UserRepo::get(&store, "a", "u1").await.expect("get"), Some(u1.clone()));
+        u1.nickname = Some("Nick".into());
+        u1.updated_at = t(10);
+        assert_eq!(changed, Some(u1.clone()), "{backend:?}: exactly the given columns");
+
+        // A login writes what it owns, counts in the store, and never unblocks.
+        let login = LoginUpdate {
+            app_id: "wx0000000000000001".into(),
+            openid: "open-9".into(),
+            unionid: None,
+            phone: Some("13900139000".into()),
+            nickname: None,
+            photo: None,
+            oauth: serde_json::json!({"openid": "open-9"}),
+            ip: Some("203.0.113.9".into()),
+            at: t(11),
+        };
+        let logged = UserRepo::record_login(&store, "a", "u1", &login).await.expect("login");
+        let logged = logged.expect("found");
+        assert!(logged.blocked, "{backend:?}: a login never writes blocked");
+        assert_eq!(logged.logins_count, u1.logins_count + 1);
+        assert_eq!(logged.unionid, u1.unionid, "{backend:?}: kept when WeChat gave none");
+        assert_eq!(logged.nickname.as_deref(), Some("Nick"));
+        assert_eq!(logged.phone.as_deref(), Some("13900139000"));
+        assert_eq!(logged.openid.as_deref(), Some("open-9"));
+        assert_eq!(logged.last_login, Some(t(11)));
+        let elsewhere = UserRepo::record_login(&store, "b", "u1", &login).await.expect("b");
+        assert!(elsewhere.is_none(), "{backend:?}: another pool's id does not reach the user");
         assert!(UserRepo::delete(&store, "a", "u1").await.expect("delete"));
         assert!(UserRepo::get(&store, "a", "u1").await.expect("get").is_none());
         assert!(UserRepo::get(&store, "b", "u2").await.expect("get b").is_some());
@@ -294,8 +352,15 @@ async fn users_are_unique_per_pool_filtered_and_isolated() {
 async fn key_rotation_retires_erases_and_keeps_publishing_until_tokens_expire() {
     each_backend(|store, backend| async move {
         PoolRepo::create(&store, &pool("p"), &key("p", "k1", 0)).await.expect("pool");
-        KeyRepo::raise_max_ttl(&store, "p", 7200).await.expect("raise");
-        KeyRepo::raise_max_ttl(&store, "p", 60).await.expect("never lowers");
+        for ttl in [7200, 60] {
+            let longer = PoolChanges {
+                settings: PoolSettingsPatch { token_ttl_seconds: Some(ttl), ..Default::default() },
+                ..Default::default()
+            };
+            PoolRepo::update(&store, "p", &longer, None, t(1)).await.expect("ttl");
+        }
+        let k1 = KeyRepo::active(&store, "p").await.expect("active").expect("one");
+        assert_eq!(k1.max_token_ttl_seconds, 7200, "{backend:?}: raised, never lowered");
         KeyRepo::rotate(&store, &key("p", "k2", 10), t(100)).await.expect("rotate");
 
         let active = KeyRepo::active(&store, "p").await.expect("active").expect("one");
@@ -539,4 +604,91 @@ mod tickets {
             assert_eq!(limiter.hit(&rl, window).await.expect("hit").0, 1, "{name}: new window");
         }
     }
+}
+
+#[tokio::test]
+async fn connection_changes_keep_the_secret_and_reseal_only_what_is_unchanged() {
+    each_backend(|store, backend| async move {
+        PoolRepo::create(&store, &pool("p"), &key("p", "k1", 0)).await.expect("pool");
+        ConnectionRepo::put(&store, &connection("p")).await.expect("put");
+        let app = "wx4f4bc4dec97d474b";
+        assert!(
+            ConnectionRepo::set_enabled(&store, "p", app, Some(false), t(1)).await.expect("off")
+        );
+        assert!(ConnectionRepo::set_enabled(&store, "p", app, None, t(1)).await.expect("same"));
+        let other = "wx0000000000000002";
+        assert!(!ConnectionRepo::set_enabled(&store, "p", other, None, t(2)).await.expect("app"));
+        assert!(!ConnectionRepo::set_enabled(&store, "q", app, None, t(2)).await.expect("pool"));
+        let got = ConnectionRepo::get(&store, "p").await.expect("get").expect("there");
+        assert_eq!((got.enabled, got.app_secret_sealed.as_str()), (false, "v1.sealed"));
+
+        let stale = ConnectionRepo::reseal_secret(&store, "p", "v0.old", "v2.new").await;
+        assert!(!stale.expect("stale"), "{backend:?}: a changed value is not overwritten");
+        assert!(
+            ConnectionRepo::reseal_secret(&store, "p", "v1.sealed", "v2.new").await.expect("cas")
+        );
+        let got = ConnectionRepo::get(&store, "p").await.expect("get").expect("there");
+        assert_eq!(got.app_secret_sealed, "v2.new");
+
+        let sealed = KeyRepo::reseal_private_key(&store, "p", "k1", "sealed", "resealed").await;
+        assert!(sealed.expect("reseal"), "{backend:?}");
+        KeyRepo::rotate(&store, &key("p", "k2", 5), t(5)).await.expect("rotate");
+        let retired = KeyRepo::reseal_private_key(&store, "p", "k1", "resealed", "again").await;
+        assert!(
+            !retired.expect("retired"),
+            "{backend:?}: a retired key's private part stays erased"
+        );
+    })
+    .await;
+}
+
+/// Concurrent writers of the same rows never undo each other: the races the column-wise updates
+/// and the pool lock exist for.
+#[tokio::test]
+async fn concurrent_writers_never_undo_each_other() {
+    each_backend(|store, backend| async move {
+        PoolRepo::create(&store, &pool("p"), &key("p", "k0", 0)).await.expect("pool");
+        UserRepo::create(&store, &user("p", "u")).await.expect("user");
+        let before = UserRepo::get(&store, "p", "u").await.expect("get").expect("user");
+        let mut tasks = Vec::new();
+        for i in 0..8u8 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let rename = PoolChanges { name: Some(format!("Name {i}")), ..Default::default() };
+                PoolRepo::update(&store, "p", &rename, None, t(1)).await.expect("update");
+                PoolRepo::set_secret_hash(&store, "p", &[i + 10; 32], t(1)).await.expect("secret");
+                KeyRepo::rotate(&store, &key("p", &format!("k{}", i + 1), 1), t(1))
+                    .await
+                    .expect("rotate");
+                let login = LoginUpdate {
+                    app_id: "wx0000000000000001".into(),
+                    openid: "open-1".into(),
+                    unionid: None,
+                    phone: None,
+                    nickname: None,
+                    photo: None,
+                    oauth: serde_json::json!({}),
+                    ip: None,
+                    at: t(2),
+                };
+                UserRepo::record_login(&store, "p", "u", &login).await.expect("login");
+                if i == 3 {
+                    let block = UserChanges { blocked: Some(true), ..Default::default() };
+                    UserRepo::update(&store, "p", "u", &block, t(2)).await.expect("block");
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.expect("task");
+        }
+        let got = PoolRepo::get(&store, "p").await.expect("get").expect("pool");
+        assert!((10..18).contains(&got.secret_hash[0]), "{backend:?}: a rotation was undone");
+        let keys = KeyRepo::published(&store, "p", t(1)).await.expect("keys");
+        let active = keys.iter().filter(|k| k.status == KeyStatus::Active).count();
+        assert_eq!(active, 1, "{backend:?}: exactly one active key");
+        let after = UserRepo::get(&store, "p", "u").await.expect("get").expect("user");
+        assert!(after.blocked, "{backend:?}: a login undid the block");
+        assert_eq!(after.logins_count, before.logins_count + 8, "{backend:?}: no login lost");
+    })
+    .await;
 }

@@ -184,6 +184,12 @@ async fn run(command: Command, config: &Config) -> anyhow::Result<()> {
                 config.secrets.master_key.as_ref().map_or("(key file)", |_| "secrets.master_key"),
                 report.current
             );
+            if report.changed_meanwhile > 0 {
+                println!(
+                    "{} values changed while re-sealing and were left as written; run rekey again",
+                    report.changed_meanwhile
+                );
+            }
             Ok(())
         }
         Command::Migrate => {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::Caches;
 use crate::{
-    model::{App2WxappConnection, Page, Paged, SigningKey, UserPool},
+    model::{App2WxappConnection, Page, Paged, PoolChanges, PoolUpdated, SigningKey, UserPool},
     ports::{ConnectionRepo, KeyRepo, PoolRepo, StoreResult},
 };
 
@@ -49,8 +49,22 @@ impl PoolRepo for Invalidating<dyn PoolRepo> {
     async fn list(&self, page: Page) -> StoreResult<Paged<UserPool>> {
         self.inner.list(page).await
     }
-    async fn update(&self, pool: &UserPool) -> StoreResult<bool> {
-        self.write(&pool.id, self.inner.update(pool)).await
+    async fn update(
+        &self,
+        id: &str,
+        changes: &PoolChanges,
+        next_key: Option<&SigningKey>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<PoolUpdated>> {
+        self.write(id, self.inner.update(id, changes, next_key, now)).await
+    }
+    async fn set_secret_hash(
+        &self,
+        id: &str,
+        hash: &[u8; 32],
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        self.write(id, self.inner.set_secret_hash(id, hash, now)).await
     }
     async fn delete(&self, id: &str) -> StoreResult<bool> {
         self.write(id, self.inner.delete(id)).await
@@ -64,6 +78,18 @@ impl ConnectionRepo for Invalidating<dyn ConnectionRepo> {
     }
     async fn put(&self, connection: &App2WxappConnection) -> StoreResult<()> {
         self.write(&connection.pool_id, self.inner.put(connection)).await
+    }
+    async fn set_enabled(
+        &self,
+        pool_id: &str,
+        app_id: &str,
+        enabled: Option<bool>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        self.write(pool_id, self.inner.set_enabled(pool_id, app_id, enabled, now)).await
+    }
+    async fn reseal_secret(&self, pool_id: &str, old: &str, new: &str) -> StoreResult<bool> {
+        self.write(pool_id, self.inner.reseal_secret(pool_id, old, new)).await
     }
     async fn delete(&self, pool_id: &str) -> StoreResult<bool> {
         self.write(pool_id, self.inner.delete(pool_id)).await
@@ -84,13 +110,16 @@ impl KeyRepo for Invalidating<dyn KeyRepo> {
     async fn rotate(&self, next: &SigningKey, now: DateTime<Utc>) -> StoreResult<()> {
         self.write(&next.pool_id, self.inner.rotate(next, now)).await
     }
-    async fn raise_max_ttl(&self, pool_id: &str, ttl: i64) -> StoreResult<()> {
-        self.write(pool_id, self.inner.raise_max_ttl(pool_id, ttl)).await
-    }
     async fn all_with_private_keys(&self) -> StoreResult<Vec<SigningKey>> {
         self.inner.all_with_private_keys().await
     }
-    async fn set_private_key(&self, pool_id: &str, kid: &str, sealed: &str) -> StoreResult<()> {
-        self.write(pool_id, self.inner.set_private_key(pool_id, kid, sealed)).await
+    async fn reseal_private_key(
+        &self,
+        pool_id: &str,
+        kid: &str,
+        old: &str,
+        new: &str,
+    ) -> StoreResult<bool> {
+        self.write(pool_id, self.inner.reseal_private_key(pool_id, kid, old, new)).await
     }
 }

@@ -59,8 +59,10 @@ pub use admin::PlatformAdmin;
 pub use audit::{AuditAction, AuditEvent, Outcome};
 pub use connection::App2WxappConnection;
 pub use key::{KeyStatus, SigningKey, TokenAlgorithm};
-pub use pool::{App2WxappSettings, PoolSettings, PoolSettingsPatch, UserPool};
-pub use user::{User, UserFilter};
+pub use pool::{
+    App2WxappSettings, PoolChanges, PoolSettings, PoolSettingsPatch, PoolUpdated, UserPool,
+};
+pub use user::{LoginUpdate, User, UserChanges, UserFilter};
 
 /// A spelling that names no value of a [`spelled_enum!`] type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -168,3 +168,22 @@ mod tests {
         assert!(PoolSettingsPatch::merge_alias(f, Some(30), Some(40)).is_err());
     }
 }
+
+/// A change to a pool's name and settings, written column by column: a field left `None` is
+/// neither read nor written, so concurrent changes of other fields are never undone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PoolChanges {
+    /// New display name.
+    pub name: Option<String>,
+    /// Settings to change (validated).
+    pub settings: PoolSettingsPatch,
+}
+
+/// What a pool update did.
+#[derive(Debug, Clone)]
+pub struct PoolUpdated {
+    /// The pool after the change.
+    pub pool: UserPool,
+    /// The key that became active, when the token algorithm changed.
+    pub rotated_to: Option<String>,
+}

@@ -77,6 +77,54 @@ impl User {
     }
 }
 
+/// An admin's change to a user, written column by column: `None` leaves a column alone (and a
+/// concurrent login or block untouched); `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserChanges {
+    /// Phone number.
+    pub phone: Option<Option<String>>,
+    /// Email address.
+    pub email: Option<Option<String>>,
+    /// Whether the email address is verified.
+    pub email_verified: Option<bool>,
+    /// Username.
+    pub username: Option<Option<String>>,
+    /// Nickname.
+    pub nickname: Option<Option<String>>,
+    /// Avatar URL.
+    pub photo: Option<Option<String>>,
+    /// Company.
+    pub company: Option<Option<String>>,
+    /// Free-form JSON object (replaces the old one).
+    pub metadata: Option<serde_json::Value>,
+    /// Blocked users cannot obtain tokens.
+    pub blocked: Option<bool>,
+}
+
+/// What a WeChat login records on an existing user. It never writes what admins own (`blocked`,
+/// `metadata`, email, company…), and the login count is incremented by the store, not written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoginUpdate {
+    /// The mini program's AppID.
+    pub app_id: String,
+    /// The user's openid for it.
+    pub openid: String,
+    /// The unionid, when WeChat gave one (kept otherwise).
+    pub unionid: Option<String>,
+    /// A phone number obtained in this login (kept otherwise).
+    pub phone: Option<String>,
+    /// The profile's nickname (kept otherwise).
+    pub nickname: Option<String>,
+    /// The profile's avatar URL (kept otherwise).
+    pub photo: Option<String>,
+    /// The WeChat profile as a JSON object, merged with what was known.
+    pub oauth: serde_json::Value,
+    /// The client's address.
+    pub ip: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
 /// Filters of the admin user list; all given ones must match.
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {

@@ -82,32 +82,33 @@ impl ConnectionService {
         visible_pool(self.pools.as_ref(), ctx, pool_id).await?;
         let app_id = put.app_id.trim();
         validate_app_id(app_id)?;
-        let existing = self.connections.get(pool_id).await?;
-        let (sealed, hint) = match (put.app_secret.as_deref(), &existing) {
-            (Some(secret), _) => {
-                validate_app_secret(secret)?;
-                let sealed = self.sealer.seal(secret.as_bytes(), &app_secret_context(pool_id))?;
-                (sealed, hint_of(secret))
-            }
-            (None, Some(old)) if old.app_id == app_id => {
-                (old.app_secret_sealed.clone(), old.app_secret_hint.clone())
-            }
-            (None, Some(_)) => {
-                return Err(Error::invalid("appSecret", "is required when the appId changes"));
-            }
-            (None, None) => {
+        let now = self.clock.now();
+        let Some(secret) = put.app_secret.as_deref() else {
+            // Keep the stored AppSecret: write `enabled` only, and only while the AppID is the
+            // one the secret belongs to.
+            if !self.connections.set_enabled(pool_id, app_id, put.enabled, now).await? {
+                let missing = self.connections.get(pool_id).await?.is_none();
                 return Err(Error::invalid(
                     "appSecret",
-                    "is required when the connection is first configured",
+                    if missing {
+                        "is required when the connection is first configured"
+                    } else {
+                        "is required when the appId changes"
+                    },
                 ));
             }
+            let connection = self.connections.get(pool_id).await?;
+            let connection = connection.ok_or(Error::NotFound("app2wxapp connection"))?;
+            self.audit.success(ctx, Some(pool_id), AuditAction::ConnectionPut, Some(app_id)).await;
+            return Ok(ConnectionView::from(&connection));
         };
-        let now = self.clock.now();
+        validate_app_secret(secret)?;
+        let existing = self.connections.get(pool_id).await?;
         let connection = App2WxappConnection {
             pool_id: pool_id.to_owned(),
             app_id: app_id.to_owned(),
-            app_secret_sealed: sealed,
-            app_secret_hint: hint,
+            app_secret_sealed: self.sealer.seal(secret.as_bytes(), &app_secret_context(pool_id))?,
+            app_secret_hint: hint_of(secret),
             enabled: put.enabled.or(existing.as_ref().map(|c| c.enabled)).unwrap_or(true),
             created_at: existing.as_ref().map_or(now, |c| c.created_at),
             updated_at: now,

@@ -65,12 +65,6 @@ impl KeyRing {
         Ok(key)
     }
 
-    /// Records that tokens may now live `ttl` seconds, so that the active key stays published
-    /// long enough after it is retired.
-    pub(crate) async fn raise_max_ttl(&self, pool_id: &str, ttl: i64) -> Result<(), Error> {
-        Ok(self.keys.raise_max_ttl(pool_id, ttl).await?)
-    }
-
     /// The pool's active key, opened for signing.
     pub(crate) async fn open_active(&self, pool_id: &str) -> Result<KeyMaterial, Error> {
         let key = self

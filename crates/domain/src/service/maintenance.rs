@@ -19,6 +19,8 @@ pub struct ResealReport {
     pub keys: usize,
     /// Values that were sealed under the current key already.
     pub current: usize,
+    /// Values changed (or keys retired) while this ran: left as their writer sealed them.
+    pub changed_meanwhile: usize,
 }
 
 /// Maintenance operations (run from the command line, not the API).
@@ -42,16 +44,18 @@ impl MaintenanceService {
     pub async fn reseal_all(&self) -> Result<ResealReport, Error> {
         let sealer = &self.sealer;
         let mut report = ResealReport::default();
-        for mut connection in self.connections.all().await? {
-            if sealer.is_current(&connection.app_secret_sealed) {
+        for connection in self.connections.all().await? {
+            let old = connection.app_secret_sealed.as_str();
+            if sealer.is_current(old) {
                 report.current += 1;
                 continue;
             }
-            let context = app_secret_context(&connection.pool_id);
-            connection.app_secret_sealed =
-                sealer.reseal(&connection.app_secret_sealed, &context)?;
-            self.connections.put(&connection).await?;
-            report.connections += 1;
+            let new = sealer.reseal(old, &app_secret_context(&connection.pool_id))?;
+            if self.connections.reseal_secret(&connection.pool_id, old, &new).await? {
+                report.connections += 1;
+            } else {
+                report.changed_meanwhile += 1;
+            }
         }
         for key in self.keys.all_with_private_keys().await? {
             let Some(sealed) = key.private_key_sealed.as_deref() else { continue };
@@ -60,8 +64,11 @@ impl MaintenanceService {
                 continue;
             }
             let resealed = sealer.reseal(sealed, &private_key_context(&key.pool_id, &key.kid))?;
-            self.keys.set_private_key(&key.pool_id, &key.kid, &resealed).await?;
-            report.keys += 1;
+            if self.keys.reseal_private_key(&key.pool_id, &key.kid, sealed, &resealed).await? {
+                report.keys += 1;
+            } else {
+                report.changed_meanwhile += 1;
+            }
         }
         Ok(report)
     }

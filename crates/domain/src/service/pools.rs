@@ -7,7 +7,10 @@ use crate::{
     Error, StoreError,
     crypto::PoolSecret,
     ids,
-    model::{AuditAction, AuditEvent, Page, Paged, PoolSettings, PoolSettingsPatch, UserPool},
+    model::{
+        AuditAction, AuditEvent, Page, Paged, PoolChanges, PoolSettings, PoolSettingsPatch,
+        UserPool,
+    },
     ports::{AuditRepo, Clock, PoolRepo, Random},
 };
 
@@ -112,30 +115,32 @@ impl PoolService {
         visible_pool(self.pools.as_ref(), ctx, id).await
     }
 
-    /// Changes name and settings. A new token algorithm rotates the signing key to it; a longer
-    /// token lifetime is recorded on the active key first, so it stays published long enough.
+    /// Changes name and settings, writing only what changes. A new token algorithm rotates the
+    /// signing key to it in the same transaction; a longer token lifetime is recorded on the
+    /// active key, so it stays published long enough.
     pub async fn update(&self, ctx: &Ctx, id: &str, update: PoolUpdate) -> Result<UserPool, Error> {
-        let mut pool = visible_pool(self.pools.as_ref(), ctx, id).await?;
-        if let Some(name) = &update.name {
-            pool.name = text_field("name", name, 128)?;
-        }
-        let previous = pool.settings.clone();
-        pool.settings = previous.patched(&update.settings)?;
-        pool.updated_at = self.clock.now();
-        let settings = &pool.settings;
-        if settings.token_ttl_seconds > previous.token_ttl_seconds {
-            self.keyring.raise_max_ttl(id, settings.token_ttl_seconds).await?;
-        }
-        if !self.pools.update(&pool).await? {
-            return Err(Error::PoolNotFound);
-        }
-        if settings.token_algorithm != previous.token_algorithm {
-            let (algorithm, ttl) = (settings.token_algorithm, settings.token_ttl_seconds);
-            let key = self.keyring.rotate(id, algorithm, ttl).await?;
-            self.audit.success(ctx, Some(id), AuditAction::KeyRotate, Some(&key.kid)).await;
+        let current = visible_pool(self.pools.as_ref(), ctx, id).await?;
+        let name = update.name.as_deref().map(|n| text_field("name", n, 128)).transpose()?;
+        // Validates every field given (each is checked on its own).
+        let target = current.settings.patched(&update.settings)?;
+        let next_key = match update.settings.token_algorithm {
+            Some(algorithm) if algorithm != current.settings.token_algorithm => {
+                Some(self.keyring.generate(id, algorithm, target.token_ttl_seconds)?)
+            }
+            _ => None,
+        };
+        let changes = PoolChanges { name, settings: update.settings };
+        let now = self.clock.now();
+        let updated = self
+            .pools
+            .update(id, &changes, next_key.as_ref(), now)
+            .await?
+            .ok_or(Error::PoolNotFound)?;
+        if let Some(kid) = &updated.rotated_to {
+            self.audit.success(ctx, Some(id), AuditAction::KeyRotate, Some(kid)).await;
         }
         self.audit.success(ctx, Some(id), AuditAction::PoolUpdate, Some(id)).await;
-        Ok(pool)
+        Ok(updated.pool)
     }
 
     /// Deletes a pool with its connection, users and keys (platform admins only).
@@ -151,11 +156,9 @@ impl PoolService {
     /// Replaces the pool secret; the old one stops working at once, and so do pool management
     /// tokens obtained with it.
     pub async fn rotate_secret(&self, ctx: &Ctx, id: &str) -> Result<PoolSecret, Error> {
-        let mut pool = visible_pool(self.pools.as_ref(), ctx, id).await?;
+        visible_pool(self.pools.as_ref(), ctx, id).await?;
         let secret = PoolSecret::generate(self.rng.as_ref());
-        pool.secret_hash = secret.hash;
-        pool.updated_at = self.clock.now();
-        if !self.pools.update(&pool).await? {
+        if !self.pools.set_secret_hash(id, &secret.hash, self.clock.now()).await? {
             return Err(Error::PoolNotFound);
         }
         self.audit.success(ctx, Some(id), AuditAction::PoolSecretRotate, Some(id)).await;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::{Ctx, audit::Auditor, fields::text_field, visible_pool};
 use crate::{
     Error, ids,
-    model::{AuditAction, Page, Paged, User, UserFilter},
+    model::{AuditAction, Page, Paged, User, UserChanges, UserFilter},
     ports::{Clock, PoolRepo, Random, UserRepo},
 };
 
@@ -119,27 +119,24 @@ impl UserService {
         user_id: &str,
         patch: UserPatch,
     ) -> Result<User, Error> {
-        let mut user = self.get(ctx, pool_id, user_id).await?;
-        let was_blocked = user.blocked;
-        set(&mut user.phone, patch.phone, validate_phone)?;
-        set(&mut user.email, patch.email, validate_email)?;
-        set(&mut user.username, patch.username, |v| text_field("username", v, 128))?;
-        set(&mut user.nickname, patch.nickname, |v| text_field("nickname", v, 128))?;
-        set(&mut user.photo, patch.photo, validate_photo)?;
-        set(&mut user.company, patch.company, |v| text_field("company", v, 128))?;
-        if let Some(v) = patch.email_verified {
-            user.email_verified = v;
-        }
-        if let Some(metadata) = patch.metadata {
-            user.metadata = validate_metadata(Some(metadata))?;
-        }
-        if let Some(v) = patch.blocked {
-            user.blocked = v;
-        }
-        user.updated_at = self.clock.now();
-        if !self.users.update(&user).await? {
-            return Err(Error::NotFound("user"));
-        }
+        let was_blocked = self.get(ctx, pool_id, user_id).await?.blocked;
+        let changes = UserChanges {
+            phone: checked(patch.phone, validate_phone)?,
+            email: checked(patch.email, validate_email)?,
+            username: checked(patch.username, |v| text_field("username", v, 128))?,
+            nickname: checked(patch.nickname, |v| text_field("nickname", v, 128))?,
+            photo: checked(patch.photo, validate_photo)?,
+            company: checked(patch.company, |v| text_field("company", v, 128))?,
+            email_verified: patch.email_verified,
+            metadata: patch.metadata.map(|m| validate_metadata(Some(m))).transpose()?,
+            blocked: patch.blocked,
+        };
+        let now = self.clock.now();
+        let user = self
+            .users
+            .update(pool_id, user_id, &changes, now)
+            .await?
+            .ok_or(Error::NotFound("user"))?;
         let action = match (was_blocked, user.blocked) {
             (false, true) => AuditAction::UserBlock,
             (true, false) => AuditAction::UserUnblock,
@@ -167,15 +164,12 @@ fn opt(
     value.map(check).transpose()
 }
 
-fn set(
-    slot: &mut Option<String>,
+/// A checked change of a nullable field: `None` keeps it, `Some(None)` clears it.
+fn checked(
     change: Option<Option<String>>,
     check: impl Fn(&str) -> Result<String, Error>,
-) -> Result<(), Error> {
-    if let Some(change) = change {
-        *slot = opt(change.as_deref(), check)?;
-    }
-    Ok(())
+) -> Result<Option<Option<String>>, Error> {
+    change.map(|value| opt(value.as_deref(), check)).transpose()
 }
 
 /// A phone number: an optional `+` and 5 to 20 digits (WeChat gives `purePhoneNumber` digits).

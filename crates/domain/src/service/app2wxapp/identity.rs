@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use super::Profile;
 use crate::{
     Error, StoreError, ids,
-    model::{User, UserPool},
+    model::{LoginUpdate, User, UserPool},
     ports::{Clock, Random, UserRepo},
     wechat::WxSession,
 };
@@ -102,17 +102,31 @@ impl Identities {
         }
     }
 
+    /// Records this login on the user: only the columns a login owns are written, so an admin's
+    /// concurrent block or change is never undone.
     async fn record_login(
         &self,
-        mut user: User,
+        user: User,
         facts: &LoginFacts<'_>,
         now: DateTime<Utc>,
     ) -> Result<User, Error> {
-        apply_login(&mut user, facts, now);
-        if !self.users.update(&user).await? {
-            return Err(Error::Conflict("the user was deleted during the login".into()));
-        }
-        Ok(user)
+        let mut merged = user.clone();
+        apply_login(&mut merged, facts, now);
+        let login = LoginUpdate {
+            app_id: facts.app_id.to_owned(),
+            openid: facts.session.openid.clone(),
+            unionid: facts.session.unionid.clone(),
+            phone: facts.phone.clone(),
+            nickname: facts.profile.and_then(|p| p.nick_name.clone()),
+            photo: facts.profile.and_then(|p| p.avatar_url.clone()),
+            oauth: merged.oauth.unwrap_or(Value::Null),
+            ip: facts.ip.clone(),
+            at: now,
+        };
+        self.users
+            .record_login(&user.pool_id, &user.id, &login)
+            .await?
+            .ok_or(Error::Conflict("the user was deleted during the login".into()))
     }
 }
 

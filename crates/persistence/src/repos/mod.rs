@@ -1,0 +1,121 @@
+//! The repository ports implemented on [`SqlStore`], one file per aggregate. Every update writes
+//! only the columns it changes, and changes that span rows (a pool and its keys) run in one
+//! transaction that first takes the pool's row, so concurrent writers never undo each other.
+
+mod keys;
+mod pools;
+mod users;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, sea_query::Expr,
+};
+use tessera_domain::{
+    model::{AuditEvent, Page, Paged, PlatformAdmin},
+    ports::{AdminRepo, AuditRepo, Health, StoreResult},
+};
+
+use crate::{
+    SqlStore,
+    convert::*,
+    entity::{admin, audit, pool},
+};
+
+impl SqlStore {
+    /// One page of an ordered query, and the number of rows it matches in all.
+    async fn paged<E: EntityTrait>(
+        &self,
+        query: Select<E>,
+        page: Page,
+    ) -> StoreResult<(Vec<E::Model>, u64)>
+    where
+        E::Model: Send + Sync,
+    {
+        self.timed(async {
+            let total = query.clone().count(&self.db).await?;
+            let rows = query.offset(page.offset()).limit(page.limit).all(&self.db).await?;
+            Ok((rows, total))
+        })
+        .await
+    }
+}
+
+/// Takes the pool's row for the rest of the transaction: an update locks it on PostgreSQL and
+/// MySQL, and takes SQLite's write lock, so every change of this pool and its keys made through
+/// here runs after the others. Answers whether the pool exists.
+async fn lock_pool(
+    txn: &impl ConnectionTrait,
+    pool_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, DbErr> {
+    let res = pool::Entity::update_many()
+        .col_expr(pool::Column::UpdatedAt, Expr::value(now))
+        .filter(pool::Column::Id.eq(pool_id))
+        .exec(txn)
+        .await?;
+    // MySQL counts only changed rows (the row is locked all the same): confirm existence.
+    Ok(res.rows_affected > 0 || pool::Entity::find_by_id(pool_id).count(txn).await? > 0)
+}
+
+#[async_trait]
+impl AdminRepo for SqlStore {
+    async fn count(&self) -> StoreResult<u64> {
+        self.timed(admin::Entity::find().count(&self.db)).await
+    }
+
+    async fn create(&self, a: &PlatformAdmin) -> StoreResult<()> {
+        self.timed(admin::Entity::insert(admin_row(a)).exec_without_returning(&self.db))
+            .await
+            .map(drop)
+    }
+
+    async fn find_by_username(&self, username: &str) -> StoreResult<Option<PlatformAdmin>> {
+        let query = admin::Entity::find().filter(admin::Column::Username.eq(username));
+        Ok(self.timed(query.one(&self.db)).await?.map(admin_from))
+    }
+
+    async fn record_login(&self, id: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        let query = admin::Entity::update_many()
+            .col_expr(admin::Column::LastLoginAt, Expr::value(at))
+            .filter(admin::Column::Id.eq(id));
+        self.timed(query.exec(&self.db)).await.map(drop)
+    }
+}
+
+#[async_trait]
+impl AuditRepo for SqlStore {
+    async fn record(&self, e: &AuditEvent) -> StoreResult<()> {
+        self.timed(audit::Entity::insert(audit_row(e)).exec_without_returning(&self.db))
+            .await
+            .map(drop)
+    }
+
+    async fn record_many(&self, events: &[AuditEvent]) -> StoreResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let rows = events.iter().map(audit_row);
+        self.timed(audit::Entity::insert_many(rows).exec_without_returning(&self.db))
+            .await
+            .map(drop)
+    }
+
+    async fn list(&self, pool_id: Option<&str>, page: Page) -> StoreResult<Paged<AuditEvent>> {
+        let query = audit::Entity::find().filter(match pool_id {
+            Some(id) => audit::Column::PoolId.eq(id),
+            None => audit::Column::PoolId.is_null(),
+        });
+        let query = query.order_by_desc(audit::Column::CreatedAt).order_by_desc(audit::Column::Id);
+        let (rows, total) = self.paged(query, page).await?;
+        Ok(Paged { items: rows.into_iter().map(audit_from).collect::<Result<_, _>>()?, total })
+    }
+}
+
+#[async_trait]
+impl Health for SqlStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.timed(self.db.ping()).await
+    }
+}

@@ -1,0 +1,231 @@
+//! User pools and their app2wxapp connection.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+    sea_query::{Expr, OnConflict},
+};
+use tessera_domain::{
+    StoreError,
+    ids::hex,
+    model::{
+        App2WxappConnection, KeyStatus, Page, Paged, PoolChanges, PoolUpdated, SigningKey, UserPool,
+    },
+    ports::{ConnectionRepo, PoolRepo, StoreResult},
+};
+
+use super::{keys::rotate_in, lock_pool};
+use crate::{
+    SqlStore,
+    convert::*,
+    entity::{connection, pool, signing_key, user},
+    scope::{delete_in, find_in, update_in},
+};
+
+#[async_trait]
+impl PoolRepo for SqlStore {
+    async fn create(&self, p: &UserPool, key: &SigningKey) -> StoreResult<()> {
+        self.timed(async {
+            let txn = self.db.begin().await?;
+            pool::Entity::insert(pool_row(p)).exec_without_returning(&txn).await?;
+            signing_key::Entity::insert(key_row(key)).exec_without_returning(&txn).await?;
+            txn.commit().await
+        })
+        .await
+    }
+
+    async fn get(&self, id: &str) -> StoreResult<Option<UserPool>> {
+        let row = self.timed(pool::Entity::find_by_id(id).one(&self.db)).await?;
+        row.map(pool_from).transpose()
+    }
+
+    async fn list(&self, page: Page) -> StoreResult<Paged<UserPool>> {
+        let query = pool::Entity::find().order_by_asc(pool::Column::Id);
+        let (rows, total) = self.paged(query, page).await?;
+        Ok(Paged { items: rows.into_iter().map(pool_from).collect::<Result<_, _>>()?, total })
+    }
+
+    async fn update(
+        &self,
+        id: &str,
+        changes: &PoolChanges,
+        next_key: Option<&SigningKey>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<PoolUpdated>> {
+        let outcome = self
+            .timed(async {
+                let txn = self.db.begin().await?;
+                if !lock_pool(&txn, id, now).await? {
+                    return Ok(Updated::Missing);
+                }
+                let outcome = update_locked(&txn, id, changes, next_key, now).await?;
+                txn.commit().await?;
+                Ok(outcome)
+            })
+            .await?;
+        match outcome {
+            Updated::Missing => Ok(None),
+            Updated::Raced => Err(StoreError::Conflict(
+                "the token algorithm was changed meanwhile; read the pool and try again".into(),
+            )),
+            Updated::Done(row, rotated_to) => {
+                Ok(Some(PoolUpdated { pool: pool_from(row)?, rotated_to }))
+            }
+        }
+    }
+
+    async fn set_secret_hash(
+        &self,
+        id: &str,
+        hash: &[u8; 32],
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let query = pool::Entity::update_many()
+            .col_expr(pool::Column::SecretHash, Expr::value(hex(hash)))
+            .col_expr(pool::Column::UpdatedAt, Expr::value(now))
+            .filter(pool::Column::Id.eq(id));
+        self.timed(async {
+            let res = query.exec(&self.db).await?;
+            Ok(res.rows_affected > 0 || pool::Entity::find_by_id(id).count(&self.db).await? > 0)
+        })
+        .await
+    }
+
+    async fn delete(&self, id: &str) -> StoreResult<bool> {
+        self.timed(async {
+            let txn = self.db.begin().await?;
+            delete_in::<user::Entity>(id).exec(&txn).await?;
+            delete_in::<signing_key::Entity>(id).exec(&txn).await?;
+            delete_in::<connection::Entity>(id).exec(&txn).await?;
+            let res = pool::Entity::delete_by_id(id).exec(&txn).await?;
+            txn.commit().await?;
+            Ok(res.rows_affected > 0)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl ConnectionRepo for SqlStore {
+    async fn get(&self, pool_id: &str) -> StoreResult<Option<App2WxappConnection>> {
+        let row = self.timed(find_in::<connection::Entity>(pool_id).one(&self.db)).await?;
+        Ok(row.map(connection_from))
+    }
+
+    async fn put(&self, c: &App2WxappConnection) -> StoreResult<()> {
+        let upsert = connection::Entity::insert(connection_row(c)).on_conflict(
+            OnConflict::column(connection::Column::PoolId)
+                .update_columns([
+                    connection::Column::AppId,
+                    connection::Column::AppSecretSealed,
+                    connection::Column::AppSecretHint,
+                    connection::Column::Enabled,
+                    connection::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        );
+        self.timed(upsert.exec_without_returning(&self.db)).await.map(drop)
+    }
+
+    async fn set_enabled(
+        &self,
+        pool_id: &str,
+        app_id: &str,
+        enabled: Option<bool>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let mut query = update_in::<connection::Entity>(pool_id)
+            .col_expr(connection::Column::UpdatedAt, Expr::value(now))
+            .filter(connection::Column::AppId.eq(app_id));
+        if let Some(enabled) = enabled {
+            query = query.col_expr(connection::Column::Enabled, Expr::value(enabled));
+        }
+        let same_app =
+            find_in::<connection::Entity>(pool_id).filter(connection::Column::AppId.eq(app_id));
+        self.timed(async {
+            let res = query.exec(&self.db).await?;
+            Ok(res.rows_affected > 0 || same_app.count(&self.db).await? > 0)
+        })
+        .await
+    }
+
+    async fn reseal_secret(&self, pool_id: &str, old: &str, new: &str) -> StoreResult<bool> {
+        let query = update_in::<connection::Entity>(pool_id)
+            .col_expr(connection::Column::AppSecretSealed, Expr::value(new))
+            .filter(connection::Column::AppSecretSealed.eq(old));
+        Ok(self.timed(query.exec(&self.db)).await?.rows_affected > 0)
+    }
+
+    async fn delete(&self, pool_id: &str) -> StoreResult<bool> {
+        let res = self.timed(delete_in::<connection::Entity>(pool_id).exec(&self.db)).await?;
+        Ok(res.rows_affected > 0)
+    }
+
+    async fn all(&self) -> StoreResult<Vec<App2WxappConnection>> {
+        // Maintenance across every pool, never answering a tenant's request.
+        let rows = self.timed(connection::Entity::find().all(&self.db)).await?;
+        Ok(rows.into_iter().map(connection_from).collect())
+    }
+}
+
+/// What a pool update found under the pool's lock.
+enum Updated {
+    Missing,
+    /// The algorithm differs from what the caller read, and it brought no key for it.
+    Raced,
+    Done(pool::Model, Option<String>),
+}
+
+/// The columns of `changes`, the active key's longer lifetime and the rotation, with the pool's
+/// row held.
+async fn update_locked(
+    txn: &impl ConnectionTrait,
+    id: &str,
+    changes: &PoolChanges,
+    next_key: Option<&SigningKey>,
+    now: DateTime<Utc>,
+) -> Result<Updated, DbErr> {
+    let Some(previous) = pool::Entity::find_by_id(id).one(txn).await? else {
+        return Ok(Updated::Missing);
+    };
+    let s = &changes.settings;
+    let rotate = match s.token_algorithm {
+        Some(algorithm) if algorithm.as_str() != previous.token_algorithm => {
+            match next_key.filter(|k| k.algorithm == algorithm) {
+                Some(key) => Some(key),
+                None => return Ok(Updated::Raced),
+            }
+        }
+        _ => None,
+    };
+    let row = pool::ActiveModel {
+        name: changes.name.clone().map_or(NotSet, Set),
+        allow_sign_up: s.allow_sign_up.map_or(NotSet, Set),
+        token_ttl_seconds: s.token_ttl_seconds.map_or(NotSet, Set),
+        token_algorithm: s.token_algorithm.map_or(NotSet, |a| Set(a.as_str().to_owned())),
+        require_secret: s.require_secret.map_or(NotSet, Set),
+        ticket_ttl_seconds: s.ticket_ttl_seconds.map_or(NotSet, Set),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    pool::Entity::update_many().set(row).filter(pool::Column::Id.eq(id)).exec(txn).await?;
+    if let Some(ttl) = s.token_ttl_seconds {
+        // The active key stays published as long as the longest token it signed lives.
+        update_in::<signing_key::Entity>(id)
+            .col_expr(signing_key::Column::MaxTokenTtlSeconds, Expr::value(ttl))
+            .filter(signing_key::Column::Status.eq(KeyStatus::Active.as_str()))
+            .filter(signing_key::Column::MaxTokenTtlSeconds.lt(ttl))
+            .exec(txn)
+            .await?;
+    }
+    if let Some(key) = rotate {
+        rotate_in(txn, key, now).await?;
+    }
+    let Some(row) = pool::Entity::find_by_id(id).one(txn).await? else {
+        return Ok(Updated::Missing);
+    };
+    Ok(Updated::Done(row, rotate.map(|k| k.kid.clone())))
+}
