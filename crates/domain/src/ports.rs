@@ -253,6 +253,19 @@ pub enum RateKey<'a> {
         /// The client's address, if known.
         ip: Option<&'a str>,
     },
+    /// Failed admin API logins (platform or pool) from one client network: the address, or its
+    /// /64 for IPv6 (one subscriber's share).
+    FailedLoginsFrom {
+        /// The client's network.
+        network: &'a str,
+    },
+    /// Failed admin API logins from anywhere (a circuit breaker for the password hashing).
+    FailedLoginsAnywhere,
+    /// Signing key rotations of a pool (each generates a key: CPU work).
+    KeyRotation {
+        /// The pool.
+        pool_id: &'a str,
+    },
 }
 
 impl std::fmt::Display for RateKey<'_> {
@@ -263,6 +276,9 @@ impl std::fmt::Display for RateKey<'_> {
             Self::FailedExchange { pool_id, ip } => ("exchange-fail", pool_id.to_owned(), ip),
             Self::FailedAdminLogin { username, ip } => ("authfail:admin", hashed(username), ip),
             Self::FailedPoolLogin { pool_id, ip } => ("authfail:pool", hashed(pool_id), ip),
+            Self::FailedLoginsFrom { network } => return write!(f, "authfail:net:{network}"),
+            Self::FailedLoginsAnywhere => return f.write_str("authfail:all"),
+            Self::KeyRotation { pool_id } => return write!(f, "key-rotation:{pool_id}"),
         };
         write!(f, "{kind}:{name}:{}", ip.unwrap_or("-"))
     }
@@ -276,6 +292,9 @@ pub trait RateLimiter: Send + Sync {
     async fn hit(&self, key: &RateKey<'_>, window: std::time::Duration) -> StoreResult<(u64, u64)>;
     /// The current count of `key` and the seconds until its window ends (0, 0 when none).
     async fn peek(&self, key: &RateKey<'_>) -> StoreResult<(u64, u64)>;
+    /// Takes back one count of `key` in its current window (an attempt counted first that turned
+    /// out to succeed); nothing when the window has ended.
+    async fn undo(&self, key: &RateKey<'_>) -> StoreResult<()>;
 }
 
 /// Counters and timings of the flow, exported by the server (Prometheus).

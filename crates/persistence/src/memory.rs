@@ -161,4 +161,14 @@ impl RateLimiter for MemoryRateLimiter {
             _ => (0, 0),
         })
     }
+
+    async fn undo(&self, key: &RateKey<'_>) -> StoreResult<()> {
+        let now = self.clock.now();
+        if let Some((count, until)) = lock(&self.windows).get_mut(&key.to_string())
+            && *until > now
+        {
+            *count = count.saturating_sub(1);
+        }
+        Ok(())
+    }
 }

@@ -227,6 +227,14 @@ if count == 1 then
 end
 return {count, redis.call('PTTL', KEYS[1])}";
 
+/// `DECR` of a counter that still exists and is above zero (its window goes on unchanged).
+const UNDO: &str = r"
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then
+    return redis.call('DECR', KEYS[1])
+end
+return 0";
+
 fn ceil_seconds(ms: i64) -> u64 {
     u64::try_from(ms.max(0)).unwrap_or(0).div_ceil(1000)
 }
@@ -250,5 +258,12 @@ impl RateLimiter for RedisStore {
             .timed(async { redis::pipe().get(&key).pttl(&key).query_async(&mut conn).await })
             .await?;
         Ok((count.unwrap_or(0), ceil_seconds(ttl)))
+    }
+
+    async fn undo(&self, key: &RateKey<'_>) -> StoreResult<()> {
+        let mut conn = self.topology.conn();
+        let key = self.key("rate", &key.to_string());
+        let script = Script::new(UNDO);
+        self.timed(async { script.key(&key).invoke_async::<i64>(&mut conn).await }).await.map(drop)
     }
 }

@@ -1,6 +1,7 @@
 //! Cryptography, all through aws-lc (and argon2 for passwords): randomness, hashing, sealing of
 //! stored secrets, pool secrets, admin passwords and JWT signing keys.
 
+mod cpu;
 mod password;
 mod sealer;
 mod secret;
@@ -8,6 +9,7 @@ mod signing;
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
+pub use cpu::CpuPool;
 pub use password::{hash_password, verify_password};
 pub use sealer::{MasterKey, Sealer};
 pub use secret::{PoolSecret, hash_secret, secret_matches};

@@ -6,13 +6,11 @@ use argon2::{
 };
 
 use super::CryptoError;
-use crate::ports::Random;
 
-/// The argon2id PHC string of `password`.
-pub fn hash_password(password: &str, rng: &dyn Random) -> Result<String, CryptoError> {
-    let mut salt = [0u8; 16];
-    rng.fill(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(|_| CryptoError("salt encoding"))?;
+/// The argon2id PHC string of `password` with this (random) salt. CPU-heavy: call it through
+/// [`super::CpuPool`] on a request path.
+pub fn hash_password(password: &str, salt: &[u8; 16]) -> Result<String, CryptoError> {
+    let salt = SaltString::encode_b64(salt).map_err(|_| CryptoError("salt encoding"))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
@@ -20,6 +18,7 @@ pub fn hash_password(password: &str, rng: &dyn Random) -> Result<String, CryptoE
 }
 
 /// Whether `password` matches the PHC string `stored` (false for a malformed `stored`).
+/// CPU-heavy, like [`hash_password`].
 pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
         .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
@@ -28,11 +27,10 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ports::SystemRandom;
 
     #[test]
     fn argon2id_round_trip() {
-        let hash = hash_password("correct horse", &SystemRandom).unwrap();
+        let hash = hash_password("correct horse", &[7; 16]).unwrap();
         assert!(hash.starts_with("$argon2id$"));
         assert!(verify_password("correct horse", &hash));
         assert!(!verify_password("correct horsf", &hash));

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::{Ctx, Issuers, Principal, audit::Auditor, limits::Limits};
 use crate::{
     Error, StoreError,
-    crypto::{Sealer, b64url, hash_password, secret_matches, verify_password},
+    crypto::{CpuPool, Sealer, b64url, hash_password, secret_matches, verify_password},
     ids,
     model::{AuditAction, PlatformAdmin},
     ports::{AdminRepo, Clock, PoolRepo, Random, RateKey},
@@ -69,6 +69,7 @@ pub struct AuthService {
     issuers: Issuers,
     clock: Arc<dyn Clock>,
     rng: Arc<dyn Random>,
+    cpu: CpuPool,
     encoding: EncodingKey,
     decoding: DecodingKey,
     /// An argon2id hash compared against when the username is unknown, so that both cases take
@@ -88,9 +89,12 @@ impl AuthService {
         sealer: &Sealer,
         clock: Arc<dyn Clock>,
         rng: Arc<dyn Random>,
+        cpu: CpuPool,
     ) -> Self {
         let key = sealer.derive_key("tessera/admin-access-token/v1");
-        let dummy_hash = hash_password("not a password", rng.as_ref()).unwrap_or_default();
+        let mut salt = [0u8; 16];
+        rng.fill(&mut salt);
+        let dummy_hash = hash_password("not a password", &salt).unwrap_or_default();
         Self {
             admins,
             pools,
@@ -99,6 +103,7 @@ impl AuthService {
             issuers,
             clock,
             rng,
+            cpu,
             encoding: EncodingKey::from_secret(&key),
             decoding: DecodingKey::from_secret(&key),
             dummy_hash,
@@ -135,7 +140,7 @@ impl AuthService {
         let admin = PlatformAdmin {
             id: ids::new_id(now, self.rng.as_ref()),
             username: "admin".to_owned(),
-            password_hash: hash_password(&password, self.rng.as_ref())?,
+            password_hash: self.hash(password).await?,
             created_at: now,
             last_login_at: None,
         };
@@ -147,9 +152,9 @@ impl AuthService {
         }
     }
 
-    /// Platform admin login. After `failed_admin_logins_per_minute` failures for this username
-    /// from this client IP, answers `RateLimited` until the window ends, without checking the
-    /// password: guessing costs the guesser a window, and the server no argon2 work.
+    /// Platform admin login. Every attempt is counted before the password is checked (per
+    /// username and client IP, per client network, and in all), and refused over any limit
+    /// without argon2 work; a successful one is taken back, so only failures stay counted.
     pub async fn admin_login(
         &self,
         username: &str,
@@ -157,24 +162,27 @@ impl AuthService {
         ip: Option<String>,
     ) -> Result<AccessToken, Error> {
         let ctx = Ctx::anonymous(ip);
-        let fail_key = RateKey::FailedAdminLogin { username, ip: ctx.ip.as_deref() };
+        let network = Limits::network_of(ctx.ip.as_deref());
+        let name_key = RateKey::FailedAdminLogin { username, ip: ctx.ip.as_deref() };
+        let keys = self.login_keys(name_key, &network);
         let action = AuditAction::AdminLogin;
-        self.limit_failed_logins(&fail_key, &ctx, action, username).await?;
+        self.count_login_attempt(&keys, &ctx, action, username).await?;
         let admin = self.admins.find_by_username(username).await?;
-        let hash = admin.as_ref().map_or(self.dummy_hash.as_str(), |a| a.password_hash.as_str());
-        let valid = verify_password(password, hash);
+        let hash = admin.as_ref().map_or(&self.dummy_hash, |a| &a.password_hash).clone();
+        let password = password.to_owned();
+        let valid = self.cpu.run(move || verify_password(&password, &hash)).await?;
         let Some(admin) = admin.filter(|_| valid) else {
-            self.limits.count_failure(&fail_key).await;
             self.audit.failure(&ctx, None, action, Some(username), "unauthorized").await;
             return Err(Error::Unauthorized("invalid username or password".into()));
         };
+        self.limits.forgive(&keys).await;
         self.admins.record_login(&admin.id, self.clock.now()).await?;
         let ctx = Ctx { principal: Principal::Platform { admin_id: admin.id.clone() }, ..ctx };
         self.audit.success(&ctx, None, action, Some(&admin.id)).await;
         self.issue(admin.id, "platform", None)
     }
 
-    /// Pool management token from the pool id and secret; failures are limited as for
+    /// Pool management token from the pool id and secret; attempts are counted as for
     /// [`Self::admin_login`], per pool id and client IP.
     pub async fn pool_login(
         &self,
@@ -183,35 +191,52 @@ impl AuthService {
         ip: Option<String>,
     ) -> Result<AccessToken, Error> {
         let ctx = Ctx::anonymous(ip);
-        let fail_key = RateKey::FailedPoolLogin { pool_id, ip: ctx.ip.as_deref() };
+        let network = Limits::network_of(ctx.ip.as_deref());
+        let keys =
+            self.login_keys(RateKey::FailedPoolLogin { pool_id, ip: ctx.ip.as_deref() }, &network);
         let action = AuditAction::PoolLogin;
-        self.limit_failed_logins(&fail_key, &ctx, action, pool_id).await?;
+        self.count_login_attempt(&keys, &ctx, action, pool_id).await?;
         let pool = self.pools.get(pool_id).await?;
         let Some(pool) = pool.filter(|p| secret_matches(secret, &p.secret_hash)) else {
-            self.limits.count_failure(&fail_key).await;
             self.audit.failure(&ctx, None, action, Some(pool_id), "unauthorized").await;
             return Err(Error::Unauthorized("invalid user pool id or secret".into()));
         };
+        self.limits.forgive(&keys).await;
         let ctx = Ctx { principal: Principal::Pool { pool_id: pool.id.clone() }, ..ctx };
         self.audit.success(&ctx, Some(&pool.id), action, Some(&pool.id)).await;
         self.issue(pool.id.clone(), "pool", Some(secret_version(&pool.secret_hash)))
     }
 
-    /// `RateLimited`, audited, once `key` has counted `failed_admin_logins_per_minute` failures
-    /// in this window.
-    async fn limit_failed_logins(
+    /// What a login attempt is counted under, with each key's limit.
+    fn login_keys<'a>(&self, name: RateKey<'a>, network: &'a str) -> [(RateKey<'a>, u64); 3] {
+        let limits = self.limits.config();
+        [
+            (name, limits.failed_admin_logins_per_minute),
+            (RateKey::FailedLoginsFrom { network }, limits.failed_logins_per_network_per_minute),
+            (RateKey::FailedLoginsAnywhere, limits.failed_logins_per_minute),
+        ]
+    }
+
+    /// Counts the attempt; `RateLimited`, audited, when it is over a limit.
+    async fn count_login_attempt(
         &self,
-        key: &RateKey<'_>,
+        keys: &[(RateKey<'_>, u64)],
         ctx: &Ctx,
         action: AuditAction,
         target: &str,
     ) -> Result<(), Error> {
-        let limit = self.limits.config().failed_admin_logins_per_minute;
-        let refused = self.limits.refuse_after_failures(key, limit).await;
-        if let Err(err @ Error::RateLimited { .. }) = &refused {
+        let counted = self.limits.count_attempt(keys).await;
+        if let Err(err @ Error::RateLimited { .. }) = &counted {
             self.audit.failure(ctx, None, action, Some(target), err.kind()).await;
         }
-        refused
+        counted
+    }
+
+    /// The argon2id hash of `password`, computed on the blocking pool.
+    async fn hash(&self, password: String) -> Result<String, Error> {
+        let mut salt = [0u8; 16];
+        self.rng.fill(&mut salt);
+        Ok(self.cpu.run(move || hash_password(&password, &salt)).await??)
     }
 
     /// The caller behind a bearer token.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::{
     Error,
-    crypto::{KeyMaterial, Sealer, generate_key},
+    crypto::{CpuPool, KeyMaterial, Sealer, generate_key},
     model::{KeyStatus, SigningKey, TokenAlgorithm},
     ports::{Clock, KeyRepo},
 };
@@ -21,21 +21,28 @@ pub(crate) struct KeyRing {
     keys: Arc<dyn KeyRepo>,
     sealer: Arc<Sealer>,
     clock: Arc<dyn Clock>,
+    cpu: CpuPool,
 }
 
 impl KeyRing {
-    pub(crate) fn new(keys: Arc<dyn KeyRepo>, sealer: Arc<Sealer>, clock: Arc<dyn Clock>) -> Self {
-        Self { keys, sealer, clock }
+    pub(crate) fn new(
+        keys: Arc<dyn KeyRepo>,
+        sealer: Arc<Sealer>,
+        clock: Arc<dyn Clock>,
+        cpu: CpuPool,
+    ) -> Self {
+        Self { keys, sealer, clock, cpu }
     }
 
-    /// A new active key for a pool, its private part sealed (not stored yet).
-    pub(crate) fn generate(
+    /// A new active key for a pool, its private part sealed (not stored yet). The key is
+    /// generated on the blocking pool (an RSA key takes a noticeable time).
+    pub(crate) async fn generate(
         &self,
         pool_id: &str,
         algorithm: TokenAlgorithm,
         token_ttl_seconds: i64,
     ) -> Result<SigningKey, Error> {
-        let generated = generate_key(algorithm)?;
+        let generated = self.cpu.run(move || generate_key(algorithm)).await??;
         let context = private_key_context(pool_id, &generated.kid);
         let sealed = self.sealer.seal(&generated.pkcs8, &context)?;
         Ok(SigningKey {
@@ -60,7 +67,7 @@ impl KeyRing {
         algorithm: TokenAlgorithm,
         token_ttl_seconds: i64,
     ) -> Result<SigningKey, Error> {
-        let key = self.generate(pool_id, algorithm, token_ttl_seconds)?;
+        let key = self.generate(pool_id, algorithm, token_ttl_seconds).await?;
         self.keys.rotate(&key, self.clock.now()).await?;
         Ok(key)
     }

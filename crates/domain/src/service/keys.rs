@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use super::{Ctx, Issuers, audit::Auditor, hot::HotReads, keyring::KeyRing, visible_pool};
+use super::{
+    Ctx, Issuers, audit::Auditor, hot::HotReads, keyring::KeyRing, limits::Limits, visible_pool,
+};
 use crate::{
     Error,
     model::{AuditAction, SigningKey},
@@ -15,6 +17,7 @@ pub struct KeyService {
     keyring: KeyRing,
     hot: HotReads,
     issuers: Issuers,
+    limits: Limits,
     audit: Auditor,
 }
 
@@ -24,15 +27,17 @@ impl KeyService {
         keyring: KeyRing,
         hot: HotReads,
         issuers: Issuers,
+        limits: Limits,
         audit: Auditor,
     ) -> Self {
-        Self { pools, keyring, hot, issuers, audit }
+        Self { pools, keyring, hot, issuers, limits, audit }
     }
 
     /// Retires the pool's active key and makes a new one of the pool's algorithm active. The old
     /// public key stays published until every token it signed has expired.
     pub async fn rotate(&self, ctx: &Ctx, pool_id: &str) -> Result<SigningKey, Error> {
         let pool = visible_pool(self.pools.as_ref(), ctx, pool_id).await?;
+        self.limits.count_key_rotation(pool_id).await?;
         let settings = &pool.settings;
         let key = self
             .keyring

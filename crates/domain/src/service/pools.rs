@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use super::{Ctx, Principal, audit::Auditor, fields::text_field, keyring::KeyRing, visible_pool};
+use super::{
+    Ctx, Principal, audit::Auditor, fields::text_field, keyring::KeyRing, limits::Limits,
+    visible_pool,
+};
 use crate::{
     Error, StoreError,
     crypto::PoolSecret,
@@ -47,6 +50,7 @@ pub struct PoolUpdate {
 pub struct PoolService {
     pools: Arc<dyn PoolRepo>,
     keyring: KeyRing,
+    limits: Limits,
     events: Arc<dyn AuditRepo>,
     audit: Auditor,
     clock: Arc<dyn Clock>,
@@ -57,12 +61,13 @@ impl PoolService {
     pub(crate) fn new(
         pools: Arc<dyn PoolRepo>,
         keyring: KeyRing,
+        limits: Limits,
         events: Arc<dyn AuditRepo>,
         audit: Auditor,
         clock: Arc<dyn Clock>,
         rng: Arc<dyn Random>,
     ) -> Self {
-        Self { pools, keyring, events, audit, clock, rng }
+        Self { pools, keyring, limits, events, audit, clock, rng }
     }
 
     /// Creates a pool with a fresh secret and an active signing key (platform admins only).
@@ -79,8 +84,8 @@ impl PoolService {
         };
         let settings = PoolSettings::default().patched(&new.settings)?;
         let secret = PoolSecret::generate(self.rng.as_ref());
-        let key =
-            self.keyring.generate(&id, settings.token_algorithm, settings.token_ttl_seconds)?;
+        let (algorithm, ttl) = (settings.token_algorithm, settings.token_ttl_seconds);
+        let key = self.keyring.generate(&id, algorithm, ttl).await?;
         let pool = UserPool {
             id,
             name,
@@ -125,7 +130,8 @@ impl PoolService {
         let target = current.settings.patched(&update.settings)?;
         let next_key = match update.settings.token_algorithm {
             Some(algorithm) if algorithm != current.settings.token_algorithm => {
-                Some(self.keyring.generate(id, algorithm, target.token_ttl_seconds)?)
+                self.limits.count_key_rotation(id).await?;
+                Some(self.keyring.generate(id, algorithm, target.token_ttl_seconds).await?)
             }
             _ => None,
         };

@@ -18,7 +18,7 @@ use super::{
 use crate::{
     Error,
     cache::{Caches, Invalidating},
-    crypto::Sealer,
+    crypto::{CpuPool, Sealer},
     ports::{
         AdminRepo, AuditRepo, Clock, ConnectionRepo, Health, KeyRepo, Metrics, PoolRepo, Random,
         RateLimiter, TicketStore, UserRepo,
@@ -131,6 +131,7 @@ struct Shared {
     keyring: KeyRing,
     hot: HotReads,
     tickets: Tickets,
+    cpu: CpuPool,
 }
 
 impl Shared {
@@ -141,7 +142,8 @@ impl Shared {
         let connections: Arc<dyn ConnectionRepo> =
             Invalidating::new(ports.connections.clone(), caches.clone());
         let keys: Arc<dyn KeyRepo> = Invalidating::new(ports.keys.clone(), caches.clone());
-        let keyring = KeyRing::new(keys.clone(), ports.sealer.clone(), clock.clone());
+        let cpu = CpuPool::per_core();
+        let keyring = KeyRing::new(keys.clone(), ports.sealer.clone(), clock.clone(), cpu.clone());
         let hot = HotReads::new(
             caches,
             pools.clone(),
@@ -154,6 +156,7 @@ impl Shared {
             limits: Limits::new(ports.limiter.clone(), settings.limits),
             issuers: Issuers::new(&settings.public_url),
             tickets: Tickets::new(ports.tickets.clone(), clock.clone(), rng.clone()),
+            cpu,
             pools,
             connections,
             keys,
@@ -172,6 +175,7 @@ impl Shared {
             &ports.sealer,
             ports.clock.clone(),
             ports.rng.clone(),
+            self.cpu.clone(),
         )
     }
 
@@ -179,6 +183,7 @@ impl Shared {
         PoolService::new(
             self.pools.clone(),
             self.keyring.clone(),
+            self.limits.clone(),
             ports.audit.clone(),
             self.audit.clone(),
             ports.clock.clone(),
@@ -207,6 +212,7 @@ impl Shared {
             self.keyring.clone(),
             self.hot.clone(),
             self.issuers.clone(),
+            self.limits.clone(),
             self.audit.clone(),
         )
     }

@@ -114,6 +114,12 @@ pub struct LimitsConfig {
     pub failed_exchanges_per_minute: u64,
     /// Failed admin API logins per username (or pool id) and client IP per minute (then `429`).
     pub failed_admin_logins_per_minute: u64,
+    /// Failed admin API logins per client network (IPv4 address, IPv6 /64) per minute.
+    pub failed_logins_per_network_per_minute: u64,
+    /// Failed admin API logins from anywhere per minute (a circuit breaker).
+    pub failed_logins_per_minute: u64,
+    /// Signing key rotations per pool per minute.
+    pub key_rotations_per_minute: u64,
     /// The counting window in seconds (60: "per minute").
     pub window_seconds: u64,
 }
@@ -126,6 +132,9 @@ impl Default for LimitsConfig {
             logins_per_minute: limits.logins_per_minute,
             failed_exchanges_per_minute: limits.failed_exchanges_per_minute,
             failed_admin_logins_per_minute: limits.failed_admin_logins_per_minute,
+            failed_logins_per_network_per_minute: limits.failed_logins_per_network_per_minute,
+            failed_logins_per_minute: limits.failed_logins_per_minute,
+            key_rotations_per_minute: limits.key_rotations_per_minute,
             window_seconds: limits.window.as_secs(),
         }
     }
@@ -138,6 +147,9 @@ impl LimitsConfig {
             logins_per_minute: self.logins_per_minute,
             failed_exchanges_per_minute: self.failed_exchanges_per_minute,
             failed_admin_logins_per_minute: self.failed_admin_logins_per_minute,
+            failed_logins_per_network_per_minute: self.failed_logins_per_network_per_minute,
+            failed_logins_per_minute: self.failed_logins_per_minute,
+            key_rotations_per_minute: self.key_rotations_per_minute,
             window: std::time::Duration::from_secs(self.window_seconds),
         }
     }
@@ -152,8 +164,18 @@ impl LimitsConfig {
         if self.failed_exchanges_per_minute == 0 {
             return Err(bad("limits.failed_exchanges_per_minute", "must be at least 1"));
         }
-        if self.failed_admin_logins_per_minute == 0 {
-            return Err(bad("limits.failed_admin_logins_per_minute", "must be at least 1"));
+        for (key, value) in [
+            ("limits.failed_admin_logins_per_minute", self.failed_admin_logins_per_minute),
+            (
+                "limits.failed_logins_per_network_per_minute",
+                self.failed_logins_per_network_per_minute,
+            ),
+            ("limits.failed_logins_per_minute", self.failed_logins_per_minute),
+            ("limits.key_rotations_per_minute", self.key_rotations_per_minute),
+        ] {
+            if value == 0 {
+                return Err(bad(key, "must be at least 1"));
+            }
         }
         Ok(())
     }

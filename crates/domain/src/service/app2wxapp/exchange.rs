@@ -77,38 +77,56 @@ impl ExchangeService {
         Self { hot, users, tickets, limits, issuers, clock, rng, observer }
     }
 
-    /// Exchanges a ticket for its user and a token. Failures a guesser could cause (a missing or
-    /// wrong secret, an unknown ticket or pool) count towards the caller's failure limit.
+    /// Exchanges a ticket for its user and a token.
+    ///
+    /// A caller that proves itself with the pool secret is never rate limited: tickets are
+    /// 256-bit, so its stale or reused tickets are no attack, and other callers' failures from
+    /// the same address must not lock it out. Every other attempt (no secret where one is
+    /// required, a wrong one, an unknown pool, or a pool that does not require the secret) is
+    /// counted before it runs and refused past the limit; it is taken back if it succeeds.
     pub async fn exchange(&self, request: ExchangeRequest) -> Result<Exchanged, Error> {
         let ExchangeRequest { pool_id, ticket, secret, code_verifier, ip } = request;
         let ctx = Ctx::anonymous(ip);
-        let fail_key = RateKey::FailedExchange { pool_id: &pool_id, ip: ctx.ip.as_deref() };
-        let work = self.run(&pool_id, ticket, secret, code_verifier, &fail_key);
-        let result =
-            self.observer.observe(Step::Exchange, &ctx, &pool_id, work, |done| &done.user.id).await;
-        if let Err(
-            Error::SecretRequired
-            | Error::SecretInvalid
-            | Error::TicketInvalid
-            | Error::PoolNotFound,
-        ) = &result
-        {
-            self.limits.count_failure(&fail_key).await;
-        }
-        result
+        let work = async {
+            let pool = self.hot.pool(&pool_id).await;
+            let authenticated = pool.as_ref().is_ok_and(|p| {
+                p.settings.app2wxapp.require_secret
+                    && secret
+                        .as_deref()
+                        .is_some_and(|s| !s.is_empty() && secret_matches(s, &p.secret_hash))
+            });
+            if authenticated {
+                return self.run(pool?, ticket, secret, code_verifier).await;
+            }
+            let key = RateKey::FailedExchange { pool_id: &pool_id, ip: ctx.ip.as_deref() };
+            let keys = [(key, self.limits.config().failed_exchanges_per_minute)];
+            self.limits.count_attempt(&keys).await?;
+            let result = match pool {
+                Ok(pool) => self.run(pool, ticket, secret, code_verifier).await,
+                Err(err) => Err(err),
+            };
+            let guessed = matches!(
+                result,
+                Err(Error::SecretRequired
+                    | Error::SecretInvalid
+                    | Error::TicketInvalid
+                    | Error::PoolNotFound)
+            );
+            if !guessed {
+                self.limits.forgive(&keys).await;
+            }
+            result
+        };
+        self.observer.observe(Step::Exchange, &ctx, &pool_id, work, |done| &done.user.id).await
     }
 
     async fn run(
         &self,
-        pool_id: &str,
+        pool: UserPool,
         ticket: Option<String>,
         secret: Option<String>,
         code_verifier: Option<String>,
-        fail_key: &RateKey<'_>,
     ) -> Result<Exchanged, Error> {
-        let limit = self.limits.config().failed_exchanges_per_minute;
-        self.limits.refuse_after_failures(fail_key, limit).await?;
-        let pool = self.hot.pool(pool_id).await?;
         if pool.settings.app2wxapp.require_secret {
             let secret = secret.filter(|s| !s.is_empty()).ok_or(Error::SecretRequired)?;
             if !secret_matches(&secret, &pool.secret_hash) {
@@ -118,7 +136,7 @@ impl ExchangeService {
         let ticket = ticket
             .filter(|t| !t.is_empty() && t.len() <= MAX_TICKET_LEN)
             .ok_or(Error::TicketInvalid)?;
-        let taken = self.tickets.take(pool_id, &ticket).await?.ok_or(Error::TicketInvalid)?;
+        let taken = self.tickets.take(&pool.id, &ticket).await?.ok_or(Error::TicketInvalid)?;
         let result = self.redeem(&pool, &taken, code_verifier).await;
         if let Err(Error::Unavailable(_) | Error::Internal(_)) = &result {
             self.tickets.restore(&taken).await;
