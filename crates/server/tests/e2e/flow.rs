@@ -318,8 +318,10 @@ async fn the_secret_is_checked_before_the_ticket_is_consumed() {
     assert_error(status, &body, StatusCode::BAD_REQUEST, "ticket_invalid");
 }
 
+// That a ticket expires is the domain's to test, with a clock it controls: waiting out the
+// shortest lifetime (10 s) here would cost every run ten seconds.
 #[tokio::test]
-async fn tickets_are_bound_to_their_pool_their_verifier_and_expire() {
+async fn tickets_are_bound_to_their_pool_and_their_verifier() {
     let f = Flow::start(Backend::Sqlite).await;
     let (other_pool, other_secret) = f.s.create_pool(&f.admin, json!({"name": "Other"})).await;
     let ticket = f.ticket("o-1", None).await;
@@ -350,14 +352,11 @@ async fn tickets_are_bound_to_their_pool_their_verifier_and_expire() {
         }
     }
 
-    // Expiry (the shortest lifetime is 10 s).
+    // The pool's ticket lifetime is the one announced (the shortest is 10 s).
     f.settings(json!({"app2wxapp": {"ticketTtlSeconds": 10}})).await;
     let code = f.code("o-1", None);
     let (_, login) = f.login(json!({"code": code.code})).await;
     assert_eq!(login["expiresIn"], 10);
-    tokio::time::sleep(Duration::from_millis(10_300)).await;
-    let (status, body) = f.exchange(json!({"ticket": login["ticket"], "secret": f.secret})).await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, "ticket_invalid");
 }
 
 #[tokio::test]
