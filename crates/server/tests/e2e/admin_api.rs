@@ -13,186 +13,247 @@ use crate::support::{ADMIN_PASSWORD, APP_ID, PUBLIC_URL, TestServer};
 const APP_SECRET: &str = "0123456789abcdef0123456789abab12";
 const POOLS: &str = "/api/v1/userpools";
 
-#[tokio::test]
-async fn the_whole_admin_flow_on_every_backend() {
-    TestServer::on_every_backend(admin_flow).await;
+/// The platform admin's token and a new pool: (token, pool id, pool secret).
+async fn admin_and_pool(s: &TestServer) -> (String, String, String) {
+    let admin = s.admin_token().await;
+    let (pool_id, secret) = s.create_pool(&admin, json!({"name": "Acme"})).await;
+    (admin, pool_id, secret)
 }
 
-async fn admin_flow(s: &TestServer) {
-    let admin = s.admin_token().await;
+#[tokio::test]
+async fn a_pool_takes_the_originals_id_and_spellings_and_shows_its_secret_once() {
+    TestServer::on_every_backend(async |s| {
+        let admin = s.admin_token().await;
+        let body = json!({
+            "name": "Acme",
+            "id": "5e4cdd055df3df65dc58b97d",
+            "settings": {"app2wxapp": {"ticketExpriresAfter": 60,
+                                        "ticketExchangeUserInfoNeedSecret": false}}
+        });
+        let created = s.http.post(POOLS).token(&admin).json(body).await;
+        let created = created.assert_status(StatusCode::CREATED);
+        let pool_id = created["id"].as_str().expect("id");
+        assert_eq!(pool_id, "5e4cdd055df3df65dc58b97d");
+        let secret = created["secret"].as_str().expect("secret shown at creation");
+        assert_eq!(secret.len(), 43);
+        assert_eq!(
+            created["settings"]["app2wxapp"],
+            json!({"requireSecret": false, "ticketTtlSeconds": 60})
+        );
+        assert_eq!(created["settings"]["tokenAlgorithm"], "ES256");
+        assert_eq!(created["settings"]["tokenTtlSeconds"], 1_296_000);
+        assert!(created["createdAt"].as_str().is_some_and(|t| t.ends_with('Z') && t.len() == 24));
 
-    // A pool with the hosted original's id and alias spellings.
-    let body = json!({
-        "name": "Acme",
-        "id": "5e4cdd055df3df65dc58b97d",
-        "settings": {"app2wxapp": {"ticketExpriresAfter": 60,
-                                    "ticketExchangeUserInfoNeedSecret": false}}
-    });
-    let created = s.http.post(POOLS).token(&admin).json(body).await;
-    let created = created.assert_status(StatusCode::CREATED);
-    let pool_id = created["id"].as_str().expect("id");
-    assert_eq!(pool_id, "5e4cdd055df3df65dc58b97d");
-    let secret = created["secret"].as_str().expect("secret shown at creation").to_owned();
-    assert_eq!(secret.len(), 43);
-    assert_eq!(
-        created["settings"]["app2wxapp"],
-        json!({"requireSecret": false, "ticketTtlSeconds": 60})
-    );
-    assert_eq!(created["settings"]["tokenAlgorithm"], "ES256");
-    assert_eq!(created["settings"]["tokenTtlSeconds"], 1_296_000);
-    assert!(created["createdAt"].as_str().is_some_and(|t| t.ends_with('Z') && t.len() == 24));
+        // The same id again is a conflict; the secret is never shown again.
+        let again = s.http.post(POOLS).token(&admin).json(json!({"name": "Again", "id": pool_id}));
+        again.await.assert_error(StatusCode::CONFLICT, "conflict");
+        let got = s.http.get(&format!("{POOLS}/{pool_id}")).token(&admin).await;
+        let got = got.assert_status(StatusCode::OK);
+        assert!(got.get("secret").is_none(), "{got}");
+    })
+    .await;
+}
 
-    // The same id again is a conflict; the secret is never shown again.
-    let again = s.http.post(POOLS).token(&admin).json(json!({"name": "Again", "id": pool_id}));
-    again.await.assert_error(StatusCode::CONFLICT, "conflict");
-    let path = format!("{POOLS}/{pool_id}");
-    let got = s.http.get(&path).token(&admin).await.assert_status(StatusCode::OK);
-    assert!(got.get("secret").is_none(), "{got}");
+#[tokio::test]
+async fn settings_changes_are_validated_and_a_refused_change_changes_nothing() {
+    TestServer::on_every_backend(async |s| {
+        let (admin, pool_id, _) = admin_and_pool(s).await;
+        let path = format!("{POOLS}/{pool_id}");
+        let change = json!({"name": "Acme Corp", "settings": {"allowSignUp": false,
+            "tokenTtlSeconds": 3600, "app2wxapp": {"ticketTtlSeconds": 600, "requireSecret": true}}});
+        let patched = s.http.patch(&path).token(&admin).json(change).await;
+        let patched = patched.assert_status(StatusCode::OK);
+        assert_eq!(patched["name"], "Acme Corp");
+        assert_eq!(patched["settings"]["allowSignUp"], false);
+        assert_eq!(
+            patched["settings"]["app2wxapp"],
+            json!({"requireSecret": true, "ticketTtlSeconds": 600})
+        );
+        for (settings, field) in [
+            (json!({"app2wxapp": {"ticketTtlSeconds": 601}}), "settings.app2wxapp.ticketTtlSeconds"),
+            (json!({"app2wxapp": {"ticketTtlSeconds": 9}}), "settings.app2wxapp.ticketTtlSeconds"),
+            (json!({"tokenTtlSeconds": 59}), "settings.tokenTtlSeconds"),
+            (
+                json!({"app2wxapp": {"ticketTtlSeconds": 30, "ticketExpriresAfter": 40}}),
+                "settings.app2wxapp.ticketTtlSeconds",
+            ),
+        ] {
+            let refused =
+                s.http.patch(&path).token(&admin).json(json!({"settings": settings})).await;
+            refused.assert_error(StatusCode::BAD_REQUEST, "invalid_request");
+            let message = refused.body["message"].as_str().unwrap_or_default();
+            assert!(message.contains(field), "{}", refused.text);
+        }
+        let unchanged = s.http.get(&path).token(&admin).await.body;
+        assert_eq!(unchanged["settings"], patched["settings"], "a refused change changes nothing");
+        let list = s.http.get(&format!("{POOLS}?page=1&limit=10")).token(&admin).await;
+        let list = list.assert_status(StatusCode::OK);
+        assert_eq!(list["total"], 1);
+        assert_eq!(list["items"][0]["id"], pool_id.as_str());
+    })
+    .await;
+}
 
-    // Settings: change, validate, list.
-    let change = json!({"name": "Acme Corp", "settings": {"allowSignUp": false,
-        "tokenTtlSeconds": 3600, "app2wxapp": {"ticketTtlSeconds": 600, "requireSecret": true}}});
-    let patched = s.http.patch(&path).token(&admin).json(change).await;
-    let patched = patched.assert_status(StatusCode::OK);
-    assert_eq!(patched["name"], "Acme Corp");
-    assert_eq!(patched["settings"]["allowSignUp"], false);
-    assert_eq!(
-        patched["settings"]["app2wxapp"],
-        json!({"requireSecret": true, "ticketTtlSeconds": 600})
-    );
-    for (settings, field) in [
-        (json!({"app2wxapp": {"ticketTtlSeconds": 601}}), "settings.app2wxapp.ticketTtlSeconds"),
-        (json!({"app2wxapp": {"ticketTtlSeconds": 9}}), "settings.app2wxapp.ticketTtlSeconds"),
-        (json!({"tokenTtlSeconds": 59}), "settings.tokenTtlSeconds"),
-        (
-            json!({"app2wxapp": {"ticketTtlSeconds": 30, "ticketExpriresAfter": 40}}),
-            "settings.app2wxapp.ticketTtlSeconds",
-        ),
-    ] {
-        let refused = s.http.patch(&path).token(&admin).json(json!({"settings": settings})).await;
-        refused.assert_error(StatusCode::BAD_REQUEST, "invalid_request");
-        let message = refused.body["message"].as_str().unwrap_or_default();
-        assert!(message.contains(field), "{}", refused.text);
-    }
-    let unchanged = s.http.get(&path).token(&admin).await.body;
-    assert_eq!(unchanged["settings"], patched["settings"], "a refused change changes nothing");
-    let list = s.http.get(&format!("{POOLS}?page=1&limit=10")).token(&admin).await;
-    let list = list.assert_status(StatusCode::OK);
-    assert_eq!(list["total"], 1);
-    assert_eq!(list["items"][0]["id"], pool_id);
+#[tokio::test]
+async fn the_connections_app_secret_is_never_returned() {
+    TestServer::on_every_backend(async |s| {
+        let (admin, pool_id, _) = admin_and_pool(s).await;
+        let conn_path = format!("{POOLS}/{pool_id}/connections/app2wxapp");
+        let missing = s.http.get(&conn_path).token(&admin).await;
+        missing.assert_error(StatusCode::NOT_FOUND, "not_found");
+        let no_secret = s.http.put(&conn_path).token(&admin).json(json!({"appId": APP_ID})).await;
+        no_secret.assert_error(StatusCode::BAD_REQUEST, "invalid_request");
+        assert!(no_secret.body["message"].as_str().is_some_and(|m| m.contains("appSecret")));
+        let put = json!({"appId": APP_ID, "appSecret": APP_SECRET});
+        let conn = s.http.put(&conn_path).token(&admin).json(put).await;
+        let conn = conn.assert_status(StatusCode::OK);
+        assert_eq!(conn["appSecretHint"], "****ab12");
+        assert_eq!(conn["enabled"], true);
+        assert!(!conn.to_string().contains(APP_SECRET));
+        let put = json!({"appId": APP_ID, "enabled": false});
+        let conn = s.http.put(&conn_path).token(&admin).json(put).await;
+        assert_eq!(
+            conn.status,
+            StatusCode::OK,
+            "secret kept when the AppID is unchanged: {}",
+            conn.text
+        );
+        assert_eq!(
+            (conn.body["enabled"].clone(), conn.body["appSecretHint"].clone()),
+            (json!(false), json!("****ab12"))
+        );
+        let got = s.http.get(&conn_path).token(&admin).await;
+        assert!(!got.body.to_string().contains(APP_SECRET), "{}", got.text);
+    })
+    .await;
+}
 
-    // The connection: the AppSecret is never returned.
-    let conn_path = format!("{path}/connections/app2wxapp");
-    let missing = s.http.get(&conn_path).token(&admin).await;
-    missing.assert_error(StatusCode::NOT_FOUND, "not_found");
-    let no_secret = s.http.put(&conn_path).token(&admin).json(json!({"appId": APP_ID})).await;
-    no_secret.assert_error(StatusCode::BAD_REQUEST, "invalid_request");
-    assert!(no_secret.body["message"].as_str().is_some_and(|m| m.contains("appSecret")));
-    let put = json!({"appId": APP_ID, "appSecret": APP_SECRET});
-    let conn = s.http.put(&conn_path).token(&admin).json(put).await;
-    let conn = conn.assert_status(StatusCode::OK);
-    assert_eq!(conn["appSecretHint"], "****ab12");
-    assert_eq!(conn["enabled"], true);
-    assert!(!conn.to_string().contains(APP_SECRET));
-    let put = json!({"appId": APP_ID, "enabled": false});
-    let conn = s.http.put(&conn_path).token(&admin).json(put).await;
-    assert_eq!(
-        conn.status,
-        StatusCode::OK,
-        "secret kept when the AppID is unchanged: {}",
-        conn.text
-    );
-    assert_eq!(
-        (conn.body["enabled"].clone(), conn.body["appSecretHint"].clone()),
-        (json!(false), json!("****ab12"))
-    );
-    let got = s.http.get(&conn_path).token(&admin).await;
-    assert!(!got.body.to_string().contains(APP_SECRET), "{}", got.text);
+#[tokio::test]
+async fn rotating_the_pool_secret_revokes_its_tokens_and_the_old_secret() {
+    TestServer::on_every_backend(async |s| {
+        let (_, pool_id, secret) = admin_and_pool(s).await;
+        let path = format!("{POOLS}/{pool_id}");
+        let token = s.pool_token(&pool_id, &secret).await.assert_status(StatusCode::OK);
+        let pool_token = token["accessToken"].as_str().expect("token");
+        assert_eq!(token["expiresIn"], 3600);
+        assert_eq!(s.http.get(&path).token(pool_token).await.status, StatusCode::OK);
+        let wrong = s.pool_token(&pool_id, "wrong").await;
+        wrong.assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+        let rotated = s.http.post(&format!("{path}/secret/rotate")).token(pool_token).await;
+        let rotated = rotated.assert_status(StatusCode::OK);
+        let new_secret = rotated["secret"].as_str().expect("secret");
+        assert_ne!(new_secret, secret);
+        let revoked = s.http.get(&path).token(pool_token).await;
+        revoked.assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+        assert_eq!(s.pool_token(&pool_id, &secret).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(s.pool_token(&pool_id, new_secret).await.status, StatusCode::OK);
+    })
+    .await;
+}
 
-    // Pool management token; secret rotation revokes it and the old secret.
-    let token = s.pool_token(pool_id, &secret).await.assert_status(StatusCode::OK);
-    let pool_token = token["accessToken"].as_str().expect("token");
-    assert_eq!(token["expiresIn"], 3600);
-    assert_eq!(s.http.get(&path).token(pool_token).await.status, StatusCode::OK);
-    let wrong = s.pool_token(pool_id, "wrong").await;
-    wrong.assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
-    let rotated = s.http.post(&format!("{path}/secret/rotate")).token(pool_token).await;
-    let rotated = rotated.assert_status(StatusCode::OK);
-    let new_secret = rotated["secret"].as_str().expect("secret");
-    assert_ne!(new_secret, secret);
-    let revoked = s.http.get(&path).token(pool_token).await;
-    revoked.assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
-    assert_eq!(s.pool_token(pool_id, &secret).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(s.pool_token(pool_id, new_secret).await.status, StatusCode::OK);
+#[tokio::test]
+async fn users_are_provisioned_found_blocked_cleared_and_deleted() {
+    TestServer::on_every_backend(async |s| {
+        let (admin, pool_id, _) = admin_and_pool(s).await;
+        let users = format!("{POOLS}/{pool_id}/users");
+        let li = json!({"phone": "13800138000", "nickname": "Li", "metadata": {"vip": true}});
+        let user = s.http.post(&users).token(&admin).json(li).await;
+        let user = user.assert_status(StatusCode::CREATED);
+        assert_eq!(user["registerMethod"], "admin:provision");
+        assert_eq!(user["blocked"], false);
+        let user_id = user["id"].as_str().expect("id");
+        let taken = s.http.post(&users).token(&admin).json(json!({"phone": "13800138000"})).await;
+        taken.assert_error(StatusCode::CONFLICT, "conflict");
+        assert!(
+            taken.body["message"].as_str().is_some_and(|m| m.contains("phone")),
+            "{}",
+            taken.text
+        );
+        let nameless = s.http.post(&users).token(&admin).json(json!({"nickname": "x"})).await;
+        nameless.assert_error(StatusCode::BAD_REQUEST, "invalid_request");
+        s.http.post(&users).token(&admin).json(json!({"email": "B@Example.com"})).await;
+        let found = s.http.get(&format!("{users}?phone=13800138000")).token(&admin).await.body;
+        assert_eq!(found["total"], 1, "{found}");
+        assert_eq!(found["items"][0]["id"], user_id);
+        let all = s.http.get(&format!("{users}?limit=1&page=2")).token(&admin).await.body;
+        assert_eq!(
+            (all["total"].clone(), all["items"].as_array().map(Vec::len)),
+            (json!(2), Some(1))
+        );
 
-    // Users: provision, filter, conflict, block, clear a field, delete.
-    let users = format!("{path}/users");
-    let li = json!({"phone": "13800138000", "nickname": "Li", "metadata": {"vip": true}});
-    let user = s.http.post(&users).token(&admin).json(li).await;
-    let user = user.assert_status(StatusCode::CREATED);
-    assert_eq!(user["registerMethod"], "admin:provision");
-    assert_eq!(user["blocked"], false);
-    let user_id = user["id"].as_str().expect("id");
-    let taken = s.http.post(&users).token(&admin).json(json!({"phone": "13800138000"})).await;
-    taken.assert_error(StatusCode::CONFLICT, "conflict");
-    assert!(taken.body["message"].as_str().is_some_and(|m| m.contains("phone")), "{}", taken.text);
-    let nameless = s.http.post(&users).token(&admin).json(json!({"nickname": "x"})).await;
-    nameless.assert_error(StatusCode::BAD_REQUEST, "invalid_request");
-    s.http.post(&users).token(&admin).json(json!({"email": "B@Example.com"})).await;
-    let found = s.http.get(&format!("{users}?phone=13800138000")).token(&admin).await.body;
-    assert_eq!(found["total"], 1, "{found}");
-    assert_eq!(found["items"][0]["id"], user_id);
-    let all = s.http.get(&format!("{users}?limit=1&page=2")).token(&admin).await.body;
-    assert_eq!((all["total"].clone(), all["items"].as_array().map(Vec::len)), (json!(2), Some(1)));
-    let user_path = format!("{users}/{user_id}");
-    let change = json!({"blocked": true, "nickname": null});
-    let blocked = s.http.patch(&user_path).token(&admin).json(change).await;
-    let blocked = blocked.assert_status(StatusCode::OK);
-    assert_eq!(blocked["blocked"], true);
-    assert_eq!(blocked["nickname"], Value::Null);
-    assert_eq!(blocked["phone"], "13800138000");
-    let deleted = s.http.delete(&user_path).token(&admin).await;
-    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
-    let gone = s.http.get(&user_path).token(&admin).await;
-    gone.assert_error(StatusCode::NOT_FOUND, "not_found");
+        let user_path = format!("{users}/{user_id}");
+        let change = json!({"blocked": true, "nickname": null});
+        let blocked = s.http.patch(&user_path).token(&admin).json(change).await;
+        let blocked = blocked.assert_status(StatusCode::OK);
+        assert_eq!(blocked["blocked"], true);
+        assert_eq!(blocked["nickname"], Value::Null);
+        assert_eq!(blocked["phone"], "13800138000");
+        let deleted = s.http.delete(&user_path).token(&admin).await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+        let gone = s.http.get(&user_path).token(&admin).await;
+        gone.assert_error(StatusCode::NOT_FOUND, "not_found");
+    })
+    .await;
+}
 
-    // Keys: rotation keeps the old public key published; tokens verify against the JWKS.
-    let jwks_path = format!("/userpools/{pool_id}/.well-known/jwks.json");
-    let jwks = s.http.get(&jwks_path).await.assert_status(StatusCode::OK);
-    let first_kid = jwks["keys"][0]["kid"].as_str().expect("kid");
-    assert_eq!(jwks["keys"][0]["alg"], "ES256");
-    assert_eq!(jwks["keys"][0]["kty"], "EC");
-    assert!(jwks["keys"][0].get("d").is_none(), "no private part in the JWKS");
-    let key = s.http.post(&format!("{path}/keys/rotate")).token(&admin).await;
-    let key = key.assert_status(StatusCode::OK);
-    let jwks_after = s.http.get(&jwks_path).await.body;
-    let kids: Vec<_> =
-        jwks_after["keys"].as_array().expect("keys").iter().map(|k| k["kid"].clone()).collect();
-    assert_eq!(
-        kids,
-        [key["kid"].clone(), json!(first_kid)],
-        "new key first, old one still published"
-    );
+#[tokio::test]
+async fn key_rotation_keeps_the_old_key_published_and_the_algorithm_can_change() {
+    TestServer::on_every_backend(async |s| {
+        let (admin, pool_id, _) = admin_and_pool(s).await;
+        let path = format!("{POOLS}/{pool_id}");
+        let jwks_path = format!("/userpools/{pool_id}/.well-known/jwks.json");
+        let jwks = s.http.get(&jwks_path).await.assert_status(StatusCode::OK);
+        let first_kid = jwks["keys"][0]["kid"].as_str().expect("kid");
+        assert_eq!(jwks["keys"][0]["alg"], "ES256");
+        assert_eq!(jwks["keys"][0]["kty"], "EC");
+        assert!(jwks["keys"][0].get("d").is_none(), "no private part in the JWKS");
+        let key = s.http.post(&format!("{path}/keys/rotate")).token(&admin).await;
+        let key = key.assert_status(StatusCode::OK);
+        let jwks_after = s.http.get(&jwks_path).await.body;
+        let kids: Vec<_> =
+            jwks_after["keys"].as_array().expect("keys").iter().map(|k| k["kid"].clone()).collect();
+        assert_eq!(
+            kids,
+            [key["kid"].clone(), json!(first_kid)],
+            "new key first, old one still published"
+        );
 
-    // Switching the algorithm rotates to a key of that algorithm.
-    let eddsa = json!({"settings": {"tokenAlgorithm": "EdDSA"}});
-    assert_eq!(s.http.patch(&path).token(&admin).json(eddsa).await.status, StatusCode::OK);
-    let jwks = s.http.get(&jwks_path).await.body;
-    assert_eq!(jwks["keys"][0]["alg"], "EdDSA");
-    assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(3));
+        // Switching the algorithm rotates to a key of that algorithm.
+        let eddsa = json!({"settings": {"tokenAlgorithm": "EdDSA"}});
+        assert_eq!(s.http.patch(&path).token(&admin).json(eddsa).await.status, StatusCode::OK);
+        let jwks = s.http.get(&jwks_path).await.body;
+        assert_eq!(jwks["keys"][0]["alg"], "EdDSA");
+        assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(3));
 
-    let oidc = s.http.get(&format!("/userpools/{pool_id}/.well-known/openid-configuration"));
-    let oidc = oidc.await.assert_status(StatusCode::OK);
-    assert_eq!(oidc["issuer"], format!("{PUBLIC_URL}/userpools/{pool_id}"));
-    assert_eq!(oidc["jwks_uri"], format!("{PUBLIC_URL}{jwks_path}"));
+        let oidc = s.http.get(&format!("/userpools/{pool_id}/.well-known/openid-configuration"));
+        let oidc = oidc.await.assert_status(StatusCode::OK);
+        assert_eq!(oidc["issuer"], format!("{PUBLIC_URL}/userpools/{pool_id}"));
+        assert_eq!(oidc["jwks_uri"], format!("{PUBLIC_URL}{jwks_path}"));
+    })
+    .await;
+}
 
-    // Delete: platform admins only; everything goes with the pool.
-    let pool_token = pool_token_for(s, pool_id, new_secret).await;
-    let refused = s.http.delete(&path).token(&pool_token).await;
-    refused.assert_error(StatusCode::FORBIDDEN, "forbidden");
-    assert_eq!(s.http.delete(&path).token(&admin).await.status, StatusCode::NO_CONTENT);
-    let jwks = s.http.get(&jwks_path).await;
-    jwks.assert_error(StatusCode::NOT_FOUND, "pool_not_found");
+#[tokio::test]
+async fn only_platform_admins_delete_a_pool_and_everything_goes_with_it() {
+    TestServer::on_every_backend(async |s| {
+        let (admin, pool_id, secret) = admin_and_pool(s).await;
+        let path = format!("{POOLS}/{pool_id}");
+        // Something of every kind the pool owns: a connection, a user, a second key.
+        let connection = json!({"appId": APP_ID, "appSecret": APP_SECRET});
+        let put = s.http.put(&format!("{path}/connections/app2wxapp")).token(&admin);
+        put.json(connection).await.assert_status(StatusCode::OK);
+        let user = s.http.post(&format!("{path}/users")).token(&admin);
+        user.json(json!({"phone": "13800138000"})).await.assert_status(StatusCode::CREATED);
+        let rotate = s.http.post(&format!("{path}/keys/rotate")).token(&admin);
+        rotate.await.assert_status(StatusCode::OK);
+        let pool_token = pool_token_for(s, &pool_id, &secret).await;
+        let refused = s.http.delete(&path).token(&pool_token).await;
+        refused.assert_error(StatusCode::FORBIDDEN, "forbidden");
+        assert_eq!(s.http.delete(&path).token(&admin).await.status, StatusCode::NO_CONTENT);
+        let jwks = s.http.get(&format!("/userpools/{pool_id}/.well-known/jwks.json")).await;
+        jwks.assert_error(StatusCode::NOT_FOUND, "pool_not_found");
+    })
+    .await;
 }
 
 async fn pool_token_for(s: &TestServer, pool_id: &str, secret: &str) -> String {

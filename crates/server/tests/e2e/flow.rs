@@ -42,67 +42,89 @@ const USER_FIELDS: [&str; 21] = [
 ];
 
 #[tokio::test]
-async fn the_whole_flow_on_every_backend() {
-    Flow::on_every_backend(new_and_returning_users).await;
+async fn a_new_user_signs_up_and_gets_the_originals_answers_and_a_verifiable_token() {
+    Flow::on_every_backend(async |f| {
+        let code = f.code("o-new", Some("u-1"));
+        let profile = json!({"nickName": "廖长江", "avatarUrl": "https://wx.qlogo.cn/a.png",
+            "gender": 1, "city": "Haidian", "province": "Beijing", "country": "China",
+            "language": "zh_CN"});
+        let login = f.login(json!({"code": code.code, "profile": profile})).await;
+        let login = login.assert_status(StatusCode::OK);
+        assert_eq!((login["code"].clone(), login["message"].clone()), (json!(200), json!("ok")));
+        assert_eq!(login["expiresIn"], 120);
+        let ticket = login["ticket"].as_str().expect("ticket");
+        assert_eq!(ticket.len(), 43);
+        assert_eq!(login["extMsg"], format!("code=200&message=ok&ticket={ticket}"));
+
+        let user = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
+        let user = user.assert_status(StatusCode::OK);
+        for field in USER_FIELDS {
+            assert!(user.get(field).is_some(), "{field} missing from {user}");
+        }
+        assert_eq!(user["registerMethod"], "oauth:app2wxapp");
+        assert_eq!(user["nickname"], "廖长江");
+        assert_eq!(user["photo"], "https://wx.qlogo.cn/a.png");
+        assert_eq!(
+            (user["openid"].clone(), user["unionid"].clone()),
+            (json!("o-new"), json!("u-1"))
+        );
+        assert_eq!(user["loginsCount"], 1);
+        assert_eq!(user["lastIP"], "127.0.0.1");
+        assert_eq!(
+            (user["blocked"].clone(), user["isDeleted"].clone()),
+            (json!(false), json!(false))
+        );
+        let oauth: Value =
+            serde_json::from_str(user["oauth"].as_str().expect("oauth is a string")).expect("json");
+        assert_eq!(
+            (oauth["openid"].clone(), oauth["unionid"].clone()),
+            (json!("o-new"), json!("u-1"))
+        );
+        assert_eq!(oauth["city"], "Haidian");
+        for ts in ["lastLogin", "signedUp", "tokenExpiredAt"] {
+            let t = user[ts].as_str().expect("timestamp");
+            assert!(t.ends_with('Z') && t.len() == 24, "{ts}: {t}");
+        }
+        let user_id = user["_id"].as_str().expect("id");
+        verify_token(f, user["token"].as_str().expect("token"), user_id, Some("u-1")).await;
+    })
+    .await;
 }
 
-async fn new_and_returning_users(f: &Flow) {
-    // A new user signs up.
-    let code = f.code("o-new", Some("u-1"));
-    let profile = json!({"nickName": "廖长江", "avatarUrl": "https://wx.qlogo.cn/a.png", "gender": 1,
-        "city": "Haidian", "province": "Beijing", "country": "China", "language": "zh_CN"});
-    let login = f.login(json!({"code": code.code, "profile": profile})).await;
-    let login = login.assert_status(StatusCode::OK);
-    assert_eq!((login["code"].clone(), login["message"].clone()), (json!(200), json!("ok")));
-    assert_eq!(login["expiresIn"], 120);
-    let ticket = login["ticket"].as_str().expect("ticket");
-    assert_eq!(ticket.len(), 43);
-    assert_eq!(login["extMsg"], format!("code=200&message=ok&ticket={ticket}"));
+#[tokio::test]
+async fn the_same_unionid_through_another_mini_program_is_the_same_user() {
+    Flow::on_every_backend(async |f| {
+        let ticket = f.ticket("o-new", Some("u-1")).await;
+        let user = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
+        let user = user.assert_status(StatusCode::OK);
 
-    let user = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
-    let user = user.assert_status(StatusCode::OK);
-    for field in USER_FIELDS {
-        assert!(user.get(field).is_some(), "{field} missing from {user}");
-    }
-    assert_eq!(user["registerMethod"], "oauth:app2wxapp");
-    assert_eq!(user["nickname"], "廖长江");
-    assert_eq!(user["photo"], "https://wx.qlogo.cn/a.png");
-    assert_eq!((user["openid"].clone(), user["unionid"].clone()), (json!("o-new"), json!("u-1")));
-    assert_eq!(user["loginsCount"], 1);
-    assert_eq!(user["lastIP"], "127.0.0.1");
-    assert_eq!((user["blocked"].clone(), user["isDeleted"].clone()), (json!(false), json!(false)));
-    let oauth: Value =
-        serde_json::from_str(user["oauth"].as_str().expect("oauth is a string")).expect("json");
-    assert_eq!((oauth["openid"].clone(), oauth["unionid"].clone()), (json!("o-new"), json!("u-1")));
-    assert_eq!(oauth["city"], "Haidian");
-    for ts in ["lastLogin", "signedUp", "tokenExpiredAt"] {
-        let t = user[ts].as_str().expect("timestamp");
-        assert!(t.ends_with('Z') && t.len() == 24, "{ts}: {t}");
-    }
-    let user_id = user["_id"].as_str().expect("id");
-    verify_token(f, user["token"].as_str().expect("token"), user_id, Some("u-1")).await;
+        f.connect(OTHER_APP_ID, OTHER_APP_SECRET).await;
+        let code = f.sim.login_code(OTHER_APP_ID, &SimUser::new("o-other-app", Some("u-1")));
+        let login = f.login(json!({"code": code.code})).await.assert_status(StatusCode::OK);
+        let again = f.exchange(json!({"ticket": login["ticket"], "secret": f.secret})).await.body;
+        assert_eq!(again["_id"], user["_id"]);
+        assert_eq!(again["loginsCount"], 2);
+        assert_eq!(again["openid"], "o-other-app");
+        f.connect(APP_ID, APP_SECRET).await;
+        assert_eq!(f.users().await["total"], 1);
+    })
+    .await;
+}
 
-    // The same unionid through another mini program of the pool is the same user.
-    f.connect(OTHER_APP_ID, OTHER_APP_SECRET).await;
-    let code = f.sim.login_code(OTHER_APP_ID, &SimUser::new("o-other-app", Some("u-1")));
-    let login = f.login(json!({"code": code.code})).await.assert_status(StatusCode::OK);
-    let again = f.exchange(json!({"ticket": login["ticket"], "secret": f.secret})).await.body;
-    assert_eq!(again["_id"], user_id);
-    assert_eq!(again["loginsCount"], 2);
-    assert_eq!(again["openid"], "o-other-app");
-    f.connect(APP_ID, APP_SECRET).await;
-    assert_eq!(f.users().await["total"], 1);
-
-    // Without a unionid, the openid of the AppID finds the user.
-    let mut users = Vec::new();
-    for _ in 0..2 {
-        let ticket = f.ticket("o-plain", None).await;
-        users.push(f.exchange(json!({"ticket": ticket, "secret": f.secret})).await.body);
-    }
-    let (first, second) = (&users[0], &users[1]);
-    assert_eq!(first["_id"], second["_id"]);
-    assert_eq!(second["loginsCount"], 2);
-    assert_eq!(second["unionid"], "");
+#[tokio::test]
+async fn without_a_unionid_the_openid_of_the_app_id_finds_the_user() {
+    Flow::on_every_backend(async |f| {
+        let mut users = Vec::new();
+        for _ in 0..2 {
+            let ticket = f.ticket("o-plain", None).await;
+            users.push(f.exchange(json!({"ticket": ticket, "secret": f.secret})).await.body);
+        }
+        let (first, second) = (&users[0], &users[1]);
+        assert_eq!(first["_id"], second["_id"]);
+        assert_eq!(second["loginsCount"], 2);
+        assert_eq!(second["unionid"], "");
+    })
+    .await;
 }
 
 /// Checks the token against the pool's JWKS and the documented claims.
