@@ -7,6 +7,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+use crate::support::{APP_ID, APP_SECRET, Http};
+
 const BIN: &str = env!("CARGO_BIN_EXE_tessera");
 
 #[test]
@@ -103,13 +105,7 @@ fn http_status(port: u16, path: &str) -> Option<u16> {
 #[tokio::test]
 async fn wechat_sim_serves_wechats_api_scripted_through_its_control_api() {
     let mut child = Command::new(BIN)
-        .args([
-            "wechat-sim",
-            "--bind",
-            "127.0.0.1:0",
-            "--app",
-            "wx4f4bc4dec97d474b:0123456789abcdef0123456789abcdef",
-        ])
+        .args(["wechat-sim", "--bind", "127.0.0.1:0", "--app", &format!("{APP_ID}:{APP_SECRET}")])
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn");
@@ -119,31 +115,13 @@ async fn wechat_sim_serves_wechats_api_scripted_through_its_control_api() {
     let base = first.trim().rsplit(' ').next().expect("url").to_owned();
     assert!(base.starts_with("http://127.0.0.1:"), "{first}");
 
-    let http = reqwest::Client::new();
-    let issued: serde_json::Value = http
-        .post(format!("{base}/__sim/login-codes"))
-        .json(&serde_json::json!({"appId": "wx4f4bc4dec97d474b", "openid": "o-cli", "unionid": "u-cli"}))
-        .send()
-        .await
-        .expect("control API")
-        .json()
-        .await
-        .expect("json");
+    let http = Http::new(&base);
+    let user = serde_json::json!({"appId": APP_ID, "openid": "o-cli", "unionid": "u-cli"});
+    let issued = http.post("/__sim/login-codes").json(user).await.body;
     let code = issued["code"].as_str().expect("code");
-    let session: serde_json::Value = http
-        .get(format!("{base}/sns/jscode2session"))
-        .query(&[
-            ("appid", "wx4f4bc4dec97d474b"),
-            ("secret", "0123456789abcdef0123456789abcdef"),
-            ("js_code", code),
-            ("grant_type", "authorization_code"),
-        ])
-        .send()
-        .await
-        .expect("jscode2session")
-        .json()
-        .await
-        .expect("json");
+    let query =
+        format!("appid={APP_ID}&secret={APP_SECRET}&js_code={code}&grant_type=authorization_code");
+    let session = http.get(&format!("/sns/jscode2session?{query}")).await.body;
     assert_eq!(session["openid"], "o-cli");
     assert_eq!(session["unionid"], "u-cli");
     assert_eq!(session["session_key"], issued["sessionKey"]);

@@ -46,8 +46,7 @@ fn every_operation_has_an_id_a_summary_and_its_error_responses() {
 #[tokio::test]
 async fn the_served_document_is_the_committed_one() {
     let server = crate::support::TestServer::start(tessera_testkit::Backend::Sqlite).await;
-    let (status, served) = server.call(reqwest::Method::GET, "/openapi.json", None, None).await;
-    assert_eq!(status, reqwest::StatusCode::OK);
+    let served = server.http.get("/openapi.json").await.assert_status(reqwest::StatusCode::OK);
     let committed: serde_json::Value = serde_yaml::from_str(COMMITTED).expect("valid YAML");
     assert_eq!(served, committed);
 }

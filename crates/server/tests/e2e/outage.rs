@@ -3,11 +3,11 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use tessera_testkit::DedicatedPostgres;
 
-use crate::support::{TestServer, assert_error};
+use crate::support::TestServer;
 
 const TIMEOUT_MS: u64 = 500;
 
@@ -34,44 +34,30 @@ async fn a_hung_or_stopped_database_answers_503_then_recovers() {
 async fn assert_unavailable(s: &TestServer, admin: &str, pool_path: &str) {
     for path in [pool_path, "/health/ready"] {
         let started = Instant::now();
-        let resp = s
-            .http
-            .get(format!("{}{path}", s.base))
-            .bearer_auth(admin)
-            .send()
-            .await
-            .expect("answered");
+        let answer = s.http.get(path).token(admin).await;
         let elapsed = started.elapsed();
-        assert_eq!(resp.headers().get("retry-after").map(|v| v.as_bytes()), Some(&b"1"[..]));
-        let status = resp.status();
-        assert_error(
-            status,
-            &resp.json().await.expect("json"),
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-        );
+        assert_eq!(answer.header("retry-after"), Some("1"));
+        answer.assert_error(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
         assert!(elapsed < Duration::from_millis(TIMEOUT_MS * 4), "{path} took {elapsed:?}");
     }
-    let (status, _) = s.call(Method::GET, "/health/live", None, None).await;
-    assert_eq!(status, StatusCode::OK, "liveness does not depend on the database");
-    let (status, body) = s
-        .call(Method::PATCH, pool_path, Some(admin), Some(json!({"name": "Changed in the dark"})))
-        .await;
-    assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+    let live = s.http.get("/health/live").await;
+    assert_eq!(live.status, StatusCode::OK, "liveness does not depend on the database");
+    let change = json!({"name": "Changed in the dark"});
+    let refused = s.http.patch(pool_path).token(admin).json(change).await;
+    refused.assert_error(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
 }
 
 async fn assert_recovers(s: &TestServer, admin: &str, pool_path: &str) {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let (status, body) = s.call(Method::GET, pool_path, Some(admin), None).await;
-        if status == StatusCode::OK {
-            assert_eq!(body["name"], "Outage", "no write happened while unavailable");
+        let pool = s.http.get(pool_path).token(admin).await;
+        if pool.status == StatusCode::OK {
+            assert_eq!(pool.body["name"], "Outage", "no write happened while unavailable");
             break;
         }
-        assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, "unavailable");
+        pool.assert_error(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
         assert!(Instant::now() < deadline, "did not recover");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let (status, _) = s.call(Method::GET, "/health/ready", None, None).await;
-    assert_eq!(status, StatusCode::OK);
+    assert_eq!(s.http.get("/health/ready").await.status, StatusCode::OK);
 }

@@ -2,12 +2,12 @@
 //! exchanged through another, the WeChat access token is fetched once for all, and a key
 //! rotation on one is seen by all.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use tessera_testkit::{Backend, database};
 use tessera_wechat_sim::{Api, SimUser};
 
-use crate::{flow::Flow, support::TestServer};
+use crate::support::{APP_ID, Flow, TestServer};
 
 #[tokio::test]
 async fn replicas_share_tickets_tokens_and_keys() {
@@ -33,30 +33,27 @@ async fn replicas_share_tickets_tokens_and_keys() {
     let ticket = a.ticket("o-1", Some("u-1")).await;
     let path = format!("/oauth/app2wxapp/auth/{}", a.pool_id);
     let body = json!({"ticket": ticket, "secret": a.secret});
-    let (status, user) = b.call(Method::POST, &path, None, Some(body.clone())).await;
-    assert_eq!(status, StatusCode::OK, "{user}");
-    let (status, _) = a.s.call(Method::POST, &path, None, Some(body)).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "used once across replicas");
+    b.http.post(&path).json(&body).await.assert_status(StatusCode::OK);
+    let again = a.s.http.post(&path).json(&body).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "used once across replicas");
 
     // Phone numbers through both replicas: one access token for all.
     for (i, server) in [&a.s, &b, &a.s, &b].into_iter().enumerate() {
-        let code = a.sim.login_code("wx4f4bc4dec97d474b", &SimUser::new("o-1", Some("u-1")));
-        let phone_code = a.sim.phone_code("wx4f4bc4dec97d474b", &format!("1380013800{i}"));
+        let code = a.sim.login_code(APP_ID, &SimUser::new("o-1", Some("u-1")));
+        let phone_code = a.sim.phone_code(APP_ID, &format!("1380013800{i}"));
         let login = format!("/oauth/app2wxapp/login/{}", a.pool_id);
         let body = json!({"code": code.code, "phoneCode": phone_code});
-        let (status, resp) = server.call(Method::POST, &login, None, Some(body)).await;
-        assert_eq!(status, StatusCode::OK, "{resp}");
+        server.http.post(&login).json(body).await.assert_status(StatusCode::OK);
     }
     assert_eq!(a.sim.calls(Api::StableToken), 1, "one access token for every replica");
 
     // A key rotated through A is published by B (within its one-second cache).
     let rotate = format!("/api/v1/userpools/{}/keys/rotate", a.pool_id);
-    let (status, key) = a.s.call(Method::POST, &rotate, Some(&a.admin), None).await;
-    assert_eq!(status, StatusCode::OK, "{key}");
+    let key = a.s.http.post(&rotate).token(&a.admin).await.assert_status(StatusCode::OK);
     let jwks = format!("/userpools/{}/.well-known/jwks.json", a.pool_id);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
     loop {
-        let (_, published) = b.call(Method::GET, &jwks, None, None).await;
+        let published = b.http.get(&jwks).await.body;
         if published["keys"][0]["kid"] == key["kid"] {
             break;
         }
@@ -68,7 +65,7 @@ async fn replicas_share_tickets_tokens_and_keys() {
     loop {
         let ticket = a.ticket("o-1", Some("u-1")).await;
         let body = json!({"ticket": ticket, "secret": a.secret});
-        let (_, user) = b.call(Method::POST, &path, None, Some(body)).await;
+        let user = b.http.post(&path).json(body).await.body;
         let header =
             jsonwebtoken::decode_header(user["token"].as_str().expect("token")).expect("header");
         if header.kid.as_deref() == key["kid"].as_str() {
@@ -106,12 +103,22 @@ async fn the_master_key_rotates_without_losing_a_secret() {
         c.secrets.master_key = Some(new_key);
     })
     .await;
-    let code = a.sim.login_code("wx4f4bc4dec97d474b", &SimUser::new("o-1", None));
+    let code = a.sim.login_code(APP_ID, &SimUser::new("o-1", None));
     let login = format!("/oauth/app2wxapp/login/{}", a.pool_id);
-    let (status, body) = b.call(Method::POST, &login, None, Some(json!({"code": code.code}))).await;
-    assert_eq!(status, StatusCode::OK, "the AppSecret opens under the new key: {body}");
+    let login = b.http.post(&login).json(json!({"code": code.code})).await;
+    assert_eq!(
+        login.status,
+        StatusCode::OK,
+        "the AppSecret opens under the new key: {}",
+        login.text
+    );
     let exchange = format!("/oauth/app2wxapp/auth/{}", a.pool_id);
-    let body = json!({"ticket": body["ticket"], "secret": a.secret});
-    let (status, user) = b.call(Method::POST, &exchange, None, Some(body)).await;
-    assert_eq!(status, StatusCode::OK, "the signing key opens under the new key: {user}");
+    let body = json!({"ticket": login.body["ticket"], "secret": a.secret});
+    let user = b.http.post(&exchange).json(body).await;
+    assert_eq!(
+        user.status,
+        StatusCode::OK,
+        "the signing key opens under the new key: {}",
+        user.text
+    );
 }

@@ -13,12 +13,13 @@ use poem::{
     post,
     web::{Data, Json},
 };
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tessera_wechat_sim::{SimUser, Simulator};
 
+use crate::support::{APP_ID, APP_SECRET, Http};
+
 const BIN: &str = env!("CARGO_BIN_EXE_tessera");
-const APP_ID: &str = "wx4f4bc4dec97d474b";
-const APP_SECRET: &str = "0123456789abcdef0123456789abcdef";
 
 type Received = Arc<Mutex<Vec<Value>>>;
 
@@ -98,48 +99,29 @@ async fn the_spans_of_a_login_reach_the_collector() {
         BufReader::new(stderr).lines().map_while(Result::ok).collect::<Vec<_>>()
     });
 
-    let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
+    let http = Http::new(&format!("http://127.0.0.1:{port}"));
     let deadline = Instant::now() + Duration::from_secs(30);
-    while http
-        .get(format!("{base}/health/ready"))
-        .send()
+    while !http
+        .get("/health/ready")
+        .try_send()
         .await
-        .map(|r| r.status().as_u16())
-        .unwrap_or(0)
-        != 200
+        .is_ok_and(|ready| ready.status == StatusCode::OK)
     {
         assert!(Instant::now() < deadline, "never ready");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let post = |path: String, token: Option<String>, body: Value| {
-        let mut req = http.post(format!("{base}{path}")).json(&body);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        async move { req.send().await.expect("send").json::<Value>().await.expect("json") }
-    };
-    let admin = post(
-        "/api/v1/auth/admin".into(),
-        None,
-        json!({"username": "admin", "password": "telemetry-password"}),
-    )
-    .await;
-    let token = admin["accessToken"].as_str().expect("token").to_owned();
-    let pool =
-        post("/api/v1/userpools".into(), Some(token.clone()), json!({"name": "traced"})).await;
-    let pool_id = pool["id"].as_str().expect("id").to_owned();
-    let put = http
-        .put(format!("{base}/api/v1/userpools/{pool_id}/connections/app2wxapp"))
-        .bearer_auth(&token)
-        .json(&json!({"appId": APP_ID, "appSecret": APP_SECRET}))
-        .send()
-        .await
-        .expect("put");
-    assert_eq!(put.status().as_u16(), 200);
+    let credentials = json!({"username": "admin", "password": "telemetry-password"});
+    let admin = http.post("/api/v1/auth/admin").json(credentials).await.body;
+    let token = admin["accessToken"].as_str().expect("token");
+    let pool = http.post("/api/v1/userpools").token(token).json(json!({"name": "traced"})).await;
+    let pool_id = pool.body["id"].as_str().expect("id");
+    let connection = json!({"appId": APP_ID, "appSecret": APP_SECRET});
+    let path = format!("/api/v1/userpools/{pool_id}/connections/app2wxapp");
+    let put = http.put(&path).token(token).json(connection).await;
+    assert_eq!(put.status, StatusCode::OK);
     let code = sim.login_code(APP_ID, &SimUser::new("o-traced", None));
-    let login =
-        post(format!("/oauth/app2wxapp/login/{pool_id}"), None, json!({"code": code.code})).await;
+    let login_path = format!("/oauth/app2wxapp/login/{pool_id}");
+    let login = http.post(&login_path).json(json!({"code": code.code})).await.body;
     assert!(login["ticket"].is_string(), "{login}");
 
     // Spans are exported in batches; a clean stop flushes the rest.
