@@ -60,8 +60,11 @@ impl Tickets {
         Ok(IssuedTicket { ticket, expires_in: ttl_seconds })
     }
 
-    /// Consumes `ticket` of `pool_id`: of concurrent calls, one gets it.
+    /// Consumes `ticket` of `pool_id`: of concurrent calls, one gets it. The store is asked to
+    /// answer first: a take sent to a store that hangs would still consume the ticket when the
+    /// store wakes, after the caller was told to retry, so it is sent only to one that answers.
     pub(super) async fn take(&self, pool_id: &str, ticket: &str) -> Result<Option<Taken>, Error> {
+        self.store.ping().await?;
         let key = TicketKey::new(pool_id, ticket);
         let record = self.store.take(&key).await?.filter(|r| r.pool_id == pool_id);
         Ok(record.map(|record| Taken { key, record }))
