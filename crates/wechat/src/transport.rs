@@ -55,11 +55,15 @@ impl Failure {
         }
         let io = io_kinds(err);
         let any = |kinds: &[ErrorKind]| io.iter().any(|k| kinds.contains(k));
+        let reset =
+            [ErrorKind::ConnectionReset, ErrorKind::ConnectionAborted, ErrorKind::BrokenPipe];
         if err.is_connect() {
             return if err.is_dns() {
                 Self::Dns
             } else if any(&[ErrorKind::ConnectionRefused]) {
                 Self::Refused
+            } else if any(&reset) {
+                Self::Reset
             } else if any(&[ErrorKind::InvalidData]) {
                 // rustls reports a failed handshake as invalid data.
                 Self::Tls
@@ -67,7 +71,7 @@ impl Failure {
                 Self::Connect
             };
         }
-        if any(&[ErrorKind::ConnectionReset, ErrorKind::ConnectionAborted, ErrorKind::BrokenPipe]) {
+        if any(&reset) {
             Self::Reset
         } else if any(&[ErrorKind::UnexpectedEof]) {
             Self::ClosedEarly
