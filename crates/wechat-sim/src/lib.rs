@@ -5,9 +5,9 @@
 //!
 //! It serves `jscode2session`, `stable_token` and `getuserphonenumber`, with WeChat's shapes and
 //! error codes, single-use codes that expire, AppID/AppSecret checks, scripted users, injected
-//! faults (an `errcode`, a slow answer, an HTTP error, garbage) and access token invalidation,
-//! and it builds the legacy encrypted payloads ([`encrypt`], [`IssuedCode::encrypt`]) that WeChat
-//! hands to mini programs.
+//! faults (an `errcode`, a slow answer, an HTTP error, garbage, a redirect, an oversized answer)
+//! and access token invalidation, and it builds the legacy encrypted payloads ([`encrypt`],
+//! [`IssuedCode::encrypt`]) that WeChat hands to mini programs.
 //!
 //! Tests drive it in process through [`Simulator`]; the `tessera wechat-sim` command serves it
 //! with a small control API under `/__sim/` (see the `routes` module).
@@ -25,7 +25,7 @@ use poem::{
 use tokio::sync::oneshot;
 
 pub use legacy::encrypt;
-pub use state::{Api, Fault, IssuedCode, SimUser};
+pub use state::{Api, Fault, IssuedCode, OVERSIZED_BYTES, SimUser};
 
 use state::SimState;
 
@@ -71,6 +71,11 @@ impl Simulator {
     /// Invalidates `app_id`'s current access token, as a `force_refresh` elsewhere would.
     pub fn invalidate_token(&self, app_id: &str) {
         self.with(|s| s.tokens.remove(app_id));
+    }
+
+    /// The access token `stable_token` currently hands out for `app_id`, if any.
+    pub fn access_token(&self, app_id: &str) -> Option<String> {
+        self.with(|s| s.tokens.get(app_id).map(|(token, _)| token.clone()))
     }
 
     /// How many times `api` was called.

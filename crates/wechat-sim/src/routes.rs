@@ -4,16 +4,17 @@ use std::collections::HashMap;
 
 use poem::{
     EndpointExt, IntoResponse, Response, Route, get, handler,
-    http::StatusCode,
+    http::{StatusCode, header},
     post,
     web::{Data, Json, Query},
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio::io::AsyncReadExt;
 
 use crate::{
     Simulator,
-    state::{Api, Fault, SimUser},
+    state::{Api, Fault, OVERSIZED_BYTES, SimUser},
 };
 
 pub(crate) fn routes(sim: Simulator) -> impl poem::Endpoint {
@@ -44,7 +45,23 @@ async fn fault(sim: &Simulator, api: Api) -> Option<Response> {
                 .into_response(),
         ),
         Fault::Garbage => Some("<html>bad gateway</html>".into_response()),
+        Fault::Redirect(location) => Some(
+            Response::builder()
+                .status(StatusCode::TEMPORARY_REDIRECT)
+                .header(header::LOCATION, location)
+                .body("moved"),
+        ),
+        Fault::Oversized => Some(oversized()),
     }
+}
+
+/// A JSON object of [`OVERSIZED_BYTES`] bytes, streamed: the answer has no `Content-Length`.
+fn oversized() -> Response {
+    let open: &[u8] = br#"{"errcode":0,"padding":""#;
+    let close: &[u8] = br#""}"#;
+    let fill = OVERSIZED_BYTES.saturating_sub((open.len() + close.len()) as u64);
+    let reader = open.chain(tokio::io::repeat(b'x').take(fill)).chain(close);
+    Response::builder().content_type("application/json").body(poem::Body::from_async_read(reader))
 }
 
 #[handler]
@@ -133,6 +150,26 @@ struct FaultBody {
     delay_ms: Option<u64>,
     status: Option<u16>,
     garbage: Option<bool>,
+    redirect: Option<String>,
+    oversized: Option<bool>,
+}
+
+impl FaultBody {
+    /// The one fault the body names.
+    fn fault(&self) -> Option<Fault> {
+        let mut given = [
+            self.errcode.map(Fault::Errcode),
+            self.delay_ms.map(|ms| Fault::Delay(std::time::Duration::from_millis(ms))),
+            self.status.map(Fault::Http),
+            self.garbage.filter(|g| *g).map(|_| Fault::Garbage),
+            self.redirect.clone().map(Fault::Redirect),
+            self.oversized.filter(|o| *o).map(|_| Fault::Oversized),
+        ]
+        .into_iter()
+        .flatten();
+        let fault = given.next()?;
+        given.next().is_none().then_some(fault)
+    }
 }
 
 #[handler]
@@ -144,18 +181,12 @@ async fn add_fault(sim: Data<&Simulator>, body: Json<FaultBody>) -> Response {
         )
             .into_response();
     };
-    let fault = match (&body.errcode, &body.delay_ms, &body.status, &body.garbage) {
-        (Some(code), None, None, None) => Fault::Errcode(*code),
-        (None, Some(ms), None, None) => Fault::Delay(std::time::Duration::from_millis(*ms)),
-        (None, None, Some(status), None) => Fault::Http(*status),
-        (None, None, None, Some(true)) => Fault::Garbage,
-        _ => {
-            return (
-                StatusCode::BAD_REQUEST,
-                "give exactly one of errcode, delayMs, status, garbage",
-            )
-                .into_response();
-        }
+    let Some(fault) = body.fault() else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "give exactly one of errcode, delayMs, status, garbage, redirect, oversized",
+        )
+            .into_response();
     };
     sim.inject(api, fault);
     StatusCode::NO_CONTENT.into_response()

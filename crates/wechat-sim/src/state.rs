@@ -42,7 +42,16 @@ pub enum Fault {
     Http(u16),
     /// Answer 200 with a body that is not JSON.
     Garbage,
+    /// Answer `307 Temporary Redirect` to this `Location`: a client following it would send the
+    /// same request, query and body (the AppSecret, a code, an access token) there.
+    Redirect(String),
+    /// Answer 200 with a JSON object of [`OVERSIZED_BYTES`] bytes, sent in chunks without a
+    /// `Content-Length`.
+    Oversized,
 }
+
+/// The size of the [`Fault::Oversized`] answer: 1 MiB.
+pub const OVERSIZED_BYTES: u64 = 1024 * 1024;
 
 /// A scripted WeChat user.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,7 +12,10 @@ use tessera_domain::{
     wechat::{AccessTokenCache, SessionKey, WeChat, WeChatError, WxApp, WxPhone, WxSession},
 };
 
-use crate::tokens::{AccessTokens, TokenPolicy};
+use crate::{
+    tokens::{AccessTokens, TokenPolicy},
+    transport::{self, Failure},
+};
 
 /// Connection settings.
 #[derive(Debug, Clone)]
@@ -58,12 +61,8 @@ impl WeChatClient {
         clock: Arc<dyn Clock>,
         metrics: Arc<dyn Metrics>,
     ) -> Result<Self, WeChatError> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.timeout)
-            .user_agent(concat!("tessera/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| WeChatError::Unavailable(format!("http client: {e}")))?;
+        let http = transport::http_client(config.connect_timeout, config.timeout)
+            .map_err(|what| WeChatError::Unavailable(what.into()))?;
         Ok(Self {
             http,
             base: config.base_url,
@@ -73,60 +72,24 @@ impl WeChatClient {
     }
 
     /// Sends a request and reads WeChat's JSON answer with its `errcode` (0 when absent: a
-    /// successful `jscode2session` has none).
+    /// successful `jscode2session` has none). A failure is a fixed text naming `api`: never the
+    /// URL, the body or the HTTP client's error, which would carry the secrets of the request.
     async fn call(
         &self,
-        api: &str,
+        api: &'static str,
         request: reqwest::RequestBuilder,
     ) -> Result<(i64, Value), WeChatError> {
         let started = Instant::now();
         let span =
             tracing::info_span!("wechat", otel.name = api, otel.kind = "client", wechat.api = api);
-        let result = tracing::Instrument::instrument(self.send(api, request), span).await;
+        let result = tracing::Instrument::instrument(send(api, request), span).await;
         let outcome = match &result {
             Ok((0, _)) => "ok".to_owned(),
             Ok((errcode, _)) => format!("errcode_{errcode}"),
-            Err((reason, _)) => (*reason).to_owned(),
+            Err(failure) => failure.metric().to_owned(),
         };
         self.metrics.wechat(api, &outcome, started.elapsed().as_secs_f64());
-        result.map_err(|(_, err)| err)
-    }
-
-    /// One HTTP exchange; a failure carries a short reason for the metrics.
-    async fn send(
-        &self,
-        api: &str,
-        request: reqwest::RequestBuilder,
-    ) -> Result<(i64, Value), (&'static str, WeChatError)> {
-        let unavailable = |reason: &'static str, what: String| {
-            tracing::warn!(api, "WeChat call failed: {what}");
-            (reason, WeChatError::Unavailable(format!("{api}: {what}")))
-        };
-        let response = request.send().await.map_err(|e| {
-            if e.is_timeout() {
-                unavailable("timeout", "timed out".into())
-            } else {
-                unavailable("unreachable", format!("unreachable ({e})"))
-            }
-        })?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(unavailable("http_error", format!("HTTP {status}")));
-        }
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| unavailable("unreachable", format!("reading the answer: {e}")))?;
-        let value: Value = serde_json::from_slice(&body)
-            .ok()
-            .filter(Value::is_object)
-            .ok_or_else(|| unavailable("garbage", "the answer is not a JSON object".into()))?;
-        let errcode = value.get("errcode").and_then(Value::as_i64).unwrap_or(0);
-        if errcode != 0 {
-            let errmsg = value.get("errmsg").and_then(Value::as_str).unwrap_or_default();
-            tracing::info!(api, errcode, errmsg, "WeChat answered an error");
-        }
-        Ok((errcode, value))
+        result.map_err(|failure| WeChatError::Unavailable(format!("{api}: {}", failure.describe())))
     }
 
     /// `POST /cgi-bin/stable_token`: a token and its lifetime in seconds.
@@ -161,6 +124,35 @@ impl WeChatClient {
             .json(&json!({ "code": code }));
         self.call("getuserphonenumber", request).await
     }
+}
+
+/// One exchange, logged by kind: the `errcode` and WeChat's request id (`rid`) of an error
+/// answer, never its free text.
+async fn send(
+    api: &'static str,
+    request: reqwest::RequestBuilder,
+) -> Result<(i64, Value), Failure> {
+    let value = transport::exchange(request).await.inspect_err(|failure| {
+        tracing::warn!(api, failure = failure.describe(), "WeChat call failed");
+    })?;
+    let errcode = value.get("errcode").and_then(Value::as_i64).unwrap_or(0);
+    if errcode != 0 {
+        tracing::info!(api, errcode, rid = rid(&value), "WeChat answered an error");
+    }
+    Ok((errcode, value))
+}
+
+/// The request id at the end of an `errmsg` (`"invalid code, rid: 65a1b2c3-…"`), which WeChat's
+/// support asks for; only its letters, digits and dashes, at most 64 of them.
+fn rid(value: &Value) -> &str {
+    let errmsg = value.get("errmsg").and_then(Value::as_str).unwrap_or_default();
+    let Some((_, tail)) = errmsg.rsplit_once("rid:") else { return "" };
+    let tail = tail.trim_start();
+    let end = tail
+        .char_indices()
+        .find(|(i, c)| *i >= 64 || !(c.is_ascii_alphanumeric() || *c == '-'))
+        .map_or(tail.len(), |(i, _)| i);
+    &tail[..end]
 }
 
 /// The meaning of an `errcode` any API may answer.
@@ -243,5 +235,25 @@ impl WeChat for WeChatClient {
     ) -> Result<Option<WxPhone>, WeChatError> {
         let payload = crate::decrypt::decrypt(session_key, encrypted_data, iv, app_id)?;
         Ok(crate::decrypt::phone_of(&payload))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::rid;
+
+    #[test]
+    fn only_the_request_id_of_an_errmsg_is_kept() {
+        let rid_of = |errmsg: &str| rid(&json!({ "errcode": 40029, "errmsg": errmsg })).to_owned();
+        assert_eq!(
+            rid_of("invalid code, rid: 65a1b2c3-0f1e2d3c-4b5a6978"),
+            "65a1b2c3-0f1e2d3c-4b5a6978"
+        );
+        assert_eq!(rid_of("invalid code, rid: abc&secret=s3cr3t"), "abc");
+        assert_eq!(rid_of("invalid code js_code=abc"), "");
+        assert_eq!(rid_of(&format!("rid: {}", "a".repeat(100))), "a".repeat(64));
+        assert_eq!(rid(&json!({ "errcode": 40029 })), "");
     }
 }

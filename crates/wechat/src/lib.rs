@@ -22,6 +22,13 @@
 //!   (another server forced a refresh, or it expired early): the cached token is dropped only if
 //!   it is still the one that failed, so a replica never throws away a token another replica has
 //!   just fetched, and the call is retried once.
+//! - **WeChat's URLs and bodies carry secrets.** The AppSecret and the login code travel in
+//!   `jscode2session`'s query, the AppSecret in `stable_token`'s body, the access token in
+//!   `getuserphonenumber`'s query, and the HTTP client's errors print the URL. So a failure is
+//!   never the HTTP client's error: it is a fixed text naming the API and what happened
+//!   (`"jscode2session: connection refused"`, `"… HTTP 502"`), and nothing logs a URL or a body.
+//!   Redirects are not followed (a redirect would send the secrets elsewhere) and an answer is
+//!   read up to [`MAX_BODY`] bytes.
 //! - **Errors mean different things to the user.** 45011 → rate limited, 40226 → risky user
 //!   refused, 40013/40125 → the tenant's credentials are wrong, -1 / timeouts / 5xx / garbage →
 //!   WeChat unavailable. Each becomes a [`WeChatError`] the flow turns into its public error.
@@ -29,7 +36,9 @@
 mod client;
 pub mod decrypt;
 mod tokens;
+mod transport;
 
 pub use client::{ClientConfig, WeChatClient};
 pub use tessera_domain::wechat::WeChatError;
 pub use tokens::{AccessTokens, TokenPolicy};
+pub use transport::MAX_BODY;

@@ -4,5 +4,7 @@
 
 mod client;
 mod decrypt;
+mod faults;
+mod secrets;
 mod support;
 mod tokens;

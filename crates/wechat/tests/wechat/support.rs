@@ -32,14 +32,18 @@ impl Sim {
 
     /// A client with a one-second call timeout over `cache`.
     pub fn client_with(&self, cache: Arc<dyn AccessTokenCache>) -> WeChatClient {
-        let mut config = ClientConfig::new(&self.server.base_url);
-        config.timeout = Duration::from_secs(1);
-        WeChatClient::new(config, cache, Arc::new(SystemClock), Arc::new(NoMetrics))
-            .expect("client")
+        client_at(&self.server.base_url, cache)
     }
 
     /// A client with its own in-process token cache.
     pub fn client(&self) -> WeChatClient {
         self.client_with(Arc::new(MemoryTokenCache::new()))
     }
+}
+
+/// A client of WeChat at `base_url`, with a one-second call timeout, over `cache`.
+pub fn client_at(base_url: &str, cache: Arc<dyn AccessTokenCache>) -> WeChatClient {
+    let mut config = ClientConfig::new(base_url);
+    config.timeout = Duration::from_secs(1);
+    WeChatClient::new(config, cache, Arc::new(SystemClock), Arc::new(NoMetrics)).expect("client")
 }
