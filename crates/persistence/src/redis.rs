@@ -3,7 +3,7 @@
 
 use std::{future::Future, time::Duration};
 
-use crate::redis_conn::Topology;
+use crate::redis_conn::{Topology, describe};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use redis::{AsyncCommands, Script, aio::ConnectionManagerConfig};
@@ -73,9 +73,9 @@ impl RedisStore {
                             .contains(&code)
                     }) =>
             {
-                Err(StoreError::Unavailable(format!("Redis: {e}")))
+                Err(StoreError::Unavailable(describe(&e)))
             }
-            Ok(Err(e)) => Err(StoreError::Other(format!("Redis: {e}"))),
+            Ok(Err(e)) => Err(StoreError::Other(describe(&e))),
             Err(_) => Err(StoreError::Unavailable(format!(
                 "Redis did not answer within {} ms",
                 self.timeout.as_millis()

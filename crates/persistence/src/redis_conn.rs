@@ -74,12 +74,21 @@ pub enum Topology {
     },
 }
 
-fn unavailable(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Unavailable(format!("Redis: {e}"))
+/// A Redis failure, described by its kind and server error code only: the client's own text may
+/// carry the URL (and its password) or key names.
+pub(crate) fn describe(e: &redis::RedisError) -> String {
+    match e.code() {
+        Some(code) => format!("Redis answered {code}"),
+        None => format!("Redis: {:?}", e.kind()),
+    }
 }
 
-fn bad_url(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Other(format!("redis.url: {e}"))
+fn unavailable(e: redis::RedisError) -> StoreError {
+    StoreError::Unavailable(describe(&e))
+}
+
+fn bad_url(e: redis::RedisError) -> StoreError {
+    StoreError::Other(format!("redis.url is not usable ({})", describe(&e)))
 }
 
 /// Splits `scheme+kind://hosts/rest` into the plain scheme, the hosts and the rest.
@@ -113,7 +122,9 @@ impl Topology {
         }
         if let Some((_, nodes, master_name)) = split(url, "sentinel") {
             if master_name.is_empty() {
-                return Err(bad_url("name the master: redis+sentinel://host:port,…/master-name"));
+                return Err(StoreError::Other(
+                    "redis.url: name the master: redis+sentinel://host:port,…/master-name".into(),
+                ));
             }
             let sentinel =
                 SentinelClient::build(nodes, master_name, None, SentinelServerType::Master)
@@ -185,5 +196,22 @@ mod tests {
         assert_eq!(nodes, ["rediss://:pw@a:1", "rediss://:pw@b:2"]);
         assert!(split("redis://a:1", "cluster").is_none());
         assert!(split("http+cluster://a:1", "cluster").is_none());
+    }
+
+    #[tokio::test]
+    async fn failures_never_repeat_the_url_or_its_password() {
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(std::time::Duration::from_millis(300)))
+            .set_number_of_retries(0);
+        for url in [
+            "redis://:hunter2-secret@127.0.0.1:1/0",
+            "redis://:hunter2-secret@[::1",
+            "rediss+sentinel://:hunter2-secret@127.0.0.1:1/main",
+        ] {
+            let err = Topology::connect(url, config.clone()).await.err().expect("fails");
+            let text = format!("{err} {err:?}");
+            assert!(!text.contains("hunter2"), "{url}: {text}");
+            assert!(!text.contains("127.0.0.1"), "{url}: {text}");
+        }
     }
 }
