@@ -306,6 +306,8 @@ pub trait Metrics: Send + Sync {
     /// A call of WeChat's `api` ended with `outcome` (`ok`, `errcode_<n>`, `timeout`,
     /// `unreachable`, `http_<status>`, `garbage`) after `seconds`.
     fn wechat(&self, api: &str, outcome: &str, seconds: f64);
+    /// `count` audit events could not be written, even one by one.
+    fn audit_lost(&self, count: u64);
 }
 
 /// Metrics that go nowhere (tools and tests that do not export them).
@@ -316,6 +318,7 @@ impl Metrics for NoMetrics {
     fn login(&self, _: &str, _: f64) {}
     fn exchange(&self, _: &str, _: f64) {}
     fn wechat(&self, _: &str, _: &str, _: f64) {}
+    fn audit_lost(&self, _: u64) {}
 }
 
 /// Readiness of the backing stores.

@@ -1,14 +1,17 @@
 //! Audit events written in the background: the request that causes an event does not wait for
 //! its `INSERT`, and under load the events of many requests go to the database in one statement.
-//! A full buffer (the database is slow) falls back to writing inline, so nothing is dropped;
-//! [`BufferedAudit::shutdown`] writes what is left before the process exits.
+//! A full buffer (the database is slow) falls back to writing inline, so nothing is dropped; a
+//! batch the database refuses is written again event by event, so one bad event cannot take the
+//! others with it, and what still cannot be written is logged and counted
+//! (`tessera_audit_events_lost_total`); [`BufferedAudit::shutdown`] writes what is left before
+//! the process exits.
 
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use tessera_domain::{
     model::{AuditEvent, Page, Paged},
-    ports::{AuditRepo, StoreResult},
+    ports::{AuditRepo, Metrics, StoreResult},
 };
 use tokio::sync::{mpsc, watch};
 
@@ -18,6 +21,7 @@ const BATCH: usize = 256;
 /// An [`AuditRepo`] that queues writes for a background task.
 pub struct BufferedAudit {
     inner: Arc<dyn AuditRepo>,
+    metrics: Arc<dyn Metrics>,
     tx: mpsc::Sender<AuditEvent>,
     stop: watch::Sender<bool>,
     task: Mutex<Option<tokio::task::JoinHandle<()>>>,
@@ -25,10 +29,16 @@ pub struct BufferedAudit {
 
 impl BufferedAudit {
     /// Starts the writer over `inner`, buffering up to `capacity` events.
-    pub fn spawn(inner: Arc<dyn AuditRepo>, capacity: usize) -> Arc<Self> {
+    /// Events that cannot be written at all are counted in `metrics`.
+    pub fn spawn(
+        inner: Arc<dyn AuditRepo>,
+        capacity: usize,
+        metrics: Arc<dyn Metrics>,
+    ) -> Arc<Self> {
         let (tx, mut rx) = mpsc::channel::<AuditEvent>(capacity);
         let (stop, mut stopped) = watch::channel(false);
         let writer = inner.clone();
+        let lost = metrics.clone();
         let task = tokio::spawn(async move {
             let mut batch = Vec::with_capacity(BATCH);
             loop {
@@ -42,14 +52,14 @@ impl BufferedAudit {
                         while let Ok(event) = rx.try_recv() {
                             batch.push(event);
                         }
-                        write(writer.as_ref(), &mut batch).await;
+                        write(writer.as_ref(), lost.as_ref(), &mut batch).await;
                         break;
                     }
                 }
-                write(writer.as_ref(), &mut batch).await;
+                write(writer.as_ref(), lost.as_ref(), &mut batch).await;
             }
         });
-        Arc::new(Self { inner, tx, stop, task: Mutex::new(Some(task)) })
+        Arc::new(Self { inner, metrics, tx, stop, task: Mutex::new(Some(task)) })
     }
 
     /// Writes what is queued and stops the writer; later events are written inline.
@@ -62,12 +72,23 @@ impl BufferedAudit {
     }
 }
 
-async fn write(repo: &dyn AuditRepo, batch: &mut Vec<AuditEvent>) {
+/// Writes a batch in one statement, or event by event when the statement is refused.
+async fn write(repo: &dyn AuditRepo, metrics: &dyn Metrics, batch: &mut Vec<AuditEvent>) {
     if batch.is_empty() {
         return;
     }
     if let Err(err) = repo.record_many(batch).await {
-        tracing::error!(%err, events = batch.len(), "could not write audit events");
+        tracing::warn!(%err, events = batch.len(), "audit batch refused; writing one by one");
+        let mut lost = 0;
+        for event in batch.iter() {
+            if let Err(err) = repo.record(event).await {
+                lost += 1;
+                tracing::error!(%err, id = %event.id, action = event.action.as_str(), "audit event lost");
+            }
+        }
+        if lost > 0 {
+            metrics.audit_lost(lost);
+        }
     }
     batch.clear();
 }
@@ -78,12 +99,16 @@ impl AuditRepo for BufferedAudit {
         if *self.stop.borrow() {
             return self.inner.record(event).await;
         }
-        match self.tx.try_send(event.clone()) {
-            Ok(()) => Ok(()),
+        let written = match self.tx.try_send(event.clone()) {
+            Ok(()) => return Ok(()),
             Err(
                 mpsc::error::TrySendError::Full(event) | mpsc::error::TrySendError::Closed(event),
             ) => self.inner.record(&event).await,
+        };
+        if written.is_err() {
+            self.metrics.audit_lost(1);
         }
+        written
     }
 
     async fn record_many(&self, events: &[AuditEvent]) -> StoreResult<()> {

@@ -201,7 +201,7 @@ pub fn audit_from(m: audit::Model) -> Result<AuditEvent, StoreError> {
 pub fn audit_row(e: &AuditEvent) -> audit::ActiveModel {
     audit::ActiveModel {
         id: Set(e.id.clone()),
-        pool_id: Set(e.pool_id.clone()),
+        pool_id: Set(e.pool_id.as_deref().map(|p| truncate(p, 64))),
         actor: Set(truncate(&e.actor, 80)),
         action: Set(e.action.as_str().to_owned()),
         target: Set(e.target.as_deref().map(|t| truncate(t, 128))),
@@ -212,8 +212,10 @@ pub fn audit_row(e: &AuditEvent) -> audit::ActiveModel {
     }
 }
 
+/// At most `max` characters of `s`, control characters (NUL, which PostgreSQL refuses in text,
+/// among them) replaced: an audit row must always be writable, whatever a caller sent.
 fn truncate(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
+    s.chars().take(max).map(|c| if c.is_control() { '\u{fffd}' } else { c }).collect()
 }
 
 fn unhex32(text: &str) -> Option<[u8; 32]> {

@@ -217,7 +217,7 @@ pub async fn start(
     let store = connect(config).await?;
     store.migrate().await.context("database migration failed")?;
     let metrics = Arc::new(PromMetrics::new().context("metrics registry")?);
-    let audit = BufferedAudit::spawn(Arc::new(store.clone()), 10_000);
+    let audit = BufferedAudit::spawn(Arc::new(store.clone()), 10_000, metrics.clone());
     let services = services(config, &store, metrics.clone(), audit.clone()).await?;
     let bootstrap = services
         .auth

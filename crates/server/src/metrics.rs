@@ -1,7 +1,7 @@
 //! Prometheus metrics of the flow and of WeChat calls, served at `GET /metrics`.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
 };
 use tessera_domain::ports::Metrics;
 
@@ -18,6 +18,7 @@ pub struct PromMetrics {
     exchange_seconds: HistogramVec,
     wechat: IntCounterVec,
     wechat_seconds: HistogramVec,
+    audit_lost: IntCounter,
 }
 
 fn counter(
@@ -83,6 +84,14 @@ impl PromMetrics {
                 "WeChat API call latency.",
                 &["api"],
             )?,
+            audit_lost: {
+                let c = IntCounter::new(
+                    "tessera_audit_events_lost_total",
+                    "Audit events that could not be written, even one by one.",
+                )?;
+                registry.register(Box::new(c.clone()))?;
+                c
+            },
             registry,
         })
     }
@@ -111,5 +120,9 @@ impl Metrics for PromMetrics {
     fn wechat(&self, api: &str, outcome: &str, seconds: f64) {
         self.wechat.with_label_values(&[api, outcome]).inc();
         self.wechat_seconds.with_label_values(&[api]).observe(seconds);
+    }
+
+    fn audit_lost(&self, count: u64) {
+        self.audit_lost.inc_by(count);
     }
 }
