@@ -119,3 +119,79 @@ impl AuditRepo for BufferedAudit {
         self.inner.list(pool_id, page).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use chrono::DateTime;
+    use tessera_domain::model::{AuditAction, Outcome};
+
+    use super::*;
+
+    /// A log that refuses any batch and any event whose target is `poison`.
+    #[derive(Default)]
+    struct Picky {
+        written: Mutex<Vec<String>>,
+    }
+
+    #[async_trait]
+    impl AuditRepo for Picky {
+        async fn record(&self, event: &AuditEvent) -> StoreResult<()> {
+            if event.target.as_deref() == Some("poison") {
+                return Err(tessera_domain::StoreError::Other("refused".into()));
+            }
+            self.written
+                .lock()
+                .map_err(|_| tessera_domain::StoreError::Other("lock".into()))?
+                .push(event.id.clone());
+            Ok(())
+        }
+        async fn record_many(&self, _: &[AuditEvent]) -> StoreResult<()> {
+            Err(tessera_domain::StoreError::Other("batch refused".into()))
+        }
+        async fn list(&self, _: Option<&str>, _: Page) -> StoreResult<Paged<AuditEvent>> {
+            Ok(Paged { items: Vec::new(), total: 0 })
+        }
+    }
+
+    #[derive(Default)]
+    struct Lost(AtomicU64);
+
+    impl Metrics for Lost {
+        fn login(&self, _: &str, _: f64) {}
+        fn exchange(&self, _: &str, _: f64) {}
+        fn wechat(&self, _: &str, _: &str, _: f64) {}
+        fn audit_lost(&self, count: u64) {
+            self.0.fetch_add(count, Ordering::Relaxed);
+        }
+    }
+
+    fn event(id: &str, target: &str) -> AuditEvent {
+        AuditEvent {
+            id: id.into(),
+            pool_id: None,
+            actor: "anonymous".into(),
+            action: AuditAction::AdminLogin,
+            target: Some(target.into()),
+            ip: None,
+            outcome: Outcome::Failure,
+            reason: None,
+            created_at: DateTime::from_timestamp(0, 0).unwrap_or_default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_batch_is_written_event_by_event_and_losses_are_counted() {
+        let log = Arc::new(Picky::default());
+        let lost = Arc::new(Lost::default());
+        let buffer = BufferedAudit::spawn(log.clone(), 100, lost.clone());
+        for (id, target) in [("e1", "a"), ("e2", "poison"), ("e3", "b")] {
+            buffer.record(&event(id, target)).await.expect("queued");
+        }
+        buffer.shutdown().await;
+        let written = log.written.lock().expect("lock").clone();
+        assert_eq!(written, ["e1", "e3"], "the others survive a bad event");
+        assert_eq!(lost.0.load(Ordering::Relaxed), 1);
+    }
+}

@@ -692,3 +692,28 @@ async fn concurrent_writers_never_undo_each_other() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn audit_events_with_hostile_text_are_written_not_refused() {
+    each_backend(|store, backend| async move {
+        let hostile = AuditEvent {
+            id: "ev-hostile".into(),
+            pool_id: Some("p\0".repeat(40)),
+            actor: "anonymous".into(),
+            action: AuditAction::App2WxappExchange,
+            target: Some(format!("x\0y{}", "z".repeat(500))),
+            ip: Some("\u{7}203.0.113.1".into()),
+            outcome: Outcome::Failure,
+            reason: Some("pool_not_found".into()),
+            created_at: t(1),
+        };
+        let normal = AuditEvent { id: "ev-normal".into(), pool_id: None, ..hostile.clone() };
+        AuditRepo::record_many(&store, &[hostile, normal]).await.expect("both written");
+        let page = Page::new(None, None).expect("page");
+        let platform = AuditRepo::list(&store, None, page).await.expect("list");
+        assert_eq!(platform.total, 1, "{backend:?}");
+        let target = platform.items[0].target.clone().expect("target");
+        assert!(!target.contains('\0') && target.chars().count() <= 128, "{backend:?}: {target}");
+    })
+    .await;
+}
