@@ -5,6 +5,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod column;
 mod m20261124_120000_create_core_tables;
+mod m20261201_100000_add_admin_token_generation;
+mod m20261201_110000_use_binary_identifiers_on_mysql;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -12,7 +14,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_120000_create_core_tables::Migration)]
+        vec![
+            Box::new(m20261124_120000_create_core_tables::Migration),
+            Box::new(m20261201_100000_add_admin_token_generation::Migration),
+            Box::new(m20261201_110000_use_binary_identifiers_on_mysql::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

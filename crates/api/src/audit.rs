@@ -50,13 +50,13 @@ impl From<DomainEvent> for AuditEvent {
 #[derive(Debug, Object)]
 pub struct AuditPage {
     /// The events, newest first.
-    items: Vec<AuditEvent>,
+    pub(crate) items: Vec<AuditEvent>,
     /// How many events there are in all.
-    total: u64,
+    pub(crate) total: u64,
     /// This page's number (from 1).
-    page: u64,
+    pub(crate) page: u64,
     /// Page size.
-    limit: u64,
+    pub(crate) limit: u64,
 }
 
 #[derive(Default)]

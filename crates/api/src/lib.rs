@@ -3,6 +3,7 @@
 //!
 //! A handler authenticates, calls one service method and maps the result; nothing else lives here.
 
+mod admins;
 mod app2wxapp;
 mod audit;
 mod auth;
@@ -72,6 +73,8 @@ enum ApiTags {
     App2Wxapp,
     /// Obtaining admin API access tokens.
     Auth,
+    /// Platform admin accounts and the platform's audit log (platform admins only).
+    Admins,
     /// User pools (tenants): creation, settings, secret rotation.
     UserPools,
     /// A pool's mini program (app2wxapp) connection.
@@ -89,6 +92,7 @@ enum ApiTags {
 type Apis = (
     app2wxapp::App2WxappApi,
     auth::AuthApi,
+    admins::AdminsApi,
     pools::PoolsApi,
     audit::AuditApi,
     connections::ConnectionsApi,

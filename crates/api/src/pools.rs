@@ -15,7 +15,13 @@ use tessera_domain::{
     service::{NewPool, PoolUpdate},
 };
 
-use crate::{ApiTags, Deleted, body::JsonBody, caller::Caller, error::ApiError, time::iso};
+use crate::{
+    ApiTags, Deleted,
+    body::{JsonBody, OptionalJsonBody},
+    caller::Caller,
+    error::ApiError,
+    time::iso,
+};
 
 /// A JWT signature algorithm: the domain's [`TokenAlgorithm`], described to the OpenAPI
 /// document with the values of `TokenAlgorithm::ALL`.
@@ -226,6 +232,18 @@ pub struct PatchPool {
     name: Option<String>,
     /// Settings to change.
     settings: Option<SettingsPatch>,
+    /// The current pool secret: a pool management token must present it to turn
+    /// `settings.app2wxapp.requireSecret` off (platform admins need not).
+    current_secret: Option<String>,
+}
+
+/// Proof that a pool management token's caller still holds the pool secret.
+#[derive(Debug, Object, serde::Deserialize)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RotateSecret {
+    /// The current pool secret (required with a pool management token).
+    current_secret: Option<String>,
 }
 
 /// One page of pools.
@@ -327,7 +345,11 @@ impl PoolsApi {
         body: JsonBody<PatchPool>,
     ) -> Result<Json<Pool>, ApiError> {
         let JsonBody(body) = body;
-        let update = PoolUpdate { name: body.name, settings: settings_patch(body.settings)? };
+        let update = PoolUpdate {
+            name: body.name,
+            settings: settings_patch(body.settings)?,
+            current_secret: body.current_secret,
+        };
         Ok(Json(Pool::from(&caller.services().pools.update(&caller.ctx, &id, update).await?)))
     }
 
@@ -347,15 +369,20 @@ impl PoolsApi {
 
     /// Rotate a user pool's secret
     ///
-    /// The old secret, and pool management tokens obtained with it, stop working at once.
+    /// The old secret, and pool management tokens obtained with it, stop working at once. With a
+    /// pool management token the body must carry the current secret (`403 forbidden`
+    /// otherwise), so that a stolen token alone cannot take the pool over.
     #[oai(path = "/:id/secret/rotate", method = "post", operation_id = "rotateUserPoolSecret")]
     async fn rotate_secret(
         &self,
         caller: Caller<'_>,
         /// Pool id.
         id: Path<String>,
+        body: OptionalJsonBody<RotateSecret>,
     ) -> Result<Json<SecretOut>, ApiError> {
-        let secret = caller.services().pools.rotate_secret(&caller.ctx, &id).await?;
+        let current = body.0.and_then(|b| b.current_secret);
+        let pools = &caller.services().pools;
+        let secret = pools.rotate_secret(&caller.ctx, &id, current.as_deref()).await?;
         Ok(Json(SecretOut { secret: secret.text }))
     }
 }

@@ -154,6 +154,29 @@ pub trait AdminRepo: Send + Sync {
     async fn find_by_username(&self, username: &str) -> StoreResult<Option<PlatformAdmin>>;
     /// Records a successful login.
     async fn record_login(&self, id: &str, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Accounts ordered by username.
+    async fn list(&self, page: Page) -> StoreResult<Paged<PlatformAdmin>>;
+    /// The account with this id.
+    async fn get(&self, id: &str) -> StoreResult<Option<PlatformAdmin>>;
+    /// Replaces the password hash and moves the token generation on (earlier tokens stop
+    /// working); `false` if there is no such account.
+    async fn set_password(&self, id: &str, password_hash: &str) -> StoreResult<bool>;
+    /// Moves the token generation on; `false` if there is no such account.
+    async fn revoke_tokens(&self, id: &str) -> StoreResult<bool>;
+    /// Deletes the account, unless it is the last one (checked and deleted atomically, so two
+    /// admins deleting each other cannot leave none).
+    async fn delete(&self, id: &str) -> StoreResult<AdminDeleted>;
+}
+
+/// What deleting a platform admin did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminDeleted {
+    /// It is gone.
+    Deleted,
+    /// There was no such account.
+    NotFound,
+    /// It is the last account, and stays.
+    LastOne,
 }
 
 /// The audit log (append only).

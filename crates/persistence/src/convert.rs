@@ -171,6 +171,7 @@ pub fn admin_from(m: admin::Model) -> PlatformAdmin {
         password_hash: m.password_hash,
         created_at: m.created_at,
         last_login_at: m.last_login_at,
+        token_generation: m.token_generation,
     }
 }
 
@@ -181,6 +182,7 @@ pub fn admin_row(a: &PlatformAdmin) -> admin::ActiveModel {
         password_hash: Set(a.password_hash.clone()),
         created_at: Set(a.created_at),
         last_login_at: Set(a.last_login_at),
+        token_generation: Set(a.token_generation),
     }
 }
 

@@ -12,7 +12,9 @@ use tessera_domain::{
         PlatformAdmin, PoolChanges, PoolSettings, PoolSettingsPatch, SigningKey, TokenAlgorithm,
         User, UserChanges, UserFilter, UserPool,
     },
-    ports::{AdminRepo, AuditRepo, ConnectionRepo, Health, KeyRepo, PoolRepo, UserRepo},
+    ports::{
+        AdminDeleted, AdminRepo, AuditRepo, ConnectionRepo, Health, KeyRepo, PoolRepo, UserRepo,
+    },
 };
 use tessera_persistence::{DbConfig, SqlStore};
 use tessera_testkit::{Backend, database};
@@ -97,7 +99,12 @@ where
 async fn migrations_apply_and_are_recorded() {
     each_backend(|store, backend| async move {
         let applied = store.applied_migrations().await.expect("applied");
-        assert_eq!(applied, ["m20261124_120000_create_core_tables"], "{backend:?}");
+        let expected = [
+            "m20261124_120000_create_core_tables",
+            "m20261201_100000_add_admin_token_generation",
+            "m20261201_110000_use_binary_identifiers_on_mysql",
+        ];
+        assert_eq!(applied, expected, "{backend:?}");
         store.migrate().await.expect("second run is a no-op");
         store.ping().await.expect("ping");
     })
@@ -120,7 +127,7 @@ async fn replicas_starting_together_migrate_once() {
             result.unwrap_or_else(|e| panic!("{backend:?}: {e}"));
         }
         let applied = replicas[0].applied_migrations().await.expect("applied");
-        assert_eq!(applied.len(), 1, "{backend:?}: {applied:?}");
+        assert_eq!(applied.len(), 3, "{backend:?}: {applied:?}");
     }
 }
 
@@ -389,6 +396,7 @@ async fn admins_and_audit_events() {
             password_hash: "$argon2id$…".into(),
             created_at: t(0),
             last_login_at: None,
+            token_generation: 0,
         };
         AdminRepo::create(&store, &admin).await.expect("create");
         let dup = PlatformAdmin { id: "a2".into(), ..admin.clone() };
@@ -714,6 +722,76 @@ async fn audit_events_with_hostile_text_are_written_not_refused() {
         assert_eq!(platform.total, 1, "{backend:?}");
         let target = platform.items[0].target.clone().expect("target");
         assert!(!target.contains('\0') && target.chars().count() <= 128, "{backend:?}: {target}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn identifiers_match_exactly_on_every_backend() {
+    each_backend(|store, backend| async move {
+        let admin = PlatformAdmin {
+            id: "a1".into(),
+            username: "admin".into(),
+            password_hash: "$argon2id$…".into(),
+            created_at: t(0),
+            last_login_at: None,
+            token_generation: 0,
+        };
+        AdminRepo::create(&store, &admin).await.expect("create");
+        for spelling in ["ADMIN", "admin ", "Admin", "ádmin"] {
+            let found = AdminRepo::find_by_username(&store, spelling).await.expect("find");
+            assert!(found.is_none(), "{backend:?}: {spelling:?} found the account `admin`");
+        }
+        assert!(AdminRepo::find_by_username(&store, "admin").await.expect("find").is_some());
+        PoolRepo::create(&store, &pool("p"), &key("p", "k1", 0)).await.expect("pool");
+        let mut u = user("p", "u1");
+        u.openid = Some("oAbC".into());
+        UserRepo::create(&store, &u).await.expect("user");
+        let app = u.app_id.clone().expect("app");
+        let other_case = UserRepo::find_by_openid(&store, "p", &app, "oabc").await.expect("find");
+        assert!(other_case.is_none(), "{backend:?}: openids are case-sensitive");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn admin_accounts_change_passwords_revoke_tokens_and_never_lose_the_last() {
+    each_backend(|store, backend| async move {
+        let admin = |id: &str, name: &str| PlatformAdmin {
+            id: id.into(),
+            username: name.into(),
+            password_hash: "h0".into(),
+            created_at: t(0),
+            last_login_at: None,
+            token_generation: 0,
+        };
+        AdminRepo::create(&store, &admin("a1", "one")).await.expect("a1");
+        AdminRepo::create(&store, &admin("a2", "two")).await.expect("a2");
+        assert!(AdminRepo::set_password(&store, "a1", "h1").await.expect("password"));
+        assert!(AdminRepo::revoke_tokens(&store, "a1").await.expect("revoke"));
+        assert!(!AdminRepo::revoke_tokens(&store, "ghost").await.expect("ghost"));
+        let a1 = AdminRepo::get(&store, "a1").await.expect("get").expect("a1");
+        assert_eq!((a1.password_hash.as_str(), a1.token_generation), ("h1", 2), "{backend:?}");
+        let page = Page::new(None, None).expect("page");
+        let names: Vec<_> = AdminRepo::list(&store, page)
+            .await
+            .expect("list")
+            .items
+            .into_iter()
+            .map(|a| a.username)
+            .collect();
+        assert_eq!(names, ["one", "two"]);
+        // Two admins deleting each other at once leave one.
+        let (s1, s2) = (store.clone(), store.clone());
+        let (d1, d2) = tokio::join!(AdminRepo::delete(&s1, "a1"), AdminRepo::delete(&s2, "a2"));
+        let mut outcomes = [d1.expect("d1"), d2.expect("d2")];
+        outcomes.sort_by_key(|o| format!("{o:?}"));
+        assert_eq!(outcomes, [AdminDeleted::Deleted, AdminDeleted::LastOne], "{backend:?}");
+        assert_eq!(AdminRepo::count(&store).await.expect("count"), 1);
+        assert_eq!(
+            AdminRepo::delete(&store, "ghost").await.expect("ghost"),
+            AdminDeleted::NotFound
+        );
     })
     .await;
 }

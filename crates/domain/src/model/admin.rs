@@ -13,4 +13,7 @@ pub struct PlatformAdmin {
     pub created_at: DateTime<Utc>,
     /// Last successful login.
     pub last_login_at: Option<DateTime<Utc>>,
+    /// Moves on with each password change or revocation; tokens of earlier generations are
+    /// refused.
+    pub token_generation: i64,
 }

@@ -18,6 +18,14 @@ spelled_enum! {
     pub enum AuditAction {
         /// A platform admin logged in to the admin API (or failed to).
         AdminLogin = "admin.login",
+        /// A platform admin account was created.
+        AdminCreate = "admin.create",
+        /// A platform admin account was deleted.
+        AdminDelete = "admin.delete",
+        /// A platform admin changed their password (their earlier tokens stop working).
+        AdminPasswordChange = "admin.password.change",
+        /// A platform admin's tokens were revoked.
+        AdminTokensRevoke = "admin.tokens.revoke",
         /// A pool management token was obtained with the pool secret (or was refused).
         PoolLogin = "pool.login",
         /// A user pool was created.

@@ -10,10 +10,15 @@ use std::sync::Arc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use super::{Ctx, Issuers, Principal, audit::Auditor, limits::Limits};
+use super::{
+    Ctx, Issuers, Principal,
+    audit::Auditor,
+    limits::Limits,
+    passwords::{ADMIN_PASSWORD_MIN_CHARS, Passwords},
+};
 use crate::{
     Error, StoreError,
-    crypto::{CpuPool, Sealer, b64url, hash_password, secret_matches, verify_password},
+    crypto::{Sealer, b64url, hash_password, secret_matches},
     ids,
     model::{AuditAction, PlatformAdmin},
     ports::{AdminRepo, Clock, PoolRepo, Random, RateKey},
@@ -24,8 +29,6 @@ pub const ACCESS_TOKEN_TTL_SECONDS: i64 = 3600;
 const AUDIENCE: &str = "tessera-admin-api";
 /// Tolerated clock difference between replicas when checking a token's expiry.
 const CLOCK_LEEWAY_SECONDS: i64 = 5;
-/// The shortest bootstrap admin password, in characters (the configuration checks it too).
-pub const BOOTSTRAP_PASSWORD_MIN_CHARS: usize = 8;
 
 /// A bearer token for the admin API.
 #[derive(Debug, Clone)]
@@ -69,7 +72,7 @@ pub struct AuthService {
     issuers: Issuers,
     clock: Arc<dyn Clock>,
     rng: Arc<dyn Random>,
-    cpu: CpuPool,
+    passwords: Passwords,
     encoding: EncodingKey,
     decoding: DecodingKey,
     /// An argon2id hash compared against when the username is unknown, so that both cases take
@@ -89,7 +92,7 @@ impl AuthService {
         sealer: &Sealer,
         clock: Arc<dyn Clock>,
         rng: Arc<dyn Random>,
-        cpu: CpuPool,
+        passwords: Passwords,
     ) -> Self {
         let key = sealer.derive_key("tessera/admin-access-token/v1");
         let mut salt = [0u8; 16];
@@ -103,7 +106,7 @@ impl AuthService {
             issuers,
             clock,
             rng,
-            cpu,
+            passwords,
             encoding: EncodingKey::from_secret(&key),
             decoding: DecodingKey::from_secret(&key),
             dummy_hash,
@@ -120,13 +123,13 @@ impl AuthService {
             return Ok(BootstrapAdmin::Existing);
         }
         let (password, outcome) = match password {
-            Some(p) if p.chars().count() >= BOOTSTRAP_PASSWORD_MIN_CHARS => {
+            Some(p) if p.chars().count() >= ADMIN_PASSWORD_MIN_CHARS => {
                 (p.to_owned(), BootstrapAdmin::Created)
             }
             Some(_) => {
                 return Err(Error::invalid(
                     "admin.bootstrap_password",
-                    format!("must be at least {BOOTSTRAP_PASSWORD_MIN_CHARS} characters"),
+                    format!("must be at least {ADMIN_PASSWORD_MIN_CHARS} characters"),
                 ));
             }
             None => {
@@ -140,9 +143,10 @@ impl AuthService {
         let admin = PlatformAdmin {
             id: ids::new_id(now, self.rng.as_ref()),
             username: "admin".to_owned(),
-            password_hash: self.hash(password).await?,
+            password_hash: self.passwords.hash(password).await?,
             created_at: now,
             last_login_at: None,
+            token_generation: 0,
         };
         match self.admins.create(&admin).await {
             Ok(()) => Ok(outcome),
@@ -168,9 +172,8 @@ impl AuthService {
         let action = AuditAction::AdminLogin;
         self.count_login_attempt(&keys, &ctx, action, username).await?;
         let admin = self.admins.find_by_username(username).await?;
-        let hash = admin.as_ref().map_or(&self.dummy_hash, |a| &a.password_hash).clone();
-        let password = password.to_owned();
-        let valid = self.cpu.run(move || verify_password(&password, &hash)).await?;
+        let hash = admin.as_ref().map_or(&self.dummy_hash, |a| &a.password_hash);
+        let valid = self.passwords.verify(password, hash).await?;
         let Some(admin) = admin.filter(|_| valid) else {
             self.audit.failure(&ctx, None, action, Some(username), "unauthorized").await;
             return Err(Error::Unauthorized("invalid username or password".into()));
@@ -179,7 +182,7 @@ impl AuthService {
         self.admins.record_login(&admin.id, self.clock.now()).await?;
         let ctx = Ctx { principal: Principal::Platform { admin_id: admin.id.clone() }, ..ctx };
         self.audit.success(&ctx, None, action, Some(&admin.id)).await;
-        self.issue(admin.id, "platform", None)
+        self.issue(admin.id, "platform", Some(admin.token_generation.to_string()))
     }
 
     /// Pool management token from the pool id and secret; attempts are counted as for
@@ -232,13 +235,6 @@ impl AuthService {
         counted
     }
 
-    /// The argon2id hash of `password`, computed on the blocking pool.
-    async fn hash(&self, password: String) -> Result<String, Error> {
-        let mut salt = [0u8; 16];
-        self.rng.fill(&mut salt);
-        Ok(self.cpu.run(move || hash_password(&password, &salt)).await??)
-    }
-
     /// The caller behind a bearer token.
     pub async fn authenticate(&self, token: &str) -> Result<Principal, Error> {
         let unauthorized = || Error::Unauthorized("the access token is invalid or expired".into());
@@ -255,7 +251,14 @@ impl AuthService {
             return Err(unauthorized());
         }
         match claims.scope.as_str() {
-            "platform" => Ok(Principal::Platform { admin_id: claims.sub }),
+            "platform" => {
+                // A deleted account, a changed password or a revocation ends its tokens.
+                let admin = self.admins.get(&claims.sub).await?.ok_or_else(unauthorized)?;
+                if claims.sv.as_deref() != Some(admin.token_generation.to_string().as_str()) {
+                    return Err(unauthorized());
+                }
+                Ok(Principal::Platform { admin_id: admin.id })
+            }
             "pool" => {
                 let pool = self.pools.get(&claims.sub).await?.ok_or_else(unauthorized)?;
                 let current = secret_version(&pool.secret_hash);

@@ -6,6 +6,7 @@
 //! [`limits::Limits`] (rate limits), [`keyring::KeyRing`] (signing keys), [`hot::HotReads`] (the
 //! one-second caches of the public endpoints) and [`Issuers`] (token issuers).
 
+mod admins;
 pub mod app2wxapp;
 mod audit;
 mod auth;
@@ -16,17 +17,20 @@ mod keyring;
 mod keys;
 mod limits;
 mod maintenance;
+mod passwords;
 mod pools;
 mod users;
 mod wiring;
 
 use std::sync::Arc;
 
-pub use auth::{AccessToken, AuthService, BOOTSTRAP_PASSWORD_MIN_CHARS, BootstrapAdmin};
+pub use admins::{AdminService, NewAdmin};
+pub use auth::{AccessToken, AuthService, BootstrapAdmin};
 pub use connections::{ConnectionService, ConnectionView, PutConnection};
 pub use keys::KeyService;
 pub use limits::FlowLimits;
 pub use maintenance::{MaintenanceService, ResealReport};
+pub use passwords::ADMIN_PASSWORD_MIN_CHARS;
 pub use pools::{CreatedPool, NewPool, PoolService, PoolUpdate};
 pub use users::{NewUser, UserPatch, UserService};
 pub use wiring::{Ports, Services, Settings};

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     Error, StoreError,
-    crypto::PoolSecret,
+    crypto::{PoolSecret, secret_matches},
     ids,
     model::{
         AuditAction, AuditEvent, Page, Paged, PoolChanges, PoolSettings, PoolSettingsPatch,
@@ -38,12 +38,15 @@ pub struct CreatedPool {
 }
 
 /// A change of name and settings.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PoolUpdate {
     /// New name.
     pub name: Option<String>,
     /// Settings to change.
     pub settings: PoolSettingsPatch,
+    /// The current pool secret, which a pool management token must present to turn
+    /// `requireSecret` off.
+    pub current_secret: Option<String>,
 }
 
 /// User pool management.
@@ -125,6 +128,9 @@ impl PoolService {
     /// active key, so it stays published long enough.
     pub async fn update(&self, ctx: &Ctx, id: &str, update: PoolUpdate) -> Result<UserPool, Error> {
         let current = visible_pool(self.pools.as_ref(), ctx, id).await?;
+        if update.settings.require_secret == Some(false) {
+            require_secret_again(ctx, &current, update.current_secret.as_deref())?;
+        }
         let name = update.name.as_deref().map(|n| text_field("name", n, 128)).transpose()?;
         // Validates every field given (each is checked on its own).
         let target = current.settings.patched(&update.settings)?;
@@ -155,14 +161,22 @@ impl PoolService {
         if !self.pools.delete(id).await? {
             return Err(Error::PoolNotFound);
         }
-        self.audit.success(ctx, Some(id), AuditAction::PoolDelete, Some(id)).await;
+        // The pool's own events are gone with it: this one is the platform's.
+        self.audit.success(ctx, None, AuditAction::PoolDelete, Some(id)).await;
         Ok(())
     }
 
     /// Replaces the pool secret; the old one stops working at once, and so do pool management
-    /// tokens obtained with it.
-    pub async fn rotate_secret(&self, ctx: &Ctx, id: &str) -> Result<PoolSecret, Error> {
-        visible_pool(self.pools.as_ref(), ctx, id).await?;
+    /// tokens obtained with it. A pool management token must present the current secret again
+    /// (a stolen token alone cannot take the pool over).
+    pub async fn rotate_secret(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+        current_secret: Option<&str>,
+    ) -> Result<PoolSecret, Error> {
+        let pool = visible_pool(self.pools.as_ref(), ctx, id).await?;
+        require_secret_again(ctx, &pool, current_secret)?;
         let secret = PoolSecret::generate(self.rng.as_ref());
         if !self.pools.set_secret_hash(id, &secret.hash, self.clock.now()).await? {
             return Err(Error::PoolNotFound);
@@ -180,5 +194,20 @@ impl PoolService {
     ) -> Result<Paged<AuditEvent>, Error> {
         visible_pool(self.pools.as_ref(), ctx, id).await?;
         Ok(self.events.list(Some(id), page).await?)
+    }
+}
+
+/// A pool management token's caller proves it still holds the pool secret (platform admins need
+/// not): `forbidden` when it is missing or wrong.
+fn require_secret_again(ctx: &Ctx, pool: &UserPool, given: Option<&str>) -> Result<(), Error> {
+    if !matches!(ctx.principal, Principal::Pool { .. }) {
+        return Ok(());
+    }
+    match given {
+        Some(secret) if secret_matches(secret, &pool.secret_hash) => Ok(()),
+        Some(_) => Err(Error::Forbidden("currentSecret is not the pool secret".into())),
+        None => Err(Error::Forbidden(
+            "a pool management token must present the pool secret again as currentSecret".into(),
+        )),
     }
 }

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use super::{
-    AuthService, ConnectionService, Issuers, KeyService, MaintenanceService, PoolService,
-    UserService,
+    AdminService, AuthService, ConnectionService, Issuers, KeyService, MaintenanceService,
+    PoolService, UserService,
     app2wxapp::{
         ExchangeService, LoginService, Tickets, exchange::ExchangePorts, login::LoginPorts,
     },
@@ -14,6 +14,7 @@ use super::{
     hot::HotReads,
     keyring::KeyRing,
     limits::{FlowLimits, Limits},
+    passwords::Passwords,
 };
 use crate::{
     Error,
@@ -72,6 +73,8 @@ pub struct Settings {
 pub struct Services {
     /// Admin and pool authentication.
     pub auth: Arc<AuthService>,
+    /// Platform admin accounts and the platform's audit log.
+    pub admins: Arc<AdminService>,
     /// User pools.
     pub pools: Arc<PoolService>,
     /// app2wxapp connections.
@@ -97,6 +100,7 @@ impl Services {
         let shared = Shared::new(&ports, settings);
         Self {
             auth: Arc::new(shared.auth(&ports)),
+            admins: Arc::new(shared.admins(&ports)),
             pools: Arc::new(shared.pools(&ports)),
             connections: Arc::new(shared.connections(&ports)),
             users: Arc::new(shared.users(&ports)),
@@ -131,7 +135,7 @@ struct Shared {
     keyring: KeyRing,
     hot: HotReads,
     tickets: Tickets,
-    cpu: CpuPool,
+    passwords: Passwords,
 }
 
 impl Shared {
@@ -156,7 +160,7 @@ impl Shared {
             limits: Limits::new(ports.limiter.clone(), settings.limits),
             issuers: Issuers::new(&settings.public_url),
             tickets: Tickets::new(ports.tickets.clone(), clock.clone(), rng.clone()),
-            cpu,
+            passwords: Passwords::new(cpu, rng.clone()),
             pools,
             connections,
             keys,
@@ -175,7 +179,19 @@ impl Shared {
             &ports.sealer,
             ports.clock.clone(),
             ports.rng.clone(),
-            self.cpu.clone(),
+            self.passwords.clone(),
+        )
+    }
+
+    fn admins(&self, ports: &Ports) -> AdminService {
+        AdminService::new(
+            ports.admins.clone(),
+            ports.audit.clone(),
+            self.passwords.clone(),
+            self.limits.clone(),
+            self.audit.clone(),
+            ports.clock.clone(),
+            ports.rng.clone(),
         )
     }
 

@@ -25,7 +25,8 @@ async fn pool_changes_apply_to_the_next_request() {
     let on = settings(PoolSettingsPatch { require_secret: Some(true), ..Default::default() });
     w.services.pools.update(&w.admin, &w.pool_id, on).await.expect("update");
     let old_secret = w.secret.clone();
-    let new_secret = w.services.pools.rotate_secret(&w.admin, &w.pool_id).await.expect("rotate");
+    let new_secret =
+        w.services.pools.rotate_secret(&w.admin, &w.pool_id, None).await.expect("rotate");
     let ticket = w.login("o-1").await.expect("login").ticket;
     assert_eq!(kind(&w.exchange_with(&ticket, Some(&old_secret), None).await), "secret_invalid");
     assert_eq!(kind(&w.exchange_with(&ticket, Some(&new_secret.text), None).await), "ok");

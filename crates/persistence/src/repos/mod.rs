@@ -10,11 +10,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, sea_query::Expr,
+    QuerySelect, Select, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
 };
 use tessera_domain::{
     model::{AuditEvent, Page, Paged, PlatformAdmin},
-    ports::{AdminRepo, AuditRepo, Health, StoreResult},
+    ports::{AdminDeleted, AdminRepo, AuditRepo, Health, StoreResult},
 };
 
 use crate::{
@@ -81,6 +82,59 @@ impl AdminRepo for SqlStore {
             .col_expr(admin::Column::LastLoginAt, Expr::value(at))
             .filter(admin::Column::Id.eq(id));
         self.timed(query.exec(&self.db)).await.map(drop)
+    }
+
+    async fn list(&self, page: Page) -> StoreResult<Paged<PlatformAdmin>> {
+        let query = admin::Entity::find().order_by_asc(admin::Column::Username);
+        let (rows, total) = self.paged(query, page).await?;
+        Ok(Paged { items: rows.into_iter().map(admin_from).collect(), total })
+    }
+
+    async fn get(&self, id: &str) -> StoreResult<Option<PlatformAdmin>> {
+        Ok(self.timed(admin::Entity::find_by_id(id).one(&self.db)).await?.map(admin_from))
+    }
+
+    async fn set_password(&self, id: &str, password_hash: &str) -> StoreResult<bool> {
+        let query = admin::Entity::update_many()
+            .col_expr(admin::Column::PasswordHash, Expr::value(password_hash))
+            .col_expr(
+                admin::Column::TokenGeneration,
+                Expr::col(admin::Column::TokenGeneration).add(1),
+            )
+            .filter(admin::Column::Id.eq(id));
+        Ok(self.timed(query.exec(&self.db)).await?.rows_affected > 0)
+    }
+
+    async fn revoke_tokens(&self, id: &str) -> StoreResult<bool> {
+        let query = admin::Entity::update_many()
+            .col_expr(
+                admin::Column::TokenGeneration,
+                Expr::col(admin::Column::TokenGeneration).add(1),
+            )
+            .filter(admin::Column::Id.eq(id));
+        Ok(self.timed(query.exec(&self.db)).await?.rows_affected > 0)
+    }
+
+    async fn delete(&self, id: &str) -> StoreResult<AdminDeleted> {
+        self.timed(async {
+            let txn = self.db.begin().await?;
+            // Touch every account first: that locks them all (and takes SQLite's write lock),
+            // so the count below cannot change before the delete.
+            admin::Entity::update_many()
+                .col_expr(admin::Column::TokenGeneration, Expr::col(admin::Column::TokenGeneration))
+                .exec(&txn)
+                .await?;
+            if admin::Entity::find_by_id(id).count(&txn).await? == 0 {
+                return Ok(AdminDeleted::NotFound);
+            }
+            if admin::Entity::find().count(&txn).await? <= 1 {
+                return Ok(AdminDeleted::LastOne);
+            }
+            admin::Entity::delete_by_id(id).exec(&txn).await?;
+            txn.commit().await?;
+            Ok(AdminDeleted::Deleted)
+        })
+        .await
     }
 }
 

@@ -21,7 +21,7 @@ use super::{keys::rotate_in, lock_pool};
 use crate::{
     SqlStore,
     convert::*,
-    entity::{connection, pool, signing_key, user},
+    entity::{audit, connection, pool, signing_key, user},
     scope::{delete_in, find_in, update_in},
 };
 
@@ -100,6 +100,8 @@ impl PoolRepo for SqlStore {
             delete_in::<user::Entity>(id).exec(&txn).await?;
             delete_in::<signing_key::Entity>(id).exec(&txn).await?;
             delete_in::<connection::Entity>(id).exec(&txn).await?;
+            // A pool created later with the same explicit id must not read these events.
+            audit::Entity::delete_many().filter(audit::Column::PoolId.eq(id)).exec(&txn).await?;
             let res = pool::Entity::delete_by_id(id).exec(&txn).await?;
             txn.commit().await?;
             Ok(res.rows_affected > 0)

@@ -5,7 +5,7 @@
 use std::{fmt, path::PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tessera_domain::service::{BOOTSTRAP_PASSWORD_MIN_CHARS, FlowLimits};
+use tessera_domain::service::{ADMIN_PASSWORD_MIN_CHARS, FlowLimits};
 
 use super::{ConfigError, bad};
 
@@ -215,9 +215,9 @@ pub struct AdminConfig {
 impl AdminConfig {
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
         if let Some(p) = &self.bootstrap_password
-            && p.chars().count() < BOOTSTRAP_PASSWORD_MIN_CHARS
+            && p.chars().count() < ADMIN_PASSWORD_MIN_CHARS
         {
-            let message = format!("must be at least {BOOTSTRAP_PASSWORD_MIN_CHARS} characters");
+            let message = format!("must be at least {ADMIN_PASSWORD_MIN_CHARS} characters");
             return Err(bad("admin.bootstrap_password", message));
         }
         Ok(())

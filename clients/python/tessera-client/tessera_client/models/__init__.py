@@ -1,13 +1,17 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .access_token_out import AccessTokenOut
+from .admin import Admin
 from .admin_credentials import AdminCredentials
+from .admin_page import AdminPage
 from .algorithm import Algorithm
 from .app_2_wxapp_patch import App2WxappPatch
 from .app_2_wxapp_settings import App2WxappSettings
 from .audit_event import AuditEvent
 from .audit_page import AuditPage
+from .change_password import ChangePassword
 from .connection import Connection
+from .create_admin import CreateAdmin
 from .create_pool import CreatePool
 from .create_user import CreateUser
 from .error_body import ErrorBody
@@ -26,6 +30,7 @@ from .pool_page import PoolPage
 from .pool_with_secret import PoolWithSecret
 from .profile_body import ProfileBody
 from .put_connection import PutConnection
+from .rotate_secret import RotateSecret
 from .secret_out import SecretOut
 from .settings import Settings
 from .settings_patch import SettingsPatch
@@ -35,13 +40,17 @@ from .user_page import UserPage
 
 __all__ = (
     "AccessTokenOut",
+    "Admin",
     "AdminCredentials",
+    "AdminPage",
     "Algorithm",
     "App2WxappPatch",
     "App2WxappSettings",
     "AuditEvent",
     "AuditPage",
+    "ChangePassword",
     "Connection",
+    "CreateAdmin",
     "CreatePool",
     "CreateUser",
     "ErrorBody",
@@ -60,6 +69,7 @@ __all__ = (
     "PoolWithSecret",
     "ProfileBody",
     "PutConnection",
+    "RotateSecret",
     "SecretOut",
     "Settings",
     "SettingsPatch",

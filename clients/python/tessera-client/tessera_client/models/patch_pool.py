@@ -22,10 +22,13 @@ class PatchPool:
     Attributes:
         name (str | Unset): New display name.
         settings (SettingsPatch | Unset): Settings to change; absent fields keep their value.
+        current_secret (str | Unset): The current pool secret: a pool management token must present it to turn
+            `settings.app2wxapp.requireSecret` off (platform admins need not).
     """
 
     name: str | Unset = UNSET
     settings: SettingsPatch | Unset = UNSET
+    current_secret: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -35,6 +38,8 @@ class PatchPool:
         if not isinstance(self.settings, Unset):
             settings = self.settings.to_dict()
 
+        current_secret = self.current_secret
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -42,6 +47,8 @@ class PatchPool:
             field_dict["name"] = name
         if settings is not UNSET:
             field_dict["settings"] = settings
+        if current_secret is not UNSET:
+            field_dict["currentSecret"] = current_secret
 
         return field_dict
 
@@ -59,9 +66,12 @@ class PatchPool:
         else:
             settings = SettingsPatch.from_dict(_settings)
 
+        current_secret = d.pop("currentSecret", UNSET)
+
         patch_pool = cls(
             name=name,
             settings=settings,
+            current_secret=current_secret,
         )
 
         patch_pool.additional_properties = d

@@ -7,13 +7,17 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
+from ...models.rotate_secret import RotateSecret
 from ...models.secret_out import SecretOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: str,
+    *,
+    body: RotateSecret | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -22,6 +26,12 @@ def _get_kwargs(
         ),
     }
 
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json; charset=utf-8"
+
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -97,13 +107,18 @@ def sync_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
+    body: RotateSecret | Unset = UNSET,
 ) -> Response[ErrorBody | SecretOut]:
     """Rotate a user pool's secret
 
-     The old secret, and pool management tokens obtained with it, stop working at once.
+     The old secret, and pool management tokens obtained with it, stop working at once. With a
+    pool management token the body must carry the current secret (`403 forbidden`
+    otherwise), so that a stolen token alone cannot take the pool over.
 
     Args:
         id (str):
+        body (RotateSecret | Unset): Proof that a pool management token's caller still holds the
+            pool secret.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -115,6 +130,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+        body=body,
     )
 
     response = client.get_httpx_client().request(
@@ -128,13 +144,18 @@ def sync(
     id: str,
     *,
     client: AuthenticatedClient,
+    body: RotateSecret | Unset = UNSET,
 ) -> ErrorBody | SecretOut | None:
     """Rotate a user pool's secret
 
-     The old secret, and pool management tokens obtained with it, stop working at once.
+     The old secret, and pool management tokens obtained with it, stop working at once. With a
+    pool management token the body must carry the current secret (`403 forbidden`
+    otherwise), so that a stolen token alone cannot take the pool over.
 
     Args:
         id (str):
+        body (RotateSecret | Unset): Proof that a pool management token's caller still holds the
+            pool secret.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -147,6 +168,7 @@ def sync(
     return sync_detailed(
         id=id,
         client=client,
+        body=body,
     ).parsed
 
 
@@ -154,13 +176,18 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient,
+    body: RotateSecret | Unset = UNSET,
 ) -> Response[ErrorBody | SecretOut]:
     """Rotate a user pool's secret
 
-     The old secret, and pool management tokens obtained with it, stop working at once.
+     The old secret, and pool management tokens obtained with it, stop working at once. With a
+    pool management token the body must carry the current secret (`403 forbidden`
+    otherwise), so that a stolen token alone cannot take the pool over.
 
     Args:
         id (str):
+        body (RotateSecret | Unset): Proof that a pool management token's caller still holds the
+            pool secret.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -172,6 +199,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         id=id,
+        body=body,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -183,13 +211,18 @@ async def asyncio(
     id: str,
     *,
     client: AuthenticatedClient,
+    body: RotateSecret | Unset = UNSET,
 ) -> ErrorBody | SecretOut | None:
     """Rotate a user pool's secret
 
-     The old secret, and pool management tokens obtained with it, stop working at once.
+     The old secret, and pool management tokens obtained with it, stop working at once. With a
+    pool management token the body must carry the current secret (`403 forbidden`
+    otherwise), so that a stolen token alone cannot take the pool over.
 
     Args:
         id (str):
+        body (RotateSecret | Unset): Proof that a pool management token's caller still holds the
+            pool secret.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -203,5 +236,6 @@ async def asyncio(
         await asyncio_detailed(
             id=id,
             client=client,
+            body=body,
         )
     ).parsed
