@@ -136,7 +136,9 @@ async fn rotating_the_pool_secret_revokes_its_tokens_and_the_old_secret() {
         assert_eq!(s.http.get(&path).token(pool_token).await.status, StatusCode::OK);
         let wrong = s.pool_token(&pool_id, "wrong").await;
         wrong.assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
-        let rotated = s.http.post(&format!("{path}/secret/rotate")).token(pool_token).await;
+        let again = json!({"currentSecret": secret});
+        let rotated =
+            s.http.post(&format!("{path}/secret/rotate")).token(pool_token).json(again).await;
         let rotated = rotated.assert_status(StatusCode::OK);
         let new_secret = rotated["secret"].as_str().expect("secret");
         assert_ne!(new_secret, secret);

@@ -3,6 +3,7 @@
 #![expect(clippy::expect_used, clippy::panic, reason = "tests report failures by panicking")]
 
 mod admin_api;
+mod admins;
 mod canary;
 mod cli;
 mod config;
