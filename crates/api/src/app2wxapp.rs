@@ -316,4 +316,34 @@ mod tests {
         assert!(wants_phone(None).is_ok_and(|v| !v));
         assert!(wants_phone(Some(&serde_json::json!("maybe"))).is_err());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn ext_msg_is_url_safe_and_decodes_to_the_ticket(ticket in "\\PC{0,64}") {
+            let msg = ext_msg(&ticket);
+            let encoded = msg.strip_prefix("code=200&message=ok&ticket=").expect("prefix");
+            proptest::prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~%".contains(&b)));
+            let mut decoded = Vec::new();
+            let bytes = encoded.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i] == b'%' {
+                    let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).expect("ascii");
+                    decoded.push(u8::from_str_radix(hex, 16).expect("hex"));
+                    i += 3;
+                } else {
+                    decoded.push(bytes[i]);
+                    i += 1;
+                }
+            }
+            proptest::prop_assert_eq!(String::from_utf8(decoded).expect("utf-8"), ticket);
+        }
+
+        #[test]
+        fn get_phone_is_judged_without_panic(text in "\\PC{0,10}", n in proptest::prelude::any::<i64>()) {
+            let _ = wants_phone(Some(&serde_json::json!(text)));
+            let answer = wants_phone(Some(&serde_json::json!(n)));
+            proptest::prop_assert_eq!(answer.is_ok(), n == 0 || n == 1);
+        }
+    }
 }

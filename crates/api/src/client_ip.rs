@@ -179,4 +179,27 @@ mod tests {
         );
         assert_eq!(resolve(ip("10.0.0.2"), None, &trusted), ip("10.0.0.2"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_proxy_entry_parses_or_is_refused_and_round_trips(text in "\\PC{0,50}|[0-9a-f:.]{1,39}/[0-9]{1,3}") {
+            if let Ok(net) = text.parse::<TrustedNet>() {
+                let again: TrustedNet = net.to_string().parse().expect("its own spelling parses");
+                proptest::prop_assert_eq!(again.to_string(), net.to_string());
+            }
+        }
+
+        #[test]
+        fn the_client_is_the_peer_unless_a_trusted_proxy_forwarded(
+            peer in proptest::prelude::any::<[u8; 4]>(),
+            forwarded in proptest::option::of("\\PC{0,80}"),
+        ) {
+            let peer = IpAddr::from(peer);
+            let resolved = resolve(Some(peer), forwarded.as_deref(), &[]);
+            proptest::prop_assert_eq!(resolved, Some(peer), "nobody trusted: the socket's peer");
+            let everyone: TrustedNet = "0.0.0.0/0".parse().expect("net");
+            let through = resolve(Some(peer), forwarded.as_deref(), &[everyone]);
+            proptest::prop_assert!(through.is_some());
+        }
+    }
 }

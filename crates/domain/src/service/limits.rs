@@ -137,4 +137,17 @@ mod tests {
         assert_eq!(Limits::network_of(None), "-");
         assert_eq!(Limits::network_of(Some("not an ip")), "-");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_address_text_gives_a_short_network_name(text in "\\PC{0,60}", v6 in proptest::prelude::any::<u128>()) {
+            let network = Limits::network_of(Some(&text));
+            proptest::prop_assert!(network.len() <= 45, "{}", network);
+            let ip = std::net::Ipv6Addr::from(v6);
+            let network = Limits::network_of(Some(&ip.to_string()));
+            if ip.to_ipv4_mapped().is_none() {
+                proptest::prop_assert!(network.ends_with("::/64"), "{}", network);
+            }
+        }
+    }
 }

@@ -114,10 +114,11 @@ fn the_known_keys_are_the_fields_of_the_defaults() {
         "secrets.previous_master_keys",
         "log.format",
         "limits.window_seconds",
+        "limits.key_rotations_per_minute",
     ] {
         assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
     }
-    assert_eq!(keys.len(), 24, "{keys:?}");
+    assert_eq!(keys.len(), 27, "{keys:?}");
     let unknown =
         load("[redis]\nurl = \"redis://r\"\nurl_fle = \"x\"\n[secret]\nmaster_key = \"k\"")
             .expect("loads")
@@ -149,4 +150,47 @@ fn no_secret_reaches_debug_output_or_an_error() {
     let err = load("[admin]\nbootstrap_password = 86753091").expect_err("not a string");
     assert_eq!(err.key, "admin.bootstrap_password");
     assert!(!err.to_string().contains("86753091"), "{err}");
+}
+
+proptest::proptest! {
+    /// Any string for a typed key loads, or is refused with one line naming that key: never a
+    /// panic, never a message about another key.
+    #[test]
+    fn any_value_of_a_typed_key_loads_or_names_the_key(value in "\\PC{0,60}") {
+        let quoted = toml_string(&value);
+        for (section, key) in [
+            ("http", "bind"),
+            ("http", "trusted_proxies"),
+            ("http", "public_url"),
+            ("log", "format"),
+            ("log", "level"),
+            ("secrets", "master_key"),
+            ("redis", "url"),
+            ("database", "url"),
+        ] {
+            if let Err(err) = load(&format!("[{section}]\n{key} = {quoted}")) {
+                let text = err.to_string();
+                let named = text.contains(&format!("{section}.{key}"))
+                    || text.contains("secrets.master_key")
+                    || text.contains("(file)");
+                proptest::prop_assert!(named, "{}.{}: {}", section, key, text);
+                proptest::prop_assert!(!text.contains('\n'), "one line: {}", text);
+            }
+        }
+    }
+}
+
+/// `value` as a TOML basic string.
+fn toml_string(value: &str) -> String {
+    let mut out = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }

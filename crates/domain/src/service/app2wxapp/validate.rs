@@ -114,4 +114,41 @@ mod tests {
         let bound = LoginRequest { code_challenge: Some(challenge), ..ok };
         assert!(validate_login(&bound).is_ok());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_login_request_is_judged_without_panic_and_refusals_name_a_field(
+            code in "\\PC{0,300}",
+            phone_code in proptest::option::of("\\PC{0,300}"),
+            encrypted_data in proptest::option::of("\\PC{0,100}"),
+            iv in proptest::option::of("\\PC{0,30}"),
+            challenge in proptest::option::of("\\PC{0,60}"),
+            method in proptest::option::of("\\PC{0,10}"),
+            nick in proptest::option::of("\\PC{0,200}"),
+            avatar in proptest::option::of("\\PC{0,60}"),
+        ) {
+            let request = LoginRequest {
+                code,
+                phone_code,
+                encrypted_data,
+                iv,
+                profile: Some(super::super::Profile {
+                    nick_name: nick,
+                    avatar_url: avatar,
+                    ..Default::default()
+                }),
+                code_challenge: challenge,
+                code_challenge_method: method,
+                ..Default::default()
+            };
+            if let Err(err) = validate_login(&request) {
+                let fields = [
+                    "code", "phoneCode", "iv", "encryptedData", "codeChallenge",
+                    "codeChallengeMethod", "profile.nickName", "profile.avatarUrl",
+                ];
+                let text = err.to_string();
+                proptest::prop_assert!(fields.iter().any(|f| text.starts_with(&format!("{f}:"))), "{}", text);
+            }
+        }
+    }
 }
