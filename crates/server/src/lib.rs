@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo;
 mod keyfile;
 mod metrics;
+mod private_files;
 mod telemetry;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
@@ -85,9 +86,11 @@ fn install_crypto_provider() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }
 
-/// Connects to the database named in `config`.
+/// Connects to the database named in `config`. An SQLite database file is made private first
+/// (created with mode 0600, or narrowed to it), so its `-wal` and `-shm` files are private too.
 pub async fn connect(config: &Config) -> anyhow::Result<SqlStore> {
     install_crypto_provider();
+    private_files::prepare_database(config)?;
     let db = DbConfig {
         url: config.database.url.clone(),
         timeout: config.db_timeout(),
