@@ -4,6 +4,7 @@
 pub mod config;
 pub mod demo;
 mod keyfile;
+mod management;
 mod metrics;
 mod private_files;
 mod telemetry;
@@ -12,9 +13,8 @@ use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use poem::{
-    EndpointExt, IntoResponse, Route, Server, get, handler,
+    EndpointExt, IntoResponse, Route, Server,
     listener::{Acceptor, Listener, TcpListener},
-    web::Data,
 };
 use tessera_api::AppState;
 use tessera_domain::{
@@ -181,15 +181,12 @@ pub async fn rekey(config: &Config) -> anyhow::Result<tessera_domain::service::R
     Ok(services.maintenance.reseal_all().await?)
 }
 
-#[handler]
-fn render_metrics(metrics: Data<&Arc<PromMetrics>>) -> poem::Response {
-    metrics.render().with_content_type("text/plain; version=0.0.4; charset=utf-8").into_response()
-}
-
 /// A running server.
 pub struct Running {
     /// Where it listens (the real port when `http.bind` asked for port 0).
     pub addr: SocketAddr,
+    /// Where the management listener (`/metrics`) listens (`http.management_bind`).
+    pub management_addr: SocketAddr,
     /// What the first-start check did.
     pub bootstrap: BootstrapAdmin,
     shutdown: Option<oneshot::Sender<()>>,
@@ -228,7 +225,6 @@ pub async fn start(
         .await
         .context("creating the bootstrap admin")?;
     let app = Route::new()
-        .at("/metrics", get(render_metrics).data(metrics))
         .nest("/", tessera_api::app(Arc::new(AppState { services, trusted_proxies })))
         .around(trace_request);
 
@@ -241,6 +237,8 @@ pub async fn start(
         .first()
         .and_then(|a| a.as_socket_addr().copied())
         .context("listener has no address")?;
+    let management = management::serve(config.http.management_bind, metrics).await?;
+    let management_addr = management.addr;
 
     let (tx, rx) = oneshot::channel::<()>();
     let signal = async move {
@@ -259,7 +257,7 @@ pub async fn start(
             server.run_with_graceful_shutdown(app, signal, Some(Duration::from_secs(10))).await;
         // Requests are over: write the audit events still queued.
         audit.shutdown().await;
-        served
+        served.and(management.stop().await)
     });
-    Ok(Running { addr, bootstrap, shutdown: Some(tx), task })
+    Ok(Running { addr, management_addr, bootstrap, shutdown: Some(tx), task })
 }

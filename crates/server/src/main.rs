@@ -221,9 +221,10 @@ async fn run(command: Command, config: &Config) -> anyhow::Result<()> {
                 BootstrapAdmin::Existing => {}
             }
             tracing::info!(
-                "listening on http://{} (public URL {}; console at /docs)",
+                "listening on http://{} (public URL {}; console at /docs); metrics on http://{}/metrics",
                 running.addr,
-                config.http.public_url
+                config.http.public_url,
+                running.management_addr
             );
             running.wait().await
         }

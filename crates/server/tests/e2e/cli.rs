@@ -51,6 +51,7 @@ fn serve_runs_on_the_embedded_default_and_prints_the_bootstrap_password_once() {
         Command::new(BIN)
             .current_dir(dir.path())
             .env("TESSERA_HTTP__BIND", format!("127.0.0.1:{port}"))
+            .env("TESSERA_HTTP__MANAGEMENT_BIND", "127.0.0.1:0")
             .env("RUST_LOG", "info")
             .stderr(Stdio::piped())
             .spawn()
