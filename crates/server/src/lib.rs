@@ -1,6 +1,7 @@
 //! The Tessera binary's library half: configuration, logging, wiring of every crate, and the
 //! server's start and stop. `main.rs` only parses the command line.
 
+pub mod bootstrap;
 pub mod config;
 pub mod demo;
 mod keyfile;

@@ -1,11 +1,12 @@
 //! Files that hold secrets or personal data are readable by their owner only (mode 0600): the
-//! SQLite database with its `-wal` and `-shm` files (phone numbers, password hashes) and the
-//! SQLite master key file. The mode is set when the file is created, whatever the process's
-//! umask, so there is no moment at which the file is readable by others.
+//! SQLite database with its `-wal` and `-shm` files (phone numbers, password hashes), the SQLite
+//! master key file and the file a generated bootstrap password is written to. The mode is set
+//! when the file is created, whatever the process's umask, so there is no moment at which the
+//! file is readable by others.
 
 use std::{
     fs::{File, OpenOptions},
-    io,
+    io::{self, Write},
     path::{Path, PathBuf},
 };
 
@@ -24,6 +25,32 @@ pub fn create_new(path: &Path) -> io::Result<File> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, PRIVATE);
     options.open(path)
+}
+
+/// Writes `contents` to `path`, replacing what is there: through a new 0600 file beside it,
+/// renamed into place, so neither an existing file's mode nor a symbolic link at `path` is
+/// inherited.
+pub fn replace(path: &Path, contents: &str) -> io::Result<()> {
+    let name = path.file_name().ok_or_else(|| io::Error::other("not a file name"))?;
+    let mut temporary = name.to_owned();
+    temporary.push(".new");
+    let temporary = path.with_file_name(temporary);
+    if let Err(err) = std::fs::remove_file(&temporary)
+        && err.kind() != io::ErrorKind::NotFound
+    {
+        return Err(err);
+    }
+    let written = create_new(&temporary).and_then(|mut file| {
+        file.write_all(contents.as_bytes())?;
+        file.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&temporary, path)) {
+        Ok(()) => Ok(()),
+        Err(err) => {
+            let _ = std::fs::remove_file(&temporary);
+            Err(err)
+        }
+    }
 }
 
 /// [`prepare_sqlite`] for the configured database when it is an SQLite file (created when the
@@ -111,5 +138,17 @@ mod tests {
         }
         assert_eq!(prepare_sqlite(&db, true).expect("narrowed"), [db.clone(), wal.clone()]);
         assert_eq!((mode(&db), mode(&wal)), (0o600, 0o600));
+    }
+
+    #[test]
+    fn replace_writes_a_private_file_over_an_open_one() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("password");
+        std::fs::write(&path, "old").expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        replace(&path, "new\n").expect("replaced");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "new\n");
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1, "no file left over");
     }
 }

@@ -17,6 +17,7 @@ fn defaults_match_the_contract() {
     let c = loaded.config;
     assert_eq!(c.http.bind.to_string(), "127.0.0.1:8080");
     assert_eq!(c.http.management_bind.to_string(), "127.0.0.1:9090");
+    assert_eq!(c.admin.generated_password_path, None);
     assert_eq!(c.http.public_url, "http://127.0.0.1:8080");
     assert_eq!(c.database.url, "sqlite://tessera.db?mode=rwc");
     assert_eq!(c.redis.url, None);
@@ -56,6 +57,7 @@ fn bad_values_name_their_key() {
             "[http]\nbind = \"0.0.0.0:8080\"\nmanagement_bind = \"0.0.0.0:8080\"",
             "http.management_bind",
         ),
+        ("[admin]\ngenerated_password_path = \"\"", "admin.generated_password_path"),
         ("[database]\nurl = \"oracle://x\"", "database.url"),
         ("[database]\ntimeout_ms = 5", "database.timeout_ms"),
         ("[database]\ntimeout_ms = \"soon\"", "database.timeout_ms"),
