@@ -1,7 +1,8 @@
 """Checks deploy/k8s and helm/tessera; run through scripts/check-deploy.
 
 Besides schema validity and hardening: /metrics is reachable only through the management port
-(a ClusterIP Service of its own, scraped by the ServiceMonitor, never routed by the Ingress)."""
+(a ClusterIP Service of its own, scraped by the ServiceMonitor, never routed by the Ingress), and
+the chart refuses an Ingress without trusted proxies unless told to accept it."""
 
 import json
 import os
@@ -133,9 +134,9 @@ scenarios = {
         "migrationJob": {"enabled": False},
         "podDisruptionBudget": {"enabled": False},
     },
-    "load balancer, ingress, monitor": {
+    "load balancer, ingress accepted without trusted proxies, monitor": {
         "service": {"type": "LoadBalancer"},
-        "ingress": {"enabled": True, "host": "id.example.com"},
+        "ingress": {"enabled": True, "host": "id.example.com", "allowWithoutTrustedProxies": True},
         "serviceMonitor": {"enabled": True},
     },
 }
@@ -181,6 +182,18 @@ for bad in [{"redis": {"mode": "bogus"}}, {"publicUrl": "id.example.com"}, {"rep
         check(False, f"schema accepted {bad}")
     except jsonschema.ValidationError:
         check(True, "")
+
+# An Ingress without trusted proxies is refused (every client would share the ingress's address,
+# so one attacker's failed logins would lock out every admin), with a message that says why.
+for values in [{"ingress": {"enabled": True}},
+               {"ingress": {"enabled": True, "allowWithoutTrustedProxies": False}, "trustedProxies": []}]:
+    try:
+        chart.render(values, name="r", namespace="identity")
+        check(False, f"the chart rendered an ingress without trusted proxies: {values}")
+    except Exception as refused:  # helm_python raises its own error types, carrying Helm's message
+        message = str(refused)
+        check("trustedProxies" in message and "allowWithoutTrustedProxies" in message and "lock" in message,
+              f"the refusal names trustedProxies and the way out: {message}")
 
 print(f"deploy: {passed} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)
