@@ -1,4 +1,8 @@
-"""Checks deploy/k8s and helm/tessera; run through scripts/check-deploy."""
+"""Checks deploy/k8s and helm/tessera; run through scripts/check-deploy.
+
+Besides schema validity and hardening: /metrics is reachable only through the management port
+(a ClusterIP Service of its own, scraped by the ServiceMonitor, never routed by the Ingress), and
+the chart refuses an Ingress without trusted proxies unless told to accept it."""
 
 import json
 import os
@@ -31,8 +35,9 @@ def validate(objects, source):
     builtin = [o for o in objects if o.get("apiVersion") != "monitoring.coreos.com/v1"]
     for o in objects:
         if o not in builtin:
-            check(o.get("kind") == "ServiceMonitor" and o["spec"]["endpoints"][0]["path"] == "/metrics",
-                  f"{source}: ServiceMonitor shape")
+            endpoint = o["spec"]["endpoints"][0]
+            check(o.get("kind") == "ServiceMonitor" and endpoint["path"] == "/metrics"
+                  and endpoint["port"] == "metrics", f"{source}: ServiceMonitor scrapes the metrics port")
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
         yaml.safe_dump_all(builtin, f)
     result = subprocess.run(["kubernetes-validate", "-k", K8S_VERSION, "--strict", f.name],
@@ -59,6 +64,38 @@ def hardened(deployment, source):
         check("secretKeyRef" in env.get(secret, {}).get("valueFrom", {}),
               f"{source}: {secret} comes from a Secret")
     check("resources" in container and "limits" in container["resources"], f"{source}: resources")
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    check(ports == {"http": 8080, "metrics": 9090}, f"{source}: container ports {ports}")
+    check(env.get("TESSERA_HTTP__BIND", {}).get("value") == "0.0.0.0:8080"
+          and env.get("TESSERA_HTTP__MANAGEMENT_BIND", {}).get("value") == "0.0.0.0:9090",
+          f"{source}: public and management listeners on their ports")
+
+
+def metrics_kept_inside(objects, source):
+    """The metrics port is only in a ClusterIP Service of its own, which the Ingress never routes
+    and which the ServiceMonitor (if any) selects; the public Service has no metrics port."""
+    services = [o for o in objects if o["kind"] == "Service"]
+    with_metrics = [s for s in services if any(p["name"] == "metrics" for p in s["spec"]["ports"])]
+    public = [s for s in services if s not in with_metrics]
+    check(len(with_metrics) == 1 and len(public) == 1, f"{source}: one public and one metrics Service")
+    if len(with_metrics) != 1 or len(public) != 1:
+        return
+    metrics, public = with_metrics[0], public[0]
+    check(metrics["spec"].get("type", "ClusterIP") == "ClusterIP"
+          and [p["name"] for p in metrics["spec"]["ports"]] == ["metrics"]
+          and metrics["spec"]["ports"][0]["targetPort"] == "metrics",
+          f"{source}: the metrics Service is ClusterIP with the metrics port only")
+    check([p.get("targetPort") for p in public["spec"]["ports"]] == ["http"],
+          f"{source}: the public Service has the http port only")
+    for ingress in (o for o in objects if o["kind"] == "Ingress"):
+        backends = [path["backend"]["service"] for rule in ingress["spec"]["rules"]
+                    for path in rule["http"]["paths"]]
+        check(backends and all(b["name"] == public["metadata"]["name"] and b["port"] == {"name": "http"}
+                               for b in backends), f"{source}: the Ingress routes the public http port only")
+    for monitor in (o for o in objects if o["kind"] == "ServiceMonitor"):
+        wanted = monitor["spec"]["selector"]["matchLabels"].items()
+        selects = lambda service: wanted <= service["metadata"].get("labels", {}).items()
+        check(selects(metrics) and not selects(public), f"{source}: the ServiceMonitor selects the metrics Service")
 
 
 # Kustomize: base and the example overlay.
@@ -71,6 +108,7 @@ for target in ["deploy/k8s/base", "deploy/k8s/overlays/example"]:
           f"{target}: objects {sorted(kinds)}")
     validate(objects, target)
     hardened(kinds["Deployment"], target)
+    metrics_kept_inside(objects, target)
 
 # Helm: lint, then render value sets.
 report = lint(CHART)
@@ -96,6 +134,11 @@ scenarios = {
         "migrationJob": {"enabled": False},
         "podDisruptionBudget": {"enabled": False},
     },
+    "load balancer, ingress accepted without trusted proxies, monitor": {
+        "service": {"type": "LoadBalancer"},
+        "ingress": {"enabled": True, "host": "id.example.com", "allowWithoutTrustedProxies": True},
+        "serviceMonitor": {"enabled": True},
+    },
 }
 chart = Chart.load(CHART)
 for name, values in scenarios.items():
@@ -119,6 +162,7 @@ for name, values in scenarios.items():
     kinds = by_kind(objects)
     validate(objects, f"helm {name}")
     hardened(kinds["Deployment"], f"helm {name}")
+    metrics_kept_inside(objects, f"helm {name}")
     check(("Ingress" in kinds) == bool(values.get("ingress", {}).get("enabled")), f"{name}: ingress toggle")
     check(("ServiceMonitor" in kinds) == bool(values.get("serviceMonitor", {}).get("enabled")), f"{name}: monitor toggle")
     check(("Job" in kinds) == values.get("migrationJob", {}).get("enabled", True), f"{name}: job toggle")
@@ -138,6 +182,18 @@ for bad in [{"redis": {"mode": "bogus"}}, {"publicUrl": "id.example.com"}, {"rep
         check(False, f"schema accepted {bad}")
     except jsonschema.ValidationError:
         check(True, "")
+
+# An Ingress without trusted proxies is refused (every client would share the ingress's address,
+# so one attacker's failed logins would lock out every admin), with a message that says why.
+for values in [{"ingress": {"enabled": True}},
+               {"ingress": {"enabled": True, "allowWithoutTrustedProxies": False}, "trustedProxies": []}]:
+    try:
+        chart.render(values, name="r", namespace="identity")
+        check(False, f"the chart rendered an ingress without trusted proxies: {values}")
+    except Exception as refused:  # helm_python raises its own error types, carrying Helm's message
+        message = str(refused)
+        check("trustedProxies" in message and "allowWithoutTrustedProxies" in message and "lock" in message,
+              f"the refusal names trustedProxies and the way out: {message}")
 
 print(f"deploy: {passed} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)

@@ -112,6 +112,7 @@ def main() -> int:
         server_env = {
             **env,
             "TESSERA_HTTP__BIND": f"127.0.0.1:{port}",
+            "TESSERA_HTTP__MANAGEMENT_BIND": "127.0.0.1:0",
             "TESSERA_HTTP__PUBLIC_URL": base,
             "TESSERA_DATABASE__URL": f"sqlite://{work / 'tessera.db'}?mode=rwc",
             "TESSERA_WECHAT__API_BASE_URL": sim_url,

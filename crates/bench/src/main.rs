@@ -113,6 +113,7 @@ async fn main() -> Result<()> {
     let master = tessera_domain::crypto::MasterKey::from_bytes(key).to_base64();
     let child = Command::new(&args.server)
         .env("TESSERA_HTTP__BIND", format!("127.0.0.1:{port}"))
+        .env("TESSERA_HTTP__MANAGEMENT_BIND", "127.0.0.1:0")
         .env("TESSERA_DATABASE__URL", &pg.url)
         .env("TESSERA_DATABASE__MAX_CONNECTIONS", "32")
         .env("TESSERA_REDIS__URL", &redis.url)

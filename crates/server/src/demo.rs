@@ -73,6 +73,7 @@ async fn demo(dir: &std::path::Path) -> Result<()> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let mut config = Config::default();
     config.http.bind = ([127, 0, 0, 1], port).into();
+    config.http.management_bind = ([127, 0, 0, 1], 0).into();
     config.http.public_url = format!("http://127.0.0.1:{port}");
     config.secrets.master_key = Some(crate::config::ConfiguredKey::generate());
     config.database.url = format!("sqlite://{}?mode=rwc", dir.join("demo.db").display());

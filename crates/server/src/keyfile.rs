@@ -23,12 +23,7 @@ pub fn sqlite_master_key(config: &Config) -> anyhow::Result<MasterKey> {
             .map_err(|e| anyhow::anyhow!("master key file {}: {e}", path.display()));
     }
     let key = MasterKey::generate();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(&path)
+    let mut file = crate::private_files::create_new(&path)
         .with_context(|| format!("cannot create the master key file {}", path.display()))?;
     writeln!(file, "{}", key.to_base64())?;
     file.sync_all()?;

@@ -1,19 +1,21 @@
 //! The Tessera binary's library half: configuration, logging, wiring of every crate, and the
 //! server's start and stop. `main.rs` only parses the command line.
 
+pub mod bootstrap;
 pub mod config;
 pub mod demo;
 mod keyfile;
+mod management;
 mod metrics;
+mod private_files;
 mod telemetry;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use poem::{
-    EndpointExt, IntoResponse, Route, Server, get, handler,
+    EndpointExt, IntoResponse, Route, Server,
     listener::{Acceptor, Listener, TcpListener},
-    web::Data,
 };
 use tessera_api::AppState;
 use tessera_domain::{
@@ -85,9 +87,11 @@ fn install_crypto_provider() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 }
 
-/// Connects to the database named in `config`.
+/// Connects to the database named in `config`. An SQLite database file is made private first
+/// (created with mode 0600, or narrowed to it), so its `-wal` and `-shm` files are private too.
 pub async fn connect(config: &Config) -> anyhow::Result<SqlStore> {
     install_crypto_provider();
+    private_files::prepare_database(config)?;
     let db = DbConfig {
         url: config.database.url.clone(),
         timeout: config.db_timeout(),
@@ -178,15 +182,12 @@ pub async fn rekey(config: &Config) -> anyhow::Result<tessera_domain::service::R
     Ok(services.maintenance.reseal_all().await?)
 }
 
-#[handler]
-fn render_metrics(metrics: Data<&Arc<PromMetrics>>) -> poem::Response {
-    metrics.render().with_content_type("text/plain; version=0.0.4; charset=utf-8").into_response()
-}
-
 /// A running server.
 pub struct Running {
     /// Where it listens (the real port when `http.bind` asked for port 0).
     pub addr: SocketAddr,
+    /// Where the management listener (`/metrics`) listens (`http.management_bind`).
+    pub management_addr: SocketAddr,
     /// What the first-start check did.
     pub bootstrap: BootstrapAdmin,
     shutdown: Option<oneshot::Sender<()>>,
@@ -225,7 +226,6 @@ pub async fn start(
         .await
         .context("creating the bootstrap admin")?;
     let app = Route::new()
-        .at("/metrics", get(render_metrics).data(metrics))
         .nest("/", tessera_api::app(Arc::new(AppState { services, trusted_proxies })))
         .around(trace_request);
 
@@ -238,6 +238,8 @@ pub async fn start(
         .first()
         .and_then(|a| a.as_socket_addr().copied())
         .context("listener has no address")?;
+    let management = management::serve(config.http.management_bind, metrics).await?;
+    let management_addr = management.addr;
 
     let (tx, rx) = oneshot::channel::<()>();
     let signal = async move {
@@ -256,7 +258,7 @@ pub async fn start(
             server.run_with_graceful_shutdown(app, signal, Some(Duration::from_secs(10))).await;
         // Requests are over: write the audit events still queued.
         audit.shutdown().await;
-        served
+        served.and(management.stop().await)
     });
-    Ok(Running { addr, bootstrap, shutdown: Some(tx), task })
+    Ok(Running { addr, management_addr, bootstrap, shutdown: Some(tx), task })
 }

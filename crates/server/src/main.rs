@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use tessera::{Config, config, init_telemetry, start};
-use tessera_domain::service::BootstrapAdmin;
 
 /// Tessera: a self-hosted multi-tenant identity server with "App launches WeChat mini program"
 /// login.
@@ -208,22 +207,12 @@ async fn run(command: Command, config: &Config) -> anyhow::Result<()> {
                 );
             }
             let running = start(config, Some(Box::pin(shutdown_signal()))).await?;
-            match &running.bootstrap {
-                BootstrapAdmin::CreatedWithPassword(password) => tracing::warn!(
-                    username = "admin",
-                    password = %password,
-                    "created the bootstrap platform admin; this password is shown only once"
-                ),
-                BootstrapAdmin::Created => tracing::info!(
-                    username = "admin",
-                    "created the bootstrap platform admin with admin.bootstrap_password"
-                ),
-                BootstrapAdmin::Existing => {}
-            }
+            tessera::bootstrap::announce(&config.admin, &running.bootstrap);
             tracing::info!(
-                "listening on http://{} (public URL {}; console at /docs)",
+                "listening on http://{} (public URL {}; console at /docs); metrics on http://{}/metrics",
                 running.addr,
-                config.http.public_url
+                config.http.public_url,
+                running.management_addr
             );
             running.wait().await
         }

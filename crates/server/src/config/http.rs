@@ -1,19 +1,23 @@
-//! `http.*`: the listen address and the trusted proxies, parsed while loading, and the public URL.
+//! `http.*`: the listen addresses (public, management) and the trusted proxies, parsed while
+//! loading, and the public URL.
 
 use std::net::SocketAddr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
 use tessera_api::client_ip::TrustedNet;
 
-use super::{ConfigError, sections::http_url};
+use super::{ConfigError, bad, sections::http_url};
 
 /// `http.*`
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct HttpConfig {
-    /// Listen address.
+    /// Listen address of the public API.
     #[serde(deserialize_with = "socket_addr")]
     pub bind: SocketAddr,
+    /// Listen address of the management listener (`/metrics`), kept off the public one.
+    #[serde(deserialize_with = "socket_addr")]
+    pub management_bind: SocketAddr,
     /// The externally visible base URL (token issuers derive from it).
     pub public_url: String,
     /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client; a list, or
@@ -26,6 +30,7 @@ impl Default for HttpConfig {
     fn default() -> Self {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            management_bind: SocketAddr::from(([127, 0, 0, 1], 9090)),
             public_url: "http://127.0.0.1:8080".into(),
             trusted_proxies: Vec::new(),
         }
@@ -35,11 +40,14 @@ impl Default for HttpConfig {
 impl HttpConfig {
     pub(super) fn validate(&mut self) -> Result<(), ConfigError> {
         self.public_url = http_url("http.public_url", &self.public_url)?;
+        if self.management_bind == self.bind && self.bind.port() != 0 {
+            return Err(bad("http.management_bind", "must differ from http.bind"));
+        }
         Ok(())
     }
 }
 
-/// `http.bind`, with a message that shows what an address looks like.
+/// `http.bind` and `http.management_bind`, with a message that shows what an address looks like.
 fn socket_addr<'de, D: Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Error> {
     let text = String::deserialize(d)?;
     text.parse()

@@ -206,10 +206,13 @@ impl WechatConfig {
 #[derive(Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AdminConfig {
-    /// Password of the `admin` account created on first start; unset = random, logged once.
+    /// Password of the `admin` account created on first start; unset = random, shown once.
     pub bootstrap_password: Option<String>,
     /// Read it from this file.
     pub bootstrap_password_file: Option<PathBuf>,
+    /// Where to write a generated password (a new file of mode 0600) instead of printing it on
+    /// standard output.
+    pub generated_password_path: Option<PathBuf>,
 }
 
 impl AdminConfig {
@@ -219,6 +222,11 @@ impl AdminConfig {
         {
             let message = format!("must be at least {ADMIN_PASSWORD_MIN_CHARS} characters");
             return Err(bad("admin.bootstrap_password", message));
+        }
+        if let Some(path) = &self.generated_password_path
+            && path.file_name().is_none()
+        {
+            return Err(bad("admin.generated_password_path", "must name a file"));
         }
         Ok(())
     }
@@ -317,10 +325,11 @@ impl fmt::Debug for RedisConfig {
 
 impl fmt::Debug for AdminConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Self { bootstrap_password, bootstrap_password_file } = self;
+        let Self { bootstrap_password, bootstrap_password_file, generated_password_path } = self;
         f.debug_struct("AdminConfig")
             .field("bootstrap_password", &bootstrap_password.as_ref().map(|_| HIDDEN))
             .field("bootstrap_password_file", bootstrap_password_file)
+            .field("generated_password_path", generated_password_path)
             .finish()
     }
 }

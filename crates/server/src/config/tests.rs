@@ -105,6 +105,8 @@ fn the_known_keys_are_the_fields_of_the_defaults() {
     for key in [
         "http.bind",
         "http.trusted_proxies",
+        "http.management_bind",
+        "admin.generated_password_path",
         "redis.url",
         "redis.url_file",
         "telemetry.otlp_endpoint",
@@ -118,7 +120,7 @@ fn the_known_keys_are_the_fields_of_the_defaults() {
     ] {
         assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
     }
-    assert_eq!(keys.len(), 27, "{keys:?}");
+    assert_eq!(keys.len(), 29, "{keys:?}");
     let unknown =
         load("[redis]\nurl = \"redis://r\"\nurl_fle = \"x\"\n[secret]\nmaster_key = \"k\"")
             .expect("loads")

@@ -1,9 +1,10 @@
 //! The real binary: `openapi` needs nothing, bad configuration stops the start with one line,
-//! and `serve` with no configuration runs the embedded default.
+//! and `serve` with no configuration runs the embedded default, with private files, metrics on
+//! the management listener only and the generated admin password outside the log.
 
 use std::{
     io::{BufRead, BufReader},
-    process::{Command, Stdio},
+    process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -43,53 +44,132 @@ fn bad_configuration_stops_the_start_with_one_line_naming_the_key() {
 #[test]
 fn serve_runs_on_the_embedded_default_and_prints_the_bootstrap_password_once() {
     let dir = tempfile::tempdir().expect("dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let run = || {
-        Command::new(BIN)
-            .current_dir(dir.path())
-            .env("TESSERA_HTTP__BIND", format!("127.0.0.1:{port}"))
-            .env("RUST_LOG", "info")
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn")
-    };
-    let first = wait_ready(run(), port);
-    assert!(first.iter().any(|l| l.contains("listening on http://127.0.0.1")), "{first:?}");
-    let password = first
-        .iter()
-        .find(|l| l.contains("bootstrap platform admin"))
-        .and_then(|l| l.split("password=").nth(1))
-        .map(|p| p.split_whitespace().next().unwrap_or_default().to_owned())
-        .expect("bootstrap password printed");
+    let (port, management) = (free_port(), free_port());
+    let files = ["tessera.db", "tessera.db-wal", "tessera.db-shm", "tessera.master.key"];
+    let first = run_until_ready(serve(dir.path(), port, management, &[]), port, || {
+        // While it runs: the WAL and shared-memory files exist, and everything is private.
+        for file in files {
+            assert_eq!(mode(&dir.path().join(file)), 0o600, "{file}");
+        }
+        assert_eq!(http_status(port, "/metrics"), Some(404), "no metrics on the public listener");
+        assert_eq!(http_status(management, "/metrics"), Some(200), "metrics on the management one");
+    });
+    assert!(first.log.iter().any(|l| l.contains("listening on http://127.0.0.1")), "{first:?}");
+    let metrics_at = format!("metrics on http://127.0.0.1:{management}/metrics");
+    assert!(first.log.iter().any(|l| l.contains(&metrics_at)), "{first:?}");
+    let password = first.printed_password().expect("bootstrap password printed");
     assert!(password.len() >= 16, "{password}");
-    assert!(dir.path().join("tessera.db").exists());
-    assert!(dir.path().join("tessera.master.key").exists());
+    first.assert_not_logged(&password);
 
-    let second = wait_ready(run(), port);
-    assert!(!second.iter().any(|l| l.contains("password=")), "printed only once: {second:?}");
+    let second = run_until_ready(serve(dir.path(), port, management, &[]), port, || {});
+    assert_eq!(second.printed_password(), None, "printed only once: {second:?}");
+    second.assert_not_logged(&password);
 }
 
-/// Waits for `/health/ready` = 200, stops the server with SIGTERM and returns its log lines.
-fn wait_ready(mut child: std::process::Child, port: u16) -> Vec<String> {
-    let stderr = child.stderr.take().expect("stderr");
-    let lines = std::thread::spawn(move || {
-        BufReader::new(stderr).lines().map_while(Result::ok).collect::<Vec<_>>()
-    });
+#[test]
+fn the_generated_password_stays_out_of_json_logs_or_goes_to_a_private_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (port, management) = (free_port(), free_port());
+    let json = [("TESSERA_LOG__FORMAT", "json")];
+    let run = run_until_ready(serve(dir.path(), port, management, &json), port, || {});
+    let password = run.printed_password().expect("printed on standard output");
+    assert!(run.log.iter().any(|l| l.contains("bootstrap platform admin")), "{run:?}");
+    for line in &run.log {
+        assert!(serde_json::from_str::<serde_json::Value>(line).is_ok(), "not JSON: {line}");
+    }
+    run.assert_not_logged(&password);
+
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("admin-password");
+    let out_text = out.display().to_string();
+    let to_file =
+        [("TESSERA_LOG__FORMAT", "json"), ("TESSERA_ADMIN__GENERATED_PASSWORD_PATH", &out_text)];
+    let run = run_until_ready(serve(dir.path(), port, management, &to_file), port, || {});
+    let written = std::fs::read_to_string(&out).expect("password file");
+    let password = written.trim_end();
+    assert!(password.len() >= 16 && written.ends_with('\n'), "{written:?}");
+    assert_eq!(mode(&out), 0o600);
+    assert!(run.stdout.is_empty(), "nothing printed: {run:?}");
+    assert!(run.log.iter().any(|l| l.contains(&out_text)), "the log says where: {run:?}");
+    run.assert_not_logged(password);
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port()
+}
+
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    let metadata = std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    metadata.permissions().mode() & 0o777
+}
+
+/// `tessera` (`serve`, the default) in `dir` on the given ports, with `env` added.
+fn serve(dir: &std::path::Path, port: u16, management: u16, env: &[(&str, &str)]) -> Child {
+    Command::new(BIN)
+        .current_dir(dir)
+        .env("TESSERA_HTTP__BIND", format!("127.0.0.1:{port}"))
+        .env("TESSERA_HTTP__MANAGEMENT_BIND", format!("127.0.0.1:{management}"))
+        .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn")
+}
+
+/// What a server run wrote: standard output, and its log (standard error).
+#[derive(Debug)]
+struct Output {
+    stdout: Vec<String>,
+    log: Vec<String>,
+}
+
+impl Output {
+    /// The generated password, from the one line printed for it on standard output.
+    fn printed_password(&self) -> Option<String> {
+        let prefix = tessera::bootstrap::PASSWORD_LINE;
+        let lines: Vec<&String> = self.stdout.iter().filter(|l| l.starts_with(prefix)).collect();
+        assert!(lines.len() <= 1, "printed once: {self:?}");
+        lines.first().map(|l| l[prefix.len()..].trim().to_owned())
+    }
+
+    fn assert_not_logged(&self, password: &str) {
+        let logged: Vec<&String> = self.log.iter().filter(|l| l.contains(password)).collect();
+        assert!(logged.is_empty(), "the password is in the log: {logged:?}");
+    }
+}
+
+/// Waits for `/health/ready` = 200, runs `while_running`, stops the server with SIGTERM and
+/// returns what it wrote.
+fn run_until_ready(mut child: Child, port: u16, while_running: impl FnOnce()) -> Output {
+    let read = |pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            BufReader::new(pipe).lines().map_while(Result::ok).collect::<Vec<_>>()
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().expect("stdout")));
+    let stderr = read(Box::new(child.stderr.take().expect("stderr")));
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut ready = false;
     while Instant::now() < deadline && !ready {
         std::thread::sleep(Duration::from_millis(100));
         ready = http_status(port, "/health/ready") == Some(200);
     }
+    let checked =
+        ready.then(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(while_running)));
     let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
     let status = child.wait().expect("wait");
-    let lines = lines.join().expect("log reader");
-    assert!(ready, "never ready: {lines:?}");
-    assert!(status.success(), "graceful stop on SIGTERM: {status:?} {lines:?}");
-    lines
+    let output = Output {
+        stdout: stdout.join().expect("stdout reader"),
+        log: stderr.join().expect("log reader"),
+    };
+    assert!(ready, "never ready: {output:?}");
+    if let Some(Err(failure)) = checked {
+        std::panic::resume_unwind(failure);
+    }
+    assert!(status.success(), "graceful stop on SIGTERM: {status:?} {output:?}");
+    output
 }
 
 /// A minimal HTTP/1.0 GET, to keep this test free of an async runtime.

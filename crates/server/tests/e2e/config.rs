@@ -16,6 +16,8 @@ fn defaults_match_the_contract() {
     let loaded = load_from(with_toml("")).expect("defaults load");
     let c = loaded.config;
     assert_eq!(c.http.bind.to_string(), "127.0.0.1:8080");
+    assert_eq!(c.http.management_bind.to_string(), "127.0.0.1:9090");
+    assert_eq!(c.admin.generated_password_path, None);
     assert_eq!(c.http.public_url, "http://127.0.0.1:8080");
     assert_eq!(c.database.url, "sqlite://tessera.db?mode=rwc");
     assert_eq!(c.redis.url, None);
@@ -50,6 +52,12 @@ fn bad_values_name_their_key() {
     for (toml, key) in [
         ("[http]\nbind = \"not an address\"", "http.bind"),
         ("[http]\npublic_url = \"ftp://x\"", "http.public_url"),
+        ("[http]\nmanagement_bind = \"9090\"", "http.management_bind"),
+        (
+            "[http]\nbind = \"0.0.0.0:8080\"\nmanagement_bind = \"0.0.0.0:8080\"",
+            "http.management_bind",
+        ),
+        ("[admin]\ngenerated_password_path = \"\"", "admin.generated_password_path"),
         ("[database]\nurl = \"oracle://x\"", "database.url"),
         ("[database]\ntimeout_ms = 5", "database.timeout_ms"),
         ("[database]\ntimeout_ms = \"soon\"", "database.timeout_ms"),

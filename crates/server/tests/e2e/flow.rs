@@ -400,7 +400,9 @@ async fn wechat_failures_become_the_documented_errors_and_metrics() {
     let no_pool = f.s.http.post("/oauth/app2wxapp/login/nope").json(json!({"code": "x"})).await;
     no_pool.assert_error(StatusCode::NOT_FOUND, "pool_not_found");
 
-    let metrics = f.s.http.get("/metrics").await;
+    f.s.http.get("/metrics").await.assert_status(StatusCode::NOT_FOUND);
+    let metrics = f.s.management.get("/metrics").await;
+    assert_eq!(metrics.status, StatusCode::OK);
     assert!(metrics.header("content-type").unwrap_or_default().starts_with("text/plain"));
     let text = metrics.text;
     for line in [

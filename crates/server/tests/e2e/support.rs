@@ -162,6 +162,8 @@ pub struct TestServer {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
     pub http: Http,
+    /// The management listener (`/metrics`).
+    pub management: Http,
     pub config: Config,
     pub db: Option<TestDb>,
     running: Option<Running>,
@@ -198,6 +200,7 @@ impl TestServer {
     ) -> Self {
         let mut config = Config::default();
         config.http.bind = ([127, 0, 0, 1], 0).into();
+        config.http.management_bind = ([127, 0, 0, 1], 0).into();
         config.http.public_url = PUBLIC_URL.into();
         config.database.url = url.to_owned();
         config.database.timeout_ms = timeout_ms;
@@ -206,7 +209,8 @@ impl TestServer {
         configure(&mut config);
         let running = start(&config, None).await.expect("server starts");
         let base = format!("http://{}", running.addr);
-        Self { http: Http::new(&base), base, config, db: None, running: Some(running) }
+        let management = Http::new(&format!("http://{}", running.management_addr));
+        Self { http: Http::new(&base), management, base, config, db: None, running: Some(running) }
     }
 
     /// Stops the server; the database stays until `self` is dropped.

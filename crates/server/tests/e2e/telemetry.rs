@@ -86,6 +86,7 @@ async fn the_spans_of_a_login_reach_the_collector() {
     let mut child = Command::new(BIN)
         .current_dir(dir.path())
         .env("TESSERA_HTTP__BIND", format!("127.0.0.1:{port}"))
+        .env("TESSERA_HTTP__MANAGEMENT_BIND", "127.0.0.1:0")
         .env("TESSERA_TELEMETRY__OTLP_ENDPOINT", format!("http://{collector}"))
         .env("TESSERA_WECHAT__API_BASE_URL", &sim_server.base_url)
         .env("TESSERA_ADMIN__BOOTSTRAP_PASSWORD", "telemetry-password")
