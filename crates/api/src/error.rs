@@ -115,6 +115,15 @@ impl ApiError {
     }
 }
 
+/// The documented opaque `500 internal_error`, for failures that are not a domain error (a
+/// panic).
+pub(crate) fn internal_error() -> Response {
+    let status = StatusCode::INTERNAL_SERVER_ERROR;
+    let mut response = body(status, "internal_error", "internal error").into_response();
+    response.set_status(status);
+    response
+}
+
 /// Gives errors raised by the framework (not by a handler) the documented shape.
 pub async fn catch_all(err: poem::Error) -> Response {
     if err.is_from_response() {

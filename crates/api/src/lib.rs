@@ -10,6 +10,7 @@ mod body;
 mod caller;
 pub mod client_ip;
 mod connections;
+mod edge;
 pub mod error;
 mod health;
 mod keys;
@@ -21,14 +22,12 @@ mod wellknown;
 
 use std::sync::Arc;
 
-use poem::{
-    Endpoint, EndpointExt, IntoResponse, Request, Response, Route,
-    http::{StatusCode, header},
-};
+use poem::{Endpoint, EndpointExt, Request, Response, Route, middleware::CatchPanic};
 use poem_openapi::{OpenApiService, Tags};
 use tessera_domain::service::Services;
 
 use crate::client_ip::TrustedNet;
+pub use crate::edge::PanicHook;
 
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -39,6 +38,8 @@ pub struct AppState {
     pub services: Services,
     /// Proxies whose `X-Forwarded-For` is believed (`http.trusted_proxies`).
     pub trusted_proxies: Vec<TrustedNet>,
+    /// Called for every panic caught in a handler (the server counts them in a metric).
+    pub on_panic: PanicHook,
 }
 
 impl AppState {
@@ -125,7 +126,9 @@ fn spec_json() -> String {
     serde_json::to_string_pretty(&document()).unwrap_or_default()
 }
 
-/// The whole HTTP application: API, `/openapi.json`, the console at `/docs`.
+/// The whole HTTP application: API, `/openapi.json`, the console at `/docs`. Every request
+/// passes the body limit; every error, panics included, answers the documented shape; every
+/// answer carries the headers of [`edge::response_headers`].
 pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
     let api = api_service();
     let console = api.swagger_ui();
@@ -133,32 +136,16 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
     let spec = poem::endpoint::make_sync(move |_| {
         Response::builder().content_type("application/json").body(spec.clone())
     });
+    let hook = state.on_panic.clone();
+    let on_panic =
+        move |panic: Box<dyn std::any::Any + Send>| edge::panic_response(&hook, panic.as_ref());
     Route::new()
         .nest("/", api)
         .nest("/docs", console)
         .at("/openapi.json", spec)
         .data(state)
-        .around(limit_body)
+        .around(edge::limit_body)
         .catch_all_error(error::catch_all)
-}
-
-/// Refuses bodies over [`MAX_BODY_BYTES`] with `413`, whether announced by `Content-Length` or
-/// streamed in chunks.
-async fn limit_body<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Response> {
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    match declared {
-        Some(len) if len > MAX_BODY_BYTES => {
-            return Err(poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE));
-        }
-        None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
-            let body = req.take_body().into_bytes_limit(MAX_BODY_BYTES).await?;
-            req.set_body(body);
-        }
-        _ => {}
-    }
-    Ok(next.call(req).await?.into_response())
+        .with(CatchPanic::new().with_handler(on_panic))
+        .around(edge::response_headers)
 }

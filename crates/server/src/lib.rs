@@ -224,9 +224,14 @@ pub async fn start(
         .ensure_bootstrap_admin(config.admin.bootstrap_password.as_deref())
         .await
         .context("creating the bootstrap admin")?;
+    let on_panic = {
+        let metrics = metrics.clone();
+        Arc::new(move || metrics.panicked())
+    };
+    let state = AppState { services, trusted_proxies, on_panic };
     let app = Route::new()
         .at("/metrics", get(render_metrics).data(metrics))
-        .nest("/", tessera_api::app(Arc::new(AppState { services, trusted_proxies })))
+        .nest("/", tessera_api::app(Arc::new(state)))
         .around(trace_request);
 
     let acceptor = TcpListener::bind(config.http.bind)

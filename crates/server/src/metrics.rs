@@ -1,7 +1,7 @@
 //! Prometheus metrics of the flow and of WeChat calls, served at `GET /metrics`.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
 };
 use tessera_domain::ports::Metrics;
 
@@ -18,6 +18,7 @@ pub struct PromMetrics {
     exchange_seconds: HistogramVec,
     wechat: IntCounterVec,
     wechat_seconds: HistogramVec,
+    panics: IntCounter,
 }
 
 fn counter(
@@ -83,8 +84,20 @@ impl PromMetrics {
                 "WeChat API call latency.",
                 &["api"],
             )?,
+            panics: {
+                let help =
+                    "Panics caught while handling a request (each answered 500 internal_error).";
+                let c = IntCounter::new("tessera_panics_total", help)?;
+                registry.register(Box::new(c.clone()))?;
+                c
+            },
             registry,
         })
+    }
+
+    /// Counts a panic caught while handling a request.
+    pub fn panicked(&self) {
+        self.panics.inc();
     }
 
     /// The Prometheus text exposition.
@@ -111,5 +124,18 @@ impl Metrics for PromMetrics {
     fn wechat(&self, api: &str, outcome: &str, seconds: f64) {
         self.wechat.with_label_values(&[api, outcome]).inc();
         self.wechat_seconds.with_label_values(&[api]).observe(seconds);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panics_are_counted() {
+        let metrics = PromMetrics::new().unwrap();
+        assert!(metrics.render().contains("tessera_panics_total 0"), "{}", metrics.render());
+        metrics.panicked();
+        assert!(metrics.render().contains("tessera_panics_total 1"), "{}", metrics.render());
     }
 }

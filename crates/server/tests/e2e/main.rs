@@ -5,6 +5,7 @@
 mod admin_api;
 mod cli;
 mod config;
+mod edge;
 mod flow;
 mod openapi;
 mod outage;
