@@ -1012,7 +1012,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1133,7 +1136,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1248,7 +1254,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1363,7 +1372,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1479,7 +1491,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1595,7 +1610,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1709,7 +1727,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1822,7 +1843,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1940,7 +1964,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2054,7 +2081,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2173,7 +2203,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2287,7 +2320,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2405,7 +2441,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2518,7 +2557,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2643,7 +2685,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2762,7 +2807,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2878,7 +2926,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2993,7 +3044,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3113,7 +3167,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3227,7 +3284,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3343,7 +3403,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3457,7 +3520,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3587,7 +3653,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -2,11 +2,7 @@
 //! `POST /oauth/app2wxapp/auth/{userPoolId}` (the App backend's ticket exchange, compatible with
 //! the hosted original: same path, body and response field names).
 
-use poem_openapi::{
-    Object, OpenApi,
-    param::{Path, Query},
-    payload::Json,
-};
+use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 use serde_json::Value;
 use tessera_domain::{
     Error,
@@ -18,6 +14,7 @@ use crate::{
     body::{JsonBody, OptionalJsonBody},
     caller::Client,
     error::ApiError,
+    path::{Path, PoolId},
     time::iso,
 };
 
@@ -227,7 +224,7 @@ impl App2WxappApi {
         client: Client<'_>,
         /// User pool id.
         #[oai(name = "userPoolId")]
-        user_pool_id: Path<String>,
+        user_pool_id: Path<PoolId>,
         body: JsonBody<LoginBody>,
     ) -> Result<Json<LoginResponse>, ApiError> {
         let JsonBody(b) = body;
@@ -271,7 +268,7 @@ impl App2WxappApi {
         client: Client<'_>,
         /// User pool id.
         #[oai(name = "userPoolId")]
-        user_pool_id: Path<String>,
+        user_pool_id: Path<PoolId>,
         /// The ticket, when not in the body.
         ticket: Query<Option<String>>,
         body: OptionalJsonBody<ExchangeBody>,
@@ -280,7 +277,7 @@ impl App2WxappApi {
         let ticket = b.ticket.filter(|t| !t.is_empty()).or(ticket.0);
         let services = client.services();
         let request = ExchangeRequest {
-            pool_id: user_pool_id.0,
+            pool_id: user_pool_id.into_inner(),
             ticket,
             secret: b.secret,
             code_verifier: b.code_verifier,

@@ -1,9 +1,16 @@
 //! `/api/v1/userpools/{id}/connections/app2wxapp`: the pool's mini program credentials.
 
-use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{Object, OpenApi, payload::Json};
 use tessera_domain::service::{ConnectionView, PutConnection as SetConnection};
 
-use crate::{ApiTags, Deleted, body::JsonBody, caller::Caller, error::ApiError, time::iso};
+use crate::{
+    ApiTags, Deleted,
+    body::JsonBody,
+    caller::Caller,
+    error::ApiError,
+    path::{Path, PoolId},
+    time::iso,
+};
 
 /// The mini program's credentials.
 #[derive(Debug, Object, serde::Deserialize)]
@@ -65,7 +72,7 @@ impl ConnectionsApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
         body: JsonBody<PutConnection>,
     ) -> Result<Json<Connection>, ApiError> {
         let JsonBody(body) = body;
@@ -90,7 +97,7 @@ impl ConnectionsApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
     ) -> Result<Json<Connection>, ApiError> {
         Ok(Json(caller.services().connections.get(&caller.ctx, &id).await?.into()))
     }
@@ -105,7 +112,7 @@ impl ConnectionsApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
     ) -> Result<Deleted, ApiError> {
         caller.services().connections.delete(&caller.ctx, &id).await?;
         Ok(Deleted::NoContent)

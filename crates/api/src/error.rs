@@ -35,7 +35,8 @@ pub enum ApiError {
     /// `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`.
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
-    /// `pool_not_found` (also for a pool token reaching another pool) or `not_found`.
+    /// `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+    /// cannot be one) or `not_found`.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
     /// `conflict` (a taken id, phone, email…) or `connection_not_configured`.

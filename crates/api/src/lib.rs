@@ -14,6 +14,7 @@ mod edge;
 pub mod error;
 mod health;
 mod keys;
+mod path;
 mod pools;
 mod spec;
 mod time;

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
-    param::{Path, Query},
+    param::Query,
     payload::Json,
     registry::{MetaSchema, MetaSchemaRef, Registry},
     types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
@@ -15,7 +15,14 @@ use tessera_domain::{
     service::{NewPool, PoolUpdate},
 };
 
-use crate::{ApiTags, Deleted, body::JsonBody, caller::Caller, error::ApiError, time::iso};
+use crate::{
+    ApiTags, Deleted,
+    body::JsonBody,
+    caller::Caller,
+    error::ApiError,
+    path::{Path, PoolId},
+    time::iso,
+};
 
 /// A JWT signature algorithm: the domain's [`TokenAlgorithm`], described to the OpenAPI
 /// document with the values of `TokenAlgorithm::ALL`.
@@ -308,7 +315,7 @@ impl PoolsApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
     ) -> Result<Json<Pool>, ApiError> {
         Ok(Json(Pool::from(&caller.services().pools.get(&caller.ctx, &id).await?)))
     }
@@ -323,7 +330,7 @@ impl PoolsApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
         body: JsonBody<PatchPool>,
     ) -> Result<Json<Pool>, ApiError> {
         let JsonBody(body) = body;
@@ -339,7 +346,7 @@ impl PoolsApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
     ) -> Result<Deleted, ApiError> {
         caller.services().pools.delete(&caller.ctx, &id).await?;
         Ok(Deleted::NoContent)
@@ -353,7 +360,7 @@ impl PoolsApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
     ) -> Result<Json<SecretOut>, ApiError> {
         let secret = caller.services().pools.rotate_secret(&caller.ctx, &id).await?;
         Ok(Json(SecretOut { secret: secret.text }))

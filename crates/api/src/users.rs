@@ -1,10 +1,7 @@
 //! `/api/v1/userpools/{id}/users`: a pool's end users.
 
 use poem_openapi::{
-    ApiResponse, Object, OpenApi,
-    param::{Path, Query},
-    payload::Json,
-    types::MaybeUndefined,
+    ApiResponse, Object, OpenApi, param::Query, payload::Json, types::MaybeUndefined,
 };
 use tessera_domain::{
     model::{Page, User as DomainUser, UserFilter},
@@ -16,6 +13,7 @@ use crate::{
     body::JsonBody,
     caller::Caller,
     error::ApiError,
+    path::{Path, PoolId, UserId},
     time::{iso, iso_opt},
 };
 
@@ -186,7 +184,7 @@ impl UsersApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
         /// Page number, from 1 (default 1).
         page: Query<Option<u64>>,
         /// Page size, 1..=100 (default 20).
@@ -218,7 +216,7 @@ impl UsersApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
         body: JsonBody<CreateUser>,
     ) -> Result<Created, ApiError> {
         let JsonBody(b) = body;
@@ -241,9 +239,9 @@ impl UsersApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
         /// User id.
-        user_id: Path<String>,
+        user_id: Path<UserId>,
     ) -> Result<Json<User>, ApiError> {
         Ok(Json(caller.services().users.get(&caller.ctx, &id, &user_id).await?.into()))
     }
@@ -256,9 +254,9 @@ impl UsersApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
         /// User id.
-        user_id: Path<String>,
+        user_id: Path<UserId>,
         body: JsonBody<PatchUser>,
     ) -> Result<Json<User>, ApiError> {
         let JsonBody(b) = body;
@@ -282,9 +280,9 @@ impl UsersApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
         /// User id.
-        user_id: Path<String>,
+        user_id: Path<UserId>,
     ) -> Result<Deleted, ApiError> {
         caller.services().users.delete(&caller.ctx, &id, &user_id).await?;
         Ok(Deleted::NoContent)
