@@ -502,7 +502,7 @@ export interface components {
          * @description A user to create (e.g. pre-provisioned by phone so a pool without sign-up lets them in).
          */
         CreateUser: {
-            /** @description Phone number (digits, optionally starting with `+`); unique in the pool. */
+            /** @description Phone number (5 to 20 digits, optionally starting with `+`); unique in the pool. */
             phone?: string;
             /** @description Email address; unique in the pool. */
             email?: string;
@@ -690,7 +690,7 @@ export interface components {
          * @description A change of name or settings.
          */
         PatchPool: {
-            /** @description New display name. */
+            /** @description New display name (1..=128 characters). */
             name?: string;
             /** @description Settings to change. */
             settings?: components["schemas"]["SettingsPatch"];
@@ -700,7 +700,7 @@ export interface components {
          * @description A change to a user: absent fields are kept, `null` clears a field.
          */
         PatchUser: {
-            /** @description Phone number. */
+            /** @description Phone number (5 to 20 digits, optionally starting with `+`). */
             phone?: string;
             /** @description Email address. */
             email?: string;
@@ -710,7 +710,7 @@ export interface components {
             username?: string;
             /** @description Nickname. */
             nickname?: string;
-            /** @description Avatar URL. */
+            /** @description Avatar URL (http or https). */
             photo?: string;
             /** @description Company. */
             company?: string;
@@ -793,7 +793,7 @@ export interface components {
         ProfileBody: {
             /** @description Nickname. */
             nickName?: string;
-            /** @description Avatar URL. */
+            /** @description Avatar URL (http or https). */
             avatarUrl?: string;
             /**
              * Format: int64

@@ -77,8 +77,10 @@ impl AuditApi {
         /// Pool id.
         id: Path<PoolId>,
         /// Page number, from 1 (default 1).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000000000")))]
         page: Query<Option<u64>>,
         /// Page size, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u64>>,
     ) -> Result<Json<AuditPage>, ApiError> {
         let page = Page::new(page.0, limit.0)?;

@@ -18,9 +18,11 @@ use crate::{
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PutConnection {
     /// The mini program AppID (`wx` and 16 letters or digits).
+    #[oai(validator(pattern = "^wx[A-Za-z0-9]{16}$"))]
     app_id: String,
     /// The mini program AppSecret. Required the first time and when `appId` changes; otherwise
     /// absent keeps the stored one. Stored encrypted and never returned.
+    #[oai(validator(pattern = "^[A-Za-z0-9]{16,64}$"))]
     app_secret: Option<String>,
     /// Whether logins through this connection are allowed (default true).
     enabled: Option<bool>,

@@ -10,6 +10,7 @@ mod body;
 mod caller;
 pub mod client_ip;
 mod connections;
+mod constraints;
 mod edge;
 pub mod error;
 mod health;
@@ -106,7 +107,11 @@ fn api_service() -> OpenApiService<Apis, ()> {
         "Tessera, a self-hosted multi-tenant identity server. The admin API (`/api/v1`) takes a \
          bearer token from `POST /api/v1/auth/admin` (platform admin) or \
          `POST /api/v1/auth/userpool` (one pool). Every error answers \
-         `{\"code\": <status>, \"error\": \"<stable_snake_case>\", \"message\": \"…\"}`.",
+         `{\"code\": <status>, \"error\": \"<stable_snake_case>\", \"message\": \"…\"}`. \
+         No string of a request (a field of a typed body, a query parameter, a path id) may \
+         hold a control character (U+0000–U+001F, U+007F–U+009F): such a request answers \
+         `400 invalid_request` naming the field (`404` for a path id). Bodies are limited to \
+         64 KiB.",
     )
 }
 

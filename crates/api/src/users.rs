@@ -95,17 +95,23 @@ impl From<DomainUser> for User {
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateUser {
-    /// Phone number (digits, optionally starting with `+`); unique in the pool.
+    /// Phone number (5 to 20 digits, optionally starting with `+`); unique in the pool.
+    #[oai(validator(max_length = 21))]
     phone: Option<String>,
     /// Email address; unique in the pool.
+    #[oai(validator(max_length = 254))]
     email: Option<String>,
     /// Username.
+    #[oai(validator(min_length = 1, max_length = 128))]
     username: Option<String>,
     /// Nickname.
+    #[oai(validator(min_length = 1, max_length = 128))]
     nickname: Option<String>,
     /// Avatar URL (http or https).
+    #[oai(validator(max_length = 1024))]
     photo: Option<String>,
     /// Company.
+    #[oai(validator(min_length = 1, max_length = 128))]
     company: Option<String>,
     /// Free-form JSON object (at most 16 KiB).
     metadata: Option<serde_json::Value>,
@@ -116,24 +122,30 @@ pub struct CreateUser {
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PatchUser {
-    /// Phone number.
+    /// Phone number (5 to 20 digits, optionally starting with `+`).
+    #[oai(validator(max_length = 21))]
     #[serde(default)]
     phone: MaybeUndefined<String>,
     /// Email address.
+    #[oai(validator(max_length = 254))]
     #[serde(default)]
     email: MaybeUndefined<String>,
     /// Whether the email address is verified.
     email_verified: Option<bool>,
     /// Username.
+    #[oai(validator(min_length = 1, max_length = 128))]
     #[serde(default)]
     username: MaybeUndefined<String>,
     /// Nickname.
+    #[oai(validator(min_length = 1, max_length = 128))]
     #[serde(default)]
     nickname: MaybeUndefined<String>,
-    /// Avatar URL.
+    /// Avatar URL (http or https).
+    #[oai(validator(max_length = 1024))]
     #[serde(default)]
     photo: MaybeUndefined<String>,
     /// Company.
+    #[oai(validator(min_length = 1, max_length = 128))]
     #[serde(default)]
     company: MaybeUndefined<String>,
     /// Free-form JSON object; replaces the stored one.
@@ -186,14 +198,19 @@ impl UsersApi {
         /// Pool id.
         id: Path<PoolId>,
         /// Page number, from 1 (default 1).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000000000")))]
         page: Query<Option<u64>>,
         /// Page size, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u64>>,
         /// Only users with this phone number.
+        #[oai(validator(max_length = 21))]
         phone: Query<Option<String>>,
         /// Only users with this openid.
+        #[oai(validator(max_length = 128))]
         openid: Query<Option<String>>,
         /// Only users with this unionid.
+        #[oai(validator(max_length = 128))]
         unionid: Query<Option<String>>,
     ) -> Result<Json<UserPage>, ApiError> {
         let page = Page::new(page.0, limit.0)?;
