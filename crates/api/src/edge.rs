@@ -2,7 +2,7 @@
 //! on the bytes read; the headers every answer carries; and panics turned into the documented
 //! `500 internal_error`.
 
-use std::{any::Any, sync::Arc};
+use std::{any::Any, sync::Arc, time::Duration};
 
 use poem::{
     Endpoint, IntoResponse, Request, Response,
@@ -14,10 +14,13 @@ use crate::{MAX_BODY_BYTES, error};
 /// Refuses bodies over [`MAX_BODY_BYTES`] with `413`. A `Content-Length` over the limit is
 /// refused before anything is read; every other body is read up to the limit and refused as
 /// soon as it passes it, whatever the headers say: an HTTP/2 body carries neither
-/// `Content-Length` nor `Transfer-Encoding`, and a declared length can be a lie.
+/// `Content-Length` nor `Transfer-Encoding`, and a declared length can be a lie. A body that
+/// has not arrived within `timeout` answers `408` (a client trickling its body would hold the
+/// connection and a request slot for ever).
 pub(crate) async fn limit_body<E: Endpoint>(
     next: Arc<E>,
     mut req: Request,
+    timeout: Duration,
 ) -> poem::Result<Response> {
     let declared = req
         .headers()
@@ -27,7 +30,10 @@ pub(crate) async fn limit_body<E: Endpoint>(
     if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
         return Err(poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE));
     }
-    let body = req.take_body().into_bytes_limit(MAX_BODY_BYTES).await?;
+    let read = req.take_body().into_bytes_limit(MAX_BODY_BYTES);
+    let body = tokio::time::timeout(timeout, read)
+        .await
+        .map_err(|_| poem::Error::from_status(StatusCode::REQUEST_TIMEOUT))??;
     req.set_body(body);
     Ok(next.call(req).await?.into_response())
 }
@@ -99,7 +105,8 @@ mod tests {
 
     #[tokio::test]
     async fn bodies_are_limited_by_what_is_read() {
-        let app = Route::new().at("/", post(echo)).around(limit_body);
+        let second = Duration::from_secs(1);
+        let app = Route::new().at("/", post(echo)).around(move |n, r| limit_body(n, r, second));
         let fits = send(&app, Method::POST, "/", vec![b'x'; MAX_BODY_BYTES].into()).await;
         assert_eq!(fits.status(), StatusCode::OK);
         assert_eq!(fits.into_body().into_string().await.unwrap(), MAX_BODY_BYTES.to_string());
@@ -114,6 +121,17 @@ mod tests {
             .body(Body::empty());
         let declared = app.call(req).await.map(IntoResponse::into_response);
         assert!(declared.is_err_and(|e| e.status() == StatusCode::PAYLOAD_TOO_LARGE));
+    }
+
+    #[tokio::test]
+    async fn a_body_that_does_not_arrive_in_time_answers_408() {
+        let short = Duration::from_millis(100);
+        let app = Route::new().at("/", post(echo)).around(move |n, r| limit_body(n, r, short));
+        let (_writer, reader) = tokio::io::duplex(64);
+        let started = std::time::Instant::now();
+        let resp = send(&app, Method::POST, "/", Body::from_async_read(reader)).await;
+        assert_eq!(resp.status(), StatusCode::REQUEST_TIMEOUT);
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 
     #[tokio::test]

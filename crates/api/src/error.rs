@@ -166,6 +166,9 @@ pub async fn catch_all(err: poem::Error) -> Response {
         StatusCode::METHOD_NOT_ALLOWED => {
             (status, "method_not_allowed", "this method is not allowed here".to_owned())
         }
+        StatusCode::REQUEST_TIMEOUT => {
+            (status, "request_timeout", "the request body did not arrive in time".to_owned())
+        }
         StatusCode::PAYLOAD_TOO_LARGE => (
             status,
             "payload_too_large",

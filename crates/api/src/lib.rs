@@ -42,6 +42,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<TrustedNet>,
     /// Called for every panic caught in a handler (the server counts them in a metric).
     pub on_panic: PanicHook,
+    /// Longest time to receive a request's body once its head is in (`408` past it).
+    pub body_read_timeout: std::time::Duration,
 }
 
 impl AppState {
@@ -143,6 +145,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
         Response::builder().content_type("application/json").body(spec.clone())
     });
     let hook = state.on_panic.clone();
+    let body_read_timeout = state.body_read_timeout;
     let on_panic =
         move |panic: Box<dyn std::any::Any + Send>| edge::panic_response(&hook, panic.as_ref());
     Route::new()
@@ -150,7 +153,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
         .nest("/docs", console)
         .at("/openapi.json", spec)
         .data(state)
-        .around(edge::limit_body)
+        .around(move |next, req| edge::limit_body(next, req, body_read_timeout))
         .catch_all_error(error::catch_all)
         .with(CatchPanic::new().with_handler(on_panic))
         .around(edge::response_headers)

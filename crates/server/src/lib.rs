@@ -5,16 +5,13 @@ pub mod config;
 pub mod demo;
 mod keyfile;
 mod metrics;
+mod serve;
 mod telemetry;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use poem::{
-    EndpointExt, IntoResponse, Route, Server, get, handler,
-    listener::{Acceptor, Listener, TcpListener},
-    web::Data,
-};
+use poem::{EndpointExt, IntoResponse, Route, get, handler, web::Data};
 use tessera_api::AppState;
 use tessera_domain::{
     crypto::Sealer,
@@ -228,21 +225,18 @@ pub async fn start(
         let metrics = metrics.clone();
         Arc::new(move || metrics.panicked())
     };
-    let state = AppState { services, trusted_proxies, on_panic };
+    let body_read_timeout = config.http.body_read_timeout();
+    let state = AppState { services, trusted_proxies, on_panic, body_read_timeout };
     let app = Route::new()
         .at("/metrics", get(render_metrics).data(metrics))
         .nest("/", tessera_api::app(Arc::new(state)))
         .around(trace_request);
 
-    let acceptor = TcpListener::bind(config.http.bind)
-        .into_acceptor()
+    let listener = tokio::net::TcpListener::bind(config.http.bind)
         .await
         .with_context(|| format!("cannot listen on {} (http.bind)", config.http.bind))?;
-    let addr = acceptor
-        .local_addr()
-        .first()
-        .and_then(|a| a.as_socket_addr().copied())
-        .context("listener has no address")?;
+    let addr = listener.local_addr().context("listener has no address")?;
+    tracing::info!(%addr, "listening");
 
     let (tx, rx) = oneshot::channel::<()>();
     let signal = async move {
@@ -255,10 +249,9 @@ pub async fn start(
             }
         }
     };
-    let server = Server::new_with_acceptor(acceptor);
+    let limits = config.http.connection_limits();
     let task = tokio::spawn(async move {
-        let served =
-            server.run_with_graceful_shutdown(app, signal, Some(Duration::from_secs(10))).await;
+        let served = serve::serve(listener, app, limits, signal, Duration::from_secs(10)).await;
         // Requests are over: write the audit events still queued.
         audit.shutdown().await;
         served

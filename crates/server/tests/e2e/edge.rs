@@ -5,6 +5,7 @@
 mod body;
 mod ids;
 mod input;
+mod slow;
 
 use std::time::Duration;
 
