@@ -126,18 +126,23 @@ impl Connection {
         let conn = builder.serve_connection_with_upgrades(io, service);
         tokio::pin!(conn);
         let (header_read, idle) = (limits.header_read_timeout, limits.idle_timeout);
-        tokio::select! {
+        let idle_for = tokio::select! {
             _ = conn.as_mut() => return,
-            verdict = activity.watch(header_read, idle) => {
-                if verdict == Verdict::SlowHead {
+            verdict = activity.watch(header_read, idle) => match verdict {
+                Verdict::SlowHead => {
                     tracing::info!(%peer, "closing a connection: request head too slow");
                     return;
                 }
-            }
-            _ = stopping.wait_for(|stop| *stop) => {}
-        }
-        // Idle, or the server stops: finish what is in flight, then close.
+                Verdict::Idle => Some(header_read),
+            },
+            // The server stops: its grace period bounds the wait.
+            _ = stopping.wait_for(|stop| *stop) => None,
+        };
+        // Say goodbye (HTTP/2: GOAWAY) and let what is under way end, then close.
         conn.as_mut().graceful_shutdown();
-        let _ = tokio::time::timeout(idle, conn).await;
+        match idle_for {
+            Some(bound) => drop(tokio::time::timeout(bound, conn).await),
+            None => drop(conn.await),
+        }
     }
 }

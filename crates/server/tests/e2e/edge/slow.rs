@@ -1,17 +1,23 @@
 //! Slow and numerous clients: a request head must arrive in time, a body too, an idle
-//! connection is closed, and connections past the cap wait for room.
+//! connection is closed, connections past the cap wait for room; and a stop lets what is in
+//! flight finish.
 
-use std::time::{Duration, Instant};
+use std::{
+    future::IntoFuture,
+    time::{Duration, Instant},
+};
 
+use serde_json::json;
 use tessera::Config;
 use tessera_testkit::{Backend, TestDb};
+use tessera_wechat_sim::{Api, Fault};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
 };
 
 use super::addr;
-use crate::support::TestServer;
+use crate::support::{Flow, TestServer};
 
 const LIVE: &[u8] = b"GET /health/live HTTP/1.1\r\nHost: tessera\r\n\r\n";
 
@@ -141,4 +147,19 @@ async fn connections_past_the_cap_wait_for_room() {
     // Room again: it is served.
     drop(first);
     assert!(read_live_answer(&mut second).await.starts_with("HTTP/1.1 200"));
+}
+
+#[tokio::test]
+async fn stopping_lets_requests_in_flight_finish_and_takes_no_new_ones() {
+    let mut f = Flow::start(Backend::Sqlite).await;
+    f.sim.inject(Api::Code2Session, Fault::Delay(Duration::from_millis(800)));
+    let code = f.code("o-stop", None).code;
+    let login = f.s.http.post(&format!("/oauth/app2wxapp/login/{}", f.pool_id));
+    let in_flight = tokio::spawn(login.json(json!({ "code": code })).into_future());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let address = addr(&f.s).to_owned();
+    f.s.stop().await;
+    let answer = in_flight.await.expect("the request task");
+    answer.assert_status(reqwest::StatusCode::OK);
+    assert!(TcpStream::connect(&address).await.is_err(), "no longer listening");
 }
