@@ -128,6 +128,7 @@ scenarios = {
         "bootstrapAdmin": {"existingSecret": "tessera-admin", "key": "password"},
         "telemetry": {"otlpEndpoint": "http://otel-collector:4318"},
         "trustedProxies": ["10.0.0.0/8", "fd00::/8"],
+        "http": {"headerReadTimeoutMs": 5000, "maxConnections": 1000},
     },
     "cluster, no job, no pdb": {
         "redis": {"mode": "cluster"},
@@ -172,10 +173,15 @@ for name, values in scenarios.items():
     check(env.get("TESSERA_TELEMETRY__OTLP_ENDPOINT") == endpoint, f"{name}: OTLP endpoint passed through")
     proxies = ",".join(values.get("trustedProxies", [])) or None
     check(env.get("TESSERA_HTTP__TRUSTED_PROXIES") == proxies, f"{name}: trusted proxies passed through")
+    http = {**defaults["http"], **values.get("http", {})}
+    check(env.get("TESSERA_HTTP__HEADER_READ_TIMEOUT_MS") == str(http["headerReadTimeoutMs"])
+          and env.get("TESSERA_HTTP__MAX_CONNECTIONS") == str(http["maxConnections"]),
+          f"{name}: connection limits passed through")
 
 # The schema refuses what the chart cannot deploy.
 for bad in [{"redis": {"mode": "bogus"}}, {"publicUrl": "id.example.com"}, {"replicaCount": 0}, {"colour": "red"},
-            {"trustedProxies": ["the ingress"]}]:
+            {"trustedProxies": ["the ingress"]}, {"http": {"maxConnections": 0}},
+            {"http": {"idleTimeoutMs": 10}}]:
     merged = {**defaults, **{k: ({**defaults.get(k, {}), **v} if isinstance(v, dict) else v) for k, v in bad.items()}}
     try:
         jsonschema.validate(merged, schema)

@@ -662,7 +662,7 @@ export interface components {
          * @description A user to create (e.g. pre-provisioned by phone so a pool without sign-up lets them in).
          */
         CreateUser: {
-            /** @description Phone number (digits, optionally starting with `+`); unique in the pool. */
+            /** @description Phone number (5 to 20 digits, optionally starting with `+`); unique in the pool. */
             phone?: string;
             /** @description Email address; unique in the pool. */
             email?: string;
@@ -850,7 +850,7 @@ export interface components {
          * @description A change of name or settings.
          */
         PatchPool: {
-            /** @description New display name. */
+            /** @description New display name (1..=128 characters). */
             name?: string;
             /** @description Settings to change. */
             settings?: components["schemas"]["SettingsPatch"];
@@ -865,7 +865,7 @@ export interface components {
          * @description A change to a user: absent fields are kept, `null` clears a field.
          */
         PatchUser: {
-            /** @description Phone number. */
+            /** @description Phone number (5 to 20 digits, optionally starting with `+`). */
             phone?: string;
             /** @description Email address. */
             email?: string;
@@ -875,7 +875,7 @@ export interface components {
             username?: string;
             /** @description Nickname. */
             nickname?: string;
-            /** @description Avatar URL. */
+            /** @description Avatar URL (http or https). */
             photo?: string;
             /** @description Company. */
             company?: string;
@@ -958,7 +958,7 @@ export interface components {
         ProfileBody: {
             /** @description Nickname. */
             nickName?: string;
-            /** @description Avatar URL. */
+            /** @description Avatar URL (http or https). */
             avatarUrl?: string;
             /**
              * Format: int64
@@ -1185,7 +1185,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1306,7 +1309,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1421,7 +1427,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1536,7 +1545,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1652,7 +1664,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1768,7 +1783,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1881,7 +1899,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1994,7 +2015,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2108,7 +2132,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2224,7 +2251,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2340,7 +2370,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2456,7 +2489,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2570,7 +2606,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2683,7 +2722,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2801,7 +2843,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2919,7 +2964,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3038,7 +3086,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3152,7 +3203,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3270,7 +3324,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3383,7 +3440,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3508,7 +3568,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3627,7 +3690,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3743,7 +3809,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3858,7 +3927,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3978,7 +4050,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4092,7 +4167,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4208,7 +4286,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4322,7 +4403,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4452,7 +4536,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `pool_not_found` (also for a pool token reaching another pool) or `not_found`. */
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;

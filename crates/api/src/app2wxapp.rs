@@ -2,11 +2,7 @@
 //! `POST /oauth/app2wxapp/auth/{userPoolId}` (the App backend's ticket exchange, compatible with
 //! the hosted original: same path, body and response field names).
 
-use poem_openapi::{
-    Object, OpenApi,
-    param::{Path, Query},
-    payload::Json,
-};
+use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 use serde_json::Value;
 use tessera_domain::{
     Error,
@@ -17,7 +13,9 @@ use crate::{
     ApiTags,
     body::{JsonBody, OptionalJsonBody},
     caller::Client,
+    constraints::has_control,
     error::ApiError,
+    path::{Path, PoolId},
     time::iso,
 };
 
@@ -27,18 +25,25 @@ use crate::{
 #[serde(rename_all = "camelCase")]
 pub struct ProfileBody {
     /// Nickname.
+    #[oai(validator(max_length = 128))]
     nick_name: Option<String>,
-    /// Avatar URL.
+    /// Avatar URL (http or https).
+    #[oai(validator(max_length = 1024, pattern = "^https?://"))]
     avatar_url: Option<String>,
     /// 0 unknown, 1 male, 2 female.
+    #[oai(validator(minimum(value = "0"), maximum(value = "2")))]
     gender: Option<i64>,
     /// City.
+    #[oai(validator(max_length = 64))]
     city: Option<String>,
     /// Province.
+    #[oai(validator(max_length = 64))]
     province: Option<String>,
     /// Country.
+    #[oai(validator(max_length = 64))]
     country: Option<String>,
     /// Language.
+    #[oai(validator(max_length = 64))]
     language: Option<String>,
 }
 
@@ -48,12 +53,16 @@ pub struct ProfileBody {
 #[serde(rename_all = "camelCase")]
 pub struct LoginBody {
     /// The `wx.login` code.
+    #[oai(validator(min_length = 1, max_length = 256, pattern = "^[!-~]+$"))]
     code: String,
     /// The code from `<button open-type="getPhoneNumber">`.
+    #[oai(validator(min_length = 1, max_length = 256, pattern = "^[!-~]+$"))]
     phone_code: Option<String>,
     /// Legacy encrypted phone payload (decrypted with this login's session key).
+    #[oai(validator(max_length = 16384))]
     encrypted_data: Option<String>,
     /// IV of `encryptedData`.
+    #[oai(validator(max_length = 64))]
     iv: Option<String>,
     /// The WeChat profile.
     profile: Option<ProfileBody>,
@@ -61,8 +70,10 @@ pub struct LoginBody {
     /// `400 phone_required`.
     get_phone: Option<Value>,
     /// Binds the ticket to the App: base64url(SHA-256(verifier)).
+    #[oai(validator(pattern = "^[A-Za-z0-9_-]{43}$"))]
     code_challenge: Option<String>,
     /// `S256` (the default and only method).
+    #[oai(validator(pattern = "^S256$"))]
     code_challenge_method: Option<String>,
 }
 
@@ -89,10 +100,13 @@ pub struct LoginResponse {
 #[serde(rename_all = "camelCase")]
 pub struct ExchangeBody {
     /// The ticket (may come as the `ticket` query parameter instead).
+    #[oai(validator(max_length = 128))]
     ticket: Option<String>,
     /// The user pool secret (required when the pool's `requireSecret` is true).
+    #[oai(validator(max_length = 256))]
     secret: Option<String>,
     /// The verifier of the login's `codeChallenge`, when one was given.
+    #[oai(validator(max_length = 128))]
     code_verifier: Option<String>,
 }
 
@@ -227,7 +241,7 @@ impl App2WxappApi {
         client: Client<'_>,
         /// User pool id.
         #[oai(name = "userPoolId")]
-        user_pool_id: Path<String>,
+        user_pool_id: Path<PoolId>,
         body: JsonBody<LoginBody>,
     ) -> Result<Json<LoginResponse>, ApiError> {
         let JsonBody(b) = body;
@@ -271,16 +285,20 @@ impl App2WxappApi {
         client: Client<'_>,
         /// User pool id.
         #[oai(name = "userPoolId")]
-        user_pool_id: Path<String>,
+        user_pool_id: Path<PoolId>,
         /// The ticket, when not in the body.
+        #[oai(validator(max_length = 128))]
         ticket: Query<Option<String>>,
         body: OptionalJsonBody<ExchangeBody>,
     ) -> Result<Json<ExchangedUser>, ApiError> {
         let b = body.0.unwrap_or(ExchangeBody { ticket: None, secret: None, code_verifier: None });
         let ticket = b.ticket.filter(|t| !t.is_empty()).or(ticket.0);
+        if ticket.as_deref().is_some_and(has_control) {
+            return Err(Error::invalid("ticket", "must not contain control characters").into());
+        }
         let services = client.services();
         let request = ExchangeRequest {
-            pool_id: user_pool_id.0,
+            pool_id: user_pool_id.into_inner(),
             ticket,
             secret: b.secret,
             code_verifier: b.code_verifier,

@@ -1,13 +1,15 @@
 //! `GET /api/v1/userpools/{id}/audit-events`: what happened in a pool.
 
-use poem_openapi::{
-    Object, OpenApi,
-    param::{Path, Query},
-    payload::Json,
-};
+use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 use tessera_domain::model::{AuditEvent as DomainEvent, Page};
 
-use crate::{ApiTags, caller::Caller, error::ApiError, time::iso};
+use crate::{
+    ApiTags,
+    caller::Caller,
+    error::ApiError,
+    path::{Path, PoolId},
+    time::iso,
+};
 
 /// One audited action. Never holds a secret, ticket, password or session key.
 #[derive(Debug, Object)]
@@ -73,10 +75,12 @@ impl AuditApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
         /// Page number, from 1 (default 1).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000000000")))]
         page: Query<Option<u64>>,
         /// Page size, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u64>>,
     ) -> Result<Json<AuditPage>, ApiError> {
         let page = Page::new(page.0, limit.0)?;

@@ -28,7 +28,7 @@ pub struct AdminCredentials {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PoolCredentials {
     /// The user pool id.
-    #[oai(validator(min_length = 1, max_length = 64))]
+    #[oai(validator(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9_-]+$"))]
     user_pool_id: String,
     /// The user pool secret.
     #[oai(validator(min_length = 1, max_length = 256))]

@@ -3,7 +3,9 @@
 //! poem-openapi's own `Json` reports a wrong type by the Rust type it expected, not by the field
 //! ("expected integer_int64 while parsing SettingsPatch"). This payload documents itself exactly
 //! like `Json<T>` in the OpenAPI document, but parses with serde and reports the JSON path of the
-//! first problem: `settings.tokenTtlSeconds: invalid type: string "long", expected i64`.
+//! first problem: `settings.tokenTtlSeconds: invalid type: string "long", expected i64`. Then
+//! the body is checked against the schema the document publishes for it
+//! ([`crate::constraints`]), since serde knows nothing of `maxLength` and friends.
 
 use poem::{FromRequest, Request, RequestBody, http::StatusCode};
 use poem_openapi::{
@@ -12,6 +14,8 @@ use poem_openapi::{
     types::Type,
 };
 use serde::de::DeserializeOwned;
+
+use crate::constraints;
 
 /// A JSON request body parsed with serde, with field-naming errors.
 #[derive(Debug)]
@@ -35,7 +39,7 @@ impl<T: Type> Payload for JsonBody<T> {
     }
 }
 
-impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
+impl<T: Type + DeserializeOwned + Send + 'static> ParsePayload for JsonBody<T> {
     const IS_REQUIRED: bool = true;
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
@@ -44,23 +48,31 @@ impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
     }
 }
 
-/// Deserializes JSON, naming the path of the first problem in the error.
-fn parse<T: DeserializeOwned>(data: &[u8]) -> poem::Result<T> {
+/// Deserializes JSON, naming the path of the first problem in the error, then checks the
+/// constraints the document publishes for `T`.
+fn parse<T: Type + DeserializeOwned + 'static>(data: &[u8]) -> poem::Result<T> {
     let mut de = serde_json::Deserializer::from_slice(data);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        let message = if path == "." || path.is_empty() {
-            format!("request body: {inner}")
-        } else {
-            format!("{path}: {inner}")
-        };
-        poem::Error::from_string(message, StatusCode::BAD_REQUEST)
-    })?;
+    let json: serde_json::Value = serde_path_to_error::deserialize(&mut de).map_err(bad)?;
     de.end().map_err(|err| {
         poem::Error::from_string(format!("request body: {err}"), StatusCode::BAD_REQUEST)
     })?;
+    let value: T = serde_path_to_error::deserialize(&json).map_err(bad)?;
+    constraints::check::<T>(&json).map_err(|violation| {
+        poem::Error::from_string(violation.to_string(), StatusCode::BAD_REQUEST)
+    })?;
     Ok(value)
+}
+
+/// A serde error as `400`, prefixed by the JSON path of the problem.
+fn bad<E: std::fmt::Display>(err: serde_path_to_error::Error<E>) -> poem::Error {
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    let message = if path == "." || path.is_empty() {
+        format!("request body: {inner}")
+    } else {
+        format!("{path}: {inner}")
+    };
+    poem::Error::from_string(message, StatusCode::BAD_REQUEST)
 }
 
 impl<T> std::ops::Deref for JsonBody<T> {
@@ -71,7 +83,7 @@ impl<T> std::ops::Deref for JsonBody<T> {
     }
 }
 
-poem_openapi::impl_apirequest_for_payload!(JsonBody<T>, T: Type + DeserializeOwned + Send);
+poem_openapi::impl_apirequest_for_payload!(JsonBody<T>, T: Type + DeserializeOwned + Send + 'static);
 
 /// An optional JSON body: absent (no body, or an empty one) is `None`.
 #[derive(Debug)]
@@ -93,7 +105,7 @@ impl<T: Type> Payload for OptionalJsonBody<T> {
     }
 }
 
-impl<T: Type + DeserializeOwned + Send> ParsePayload for OptionalJsonBody<T> {
+impl<T: Type + DeserializeOwned + Send + 'static> ParsePayload for OptionalJsonBody<T> {
     const IS_REQUIRED: bool = false;
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
@@ -105,7 +117,9 @@ impl<T: Type + DeserializeOwned + Send> ParsePayload for OptionalJsonBody<T> {
     }
 }
 
-impl<'a, T: Type + DeserializeOwned + Send> poem_openapi::ApiExtractor<'a> for OptionalJsonBody<T> {
+impl<'a, T: Type + DeserializeOwned + Send + 'static> poem_openapi::ApiExtractor<'a>
+    for OptionalJsonBody<T>
+{
     const TYPES: &'static [poem_openapi::ApiExtractorType] =
         &[poem_openapi::ApiExtractorType::RequestObject];
 

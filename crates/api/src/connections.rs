@@ -1,9 +1,16 @@
 //! `/api/v1/userpools/{id}/connections/app2wxapp`: the pool's mini program credentials.
 
-use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{Object, OpenApi, payload::Json};
 use tessera_domain::service::{ConnectionView, PutConnection as SetConnection};
 
-use crate::{ApiTags, Deleted, body::JsonBody, caller::Caller, error::ApiError, time::iso};
+use crate::{
+    ApiTags, Deleted,
+    body::JsonBody,
+    caller::Caller,
+    error::ApiError,
+    path::{Path, PoolId},
+    time::iso,
+};
 
 /// The mini program's credentials.
 #[derive(Debug, Object, serde::Deserialize)]
@@ -11,9 +18,11 @@ use crate::{ApiTags, Deleted, body::JsonBody, caller::Caller, error::ApiError, t
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PutConnection {
     /// The mini program AppID (`wx` and 16 letters or digits).
+    #[oai(validator(pattern = "^wx[A-Za-z0-9]{16}$"))]
     app_id: String,
     /// The mini program AppSecret. Required the first time and when `appId` changes; otherwise
     /// absent keeps the stored one. Stored encrypted and never returned.
+    #[oai(validator(pattern = "^[A-Za-z0-9]{16,64}$"))]
     app_secret: Option<String>,
     /// Whether logins through this connection are allowed (default true).
     enabled: Option<bool>,
@@ -65,7 +74,7 @@ impl ConnectionsApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
         body: JsonBody<PutConnection>,
     ) -> Result<Json<Connection>, ApiError> {
         let JsonBody(body) = body;
@@ -90,7 +99,7 @@ impl ConnectionsApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
     ) -> Result<Json<Connection>, ApiError> {
         Ok(Json(caller.services().connections.get(&caller.ctx, &id).await?.into()))
     }
@@ -105,7 +114,7 @@ impl ConnectionsApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
     ) -> Result<Deleted, ApiError> {
         caller.services().connections.delete(&caller.ctx, &id).await?;
         Ok(Deleted::NoContent)

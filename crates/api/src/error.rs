@@ -4,7 +4,7 @@
 //! `{"code": <status>, "error": "<stable_snake_case>", "message": "…"}`.
 
 use poem::{IntoResponse, Response, http::StatusCode};
-use poem_openapi::{ApiResponse, Object, payload::Json};
+use poem_openapi::{ApiResponse, Object, error::ParseParamError, payload::Json};
 use tessera_domain::Error;
 
 /// Seconds a client should wait before retrying after `503 unavailable`.
@@ -35,7 +35,8 @@ pub enum ApiError {
     /// `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`.
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
-    /// `pool_not_found` (also for a pool token reaching another pool) or `not_found`.
+    /// `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+    /// cannot be one) or `not_found`.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
     /// `conflict` (a taken id, phone, email…) or `connection_not_configured`.
@@ -115,13 +116,47 @@ impl ApiError {
     }
 }
 
+/// The documented opaque `500 internal_error`, for failures that are not a domain error (a
+/// panic).
+pub(crate) fn internal_error() -> Response {
+    let status = StatusCode::INTERNAL_SERVER_ERROR;
+    let mut response = body(status, "internal_error", "internal error").into_response();
+    response.set_status(status);
+    response
+}
+
+/// A refused query parameter's message, naming it first like every `invalid_request`:
+/// poem-openapi's validator names (`maximum(100, exclusive: false)`) become words.
+fn param_message(name: &str, reason: &str) -> String {
+    let Some(rule) = reason.strip_prefix("verification failed. ") else {
+        return format!("{name}: {reason}");
+    };
+    let (keyword, argument) = rule.split_once('(').unwrap_or((rule, ""));
+    let argument = argument.trim_end_matches(')');
+    let (bound, exclusive) = argument.split_once(", exclusive: ").unwrap_or((argument, "false"));
+    let words = match (keyword, exclusive) {
+        ("maximum", "true") => format!("must be less than {bound}"),
+        ("maximum", _) => format!("must be at most {bound}"),
+        ("minimum", "true") => format!("must be greater than {bound}"),
+        ("minimum", _) => format!("must be at least {bound}"),
+        ("maxLength", _) => format!("must be at most {bound} characters"),
+        ("minLength", _) => format!("must be at least {bound} characters"),
+        ("pattern", _) => format!("must match {}", bound.trim_matches('"')),
+        _ => rule.to_owned(),
+    };
+    format!("{name}: {words}")
+}
+
 /// Gives errors raised by the framework (not by a handler) the documented shape.
 pub async fn catch_all(err: poem::Error) -> Response {
     if err.is_from_response() {
         return err.into_response();
     }
     let status = err.status();
-    let message = err.to_string();
+    let message = match err.downcast_ref::<ParseParamError>() {
+        Some(param) => param_message(param.name, &param.reason),
+        None => err.to_string(),
+    };
     let (status, kind, message) = match status {
         StatusCode::UNAUTHORIZED => {
             (status, "unauthorized", "a valid bearer token is required".to_owned())
@@ -130,6 +165,9 @@ pub async fn catch_all(err: poem::Error) -> Response {
         StatusCode::NOT_FOUND => (status, "not_found", "no such resource".to_owned()),
         StatusCode::METHOD_NOT_ALLOWED => {
             (status, "method_not_allowed", "this method is not allowed here".to_owned())
+        }
+        StatusCode::REQUEST_TIMEOUT => {
+            (status, "request_timeout", "the request body did not arrive in time".to_owned())
         }
         StatusCode::PAYLOAD_TOO_LARGE => (
             status,
@@ -145,4 +183,26 @@ pub async fn catch_all(err: poem::Error) -> Response {
     let mut response = body(status, kind, message).into_response();
     response.set_status(status);
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::param_message;
+
+    #[test]
+    fn parameter_errors_name_the_parameter_first() {
+        let cases = [
+            ("verification failed. maximum(100, exclusive: false)", "limit: must be at most 100"),
+            ("verification failed. minimum(1, exclusive: false)", "limit: must be at least 1"),
+            ("verification failed. maxLength(128)", "limit: must be at most 128 characters"),
+            ("verification failed. pattern(\"^a$\")", "limit: must match ^a$"),
+            (
+                "failed to parse \"integer(uint64)\": invalid digit",
+                "limit: failed to parse \"integer(uint64)\": invalid digit",
+            ),
+        ];
+        for (reason, message) in cases {
+            assert_eq!(param_message("limit", reason), message);
+        }
+    }
 }

@@ -1,8 +1,15 @@
 //! `POST /api/v1/userpools/{id}/keys/rotate`.
 
-use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{Object, OpenApi, payload::Json};
 
-use crate::{ApiTags, caller::Caller, error::ApiError, pools::Algorithm, time::iso};
+use crate::{
+    ApiTags,
+    caller::Caller,
+    error::ApiError,
+    path::{Path, PoolId},
+    pools::Algorithm,
+    time::iso,
+};
 
 /// A signing key's public part.
 #[derive(Debug, Object)]
@@ -32,7 +39,7 @@ impl KeysApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
     ) -> Result<Json<Key>, ApiError> {
         let key = caller.services().keys.rotate(&caller.ctx, &id).await?;
         let public_jwk = serde_json::from_str(&key.public_jwk)

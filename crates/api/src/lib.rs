@@ -11,9 +11,12 @@ mod body;
 mod caller;
 pub mod client_ip;
 mod connections;
+mod constraints;
+mod edge;
 pub mod error;
 mod health;
 mod keys;
+mod path;
 mod pools;
 mod spec;
 mod time;
@@ -22,14 +25,12 @@ mod wellknown;
 
 use std::sync::Arc;
 
-use poem::{
-    Endpoint, EndpointExt, IntoResponse, Request, Response, Route,
-    http::{StatusCode, header},
-};
+use poem::{Endpoint, EndpointExt, Request, Response, Route, middleware::CatchPanic};
 use poem_openapi::{OpenApiService, Tags};
 use tessera_domain::service::Services;
 
 use crate::client_ip::TrustedNet;
+pub use crate::edge::PanicHook;
 
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -40,6 +41,10 @@ pub struct AppState {
     pub services: Services,
     /// Proxies whose `X-Forwarded-For` is believed (`http.trusted_proxies`).
     pub trusted_proxies: Vec<TrustedNet>,
+    /// Called for every panic caught in a handler (the server counts them in a metric).
+    pub on_panic: PanicHook,
+    /// Longest time to receive a request's body once its head is in (`408` past it).
+    pub body_read_timeout: std::time::Duration,
 }
 
 impl AppState {
@@ -108,7 +113,11 @@ fn api_service() -> OpenApiService<Apis, ()> {
         "Tessera, a self-hosted multi-tenant identity server. The admin API (`/api/v1`) takes a \
          bearer token from `POST /api/v1/auth/admin` (platform admin) or \
          `POST /api/v1/auth/userpool` (one pool). Every error answers \
-         `{\"code\": <status>, \"error\": \"<stable_snake_case>\", \"message\": \"…\"}`.",
+         `{\"code\": <status>, \"error\": \"<stable_snake_case>\", \"message\": \"…\"}`. \
+         No string of a request (a field of a typed body, a query parameter, a path id) may \
+         hold a control character (U+0000–U+001F, U+007F–U+009F): such a request answers \
+         `400 invalid_request` naming the field (`404` for a path id). Bodies are limited to \
+         64 KiB.",
     )
 }
 
@@ -129,7 +138,9 @@ fn spec_json() -> String {
     serde_json::to_string_pretty(&document()).unwrap_or_default()
 }
 
-/// The whole HTTP application: API, `/openapi.json`, the console at `/docs`.
+/// The whole HTTP application: API, `/openapi.json`, the console at `/docs`. Every request
+/// passes the body limit; every error, panics included, answers the documented shape; every
+/// answer carries the headers of [`edge::response_headers`].
 pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
     let api = api_service();
     let console = api.swagger_ui();
@@ -137,32 +148,17 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
     let spec = poem::endpoint::make_sync(move |_| {
         Response::builder().content_type("application/json").body(spec.clone())
     });
+    let hook = state.on_panic.clone();
+    let body_read_timeout = state.body_read_timeout;
+    let on_panic =
+        move |panic: Box<dyn std::any::Any + Send>| edge::panic_response(&hook, panic.as_ref());
     Route::new()
         .nest("/", api)
         .nest("/docs", console)
         .at("/openapi.json", spec)
         .data(state)
-        .around(limit_body)
+        .around(move |next, req| edge::limit_body(next, req, body_read_timeout))
         .catch_all_error(error::catch_all)
-}
-
-/// Refuses bodies over [`MAX_BODY_BYTES`] with `413`, whether announced by `Content-Length` or
-/// streamed in chunks.
-async fn limit_body<E: Endpoint>(next: Arc<E>, mut req: Request) -> poem::Result<Response> {
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    match declared {
-        Some(len) if len > MAX_BODY_BYTES => {
-            return Err(poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE));
-        }
-        None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
-            let body = req.take_body().into_bytes_limit(MAX_BODY_BYTES).await?;
-            req.set_body(body);
-        }
-        _ => {}
-    }
-    Ok(next.call(req).await?.into_response())
+        .with(CatchPanic::new().with_handler(on_panic))
+        .around(edge::response_headers)
 }

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
-    param::{Path, Query},
+    param::Query,
     payload::Json,
     registry::{MetaSchema, MetaSchemaRef, Registry},
     types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
@@ -20,6 +20,7 @@ use crate::{
     body::{JsonBody, OptionalJsonBody},
     caller::Caller,
     error::ApiError,
+    path::{Path, PoolId},
     time::iso,
 };
 
@@ -162,6 +163,7 @@ pub struct SettingsPatch {
     /// Whether unknown WeChat users are signed up on login.
     allow_sign_up: Option<bool>,
     /// Lifetime of issued tokens in seconds (60..=2592000).
+    #[oai(validator(minimum(value = "60"), maximum(value = "2592000")))]
     token_ttl_seconds: Option<i64>,
     /// Signature algorithm; changing it rotates the pool's signing key.
     token_algorithm: Option<Algorithm>,
@@ -177,9 +179,14 @@ pub struct App2WxappPatch {
     /// Whether the ticket exchange requires the pool secret.
     require_secret: Option<bool>,
     /// Ticket lifetime in seconds (10..=600).
+    #[oai(validator(minimum(value = "10"), maximum(value = "600")))]
     ticket_ttl_seconds: Option<i64>,
     /// The hosted original's name for `ticketTtlSeconds` (accepted for compatibility).
-    #[oai(rename = "ticketExpriresAfter", deprecated)]
+    #[oai(
+        rename = "ticketExpriresAfter",
+        deprecated,
+        validator(minimum(value = "10"), maximum(value = "600"))
+    )]
     #[serde(rename = "ticketExpriresAfter")]
     ticket_expires_after_alias: Option<i64>,
     /// The hosted original's name for `requireSecret` (accepted for compatibility).
@@ -215,9 +222,11 @@ fn settings_patch(patch: Option<SettingsPatch>) -> Result<PoolSettingsPatch, Err
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreatePool {
     /// Display name (1..=128 characters).
+    #[oai(validator(min_length = 1, max_length = 128))]
     name: String,
     /// An explicit id (letters, digits, `_`, `-`; at most 64), e.g. the hosted original's pool id
     /// embedded in existing Apps. Generated when absent.
+    #[oai(validator(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9_-]+$"))]
     id: Option<String>,
     /// Settings differing from the defaults.
     settings: Option<SettingsPatch>,
@@ -228,7 +237,8 @@ pub struct CreatePool {
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PatchPool {
-    /// New display name.
+    /// New display name (1..=128 characters).
+    #[oai(validator(min_length = 1, max_length = 128))]
     name: Option<String>,
     /// Settings to change.
     settings: Option<SettingsPatch>,
@@ -306,8 +316,10 @@ impl PoolsApi {
         &self,
         caller: Caller<'_>,
         /// Page number, from 1 (default 1).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000000000")))]
         page: Query<Option<u64>>,
         /// Page size, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u64>>,
     ) -> Result<Json<PoolPage>, ApiError> {
         let page = Page::new(page.0, limit.0)?;
@@ -326,7 +338,7 @@ impl PoolsApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
     ) -> Result<Json<Pool>, ApiError> {
         Ok(Json(Pool::from(&caller.services().pools.get(&caller.ctx, &id).await?)))
     }
@@ -341,7 +353,7 @@ impl PoolsApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
         body: JsonBody<PatchPool>,
     ) -> Result<Json<Pool>, ApiError> {
         let JsonBody(body) = body;
@@ -361,7 +373,7 @@ impl PoolsApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
     ) -> Result<Deleted, ApiError> {
         caller.services().pools.delete(&caller.ctx, &id).await?;
         Ok(Deleted::NoContent)
@@ -377,7 +389,7 @@ impl PoolsApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
         body: OptionalJsonBody<RotateSecret>,
     ) -> Result<Json<SecretOut>, ApiError> {
         let current = body.0.and_then(|b| b.current_secret);

@@ -1,10 +1,7 @@
 //! `/api/v1/userpools/{id}/users`: a pool's end users.
 
 use poem_openapi::{
-    ApiResponse, Object, OpenApi,
-    param::{Path, Query},
-    payload::Json,
-    types::MaybeUndefined,
+    ApiResponse, Object, OpenApi, param::Query, payload::Json, types::MaybeUndefined,
 };
 use tessera_domain::{
     model::{Page, User as DomainUser, UserFilter},
@@ -16,6 +13,7 @@ use crate::{
     body::JsonBody,
     caller::Caller,
     error::ApiError,
+    path::{Path, PoolId, UserId},
     time::{iso, iso_opt},
 };
 
@@ -97,17 +95,23 @@ impl From<DomainUser> for User {
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateUser {
-    /// Phone number (digits, optionally starting with `+`); unique in the pool.
+    /// Phone number (5 to 20 digits, optionally starting with `+`); unique in the pool.
+    #[oai(validator(max_length = 21))]
     phone: Option<String>,
     /// Email address; unique in the pool.
+    #[oai(validator(max_length = 254))]
     email: Option<String>,
     /// Username.
+    #[oai(validator(min_length = 1, max_length = 128))]
     username: Option<String>,
     /// Nickname.
+    #[oai(validator(min_length = 1, max_length = 128))]
     nickname: Option<String>,
     /// Avatar URL (http or https).
+    #[oai(validator(max_length = 1024))]
     photo: Option<String>,
     /// Company.
+    #[oai(validator(min_length = 1, max_length = 128))]
     company: Option<String>,
     /// Free-form JSON object (at most 16 KiB).
     metadata: Option<serde_json::Value>,
@@ -118,24 +122,30 @@ pub struct CreateUser {
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PatchUser {
-    /// Phone number.
+    /// Phone number (5 to 20 digits, optionally starting with `+`).
+    #[oai(validator(max_length = 21))]
     #[serde(default)]
     phone: MaybeUndefined<String>,
     /// Email address.
+    #[oai(validator(max_length = 254))]
     #[serde(default)]
     email: MaybeUndefined<String>,
     /// Whether the email address is verified.
     email_verified: Option<bool>,
     /// Username.
+    #[oai(validator(min_length = 1, max_length = 128))]
     #[serde(default)]
     username: MaybeUndefined<String>,
     /// Nickname.
+    #[oai(validator(min_length = 1, max_length = 128))]
     #[serde(default)]
     nickname: MaybeUndefined<String>,
-    /// Avatar URL.
+    /// Avatar URL (http or https).
+    #[oai(validator(max_length = 1024))]
     #[serde(default)]
     photo: MaybeUndefined<String>,
     /// Company.
+    #[oai(validator(min_length = 1, max_length = 128))]
     #[serde(default)]
     company: MaybeUndefined<String>,
     /// Free-form JSON object; replaces the stored one.
@@ -186,16 +196,21 @@ impl UsersApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
         /// Page number, from 1 (default 1).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000000000")))]
         page: Query<Option<u64>>,
         /// Page size, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u64>>,
         /// Only users with this phone number.
+        #[oai(validator(max_length = 21))]
         phone: Query<Option<String>>,
         /// Only users with this openid.
+        #[oai(validator(max_length = 128))]
         openid: Query<Option<String>>,
         /// Only users with this unionid.
+        #[oai(validator(max_length = 128))]
         unionid: Query<Option<String>>,
     ) -> Result<Json<UserPage>, ApiError> {
         let page = Page::new(page.0, limit.0)?;
@@ -218,7 +233,7 @@ impl UsersApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
         body: JsonBody<CreateUser>,
     ) -> Result<Created, ApiError> {
         let JsonBody(b) = body;
@@ -241,9 +256,9 @@ impl UsersApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
         /// User id.
-        user_id: Path<String>,
+        user_id: Path<UserId>,
     ) -> Result<Json<User>, ApiError> {
         Ok(Json(caller.services().users.get(&caller.ctx, &id, &user_id).await?.into()))
     }
@@ -256,9 +271,9 @@ impl UsersApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
         /// User id.
-        user_id: Path<String>,
+        user_id: Path<UserId>,
         body: JsonBody<PatchUser>,
     ) -> Result<Json<User>, ApiError> {
         let JsonBody(b) = body;
@@ -282,9 +297,9 @@ impl UsersApi {
         &self,
         caller: Caller<'_>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
         /// User id.
-        user_id: Path<String>,
+        user_id: Path<UserId>,
     ) -> Result<Deleted, ApiError> {
         caller.services().users.delete(&caller.ctx, &id, &user_id).await?;
         Ok(Deleted::NoContent)

@@ -4,9 +4,13 @@
 use std::sync::Arc;
 
 use poem::web::Data;
-use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
-use crate::{ApiTags, AppState, error::ApiError};
+use crate::{
+    ApiTags, AppState,
+    error::ApiError,
+    path::{Path, PoolId},
+};
 
 /// How long verifiers may cache the key set.
 const CACHE_CONTROL: &str = "public, max-age=300";
@@ -53,7 +57,7 @@ impl WellKnownApi {
         &self,
         state: Data<&Arc<AppState>>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
     ) -> Result<JwksResponse, ApiError> {
         let keys = state.services.keys.jwks(&id).await?;
         Ok(JwksResponse::Ok(Json(Jwks { keys: keys.to_vec() }), CACHE_CONTROL.to_owned()))
@@ -69,7 +73,7 @@ impl WellKnownApi {
         &self,
         state: Data<&Arc<AppState>>,
         /// Pool id.
-        id: Path<String>,
+        id: Path<PoolId>,
     ) -> Result<Json<OpenIdConfiguration>, ApiError> {
         let issuer = state.services.keys.issuer(&id).await?;
         let strings = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect();

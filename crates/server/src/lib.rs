@@ -8,15 +8,13 @@ mod keyfile;
 mod management;
 mod metrics;
 mod private_files;
+mod serve;
 mod telemetry;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use poem::{
-    EndpointExt, IntoResponse, Route, Server,
-    listener::{Acceptor, Listener, TcpListener},
-};
+use poem::{EndpointExt, IntoResponse, Route};
 use tessera_api::AppState;
 use tessera_domain::{
     crypto::Sealer,
@@ -225,19 +223,18 @@ pub async fn start(
         .ensure_bootstrap_admin(config.admin.bootstrap_password.as_deref())
         .await
         .context("creating the bootstrap admin")?;
-    let app = Route::new()
-        .nest("/", tessera_api::app(Arc::new(AppState { services, trusted_proxies })))
-        .around(trace_request);
+    let on_panic = {
+        let metrics = metrics.clone();
+        Arc::new(move || metrics.panicked())
+    };
+    let body_read_timeout = config.http.body_read_timeout();
+    let state = AppState { services, trusted_proxies, on_panic, body_read_timeout };
+    let app = Route::new().nest("/", tessera_api::app(Arc::new(state))).around(trace_request);
 
-    let acceptor = TcpListener::bind(config.http.bind)
-        .into_acceptor()
+    let listener = tokio::net::TcpListener::bind(config.http.bind)
         .await
         .with_context(|| format!("cannot listen on {} (http.bind)", config.http.bind))?;
-    let addr = acceptor
-        .local_addr()
-        .first()
-        .and_then(|a| a.as_socket_addr().copied())
-        .context("listener has no address")?;
+    let addr = listener.local_addr().context("listener has no address")?;
     let management = management::serve(config.http.management_bind, metrics).await?;
     let management_addr = management.addr;
 
@@ -252,10 +249,9 @@ pub async fn start(
             }
         }
     };
-    let server = Server::new_with_acceptor(acceptor);
+    let limits = config.http.connection_limits();
     let task = tokio::spawn(async move {
-        let served =
-            server.run_with_graceful_shutdown(app, signal, Some(Duration::from_secs(10))).await;
+        let served = serve::serve(listener, app, limits, signal, Duration::from_secs(10)).await;
         // Requests are over: write the audit events still queued.
         audit.shutdown().await;
         served.and(management.stop().await)

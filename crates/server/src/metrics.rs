@@ -19,6 +19,7 @@ pub struct PromMetrics {
     wechat: IntCounterVec,
     wechat_seconds: HistogramVec,
     audit_lost: IntCounter,
+    panics: IntCounter,
 }
 
 fn counter(
@@ -92,8 +93,20 @@ impl PromMetrics {
                 registry.register(Box::new(c.clone()))?;
                 c
             },
+            panics: {
+                let help =
+                    "Panics caught while handling a request (each answered 500 internal_error).";
+                let c = IntCounter::new("tessera_panics_total", help)?;
+                registry.register(Box::new(c.clone()))?;
+                c
+            },
             registry,
         })
+    }
+
+    /// Counts a panic caught while handling a request.
+    pub fn panicked(&self) {
+        self.panics.inc();
     }
 
     /// The Prometheus text exposition.
@@ -124,5 +137,18 @@ impl Metrics for PromMetrics {
 
     fn audit_lost(&self, count: u64) {
         self.audit_lost.inc_by(count);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panics_are_counted() {
+        let metrics = PromMetrics::new().unwrap();
+        assert!(metrics.render().contains("tessera_panics_total 0"), "{}", metrics.render());
+        metrics.panicked();
+        assert!(metrics.render().contains("tessera_panics_total 1"), "{}", metrics.render());
     }
 }

@@ -86,13 +86,16 @@ pub struct Page {
 impl Page {
     /// The largest page size.
     pub const MAX_LIMIT: u64 = 100;
+    /// The largest page number: far past any real listing, and small enough that its offset
+    /// always fits the databases' signed 64-bit integers.
+    pub const MAX_PAGE: u64 = 1_000_000_000;
 
     /// Validates page and limit (defaults 1 and 20).
     pub fn new(page: Option<u64>, limit: Option<u64>) -> Result<Self, crate::Error> {
         let page = page.unwrap_or(1);
         let limit = limit.unwrap_or(20);
-        if page == 0 {
-            return Err(crate::Error::invalid("page", "must be at least 1"));
+        if !(1..=Self::MAX_PAGE).contains(&page) {
+            return Err(crate::Error::invalid("page", "must be between 1 and 1000000000"));
         }
         if !(1..=Self::MAX_LIMIT).contains(&limit) {
             return Err(crate::Error::invalid("limit", "must be between 1 and 100"));
@@ -113,4 +116,26 @@ pub struct Paged<T> {
     pub items: Vec<T>,
     /// How many items match in all.
     pub total: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Page;
+
+    #[test]
+    fn pages_are_bounded_so_their_offset_fits_a_signed_64_bit_integer() {
+        assert_eq!(Page::new(None, None).unwrap().offset(), 0);
+        let last = Page::new(Some(Page::MAX_PAGE), Some(Page::MAX_LIMIT)).unwrap();
+        assert!(i64::try_from(last.offset()).is_ok());
+        for (page, limit) in
+            [(Some(0), None), (Some(Page::MAX_PAGE + 1), None), (Some(u64::MAX), Some(100))]
+        {
+            assert!(Page::new(page, limit).is_err_and(|e| e.to_string().starts_with("page:")));
+        }
+        for limit in [0, Page::MAX_LIMIT + 1] {
+            assert!(
+                Page::new(None, Some(limit)).is_err_and(|e| e.to_string().starts_with("limit:"))
+            );
+        }
+    }
 }

@@ -2,7 +2,12 @@
 
 use std::sync::Arc;
 
-use super::{Ctx, audit::Auditor, fields::text_field, visible_pool};
+use super::{
+    Ctx,
+    audit::Auditor,
+    fields::{plain_text, text_field},
+    visible_pool,
+};
 use crate::{
     Error, ids,
     model::{AuditAction, Page, Paged, User, UserChanges, UserFilter},
@@ -81,6 +86,7 @@ impl UserService {
         page: Page,
     ) -> Result<Paged<User>, Error> {
         visible_pool(self.pools.as_ref(), ctx, pool_id).await?;
+        validate_filter(&filter)?;
         Ok(self.users.list(pool_id, &filter, page).await?)
     }
 
@@ -183,10 +189,26 @@ fn validate_phone(phone: &str) -> Result<String, Error> {
     }
 }
 
+/// The longest text a filter compares (openids and unionids are 28 characters).
+const MAX_FILTER: usize = 128;
+
+/// A filter's values are compared with stored ones: capped, and free of control characters.
+fn validate_filter(filter: &UserFilter) -> Result<(), Error> {
+    let UserFilter { phone, openid, unionid } = filter;
+    let fields =
+        [("phone", phone, 21), ("openid", openid, MAX_FILTER), ("unionid", unionid, MAX_FILTER)];
+    for (field, value, max) in fields {
+        if let Some(value) = value {
+            plain_text(field, value, max)?;
+        }
+    }
+    Ok(())
+}
+
 fn validate_email(email: &str) -> Result<String, Error> {
     let email = email.trim();
     let valid = email.len() <= 254
-        && !email.chars().any(char::is_whitespace)
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
         });
@@ -199,7 +221,8 @@ fn validate_email(email: &str) -> Result<String, Error> {
 
 fn validate_photo(url: &str) -> Result<String, Error> {
     let url = url.trim();
-    if url.len() <= 1024 && (url.starts_with("https://") || url.starts_with("http://")) {
+    plain_text("photo", url, 1024)?;
+    if url.starts_with("https://") || url.starts_with("http://") {
         Ok(url.to_owned())
     } else {
         Err(Error::invalid("photo", "must be an http(s) URL of at most 1024 characters"))
@@ -233,5 +256,26 @@ mod tests {
         assert!(validate_photo("javascript:alert(1)").is_err());
         assert!(validate_metadata(Some(serde_json::json!([1]))).is_err());
         assert!(validate_metadata(None).unwrap().is_object());
+    }
+
+    #[test]
+    fn no_stored_or_compared_text_holds_a_control_character() {
+        for bad in ["\u{0}", "\u{1b}", "\u{7f}", "\u{85}"] {
+            let email = format!("a{bad}b@example.com");
+            assert!(validate_email(&email).is_err(), "{email:?}");
+            let photo = format!("https://example.com/{bad}.png");
+            assert_eq!(
+                validate_photo(&photo).unwrap_err().to_string(),
+                "photo: must not contain control characters"
+            );
+            assert!(validate_phone(&format!("138{bad}00138000")).is_err());
+            let openid = UserFilter { openid: Some(format!("o{bad}")), ..Default::default() };
+            assert!(validate_filter(&openid).is_err_and(|e| e.to_string().starts_with("openid:")));
+        }
+        assert!(validate_photo(&format!("https://{}", "é".repeat(1016))).is_ok());
+        assert!(validate_photo(&format!("https://{}", "é".repeat(1017))).is_err());
+        let long = UserFilter { unionid: Some("u".repeat(129)), ..Default::default() };
+        assert!(validate_filter(&long).is_err_and(|e| e.to_string().starts_with("unionid:")));
+        assert!(validate_filter(&UserFilter::default()).is_ok());
     }
 }

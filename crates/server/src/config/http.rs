@@ -1,12 +1,13 @@
 //! `http.*`: the listen addresses (public, management) and the trusted proxies, parsed while
-//! loading, and the public URL.
+//! loading, the public URL, and what slow or numerous clients are allowed.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
 use tessera_api::client_ip::TrustedNet;
 
 use super::{ConfigError, bad, sections::http_url};
+use crate::serve::ConnectionLimits;
 
 /// `http.*`
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -24,6 +25,15 @@ pub struct HttpConfig {
     /// one comma-separated string (as environment variables give it).
     #[serde(deserialize_with = "trusted_nets", serialize_with = "as_texts")]
     pub trusted_proxies: Vec<TrustedNet>,
+    /// Longest time from a request's first byte to its complete head, in milliseconds.
+    pub header_read_timeout_ms: u64,
+    /// Longest time to receive a request's body once its head is in, in milliseconds.
+    pub body_read_timeout_ms: u64,
+    /// A connection with no request in flight and nothing received for this long is closed,
+    /// in milliseconds.
+    pub idle_timeout_ms: u64,
+    /// Connections served at a time; more wait in the listen backlog.
+    pub max_connections: usize,
 }
 
 impl Default for HttpConfig {
@@ -33,6 +43,10 @@ impl Default for HttpConfig {
             management_bind: SocketAddr::from(([127, 0, 0, 1], 9090)),
             public_url: "http://127.0.0.1:8080".into(),
             trusted_proxies: Vec::new(),
+            header_read_timeout_ms: 10_000,
+            body_read_timeout_ms: 30_000,
+            idle_timeout_ms: 75_000,
+            max_connections: 4096,
         }
     }
 }
@@ -43,7 +57,34 @@ impl HttpConfig {
         if self.management_bind == self.bind && self.bind.port() != 0 {
             return Err(bad("http.management_bind", "must differ from http.bind"));
         }
+        let timeouts = [
+            ("http.header_read_timeout_ms", self.header_read_timeout_ms),
+            ("http.body_read_timeout_ms", self.body_read_timeout_ms),
+            ("http.idle_timeout_ms", self.idle_timeout_ms),
+        ];
+        for (key, ms) in timeouts {
+            if !(100..=3_600_000).contains(&ms) {
+                return Err(bad(key, "must be between 100 and 3600000"));
+            }
+        }
+        if !(1..=1_000_000).contains(&self.max_connections) {
+            return Err(bad("http.max_connections", "must be between 1 and 1000000"));
+        }
         Ok(())
+    }
+
+    /// What every connection is held to.
+    pub(crate) fn connection_limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_read_timeout: Duration::from_millis(self.header_read_timeout_ms),
+            idle_timeout: Duration::from_millis(self.idle_timeout_ms),
+            max_connections: self.max_connections,
+        }
+    }
+
+    /// The longest wait for a request's body.
+    pub(crate) fn body_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.body_read_timeout_ms)
     }
 }
 

@@ -1,5 +1,7 @@
 //! Parsing the typed values while loading, and the messages that name what is wrong.
 
+use std::time::Duration;
+
 use figment::{
     Figment,
     providers::{Format, Serialized, Toml},
@@ -120,7 +122,7 @@ fn the_known_keys_are_the_fields_of_the_defaults() {
     ] {
         assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
     }
-    assert_eq!(keys.len(), 29, "{keys:?}");
+    assert_eq!(keys.len(), 33, "{keys:?}");
     let unknown =
         load("[redis]\nurl = \"redis://r\"\nurl_fle = \"x\"\n[secret]\nmaster_key = \"k\"")
             .expect("loads")
@@ -195,4 +197,23 @@ fn toml_string(value: &str) -> String {
     }
     out.push('"');
     out
+}
+
+#[test]
+fn the_connection_limits_are_read_checked_and_named() {
+    let loaded =
+        load("[http]\nheader_read_timeout_ms = 2000\nmax_connections = 10").expect("loads");
+    let limits = loaded.config.http.connection_limits();
+    assert_eq!(limits.header_read_timeout, Duration::from_millis(2000));
+    assert_eq!(limits.idle_timeout, Duration::from_millis(75_000));
+    assert_eq!(limits.max_connections, 10);
+    assert_eq!(loaded.config.http.body_read_timeout(), Duration::from_millis(30_000));
+    for (toml, key) in [
+        ("[http]\nheader_read_timeout_ms = 99", "http.header_read_timeout_ms"),
+        ("[http]\nbody_read_timeout_ms = 0", "http.body_read_timeout_ms"),
+        ("[http]\nidle_timeout_ms = 3600001", "http.idle_timeout_ms"),
+        ("[http]\nmax_connections = 0", "http.max_connections"),
+    ] {
+        assert_eq!(load(toml).expect_err(toml).key, key);
+    }
 }

@@ -7,6 +7,7 @@ mod admins;
 mod canary;
 mod cli;
 mod config;
+mod edge;
 mod flow;
 mod openapi;
 mod outage;

@@ -16,7 +16,7 @@ class CreateUser:
     """A user to create (e.g. pre-provisioned by phone so a pool without sign-up lets them in).
 
     Attributes:
-        phone (str | Unset): Phone number (digits, optionally starting with `+`); unique in the pool.
+        phone (str | Unset): Phone number (5 to 20 digits, optionally starting with `+`); unique in the pool.
         email (str | Unset): Email address; unique in the pool.
         username (str | Unset): Username.
         nickname (str | Unset): Nickname.

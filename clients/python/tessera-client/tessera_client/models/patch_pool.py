@@ -20,7 +20,7 @@ class PatchPool:
     """A change of name or settings.
 
     Attributes:
-        name (str | Unset): New display name.
+        name (str | Unset): New display name (1..=128 characters).
         settings (SettingsPatch | Unset): Settings to change; absent fields keep their value.
         current_secret (str | Unset): The current pool secret: a pool management token must present it to turn
             `settings.app2wxapp.requireSecret` off (platform admins need not).

@@ -16,12 +16,12 @@ class PatchUser:
     """A change to a user: absent fields are kept, `null` clears a field.
 
     Attributes:
-        phone (str | Unset): Phone number.
+        phone (str | Unset): Phone number (5 to 20 digits, optionally starting with `+`).
         email (str | Unset): Email address.
         email_verified (bool | Unset): Whether the email address is verified.
         username (str | Unset): Username.
         nickname (str | Unset): Nickname.
-        photo (str | Unset): Avatar URL.
+        photo (str | Unset): Avatar URL (http or https).
         company (str | Unset): Company.
         metadata (Any | Unset): Free-form JSON object; replaces the stored one.
         blocked (bool | Unset): `true` blocks the user: later ticket exchanges answer `403 user_blocked`.

@@ -17,7 +17,7 @@ class ProfileBody:
 
     Attributes:
         nick_name (str | Unset): Nickname.
-        avatar_url (str | Unset): Avatar URL.
+        avatar_url (str | Unset): Avatar URL (http or https).
         gender (int | Unset): 0 unknown, 1 male, 2 female.
         city (str | Unset): City.
         province (str | Unset): Province.

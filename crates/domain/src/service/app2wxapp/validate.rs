@@ -1,10 +1,18 @@
 //! The login request's checks, at the edge of the flow: every field is named in the error.
 
-use super::LoginRequest;
-use crate::Error;
+use super::{LoginRequest, Profile};
+use crate::{Error, service::fields::plain_text};
 
 /// The longest `encryptedData` accepted (a phone payload is a few hundred bytes).
 const MAX_ENCRYPTED_DATA: usize = 16 * 1024;
+/// The longest `iv` accepted (base64 of 16 bytes is 24 characters).
+const MAX_IV: usize = 64;
+/// The longest nickname (the user's `nickname`, and `username` at sign-up).
+const MAX_NICKNAME: usize = 128;
+/// The longest avatar URL.
+const MAX_URL: usize = 1024;
+/// The longest city, province, country or language.
+const MAX_PLACE: usize = 64;
 
 /// Checks a login request before anything is asked of WeChat.
 pub(super) fn validate_login(r: &LoginRequest) -> Result<(), Error> {
@@ -21,6 +29,9 @@ pub(super) fn validate_login(r: &LoginRequest) -> Result<(), Error> {
     }
     if r.encrypted_data.as_deref().is_some_and(|d| d.len() > MAX_ENCRYPTED_DATA) {
         return Err(Error::invalid("encryptedData", "is too long"));
+    }
+    if let Some(iv) = &r.iv {
+        plain_text("iv", iv, MAX_IV)?;
     }
     validate_challenge(r.code_challenge.as_deref(), r.code_challenge_method.as_deref())?;
     validate_profile(r)
@@ -45,18 +56,30 @@ fn validate_challenge(challenge: Option<&str>, method: Option<&str>) -> Result<(
     }
 }
 
+/// Every profile field is stored (the nickname and avatar on the user, all of them in its
+/// `oauth`): each is capped and free of control characters, `gender` is 0, 1 or 2.
 fn validate_profile(r: &LoginRequest) -> Result<(), Error> {
     let Some(p) = &r.profile else { return Ok(()) };
-    if p.nick_name.as_deref().is_some_and(|n| n.chars().count() > 128) {
-        return Err(Error::invalid("profile.nickName", "must be at most 128 characters"));
+    let Profile { nick_name, avatar_url, gender, city, province, country, language } = p;
+    let fields = [
+        ("profile.nickName", nick_name, MAX_NICKNAME),
+        ("profile.avatarUrl", avatar_url, MAX_URL),
+        ("profile.city", city, MAX_PLACE),
+        ("profile.province", province, MAX_PLACE),
+        ("profile.country", country, MAX_PLACE),
+        ("profile.language", language, MAX_PLACE),
+    ];
+    for (field, value, max) in fields {
+        if let Some(value) = value {
+            plain_text(field, value, max)?;
+        }
     }
-    let bad_url =
-        |u: &str| u.len() > 1024 || !(u.starts_with("https://") || u.starts_with("http://"));
-    if p.avatar_url.as_deref().is_some_and(bad_url) {
-        return Err(Error::invalid(
-            "profile.avatarUrl",
-            "must be an http(s) URL of at most 1024 characters",
-        ));
+    let http = |u: &str| u.starts_with("https://") || u.starts_with("http://");
+    if avatar_url.as_deref().is_some_and(|u| !http(u)) {
+        return Err(Error::invalid("profile.avatarUrl", "must be an http(s) URL"));
+    }
+    if gender.is_some_and(|g| !(0..=2).contains(&g)) {
+        return Err(Error::invalid("profile.gender", "must be 0, 1 or 2"));
     }
     Ok(())
 }
@@ -113,6 +136,57 @@ mod tests {
         }
         let bound = LoginRequest { code_challenge: Some(challenge), ..ok };
         assert!(validate_login(&bound).is_ok());
+    }
+
+    fn with_profile(profile: Profile) -> LoginRequest {
+        LoginRequest { code: "abc".into(), profile: Some(profile), ..Default::default() }
+    }
+
+    /// The field an error names (what precedes the first `:`).
+    fn field_of(r: &LoginRequest) -> String {
+        let err = validate_login(r).expect_err("refused").to_string();
+        err.split(':').next().unwrap_or_default().to_owned()
+    }
+
+    #[test]
+    fn every_profile_field_is_capped_and_free_of_control_characters() {
+        let full = Profile {
+            nick_name: Some("😀".repeat(MAX_NICKNAME)),
+            avatar_url: Some(format!("https://{}", "a".repeat(MAX_URL - 8))),
+            gender: Some(2),
+            city: Some("深".repeat(MAX_PLACE)),
+            province: Some(String::new()),
+            country: Some("China".into()),
+            language: Some("zh_CN".into()),
+        };
+        assert!(validate_login(&with_profile(full.clone())).is_ok());
+        let huge = "x".repeat(1024 * 1024);
+        type Set = fn(&mut Profile, String);
+        let setters: [(&str, Set); 6] = [
+            ("profile.nickName", |p, v| p.nick_name = Some(v)),
+            ("profile.avatarUrl", |p, v| p.avatar_url = Some(format!("https://{v}"))),
+            ("profile.city", |p, v| p.city = Some(v)),
+            ("profile.province", |p, v| p.province = Some(v)),
+            ("profile.country", |p, v| p.country = Some(v)),
+            ("profile.language", |p, v| p.language = Some(v)),
+        ];
+        for (field, set) in setters {
+            for bad in [huge.clone(), "a\u{0}b".into(), "a\nb".into(), "\u{85}".into()] {
+                let mut profile = full.clone();
+                set(&mut profile, bad);
+                assert_eq!(field_of(&with_profile(profile)), field);
+            }
+        }
+        for gender in [-1, 3, i64::MAX] {
+            let profile = Profile { gender: Some(gender), ..full.clone() };
+            assert_eq!(field_of(&with_profile(profile)), "profile.gender");
+        }
+        let iv = LoginRequest {
+            encrypted_data: Some("x".into()),
+            iv: Some("a\u{0}".into()),
+            ..Default::default()
+        };
+        assert_eq!(field_of(&LoginRequest { code: "abc".into(), ..iv }), "iv");
     }
 
     proptest::proptest! {

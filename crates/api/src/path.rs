@@ -1,0 +1,164 @@
+//! Ids taken from a path, checked before the handler runs.
+//!
+//! A pool or user id is 1 to 64 letters, digits, `_` or `-` (`tessera_domain::ids`). An id
+//! from a path that is not one cannot name anything, so it answers `404` (`pool_not_found` or
+//! `not_found`) at once: it never reaches a rate-limit key, a Redis key, an audit row or a
+//! database query. The OpenAPI document publishes the same rule (`minLength`, `maxLength`,
+//! `pattern`).
+
+use std::marker::PhantomData;
+
+use poem::{IntoResponse, Request, RequestBody};
+use poem_openapi::{
+    ApiExtractor, ApiExtractorType, ExtractParamOptions,
+    registry::{MetaParamIn, MetaSchema, MetaSchemaRef, Registry},
+    types::Type,
+};
+use tessera_domain::{Error, ids};
+
+use crate::error::ApiError;
+
+/// The published form of an id: what [`ids::validate_id`] accepts.
+pub(crate) const ID_PATTERN: &str = "^[A-Za-z0-9_-]+$";
+
+/// What an invalid id of this kind answers.
+pub trait IdKind: Send + Sync + 'static {
+    /// The error of an id that cannot exist.
+    fn not_found() -> Error;
+}
+
+/// A pool id: an invalid one answers `404 pool_not_found`.
+pub struct PoolId;
+
+impl IdKind for PoolId {
+    fn not_found() -> Error {
+        Error::PoolNotFound
+    }
+}
+
+/// A user id: an invalid one answers `404 not_found`.
+pub struct UserId;
+
+impl IdKind for UserId {
+    fn not_found() -> Error {
+        Error::NotFound("user")
+    }
+}
+
+/// An id path parameter of kind `K`, valid by construction. (poem-openapi recognises path
+/// parameters by this name.)
+pub struct Path<K> {
+    id: String,
+    kind: PhantomData<K>,
+}
+
+impl<K> std::ops::Deref for Path<K> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.id
+    }
+}
+
+impl<K> Path<K> {
+    /// The id.
+    pub fn into_inner(self) -> String {
+        self.id
+    }
+}
+
+/// The schema of an id, with the constraints [`ids::validate_id`] enforces.
+fn id_schema() -> MetaSchemaRef {
+    MetaSchemaRef::Inline(Box::new(MetaSchema {
+        min_length: Some(1),
+        max_length: Some(ids::MAX_ID_LEN),
+        pattern: Some(ID_PATTERN.to_owned()),
+        ..MetaSchema::new("string")
+    }))
+}
+
+impl<'a, K: IdKind> ApiExtractor<'a> for Path<K> {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::Parameter];
+    const PARAM_IS_REQUIRED: bool = true;
+
+    type ParamType = String;
+    type ParamRawType = String;
+
+    fn register(registry: &mut Registry) {
+        <String as Type>::register(registry);
+    }
+
+    fn param_in() -> Option<MetaParamIn> {
+        Some(MetaParamIn::Path)
+    }
+
+    fn param_schema_ref() -> Option<MetaSchemaRef> {
+        Some(id_schema())
+    }
+
+    fn param_raw_type(&self) -> Option<&String> {
+        Some(&self.id)
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        _body: &mut RequestBody,
+        param_opts: ExtractParamOptions<String>,
+    ) -> poem::Result<Self> {
+        let id = request.raw_path_param(param_opts.name).unwrap_or_default();
+        match ids::validate_id("id", id) {
+            Ok(()) => Ok(Self { id: id.to_owned(), kind: PhantomData }),
+            Err(_) => {
+                Err(poem::Error::from_response(ApiError::from(K::not_found()).into_response()))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem::{Endpoint, IntoResponse, Request, http::StatusCode};
+    use poem_openapi::{OpenApi, OpenApiService, payload::PlainText};
+
+    use super::*;
+
+    struct Ids;
+
+    #[OpenApi]
+    impl Ids {
+        #[oai(path = "/pools/:id/users/:user_id", method = "get")]
+        async fn get(&self, id: Path<PoolId>, user_id: Path<UserId>) -> PlainText<String> {
+            PlainText(format!("{}/{}", id.into_inner(), user_id.into_inner()))
+        }
+    }
+
+    async fn get(path: &str) -> (StatusCode, String) {
+        let app = poem::IntoEndpoint::into_endpoint(OpenApiService::new(Ids, "t", "1"));
+        let resp = match app.call(Request::builder().uri_str(path).finish()).await {
+            Ok(resp) => resp.into_response(),
+            Err(err) => err.into_response(),
+        };
+        (resp.status(), resp.into_body().into_string().await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn ids_that_cannot_exist_are_not_found_before_the_handler() {
+        assert_eq!(get("/pools/p-1_A/users/u1").await, (StatusCode::OK, "p-1_A/u1".into()));
+        let long = "x".repeat(ids::MAX_ID_LEN + 1);
+        for bad in ["has%00nul", "a%0Ab", "sp%20ace", "dot.", "%C3%BC", long.as_str()] {
+            let (status, body) = get(&format!("/pools/{bad}/users/u1")).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
+            assert!(body.contains(r#""error":"pool_not_found""#), "{bad}: {body}");
+            let (status, body) = get(&format!("/pools/p1/users/{bad}")).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
+            assert!(body.contains(r#""error":"not_found""#), "{bad}: {body}");
+        }
+    }
+
+    #[test]
+    fn the_published_pattern_is_the_rule() {
+        let spec = OpenApiService::new(Ids, "t", "1").spec();
+        assert!(spec.contains(&format!("\"maxLength\": {}", ids::MAX_ID_LEN)), "{spec}");
+        assert!(spec.contains(r#""pattern": "^[A-Za-z0-9_-]+$""#), "{spec}");
+    }
+}
