@@ -200,6 +200,8 @@ mod tests {
 
     #[tokio::test]
     async fn failures_never_repeat_the_url_or_its_password() {
+        // As the server does at start: several crates bring rustls with different providers.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(std::time::Duration::from_millis(300)))
             .set_number_of_retries(0);
