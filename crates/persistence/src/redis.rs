@@ -3,7 +3,7 @@
 
 use std::{future::Future, time::Duration};
 
-use crate::redis_conn::{Topology, describe};
+use crate::redis_conn::{RedisOptions, Topology, describe};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use redis::{AsyncCommands, Script, aio::ConnectionManagerConfig};
@@ -27,13 +27,24 @@ impl RedisStore {
     /// Connects to `url` (`redis://`, `rediss://`, `redis+cluster://host:port,…`,
     /// `redis+sentinel://host:port,…/master`); keys start with `prefix`.
     pub async fn connect(url: &str, prefix: &str, timeout: Duration) -> StoreResult<Self> {
+        Self::connect_with(url, &RedisOptions::default(), prefix, timeout).await
+    }
+
+    /// Connects to `url` with `options` (TLS certificates, the sentinels' own password).
+    pub async fn connect_with(
+        url: &str,
+        options: &RedisOptions,
+        prefix: &str,
+        timeout: Duration,
+    ) -> StoreResult<Self> {
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout))
             .set_response_timeout(Some(timeout))
             .set_number_of_retries(1);
-        let topology = tokio::time::timeout(timeout * 4, Topology::connect(url, config.clone()))
-            .await
-            .map_err(|_| StoreError::Unavailable("Redis did not answer in time".into()))??;
+        let topology =
+            tokio::time::timeout(timeout * 4, Topology::connect(url, options, config.clone()))
+                .await
+                .map_err(|_| StoreError::Unavailable("Redis did not answer in time".into()))??;
         Ok(Self {
             topology: std::sync::Arc::new(topology),
             config,
