@@ -474,6 +474,9 @@ async fn an_unreachable_database_is_unavailable_not_a_hang() {
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
+#[path = "contract/failover.rs"]
+mod failover;
+
 mod tickets {
     use std::{sync::Arc, time::Duration};
 
@@ -675,6 +678,75 @@ mod tickets {
             assert_eq!(store.take(&never).await.expect("take"), None, "{name}");
             store.ping().await.expect("ping");
         }
+    }
+
+    /// A ticket's record carries the epoch (replication id) of the server that stored it: a
+    /// server of another epoch (a replica promoted since) refuses it; a reader that does not know
+    /// the mark still reads the record, and a record stored without it is taken as it is.
+    #[tokio::test]
+    async fn a_ticket_of_another_epoch_is_refused() {
+        let redis = tessera_testkit::redis().expect("Redis");
+        let store = connect("redis", &redis, Duration::from_secs(2)).await;
+        let client = redis::Client::open(redis.url.as_str()).expect("client");
+        let mut raw = client.get_multiplexed_async_connection().await.expect("connection");
+        let stored = |key: &TicketKey| format!("{}ticket:{}", redis.prefix, key.as_str());
+        let (marked, unmarked, foreign) =
+            (TicketKey::new("p", "a"), TicketKey::new("p", "b"), TicketKey::new("p", "c"));
+
+        store.put(&marked, &record(), Duration::from_secs(60)).await.expect("put");
+        let value: String =
+            redis::cmd("GET").arg(stored(&marked)).query_async(&mut raw).await.expect("get");
+        assert!(value.starts_with(r#"{"epoch":""#), "{value}");
+        let read: TicketRecord = serde_json::from_str(&value).expect("a record all the same");
+        assert_eq!(read, record());
+
+        let plain = serde_json::to_string(&record()).expect("json");
+        let _: () = redis::cmd("SET")
+            .arg(stored(&unmarked))
+            .arg(&plain)
+            .query_async(&mut raw)
+            .await
+            .expect("set");
+        assert_eq!(store.take(&unmarked).await.expect("take"), Some(record()));
+
+        let epoch = value.split('"').nth(3).expect("epoch").to_owned();
+        let elsewhere = value.replacen(&epoch, &"0".repeat(40), 1);
+        let _: () = redis::cmd("SET")
+            .arg(stored(&foreign))
+            .arg(&elsewhere)
+            .query_async(&mut raw)
+            .await
+            .expect("set");
+        assert_eq!(store.take(&foreign).await.expect("take"), None, "another epoch");
+        let left: i64 =
+            redis::cmd("EXISTS").arg(stored(&foreign)).query_async(&mut raw).await.expect("exists");
+        assert_eq!(left, 0, "a refused ticket is gone too");
+        assert_eq!(store.take(&marked).await.expect("take"), Some(record()), "this epoch");
+    }
+
+    /// Where an ACL refuses `INFO`, tickets are stored and taken all the same (without an epoch).
+    #[tokio::test]
+    async fn tickets_work_where_info_is_refused() {
+        let redis = tessera_testkit::redis().expect("Redis");
+        let client = redis::Client::open(redis.url.as_str()).expect("client");
+        let mut raw = client.get_multiplexed_async_connection().await.expect("connection");
+        let user = redis.prefix.trim_end_matches(':');
+        let _: () = redis::cmd("ACL")
+            .arg(&["SETUSER", user, "on", ">no-info-pass", "~*", "&*", "+@all", "-info"])
+            .query_async(&mut raw)
+            .await
+            .expect("ACL user");
+        let url = redis.url.replace("redis://", &format!("redis://{user}:no-info-pass@"));
+        let limited = TestRedis { url, ..redis.clone() };
+        let store = connect("redis without INFO", &limited, Duration::from_secs(2)).await;
+        let key = TicketKey::new("p", "no-info");
+        store.put(&key, &record(), Duration::from_secs(60)).await.expect("put");
+        let stored = format!("{}ticket:{}", redis.prefix, key.as_str());
+        let value: String =
+            redis::cmd("GET").arg(&stored).query_async(&mut raw).await.expect("get");
+        assert!(value.starts_with(r#"{"epoch":"","#), "{value}");
+        assert_eq!(store.take(&key).await.expect("take"), Some(record()));
+        assert_eq!(store.take(&key).await.expect("take"), None);
     }
 
     #[tokio::test]
