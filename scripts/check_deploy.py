@@ -130,6 +130,14 @@ scenarios = {
         "trustedProxies": ["10.0.0.0/8", "fd00::/8"],
         "http": {"headerReadTimeoutMs": 5000, "maxConnections": 1000},
     },
+    "sentinel over TLS with a client certificate and a sentinel password": {
+        "redis": {"mode": "sentinel",
+                  "tls": {"existingSecret": "redis-tls", "caKey": "ca.crt", "certKey": "tls.crt", "keyKey": "tls.key"},
+                  "sentinelPassword": {"existingSecret": "redis-sentinel", "key": "password"}},
+    },
+    "TLS with the authority only": {
+        "redis": {"tls": {"existingSecret": "redis-ca", "caKey": "ca.pem"}},
+    },
     "cluster, no job, no pdb": {
         "redis": {"mode": "cluster"},
         "migrationJob": {"enabled": False},
@@ -177,6 +185,27 @@ for name, values in scenarios.items():
     check(env.get("TESSERA_HTTP__HEADER_READ_TIMEOUT_MS") == str(http["headerReadTimeoutMs"])
           and env.get("TESSERA_HTTP__MAX_CONNECTIONS") == str(http["maxConnections"]),
           f"{name}: connection limits passed through")
+    # Redis TLS files: mounted from the Secret, named by the TLS keys; the sentinels' password from its Secret.
+    pod = kinds["Deployment"]["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    tls = values.get("redis", {}).get("tls", {})
+    mounted = {m["mountPath"] for m in container.get("volumeMounts", [])}
+    items = {i["key"]: i["path"] for v in pod.get("volumes", []) for i in v.get("secret", {}).get("items", [])}
+    expected = {}
+    if tls.get("caKey"):
+        expected[tls["caKey"]] = "ca.crt"
+    if tls.get("certKey") and tls.get("keyKey"):
+        expected.update({tls["certKey"]: "tls.crt", tls["keyKey"]: "tls.key"})
+    check(items == expected, f"{name}: Redis TLS Secret items {items}")
+    check(("/etc/tessera/redis-tls" in mounted) == bool(expected), f"{name}: Redis TLS mount")
+    for var, path in [("TESSERA_REDIS__TLS_CA_FILE", "ca.crt"), ("TESSERA_REDIS__TLS_CERT_FILE", "tls.crt"),
+                      ("TESSERA_REDIS__TLS_KEY_FILE", "tls.key")]:
+        want = f"/etc/tessera/redis-tls/{path}" if path in expected.values() else None
+        check(env.get(var) == want, f"{name}: {var}")
+    refs = {e["name"]: e.get("valueFrom", {}).get("secretKeyRef") for e in container["env"]}
+    sentinel = values.get("redis", {}).get("sentinelPassword", {}).get("existingSecret")
+    check((refs.get("TESSERA_REDIS__SENTINEL_PASSWORD") or {}).get("name") == sentinel,
+          f"{name}: the sentinels' password comes from its Secret")
 
 # The schema refuses what the chart cannot deploy.
 for bad in [{"redis": {"mode": "bogus"}}, {"publicUrl": "id.example.com"}, {"replicaCount": 0}, {"colour": "red"},

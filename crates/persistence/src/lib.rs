@@ -28,6 +28,7 @@ pub use audit_buffer::BufferedAudit;
 pub use error::map_db_err;
 pub use memory::{MemoryRateLimiter, MemoryTicketStore, MemoryTokenCache};
 pub use redis::RedisStore;
+pub use redis_conn::{RedisOptions, SentinelAuth};
 
 /// How to reach the database.
 #[derive(Debug, Clone)]

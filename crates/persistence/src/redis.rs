@@ -1,9 +1,9 @@
 //! Redis-backed stores, shared by every replica. Every call runs under an explicit timeout and
 //! an unreachable or hung Redis is [`StoreError::Unavailable`], never a hang.
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, sync::LazyLock, time::Duration};
 
-use crate::redis_conn::{Topology, describe};
+use crate::redis_conn::{RedisOptions, Topology, describe};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use redis::{AsyncCommands, Script, aio::ConnectionManagerConfig};
@@ -27,19 +27,51 @@ impl RedisStore {
     /// Connects to `url` (`redis://`, `rediss://`, `redis+cluster://host:port,…`,
     /// `redis+sentinel://host:port,…/master`); keys start with `prefix`.
     pub async fn connect(url: &str, prefix: &str, timeout: Duration) -> StoreResult<Self> {
+        Self::connect_with(url, &RedisOptions::default(), prefix, timeout).await
+    }
+
+    /// Connects to `url` with `options` (TLS certificates, the sentinels' own password).
+    pub async fn connect_with(
+        url: &str,
+        options: &RedisOptions,
+        prefix: &str,
+        timeout: Duration,
+    ) -> StoreResult<Self> {
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(timeout))
             .set_response_timeout(Some(timeout))
             .set_number_of_retries(1);
-        let topology = tokio::time::timeout(timeout * 4, Topology::connect(url, config.clone()))
-            .await
-            .map_err(|_| StoreError::Unavailable("Redis did not answer in time".into()))??;
-        Ok(Self {
+        let topology =
+            tokio::time::timeout(timeout * 4, Topology::connect(url, options, config.clone()))
+                .await
+                .map_err(|_| StoreError::Unavailable("Redis did not answer in time".into()))??;
+        let store = Self {
             topology: std::sync::Arc::new(topology),
             config,
             prefix: prefix.to_owned(),
             timeout,
-        })
+        };
+        store.check_epoch().await;
+        Ok(store)
+    }
+
+    /// Warns when Redis does not let Tessera read the replication id (see [`EPOCH`]), so that
+    /// tickets are not fenced across failovers. A failure to ask is left to the calls that
+    /// follow.
+    async fn check_epoch(&self) {
+        let mut conn = self.topology.conn();
+        // A key, so that a cluster routes the script.
+        let key = self.key("epoch", "check");
+        let epoch =
+            self.timed_inner(async { EPOCH_OF.key(&key).invoke_async::<String>(&mut conn).await });
+        if let Ok(epoch) = epoch.await
+            && epoch.is_empty()
+        {
+            tracing::warn!(
+                "Redis refuses INFO to Tessera (an ACL without +info): tickets are not fenced \
+                 across failovers, and one taken just before a failover may be taken again"
+            );
+        }
     }
 
     fn key(&self, kind: &str, id: &str) -> String {
@@ -68,10 +100,7 @@ impl RedisStore {
                     || e.is_connection_refusal()
                     || e.is_timeout()
                     || e.is_cluster_error()
-                    || e.code().is_some_and(|code| {
-                        ["READONLY", "MASTERDOWN", "LOADING", "CLUSTERDOWN", "TRYAGAIN"]
-                            .contains(&code)
-                    }) =>
+                    || e.code().is_some_and(|code| UNAVAILABLE_CODES.contains(&code)) =>
             {
                 Err(StoreError::Unavailable(describe(&e)))
             }
@@ -89,6 +118,12 @@ impl RedisStore {
         self.timed(redis::cmd("PING").query_async::<String>(&mut conn)).await.map(drop)
     }
 }
+
+/// Server answers that mean "not now" rather than "never": a replica, a master cut off from its
+/// replicas (`min-replicas-to-write`), a server loading its data, a cluster moving slots. Like a
+/// lost connection they answer `Unavailable`, and behind Sentinel the master is looked up again.
+const UNAVAILABLE_CODES: [&str; 6] =
+    ["READONLY", "NOREPLICAS", "MASTERDOWN", "LOADING", "CLUSTERDOWN", "TRYAGAIN"];
 
 /// Deletes `KEYS[1]` if its value is `ARGV[1]`.
 const DELETE_IF_EQUAL: &str = r"
@@ -180,6 +215,60 @@ impl AccessTokenCache for RedisStore {
     }
 }
 
+/// Sets `epoch` to the replication id of the server running the script (`master_replid`): a
+/// replica promoted by a failover takes a new one, and the only server that takes writes under
+/// an id is the master that made it. (A master also takes a new id when its first replica
+/// attaches, and a cluster reshard moves a key to a master of another id: tickets outstanding
+/// then are refused too, which fails closed.) Empty where `INFO` is refused (an ACL without
+/// `+info`): no fence then, and [`RedisStore::connect`] warns.
+const EPOCH: &str = r"
+local ok, info = pcall(redis.call, 'INFO', 'replication')
+local epoch = ok and type(info) == 'string' and string.match(info, 'master_replid:(%x+)') or ''
+";
+
+/// Answers the epoch.
+static EPOCH_OF: LazyLock<Script> =
+    LazyLock::new(|| Script::new(&format!("{EPOCH}\nreturn epoch")));
+
+/// Stores the record `ARGV[1]` (a JSON object) under `KEYS[1]` for `ARGV[2]` ms, marked with the
+/// epoch as its first member (`{"epoch":"…",…}`; a reader that does not know the mark ignores
+/// it).
+static PUT_TICKET: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        r#"{EPOCH}
+local value = '{{"epoch":"' .. epoch .. '",' .. string.sub(ARGV[1], 2)
+return redis.call('SET', KEYS[1], value, 'PX', ARGV[2])"#
+    ))
+});
+
+/// Takes (`GETDEL`) the record under `KEYS[1]`: the record if it was stored in this epoch,
+/// `stale` if in another (before a failover), nothing if there is none. A record without the
+/// mark (stored before records were marked) is the record.
+static TAKE_TICKET: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        r#"local value = redis.call('GETDEL', KEYS[1])
+if not value then
+    return false
+end
+local stored = string.match(value, '^{{"epoch":"(%x*)",')
+if not stored then
+    return value
+end
+{EPOCH}
+if stored == epoch then
+    return value
+end
+return 'stale'"#
+    ))
+});
+
+/// The ticket store. A ticket is taken at most once, failovers included: `GETDEL` is atomic on
+/// one server, and a record is only handed out by a server of the epoch (replication id) that
+/// stored it. Replication is asynchronous, so a take on a master that a failover has already
+/// replaced (it keeps taking writes until demoted), or one lost with a crashed master, is not
+/// seen by the new master: there the ticket would come back. The epoch mark refuses it, and
+/// every ticket stored before the failover, as `stale`: its exchange fails and the user logs in
+/// again (fail closed).
 #[async_trait]
 impl TicketStore for RedisStore {
     async fn put(&self, key: &TicketKey, record: &TicketRecord, ttl: Duration) -> StoreResult<()> {
@@ -188,13 +277,7 @@ impl TicketStore for RedisStore {
         let value = serde_json::to_string(record).map_err(|e| StoreError::Other(e.to_string()))?;
         let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
         self.timed(async {
-            redis::cmd("SET")
-                .arg(&key)
-                .arg(value)
-                .arg("PX")
-                .arg(ms)
-                .query_async::<()>(&mut conn)
-                .await
+            PUT_TICKET.key(&key).arg(value).arg(ms).invoke_async::<()>(&mut conn).await
         })
         .await
     }
@@ -204,13 +287,17 @@ impl TicketStore for RedisStore {
         let key = self.key("ticket", key.as_str());
         // GETDEL: of any number of concurrent exchanges, exactly one gets the record.
         let value: Option<String> =
-            self.timed(redis::cmd("GETDEL").arg(&key).query_async(&mut conn)).await?;
-        value
-            .map(|v| {
-                serde_json::from_str(&v)
-                    .map_err(|e| StoreError::Other(format!("ticket record: {e}")))
-            })
-            .transpose()
+            self.timed(async { TAKE_TICKET.key(&key).invoke_async(&mut conn).await }).await?;
+        match value.as_deref() {
+            None => Ok(None),
+            Some("stale") => {
+                tracing::info!("refused a ticket stored before a Redis failover");
+                Ok(None)
+            }
+            Some(v) => serde_json::from_str(v)
+                .map(Some)
+                .map_err(|e| StoreError::Other(format!("ticket record: {e}"))),
+        }
     }
 
     async fn ping(&self) -> StoreResult<()> {

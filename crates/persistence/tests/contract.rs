@@ -474,6 +474,9 @@ async fn an_unreachable_database_is_unavailable_not_a_hang() {
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
+#[path = "contract/failover.rs"]
+mod failover;
+
 mod tickets {
     use std::{sync::Arc, time::Duration};
 
@@ -481,23 +484,107 @@ mod tickets {
         ports::{RateKey, RateLimiter, TicketKey, TicketRecord, TicketStore},
         testing::ManualClock,
     };
-    use tessera_persistence::{MemoryRateLimiter, MemoryTicketStore, RedisStore};
+    use tessera_persistence::{
+        MemoryRateLimiter, MemoryTicketStore, RedisOptions, RedisStore, SentinelAuth,
+    };
+    use tessera_testkit::TestRedis;
 
-    /// Redis as one server, as a 3-master Cluster and behind Sentinel.
+    /// What a test server asks of its clients besides its URL: the authority to trust and a
+    /// client certificate (TLS), the sentinels' own password.
+    pub fn options(redis: &TestRedis) -> RedisOptions {
+        let read = |path: &std::path::Path| std::fs::read(path).expect("certificate file");
+        RedisOptions {
+            ca_pem: redis.tls.as_ref().map(|tls| read(&tls.ca_file)),
+            client_cert_pem: redis
+                .tls
+                .as_ref()
+                .map(|tls| (read(&tls.cert_file), read(&tls.key_file))),
+            sentinel_auth: match redis.sentinel_password.as_deref() {
+                None => SentinelAuth::SameAsMaster,
+                Some("") => SentinelAuth::None,
+                Some(password) => SentinelAuth::Password(password.to_owned()),
+            },
+        }
+    }
+
+    /// A store on `redis`, calls bounded by `timeout`.
+    pub async fn connect(name: &str, redis: &TestRedis, timeout: Duration) -> RedisStore {
+        RedisStore::connect_with(&redis.url, &options(redis), &redis.prefix, timeout)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    /// Redis as one server (plain, and TLS-only with a password and a client certificate), as a
+    /// 3-master Cluster, and behind Sentinel (plain; with a password on every server; TLS-only
+    /// with a password).
     pub async fn redis_topologies() -> Vec<(&'static str, Arc<RedisStore>)> {
         let mut stores = Vec::new();
         for (name, redis) in [
             ("redis", tessera_testkit::redis()),
+            ("redis tls", tessera_testkit::redis_tls()),
             ("redis cluster", tessera_testkit::redis_cluster()),
             ("redis sentinel", tessera_testkit::redis_sentinel()),
+            ("redis sentinel auth", tessera_testkit::redis_sentinel_auth()),
+            ("redis sentinel tls", tessera_testkit::redis_sentinel_tls()),
         ] {
             let redis = redis.unwrap_or_else(|e| panic!("{name}: {e:#}"));
-            let store = RedisStore::connect(&redis.url, &redis.prefix, Duration::from_secs(2))
-                .await
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let store = connect(name, &redis, Duration::from_secs(2)).await;
             stores.push((name, Arc::new(store)));
         }
         stores
+    }
+
+    /// A TLS server refuses a client that does not trust its authority or has no certificate, and
+    /// every server refuses a wrong or missing password; what they answer never holds one.
+    #[tokio::test]
+    async fn tls_and_passwords_are_required_and_never_repeated() {
+        let tls = tessera_testkit::redis_tls().expect("TLS Redis");
+        let auth = tessera_testkit::redis_sentinel_auth().expect("Sentinel with a password");
+        let secured = tessera_testkit::redis_sentinel_tls().expect("TLS Sentinel");
+        let wrong = |url: &str| url.replace("redis-pass-", "wrong-pass-");
+        let without = |url: &str| {
+            let (scheme, rest) = url.split_once("://").expect("scheme");
+            format!("{scheme}://{}", rest.split_once('@').expect("password").1)
+        };
+        let cases = [
+            (
+                "TLS, the authority not trusted",
+                tls.url.clone(),
+                RedisOptions { ca_pem: None, ..options(&tls) },
+            ),
+            (
+                "TLS, no client certificate",
+                tls.url.clone(),
+                RedisOptions { client_cert_pem: None, ..options(&tls) },
+            ),
+            ("TLS, a wrong password", wrong(&tls.url), options(&tls)),
+            ("TLS, no password", without(&tls.url), options(&tls)),
+            ("TLS spoken in clear", tls.url.replace("rediss:", "redis:"), RedisOptions::default()),
+            ("Sentinel, a wrong password", wrong(&auth.url), options(&auth)),
+            ("Sentinel, no password", without(&auth.url), options(&auth)),
+            (
+                "Sentinel, the sentinels asked without one",
+                auth.url.clone(),
+                RedisOptions { sentinel_auth: SentinelAuth::None, ..options(&auth) },
+            ),
+            (
+                "TLS Sentinel, the authority not trusted",
+                secured.url.clone(),
+                RedisOptions { ca_pem: None, ..options(&secured) },
+            ),
+            ("TLS Sentinel, a wrong password", wrong(&secured.url), options(&secured)),
+        ];
+        for (what, url, options) in cases {
+            let timeout = Duration::from_secs(1);
+            // Refused on connecting, or on the first call (a server that wants a password
+            // accepts the connection).
+            let err = match RedisStore::connect_with(&url, &options, "x:", timeout).await {
+                Err(err) => err,
+                Ok(store) => store.ping().await.err().unwrap_or_else(|| panic!("{what}: answered")),
+            };
+            let text = format!("{err} {err:?}");
+            assert!(!text.contains("pass-"), "{what}: {text}");
+        }
     }
 
     /// How a test lets time pass: the in-process stores read a manual clock, which is moved;
@@ -591,6 +678,75 @@ mod tickets {
             assert_eq!(store.take(&never).await.expect("take"), None, "{name}");
             store.ping().await.expect("ping");
         }
+    }
+
+    /// A ticket's record carries the epoch (replication id) of the server that stored it: a
+    /// server of another epoch (a replica promoted since) refuses it; a reader that does not know
+    /// the mark still reads the record, and a record stored without it is taken as it is.
+    #[tokio::test]
+    async fn a_ticket_of_another_epoch_is_refused() {
+        let redis = tessera_testkit::redis().expect("Redis");
+        let store = connect("redis", &redis, Duration::from_secs(2)).await;
+        let client = redis::Client::open(redis.url.as_str()).expect("client");
+        let mut raw = client.get_multiplexed_async_connection().await.expect("connection");
+        let stored = |key: &TicketKey| format!("{}ticket:{}", redis.prefix, key.as_str());
+        let (marked, unmarked, foreign) =
+            (TicketKey::new("p", "a"), TicketKey::new("p", "b"), TicketKey::new("p", "c"));
+
+        store.put(&marked, &record(), Duration::from_secs(60)).await.expect("put");
+        let value: String =
+            redis::cmd("GET").arg(stored(&marked)).query_async(&mut raw).await.expect("get");
+        assert!(value.starts_with(r#"{"epoch":""#), "{value}");
+        let read: TicketRecord = serde_json::from_str(&value).expect("a record all the same");
+        assert_eq!(read, record());
+
+        let plain = serde_json::to_string(&record()).expect("json");
+        let _: () = redis::cmd("SET")
+            .arg(stored(&unmarked))
+            .arg(&plain)
+            .query_async(&mut raw)
+            .await
+            .expect("set");
+        assert_eq!(store.take(&unmarked).await.expect("take"), Some(record()));
+
+        let epoch = value.split('"').nth(3).expect("epoch").to_owned();
+        let elsewhere = value.replacen(&epoch, &"0".repeat(40), 1);
+        let _: () = redis::cmd("SET")
+            .arg(stored(&foreign))
+            .arg(&elsewhere)
+            .query_async(&mut raw)
+            .await
+            .expect("set");
+        assert_eq!(store.take(&foreign).await.expect("take"), None, "another epoch");
+        let left: i64 =
+            redis::cmd("EXISTS").arg(stored(&foreign)).query_async(&mut raw).await.expect("exists");
+        assert_eq!(left, 0, "a refused ticket is gone too");
+        assert_eq!(store.take(&marked).await.expect("take"), Some(record()), "this epoch");
+    }
+
+    /// Where an ACL refuses `INFO`, tickets are stored and taken all the same (without an epoch).
+    #[tokio::test]
+    async fn tickets_work_where_info_is_refused() {
+        let redis = tessera_testkit::redis().expect("Redis");
+        let client = redis::Client::open(redis.url.as_str()).expect("client");
+        let mut raw = client.get_multiplexed_async_connection().await.expect("connection");
+        let user = redis.prefix.trim_end_matches(':');
+        let _: () = redis::cmd("ACL")
+            .arg(&["SETUSER", user, "on", ">no-info-pass", "~*", "&*", "+@all", "-info"])
+            .query_async(&mut raw)
+            .await
+            .expect("ACL user");
+        let url = redis.url.replace("redis://", &format!("redis://{user}:no-info-pass@"));
+        let limited = TestRedis { url, ..redis.clone() };
+        let store = connect("redis without INFO", &limited, Duration::from_secs(2)).await;
+        let key = TicketKey::new("p", "no-info");
+        store.put(&key, &record(), Duration::from_secs(60)).await.expect("put");
+        let stored = format!("{}ticket:{}", redis.prefix, key.as_str());
+        let value: String =
+            redis::cmd("GET").arg(&stored).query_async(&mut raw).await.expect("get");
+        assert!(value.starts_with(r#"{"epoch":"","#), "{value}");
+        assert_eq!(store.take(&key).await.expect("take"), Some(record()));
+        assert_eq!(store.take(&key).await.expect("take"), None);
     }
 
     #[tokio::test]

@@ -23,8 +23,8 @@ use tessera_domain::{
     wechat::AccessTokenCache,
 };
 use tessera_persistence::{
-    BufferedAudit, DbConfig, MemoryRateLimiter, MemoryTicketStore, MemoryTokenCache, RedisStore,
-    SqlStore,
+    BufferedAudit, DbConfig, MemoryRateLimiter, MemoryTicketStore, MemoryTokenCache, RedisOptions,
+    RedisStore, SentinelAuth, SqlStore,
 };
 use tessera_wechat::{ClientConfig, WeChatClient};
 
@@ -162,11 +162,27 @@ async fn shared_stores(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result
         });
     };
     let timeout = Duration::from_millis(config.redis.timeout_ms);
-    let redis = RedisStore::connect(url, &config.redis.key_prefix, timeout)
-        .await
-        .context("cannot connect to Redis (redis.url)")?;
+    let redis = RedisStore::connect_with(
+        url,
+        &redis_options(&config.redis)?,
+        &config.redis.key_prefix,
+        timeout,
+    )
+    .await
+    .context("cannot connect to Redis (redis.url)")?;
     let redis = Arc::new(redis);
     Ok(SharedStores { tickets: redis.clone(), limiter: redis.clone(), tokens: redis })
+}
+
+/// What `redis.*` says besides the URL: the TLS files and the sentinels' password.
+fn redis_options(redis: &crate::config::RedisConfig) -> anyhow::Result<RedisOptions> {
+    let pems = redis.tls_pems()?;
+    let sentinel_auth = match redis.sentinel_password.as_deref() {
+        None => SentinelAuth::SameAsMaster,
+        Some("") => SentinelAuth::None,
+        Some(password) => SentinelAuth::Password(password.to_owned()),
+    };
+    Ok(RedisOptions { ca_pem: pems.ca, client_cert_pem: pems.client, sentinel_auth })
 }
 
 /// `tessera rekey`: re-seals every stored AppSecret and private signing key under the current

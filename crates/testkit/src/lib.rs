@@ -12,17 +12,22 @@
 //! [`DedicatedRedis`]).
 //!
 //! Modules: `process` (spawning, waiting, commands, the shared-server cell), `postgres`,
-//! `mariadb` and `redis` (each server kind and what can be done to it).
+//! `mariadb`, `redis` and `redis_sentinel` (each server kind and what can be done to it), and
+//! `tls` (certificates made with `openssl` for the TLS servers).
 
 mod mariadb;
 mod postgres;
 mod process;
 mod redis;
+mod redis_sentinel;
+mod tls;
 
 use anyhow::Result;
 
 pub use postgres::DedicatedPostgres;
-pub use redis::{DedicatedRedis, TestRedis, redis, redis_cluster, redis_sentinel};
+pub use redis::{DedicatedRedis, TestRedis, redis, redis_cluster, redis_tls};
+pub use redis_sentinel::{SentinelGroup, redis_sentinel, redis_sentinel_auth, redis_sentinel_tls};
+pub use tls::TestTls;
 
 /// The database kinds Tessera supports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -121,6 +121,12 @@ fn resolve_files(c: &mut Config) -> Result<(), ConfigError> {
         as_is,
     )?;
     from_file("redis.url", &mut redis.url, redis.url_file.as_deref(), as_is)?;
+    from_file(
+        "redis.sentinel_password",
+        &mut redis.sentinel_password,
+        redis.sentinel_password_file.as_deref(),
+        as_is,
+    )?;
     if c.database.url_file.is_some() {
         let mut url = None;
         from_file("database.url", &mut url, c.database.url_file.as_deref(), as_is)?;

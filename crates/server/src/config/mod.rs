@@ -1,7 +1,8 @@
 //! Configuration: built-in defaults, then `tessera.toml` (or `--config FILE`), then `TESSERA_*`
 //! environment variables (`__` separates levels: `TESSERA_HTTP__BIND`). Secrets may come from a
-//! file instead: `master_key_file`, `bootstrap_password_file`, `url_file` (e.g.
-//! `TESSERA_SECRETS__MASTER_KEY_FILE=/run/secrets/master-key`). Unknown keys are warned about;
+//! file instead: `master_key_file`, `bootstrap_password_file`, `url_file`,
+//! `sentinel_password_file` (e.g. `TESSERA_SECRETS__MASTER_KEY_FILE=/run/secrets/master-key`).
+//! Some keys name files by nature (`redis.tls_ca_file`): they have no value form. Unknown keys are warned about;
 //! a bad value stops the start with one line naming the key.
 //!
 //! Each section is a struct with its defaults and its own `validate` (`http`, `secrets`, and the
@@ -33,7 +34,7 @@ pub use load::{load, load_from};
 pub use secrets::{ConfiguredKey, MasterKeys, SecretsConfig};
 pub use sections::{
     AdminConfig, DatabaseConfig, LimitsConfig, LogConfig, LogFormat, RedisConfig, TelemetryConfig,
-    WechatConfig,
+    TlsPems, WechatConfig,
 };
 
 /// The whole configuration, validated.

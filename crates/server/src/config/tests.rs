@@ -122,7 +122,7 @@ fn the_known_keys_are_the_fields_of_the_defaults() {
     ] {
         assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
     }
-    assert_eq!(keys.len(), 33, "{keys:?}");
+    assert_eq!(keys.len(), 38, "{keys:?}");
     let unknown =
         load("[redis]\nurl = \"redis://r\"\nurl_fle = \"x\"\n[secret]\nmaster_key = \"k\"")
             .expect("loads")
@@ -134,7 +134,8 @@ fn the_known_keys_are_the_fields_of_the_defaults() {
 fn no_secret_reaches_debug_output_or_an_error() {
     let toml = format!(
         "[database]\nurl = \"postgres://tessera:db-pass-1@db/t\"\n\
-         [redis]\nurl = \"rediss://:redis-pass-2@r:6380/0\"\n\
+         [redis]\nurl = \"rediss+sentinel://:redis-pass-2@r:6380/m\"\n\
+         sentinel_password = \"sentinel-pass-4\"\n\
          [admin]\nbootstrap_password = \"admin-pass-3\"\n\
          [secrets]\nmaster_key = \"{}\"\nprevious_master_keys = [\"{}\"]",
         key_text(1),
@@ -142,11 +143,12 @@ fn no_secret_reaches_debug_output_or_an_error() {
     );
     let loaded = load(&toml).expect("loads");
     let shown = format!("{loaded:?}");
-    for secret in ["db-pass-1", "redis-pass-2", "admin-pass-3", &key_text(1), &key_text(2)] {
+    let secrets = ["db-pass-1", "redis-pass-2", "admin-pass-3", "sentinel-pass-4"];
+    for secret in secrets.iter().copied().chain([key_text(1).as_str(), &key_text(2)]) {
         assert!(!shown.contains(secret), "{secret} in {shown}");
     }
     assert!(shown.contains("postgres://tessera:(hidden)@db/t"), "{shown}");
-    assert!(shown.contains("rediss://:(hidden)@r:6380/0"), "{shown}");
+    assert!(shown.contains("rediss+sentinel://:(hidden)@r:6380/m"), "{shown}");
     let id = tessera_domain::crypto::MasterKey::from_bytes([1; 32]).id().to_owned();
     assert!(shown.contains(&format!("MasterKey({id})")), "{shown}");
 
@@ -216,4 +218,55 @@ fn the_connection_limits_are_read_checked_and_named() {
     ] {
         assert_eq!(load(toml).expect_err(toml).key, key);
     }
+}
+
+#[test]
+fn redis_tls_files_are_read_for_tls_urls_only() {
+    let dir = tempfile::tempdir().expect("dir");
+    let pem = dir.path().join("ca.pem");
+    std::fs::write(&pem, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+        .expect("write");
+    let text = dir.path().join("ca.txt");
+    std::fs::write(&text, "not a certificate").expect("write");
+    let redis = |url: &str, extra: &str| format!("[redis]\nurl = \"{url}\"\n{extra}");
+    let file =
+        |key: &str, path: &std::path::Path| format!("{key} = {:?}\n", path.display().to_string());
+
+    let loaded = load(&redis("rediss://r:6380", &file("tls_ca_file", &pem))).expect("loads");
+    let pems = loaded.config.redis.tls_pems().expect("read");
+    assert!(pems.ca.is_some_and(|ca| ca.starts_with(b"-----BEGIN")) && pems.client.is_none());
+    let both = file("tls_cert_file", &pem) + &file("tls_key_file", &pem);
+    let loaded = load(&redis("rediss+cluster://a:1,b:2", &both)).expect("loads");
+    assert!(loaded.config.redis.tls_pems().expect("read").client.is_some());
+
+    for (toml, key, says) in [
+        (redis("redis://r:6379", &file("tls_ca_file", &pem)), "redis.tls_ca_file", "TLS only"),
+        (redis("rediss://r", &file("tls_ca_file", &text)), "redis.tls_ca_file", "not a PEM file"),
+        (
+            redis("rediss://r", &file("tls_ca_file", &dir.path().join("none"))),
+            "redis.tls_ca_file",
+            "cannot read",
+        ),
+        (redis("rediss://r", &file("tls_cert_file", &pem)), "redis.tls_key_file", "set both"),
+        (redis("redis://r", "sentinel_password = \"x\""), "redis.sentinel_password", "Sentinel"),
+    ] {
+        let err = load(&toml).expect_err(&toml);
+        assert_eq!(err.key, key, "{toml}");
+        assert!(err.message.contains(says), "{toml}: {err}");
+    }
+}
+
+#[test]
+fn the_sentinel_password_may_come_from_a_file_and_may_be_empty() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("sentinel-password");
+    std::fs::write(&path, "sentinel-pass\n").expect("write");
+    let toml = format!(
+        "[redis]\nurl = \"redis+sentinel://:p@s:26379/m\"\nsentinel_password_file = {:?}",
+        path.display().to_string()
+    );
+    let loaded = load(&toml).expect("loads");
+    assert_eq!(loaded.config.redis.sentinel_password.as_deref(), Some("sentinel-pass"));
+    let none = "[redis]\nurl = \"redis+sentinel://:p@s:26379/m\"\nsentinel_password = \"\"";
+    assert_eq!(load(none).expect("loads").config.redis.sentinel_password.as_deref(), Some(""));
 }

@@ -560,17 +560,29 @@ async fn logins_and_exchanges_are_audited_without_secrets() {
     assert!(events["items"][0]["ip"].as_str().is_some_and(|ip| ip == "127.0.0.1"));
 }
 
+/// Also TLS-only servers requiring a password and a client certificate (standalone and Sentinel)
+/// and a Sentinel group whose master, replica and sentinel require a password, configured as an
+/// operator would: `redis.url`, `redis.tls_*_file`, `redis.sentinel_password`.
 #[tokio::test]
 async fn the_flow_runs_on_a_redis_cluster_and_behind_sentinel() {
     for (name, redis) in [
         ("cluster", tessera_testkit::redis_cluster()),
         ("sentinel", tessera_testkit::redis_sentinel()),
+        ("tls", tessera_testkit::redis_tls()),
+        ("sentinel with a password", tessera_testkit::redis_sentinel_auth()),
+        ("sentinel over tls", tessera_testkit::redis_sentinel_tls()),
     ] {
         let redis = redis.unwrap_or_else(|e| panic!("{name}: {e:#}"));
         let db = database(Backend::Sqlite).expect("db");
         let f = Flow::on(&db.url, 5000, |c| {
             c.redis.url = Some(redis.url.clone());
             c.redis.key_prefix = redis.prefix.clone();
+            if let Some(tls) = &redis.tls {
+                c.redis.tls_ca_file = Some(tls.ca_file.clone());
+                c.redis.tls_cert_file = Some(tls.cert_file.clone());
+                c.redis.tls_key_file = Some(tls.key_file.clone());
+            }
+            c.redis.sentinel_password = redis.sentinel_password.clone();
         })
         .await;
         let ticket = f.ticket("o-1", Some("u-1")).await;
