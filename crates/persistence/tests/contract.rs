@@ -507,8 +507,15 @@ mod tickets {
         }
     }
 
+    /// Makes aws-lc the process's TLS provider, as the server does at start: the workspace's
+    /// crates bring rustls with more than one provider, and TLS needs one chosen.
+    pub fn choose_tls_provider() {
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    }
+
     /// A store on `redis`, calls bounded by `timeout`.
     pub async fn connect(name: &str, redis: &TestRedis, timeout: Duration) -> RedisStore {
+        choose_tls_provider();
         RedisStore::connect_with(&redis.url, &options(redis), &redis.prefix, timeout)
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -578,6 +585,7 @@ mod tickets {
             let timeout = Duration::from_secs(1);
             // Refused on connecting, or on the first call (a server that wants a password
             // accepts the connection).
+            choose_tls_provider();
             let err = match RedisStore::connect_with(&url, &options, "x:", timeout).await {
                 Err(err) => err,
                 Ok(store) => store.ping().await.err().unwrap_or_else(|| panic!("{what}: answered")),
