@@ -187,7 +187,22 @@ pub trait AuditRepo: Send + Sync {
     /// Appends several events at once.
     async fn record_many(&self, events: &[AuditEvent]) -> StoreResult<()>;
     /// Events of one pool (or platform-wide events when `None`), newest first.
-    async fn list(&self, pool_id: Option<&str>, page: Page) -> StoreResult<Paged<AuditEvent>>;
+    async fn list(&self, log: AuditLog<'_>, page: Page) -> StoreResult<Paged<AuditEvent>>;
+}
+
+/// Whose audit events to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditLog<'a> {
+    /// The platform's own: events that belong to no pool.
+    Platform,
+    /// A pool's, from its creation on: events written late for an earlier pool with the same id
+    /// (audit writes are buffered) are not this pool's.
+    Pool {
+        /// The pool.
+        id: &'a str,
+        /// When it was created.
+        since: DateTime<Utc>,
+    },
 }
 
 /// What a ticket stands for while it waits to be exchanged.

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use tessera_domain::{
     model::{AuditEvent, Page, Paged},
-    ports::{AuditRepo, Metrics, StoreResult},
+    ports::{AuditLog, AuditRepo, Metrics, StoreResult},
 };
 use tokio::sync::{mpsc, watch};
 
@@ -115,8 +115,8 @@ impl AuditRepo for BufferedAudit {
         self.inner.record_many(events).await
     }
 
-    async fn list(&self, pool_id: Option<&str>, page: Page) -> StoreResult<Paged<AuditEvent>> {
-        self.inner.list(pool_id, page).await
+    async fn list(&self, log: AuditLog<'_>, page: Page) -> StoreResult<Paged<AuditEvent>> {
+        self.inner.list(log, page).await
     }
 }
 
@@ -150,7 +150,7 @@ mod tests {
         async fn record_many(&self, _: &[AuditEvent]) -> StoreResult<()> {
             Err(tessera_domain::StoreError::Other("batch refused".into()))
         }
-        async fn list(&self, _: Option<&str>, _: Page) -> StoreResult<Paged<AuditEvent>> {
+        async fn list(&self, _: AuditLog<'_>, _: Page) -> StoreResult<Paged<AuditEvent>> {
             Ok(Paged { items: Vec::new(), total: 0 })
         }
     }

@@ -13,7 +13,8 @@ use tessera_domain::{
         User, UserChanges, UserFilter, UserPool,
     },
     ports::{
-        AdminDeleted, AdminRepo, AuditRepo, ConnectionRepo, Health, KeyRepo, PoolRepo, UserRepo,
+        AdminDeleted, AdminRepo, AuditLog, AuditRepo, ConnectionRepo, Health, KeyRepo, PoolRepo,
+        UserRepo,
     },
 };
 use tessera_persistence::{DbConfig, SqlStore};
@@ -421,13 +422,18 @@ async fn admins_and_audit_events() {
             AuditRepo::record(&store, &event).await.expect("record");
         }
         let page = Page::new(None, None).expect("page");
-        let pool_events = AuditRepo::list(&store, Some("p"), page).await.expect("list");
+        let pool_events = AuditRepo::list(&store, AuditLog::Pool { id: "p", since: t(0) }, page)
+            .await
+            .expect("list");
         assert_eq!(
             pool_events.items.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
             ["e1", "e0"]
         );
         assert_eq!(pool_events.items[0].outcome, Outcome::Failure);
-        assert_eq!(AuditRepo::list(&store, None, page).await.expect("platform").total, 1);
+        assert_eq!(
+            AuditRepo::list(&store, AuditLog::Platform, page).await.expect("platform").total,
+            1
+        );
     })
     .await;
 }
@@ -882,7 +888,7 @@ async fn audit_events_with_hostile_text_are_written_not_refused() {
         let normal = AuditEvent { id: "ev-normal".into(), pool_id: None, ..hostile.clone() };
         AuditRepo::record_many(&store, &[hostile, normal]).await.expect("both written");
         let page = Page::new(None, None).expect("page");
-        let platform = AuditRepo::list(&store, None, page).await.expect("list");
+        let platform = AuditRepo::list(&store, AuditLog::Platform, page).await.expect("list");
         assert_eq!(platform.total, 1, "{backend:?}");
         let target = platform.items[0].target.clone().expect("target");
         assert!(!target.contains('\0') && target.chars().count() <= 128, "{backend:?}: {target}");
@@ -956,6 +962,31 @@ async fn admin_accounts_change_passwords_revoke_tokens_and_never_lose_the_last()
             AdminRepo::delete(&store, "ghost").await.expect("ghost"),
             AdminDeleted::NotFound
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_pools_log_starts_at_its_creation() {
+    each_backend(|store, backend| async move {
+        let late = AuditEvent {
+            id: "ev-late".into(),
+            pool_id: Some("p".into()),
+            actor: "anonymous".into(),
+            action: AuditAction::PoolLogin,
+            target: Some("p".into()),
+            ip: None,
+            outcome: Outcome::Success,
+            reason: None,
+            created_at: t(1),
+        };
+        // Written after the pool was deleted and created again (audit writes are buffered).
+        AuditRepo::record(&store, &late).await.expect("record");
+        let page = Page::new(None, None).expect("page");
+        let before = AuditRepo::list(&store, AuditLog::Pool { id: "p", since: t(1) }, page);
+        assert_eq!(before.await.expect("list").total, 1, "{backend:?}");
+        let recreated = AuditRepo::list(&store, AuditLog::Pool { id: "p", since: t(2) }, page);
+        assert_eq!(recreated.await.expect("list").total, 0, "{backend:?}: an earlier pool's event");
     })
     .await;
 }

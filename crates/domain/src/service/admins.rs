@@ -12,7 +12,7 @@ use super::{
 use crate::{
     Error, StoreError, ids,
     model::{AuditAction, AuditEvent, Page, Paged, PlatformAdmin},
-    ports::{AdminDeleted, AdminRepo, AuditRepo, Clock, Random, RateKey},
+    ports::{AdminDeleted, AdminRepo, AuditLog, AuditRepo, Clock, Random, RateKey},
 };
 
 /// A new platform admin account.
@@ -139,6 +139,6 @@ impl AdminService {
     /// first.
     pub async fn audit_events(&self, ctx: &Ctx, page: Page) -> Result<Paged<AuditEvent>, Error> {
         ctx.principal.require_platform()?;
-        Ok(self.events.list(None, page).await?)
+        Ok(self.events.list(AuditLog::Platform, page).await?)
     }
 }

@@ -14,7 +14,7 @@ use crate::{
         AuditAction, AuditEvent, Page, Paged, PoolChanges, PoolSettings, PoolSettingsPatch,
         UserPool,
     },
-    ports::{AuditRepo, Clock, PoolRepo, Random},
+    ports::{AuditLog, AuditRepo, Clock, PoolRepo, Random},
 };
 
 /// What an admin asks for when creating a pool.
@@ -192,8 +192,9 @@ impl PoolService {
         id: &str,
         page: Page,
     ) -> Result<Paged<AuditEvent>, Error> {
-        visible_pool(self.pools.as_ref(), ctx, id).await?;
-        Ok(self.events.list(Some(id), page).await?)
+        let pool = visible_pool(self.pools.as_ref(), ctx, id).await?;
+        let log = AuditLog::Pool { id, since: pool.created_at };
+        Ok(self.events.list(log, page).await?)
     }
 }
 

@@ -15,7 +15,7 @@ use sea_orm::{
 };
 use tessera_domain::{
     model::{AuditEvent, Page, Paged, PlatformAdmin},
-    ports::{AdminDeleted, AdminRepo, AuditRepo, Health, StoreResult},
+    ports::{AdminDeleted, AdminRepo, AuditLog, AuditRepo, Health, StoreResult},
 };
 
 use crate::{
@@ -156,11 +156,13 @@ impl AuditRepo for SqlStore {
             .map(drop)
     }
 
-    async fn list(&self, pool_id: Option<&str>, page: Page) -> StoreResult<Paged<AuditEvent>> {
-        let query = audit::Entity::find().filter(match pool_id {
-            Some(id) => audit::Column::PoolId.eq(id),
-            None => audit::Column::PoolId.is_null(),
-        });
+    async fn list(&self, log: AuditLog<'_>, page: Page) -> StoreResult<Paged<AuditEvent>> {
+        let query = match log {
+            AuditLog::Platform => audit::Entity::find().filter(audit::Column::PoolId.is_null()),
+            AuditLog::Pool { id, since } => audit::Entity::find()
+                .filter(audit::Column::PoolId.eq(id))
+                .filter(audit::Column::CreatedAt.gte(since)),
+        };
         let query = query.order_by_desc(audit::Column::CreatedAt).order_by_desc(audit::Column::Id);
         let (rows, total) = self.paged(query, page).await?;
         Ok(Paged { items: rows.into_iter().map(audit_from).collect::<Result<_, _>>()?, total })
