@@ -1975,7 +1975,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted. */
+            /** @description Done. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -2092,7 +2092,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Deleted. */
+            /** @description Done. */
             204: {
                 headers: {
                     [name: string]: unknown;

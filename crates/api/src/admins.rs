@@ -8,7 +8,7 @@ use tessera_domain::{
 };
 
 use crate::{
-    ApiTags, Deleted,
+    ApiTags, Deleted, Done,
     audit::{AuditEvent, AuditPage},
     body::JsonBody,
     caller::Caller,
@@ -155,9 +155,9 @@ impl AdminsApi {
         /// Account id.
         #[oai(name = "adminId")]
         admin_id: Path<String>,
-    ) -> Result<Deleted, ApiError> {
+    ) -> Result<Done, ApiError> {
         caller.services().admins.revoke_tokens(&caller.ctx, &admin_id).await?;
-        Ok(Deleted::NoContent)
+        Ok(Done::NoContent)
     }
 
     /// Change your own password
@@ -169,11 +169,11 @@ impl AdminsApi {
         &self,
         caller: Caller<'_>,
         body: JsonBody<ChangePassword>,
-    ) -> Result<Deleted, ApiError> {
+    ) -> Result<Done, ApiError> {
         let JsonBody(body) = body;
         let admins = &caller.services().admins;
         admins.change_own_password(&caller.ctx, &body.current_password, body.new_password).await?;
-        Ok(Deleted::NoContent)
+        Ok(Done::NoContent)
     }
 
     /// List the platform's audit events

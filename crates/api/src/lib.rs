@@ -71,6 +71,14 @@ enum Deleted {
     NoContent,
 }
 
+/// The answer of a successful action that has nothing to return.
+#[derive(poem_openapi::ApiResponse)]
+enum Done {
+    /// Done.
+    #[oai(status = 204)]
+    NoContent,
+}
+
 #[derive(Tags)]
 enum ApiTags {
     /// "App launches mini program" login: the mini program's login and the App backend's ticket
