@@ -1,7 +1,7 @@
 //! `/api/v1/admins` (platform admin accounts) and `/api/v1/audit-events` (the platform's own
 //! audit log): platform admins only.
 
-use poem_openapi::{Object, OpenApi, param::Path, param::Query, payload::Json};
+use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 use tessera_domain::{
     model::{Page, PlatformAdmin},
     service::NewAdmin,
@@ -13,6 +13,7 @@ use crate::{
     body::JsonBody,
     caller::Caller,
     error::ApiError,
+    path::{AdminId, Path},
     time::iso,
 };
 
@@ -135,7 +136,7 @@ impl AdminsApi {
         caller: Caller<'_>,
         /// Account id.
         #[oai(name = "adminId")]
-        admin_id: Path<String>,
+        admin_id: Path<AdminId>,
     ) -> Result<Deleted, ApiError> {
         caller.services().admins.delete(&caller.ctx, &admin_id).await?;
         Ok(Deleted::NoContent)
@@ -154,7 +155,7 @@ impl AdminsApi {
         caller: Caller<'_>,
         /// Account id.
         #[oai(name = "adminId")]
-        admin_id: Path<String>,
+        admin_id: Path<AdminId>,
     ) -> Result<Deleted, ApiError> {
         caller.services().admins.revoke_tokens(&caller.ctx, &admin_id).await?;
         Ok(Deleted::NoContent)
