@@ -1197,8 +1197,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1225,7 +1249,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -1321,8 +1348,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1349,7 +1400,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -1439,8 +1493,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1467,7 +1545,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -1557,8 +1638,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1585,7 +1690,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -1676,8 +1784,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1704,7 +1836,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -1795,8 +1930,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1823,7 +1982,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -1911,8 +2073,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1939,7 +2125,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2027,8 +2216,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2055,7 +2268,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2144,8 +2360,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2172,7 +2412,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2263,8 +2506,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2291,7 +2558,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2382,8 +2652,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2410,7 +2704,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2501,8 +2798,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2529,7 +2850,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2618,8 +2942,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2646,7 +2994,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2734,8 +3085,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2762,7 +3137,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2855,8 +3233,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2883,7 +3285,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2976,8 +3381,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3004,7 +3433,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3098,8 +3530,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3126,7 +3582,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3215,8 +3674,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3243,7 +3726,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3336,8 +3822,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3364,7 +3874,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3452,8 +3965,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3480,7 +4017,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3580,8 +4120,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3608,7 +4172,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3702,8 +4269,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3730,7 +4321,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3821,8 +4415,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3849,7 +4467,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3939,8 +4560,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3967,7 +4612,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4062,8 +4710,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4090,7 +4762,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4179,8 +4854,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4207,7 +4906,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4298,8 +5000,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4326,7 +5052,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4415,8 +5144,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4443,7 +5196,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4548,8 +5304,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4576,7 +5356,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
