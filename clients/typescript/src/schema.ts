@@ -484,7 +484,7 @@ export interface components {
             /** @description Creation time (ISO-8601 UTC). */
             createdAt: string;
             /** @description Last successful login (ISO-8601 UTC). */
-            lastLoginAt?: string;
+            lastLoginAt?: string | null;
         };
         /**
          * AdminCredentials
@@ -530,23 +530,23 @@ export interface components {
          */
         App2WxappPatch: {
             /** @description Whether the ticket exchange requires the pool secret. */
-            requireSecret?: boolean;
+            requireSecret?: boolean | null;
             /**
              * Format: int64
              * @description Ticket lifetime in seconds (10..=600).
              */
-            ticketTtlSeconds?: number;
+            ticketTtlSeconds?: number | null;
             /**
              * Format: int64
              * @deprecated
              * @description The hosted original's name for `ticketTtlSeconds` (accepted for compatibility).
              */
-            ticketExpriresAfter?: number;
+            ticketExpriresAfter?: number | null;
             /**
              * @deprecated
              * @description The hosted original's name for `requireSecret` (accepted for compatibility).
              */
-            ticketExchangeUserInfoNeedSecret?: boolean;
+            ticketExchangeUserInfoNeedSecret?: boolean | null;
         };
         /**
          * App2WxappSettings
@@ -573,13 +573,13 @@ export interface components {
             /** @description What was done, e.g. `app2wxapp.login`, `app2wxapp.exchange`, `user.block`. */
             action: string;
             /** @description The object acted on (a user, key or pool id). */
-            target?: string;
+            target?: string | null;
             /** @description The client's IP address. */
-            ip?: string;
+            ip?: string | null;
             /** @description `success` or `failure`. */
             outcome: string;
             /** @description Why it failed: the error kind, e.g. `secret_invalid`. */
-            reason?: string;
+            reason?: string | null;
             /** @description When (ISO-8601 UTC). */
             createdAt: string;
         };
@@ -653,9 +653,9 @@ export interface components {
              * @description An explicit id (letters, digits, `_`, `-`; at most 64), e.g. the hosted original's pool id
              *     embedded in existing Apps. Generated when absent.
              */
-            id?: string;
+            id?: string | null;
             /** @description Settings differing from the defaults. */
-            settings?: components["schemas"]["SettingsPatch"];
+            settings?: components["schemas"]["SettingsPatch"] | null;
         };
         /**
          * CreateUser
@@ -663,17 +663,17 @@ export interface components {
          */
         CreateUser: {
             /** @description Phone number (5 to 20 digits, optionally starting with `+`); unique in the pool. */
-            phone?: string;
+            phone?: string | null;
             /** @description Email address; unique in the pool. */
-            email?: string;
+            email?: string | null;
             /** @description Username. */
-            username?: string;
+            username?: string | null;
             /** @description Nickname. */
-            nickname?: string;
+            nickname?: string | null;
             /** @description Avatar URL (http or https). */
-            photo?: string;
+            photo?: string | null;
             /** @description Company. */
-            company?: string;
+            company?: string | null;
             /** @description Free-form JSON object (at most 16 KiB). */
             metadata?: unknown;
         };
@@ -698,11 +698,11 @@ export interface components {
          */
         ExchangeBody: {
             /** @description The ticket (may come as the `ticket` query parameter instead). */
-            ticket?: string;
+            ticket?: string | null;
             /** @description The user pool secret (required when the pool's `requireSecret` is true). */
-            secret?: string;
+            secret?: string | null;
             /** @description The verifier of the login's `codeChallenge`, when one was given. */
-            codeVerifier?: string;
+            codeVerifier?: string | null;
         };
         /**
          * ExchangedUser
@@ -735,7 +735,7 @@ export interface components {
              */
             loginsCount: number;
             /** @description Last login (ISO-8601 UTC with milliseconds). */
-            lastLogin?: string;
+            lastLogin?: string | null;
             /** @description Last login IP. */
             lastIP: string;
             /** @description Sign-up time (ISO-8601 UTC with milliseconds). */
@@ -785,22 +785,22 @@ export interface components {
             /** @description The `wx.login` code. */
             code: string;
             /** @description The code from `<button open-type="getPhoneNumber">`. */
-            phoneCode?: string;
+            phoneCode?: string | null;
             /** @description Legacy encrypted phone payload (decrypted with this login's session key). */
-            encryptedData?: string;
+            encryptedData?: string | null;
             /** @description IV of `encryptedData`. */
-            iv?: string;
+            iv?: string | null;
             /** @description The WeChat profile. */
-            profile?: components["schemas"]["ProfileBody"];
+            profile?: components["schemas"]["ProfileBody"] | null;
             /**
              * @description `true` or `1` when the App requires the phone number: without one the login answers
              *     `400 phone_required`.
              */
             getPhone?: unknown;
             /** @description Binds the ticket to the App: base64url(SHA-256(verifier)). */
-            codeChallenge?: string;
+            codeChallenge?: string | null;
             /** @description `S256` (the default and only method). */
-            codeChallengeMethod?: string;
+            codeChallengeMethod?: string | null;
         };
         /**
          * LoginResponse
@@ -851,14 +851,14 @@ export interface components {
          */
         PatchPool: {
             /** @description New display name (1..=128 characters). */
-            name?: string;
+            name?: string | null;
             /** @description Settings to change. */
-            settings?: components["schemas"]["SettingsPatch"];
+            settings?: components["schemas"]["SettingsPatch"] | null;
             /**
              * @description The current pool secret: a pool management token must present it to turn
              *     `settings.app2wxapp.requireSecret` off (platform admins need not).
              */
-            currentSecret?: string;
+            currentSecret?: string | null;
         };
         /**
          * PatchUser
@@ -866,23 +866,23 @@ export interface components {
          */
         PatchUser: {
             /** @description Phone number (5 to 20 digits, optionally starting with `+`). */
-            phone?: string;
+            phone?: string | null;
             /** @description Email address. */
-            email?: string;
+            email?: string | null;
             /** @description Whether the email address is verified. */
-            emailVerified?: boolean;
+            emailVerified?: boolean | null;
             /** @description Username. */
-            username?: string;
+            username?: string | null;
             /** @description Nickname. */
-            nickname?: string;
+            nickname?: string | null;
             /** @description Avatar URL (http or https). */
-            photo?: string;
+            photo?: string | null;
             /** @description Company. */
-            company?: string;
+            company?: string | null;
             /** @description Free-form JSON object; replaces the stored one. */
             metadata?: unknown;
             /** @description `true` blocks the user: later ticket exchanges answer `403 user_blocked`. */
-            blocked?: boolean;
+            blocked?: boolean | null;
         };
         /**
          * Pool
@@ -957,22 +957,22 @@ export interface components {
          */
         ProfileBody: {
             /** @description Nickname. */
-            nickName?: string;
+            nickName?: string | null;
             /** @description Avatar URL (http or https). */
-            avatarUrl?: string;
+            avatarUrl?: string | null;
             /**
              * Format: int64
              * @description 0 unknown, 1 male, 2 female.
              */
-            gender?: number;
+            gender?: number | null;
             /** @description City. */
-            city?: string;
+            city?: string | null;
             /** @description Province. */
-            province?: string;
+            province?: string | null;
             /** @description Country. */
-            country?: string;
+            country?: string | null;
             /** @description Language. */
-            language?: string;
+            language?: string | null;
         };
         /**
          * PutConnection
@@ -985,9 +985,9 @@ export interface components {
              * @description The mini program AppSecret. Required the first time and when `appId` changes; otherwise
              *     absent keeps the stored one. Stored encrypted and never returned.
              */
-            appSecret?: string;
+            appSecret?: string | null;
             /** @description Whether logins through this connection are allowed (default true). */
-            enabled?: boolean;
+            enabled?: boolean | null;
         };
         /**
          * RotateSecret
@@ -995,7 +995,7 @@ export interface components {
          */
         RotateSecret: {
             /** @description The current pool secret (required with a pool management token). */
-            currentSecret?: string;
+            currentSecret?: string | null;
         };
         /**
          * SecretOut
@@ -1028,16 +1028,16 @@ export interface components {
          */
         SettingsPatch: {
             /** @description Whether unknown WeChat users are signed up on login. */
-            allowSignUp?: boolean;
+            allowSignUp?: boolean | null;
             /**
              * Format: int64
              * @description Lifetime of issued tokens in seconds (60..=2592000).
              */
-            tokenTtlSeconds?: number;
+            tokenTtlSeconds?: number | null;
             /** @description Signature algorithm; changing it rotates the pool's signing key. */
-            tokenAlgorithm?: components["schemas"]["Algorithm"];
+            tokenAlgorithm?: components["schemas"]["Algorithm"] | null;
             /** @description The app2wxapp flow's settings. */
-            app2wxapp?: components["schemas"]["App2WxappPatch"];
+            app2wxapp?: components["schemas"]["App2WxappPatch"] | null;
         };
         /**
          * Status
@@ -1055,25 +1055,25 @@ export interface components {
             /** @description User id. */
             id: string;
             /** @description Username. */
-            username?: string;
+            username?: string | null;
             /** @description Nickname. */
-            nickname?: string;
+            nickname?: string | null;
             /** @description Avatar URL. */
-            photo?: string;
+            photo?: string | null;
             /** @description Phone number. */
-            phone?: string;
+            phone?: string | null;
             /** @description Email address. */
-            email?: string;
+            email?: string | null;
             /** @description Whether the email address is verified. */
             emailVerified: boolean;
             /** @description Company. */
-            company?: string;
+            company?: string | null;
             /** @description The mini program AppID the openid belongs to. */
-            appId?: string;
+            appId?: string | null;
             /** @description WeChat openid. */
-            openid?: string;
+            openid?: string | null;
             /** @description WeChat unionid. */
-            unionid?: string;
+            unionid?: string | null;
             /** @description The WeChat profile. */
             oauth?: unknown;
             /** @description Free-form tenant data (a JSON object). */
@@ -1084,9 +1084,9 @@ export interface components {
              */
             loginsCount: number;
             /** @description Last login (ISO-8601 UTC). */
-            lastLogin?: string;
+            lastLogin?: string | null;
             /** @description Last login IP. */
-            lastIp?: string;
+            lastIp?: string | null;
             /** @description Sign-up time (ISO-8601 UTC). */
             signedUp: string;
             /** @description How the user came to be: `oauth:app2wxapp`, `admin:provision`. */

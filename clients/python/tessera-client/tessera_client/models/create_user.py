@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -16,41 +15,64 @@ class CreateUser:
     """A user to create (e.g. pre-provisioned by phone so a pool without sign-up lets them in).
 
     Attributes:
-        phone (str | Unset): Phone number (5 to 20 digits, optionally starting with `+`); unique in the pool.
-        email (str | Unset): Email address; unique in the pool.
-        username (str | Unset): Username.
-        nickname (str | Unset): Nickname.
-        photo (str | Unset): Avatar URL (http or https).
-        company (str | Unset): Company.
+        phone (None | str | Unset): Phone number (5 to 20 digits, optionally starting with `+`); unique in the pool.
+        email (None | str | Unset): Email address; unique in the pool.
+        username (None | str | Unset): Username.
+        nickname (None | str | Unset): Nickname.
+        photo (None | str | Unset): Avatar URL (http or https).
+        company (None | str | Unset): Company.
         metadata (Any | Unset): Free-form JSON object (at most 16 KiB).
     """
 
-    phone: str | Unset = UNSET
-    email: str | Unset = UNSET
-    username: str | Unset = UNSET
-    nickname: str | Unset = UNSET
-    photo: str | Unset = UNSET
-    company: str | Unset = UNSET
+    phone: None | str | Unset = UNSET
+    email: None | str | Unset = UNSET
+    username: None | str | Unset = UNSET
+    nickname: None | str | Unset = UNSET
+    photo: None | str | Unset = UNSET
+    company: None | str | Unset = UNSET
     metadata: Any | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        phone = self.phone
+        phone: None | str | Unset
+        if isinstance(self.phone, Unset):
+            phone = UNSET
+        else:
+            phone = self.phone
 
-        email = self.email
+        email: None | str | Unset
+        if isinstance(self.email, Unset):
+            email = UNSET
+        else:
+            email = self.email
 
-        username = self.username
+        username: None | str | Unset
+        if isinstance(self.username, Unset):
+            username = UNSET
+        else:
+            username = self.username
 
-        nickname = self.nickname
+        nickname: None | str | Unset
+        if isinstance(self.nickname, Unset):
+            nickname = UNSET
+        else:
+            nickname = self.nickname
 
-        photo = self.photo
+        photo: None | str | Unset
+        if isinstance(self.photo, Unset):
+            photo = UNSET
+        else:
+            photo = self.photo
 
-        company = self.company
+        company: None | str | Unset
+        if isinstance(self.company, Unset):
+            company = UNSET
+        else:
+            company = self.company
 
         metadata = self.metadata
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({})
         if phone is not UNSET:
             field_dict["phone"] = phone
@@ -72,17 +94,60 @@ class CreateUser:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        phone = d.pop("phone", UNSET)
 
-        email = d.pop("email", UNSET)
+        def _parse_phone(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        username = d.pop("username", UNSET)
+        phone = _parse_phone(d.pop("phone", UNSET))
 
-        nickname = d.pop("nickname", UNSET)
+        def _parse_email(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        photo = d.pop("photo", UNSET)
+        email = _parse_email(d.pop("email", UNSET))
 
-        company = d.pop("company", UNSET)
+        def _parse_username(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        username = _parse_username(d.pop("username", UNSET))
+
+        def _parse_nickname(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        nickname = _parse_nickname(d.pop("nickname", UNSET))
+
+        def _parse_photo(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        photo = _parse_photo(d.pop("photo", UNSET))
+
+        def _parse_company(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        company = _parse_company(d.pop("company", UNSET))
 
         metadata = d.pop("metadata", UNSET)
 
@@ -96,21 +161,4 @@ class CreateUser:
             metadata=metadata,
         )
 
-        create_user.additional_properties = d
         return create_user
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
