@@ -647,7 +647,7 @@ export interface components {
          * @description A new user pool.
          */
         CreatePool: {
-            /** @description Display name (1..=128 characters). */
+            /** @description Display name (1..=128 characters, not only spaces). */
             name: string;
             /**
              * @description An explicit id (letters, digits, `_`, `-`; at most 64), e.g. the hosted original's pool id
@@ -675,7 +675,9 @@ export interface components {
             /** @description Company. */
             company?: string | null;
             /** @description Free-form JSON object (at most 16 KiB). */
-            metadata?: unknown;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
         };
         /**
          * ErrorBody
@@ -850,7 +852,7 @@ export interface components {
          * @description A change of name or settings.
          */
         PatchPool: {
-            /** @description New display name (1..=128 characters). */
+            /** @description New display name (1..=128 characters, not only spaces). */
             name?: string | null;
             /** @description Settings to change. */
             settings?: components["schemas"]["SettingsPatch"] | null;
@@ -879,8 +881,10 @@ export interface components {
             photo?: string | null;
             /** @description Company. */
             company?: string | null;
-            /** @description Free-form JSON object; replaces the stored one. */
-            metadata?: unknown;
+            /** @description Free-form JSON object (at most 16 KiB); replaces the stored one. */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
             /** @description `true` blocks the user: later ticket exchanges answer `403 user_blocked`. */
             blocked?: boolean | null;
         };

@@ -48,7 +48,7 @@ impl From<PlatformAdmin> for Admin {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateAdmin {
     /// Login name: 1 to 64 letters, digits, `.`, `_`, `-` or `@`.
-    #[oai(validator(min_length = 1, max_length = 64))]
+    #[oai(validator(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._@-]+$"))]
     username: String,
     /// Password: 8 to 1024 characters.
     #[oai(validator(min_length = 8, max_length = 1024))]

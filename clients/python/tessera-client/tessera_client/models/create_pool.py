@@ -19,7 +19,7 @@ class CreatePool:
     """A new user pool.
 
     Attributes:
-        name (str): Display name (1..=128 characters).
+        name (str): Display name (1..=128 characters, not only spaces).
         id (None | str | Unset): An explicit id (letters, digits, `_`, `-`; at most 64), e.g. the hosted original's pool
             id
             embedded in existing Apps. Generated when absent.

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.create_user_metadata_type_0 import CreateUserMetadataType0
+
 
 T = TypeVar("T", bound="CreateUser")
 
@@ -21,7 +25,7 @@ class CreateUser:
         nickname (None | str | Unset): Nickname.
         photo (None | str | Unset): Avatar URL (http or https).
         company (None | str | Unset): Company.
-        metadata (Any | Unset): Free-form JSON object (at most 16 KiB).
+        metadata (CreateUserMetadataType0 | None | Unset): Free-form JSON object (at most 16 KiB).
     """
 
     phone: None | str | Unset = UNSET
@@ -30,9 +34,11 @@ class CreateUser:
     nickname: None | str | Unset = UNSET
     photo: None | str | Unset = UNSET
     company: None | str | Unset = UNSET
-    metadata: Any | Unset = UNSET
+    metadata: CreateUserMetadataType0 | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.create_user_metadata_type_0 import CreateUserMetadataType0  # noqa: PLC0415
+
         phone: None | str | Unset
         if isinstance(self.phone, Unset):
             phone = UNSET
@@ -69,7 +75,13 @@ class CreateUser:
         else:
             company = self.company
 
-        metadata = self.metadata
+        metadata: dict[str, Any] | None | Unset
+        if isinstance(self.metadata, Unset):
+            metadata = UNSET
+        elif isinstance(self.metadata, CreateUserMetadataType0):
+            metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
 
         field_dict: dict[str, Any] = {}
 
@@ -93,6 +105,8 @@ class CreateUser:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.create_user_metadata_type_0 import CreateUserMetadataType0  # noqa: PLC0415
+
         d = dict(src_dict)
 
         def _parse_phone(data: object) -> None | str | Unset:
@@ -149,7 +163,22 @@ class CreateUser:
 
         company = _parse_company(d.pop("company", UNSET))
 
-        metadata = d.pop("metadata", UNSET)
+        def _parse_metadata(data: object) -> CreateUserMetadataType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                metadata_type_0 = CreateUserMetadataType0.from_dict(data)
+
+                return metadata_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CreateUserMetadataType0 | None | Unset, data)
+
+        metadata = _parse_metadata(d.pop("metadata", UNSET))
 
         create_user = cls(
             phone=phone,

@@ -19,7 +19,7 @@ class PatchPool:
     """A change of name or settings.
 
     Attributes:
-        name (None | str | Unset): New display name (1..=128 characters).
+        name (None | str | Unset): New display name (1..=128 characters, not only spaces).
         settings (None | SettingsPatch | Unset): Settings to change.
         current_secret (None | str | Unset): The current pool secret: a pool management token must present it to turn
             `settings.app2wxapp.requireSecret` off (platform admins need not).

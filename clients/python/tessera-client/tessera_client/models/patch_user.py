@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.patch_user_metadata_type_0 import PatchUserMetadataType0
+
 
 T = TypeVar("T", bound="PatchUser")
 
@@ -22,7 +26,8 @@ class PatchUser:
         nickname (None | str | Unset): Nickname.
         photo (None | str | Unset): Avatar URL (http or https).
         company (None | str | Unset): Company.
-        metadata (Any | Unset): Free-form JSON object; replaces the stored one.
+        metadata (None | PatchUserMetadataType0 | Unset): Free-form JSON object (at most 16 KiB); replaces the stored
+            one.
         blocked (bool | None | Unset): `true` blocks the user: later ticket exchanges answer `403 user_blocked`.
     """
 
@@ -33,10 +38,12 @@ class PatchUser:
     nickname: None | str | Unset = UNSET
     photo: None | str | Unset = UNSET
     company: None | str | Unset = UNSET
-    metadata: Any | Unset = UNSET
+    metadata: None | PatchUserMetadataType0 | Unset = UNSET
     blocked: bool | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.patch_user_metadata_type_0 import PatchUserMetadataType0  # noqa: PLC0415
+
         phone: None | str | Unset
         if isinstance(self.phone, Unset):
             phone = UNSET
@@ -79,7 +86,13 @@ class PatchUser:
         else:
             company = self.company
 
-        metadata = self.metadata
+        metadata: dict[str, Any] | None | Unset
+        if isinstance(self.metadata, Unset):
+            metadata = UNSET
+        elif isinstance(self.metadata, PatchUserMetadataType0):
+            metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
 
         blocked: bool | None | Unset
         if isinstance(self.blocked, Unset):
@@ -113,6 +126,8 @@ class PatchUser:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.patch_user_metadata_type_0 import PatchUserMetadataType0  # noqa: PLC0415
+
         d = dict(src_dict)
 
         def _parse_phone(data: object) -> None | str | Unset:
@@ -178,7 +193,22 @@ class PatchUser:
 
         company = _parse_company(d.pop("company", UNSET))
 
-        metadata = d.pop("metadata", UNSET)
+        def _parse_metadata(data: object) -> None | PatchUserMetadataType0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                metadata_type_0 = PatchUserMetadataType0.from_dict(data)
+
+                return metadata_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PatchUserMetadataType0 | Unset, data)
+
+        metadata = _parse_metadata(d.pop("metadata", UNSET))
 
         def _parse_blocked(data: object) -> bool | None | Unset:
             if data is None:
