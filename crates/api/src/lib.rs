@@ -148,6 +148,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
     let spec = poem::endpoint::make_sync(move |_| {
         Response::builder().content_type("application/json").body(spec.clone())
     });
+    let allowed = edge::AllowedMethods::of(&document());
     let hook = state.on_panic.clone();
     let body_read_timeout = state.body_read_timeout;
     let on_panic =
@@ -159,6 +160,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
         .data(state)
         .around(move |next, req| edge::limit_body(next, req, body_read_timeout))
         .catch_all_error(error::catch_all)
+        .around(move |next, req| edge::allow_header(next, req, allowed.clone()))
         .with(CatchPanic::new().with_handler(on_panic))
         .around(edge::response_headers)
 }
