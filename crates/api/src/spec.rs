@@ -8,8 +8,8 @@
 //!
 //! poem-openapi also leaves out what the server does but its derives cannot say
 //! ([`complete`]): that an optional field is `null` when unset (and accepts `null`), that a
-//! body refusing unknown fields is closed, and that no request string holds a control
-//! character.
+//! body refusing unknown fields is closed, that no request string holds a control character,
+//! and how one operation's answer feeds the next (OpenAPI links).
 
 use std::collections::BTreeSet;
 
@@ -50,7 +50,8 @@ pub(crate) const CLOSED: &[&str] = &[
 ///   and serde reads `null` as unset (or, for a `PATCH`, as "clear");
 /// - the [`CLOSED`] schemas have `additionalProperties: false`;
 /// - every request string without a pattern of its own (body fields, query and path
-///   parameters) gets [`NO_CONTROL_PATTERN`].
+///   parameters) gets [`NO_CONTROL_PATTERN`];
+/// - the [`LINKS`] between operations.
 pub(crate) fn complete(mut doc: Value) -> Value {
     let requests = request_schemas(&doc);
     if let Some(Value::Mapping(schemas)) =
@@ -80,7 +81,201 @@ pub(crate) fn complete(mut doc: Value) -> Value {
             }
         }
     }
+    add_links(&mut doc);
     doc
+}
+
+/// An OpenAPI link: what of an operation's answer (or request) the next operation takes.
+struct Link {
+    /// The operation answering.
+    from: &'static str,
+    /// Its answer's status.
+    status: &'static str,
+    /// The link's name.
+    name: &'static str,
+    /// The operation it leads to.
+    to: &'static str,
+    /// Parameters of `to` (`path.id`), as runtime expressions.
+    parameters: &'static [(&'static str, &'static str)],
+    /// Fields of `to`'s body, as runtime expressions.
+    body: &'static [(&'static str, &'static str)],
+}
+
+/// A [`Link`], on one line.
+const fn link(
+    from: &'static str,
+    status: &'static str,
+    name: &'static str,
+    to: &'static str,
+    parameters: &'static [(&'static str, &'static str)],
+    body: &'static [(&'static str, &'static str)],
+) -> Link {
+    Link { from, status, name, to, parameters, body }
+}
+
+const POOL_ID: (&str, &str) = ("path.id", "$response.body#/id");
+const SAME_POOL: (&str, &str) = ("path.id", "$request.path.id");
+
+/// How the operations chain: a new pool is read, changed, logged in to, given a connection,
+/// users and keys, and deleted; a new secret logs in; a new user or admin is read, changed and
+/// deleted; a mini program login's ticket is exchanged.
+const LINKS: &[Link] = &[
+    link("createUserPool", "201", "GetPool", "getUserPool", &[POOL_ID], &[]),
+    link("createUserPool", "201", "UpdatePool", "updateUserPool", &[POOL_ID], &[]),
+    link("createUserPool", "201", "DeletePool", "deleteUserPool", &[POOL_ID], &[]),
+    link("createUserPool", "201", "RotateSecret", "rotateUserPoolSecret", &[POOL_ID], &[]),
+    link("createUserPool", "201", "AuditEvents", "listAuditEvents", &[POOL_ID], &[]),
+    link("createUserPool", "201", "PutConnection", "putApp2WxappConnection", &[POOL_ID], &[]),
+    link("createUserPool", "201", "ListUsers", "listUsers", &[POOL_ID], &[]),
+    link("createUserPool", "201", "CreateUser", "createUser", &[POOL_ID], &[]),
+    link("createUserPool", "201", "RotateKey", "rotateSigningKey", &[POOL_ID], &[]),
+    link("createUserPool", "201", "Jwks", "getJwks", &[POOL_ID], &[]),
+    link("createUserPool", "201", "OpenIdConfiguration", "getOpenIdConfiguration", &[POOL_ID], &[]),
+    link(
+        "createUserPool",
+        "201",
+        "PoolLogin",
+        "userPoolLogin",
+        &[],
+        &[("userPoolId", "$response.body#/id"), ("secret", "$response.body#/secret")],
+    ),
+    link(
+        "createUserPool",
+        "201",
+        "Exchange",
+        "app2wxappExchange",
+        &[("path.userPoolId", "$response.body#/id")],
+        &[("secret", "$response.body#/secret")],
+    ),
+    link(
+        "rotateUserPoolSecret",
+        "200",
+        "PoolLogin",
+        "userPoolLogin",
+        &[],
+        &[("userPoolId", "$request.path.id"), ("secret", "$response.body#/secret")],
+    ),
+    link(
+        "rotateUserPoolSecret",
+        "200",
+        "Exchange",
+        "app2wxappExchange",
+        &[("path.userPoolId", "$request.path.id")],
+        &[("secret", "$response.body#/secret")],
+    ),
+    link(
+        "putApp2WxappConnection",
+        "200",
+        "GetConnection",
+        "getApp2WxappConnection",
+        &[SAME_POOL],
+        &[],
+    ),
+    link(
+        "putApp2WxappConnection",
+        "200",
+        "DeleteConnection",
+        "deleteApp2WxappConnection",
+        &[SAME_POOL],
+        &[],
+    ),
+    link(
+        "putApp2WxappConnection",
+        "200",
+        "Login",
+        "app2wxappLogin",
+        &[("path.userPoolId", "$request.path.id")],
+        &[],
+    ),
+    link(
+        "createUser",
+        "201",
+        "GetUser",
+        "getUser",
+        &[SAME_POOL, ("path.user_id", "$response.body#/id")],
+        &[],
+    ),
+    link(
+        "createUser",
+        "201",
+        "UpdateUser",
+        "updateUser",
+        &[SAME_POOL, ("path.user_id", "$response.body#/id")],
+        &[],
+    ),
+    link(
+        "createUser",
+        "201",
+        "DeleteUser",
+        "deleteUser",
+        &[SAME_POOL, ("path.user_id", "$response.body#/id")],
+        &[],
+    ),
+    link(
+        "createAdmin",
+        "201",
+        "DeleteAdmin",
+        "deleteAdmin",
+        &[("path.adminId", "$response.body#/id")],
+        &[],
+    ),
+    link(
+        "createAdmin",
+        "201",
+        "RevokeTokens",
+        "revokeAdminTokens",
+        &[("path.adminId", "$response.body#/id")],
+        &[],
+    ),
+    link(
+        "createAdmin",
+        "201",
+        "AdminLogin",
+        "adminLogin",
+        &[],
+        &[("username", "$request.body#/username"), ("password", "$request.body#/password")],
+    ),
+    link(
+        "app2wxappLogin",
+        "200",
+        "Exchange",
+        "app2wxappExchange",
+        &[("path.userPoolId", "$request.path.userPoolId")],
+        &[("ticket", "$response.body#/ticket")],
+    ),
+];
+
+/// Adds the [`LINKS`] to the answers they start from.
+fn add_links(doc: &mut Value) {
+    let Some(Value::Mapping(paths)) = doc.get_mut("paths") else { return };
+    for item in paths.values_mut().filter_map(Value::as_mapping_mut) {
+        for operation in item.values_mut().filter_map(Value::as_mapping_mut) {
+            let id = operation.get("operationId").and_then(Value::as_str).unwrap_or_default();
+            let links: Vec<&Link> = LINKS.iter().filter(|link| link.from == id).collect();
+            for link in links {
+                let answer = operation
+                    .get_mut("responses")
+                    .and_then(|r| r.get_mut(link.status))
+                    .and_then(Value::as_mapping_mut);
+                let Some(answer) = answer else { continue };
+                let mut published = Mapping::new();
+                published.insert("operationId".into(), link.to.into());
+                let pairs = |pairs: &[(&str, &str)]| -> Mapping {
+                    pairs.iter().map(|(k, v)| (Value::from(*k), Value::from(*v))).collect()
+                };
+                if !link.parameters.is_empty() {
+                    published.insert("parameters".into(), Value::Mapping(pairs(link.parameters)));
+                }
+                if !link.body.is_empty() {
+                    published.insert("requestBody".into(), Value::Mapping(pairs(link.body)));
+                }
+                let links = answer.entry("links".into()).or_insert_with(|| Mapping::new().into());
+                if let Value::Mapping(links) = links {
+                    links.insert(link.name.into(), Value::Mapping(published));
+                }
+            }
+        }
+    }
 }
 
 /// The names of the component schemas a request body reaches.
@@ -181,7 +376,7 @@ mod tests {
     use serde::de::DeserializeOwned;
     use serde_json::{Value as Json, json};
 
-    use super::{CLOSED, NO_CONTROL_PATTERN};
+    use super::{CLOSED, LINKS, NO_CONTROL_PATTERN};
 
     /// Runs [`super::portable`] on JSON, for readable cases.
     fn portable(doc: serde_json::Value) -> serde_json::Value {
@@ -315,6 +510,40 @@ mod tests {
             let pattern = regex::Regex::new(pattern).expect("every published pattern compiles");
             for bad in ["nul\u{0}", "line\nfeed", "c1\u{85}"] {
                 assert!(!pattern.is_match(bad), "{name} lets {bad:?} through");
+            }
+        }
+    }
+
+    #[test]
+    fn every_link_joins_published_operations_and_parameters() {
+        let doc = document();
+        let mut operations = std::collections::BTreeMap::new();
+        for item in doc["paths"].as_object().expect("paths").values() {
+            for operation in item.as_object().into_iter().flat_map(|o| o.values()) {
+                operations.insert(operation["operationId"].as_str().unwrap_or_default(), operation);
+            }
+        }
+        for link in LINKS {
+            let from = operations.get(link.from).unwrap_or_else(|| panic!("{}", link.from));
+            let published = &from["responses"][link.status]["links"][link.name];
+            assert_eq!(published["operationId"], link.to, "{}.{}", link.from, link.name);
+            let to = operations.get(link.to).unwrap_or_else(|| panic!("{}", link.to));
+            for (parameter, _) in link.parameters {
+                let (place, name) = parameter.split_once('.').expect("qualified");
+                let declared = to["parameters"].as_array().into_iter().flatten();
+                let found = declared.into_iter().any(|p| p["in"] == place && p["name"] == name);
+                assert!(found, "{} has no {parameter}", link.to);
+            }
+            let body = &to["requestBody"]["content"]["application/json; charset=utf-8"]["schema"];
+            let reference = body["$ref"].as_str().unwrap_or_default();
+            let schema =
+                &doc["components"]["schemas"][reference.rsplit('/').next().unwrap_or_default()];
+            for (field, _) in link.body {
+                assert!(
+                    schema["properties"][field].is_object(),
+                    "{} has no body field {field}",
+                    link.to
+                );
             }
         }
     }
