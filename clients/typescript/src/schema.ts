@@ -484,7 +484,7 @@ export interface components {
             /** @description Creation time (ISO-8601 UTC). */
             createdAt: string;
             /** @description Last successful login (ISO-8601 UTC). */
-            lastLoginAt?: string;
+            lastLoginAt?: string | null;
         };
         /**
          * AdminCredentials
@@ -530,23 +530,23 @@ export interface components {
          */
         App2WxappPatch: {
             /** @description Whether the ticket exchange requires the pool secret. */
-            requireSecret?: boolean;
+            requireSecret?: boolean | null;
             /**
              * Format: int64
              * @description Ticket lifetime in seconds (10..=600).
              */
-            ticketTtlSeconds?: number;
+            ticketTtlSeconds?: number | null;
             /**
              * Format: int64
              * @deprecated
              * @description The hosted original's name for `ticketTtlSeconds` (accepted for compatibility).
              */
-            ticketExpriresAfter?: number;
+            ticketExpriresAfter?: number | null;
             /**
              * @deprecated
              * @description The hosted original's name for `requireSecret` (accepted for compatibility).
              */
-            ticketExchangeUserInfoNeedSecret?: boolean;
+            ticketExchangeUserInfoNeedSecret?: boolean | null;
         };
         /**
          * App2WxappSettings
@@ -573,13 +573,13 @@ export interface components {
             /** @description What was done, e.g. `app2wxapp.login`, `app2wxapp.exchange`, `user.block`. */
             action: string;
             /** @description The object acted on (a user, key or pool id). */
-            target?: string;
+            target?: string | null;
             /** @description The client's IP address. */
-            ip?: string;
+            ip?: string | null;
             /** @description `success` or `failure`. */
             outcome: string;
             /** @description Why it failed: the error kind, e.g. `secret_invalid`. */
-            reason?: string;
+            reason?: string | null;
             /** @description When (ISO-8601 UTC). */
             createdAt: string;
         };
@@ -647,15 +647,15 @@ export interface components {
          * @description A new user pool.
          */
         CreatePool: {
-            /** @description Display name (1..=128 characters). */
+            /** @description Display name (1..=128 characters, not only spaces). */
             name: string;
             /**
              * @description An explicit id (letters, digits, `_`, `-`; at most 64), e.g. the hosted original's pool id
              *     embedded in existing Apps. Generated when absent.
              */
-            id?: string;
+            id?: string | null;
             /** @description Settings differing from the defaults. */
-            settings?: components["schemas"]["SettingsPatch"];
+            settings?: components["schemas"]["SettingsPatch"] | null;
         };
         /**
          * CreateUser
@@ -663,19 +663,21 @@ export interface components {
          */
         CreateUser: {
             /** @description Phone number (5 to 20 digits, optionally starting with `+`); unique in the pool. */
-            phone?: string;
+            phone?: string | null;
             /** @description Email address; unique in the pool. */
-            email?: string;
+            email?: string | null;
             /** @description Username. */
-            username?: string;
+            username?: string | null;
             /** @description Nickname. */
-            nickname?: string;
+            nickname?: string | null;
             /** @description Avatar URL (http or https). */
-            photo?: string;
+            photo?: string | null;
             /** @description Company. */
-            company?: string;
+            company?: string | null;
             /** @description Free-form JSON object (at most 16 KiB). */
-            metadata?: unknown;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
         };
         /**
          * ErrorBody
@@ -698,11 +700,11 @@ export interface components {
          */
         ExchangeBody: {
             /** @description The ticket (may come as the `ticket` query parameter instead). */
-            ticket?: string;
+            ticket?: string | null;
             /** @description The user pool secret (required when the pool's `requireSecret` is true). */
-            secret?: string;
+            secret?: string | null;
             /** @description The verifier of the login's `codeChallenge`, when one was given. */
-            codeVerifier?: string;
+            codeVerifier?: string | null;
         };
         /**
          * ExchangedUser
@@ -735,7 +737,7 @@ export interface components {
              */
             loginsCount: number;
             /** @description Last login (ISO-8601 UTC with milliseconds). */
-            lastLogin?: string;
+            lastLogin?: string | null;
             /** @description Last login IP. */
             lastIP: string;
             /** @description Sign-up time (ISO-8601 UTC with milliseconds). */
@@ -785,22 +787,22 @@ export interface components {
             /** @description The `wx.login` code. */
             code: string;
             /** @description The code from `<button open-type="getPhoneNumber">`. */
-            phoneCode?: string;
+            phoneCode?: string | null;
             /** @description Legacy encrypted phone payload (decrypted with this login's session key). */
-            encryptedData?: string;
+            encryptedData?: string | null;
             /** @description IV of `encryptedData`. */
-            iv?: string;
+            iv?: string | null;
             /** @description The WeChat profile. */
-            profile?: components["schemas"]["ProfileBody"];
+            profile?: components["schemas"]["ProfileBody"] | null;
             /**
              * @description `true` or `1` when the App requires the phone number: without one the login answers
              *     `400 phone_required`.
              */
             getPhone?: unknown;
             /** @description Binds the ticket to the App: base64url(SHA-256(verifier)). */
-            codeChallenge?: string;
+            codeChallenge?: string | null;
             /** @description `S256` (the default and only method). */
-            codeChallengeMethod?: string;
+            codeChallengeMethod?: string | null;
         };
         /**
          * LoginResponse
@@ -850,15 +852,15 @@ export interface components {
          * @description A change of name or settings.
          */
         PatchPool: {
-            /** @description New display name (1..=128 characters). */
-            name?: string;
+            /** @description New display name (1..=128 characters, not only spaces). */
+            name?: string | null;
             /** @description Settings to change. */
-            settings?: components["schemas"]["SettingsPatch"];
+            settings?: components["schemas"]["SettingsPatch"] | null;
             /**
              * @description The current pool secret: a pool management token must present it to turn
              *     `settings.app2wxapp.requireSecret` off (platform admins need not).
              */
-            currentSecret?: string;
+            currentSecret?: string | null;
         };
         /**
          * PatchUser
@@ -866,23 +868,25 @@ export interface components {
          */
         PatchUser: {
             /** @description Phone number (5 to 20 digits, optionally starting with `+`). */
-            phone?: string;
+            phone?: string | null;
             /** @description Email address. */
-            email?: string;
+            email?: string | null;
             /** @description Whether the email address is verified. */
-            emailVerified?: boolean;
+            emailVerified?: boolean | null;
             /** @description Username. */
-            username?: string;
+            username?: string | null;
             /** @description Nickname. */
-            nickname?: string;
+            nickname?: string | null;
             /** @description Avatar URL (http or https). */
-            photo?: string;
+            photo?: string | null;
             /** @description Company. */
-            company?: string;
-            /** @description Free-form JSON object; replaces the stored one. */
-            metadata?: unknown;
+            company?: string | null;
+            /** @description Free-form JSON object (at most 16 KiB); replaces the stored one. */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
             /** @description `true` blocks the user: later ticket exchanges answer `403 user_blocked`. */
-            blocked?: boolean;
+            blocked?: boolean | null;
         };
         /**
          * Pool
@@ -957,22 +961,22 @@ export interface components {
          */
         ProfileBody: {
             /** @description Nickname. */
-            nickName?: string;
+            nickName?: string | null;
             /** @description Avatar URL (http or https). */
-            avatarUrl?: string;
+            avatarUrl?: string | null;
             /**
              * Format: int64
              * @description 0 unknown, 1 male, 2 female.
              */
-            gender?: number;
+            gender?: number | null;
             /** @description City. */
-            city?: string;
+            city?: string | null;
             /** @description Province. */
-            province?: string;
+            province?: string | null;
             /** @description Country. */
-            country?: string;
+            country?: string | null;
             /** @description Language. */
-            language?: string;
+            language?: string | null;
         };
         /**
          * PutConnection
@@ -985,9 +989,9 @@ export interface components {
              * @description The mini program AppSecret. Required the first time and when `appId` changes; otherwise
              *     absent keeps the stored one. Stored encrypted and never returned.
              */
-            appSecret?: string;
+            appSecret?: string | null;
             /** @description Whether logins through this connection are allowed (default true). */
-            enabled?: boolean;
+            enabled?: boolean | null;
         };
         /**
          * RotateSecret
@@ -995,7 +999,7 @@ export interface components {
          */
         RotateSecret: {
             /** @description The current pool secret (required with a pool management token). */
-            currentSecret?: string;
+            currentSecret?: string | null;
         };
         /**
          * SecretOut
@@ -1028,16 +1032,16 @@ export interface components {
          */
         SettingsPatch: {
             /** @description Whether unknown WeChat users are signed up on login. */
-            allowSignUp?: boolean;
+            allowSignUp?: boolean | null;
             /**
              * Format: int64
              * @description Lifetime of issued tokens in seconds (60..=2592000).
              */
-            tokenTtlSeconds?: number;
+            tokenTtlSeconds?: number | null;
             /** @description Signature algorithm; changing it rotates the pool's signing key. */
-            tokenAlgorithm?: components["schemas"]["Algorithm"];
+            tokenAlgorithm?: components["schemas"]["Algorithm"] | null;
             /** @description The app2wxapp flow's settings. */
-            app2wxapp?: components["schemas"]["App2WxappPatch"];
+            app2wxapp?: components["schemas"]["App2WxappPatch"] | null;
         };
         /**
          * Status
@@ -1055,25 +1059,25 @@ export interface components {
             /** @description User id. */
             id: string;
             /** @description Username. */
-            username?: string;
+            username?: string | null;
             /** @description Nickname. */
-            nickname?: string;
+            nickname?: string | null;
             /** @description Avatar URL. */
-            photo?: string;
+            photo?: string | null;
             /** @description Phone number. */
-            phone?: string;
+            phone?: string | null;
             /** @description Email address. */
-            email?: string;
+            email?: string | null;
             /** @description Whether the email address is verified. */
             emailVerified: boolean;
             /** @description Company. */
-            company?: string;
+            company?: string | null;
             /** @description The mini program AppID the openid belongs to. */
-            appId?: string;
+            appId?: string | null;
             /** @description WeChat openid. */
-            openid?: string;
+            openid?: string | null;
             /** @description WeChat unionid. */
-            unionid?: string;
+            unionid?: string | null;
             /** @description The WeChat profile. */
             oauth?: unknown;
             /** @description Free-form tenant data (a JSON object). */
@@ -1084,9 +1088,9 @@ export interface components {
              */
             loginsCount: number;
             /** @description Last login (ISO-8601 UTC). */
-            lastLogin?: string;
+            lastLogin?: string | null;
             /** @description Last login IP. */
-            lastIp?: string;
+            lastIp?: string | null;
             /** @description Sign-up time (ISO-8601 UTC). */
             signedUp: string;
             /** @description How the user came to be: `oauth:app2wxapp`, `admin:provision`. */
@@ -1197,8 +1201,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1225,7 +1253,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -1321,8 +1352,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1349,7 +1404,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -1439,8 +1497,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1467,7 +1549,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -1557,8 +1642,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1585,7 +1694,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -1676,8 +1788,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1704,7 +1840,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -1795,8 +1934,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1823,7 +1986,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -1911,8 +2077,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1939,7 +2129,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2027,8 +2220,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2055,7 +2272,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2144,8 +2364,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2172,7 +2416,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2263,8 +2510,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2291,7 +2562,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2382,8 +2656,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2410,7 +2708,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2501,8 +2802,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2529,7 +2854,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2618,8 +2946,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2646,7 +2998,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2734,8 +3089,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2762,7 +3141,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2855,8 +3237,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2883,7 +3289,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -2976,8 +3385,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3004,7 +3437,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3098,8 +3534,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3126,7 +3586,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3215,8 +3678,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3243,7 +3730,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3336,8 +3826,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3364,7 +3878,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3452,8 +3969,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3480,7 +4021,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3580,8 +4124,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3608,7 +4176,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3702,8 +4273,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3730,7 +4325,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3821,8 +4419,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3849,7 +4471,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -3939,8 +4564,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3967,7 +4616,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4062,8 +4714,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4090,7 +4766,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4179,8 +4858,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4207,7 +4910,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4298,8 +5004,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4326,7 +5056,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4415,8 +5148,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4443,7 +5200,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;
@@ -4548,8 +5308,32 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4576,7 +5360,10 @@ export interface operations {
                     "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `wechat_unavailable`: WeChat cannot be reached or answered unusably. */
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
             502: {
                 headers: {
                     [name: string]: unknown;

@@ -1,7 +1,7 @@
 //! `/api/v1/admins` (platform admin accounts) and `/api/v1/audit-events` (the platform's own
 //! audit log): platform admins only.
 
-use poem_openapi::{Object, OpenApi, param::Path, param::Query, payload::Json};
+use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 use tessera_domain::{
     model::{Page, PlatformAdmin},
     service::NewAdmin,
@@ -13,6 +13,7 @@ use crate::{
     body::JsonBody,
     caller::Caller,
     error::ApiError,
+    path::{AdminId, Path},
     time::iso,
 };
 
@@ -47,7 +48,7 @@ impl From<PlatformAdmin> for Admin {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateAdmin {
     /// Login name: 1 to 64 letters, digits, `.`, `_`, `-` or `@`.
-    #[oai(validator(min_length = 1, max_length = 64))]
+    #[oai(validator(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._@-]+$"))]
     username: String,
     /// Password: 8 to 1024 characters.
     #[oai(validator(min_length = 8, max_length = 1024))]
@@ -111,8 +112,10 @@ impl AdminsApi {
         &self,
         caller: Caller<'_>,
         /// Page number, from 1 (default 1).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000000000")))]
         page: Query<Option<u64>>,
         /// Page size, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u64>>,
     ) -> Result<Json<AdminPage>, ApiError> {
         let page = Page::new(page.0, limit.0)?;
@@ -135,7 +138,7 @@ impl AdminsApi {
         caller: Caller<'_>,
         /// Account id.
         #[oai(name = "adminId")]
-        admin_id: Path<String>,
+        admin_id: Path<AdminId>,
     ) -> Result<Deleted, ApiError> {
         caller.services().admins.delete(&caller.ctx, &admin_id).await?;
         Ok(Deleted::NoContent)
@@ -154,7 +157,7 @@ impl AdminsApi {
         caller: Caller<'_>,
         /// Account id.
         #[oai(name = "adminId")]
-        admin_id: Path<String>,
+        admin_id: Path<AdminId>,
     ) -> Result<Done, ApiError> {
         caller.services().admins.revoke_tokens(&caller.ctx, &admin_id).await?;
         Ok(Done::NoContent)
@@ -185,8 +188,10 @@ impl AdminsApi {
         &self,
         caller: Caller<'_>,
         /// Page number, from 1 (default 1).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000000000")))]
         page: Query<Option<u64>>,
         /// Page size, 1..=100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u64>>,
     ) -> Result<Json<AuditPage>, ApiError> {
         let page = Page::new(page.0, limit.0)?;

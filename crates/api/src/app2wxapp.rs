@@ -28,7 +28,7 @@ pub struct ProfileBody {
     #[oai(validator(max_length = 128))]
     nick_name: Option<String>,
     /// Avatar URL (http or https).
-    #[oai(validator(max_length = 1024, pattern = "^https?://"))]
+    #[oai(validator(max_length = 1024, pattern = r"^https?://[^\u0000-\u001F\u007F-\u009F]*$"))]
     avatar_url: Option<String>,
     /// 0 unknown, 1 male, 2 female.
     #[oai(validator(minimum(value = "0"), maximum(value = "2")))]

@@ -1,6 +1,6 @@
 //! What every request and response passes through, whatever the route: the body limit, counted
-//! on the bytes read; the headers every answer carries; and panics turned into the documented
-//! `500 internal_error`.
+//! on the bytes read; the headers every answer carries (and `Allow` on a `405`); and panics
+//! turned into the documented `500 internal_error`.
 
 use std::{any::Any, sync::Arc, time::Duration};
 
@@ -52,6 +52,67 @@ pub(crate) async fn response_headers<E: Endpoint>(
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    }
+    Ok(response)
+}
+
+/// The methods each path of the API answers, read from its OpenAPI document, for the `Allow`
+/// header a `405` must carry (RFC 9110 §15.5.6). poem's router answers `405` without it.
+#[derive(Clone, Default)]
+pub(crate) struct AllowedMethods(Arc<Vec<(Vec<Option<String>>, HeaderValue)>>);
+
+impl AllowedMethods {
+    /// The paths of `doc` (`/api/v1/userpools/{id}`) and their methods; `HEAD` wherever `GET`
+    /// is, since the router answers it with `GET`'s handler.
+    pub(crate) fn of(doc: &serde_yaml::Value) -> Self {
+        let paths = doc.get("paths").and_then(serde_yaml::Value::as_mapping);
+        let mut found = Vec::new();
+        for (path, item) in paths.into_iter().flatten() {
+            let (Some(path), Some(item)) = (path.as_str(), item.as_mapping()) else { continue };
+            let mut methods: Vec<String> =
+                item.keys().filter_map(|m| m.as_str()).map(str::to_ascii_uppercase).collect();
+            if methods.iter().any(|m| m == "GET") {
+                methods.push("HEAD".to_owned());
+            }
+            let segments = path
+                .split('/')
+                .map(|s| (!(s.starts_with('{') && s.ends_with('}'))).then(|| s.to_owned()))
+                .collect();
+            if let Ok(value) = HeaderValue::from_str(&methods.join(", ")) {
+                found.push((segments, value));
+            }
+        }
+        Self(Arc::new(found))
+    }
+
+    /// The methods of the path `path` falls under: of the templates it matches, the one with
+    /// the most literal segments, as the router chooses.
+    fn of_path(&self, path: &str) -> Option<&HeaderValue> {
+        let segments: Vec<&str> = path.split('/').collect();
+        let matches = |template: &[Option<String>]| {
+            template.len() == segments.len()
+                && template.iter().zip(&segments).all(|(t, s)| t.as_deref().is_none_or(|t| t == *s))
+        };
+        self.0
+            .iter()
+            .filter(|(template, _)| matches(template))
+            .max_by_key(|(template, _)| template.iter().filter(|t| t.is_some()).count())
+            .map(|(_, methods)| methods)
+    }
+}
+
+/// Adds `Allow` to a `405`, naming the methods the path answers.
+pub(crate) async fn allow_header<E: Endpoint>(
+    next: Arc<E>,
+    req: Request,
+    allowed: AllowedMethods,
+) -> poem::Result<Response> {
+    let path = req.uri().path().to_owned();
+    let mut response = next.call(req).await?.into_response();
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED
+        && let Some(methods) = allowed.of_path(&path)
+    {
+        response.headers_mut().insert(header::ALLOW, methods.clone());
     }
     Ok(response)
 }
@@ -159,6 +220,28 @@ mod tests {
             serde_json::json!({"code": 500, "error": "internal_error", "message": "internal error"})
         );
         assert_eq!(count.load(Ordering::Relaxed), 1);
+    }
+
+    #[tokio::test]
+    async fn a_405_names_the_methods_of_its_path() {
+        let doc: serde_yaml::Value = serde_yaml::from_str(
+            "paths:\n  /a/{id}: {get: {}, delete: {}}\n  /a/me: {put: {}}\n  /b: {post: {}}\n",
+        )
+        .unwrap();
+        let allowed = AllowedMethods::of(&doc);
+        assert_eq!(allowed.of_path("/a/x").unwrap(), "GET, DELETE, HEAD");
+        assert_eq!(allowed.of_path("/a/me").unwrap(), "PUT");
+        assert_eq!(allowed.of_path("/b").unwrap(), "POST");
+        assert!(allowed.of_path("/c").is_none());
+        let app = Route::new()
+            .at("/b", post(echo))
+            .catch_all_error(error::catch_all)
+            .around(move |n, r| allow_header(n, r, allowed.clone()));
+        let resp = send(&app, Method::TRACE, "/b", Body::empty()).await;
+        assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(resp.headers()["allow"], "POST");
+        let resp = send(&app, Method::POST, "/b", Body::empty()).await;
+        assert!(!resp.headers().contains_key("allow"));
     }
 
     #[tokio::test]

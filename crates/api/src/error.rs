@@ -39,16 +39,25 @@ pub enum ApiError {
     /// cannot be one) or `not_found`.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
+    /// `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+    /// (answered by the edge, for any operation).
+    #[oai(status = 408)]
+    RequestTimeout(Json<ErrorBody>),
     /// `conflict` (a taken id, phone, email…) or `connection_not_configured`.
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
+    /// `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+    /// operation, whatever the body's declared length).
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorBody>),
     /// `rate_limited`: too many attempts; retry after `Retry-After` seconds.
     #[oai(status = 429)]
     RateLimited(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
     /// `internal_error`: an unexpected failure, logged with its cause.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
-    /// `wechat_unavailable`: WeChat cannot be reached or answered unusably.
+    /// `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+    /// mini program AppID or AppSecret.
     #[oai(status = 502)]
     BadGateway(Json<ErrorBody>),
     /// `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`

@@ -133,7 +133,7 @@ fn api_service() -> OpenApiService<Apis, ()> {
 fn document() -> serde_yaml::Value {
     // poem-openapi's own output always parses; an empty document would fail the drift test.
     let doc = serde_yaml::from_str(&api_service().spec_yaml()).unwrap_or_default();
-    spec::portable(doc)
+    spec::complete(spec::portable(doc))
 }
 
 /// The OpenAPI document as YAML (what is committed as `openapi/openapi.yaml`).
@@ -156,6 +156,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
     let spec = poem::endpoint::make_sync(move |_| {
         Response::builder().content_type("application/json").body(spec.clone())
     });
+    let allowed = edge::AllowedMethods::of(&document());
     let hook = state.on_panic.clone();
     let body_read_timeout = state.body_read_timeout;
     let on_panic =
@@ -167,6 +168,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
         .data(state)
         .around(move |next, req| edge::limit_body(next, req, body_read_timeout))
         .catch_all_error(error::catch_all)
+        .around(move |next, req| edge::allow_header(next, req, allowed.clone()))
         .with(CatchPanic::new().with_handler(on_panic))
         .around(edge::response_headers)
 }

@@ -1,6 +1,6 @@
 //! Ids taken from a path, checked before the handler runs.
 //!
-//! A pool or user id is 1 to 64 letters, digits, `_` or `-` (`tessera_domain::ids`). An id
+//! A pool, user or admin id is 1 to 64 letters, digits, `_` or `-` (`tessera_domain::ids`). An id
 //! from a path that is not one cannot name anything, so it answers `404` (`pool_not_found` or
 //! `not_found`) at once: it never reaches a rate-limit key, a Redis key, an audit row or a
 //! database query. The OpenAPI document publishes the same rule (`minLength`, `maxLength`,
@@ -42,6 +42,15 @@ pub struct UserId;
 impl IdKind for UserId {
     fn not_found() -> Error {
         Error::NotFound("user")
+    }
+}
+
+/// A platform admin's account id: an invalid one answers `404 not_found`.
+pub struct AdminId;
+
+impl IdKind for AdminId {
+    fn not_found() -> Error {
+        Error::NotFound("admin")
     }
 }
 

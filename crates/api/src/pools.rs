@@ -221,8 +221,12 @@ fn settings_patch(patch: Option<SettingsPatch>) -> Result<PoolSettingsPatch, Err
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreatePool {
-    /// Display name (1..=128 characters).
-    #[oai(validator(min_length = 1, max_length = 128))]
+    /// Display name (1..=128 characters, not only spaces).
+    #[oai(validator(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    ))]
     name: String,
     /// An explicit id (letters, digits, `_`, `-`; at most 64), e.g. the hosted original's pool id
     /// embedded in existing Apps. Generated when absent.
@@ -237,8 +241,12 @@ pub struct CreatePool {
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PatchPool {
-    /// New display name (1..=128 characters).
-    #[oai(validator(min_length = 1, max_length = 128))]
+    /// New display name (1..=128 characters, not only spaces).
+    #[oai(validator(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    ))]
     name: Option<String>,
     /// Settings to change.
     settings: Option<SettingsPatch>,

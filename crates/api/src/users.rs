@@ -90,31 +90,54 @@ impl From<DomainUser> for User {
     }
 }
 
+/// Free-form tenant data: a JSON object, published as one (other JSON is refused as it is read,
+/// naming `metadata`).
+type Metadata = std::collections::BTreeMap<String, serde_json::Value>;
+
+fn metadata(object: Metadata) -> serde_json::Value {
+    serde_json::Value::Object(object.into_iter().collect())
+}
+
 /// A user to create (e.g. pre-provisioned by phone so a pool without sign-up lets them in).
 #[derive(Debug, Object, serde::Deserialize)]
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateUser {
     /// Phone number (5 to 20 digits, optionally starting with `+`); unique in the pool.
-    #[oai(validator(max_length = 21))]
+    #[oai(validator(max_length = 21, pattern = r"^\+?[0-9]{5,20}$"))]
     phone: Option<String>,
     /// Email address; unique in the pool.
-    #[oai(validator(max_length = 254))]
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^[^@\s\u0000-\u001F\u007F-\u009F]+@[^.\s\u0000-\u001F\u007F-\u009F][^\s\u0000-\u001F\u007F-\u009F]*\.[^\s\u0000-\u001F\u007F-\u009F]*$"
+    ))]
     email: Option<String>,
     /// Username.
-    #[oai(validator(min_length = 1, max_length = 128))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    ))]
     username: Option<String>,
     /// Nickname.
-    #[oai(validator(min_length = 1, max_length = 128))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    ))]
     nickname: Option<String>,
     /// Avatar URL (http or https).
-    #[oai(validator(max_length = 1024))]
+    #[oai(validator(max_length = 1024, pattern = r"^https?://[^\u0000-\u001F\u007F-\u009F]*$"))]
     photo: Option<String>,
     /// Company.
-    #[oai(validator(min_length = 1, max_length = 128))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    ))]
     company: Option<String>,
     /// Free-form JSON object (at most 16 KiB).
-    metadata: Option<serde_json::Value>,
+    metadata: Option<Metadata>,
 }
 
 /// A change to a user: absent fields are kept, `null` clears a field.
@@ -123,33 +146,48 @@ pub struct CreateUser {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PatchUser {
     /// Phone number (5 to 20 digits, optionally starting with `+`).
-    #[oai(validator(max_length = 21))]
+    #[oai(validator(max_length = 21, pattern = r"^\+?[0-9]{5,20}$"))]
     #[serde(default)]
     phone: MaybeUndefined<String>,
     /// Email address.
-    #[oai(validator(max_length = 254))]
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^[^@\s\u0000-\u001F\u007F-\u009F]+@[^.\s\u0000-\u001F\u007F-\u009F][^\s\u0000-\u001F\u007F-\u009F]*\.[^\s\u0000-\u001F\u007F-\u009F]*$"
+    ))]
     #[serde(default)]
     email: MaybeUndefined<String>,
     /// Whether the email address is verified.
     email_verified: Option<bool>,
     /// Username.
-    #[oai(validator(min_length = 1, max_length = 128))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    ))]
     #[serde(default)]
     username: MaybeUndefined<String>,
     /// Nickname.
-    #[oai(validator(min_length = 1, max_length = 128))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    ))]
     #[serde(default)]
     nickname: MaybeUndefined<String>,
     /// Avatar URL (http or https).
-    #[oai(validator(max_length = 1024))]
+    #[oai(validator(max_length = 1024, pattern = r"^https?://[^\u0000-\u001F\u007F-\u009F]*$"))]
     #[serde(default)]
     photo: MaybeUndefined<String>,
     /// Company.
-    #[oai(validator(min_length = 1, max_length = 128))]
+    #[oai(validator(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    ))]
     #[serde(default)]
     company: MaybeUndefined<String>,
-    /// Free-form JSON object; replaces the stored one.
-    metadata: Option<serde_json::Value>,
+    /// Free-form JSON object (at most 16 KiB); replaces the stored one.
+    metadata: Option<Metadata>,
     /// `true` blocks the user: later ticket exchanges answer `403 user_blocked`.
     blocked: Option<bool>,
 }
@@ -244,7 +282,7 @@ impl UsersApi {
             nickname: b.nickname,
             photo: b.photo,
             company: b.company,
-            metadata: b.metadata,
+            metadata: b.metadata.map(metadata),
         };
         let user = caller.services().users.create(&caller.ctx, &id, new).await?;
         Ok(Created::Created(Json(user.into())))
@@ -285,7 +323,7 @@ impl UsersApi {
             nickname: change(b.nickname),
             photo: change(b.photo),
             company: change(b.company),
-            metadata: b.metadata,
+            metadata: b.metadata.map(metadata),
             blocked: b.blocked,
         };
         Ok(Json(caller.services().users.update(&caller.ctx, &id, &user_id, patch).await?.into()))

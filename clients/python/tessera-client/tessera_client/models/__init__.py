@@ -14,6 +14,7 @@ from .connection import Connection
 from .create_admin import CreateAdmin
 from .create_pool import CreatePool
 from .create_user import CreateUser
+from .create_user_metadata_type_0 import CreateUserMetadataType0
 from .error_body import ErrorBody
 from .exchange_body import ExchangeBody
 from .exchanged_user import ExchangedUser
@@ -24,6 +25,7 @@ from .login_response import LoginResponse
 from .open_id_configuration import OpenIdConfiguration
 from .patch_pool import PatchPool
 from .patch_user import PatchUser
+from .patch_user_metadata_type_0 import PatchUserMetadataType0
 from .pool import Pool
 from .pool_credentials import PoolCredentials
 from .pool_page import PoolPage
@@ -53,6 +55,7 @@ __all__ = (
     "CreateAdmin",
     "CreatePool",
     "CreateUser",
+    "CreateUserMetadataType0",
     "ErrorBody",
     "ExchangeBody",
     "ExchangedUser",
@@ -63,6 +66,7 @@ __all__ = (
     "OpenIdConfiguration",
     "PatchPool",
     "PatchUser",
+    "PatchUserMetadataType0",
     "Pool",
     "PoolCredentials",
     "PoolPage",

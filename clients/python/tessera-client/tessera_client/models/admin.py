@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,13 +19,13 @@ class Admin:
         id (str): Account id.
         username (str): Login name.
         created_at (str): Creation time (ISO-8601 UTC).
-        last_login_at (str | Unset): Last successful login (ISO-8601 UTC).
+        last_login_at (None | str | Unset): Last successful login (ISO-8601 UTC).
     """
 
     id: str
     username: str
     created_at: str
-    last_login_at: str | Unset = UNSET
+    last_login_at: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -35,7 +35,11 @@ class Admin:
 
         created_at = self.created_at
 
-        last_login_at = self.last_login_at
+        last_login_at: None | str | Unset
+        if isinstance(self.last_login_at, Unset):
+            last_login_at = UNSET
+        else:
+            last_login_at = self.last_login_at
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -60,7 +64,14 @@ class Admin:
 
         created_at = d.pop("createdAt")
 
-        last_login_at = d.pop("lastLoginAt", UNSET)
+        def _parse_last_login_at(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        last_login_at = _parse_last_login_at(d.pop("lastLoginAt", UNSET))
 
         admin = cls(
             id=id,

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -16,31 +15,46 @@ class App2WxappPatch:
     """app2wxapp settings to change.
 
     Attributes:
-        require_secret (bool | Unset): Whether the ticket exchange requires the pool secret.
-        ticket_ttl_seconds (int | Unset): Ticket lifetime in seconds (10..=600).
-        ticket_exprires_after (int | Unset): The hosted original's name for `ticketTtlSeconds` (accepted for
+        require_secret (bool | None | Unset): Whether the ticket exchange requires the pool secret.
+        ticket_ttl_seconds (int | None | Unset): Ticket lifetime in seconds (10..=600).
+        ticket_exprires_after (int | None | Unset): The hosted original's name for `ticketTtlSeconds` (accepted for
             compatibility).
-        ticket_exchange_user_info_need_secret (bool | Unset): The hosted original's name for `requireSecret` (accepted
-            for compatibility).
+        ticket_exchange_user_info_need_secret (bool | None | Unset): The hosted original's name for `requireSecret`
+            (accepted for compatibility).
     """
 
-    require_secret: bool | Unset = UNSET
-    ticket_ttl_seconds: int | Unset = UNSET
-    ticket_exprires_after: int | Unset = UNSET
-    ticket_exchange_user_info_need_secret: bool | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    require_secret: bool | None | Unset = UNSET
+    ticket_ttl_seconds: int | None | Unset = UNSET
+    ticket_exprires_after: int | None | Unset = UNSET
+    ticket_exchange_user_info_need_secret: bool | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        require_secret = self.require_secret
+        require_secret: bool | None | Unset
+        if isinstance(self.require_secret, Unset):
+            require_secret = UNSET
+        else:
+            require_secret = self.require_secret
 
-        ticket_ttl_seconds = self.ticket_ttl_seconds
+        ticket_ttl_seconds: int | None | Unset
+        if isinstance(self.ticket_ttl_seconds, Unset):
+            ticket_ttl_seconds = UNSET
+        else:
+            ticket_ttl_seconds = self.ticket_ttl_seconds
 
-        ticket_exprires_after = self.ticket_exprires_after
+        ticket_exprires_after: int | None | Unset
+        if isinstance(self.ticket_exprires_after, Unset):
+            ticket_exprires_after = UNSET
+        else:
+            ticket_exprires_after = self.ticket_exprires_after
 
-        ticket_exchange_user_info_need_secret = self.ticket_exchange_user_info_need_secret
+        ticket_exchange_user_info_need_secret: bool | None | Unset
+        if isinstance(self.ticket_exchange_user_info_need_secret, Unset):
+            ticket_exchange_user_info_need_secret = UNSET
+        else:
+            ticket_exchange_user_info_need_secret = self.ticket_exchange_user_info_need_secret
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({})
         if require_secret is not UNSET:
             field_dict["requireSecret"] = require_secret
@@ -56,13 +70,44 @@ class App2WxappPatch:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        require_secret = d.pop("requireSecret", UNSET)
 
-        ticket_ttl_seconds = d.pop("ticketTtlSeconds", UNSET)
+        def _parse_require_secret(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
 
-        ticket_exprires_after = d.pop("ticketExpriresAfter", UNSET)
+        require_secret = _parse_require_secret(d.pop("requireSecret", UNSET))
 
-        ticket_exchange_user_info_need_secret = d.pop("ticketExchangeUserInfoNeedSecret", UNSET)
+        def _parse_ticket_ttl_seconds(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        ticket_ttl_seconds = _parse_ticket_ttl_seconds(d.pop("ticketTtlSeconds", UNSET))
+
+        def _parse_ticket_exprires_after(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        ticket_exprires_after = _parse_ticket_exprires_after(d.pop("ticketExpriresAfter", UNSET))
+
+        def _parse_ticket_exchange_user_info_need_secret(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        ticket_exchange_user_info_need_secret = _parse_ticket_exchange_user_info_need_secret(
+            d.pop("ticketExchangeUserInfoNeedSecret", UNSET)
+        )
 
         app_2_wxapp_patch = cls(
             require_secret=require_secret,
@@ -71,21 +116,4 @@ class App2WxappPatch:
             ticket_exchange_user_info_need_secret=ticket_exchange_user_info_need_secret,
         )
 
-        app_2_wxapp_patch.additional_properties = d
         return app_2_wxapp_patch
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

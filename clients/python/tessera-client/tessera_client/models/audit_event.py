@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,9 +21,9 @@ class AuditEvent:
         action (str): What was done, e.g. `app2wxapp.login`, `app2wxapp.exchange`, `user.block`.
         outcome (str): `success` or `failure`.
         created_at (str): When (ISO-8601 UTC).
-        target (str | Unset): The object acted on (a user, key or pool id).
-        ip (str | Unset): The client's IP address.
-        reason (str | Unset): Why it failed: the error kind, e.g. `secret_invalid`.
+        target (None | str | Unset): The object acted on (a user, key or pool id).
+        ip (None | str | Unset): The client's IP address.
+        reason (None | str | Unset): Why it failed: the error kind, e.g. `secret_invalid`.
     """
 
     id: str
@@ -31,9 +31,9 @@ class AuditEvent:
     action: str
     outcome: str
     created_at: str
-    target: str | Unset = UNSET
-    ip: str | Unset = UNSET
-    reason: str | Unset = UNSET
+    target: None | str | Unset = UNSET
+    ip: None | str | Unset = UNSET
+    reason: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -47,11 +47,23 @@ class AuditEvent:
 
         created_at = self.created_at
 
-        target = self.target
+        target: None | str | Unset
+        if isinstance(self.target, Unset):
+            target = UNSET
+        else:
+            target = self.target
 
-        ip = self.ip
+        ip: None | str | Unset
+        if isinstance(self.ip, Unset):
+            ip = UNSET
+        else:
+            ip = self.ip
 
-        reason = self.reason
+        reason: None | str | Unset
+        if isinstance(self.reason, Unset):
+            reason = UNSET
+        else:
+            reason = self.reason
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -86,11 +98,32 @@ class AuditEvent:
 
         created_at = d.pop("createdAt")
 
-        target = d.pop("target", UNSET)
+        def _parse_target(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        ip = d.pop("ip", UNSET)
+        target = _parse_target(d.pop("target", UNSET))
 
-        reason = d.pop("reason", UNSET)
+        def _parse_ip(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        ip = _parse_ip(d.pop("ip", UNSET))
+
+        def _parse_reason(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        reason = _parse_reason(d.pop("reason", UNSET))
 
         audit_event = cls(
             id=id,

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -20,28 +19,38 @@ class CreatePool:
     """A new user pool.
 
     Attributes:
-        name (str): Display name (1..=128 characters).
-        id (str | Unset): An explicit id (letters, digits, `_`, `-`; at most 64), e.g. the hosted original's pool id
+        name (str): Display name (1..=128 characters, not only spaces).
+        id (None | str | Unset): An explicit id (letters, digits, `_`, `-`; at most 64), e.g. the hosted original's pool
+            id
             embedded in existing Apps. Generated when absent.
-        settings (SettingsPatch | Unset): Settings to change; absent fields keep their value.
+        settings (None | SettingsPatch | Unset): Settings differing from the defaults.
     """
 
     name: str
-    id: str | Unset = UNSET
-    settings: SettingsPatch | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    id: None | str | Unset = UNSET
+    settings: None | SettingsPatch | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.settings_patch import SettingsPatch  # noqa: PLC0415
+
         name = self.name
 
-        id = self.id
+        id: None | str | Unset
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
-        settings: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.settings, Unset):
+        settings: dict[str, Any] | None | Unset
+        if isinstance(self.settings, Unset):
+            settings = UNSET
+        elif isinstance(self.settings, SettingsPatch):
             settings = self.settings.to_dict()
+        else:
+            settings = self.settings
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "name": name,
@@ -61,14 +70,31 @@ class CreatePool:
         d = dict(src_dict)
         name = d.pop("name")
 
-        id = d.pop("id", UNSET)
+        def _parse_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        _settings = d.pop("settings", UNSET)
-        settings: SettingsPatch | Unset
-        if isinstance(_settings, Unset):
-            settings = UNSET
-        else:
-            settings = SettingsPatch.from_dict(_settings)
+        id = _parse_id(d.pop("id", UNSET))
+
+        def _parse_settings(data: object) -> None | SettingsPatch | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                settings_type_1 = SettingsPatch.from_dict(data)
+
+                return settings_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SettingsPatch | Unset, data)
+
+        settings = _parse_settings(d.pop("settings", UNSET))
 
         create_pool = cls(
             name=name,
@@ -76,21 +102,4 @@ class CreatePool:
             settings=settings,
         )
 
-        create_pool.additional_properties = d
         return create_pool
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.create_user_metadata_type_0 import CreateUserMetadataType0
+
 
 T = TypeVar("T", bound="CreateUser")
 
@@ -16,41 +19,72 @@ class CreateUser:
     """A user to create (e.g. pre-provisioned by phone so a pool without sign-up lets them in).
 
     Attributes:
-        phone (str | Unset): Phone number (5 to 20 digits, optionally starting with `+`); unique in the pool.
-        email (str | Unset): Email address; unique in the pool.
-        username (str | Unset): Username.
-        nickname (str | Unset): Nickname.
-        photo (str | Unset): Avatar URL (http or https).
-        company (str | Unset): Company.
-        metadata (Any | Unset): Free-form JSON object (at most 16 KiB).
+        phone (None | str | Unset): Phone number (5 to 20 digits, optionally starting with `+`); unique in the pool.
+        email (None | str | Unset): Email address; unique in the pool.
+        username (None | str | Unset): Username.
+        nickname (None | str | Unset): Nickname.
+        photo (None | str | Unset): Avatar URL (http or https).
+        company (None | str | Unset): Company.
+        metadata (CreateUserMetadataType0 | None | Unset): Free-form JSON object (at most 16 KiB).
     """
 
-    phone: str | Unset = UNSET
-    email: str | Unset = UNSET
-    username: str | Unset = UNSET
-    nickname: str | Unset = UNSET
-    photo: str | Unset = UNSET
-    company: str | Unset = UNSET
-    metadata: Any | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    phone: None | str | Unset = UNSET
+    email: None | str | Unset = UNSET
+    username: None | str | Unset = UNSET
+    nickname: None | str | Unset = UNSET
+    photo: None | str | Unset = UNSET
+    company: None | str | Unset = UNSET
+    metadata: CreateUserMetadataType0 | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        phone = self.phone
+        from ..models.create_user_metadata_type_0 import CreateUserMetadataType0  # noqa: PLC0415
 
-        email = self.email
+        phone: None | str | Unset
+        if isinstance(self.phone, Unset):
+            phone = UNSET
+        else:
+            phone = self.phone
 
-        username = self.username
+        email: None | str | Unset
+        if isinstance(self.email, Unset):
+            email = UNSET
+        else:
+            email = self.email
 
-        nickname = self.nickname
+        username: None | str | Unset
+        if isinstance(self.username, Unset):
+            username = UNSET
+        else:
+            username = self.username
 
-        photo = self.photo
+        nickname: None | str | Unset
+        if isinstance(self.nickname, Unset):
+            nickname = UNSET
+        else:
+            nickname = self.nickname
 
-        company = self.company
+        photo: None | str | Unset
+        if isinstance(self.photo, Unset):
+            photo = UNSET
+        else:
+            photo = self.photo
 
-        metadata = self.metadata
+        company: None | str | Unset
+        if isinstance(self.company, Unset):
+            company = UNSET
+        else:
+            company = self.company
+
+        metadata: dict[str, Any] | None | Unset
+        if isinstance(self.metadata, Unset):
+            metadata = UNSET
+        elif isinstance(self.metadata, CreateUserMetadataType0):
+            metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({})
         if phone is not UNSET:
             field_dict["phone"] = phone
@@ -71,20 +105,80 @@ class CreateUser:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.create_user_metadata_type_0 import CreateUserMetadataType0  # noqa: PLC0415
+
         d = dict(src_dict)
-        phone = d.pop("phone", UNSET)
 
-        email = d.pop("email", UNSET)
+        def _parse_phone(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        username = d.pop("username", UNSET)
+        phone = _parse_phone(d.pop("phone", UNSET))
 
-        nickname = d.pop("nickname", UNSET)
+        def _parse_email(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        photo = d.pop("photo", UNSET)
+        email = _parse_email(d.pop("email", UNSET))
 
-        company = d.pop("company", UNSET)
+        def _parse_username(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        metadata = d.pop("metadata", UNSET)
+        username = _parse_username(d.pop("username", UNSET))
+
+        def _parse_nickname(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        nickname = _parse_nickname(d.pop("nickname", UNSET))
+
+        def _parse_photo(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        photo = _parse_photo(d.pop("photo", UNSET))
+
+        def _parse_company(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        company = _parse_company(d.pop("company", UNSET))
+
+        def _parse_metadata(data: object) -> CreateUserMetadataType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                metadata_type_0 = CreateUserMetadataType0.from_dict(data)
+
+                return metadata_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CreateUserMetadataType0 | None | Unset, data)
+
+        metadata = _parse_metadata(d.pop("metadata", UNSET))
 
         create_user = cls(
             phone=phone,
@@ -96,21 +190,4 @@ class CreateUser:
             metadata=metadata,
         )
 
-        create_user.additional_properties = d
         return create_user
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

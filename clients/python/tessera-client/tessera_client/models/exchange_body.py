@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,22 +16,34 @@ class ExchangeBody:
     """What the App backend sends to exchange a ticket.
 
     Attributes:
-        ticket (str | Unset): The ticket (may come as the `ticket` query parameter instead).
-        secret (str | Unset): The user pool secret (required when the pool's `requireSecret` is true).
-        code_verifier (str | Unset): The verifier of the login's `codeChallenge`, when one was given.
+        ticket (None | str | Unset): The ticket (may come as the `ticket` query parameter instead).
+        secret (None | str | Unset): The user pool secret (required when the pool's `requireSecret` is true).
+        code_verifier (None | str | Unset): The verifier of the login's `codeChallenge`, when one was given.
     """
 
-    ticket: str | Unset = UNSET
-    secret: str | Unset = UNSET
-    code_verifier: str | Unset = UNSET
+    ticket: None | str | Unset = UNSET
+    secret: None | str | Unset = UNSET
+    code_verifier: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        ticket = self.ticket
+        ticket: None | str | Unset
+        if isinstance(self.ticket, Unset):
+            ticket = UNSET
+        else:
+            ticket = self.ticket
 
-        secret = self.secret
+        secret: None | str | Unset
+        if isinstance(self.secret, Unset):
+            secret = UNSET
+        else:
+            secret = self.secret
 
-        code_verifier = self.code_verifier
+        code_verifier: None | str | Unset
+        if isinstance(self.code_verifier, Unset):
+            code_verifier = UNSET
+        else:
+            code_verifier = self.code_verifier
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -48,11 +60,33 @@ class ExchangeBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        ticket = d.pop("ticket", UNSET)
 
-        secret = d.pop("secret", UNSET)
+        def _parse_ticket(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        code_verifier = d.pop("codeVerifier", UNSET)
+        ticket = _parse_ticket(d.pop("ticket", UNSET))
+
+        def _parse_secret(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        secret = _parse_secret(d.pop("secret", UNSET))
+
+        def _parse_code_verifier(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        code_verifier = _parse_code_verifier(d.pop("codeVerifier", UNSET))
 
         exchange_body = cls(
             ticket=ticket,

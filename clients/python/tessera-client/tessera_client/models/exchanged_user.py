@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -36,7 +36,7 @@ class ExchangedUser:
         metadata (str): The user's metadata, as a JSON string.
         token (str): A JWT signed with the pool's active key (verify it with the pool's JWKS).
         token_expired_at (str): When `token` expires (ISO-8601 UTC with milliseconds).
-        last_login (str | Unset): Last login (ISO-8601 UTC with milliseconds).
+        last_login (None | str | Unset): Last login (ISO-8601 UTC with milliseconds).
     """
 
     field_id: str
@@ -59,7 +59,7 @@ class ExchangedUser:
     metadata: str
     token: str
     token_expired_at: str
-    last_login: str | Unset = UNSET
+    last_login: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -103,7 +103,11 @@ class ExchangedUser:
 
         token_expired_at = self.token_expired_at
 
-        last_login = self.last_login
+        last_login: None | str | Unset
+        if isinstance(self.last_login, Unset):
+            last_login = UNSET
+        else:
+            last_login = self.last_login
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -179,7 +183,14 @@ class ExchangedUser:
 
         token_expired_at = d.pop("tokenExpiredAt")
 
-        last_login = d.pop("lastLogin", UNSET)
+        def _parse_last_login(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        last_login = _parse_last_login(d.pop("lastLogin", UNSET))
 
         exchanged_user = cls(
             field_id=field_id,

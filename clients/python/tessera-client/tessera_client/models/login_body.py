@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,44 +21,70 @@ class LoginBody:
 
     Attributes:
         code (str): The `wx.login` code.
-        phone_code (str | Unset): The code from `<button open-type="getPhoneNumber">`.
-        encrypted_data (str | Unset): Legacy encrypted phone payload (decrypted with this login's session key).
-        iv (str | Unset): IV of `encryptedData`.
-        profile (ProfileBody | Unset): The WeChat profile (`wx.getUserProfile`), optional.
+        phone_code (None | str | Unset): The code from `<button open-type="getPhoneNumber">`.
+        encrypted_data (None | str | Unset): Legacy encrypted phone payload (decrypted with this login's session key).
+        iv (None | str | Unset): IV of `encryptedData`.
+        profile (None | ProfileBody | Unset): The WeChat profile.
         get_phone (Any | Unset): `true` or `1` when the App requires the phone number: without one the login answers
             `400 phone_required`.
-        code_challenge (str | Unset): Binds the ticket to the App: base64url(SHA-256(verifier)).
-        code_challenge_method (str | Unset): `S256` (the default and only method).
+        code_challenge (None | str | Unset): Binds the ticket to the App: base64url(SHA-256(verifier)).
+        code_challenge_method (None | str | Unset): `S256` (the default and only method).
     """
 
     code: str
-    phone_code: str | Unset = UNSET
-    encrypted_data: str | Unset = UNSET
-    iv: str | Unset = UNSET
-    profile: ProfileBody | Unset = UNSET
+    phone_code: None | str | Unset = UNSET
+    encrypted_data: None | str | Unset = UNSET
+    iv: None | str | Unset = UNSET
+    profile: None | ProfileBody | Unset = UNSET
     get_phone: Any | Unset = UNSET
-    code_challenge: str | Unset = UNSET
-    code_challenge_method: str | Unset = UNSET
+    code_challenge: None | str | Unset = UNSET
+    code_challenge_method: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.profile_body import ProfileBody  # noqa: PLC0415
+
         code = self.code
 
-        phone_code = self.phone_code
+        phone_code: None | str | Unset
+        if isinstance(self.phone_code, Unset):
+            phone_code = UNSET
+        else:
+            phone_code = self.phone_code
 
-        encrypted_data = self.encrypted_data
+        encrypted_data: None | str | Unset
+        if isinstance(self.encrypted_data, Unset):
+            encrypted_data = UNSET
+        else:
+            encrypted_data = self.encrypted_data
 
-        iv = self.iv
+        iv: None | str | Unset
+        if isinstance(self.iv, Unset):
+            iv = UNSET
+        else:
+            iv = self.iv
 
-        profile: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.profile, Unset):
+        profile: dict[str, Any] | None | Unset
+        if isinstance(self.profile, Unset):
+            profile = UNSET
+        elif isinstance(self.profile, ProfileBody):
             profile = self.profile.to_dict()
+        else:
+            profile = self.profile
 
         get_phone = self.get_phone
 
-        code_challenge = self.code_challenge
+        code_challenge: None | str | Unset
+        if isinstance(self.code_challenge, Unset):
+            code_challenge = UNSET
+        else:
+            code_challenge = self.code_challenge
 
-        code_challenge_method = self.code_challenge_method
+        code_challenge_method: None | str | Unset
+        if isinstance(self.code_challenge_method, Unset):
+            code_challenge_method = UNSET
+        else:
+            code_challenge_method = self.code_challenge_method
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -91,24 +117,69 @@ class LoginBody:
         d = dict(src_dict)
         code = d.pop("code")
 
-        phone_code = d.pop("phoneCode", UNSET)
+        def _parse_phone_code(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        encrypted_data = d.pop("encryptedData", UNSET)
+        phone_code = _parse_phone_code(d.pop("phoneCode", UNSET))
 
-        iv = d.pop("iv", UNSET)
+        def _parse_encrypted_data(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        _profile = d.pop("profile", UNSET)
-        profile: ProfileBody | Unset
-        if isinstance(_profile, Unset):
-            profile = UNSET
-        else:
-            profile = ProfileBody.from_dict(_profile)
+        encrypted_data = _parse_encrypted_data(d.pop("encryptedData", UNSET))
+
+        def _parse_iv(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        iv = _parse_iv(d.pop("iv", UNSET))
+
+        def _parse_profile(data: object) -> None | ProfileBody | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                profile_type_1 = ProfileBody.from_dict(data)
+
+                return profile_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ProfileBody | Unset, data)
+
+        profile = _parse_profile(d.pop("profile", UNSET))
 
         get_phone = d.pop("getPhone", UNSET)
 
-        code_challenge = d.pop("codeChallenge", UNSET)
+        def _parse_code_challenge(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        code_challenge_method = d.pop("codeChallengeMethod", UNSET)
+        code_challenge = _parse_code_challenge(d.pop("codeChallenge", UNSET))
+
+        def _parse_code_challenge_method(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        code_challenge_method = _parse_code_challenge_method(d.pop("codeChallengeMethod", UNSET))
 
         login_body = cls(
             code=code,

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -20,28 +19,41 @@ class PatchPool:
     """A change of name or settings.
 
     Attributes:
-        name (str | Unset): New display name (1..=128 characters).
-        settings (SettingsPatch | Unset): Settings to change; absent fields keep their value.
-        current_secret (str | Unset): The current pool secret: a pool management token must present it to turn
+        name (None | str | Unset): New display name (1..=128 characters, not only spaces).
+        settings (None | SettingsPatch | Unset): Settings to change.
+        current_secret (None | str | Unset): The current pool secret: a pool management token must present it to turn
             `settings.app2wxapp.requireSecret` off (platform admins need not).
     """
 
-    name: str | Unset = UNSET
-    settings: SettingsPatch | Unset = UNSET
-    current_secret: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    name: None | str | Unset = UNSET
+    settings: None | SettingsPatch | Unset = UNSET
+    current_secret: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        name = self.name
+        from ..models.settings_patch import SettingsPatch  # noqa: PLC0415
 
-        settings: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.settings, Unset):
+        name: None | str | Unset
+        if isinstance(self.name, Unset):
+            name = UNSET
+        else:
+            name = self.name
+
+        settings: dict[str, Any] | None | Unset
+        if isinstance(self.settings, Unset):
+            settings = UNSET
+        elif isinstance(self.settings, SettingsPatch):
             settings = self.settings.to_dict()
+        else:
+            settings = self.settings
 
-        current_secret = self.current_secret
+        current_secret: None | str | Unset
+        if isinstance(self.current_secret, Unset):
+            current_secret = UNSET
+        else:
+            current_secret = self.current_secret
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({})
         if name is not UNSET:
             field_dict["name"] = name
@@ -57,16 +69,41 @@ class PatchPool:
         from ..models.settings_patch import SettingsPatch  # noqa: PLC0415
 
         d = dict(src_dict)
-        name = d.pop("name", UNSET)
 
-        _settings = d.pop("settings", UNSET)
-        settings: SettingsPatch | Unset
-        if isinstance(_settings, Unset):
-            settings = UNSET
-        else:
-            settings = SettingsPatch.from_dict(_settings)
+        def _parse_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        current_secret = d.pop("currentSecret", UNSET)
+        name = _parse_name(d.pop("name", UNSET))
+
+        def _parse_settings(data: object) -> None | SettingsPatch | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                settings_type_1 = SettingsPatch.from_dict(data)
+
+                return settings_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SettingsPatch | Unset, data)
+
+        settings = _parse_settings(d.pop("settings", UNSET))
+
+        def _parse_current_secret(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        current_secret = _parse_current_secret(d.pop("currentSecret", UNSET))
 
         patch_pool = cls(
             name=name,
@@ -74,21 +111,4 @@ class PatchPool:
             current_secret=current_secret,
         )
 
-        patch_pool.additional_properties = d
         return patch_pool
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

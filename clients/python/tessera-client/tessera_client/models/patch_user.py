@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.patch_user_metadata_type_0 import PatchUserMetadataType0
+
 
 T = TypeVar("T", bound="PatchUser")
 
@@ -16,49 +19,89 @@ class PatchUser:
     """A change to a user: absent fields are kept, `null` clears a field.
 
     Attributes:
-        phone (str | Unset): Phone number (5 to 20 digits, optionally starting with `+`).
-        email (str | Unset): Email address.
-        email_verified (bool | Unset): Whether the email address is verified.
-        username (str | Unset): Username.
-        nickname (str | Unset): Nickname.
-        photo (str | Unset): Avatar URL (http or https).
-        company (str | Unset): Company.
-        metadata (Any | Unset): Free-form JSON object; replaces the stored one.
-        blocked (bool | Unset): `true` blocks the user: later ticket exchanges answer `403 user_blocked`.
+        phone (None | str | Unset): Phone number (5 to 20 digits, optionally starting with `+`).
+        email (None | str | Unset): Email address.
+        email_verified (bool | None | Unset): Whether the email address is verified.
+        username (None | str | Unset): Username.
+        nickname (None | str | Unset): Nickname.
+        photo (None | str | Unset): Avatar URL (http or https).
+        company (None | str | Unset): Company.
+        metadata (None | PatchUserMetadataType0 | Unset): Free-form JSON object (at most 16 KiB); replaces the stored
+            one.
+        blocked (bool | None | Unset): `true` blocks the user: later ticket exchanges answer `403 user_blocked`.
     """
 
-    phone: str | Unset = UNSET
-    email: str | Unset = UNSET
-    email_verified: bool | Unset = UNSET
-    username: str | Unset = UNSET
-    nickname: str | Unset = UNSET
-    photo: str | Unset = UNSET
-    company: str | Unset = UNSET
-    metadata: Any | Unset = UNSET
-    blocked: bool | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    phone: None | str | Unset = UNSET
+    email: None | str | Unset = UNSET
+    email_verified: bool | None | Unset = UNSET
+    username: None | str | Unset = UNSET
+    nickname: None | str | Unset = UNSET
+    photo: None | str | Unset = UNSET
+    company: None | str | Unset = UNSET
+    metadata: None | PatchUserMetadataType0 | Unset = UNSET
+    blocked: bool | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        phone = self.phone
+        from ..models.patch_user_metadata_type_0 import PatchUserMetadataType0  # noqa: PLC0415
 
-        email = self.email
+        phone: None | str | Unset
+        if isinstance(self.phone, Unset):
+            phone = UNSET
+        else:
+            phone = self.phone
 
-        email_verified = self.email_verified
+        email: None | str | Unset
+        if isinstance(self.email, Unset):
+            email = UNSET
+        else:
+            email = self.email
 
-        username = self.username
+        email_verified: bool | None | Unset
+        if isinstance(self.email_verified, Unset):
+            email_verified = UNSET
+        else:
+            email_verified = self.email_verified
 
-        nickname = self.nickname
+        username: None | str | Unset
+        if isinstance(self.username, Unset):
+            username = UNSET
+        else:
+            username = self.username
 
-        photo = self.photo
+        nickname: None | str | Unset
+        if isinstance(self.nickname, Unset):
+            nickname = UNSET
+        else:
+            nickname = self.nickname
 
-        company = self.company
+        photo: None | str | Unset
+        if isinstance(self.photo, Unset):
+            photo = UNSET
+        else:
+            photo = self.photo
 
-        metadata = self.metadata
+        company: None | str | Unset
+        if isinstance(self.company, Unset):
+            company = UNSET
+        else:
+            company = self.company
 
-        blocked = self.blocked
+        metadata: dict[str, Any] | None | Unset
+        if isinstance(self.metadata, Unset):
+            metadata = UNSET
+        elif isinstance(self.metadata, PatchUserMetadataType0):
+            metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
+
+        blocked: bool | None | Unset
+        if isinstance(self.blocked, Unset):
+            blocked = UNSET
+        else:
+            blocked = self.blocked
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({})
         if phone is not UNSET:
             field_dict["phone"] = phone
@@ -83,24 +126,98 @@ class PatchUser:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.patch_user_metadata_type_0 import PatchUserMetadataType0  # noqa: PLC0415
+
         d = dict(src_dict)
-        phone = d.pop("phone", UNSET)
 
-        email = d.pop("email", UNSET)
+        def _parse_phone(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        email_verified = d.pop("emailVerified", UNSET)
+        phone = _parse_phone(d.pop("phone", UNSET))
 
-        username = d.pop("username", UNSET)
+        def _parse_email(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        nickname = d.pop("nickname", UNSET)
+        email = _parse_email(d.pop("email", UNSET))
 
-        photo = d.pop("photo", UNSET)
+        def _parse_email_verified(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
 
-        company = d.pop("company", UNSET)
+        email_verified = _parse_email_verified(d.pop("emailVerified", UNSET))
 
-        metadata = d.pop("metadata", UNSET)
+        def _parse_username(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        blocked = d.pop("blocked", UNSET)
+        username = _parse_username(d.pop("username", UNSET))
+
+        def _parse_nickname(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        nickname = _parse_nickname(d.pop("nickname", UNSET))
+
+        def _parse_photo(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        photo = _parse_photo(d.pop("photo", UNSET))
+
+        def _parse_company(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        company = _parse_company(d.pop("company", UNSET))
+
+        def _parse_metadata(data: object) -> None | PatchUserMetadataType0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                metadata_type_0 = PatchUserMetadataType0.from_dict(data)
+
+                return metadata_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PatchUserMetadataType0 | Unset, data)
+
+        metadata = _parse_metadata(d.pop("metadata", UNSET))
+
+        def _parse_blocked(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        blocked = _parse_blocked(d.pop("blocked", UNSET))
 
         patch_user = cls(
             phone=phone,
@@ -114,21 +231,4 @@ class PatchUser:
             blocked=blocked,
         )
 
-        patch_user.additional_properties = d
         return patch_user
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

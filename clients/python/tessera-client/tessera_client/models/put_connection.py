@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
@@ -17,26 +16,33 @@ class PutConnection:
 
     Attributes:
         app_id (str): The mini program AppID (`wx` and 16 letters or digits).
-        app_secret (str | Unset): The mini program AppSecret. Required the first time and when `appId` changes;
+        app_secret (None | str | Unset): The mini program AppSecret. Required the first time and when `appId` changes;
             otherwise
             absent keeps the stored one. Stored encrypted and never returned.
-        enabled (bool | Unset): Whether logins through this connection are allowed (default true).
+        enabled (bool | None | Unset): Whether logins through this connection are allowed (default true).
     """
 
     app_id: str
-    app_secret: str | Unset = UNSET
-    enabled: bool | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    app_secret: None | str | Unset = UNSET
+    enabled: bool | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         app_id = self.app_id
 
-        app_secret = self.app_secret
+        app_secret: None | str | Unset
+        if isinstance(self.app_secret, Unset):
+            app_secret = UNSET
+        else:
+            app_secret = self.app_secret
 
-        enabled = self.enabled
+        enabled: bool | None | Unset
+        if isinstance(self.enabled, Unset):
+            enabled = UNSET
+        else:
+            enabled = self.enabled
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update(
             {
                 "appId": app_id,
@@ -54,9 +60,23 @@ class PutConnection:
         d = dict(src_dict)
         app_id = d.pop("appId")
 
-        app_secret = d.pop("appSecret", UNSET)
+        def _parse_app_secret(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        enabled = d.pop("enabled", UNSET)
+        app_secret = _parse_app_secret(d.pop("appSecret", UNSET))
+
+        def _parse_enabled(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        enabled = _parse_enabled(d.pop("enabled", UNSET))
 
         put_connection = cls(
             app_id=app_id,
@@ -64,21 +84,4 @@ class PutConnection:
             enabled=enabled,
         )
 
-        put_connection.additional_properties = d
         return put_connection
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

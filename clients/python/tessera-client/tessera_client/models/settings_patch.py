@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
-from attrs import field as _attrs_field
 
 from ..models.algorithm import Algorithm
 from ..types import UNSET, Unset
@@ -21,33 +20,50 @@ class SettingsPatch:
     """Settings to change; absent fields keep their value.
 
     Attributes:
-        allow_sign_up (bool | Unset): Whether unknown WeChat users are signed up on login.
-        token_ttl_seconds (int | Unset): Lifetime of issued tokens in seconds (60..=2592000).
-        token_algorithm (Algorithm | Unset): A JWT signature algorithm.
-        app2wxapp (App2WxappPatch | Unset): app2wxapp settings to change.
+        allow_sign_up (bool | None | Unset): Whether unknown WeChat users are signed up on login.
+        token_ttl_seconds (int | None | Unset): Lifetime of issued tokens in seconds (60..=2592000).
+        token_algorithm (Algorithm | None | Unset): Signature algorithm; changing it rotates the pool's signing key.
+        app2wxapp (App2WxappPatch | None | Unset): The app2wxapp flow's settings.
     """
 
-    allow_sign_up: bool | Unset = UNSET
-    token_ttl_seconds: int | Unset = UNSET
-    token_algorithm: Algorithm | Unset = UNSET
-    app2wxapp: App2WxappPatch | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    allow_sign_up: bool | None | Unset = UNSET
+    token_ttl_seconds: int | None | Unset = UNSET
+    token_algorithm: Algorithm | None | Unset = UNSET
+    app2wxapp: App2WxappPatch | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        allow_sign_up = self.allow_sign_up
+        from ..models.app_2_wxapp_patch import App2WxappPatch  # noqa: PLC0415
 
-        token_ttl_seconds = self.token_ttl_seconds
+        allow_sign_up: bool | None | Unset
+        if isinstance(self.allow_sign_up, Unset):
+            allow_sign_up = UNSET
+        else:
+            allow_sign_up = self.allow_sign_up
 
-        token_algorithm: str | Unset = UNSET
-        if not isinstance(self.token_algorithm, Unset):
+        token_ttl_seconds: int | None | Unset
+        if isinstance(self.token_ttl_seconds, Unset):
+            token_ttl_seconds = UNSET
+        else:
+            token_ttl_seconds = self.token_ttl_seconds
+
+        token_algorithm: None | str | Unset
+        if isinstance(self.token_algorithm, Unset):
+            token_algorithm = UNSET
+        elif isinstance(self.token_algorithm, Algorithm):
             token_algorithm = self.token_algorithm.value
+        else:
+            token_algorithm = self.token_algorithm
 
-        app2wxapp: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.app2wxapp, Unset):
+        app2wxapp: dict[str, Any] | None | Unset
+        if isinstance(self.app2wxapp, Unset):
+            app2wxapp = UNSET
+        elif isinstance(self.app2wxapp, App2WxappPatch):
             app2wxapp = self.app2wxapp.to_dict()
+        else:
+            app2wxapp = self.app2wxapp
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+
         field_dict.update({})
         if allow_sign_up is not UNSET:
             field_dict["allowSignUp"] = allow_sign_up
@@ -65,23 +81,58 @@ class SettingsPatch:
         from ..models.app_2_wxapp_patch import App2WxappPatch  # noqa: PLC0415
 
         d = dict(src_dict)
-        allow_sign_up = d.pop("allowSignUp", UNSET)
 
-        token_ttl_seconds = d.pop("tokenTtlSeconds", UNSET)
+        def _parse_allow_sign_up(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
 
-        _token_algorithm = d.pop("tokenAlgorithm", UNSET)
-        token_algorithm: Algorithm | Unset
-        if isinstance(_token_algorithm, Unset):
-            token_algorithm = UNSET
-        else:
-            token_algorithm = Algorithm(_token_algorithm)
+        allow_sign_up = _parse_allow_sign_up(d.pop("allowSignUp", UNSET))
 
-        _app2wxapp = d.pop("app2wxapp", UNSET)
-        app2wxapp: App2WxappPatch | Unset
-        if isinstance(_app2wxapp, Unset):
-            app2wxapp = UNSET
-        else:
-            app2wxapp = App2WxappPatch.from_dict(_app2wxapp)
+        def _parse_token_ttl_seconds(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        token_ttl_seconds = _parse_token_ttl_seconds(d.pop("tokenTtlSeconds", UNSET))
+
+        def _parse_token_algorithm(data: object) -> Algorithm | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                token_algorithm_type_1 = Algorithm(data)
+
+                return token_algorithm_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Algorithm | None | Unset, data)
+
+        token_algorithm = _parse_token_algorithm(d.pop("tokenAlgorithm", UNSET))
+
+        def _parse_app2wxapp(data: object) -> App2WxappPatch | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                app2wxapp_type_1 = App2WxappPatch.from_dict(data)
+
+                return app2wxapp_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(App2WxappPatch | None | Unset, data)
+
+        app2wxapp = _parse_app2wxapp(d.pop("app2wxapp", UNSET))
 
         settings_patch = cls(
             allow_sign_up=allow_sign_up,
@@ -90,21 +141,4 @@ class SettingsPatch:
             app2wxapp=app2wxapp,
         )
 
-        settings_patch.additional_properties = d
         return settings_patch
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,18 +24,18 @@ class User:
         register_method (str): How the user came to be: `oauth:app2wxapp`, `admin:provision`.
         blocked (bool): Blocked users cannot obtain tokens.
         updated_at (str): Last change (ISO-8601 UTC).
-        username (str | Unset): Username.
-        nickname (str | Unset): Nickname.
-        photo (str | Unset): Avatar URL.
-        phone (str | Unset): Phone number.
-        email (str | Unset): Email address.
-        company (str | Unset): Company.
-        app_id (str | Unset): The mini program AppID the openid belongs to.
-        openid (str | Unset): WeChat openid.
-        unionid (str | Unset): WeChat unionid.
+        username (None | str | Unset): Username.
+        nickname (None | str | Unset): Nickname.
+        photo (None | str | Unset): Avatar URL.
+        phone (None | str | Unset): Phone number.
+        email (None | str | Unset): Email address.
+        company (None | str | Unset): Company.
+        app_id (None | str | Unset): The mini program AppID the openid belongs to.
+        openid (None | str | Unset): WeChat openid.
+        unionid (None | str | Unset): WeChat unionid.
         oauth (Any | Unset): The WeChat profile.
-        last_login (str | Unset): Last login (ISO-8601 UTC).
-        last_ip (str | Unset): Last login IP.
+        last_login (None | str | Unset): Last login (ISO-8601 UTC).
+        last_ip (None | str | Unset): Last login IP.
     """
 
     id: str
@@ -46,18 +46,18 @@ class User:
     register_method: str
     blocked: bool
     updated_at: str
-    username: str | Unset = UNSET
-    nickname: str | Unset = UNSET
-    photo: str | Unset = UNSET
-    phone: str | Unset = UNSET
-    email: str | Unset = UNSET
-    company: str | Unset = UNSET
-    app_id: str | Unset = UNSET
-    openid: str | Unset = UNSET
-    unionid: str | Unset = UNSET
+    username: None | str | Unset = UNSET
+    nickname: None | str | Unset = UNSET
+    photo: None | str | Unset = UNSET
+    phone: None | str | Unset = UNSET
+    email: None | str | Unset = UNSET
+    company: None | str | Unset = UNSET
+    app_id: None | str | Unset = UNSET
+    openid: None | str | Unset = UNSET
+    unionid: None | str | Unset = UNSET
     oauth: Any | Unset = UNSET
-    last_login: str | Unset = UNSET
-    last_ip: str | Unset = UNSET
+    last_login: None | str | Unset = UNSET
+    last_ip: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,29 +77,73 @@ class User:
 
         updated_at = self.updated_at
 
-        username = self.username
+        username: None | str | Unset
+        if isinstance(self.username, Unset):
+            username = UNSET
+        else:
+            username = self.username
 
-        nickname = self.nickname
+        nickname: None | str | Unset
+        if isinstance(self.nickname, Unset):
+            nickname = UNSET
+        else:
+            nickname = self.nickname
 
-        photo = self.photo
+        photo: None | str | Unset
+        if isinstance(self.photo, Unset):
+            photo = UNSET
+        else:
+            photo = self.photo
 
-        phone = self.phone
+        phone: None | str | Unset
+        if isinstance(self.phone, Unset):
+            phone = UNSET
+        else:
+            phone = self.phone
 
-        email = self.email
+        email: None | str | Unset
+        if isinstance(self.email, Unset):
+            email = UNSET
+        else:
+            email = self.email
 
-        company = self.company
+        company: None | str | Unset
+        if isinstance(self.company, Unset):
+            company = UNSET
+        else:
+            company = self.company
 
-        app_id = self.app_id
+        app_id: None | str | Unset
+        if isinstance(self.app_id, Unset):
+            app_id = UNSET
+        else:
+            app_id = self.app_id
 
-        openid = self.openid
+        openid: None | str | Unset
+        if isinstance(self.openid, Unset):
+            openid = UNSET
+        else:
+            openid = self.openid
 
-        unionid = self.unionid
+        unionid: None | str | Unset
+        if isinstance(self.unionid, Unset):
+            unionid = UNSET
+        else:
+            unionid = self.unionid
 
         oauth = self.oauth
 
-        last_login = self.last_login
+        last_login: None | str | Unset
+        if isinstance(self.last_login, Unset):
+            last_login = UNSET
+        else:
+            last_login = self.last_login
 
-        last_ip = self.last_ip
+        last_ip: None | str | Unset
+        if isinstance(self.last_ip, Unset):
+            last_ip = UNSET
+        else:
+            last_ip = self.last_ip
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -161,29 +205,106 @@ class User:
 
         updated_at = d.pop("updatedAt")
 
-        username = d.pop("username", UNSET)
+        def _parse_username(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        nickname = d.pop("nickname", UNSET)
+        username = _parse_username(d.pop("username", UNSET))
 
-        photo = d.pop("photo", UNSET)
+        def _parse_nickname(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        phone = d.pop("phone", UNSET)
+        nickname = _parse_nickname(d.pop("nickname", UNSET))
 
-        email = d.pop("email", UNSET)
+        def _parse_photo(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        company = d.pop("company", UNSET)
+        photo = _parse_photo(d.pop("photo", UNSET))
 
-        app_id = d.pop("appId", UNSET)
+        def _parse_phone(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        openid = d.pop("openid", UNSET)
+        phone = _parse_phone(d.pop("phone", UNSET))
 
-        unionid = d.pop("unionid", UNSET)
+        def _parse_email(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        email = _parse_email(d.pop("email", UNSET))
+
+        def _parse_company(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        company = _parse_company(d.pop("company", UNSET))
+
+        def _parse_app_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        app_id = _parse_app_id(d.pop("appId", UNSET))
+
+        def _parse_openid(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        openid = _parse_openid(d.pop("openid", UNSET))
+
+        def _parse_unionid(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        unionid = _parse_unionid(d.pop("unionid", UNSET))
 
         oauth = d.pop("oauth", UNSET)
 
-        last_login = d.pop("lastLogin", UNSET)
+        def _parse_last_login(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        last_ip = d.pop("lastIp", UNSET)
+        last_login = _parse_last_login(d.pop("lastLogin", UNSET))
+
+        def _parse_last_ip(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        last_ip = _parse_last_ip(d.pop("lastIp", UNSET))
 
         user = cls(
             id=id,

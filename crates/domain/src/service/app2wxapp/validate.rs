@@ -3,7 +3,8 @@
 use super::{LoginRequest, Profile};
 use crate::{Error, service::fields::plain_text};
 
-/// The longest `encryptedData` accepted (a phone payload is a few hundred bytes).
+/// The longest `encryptedData` accepted, in characters as the API publishes it (base64: one
+/// byte each; a phone payload is a few hundred).
 const MAX_ENCRYPTED_DATA: usize = 16 * 1024;
 /// The longest `iv` accepted (base64 of 16 bytes is 24 characters).
 const MAX_IV: usize = 64;
@@ -27,7 +28,7 @@ pub(super) fn validate_login(r: &LoginRequest) -> Result<(), Error> {
     if r.encrypted_data.is_some() != r.iv.is_some() {
         return Err(Error::invalid("iv", "encryptedData and iv go together"));
     }
-    if r.encrypted_data.as_deref().is_some_and(|d| d.len() > MAX_ENCRYPTED_DATA) {
+    if r.encrypted_data.as_deref().is_some_and(|d| d.chars().count() > MAX_ENCRYPTED_DATA) {
         return Err(Error::invalid("encryptedData", "is too long"));
     }
     if let Some(iv) = &r.iv {
@@ -93,6 +94,13 @@ mod tests {
     fn login_requests_are_validated() {
         let ok = LoginRequest { code: "abc".into(), ..Default::default() };
         assert!(validate_login(&ok).is_ok());
+        // The cap counts characters, as the API's published maxLength does.
+        let wide = LoginRequest {
+            encrypted_data: Some("é".repeat(MAX_ENCRYPTED_DATA)),
+            iv: Some("x".into()),
+            ..ok.clone()
+        };
+        assert!(validate_login(&wide).is_ok());
         let challenge = b64url(&sha256(b"verifier"));
         for (bad, field) in [
             (LoginRequest { code: String::new(), ..ok.clone() }, "code"),

@@ -1,6 +1,7 @@
-//! Bodies limited by the bytes read, whatever the framing; the headers of every answer.
+//! Bodies limited by the bytes read, whatever the framing; the headers of every answer (and the
+//! `Allow` of a `405`).
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tessera_testkit::Backend;
 use tokio::net::TcpStream;
@@ -105,4 +106,21 @@ async fn answers_carry_nosniff_and_credentials_are_never_cached() {
     let jwks = http.get(&format!("/userpools/{}/.well-known/jwks.json", f.pool_id)).await;
     assert_eq!(jwks.header("cache-control"), Some("public, max-age=300"));
     assert_eq!(jwks.header("x-content-type-options"), Some("nosniff"));
+}
+
+#[tokio::test]
+async fn a_405_names_the_methods_its_path_answers() {
+    let f = Flow::start(Backend::Sqlite).await;
+    let http = &f.s.http;
+    let pool = format!("/api/v1/userpools/{}", f.pool_id);
+    for (method, path, allowed) in [
+        (Method::TRACE, pool.as_str(), "GET, PATCH, DELETE, HEAD"),
+        (Method::PUT, "/api/v1/auth/admin", "POST"),
+        (Method::POST, "/api/v1/admins/me/password", "PUT"),
+        (Method::DELETE, "/health/live", "GET, HEAD"),
+    ] {
+        let answer = http.request(method.clone(), path).token(&f.admin).await;
+        answer.assert_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+        assert_eq!(answer.header("allow"), Some(allowed), "{method} {path}");
+    }
 }

@@ -1,4 +1,5 @@
-//! Ids from paths are checked before anything is counted, audited or looked up.
+//! Ids from paths (pools, users, admins) are checked before anything is counted, audited or
+//! looked up.
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -69,6 +70,14 @@ async fn impossible_pool_ids_are_not_found_before_anything_is_counted() {
         }
         let patch = http.patch(&user).token(&f.admin).json(json!({"blocked": true})).await;
         patch.assert_error(StatusCode::NOT_FOUND, "not_found");
+        // Admin ids too (PostgreSQL refuses NUL in text: looked up, it answered 500).
+        for (method, path) in [
+            (Method::DELETE, format!("/api/v1/admins/{id}")),
+            (Method::POST, format!("/api/v1/admins/{id}/revoke-tokens")),
+        ] {
+            let answer = http.request(method, &path).token(&f.admin).await;
+            answer.assert_error(StatusCode::NOT_FOUND, "not_found");
+        }
     }
     // The pool's own audit trail holds none of it.
     let events = http.get(&format!("/api/v1/userpools/{}/audit-events", f.pool_id));
