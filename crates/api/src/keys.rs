@@ -4,10 +4,10 @@ use poem_openapi::{Object, OpenApi, payload::Json};
 
 use crate::{
     ApiTags,
+    algorithm::Algorithm,
     caller::Caller,
     error::ApiError,
     path::{Path, PoolId},
-    pools::Algorithm,
     time::iso,
 };
 

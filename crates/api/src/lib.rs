@@ -4,6 +4,7 @@
 //! A handler authenticates, calls one service method and maps the result; nothing else lives here.
 
 mod admins;
+mod algorithm;
 mod app2wxapp;
 mod audit;
 mod auth;

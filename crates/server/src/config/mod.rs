@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 mod http;
 mod keys;
 mod load;
+mod redis;
 mod secrets;
 mod sections;
 #[cfg(test)]
@@ -31,10 +32,10 @@ mod tests;
 pub use http::HttpConfig;
 pub use keys::known_keys;
 pub use load::{load, load_from};
+pub use redis::{RedisConfig, TlsPems};
 pub use secrets::{ConfiguredKey, MasterKeys, SecretsConfig};
 pub use sections::{
-    AdminConfig, DatabaseConfig, LimitsConfig, LogConfig, LogFormat, RedisConfig, TelemetryConfig,
-    TlsPems, WechatConfig,
+    AdminConfig, DatabaseConfig, LimitsConfig, LogConfig, LogFormat, TelemetryConfig, WechatConfig,
 };
 
 /// The whole configuration, validated.

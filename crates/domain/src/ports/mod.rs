@@ -4,6 +4,8 @@
 //! Every method of a tenant-owned aggregate takes the pool id, and implementations must filter by
 //! it: a query that can reach another pool's rows is a security bug.
 
+mod keys;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -14,6 +16,8 @@ use crate::{
         PoolUpdated, SigningKey, User, UserChanges, UserFilter, UserPool,
     },
 };
+
+pub use keys::{RateKey, TicketKey};
 
 /// Result of a storage call.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -222,27 +226,6 @@ pub struct TicketRecord {
     pub ip: Option<String>,
 }
 
-/// Where a ticket is stored: a hash of the pool and the ticket, so that a dump of the store
-/// yields no usable ticket and another pool's exchange cannot even find (or burn) it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct TicketKey(String);
-
-impl TicketKey {
-    /// The key of `ticket` issued in `pool_id`.
-    pub fn new(pool_id: &str, ticket: &str) -> Self {
-        let mut input = Vec::with_capacity(pool_id.len() + 1 + ticket.len());
-        input.extend_from_slice(pool_id.as_bytes());
-        input.push(0);
-        input.extend_from_slice(ticket.as_bytes());
-        Self(crate::ids::hex(&crate::crypto::sha256(&input)))
-    }
-
-    /// The key as stored (64 hex characters).
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// Single-use tickets, kept under a [`TicketKey`] (a dump of the store yields no ticket).
 #[async_trait]
 pub trait TicketStore: Send + Sync {
@@ -257,69 +240,6 @@ pub trait TicketStore: Send + Sync {
     async fn take(&self, key: &TicketKey) -> StoreResult<Option<TicketRecord>>;
     /// `Ok` when the store answers.
     async fn ping(&self) -> StoreResult<()>;
-}
-
-/// What a rate limit counts, and for whom. Names given by callers (admin usernames) are hashed:
-/// they are whatever the caller sent, of any length.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RateKey<'a> {
-    /// Mini program logins to a pool from a client IP.
-    Login {
-        /// The pool.
-        pool_id: &'a str,
-        /// The client's address, if known.
-        ip: Option<&'a str>,
-    },
-    /// Failed ticket exchanges in a pool from a client IP.
-    FailedExchange {
-        /// The pool.
-        pool_id: &'a str,
-        /// The client's address, if known.
-        ip: Option<&'a str>,
-    },
-    /// Failed platform admin logins as a username from a client IP.
-    FailedAdminLogin {
-        /// The username tried.
-        username: &'a str,
-        /// The client's address, if known.
-        ip: Option<&'a str>,
-    },
-    /// Failed pool management logins to a pool id from a client IP.
-    FailedPoolLogin {
-        /// The pool id tried.
-        pool_id: &'a str,
-        /// The client's address, if known.
-        ip: Option<&'a str>,
-    },
-    /// Failed admin API logins (platform or pool) from one client network: the address, or its
-    /// /64 for IPv6 (one subscriber's share).
-    FailedLoginsFrom {
-        /// The client's network.
-        network: &'a str,
-    },
-    /// Failed admin API logins from anywhere (a circuit breaker for the password hashing).
-    FailedLoginsAnywhere,
-    /// Signing key rotations of a pool (each generates a key: CPU work).
-    KeyRotation {
-        /// The pool.
-        pool_id: &'a str,
-    },
-}
-
-impl std::fmt::Display for RateKey<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let hashed = |name: &str| crate::ids::hex(&crate::crypto::sha256(name.as_bytes())[..16]);
-        let (kind, name, ip) = match *self {
-            Self::Login { pool_id, ip } => ("login", pool_id.to_owned(), ip),
-            Self::FailedExchange { pool_id, ip } => ("exchange-fail", pool_id.to_owned(), ip),
-            Self::FailedAdminLogin { username, ip } => ("authfail:admin", hashed(username), ip),
-            Self::FailedPoolLogin { pool_id, ip } => ("authfail:pool", hashed(pool_id), ip),
-            Self::FailedLoginsFrom { network } => return write!(f, "authfail:net:{network}"),
-            Self::FailedLoginsAnywhere => return f.write_str("authfail:all"),
-            Self::KeyRotation { pool_id } => return write!(f, "key-rotation:{pool_id}"),
-        };
-        write!(f, "{kind}:{name}:{}", ip.unwrap_or("-"))
-    }
 }
 
 /// Fixed-window counters for rate limits (shared by replicas when in Redis).
@@ -396,36 +316,5 @@ pub struct SystemRandom;
 impl Random for SystemRandom {
     fn fill(&self, buf: &mut [u8]) {
         crate::crypto::fill_random(buf);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ticket_keys_depend_on_pool_and_ticket_and_hide_the_ticket() {
-        let a = TicketKey::new("p1", "ticket");
-        assert_eq!(a.as_str().len(), 64);
-        assert!(a.as_str().bytes().all(|b| b.is_ascii_hexdigit()));
-        assert_ne!(a, TicketKey::new("p2", "ticket"));
-        assert_ne!(a, TicketKey::new("p1", "other"));
-        assert_ne!(TicketKey::new("p1", "0t"), TicketKey::new("p10", "t"), "separator");
-    }
-
-    #[test]
-    fn rate_keys_name_what_they_count_and_hash_free_text() {
-        let ip = Some("203.0.113.7");
-        assert_eq!(RateKey::Login { pool_id: "p1", ip }.to_string(), "login:p1:203.0.113.7");
-        assert_eq!(
-            RateKey::FailedExchange { pool_id: "p1", ip: None }.to_string(),
-            "exchange-fail:p1:-"
-        );
-        let long = "x".repeat(10_000);
-        let admin = RateKey::FailedAdminLogin { username: &long, ip }.to_string();
-        assert!(admin.starts_with("authfail:admin:") && admin.len() < 80, "{admin}");
-        let pool = RateKey::FailedPoolLogin { pool_id: &long, ip }.to_string();
-        assert_ne!(admin.split(':').nth(2), pool.split(':').nth(2).filter(|_| false));
-        assert!(pool.starts_with("authfail:pool:"), "{pool}");
     }
 }
