@@ -88,21 +88,18 @@ impl ExchangeService {
         let ExchangeRequest { pool_id, ticket, secret, code_verifier, ip } = request;
         let ctx = Ctx::anonymous(ip);
         let work = async {
-            let pool = self.hot.pool(&pool_id).await;
-            let authenticated = pool.as_ref().is_ok_and(|p| {
-                p.settings.app2wxapp.require_secret
-                    && secret
-                        .as_deref()
-                        .is_some_and(|s| !s.is_empty() && secret_matches(s, &p.secret_hash))
+            let checked = self.hot.pool(&pool_id).await.and_then(|pool| {
+                let proved = secret_check(&pool, secret.as_deref())?;
+                Ok((pool, proved))
             });
-            if authenticated {
-                return self.run(pool?, ticket, secret, code_verifier).await;
+            if let Ok((pool, true)) = checked {
+                return self.run(pool, ticket, code_verifier).await;
             }
             let key = RateKey::FailedExchange { pool_id: &pool_id, ip: ctx.ip.as_deref() };
             let keys = [(key, self.limits.config().failed_exchanges_per_minute)];
             self.limits.count_attempt(&keys).await?;
-            let result = match pool {
-                Ok(pool) => self.run(pool, ticket, secret, code_verifier).await,
+            let result = match checked {
+                Ok((pool, _)) => self.run(pool, ticket, code_verifier).await,
                 Err(err) => Err(err),
             };
             let guessed = matches!(
@@ -120,19 +117,13 @@ impl ExchangeService {
         self.observer.observe(Step::Exchange, &ctx, &pool_id, work, |done| &done.user.id).await
     }
 
+    /// The ticket, once the caller has passed the pool's secret check.
     async fn run(
         &self,
         pool: UserPool,
         ticket: Option<String>,
-        secret: Option<String>,
         code_verifier: Option<String>,
     ) -> Result<Exchanged, Error> {
-        if pool.settings.app2wxapp.require_secret {
-            let secret = secret.filter(|s| !s.is_empty()).ok_or(Error::SecretRequired)?;
-            if !secret_matches(&secret, &pool.secret_hash) {
-                return Err(Error::SecretInvalid);
-            }
-        }
         let ticket = ticket
             .filter(|t| !t.is_empty() && t.len() <= MAX_TICKET_LEN)
             .ok_or(Error::TicketInvalid)?;
@@ -191,4 +182,15 @@ impl ExchangeService {
             .ok_or_else(|| Error::internal("token expiry out of range"))?;
         Ok(Exchanged { user, token, token_expires_at })
     }
+}
+
+/// The pool secret check, done once per exchange: `Ok(true)` when the pool requires its secret
+/// and the caller gave it (the caller proved itself), `Ok(false)` when the pool does not require
+/// it, `secret_required` / `secret_invalid` otherwise.
+fn secret_check(pool: &UserPool, given: Option<&str>) -> Result<bool, Error> {
+    if !pool.settings.app2wxapp.require_secret {
+        return Ok(false);
+    }
+    let given = given.filter(|s| !s.is_empty()).ok_or(Error::SecretRequired)?;
+    if secret_matches(given, &pool.secret_hash) { Ok(true) } else { Err(Error::SecretInvalid) }
 }
