@@ -4,8 +4,8 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi, param::Query, payload::Json, types::MaybeUndefined,
 };
 use tessera_domain::{
-    model::{Page, User as DomainUser, UserFilter},
-    service::{NewUser, UserPatch},
+    model::{Page, User as DomainUser, UserChanges, UserFilter},
+    service::NewUser,
 };
 
 use crate::{
@@ -315,7 +315,7 @@ impl UsersApi {
         body: JsonBody<PatchUser>,
     ) -> Result<Json<User>, ApiError> {
         let JsonBody(b) = body;
-        let patch = UserPatch {
+        let patch = UserChanges {
             phone: change(b.phone),
             email: change(b.email),
             email_verified: b.email_verified,

@@ -32,7 +32,7 @@ pub use limits::FlowLimits;
 pub use maintenance::{MaintenanceService, ResealReport};
 pub use passwords::ADMIN_PASSWORD_MIN_CHARS;
 pub use pools::{CreatedPool, NewPool, PoolService, PoolUpdate};
-pub use users::{NewUser, UserPatch, UserService};
+pub use users::{NewUser, UserService};
 pub use wiring::{Ports, Services, Settings};
 
 use crate::{Error, model::UserPool, ports::PoolRepo};

@@ -34,29 +34,6 @@ pub struct NewUser {
     pub metadata: Option<serde_json::Value>,
 }
 
-/// A change to a user; `None` keeps a field, `Some(None)` clears a nullable one.
-#[derive(Debug, Clone, Default)]
-pub struct UserPatch {
-    /// Phone number.
-    pub phone: Option<Option<String>>,
-    /// Email address.
-    pub email: Option<Option<String>>,
-    /// Whether the email address is verified.
-    pub email_verified: Option<bool>,
-    /// Username.
-    pub username: Option<Option<String>>,
-    /// Nickname.
-    pub nickname: Option<Option<String>>,
-    /// Avatar URL.
-    pub photo: Option<Option<String>>,
-    /// Company.
-    pub company: Option<Option<String>>,
-    /// Free-form JSON object (replaces the old one).
-    pub metadata: Option<serde_json::Value>,
-    /// Blocked users cannot exchange tickets for tokens.
-    pub blocked: Option<bool>,
-}
-
 /// User management within a pool.
 pub struct UserService {
     pools: Arc<dyn PoolRepo>,
@@ -117,13 +94,14 @@ impl UserService {
         Ok(user)
     }
 
-    /// Changes a user.
+    /// Changes a user: the fields `patch` gives, each checked (`None` keeps a field, `Some(None)`
+    /// clears a nullable one), and nothing else.
     pub async fn update(
         &self,
         ctx: &Ctx,
         pool_id: &str,
         user_id: &str,
-        patch: UserPatch,
+        patch: UserChanges,
     ) -> Result<User, Error> {
         let was_blocked = self.get(ctx, pool_id, user_id).await?.blocked;
         let changes = UserChanges {

@@ -7,8 +7,8 @@ use tessera_domain::ports::Clock;
 use jsonwebtoken::{DecodingKey, Validation, jwk::Jwk};
 use tessera_domain::{
     crypto::{b64url, sha256},
-    model::PoolSettingsPatch,
-    service::{PoolUpdate, UserPatch, app2wxapp::LoginRequest},
+    model::{PoolSettingsPatch, UserChanges},
+    service::{PoolUpdate, app2wxapp::LoginRequest},
 };
 
 use crate::support::{World, kind};
@@ -66,7 +66,7 @@ async fn blocked_users_get_no_token_even_with_an_earlier_ticket() {
     let w = World::new().await;
     let first = w.exchange(&w.login("o-1").await.expect("login").ticket).await.expect("ok");
     let ticket = w.login("o-1").await.expect("login").ticket;
-    let block = UserPatch { blocked: Some(true), ..Default::default() };
+    let block = UserChanges { blocked: Some(true), ..Default::default() };
     w.services.users.update(&w.admin, &w.pool_id, &first.user.id, block).await.expect("block");
     assert_eq!(kind(&w.exchange(&ticket).await), "user_blocked");
 }

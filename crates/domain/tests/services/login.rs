@@ -1,8 +1,8 @@
 //! The mini program's login: sign-up, returning users, phone numbers, refusals, audit.
 
 use tessera_domain::{
-    model::{AuditAction, Outcome, Page, PoolSettingsPatch, UserFilter},
-    service::{NewUser, PoolUpdate, UserPatch, app2wxapp::LoginRequest},
+    model::{AuditAction, Outcome, Page, PoolSettingsPatch, UserChanges, UserFilter},
+    service::{NewUser, PoolUpdate, app2wxapp::LoginRequest},
 };
 
 use crate::support::{World, kind};
@@ -104,7 +104,7 @@ async fn refusals_name_their_reason() {
 
     let user_id =
         w.exchange(&w.login("o-2").await.expect("login").ticket).await.expect("ok").user.id;
-    let block = UserPatch { blocked: Some(true), ..Default::default() };
+    let block = UserChanges { blocked: Some(true), ..Default::default() };
     w.services.users.update(&w.admin, &w.pool_id, &user_id, block).await.expect("block");
     assert_eq!(kind(&w.login("o-2").await), "user_blocked");
 
