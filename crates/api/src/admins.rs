@@ -9,7 +9,7 @@ use tessera_domain::{
 
 use crate::{
     ApiTags, Deleted, Done,
-    audit::{AuditEvent, AuditPage},
+    audit::AuditPage,
     body::JsonBody,
     caller::Caller,
     error::ApiError,
@@ -196,11 +196,6 @@ impl AdminsApi {
     ) -> Result<Json<AuditPage>, ApiError> {
         let page = Page::new(page.0, limit.0)?;
         let found = caller.services().admins.audit_events(&caller.ctx, page).await?;
-        Ok(Json(AuditPage {
-            items: found.items.into_iter().map(AuditEvent::from).collect(),
-            total: found.total,
-            page: page.page,
-            limit: page.limit,
-        }))
+        Ok(Json(AuditPage::of(found, page)))
     }
 }

@@ -1,7 +1,7 @@
 //! `GET /api/v1/userpools/{id}/audit-events`: what happened in a pool.
 
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
-use tessera_domain::model::{AuditEvent as DomainEvent, Page};
+use tessera_domain::model::{AuditEvent as DomainEvent, Page, Paged};
 
 use crate::{
     ApiTags,
@@ -52,13 +52,25 @@ impl From<DomainEvent> for AuditEvent {
 #[derive(Debug, Object)]
 pub struct AuditPage {
     /// The events, newest first.
-    pub(crate) items: Vec<AuditEvent>,
+    items: Vec<AuditEvent>,
     /// How many events there are in all.
-    pub(crate) total: u64,
+    total: u64,
     /// This page's number (from 1).
-    pub(crate) page: u64,
+    page: u64,
     /// Page size.
-    pub(crate) limit: u64,
+    limit: u64,
+}
+
+impl AuditPage {
+    /// The answer for `page` of what a listing found.
+    pub(crate) fn of(found: Paged<DomainEvent>, page: Page) -> Self {
+        Self {
+            items: found.items.into_iter().map(AuditEvent::from).collect(),
+            total: found.total,
+            page: page.page,
+            limit: page.limit,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -85,11 +97,6 @@ impl AuditApi {
     ) -> Result<Json<AuditPage>, ApiError> {
         let page = Page::new(page.0, limit.0)?;
         let found = caller.services().pools.audit_events(&caller.ctx, &id, page).await?;
-        Ok(Json(AuditPage {
-            items: found.items.into_iter().map(AuditEvent::from).collect(),
-            total: found.total,
-            page: page.page,
-            limit: page.limit,
-        }))
+        Ok(Json(AuditPage::of(found, page)))
     }
 }
