@@ -21,19 +21,15 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 from xml.etree import ElementTree
 
-ROOT = Path(__file__).resolve().parent.parent
-TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
-BINARY = TARGET / "debug" / "tessera"
+from live_server import BINARY, ROOT, free_port, wait_for
+
 SCHEMATHESIS = ROOT / ".cache" / "fuzz-venv" / "bin" / "schemathesis"
 # The simulator's mini program, which the fixture pool's connection names.
 APP_ID, APP_SECRET = "wxf022f0220f022f02", "fuzz0fuzz0fuzz0fuzz0fuzz0fuzz012"
@@ -48,29 +44,6 @@ LIMITS = {
     "TESSERA_LIMITS__FAILED_LOGINS_PER_NETWORK_PER_MINUTE": "1000000",
     "TESSERA_LIMITS__FAILED_LOGINS_PER_MINUTE": "1000000",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{url}: the process exited ({process.returncode}):\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except urllib.error.HTTPError as answer:
-            if answer.code < 500:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"{url} did not answer within {seconds} s:\n{log.read_text()}")
 
 
 def call(method: str, url: str, body: object | None = None, token: str | None = None) -> dict:

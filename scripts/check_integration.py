@@ -10,46 +10,19 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BINARY = ROOT / "target" / "debug" / "tessera"
+from live_server import BINARY, ROOT, free_port, wait_for
+
 VENV_BIN = ROOT / ".cache" / "clients-venv" / "bin"
 ARTIFACTS = ROOT / ".test-artifacts"
 TIMEOUT = 300
 
 passed = 0
 failed = 0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{url}: the process exited ({process.returncode}):\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except urllib.error.HTTPError as answer:
-            if answer.code < 500:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit(f"{url} did not answer within {seconds} s:\n{log.read_text()}")
 
 
 def record(name: str, ok: bool, output: str = "") -> None:
