@@ -13,10 +13,12 @@ mod harness;
 
 use std::time::Duration;
 
-use harness::{Collector, Resetter, Tessera, closed_port};
+use harness::{Resetter, Tessera, closed_port};
 use reqwest::Method;
 use serde_json::{Value, json};
 use tessera_wechat_sim::{Api, Fault, SimUser, Simulator};
+
+use crate::otlp::Collector;
 
 const APP_ID: &str = "wxca4a41c0ffee0001";
 const APP_SECRET: &str = "CANARYsecret0f1e2d3c4b5a69788796";

@@ -10,6 +10,7 @@ mod config;
 mod edge;
 mod flow;
 mod openapi;
+mod otlp;
 mod outage;
 mod replicas;
 mod support;

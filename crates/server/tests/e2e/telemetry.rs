@@ -3,39 +3,27 @@
 use std::{
     io::{BufRead, BufReader},
     process::{Command, Stdio},
-    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
-use poem::{
-    EndpointExt, Route, handler,
-    listener::{Acceptor, Listener, TcpListener},
-    post,
-    web::{Data, Json},
-};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tessera_wechat_sim::{SimUser, Simulator};
 
-use crate::support::{APP_ID, APP_SECRET, Http};
+use crate::{
+    otlp::Collector,
+    support::{APP_ID, APP_SECRET, Http},
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tessera");
-
-type Received = Arc<Mutex<Vec<Value>>>;
-
-#[handler]
-fn collect(received: Data<&Received>, body: Json<Value>) -> Json<Value> {
-    received.lock().expect("lock").push(body.0);
-    Json(json!({}))
-}
 
 /// A received span: trace id, name, attributes as key → value text.
 type Span = (String, String, Vec<(String, String)>);
 
 /// Every span the receiver got.
-fn spans(received: &Received) -> Vec<Span> {
+fn spans(exports: &[Value]) -> Vec<Span> {
     let mut out = Vec::new();
-    for batch in received.lock().expect("lock").iter() {
+    for batch in exports {
         for rs in batch["resourceSpans"].as_array().into_iter().flatten() {
             for ss in rs["scopeSpans"].as_array().into_iter().flatten() {
                 for span in ss["spans"].as_array().into_iter().flatten() {
@@ -69,11 +57,7 @@ fn spans(received: &Received) -> Vec<Span> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_spans_of_a_login_reach_the_collector() {
-    let received: Received = Arc::default();
-    let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.expect("bind");
-    let collector = acceptor.local_addr()[0].as_socket_addr().copied().expect("addr");
-    let app = Route::new().at("/v1/traces", post(collect)).data(received.clone());
-    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
+    let collector = Collector::start().await;
     let sim = Simulator::new();
     sim.add_app(APP_ID, APP_SECRET);
     let sim_server = sim.serve(([127, 0, 0, 1], 0).into()).await.expect("simulator");
@@ -87,7 +71,7 @@ async fn the_spans_of_a_login_reach_the_collector() {
         .current_dir(dir.path())
         .env("TESSERA_HTTP__BIND", format!("127.0.0.1:{port}"))
         .env("TESSERA_HTTP__MANAGEMENT_BIND", "127.0.0.1:0")
-        .env("TESSERA_TELEMETRY__OTLP_ENDPOINT", format!("http://{collector}"))
+        .env("TESSERA_TELEMETRY__OTLP_ENDPOINT", &collector.url)
         .env("TESSERA_WECHAT__API_BASE_URL", &sim_server.base_url)
         .env("TESSERA_ADMIN__BOOTSTRAP_PASSWORD", "telemetry-password")
         .env("OTEL_BSP_SCHEDULE_DELAY", "200")
@@ -131,7 +115,7 @@ async fn the_spans_of_a_login_reach_the_collector() {
     let lines = lines.join().expect("log reader");
     let deadline = Instant::now() + Duration::from_secs(10);
     let login_span = loop {
-        let all = spans(&received);
+        let all = spans(&collector.exports());
         let is_login = |attributes: &[(String, String)]| {
             attributes.iter().any(|(k, v)| k == "http.route" && v == "app2wxappLogin")
         };

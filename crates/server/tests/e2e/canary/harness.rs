@@ -1,58 +1,24 @@
-//! The canary's harness: the real binary with everything it writes captured, an OTLP/HTTP receiver
-//! that keeps every export as received, and a port that resets whoever connects and counts them.
+//! The canary's harness: the real binary with everything it writes captured, and a port that
+//! resets whoever connects and counts them (exports are received by [`crate::otlp::Collector`]).
 
 use std::{
     io::{BufRead, BufReader, Read},
     path::Path,
     process::{Child, Command, Stdio},
     sync::{
-        Arc, Mutex,
+        Arc,
         atomic::{AtomicUsize, Ordering},
     },
     thread::JoinHandle,
     time::{Duration, Instant},
 };
 
-use poem::{
-    EndpointExt, Route, handler,
-    listener::{Acceptor, Listener, TcpListener},
-    post,
-    web::{Data, Json},
-};
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use crate::otlp::Collector;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tessera");
-
-type Exports = Arc<Mutex<Vec<String>>>;
-
-#[handler]
-fn collect(exports: Data<&Exports>, body: String) -> Json<Value> {
-    exports.lock().expect("lock").push(body);
-    Json(json!({}))
-}
-
-/// An OTLP/HTTP receiver keeping every export's body as text.
-pub struct Collector {
-    pub url: String,
-    exports: Exports,
-}
-
-impl Collector {
-    pub async fn start() -> Self {
-        let exports = Exports::default();
-        let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.expect("bind");
-        let addr = acceptor.local_addr()[0].as_socket_addr().copied().expect("addr");
-        let app = Route::new().at("/v1/traces", post(collect)).data(exports.clone());
-        tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
-        Self { url: format!("http://{addr}"), exports }
-    }
-
-    /// Everything exported so far.
-    pub fn text(&self) -> String {
-        self.exports.lock().expect("lock").join("\n")
-    }
-}
 
 /// A port where every connection is counted, then reset without an answer.
 pub struct Resetter {
