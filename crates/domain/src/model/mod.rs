@@ -49,15 +49,19 @@ macro_rules! spelled_enum {
 }
 
 mod admin;
+mod application;
 mod audit;
 mod connection;
+mod grant;
 mod key;
 mod pool;
 mod user;
 
 pub use admin::PlatformAdmin;
+pub use application::{AppType, Application, ApplicationChanges, GrantType, check_redirect_uri};
 pub use audit::{AuditAction, AuditEvent, Outcome};
 pub use connection::App2WxappConnection;
+pub use grant::RefreshToken;
 pub use key::{KeyStatus, SigningKey, TokenAlgorithm};
 pub use pool::{
     App2WxappSettings, PoolChanges, PoolSettings, PoolSettingsPatch, PoolUpdated, UserPool,

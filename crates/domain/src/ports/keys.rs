@@ -22,6 +22,53 @@ impl TicketKey {
     }
 }
 
+/// Where the OpenID Provider keeps short-lived state (authorization codes, browser login
+/// sessions, QR code logins, revoked access tokens): a hash of what it is, the pool and the
+/// secret value that names it, so that a dump of the store yields nothing usable.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StateKey(String);
+
+/// The kinds of [`StateKey`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateKind {
+    /// An authorization code (single use, 60 s).
+    Code,
+    /// A browser's login session at the provider.
+    Session,
+    /// A mini-program QR code login waiting to be scanned and confirmed.
+    QrLogin,
+    /// The `jti` of an access token revoked before it expired.
+    RevokedToken,
+}
+
+impl StateKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::Session => "sess",
+            Self::QrLogin => "qr",
+            Self::RevokedToken => "revoked",
+        }
+    }
+}
+
+impl StateKey {
+    /// The key of the `kind` named `name` in `pool_id`.
+    pub fn new(kind: StateKind, pool_id: &str, name: &str) -> Self {
+        let mut input = Vec::with_capacity(pool_id.len() + 1 + name.len());
+        input.extend_from_slice(pool_id.as_bytes());
+        input.push(0);
+        input.extend_from_slice(name.as_bytes());
+        let digest = crate::ids::hex(&crate::crypto::sha256(&input));
+        Self(format!("{}:{digest}", kind.prefix()))
+    }
+
+    /// The key as stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// What a rate limit counts, and for whom. Names given by callers (admin usernames) are hashed:
 /// they are whatever the caller sent, of any length.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +144,15 @@ mod tests {
         assert_ne!(a, TicketKey::new("p2", "ticket"));
         assert_ne!(a, TicketKey::new("p1", "other"));
         assert_ne!(TicketKey::new("p1", "0t"), TicketKey::new("p10", "t"), "separator");
+    }
+
+    #[test]
+    fn state_keys_separate_kinds_pools_and_names_and_hide_the_name() {
+        let a = StateKey::new(StateKind::Code, "p1", "secret-code");
+        assert!(a.as_str().starts_with("code:") && !a.as_str().contains("secret-code"));
+        assert_ne!(a, StateKey::new(StateKind::Session, "p1", "secret-code"));
+        assert_ne!(a, StateKey::new(StateKind::Code, "p2", "secret-code"));
+        assert_ne!(a, StateKey::new(StateKind::Code, "p1", "other"));
     }
 
     #[test]

@@ -12,12 +12,13 @@ use chrono::{DateTime, Utc};
 use crate::{
     StoreError,
     model::{
-        App2WxappConnection, AuditEvent, LoginUpdate, Page, Paged, PlatformAdmin, PoolChanges,
-        PoolUpdated, SigningKey, User, UserChanges, UserFilter, UserPool,
+        App2WxappConnection, Application, ApplicationChanges, AuditEvent, LoginUpdate, Page, Paged,
+        PlatformAdmin, PoolChanges, PoolUpdated, RefreshToken, SigningKey, User, UserChanges,
+        UserFilter, UserPool,
     },
 };
 
-pub use keys::{RateKey, TicketKey};
+pub use keys::{RateKey, StateKey, StateKind, TicketKey};
 
 /// Result of a storage call.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -122,6 +123,62 @@ pub trait UserRepo: Send + Sync {
     ) -> StoreResult<Option<User>>;
     /// The pool's user with this phone number.
     async fn find_by_phone(&self, pool_id: &str, phone: &str) -> StoreResult<Option<User>>;
+}
+
+/// Applications (OAuth clients) of a pool.
+#[async_trait]
+pub trait ApplicationRepo: Send + Sync {
+    /// Stores a new application; a taken client id is a `Conflict`.
+    async fn create(&self, app: &Application) -> StoreResult<()>;
+    /// The pool's application with this client id (`None` for another pool's).
+    async fn get(&self, pool_id: &str, client_id: &str) -> StoreResult<Option<Application>>;
+    /// The pool's applications, oldest first.
+    async fn list(&self, pool_id: &str, page: Page) -> StoreResult<Paged<Application>>;
+    /// Writes the given columns and nothing else; the application after the change, `None` if it
+    /// does not exist in this pool.
+    async fn update(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        changes: &ApplicationChanges,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Application>>;
+    /// Replaces the client secret's hash (that column only); `false` if there is no such
+    /// application in this pool.
+    async fn set_secret_hash(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        hash: &[u8; 32],
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Deletes it and what it was issued (refresh tokens); `false` if it did not exist here.
+    async fn delete(&self, pool_id: &str, client_id: &str) -> StoreResult<bool>;
+}
+
+/// Refresh tokens, stored hashed.
+#[async_trait]
+pub trait RefreshTokenRepo: Send + Sync {
+    /// Stores a new token.
+    async fn create(&self, token: &RefreshToken) -> StoreResult<()>;
+    /// The pool's token with this hash (used or not).
+    async fn find(&self, pool_id: &str, hash: &[u8; 32]) -> StoreResult<Option<RefreshToken>>;
+    /// Marks `old` used and stores `next` in one transaction, only if `old` was not used yet:
+    /// of concurrent rotations of one token, one gets `true`; the others (and any later use)
+    /// get `false`, a replay.
+    async fn rotate(
+        &self,
+        pool_id: &str,
+        old: &[u8; 32],
+        next: &RefreshToken,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Deletes every token of the family; how many there were.
+    async fn revoke_family(&self, pool_id: &str, family_id: &str) -> StoreResult<u64>;
+    /// Deletes every token of the user (blocked or deleted); how many there were.
+    async fn revoke_user(&self, pool_id: &str, user_id: &str) -> StoreResult<u64>;
+    /// Deletes tokens that expired before `now` (maintenance); how many.
+    async fn delete_expired(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 }
 
 /// Token signing keys.
@@ -240,6 +297,23 @@ pub trait TicketStore: Send + Sync {
     async fn take(&self, key: &TicketKey) -> StoreResult<Option<TicketRecord>>;
     /// `Ok` when the store answers.
     async fn ping(&self) -> StoreResult<()>;
+}
+
+/// Short-lived state of the OpenID Provider (shared by replicas when in Redis), each value under
+/// a [`StateKey`] with its own lifetime.
+#[async_trait]
+pub trait StateStore: Send + Sync {
+    /// Stores `value` under `key` for `ttl`, replacing what was there.
+    async fn put(&self, key: &StateKey, value: &[u8], ttl: std::time::Duration) -> StoreResult<()>;
+    /// The value, if present and not expired.
+    async fn get(&self, key: &StateKey) -> StoreResult<Option<Vec<u8>>>;
+    /// Removes and returns the value, atomically: of concurrent calls, one gets it.
+    async fn take(&self, key: &StateKey) -> StoreResult<Option<Vec<u8>>>;
+    /// Replaces the value only if it is still `expected`, keeping its remaining lifetime; `false`
+    /// when it changed or is gone (a state machine's step taken by someone else first).
+    async fn replace(&self, key: &StateKey, expected: &[u8], value: &[u8]) -> StoreResult<bool>;
+    /// Removes the value; whether there was one.
+    async fn delete(&self, key: &StateKey) -> StoreResult<bool>;
 }
 
 /// Fixed-window counters for rate limits (shared by replicas when in Redis).
