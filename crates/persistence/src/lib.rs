@@ -26,7 +26,7 @@ use tessera_migration::{Migrator, MigratorTrait};
 
 pub use audit_buffer::BufferedAudit;
 pub use error::map_db_err;
-pub use memory::{MemoryRateLimiter, MemoryTicketStore, MemoryTokenCache};
+pub use memory::{MemoryRateLimiter, MemoryStateStore, MemoryTicketStore, MemoryTokenCache};
 pub use redis::RedisStore;
 pub use redis_conn::{RedisOptions, SentinelAuth};
 

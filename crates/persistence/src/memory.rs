@@ -9,7 +9,10 @@ use std::{
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tessera_domain::{
-    ports::{Clock, RateKey, RateLimiter, StoreResult, TicketKey, TicketRecord, TicketStore},
+    ports::{
+        Clock, RateKey, RateLimiter, StateKey, StateStore, StoreResult, TicketKey, TicketRecord,
+        TicketStore,
+    },
     wechat::{AccessTokenCache, CachedAccessToken},
 };
 
@@ -116,6 +119,62 @@ impl TicketStore for MemoryTicketStore {
 
     async fn ping(&self) -> StoreResult<()> {
         Ok(())
+    }
+}
+
+/// The OpenID Provider's short-lived state kept in this process (single node only), timed by the
+/// injected clock.
+pub struct MemoryStateStore {
+    clock: Arc<dyn Clock>,
+    values: Mutex<HashMap<StateKey, (Vec<u8>, DateTime<Utc>)>>,
+}
+
+impl MemoryStateStore {
+    /// An empty store reading the time from `clock`.
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self { clock, values: Mutex::default() }
+    }
+}
+
+#[async_trait]
+impl StateStore for MemoryStateStore {
+    async fn put(&self, key: &StateKey, value: &[u8], ttl: Duration) -> StoreResult<()> {
+        let now = self.clock.now();
+        let mut values = lock(&self.values);
+        if values.len().is_multiple_of(64) {
+            values.retain(|_, (_, until)| *until > now);
+        }
+        values.insert(key.clone(), (value.to_vec(), after(now, ttl)));
+        Ok(())
+    }
+
+    async fn get(&self, key: &StateKey) -> StoreResult<Option<Vec<u8>>> {
+        let now = self.clock.now();
+        let values = lock(&self.values);
+        Ok(values.get(key).filter(|(_, until)| *until > now).map(|(value, _)| value.clone()))
+    }
+
+    async fn take(&self, key: &StateKey) -> StoreResult<Option<Vec<u8>>> {
+        let now = self.clock.now();
+        let taken = lock(&self.values).remove(key);
+        Ok(taken.filter(|(_, until)| *until > now).map(|(value, _)| value))
+    }
+
+    async fn replace(&self, key: &StateKey, expected: &[u8], value: &[u8]) -> StoreResult<bool> {
+        let now = self.clock.now();
+        let mut values = lock(&self.values);
+        match values.get_mut(key) {
+            Some((current, until)) if *until > now && current.as_slice() == expected => {
+                *current = value.to_vec();
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn delete(&self, key: &StateKey) -> StoreResult<bool> {
+        let now = self.clock.now();
+        Ok(lock(&self.values).remove(key).is_some_and(|(_, until)| until > now))
     }
 }
 

@@ -9,7 +9,10 @@ use chrono::{DateTime, Utc};
 use redis::{AsyncCommands, Script, aio::ConnectionManagerConfig};
 use tessera_domain::{
     StoreError,
-    ports::{RateKey, RateLimiter, StoreResult, TicketKey, TicketRecord, TicketStore},
+    ports::{
+        RateKey, RateLimiter, StateKey, StateStore, StoreResult, TicketKey, TicketRecord,
+        TicketStore,
+    },
     wechat::{AccessTokenCache, CachedAccessToken},
 };
 
@@ -302,6 +305,111 @@ impl TicketStore for RedisStore {
 
     async fn ping(&self) -> StoreResult<()> {
         RedisStore::ping(self).await
+    }
+}
+
+/// Stores `ARGV[1]` under `KEYS[1]` for `ARGV[2]` ms, after the epoch and a `|`.
+static PUT_STATE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        r"{EPOCH}
+return redis.call('SET', KEYS[1], epoch .. '|' .. ARGV[1], 'PX', ARGV[2])"
+    ))
+});
+
+/// The value under `KEYS[1]` without its epoch mark.
+const GET_STATE: &str = r"
+local v = redis.call('GET', KEYS[1])
+if not v then
+    return false
+end
+local sep = string.find(v, '|', 1, true)
+return string.sub(v, sep + 1)";
+
+/// Takes (`GETDEL`) the value under `KEYS[1]`: `{1, value}` when it was stored in this epoch,
+/// `{0}` when it was stored before a failover (refused, like tickets), nothing when absent.
+static TAKE_STATE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(&format!(
+        r"local v = redis.call('GETDEL', KEYS[1])
+if not v then
+    return false
+end
+local sep = string.find(v, '|', 1, true)
+local stored = string.sub(v, 1, sep - 1)
+{EPOCH}
+if stored == epoch then
+    return {{1, string.sub(v, sep + 1)}}
+end
+return {{0}}"
+    ))
+});
+
+/// Replaces the value under `KEYS[1]` by `ARGV[2]` if it is `ARGV[1]`, keeping its epoch mark
+/// and its remaining lifetime; 1 if it did.
+const REPLACE_STATE: &str = r"
+local v = redis.call('GET', KEYS[1])
+if not v then
+    return 0
+end
+local sep = string.find(v, '|', 1, true)
+if string.sub(v, sep + 1) ~= ARGV[1] then
+    return 0
+end
+redis.call('SET', KEYS[1], string.sub(v, 1, sep) .. ARGV[2], 'KEEPTTL')
+return 1";
+
+/// The OpenID Provider's short-lived state. Values taken (authorization codes) are fenced by the
+/// epoch like tickets: a value stored before a failover is never handed out again.
+#[async_trait]
+impl StateStore for RedisStore {
+    async fn put(&self, key: &StateKey, value: &[u8], ttl: Duration) -> StoreResult<()> {
+        let mut conn = self.topology.conn();
+        let key = self.key("state", key.as_str());
+        let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        self.timed(async {
+            PUT_STATE.key(&key).arg(value).arg(ms).invoke_async::<()>(&mut conn).await
+        })
+        .await
+    }
+
+    async fn get(&self, key: &StateKey) -> StoreResult<Option<Vec<u8>>> {
+        let mut conn = self.topology.conn();
+        let key = self.key("state", key.as_str());
+        let script = Script::new(GET_STATE);
+        self.timed(async { script.key(&key).invoke_async(&mut conn).await }).await
+    }
+
+    async fn take(&self, key: &StateKey) -> StoreResult<Option<Vec<u8>>> {
+        let mut conn = self.topology.conn();
+        let key = self.key("state", key.as_str());
+        let taken: Option<(i64, Option<Vec<u8>>)> =
+            self.timed(async { TAKE_STATE.key(&key).invoke_async(&mut conn).await }).await?;
+        match taken {
+            Some((1, value)) => Ok(value),
+            Some(_) => {
+                tracing::info!("refused provider state stored before a Redis failover");
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn replace(&self, key: &StateKey, expected: &[u8], value: &[u8]) -> StoreResult<bool> {
+        let mut conn = self.topology.conn();
+        let key = self.key("state", key.as_str());
+        let script = Script::new(REPLACE_STATE);
+        let done: i64 = self
+            .timed(async {
+                script.key(&key).arg(expected).arg(value).invoke_async(&mut conn).await
+            })
+            .await?;
+        Ok(done == 1)
+    }
+
+    async fn delete(&self, key: &StateKey) -> StoreResult<bool> {
+        let mut conn = self.topology.conn();
+        let key = self.key("state", key.as_str());
+        let deleted: i64 = self.timed(conn.del(&key)).await?;
+        Ok(deleted > 0)
     }
 }
 

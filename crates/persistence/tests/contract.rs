@@ -694,6 +694,56 @@ mod tickets {
         }
     }
 
+    /// The provider's state: values live for their lifetime, are taken once (concurrently too),
+    /// replaced only from the value expected, and deleted.
+    #[tokio::test]
+    async fn provider_state_is_taken_once_replaced_from_what_was_expected_and_expires() {
+        use tessera_domain::ports::{StateKey, StateKind, StateStore};
+        let clock = Arc::new(ManualClock::new());
+        let mut all: Vec<(&str, Arc<dyn StateStore>, Time)> = vec![(
+            "memory",
+            Arc::new(tessera_persistence::MemoryStateStore::new(clock.clone())),
+            Time::Manual(clock),
+        )];
+        for (name, store) in redis_topologies().await {
+            all.push((name, store, Time::Real));
+        }
+        for (name, store, time) in all {
+            let code = StateKey::new(StateKind::Code, "p", "c1");
+            store.put(&code, b"{\"a\":1}", Duration::from_secs(60)).await.expect("put");
+            assert_eq!(store.get(&code).await.expect("get").as_deref(), Some(&b"{\"a\":1}"[..]));
+            let mut tasks = Vec::new();
+            for _ in 0..50 {
+                let (store, code) = (store.clone(), code.clone());
+                tasks.push(tokio::spawn(async move { store.take(&code).await }));
+            }
+            let mut got = 0;
+            for task in tasks {
+                if task.await.expect("task").expect("take").is_some() {
+                    got += 1;
+                }
+            }
+            assert_eq!(got, 1, "{name}: exactly one taker");
+            assert_eq!(store.get(&code).await.expect("get"), None, "{name}: gone once taken");
+
+            let qr = StateKey::new(StateKind::QrLogin, "p", "scene");
+            store.put(&qr, b"pending", Duration::from_millis(600)).await.expect("put");
+            assert!(!store.replace(&qr, b"scanned", b"confirmed").await.expect("cas"), "{name}");
+            assert!(store.replace(&qr, b"pending", b"scanned|x").await.expect("cas"), "{name}");
+            assert!(!store.replace(&qr, b"pending", b"scanned").await.expect("cas"), "{name}");
+            assert_eq!(store.get(&qr).await.expect("get").as_deref(), Some(&b"scanned|x"[..]));
+            time.pass(Duration::from_millis(900)).await;
+            assert_eq!(store.get(&qr).await.expect("get"), None, "{name}: the lifetime was kept");
+            assert!(!store.replace(&qr, b"scanned|x", b"y").await.expect("cas"), "{name}");
+
+            let sess = StateKey::new(StateKind::Session, "p", "s");
+            store.put(&sess, b"s", Duration::from_secs(60)).await.expect("put");
+            assert!(store.delete(&sess).await.expect("delete"), "{name}");
+            assert!(!store.delete(&sess).await.expect("delete"), "{name}");
+            assert_eq!(store.take(&sess).await.expect("take"), None, "{name}");
+        }
+    }
+
     /// A ticket's record carries the epoch (replication id) of the server that stored it: a
     /// server of another epoch (a replica promoted since) refuses it; a reader that does not know
     /// the mark still reads the record, and a record stored without it is taken as it is.

@@ -13,7 +13,7 @@ pub use cpu::CpuPool;
 pub use password::{hash_password, verify_password};
 pub use sealer::{MasterKey, Sealer};
 pub use secret::{PoolSecret, hash_secret, secret_matches};
-pub use signing::{GeneratedKey, KeyMaterial, generate_key};
+pub use signing::{GeneratedKey, JwtVerifier, KeyMaterial, VerifiedJwt, generate_key};
 
 /// A cryptographic operation failed (bad key material, tampered ciphertext…). Carries no secret.
 #[derive(Debug, thiserror::Error)]
