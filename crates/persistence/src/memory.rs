@@ -126,8 +126,11 @@ impl TicketStore for MemoryTicketStore {
 /// injected clock.
 pub struct MemoryStateStore {
     clock: Arc<dyn Clock>,
-    values: Mutex<HashMap<StateKey, (Vec<u8>, DateTime<Utc>)>>,
+    values: Mutex<HashMap<StateKey, Expiring>>,
 }
+
+/// A value and when it expires.
+type Expiring = (Vec<u8>, DateTime<Utc>);
 
 impl MemoryStateStore {
     /// An empty store reading the time from `clock`.
