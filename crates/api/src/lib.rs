@@ -17,6 +17,7 @@ mod edge;
 pub mod error;
 mod health;
 mod keys;
+mod oauth;
 mod path;
 mod pools;
 mod spec;
@@ -164,6 +165,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
         move |panic: Box<dyn std::any::Any + Send>| edge::panic_response(&hook, panic.as_ref());
     Route::new()
         .nest("/", api)
+        .nest("/", oauth::routes())
         .nest("/docs", console)
         .at("/openapi.json", spec)
         .data(state)

@@ -26,6 +26,13 @@ impl From<CryptoError> for crate::Error {
     }
 }
 
+/// Whether `verifier` answers the PKCE `challenge` by the S256 method (RFC 7636 §4.6), in
+/// constant time.
+pub fn pkce_s256_matches(challenge: &str, verifier: &str) -> bool {
+    let computed = b64url(&sha256(verifier.as_bytes()));
+    constant_time_eq(computed.as_bytes(), challenge.as_bytes())
+}
+
 /// Fills `buf` from the operating system's CSPRNG.
 ///
 /// There is no safe way to go on without randomness, so a failure aborts the process (fail closed)

@@ -80,6 +80,11 @@ impl KeyMaterial {
         self.sign_typed("JWT", claims)
     }
 
+    /// Whether it signs with EdDSA (whose `at_hash` uses SHA-512).
+    pub fn is_eddsa(&self) -> bool {
+        self.alg == Algorithm::EdDSA
+    }
+
     /// Signs `claims` with `typ` in the header (`at+jwt` for access tokens, RFC 9068 §2.1).
     pub fn sign_typed(&self, typ: &str, claims: &impl Serialize) -> Result<String, CryptoError> {
         let mut header = Header::new(self.alg);

@@ -56,6 +56,10 @@ spelled_enum! {
         App2WxappLogin = "app2wxapp.login",
         /// An App backend exchanged a ticket (or failed to).
         App2WxappExchange = "app2wxapp.exchange",
+        /// An application obtained tokens at a pool's token endpoint (or was refused).
+        OidcToken = "oidc.token",
+        /// A replayed authorization code or refresh token revoked what its grant had issued.
+        OidcReplay = "oidc.replay",
     }
 }
 

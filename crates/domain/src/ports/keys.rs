@@ -39,6 +39,8 @@ pub enum StateKind {
     QrLogin,
     /// The `jti` of an access token revoked before it expired.
     RevokedToken,
+    /// An authorization code already redeemed, and what it yielded (revoked if it is replayed).
+    UsedCode,
 }
 
 impl StateKind {
@@ -48,6 +50,7 @@ impl StateKind {
             Self::Session => "sess",
             Self::QrLogin => "qr",
             Self::RevokedToken => "revoked",
+            Self::UsedCode => "used-code",
         }
     }
 }
@@ -109,6 +112,13 @@ pub enum RateKey<'a> {
     },
     /// Failed admin API logins from anywhere (a circuit breaker for the password hashing).
     FailedLoginsAnywhere,
+    /// Failed client authentications at a pool's OAuth endpoints from a client IP.
+    FailedClientAuth {
+        /// The pool.
+        pool_id: &'a str,
+        /// The client's address, if known.
+        ip: Option<&'a str>,
+    },
     /// Signing key rotations of a pool (each generates a key: CPU work).
     KeyRotation {
         /// The pool.
@@ -122,6 +132,7 @@ impl std::fmt::Display for RateKey<'_> {
         let (kind, name, ip) = match *self {
             Self::Login { pool_id, ip } => ("login", pool_id.to_owned(), ip),
             Self::FailedExchange { pool_id, ip } => ("exchange-fail", pool_id.to_owned(), ip),
+            Self::FailedClientAuth { pool_id, ip } => ("clientauth-fail", pool_id.to_owned(), ip),
             Self::FailedAdminLogin { username, ip } => ("authfail:admin", hashed(username), ip),
             Self::FailedPoolLogin { pool_id, ip } => ("authfail:pool", hashed(pool_id), ip),
             Self::FailedLoginsFrom { network } => return write!(f, "authfail:net:{network}"),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::{
     AdminService, AuthService, ConnectionService, Issuers, KeyService, MaintenanceService,
-    PoolService, UserService,
+    OidcService, PoolService, UserService,
     app2wxapp::{
         ExchangeService, LoginService, Tickets, exchange::ExchangePorts, login::LoginPorts,
     },
@@ -14,6 +14,7 @@ use super::{
     hot::HotReads,
     keyring::KeyRing,
     limits::{FlowLimits, Limits},
+    oidc::OidcPorts,
     passwords::Passwords,
 };
 use crate::{
@@ -21,8 +22,8 @@ use crate::{
     cache::{Caches, Invalidating},
     crypto::{CpuPool, Sealer},
     ports::{
-        AdminRepo, AuditRepo, Clock, ConnectionRepo, Health, KeyRepo, Metrics, PoolRepo, Random,
-        RateLimiter, TicketStore, UserRepo,
+        AdminRepo, ApplicationRepo, AuditRepo, Clock, ConnectionRepo, Health, KeyRepo, Metrics,
+        PoolRepo, Random, RateLimiter, RefreshTokenRepo, StateStore, TicketStore, UserRepo,
     },
     wechat::WeChat,
 };
@@ -43,8 +44,14 @@ pub struct Ports {
     pub audit: Arc<dyn AuditRepo>,
     /// Readiness of the database.
     pub health: Arc<dyn Health>,
+    /// Applications (OAuth clients).
+    pub applications: Arc<dyn ApplicationRepo>,
+    /// Refresh tokens.
+    pub refresh_tokens: Arc<dyn RefreshTokenRepo>,
     /// Single-use tickets.
     pub tickets: Arc<dyn TicketStore>,
+    /// The OpenID Provider's short-lived state (codes, sessions, QR logins, revocations).
+    pub state: Arc<dyn StateStore>,
     /// Rate limit counters.
     pub limiter: Arc<dyn RateLimiter>,
     /// WeChat's server API.
@@ -89,6 +96,8 @@ pub struct Services {
     pub exchange: Arc<ExchangeService>,
     /// Platform maintenance (master key rotation).
     pub maintenance: Arc<MaintenanceService>,
+    /// The pools' OpenID Provider endpoints.
+    pub oidc: Arc<OidcService>,
     health: Arc<dyn Health>,
     tickets: Arc<dyn TicketStore>,
 }
@@ -112,6 +121,7 @@ impl Services {
                 shared.keys.clone(),
                 ports.sealer.clone(),
             )),
+            oidc: Arc::new(shared.oidc(&ports)),
             health: ports.health,
             tickets: ports.tickets,
         }
@@ -244,6 +254,19 @@ impl Shared {
         };
         let (hot, tickets, limits) = (self.hot.clone(), self.tickets.clone(), self.limits.clone());
         LoginService::new(own, hot, tickets, limits, self.audit.clone())
+    }
+
+    fn oidc(&self, ports: &Ports) -> OidcService {
+        let own = OidcPorts {
+            applications: ports.applications.clone(),
+            refresh_tokens: ports.refresh_tokens.clone(),
+            users: ports.users.clone(),
+            state: ports.state.clone(),
+            clock: ports.clock.clone(),
+            rng: ports.rng.clone(),
+        };
+        let (hot, tickets, limits) = (self.hot.clone(), self.tickets.clone(), self.limits.clone());
+        OidcService::new(own, hot, tickets, limits, self.issuers.clone(), self.audit.clone())
     }
 
     fn exchange(&self, ports: &Ports) -> ExchangeService {

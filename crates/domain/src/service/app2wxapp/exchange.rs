@@ -15,7 +15,7 @@ use super::{
 };
 use crate::{
     Error,
-    crypto::{b64url, constant_time_eq, secret_matches, sha256},
+    crypto::{b64url, pkce_s256_matches, secret_matches},
     model::{User, UserPool},
     ports::{Clock, Metrics, Random, RateKey, UserRepo},
     service::{Ctx, Issuers, audit::Auditor, hot::HotReads, limits::Limits},
@@ -144,8 +144,7 @@ impl ExchangeService {
     ) -> Result<Exchanged, Error> {
         if let Some(challenge) = &taken.record.code_challenge {
             let verifier = code_verifier.ok_or(Error::TicketInvalid)?;
-            let computed = b64url(&sha256(verifier.as_bytes()));
-            if !constant_time_eq(computed.as_bytes(), challenge.as_bytes()) {
+            if !pkce_s256_matches(challenge, &verifier) {
                 return Err(Error::TicketInvalid);
             }
         }

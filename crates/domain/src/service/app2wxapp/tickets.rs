@@ -12,9 +12,9 @@ use crate::{
 use super::IssuedTicket;
 
 /// A consumed ticket: its record, and where it was stored (to put it back).
-pub(super) struct Taken {
+pub(crate) struct Taken {
     pub(super) key: TicketKey,
-    pub(super) record: TicketRecord,
+    pub(crate) record: TicketRecord,
 }
 
 /// Issues and consumes tickets.
@@ -63,7 +63,7 @@ impl Tickets {
     /// Consumes `ticket` of `pool_id`: of concurrent calls, one gets it. The store is asked to
     /// answer first: a take sent to a store that hangs would still consume the ticket when the
     /// store wakes, after the caller was told to retry, so it is sent only to one that answers.
-    pub(super) async fn take(&self, pool_id: &str, ticket: &str) -> Result<Option<Taken>, Error> {
+    pub(crate) async fn take(&self, pool_id: &str, ticket: &str) -> Result<Option<Taken>, Error> {
         self.store.ping().await?;
         let key = TicketKey::new(pool_id, ticket);
         let record = self.store.take(&key).await?.filter(|r| r.pool_id == pool_id);
@@ -72,7 +72,7 @@ impl Tickets {
 
     /// Puts back a ticket whose exchange failed for a reason of ours (the database was down),
     /// for the rest of its lifetime, so that the App backend's retry can succeed.
-    pub(super) async fn restore(&self, taken: &Taken) {
+    pub(crate) async fn restore(&self, taken: &Taken) {
         let left = taken.record.expires_at_ms - self.clock.now().timestamp_millis();
         let Ok(left @ 1..) = u64::try_from(left) else { return };
         let lifetime = Duration::from_millis(left);

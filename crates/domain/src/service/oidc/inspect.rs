@@ -1,0 +1,202 @@
+//! What a presented token is worth: introspection (RFC 7662), revocation (RFC 7009) and userinfo
+//! (OpenID Connect Core §5.3).
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use super::{
+    ClientCredentials, OAuthError, OAuthErrorCode, OidcService, Scopes,
+    mint::{ACCESS_TOKEN_TYP, AccessClaims, user_claims},
+};
+use crate::{
+    crypto::{JwtVerifier, sha256},
+    model::RefreshToken,
+    ports::{StateKey, StateKind},
+    service::Ctx,
+};
+
+/// The introspection endpoint's answer: `active` and, when active, the token's claims.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Introspection(pub Map<String, Value>);
+
+impl Introspection {
+    fn inactive() -> Self {
+        let mut map = Map::new();
+        map.insert("active".into(), Value::Bool(false));
+        Self(map)
+    }
+}
+
+impl OidcService {
+    /// RFC 7662: any confidential application of the pool may ask about access tokens; refresh
+    /// tokens are described only to the application they were issued to. Revoked, expired and
+    /// blocked users' tokens are `active: false`.
+    pub async fn introspect(
+        &self,
+        pool_id: &str,
+        client: &ClientCredentials,
+        token: Option<&str>,
+        ip: Option<String>,
+    ) -> Result<Introspection, OAuthError> {
+        let ctx = Ctx::anonymous(ip);
+        let pool = self.hot.pool(pool_id).await?;
+        let app = self.authenticate(&ctx, &pool.id, client).await?;
+        if !app.app_type.is_confidential() {
+            return Err(OAuthError::client("introspection is for confidential clients"));
+        }
+        let token = token.filter(|t| !t.is_empty()).ok_or_else(|| {
+            OAuthError::request("token is required")
+        })?;
+        if let Some(claims) = self.active_access(&pool.id, token).await? {
+            let mut map = match serde_json::to_value(&claims) {
+                Ok(Value::Object(map)) => map,
+                _ => Map::new(),
+            };
+            map.insert("active".into(), Value::Bool(true));
+            map.insert("token_type".into(), Value::from("Bearer"));
+            return Ok(Introspection(map));
+        }
+        match self.live_refresh(&pool.id, token).await? {
+            Some(stored) if stored.client_id == app.client_id => {
+                let mut map = Map::new();
+                map.insert("active".into(), Value::Bool(true));
+                map.insert("token_type".into(), Value::from("refresh_token"));
+                map.insert("scope".into(), Value::from(stored.scope));
+                map.insert("client_id".into(), Value::from(stored.client_id));
+                map.insert("sub".into(), Value::from(stored.user_id));
+                map.insert("iss".into(), Value::from(self.issuers.pool(&pool.id)));
+                map.insert("iat".into(), Value::from(stored.created_at.timestamp()));
+                map.insert("exp".into(), Value::from(stored.expires_at.timestamp()));
+                Ok(Introspection(map))
+            }
+            _ => Ok(Introspection::inactive()),
+        }
+    }
+
+    /// RFC 7009: a refresh token revokes its whole grant; an access token is listed as revoked
+    /// until it expires. Unknown and already revoked tokens are no error; another
+    /// application's token is refused.
+    pub async fn revoke(
+        &self,
+        pool_id: &str,
+        client: &ClientCredentials,
+        token: Option<&str>,
+        ip: Option<String>,
+    ) -> Result<(), OAuthError> {
+        let ctx = Ctx::anonymous(ip);
+        let pool = self.hot.pool(pool_id).await?;
+        let app = self.authenticate(&ctx, &pool.id, client).await?;
+        let token =
+            token.filter(|t| !t.is_empty()).ok_or_else(|| OAuthError::request("token is required"))?;
+        let not_yours = || {
+            OAuthError::new(
+                OAuthErrorCode::UnauthorizedClient,
+                "the token was issued to another client",
+            )
+        };
+        if let Some(stored) = self.refresh_tokens.find(&pool.id, &sha256(token.as_bytes())).await? {
+            if stored.client_id != app.client_id {
+                return Err(not_yours());
+            }
+            self.refresh_tokens.revoke_family(&pool.id, &stored.family_id).await?;
+            return Ok(());
+        }
+        if let Some(claims) = self.active_access(&pool.id, token).await? {
+            if claims.client_id != app.client_id {
+                return Err(not_yours());
+            }
+            self.revoke_jti(&pool.id, &claims.jti, claims.exp).await?;
+        }
+        Ok(())
+    }
+
+    /// OpenID Connect userinfo: the claims of the token's scopes, for a token with `openid`.
+    pub async fn userinfo(
+        &self,
+        pool_id: &str,
+        bearer: Option<&str>,
+    ) -> Result<Map<String, Value>, OAuthError> {
+        let pool = self.hot.pool(pool_id).await?;
+        let invalid = || {
+            OAuthError::new(OAuthErrorCode::InvalidToken, "the access token is invalid or expired")
+        };
+        let token = bearer.filter(|t| !t.is_empty()).ok_or_else(invalid)?;
+        let claims = self.active_access(&pool.id, token).await?.ok_or_else(invalid)?;
+        let scopes = Scopes::parse(&claims.scope).map_err(|_| invalid())?;
+        if !scopes.contains(Scopes::OPENID) {
+            return Err(OAuthError::new(
+                OAuthErrorCode::InsufficientScope,
+                "the access token was not granted the openid scope",
+            ));
+        }
+        let user = self.users.get(&pool.id, &claims.sub).await?.ok_or_else(invalid)?;
+        Ok(user_claims(&user, scopes))
+    }
+
+    /// The claims of `token` if it is one of this pool's access tokens and still worth
+    /// something: signed by a published key, typed `at+jwt`, issued by this pool, not expired,
+    /// not revoked, and its user (or machine application) still there and not blocked.
+    pub(super) async fn active_access(
+        &self,
+        pool_id: &str,
+        token: &str,
+    ) -> Result<Option<AccessClaims>, OAuthError> {
+        if token.len() > 8192 || token.bytes().filter(|b| *b == b'.').count() != 2 {
+            return Ok(None);
+        }
+        let jwks = self.hot.jwks(pool_id).await?;
+        let Some(verified) = JwtVerifier::new(&jwks).verify::<AccessClaims>(token) else {
+            return Ok(None);
+        };
+        let claims = verified.claims;
+        let now = self.clock.now().timestamp();
+        if verified.typ.as_deref() != Some(ACCESS_TOKEN_TYP)
+            || claims.iss != self.issuers.pool(pool_id)
+            || claims.exp <= now
+        {
+            return Ok(None);
+        }
+        let revoked = StateKey::new(StateKind::RevokedToken, pool_id, &claims.jti);
+        if self.state.get(&revoked).await?.is_some() {
+            return Ok(None);
+        }
+        if claims.sub == claims.client_id {
+            let app = self.applications.get(pool_id, &claims.client_id).await?;
+            return Ok(app.map(|_| claims));
+        }
+        let user = self.users.get(pool_id, &claims.sub).await?;
+        Ok(user.filter(|u| !u.blocked).map(|_| claims))
+    }
+
+    /// The stored refresh token `token`, if unused and unexpired and its user may still sign in.
+    async fn live_refresh(
+        &self,
+        pool_id: &str,
+        token: &str,
+    ) -> Result<Option<RefreshToken>, OAuthError> {
+        let Some(stored) = self.refresh_tokens.find(pool_id, &sha256(token.as_bytes())).await?
+        else {
+            return Ok(None);
+        };
+        if stored.used_at.is_some() || stored.expires_at <= self.clock.now() {
+            return Ok(None);
+        }
+        let user = self.users.get(pool_id, &stored.user_id).await?;
+        Ok(user.filter(|u| !u.blocked).map(|_| stored))
+    }
+
+    /// Lists an access token as revoked until it expires at `exp`.
+    pub(super) async fn revoke_jti(
+        &self,
+        pool_id: &str,
+        jti: &str,
+        exp: i64,
+    ) -> Result<(), OAuthError> {
+        let left = exp - self.clock.now().timestamp();
+        let Ok(left @ 1..) = u64::try_from(left) else { return Ok(()) };
+        let key = StateKey::new(StateKind::RevokedToken, pool_id, jti);
+        self.state.put(&key, b"1", Duration::from_secs(left)).await?;
+        Ok(())
+    }
+}

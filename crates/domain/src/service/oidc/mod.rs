@@ -1,0 +1,231 @@
+//! Every pool an OpenID Provider: the token endpoint's grants, introspection, revocation and
+//! userinfo. The authorization endpoint's login (hosted page, sessions, QR codes) creates the
+//! authorization codes redeemed here.
+//!
+//! - [`client_auth`]: who the client is (`client_secret_basic`, `client_secret_post`, `none`);
+//! - [`grants`]: `authorization_code`, `refresh_token`, `client_credentials`, token exchange;
+//! - [`inspect`]: introspection, revocation, userinfo: what a presented token is worth;
+//! - [`mint`]: the tokens' claims and signatures;
+//! - [`scope`]: the scopes;
+//! - [`error`]: the OAuth error codes.
+
+pub mod client_auth;
+mod error;
+mod grants;
+mod inspect;
+pub mod mint;
+mod scope;
+
+use std::sync::Arc;
+
+pub use client_auth::{ClientAuthMethod, ClientCredentials};
+pub use error::{OAuthError, OAuthErrorCode};
+pub use grants::{CODE_TTL, CodeRecord, TICKET_TOKEN_TYPE};
+pub use inspect::Introspection;
+pub use scope::{SUPPORTED as SUPPORTED_SCOPES, Scopes};
+
+use crate::{
+    model::{Application, AuditAction, GrantType},
+    ports::{ApplicationRepo, Clock, Random, RateKey, RefreshTokenRepo, StateStore, UserRepo},
+    service::{
+        Ctx, Issuers, app2wxapp::Tickets, audit::Auditor, hot::HotReads, limits::Limits,
+    },
+};
+
+/// A request to the token endpoint, as the form gave it. Its `Debug` shows no code, token,
+/// verifier or secret.
+#[derive(Clone, Default)]
+pub struct TokenRequest {
+    /// The pool whose token endpoint was called.
+    pub pool_id: String,
+    /// The client's credentials.
+    pub client: ClientCredentials,
+    /// `grant_type`.
+    pub grant_type: Option<String>,
+    /// `code` (authorization_code).
+    pub code: Option<String>,
+    /// `redirect_uri` (authorization_code).
+    pub redirect_uri: Option<String>,
+    /// `code_verifier` (authorization_code; token exchange of a bound ticket).
+    pub code_verifier: Option<String>,
+    /// `refresh_token`.
+    pub refresh_token: Option<String>,
+    /// `scope`.
+    pub scope: Option<String>,
+    /// `subject_token` (token exchange).
+    pub subject_token: Option<String>,
+    /// `subject_token_type` (token exchange).
+    pub subject_token_type: Option<String>,
+    /// `requested_token_type` (token exchange).
+    pub requested_token_type: Option<String>,
+    /// The client's address.
+    pub ip: Option<String>,
+}
+
+impl std::fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("pool_id", &self.pool_id)
+            .field("client", &self.client)
+            .field("grant_type", &self.grant_type)
+            .field("ip", &self.ip)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The token endpoint's answer (RFC 6749 §5.1, RFC 8693 §2.2.1).
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenResponse {
+    /// The access token (a JWT).
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds the access token lives.
+    pub expires_in: i64,
+    /// The granted scopes (absent when none).
+    pub scope: Option<String>,
+    /// A refresh token, when `offline_access` was granted to an application that may refresh.
+    pub refresh_token: Option<String>,
+    /// An ID token, when `openid` was granted for a user.
+    pub id_token: Option<String>,
+    /// Token exchange only: `urn:ietf:params:oauth:token-type:access_token`.
+    pub issued_token_type: Option<&'static str>,
+}
+
+impl std::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The ports of [`OidcService`] that are not shared building blocks.
+pub(crate) struct OidcPorts {
+    pub(crate) applications: Arc<dyn ApplicationRepo>,
+    pub(crate) refresh_tokens: Arc<dyn RefreshTokenRepo>,
+    pub(crate) users: Arc<dyn UserRepo>,
+    pub(crate) state: Arc<dyn StateStore>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) rng: Arc<dyn Random>,
+}
+
+/// The pools' OAuth 2.0 / OpenID Connect endpoints (token, introspection, revocation,
+/// userinfo).
+pub struct OidcService {
+    applications: Arc<dyn ApplicationRepo>,
+    refresh_tokens: Arc<dyn RefreshTokenRepo>,
+    users: Arc<dyn UserRepo>,
+    state: Arc<dyn StateStore>,
+    clock: Arc<dyn Clock>,
+    rng: Arc<dyn Random>,
+    hot: HotReads,
+    tickets: Tickets,
+    limits: Limits,
+    issuers: Issuers,
+    audit: Auditor,
+}
+
+impl OidcService {
+    pub(crate) fn new(
+        ports: OidcPorts,
+        hot: HotReads,
+        tickets: Tickets,
+        limits: Limits,
+        issuers: Issuers,
+        audit: Auditor,
+    ) -> Self {
+        let OidcPorts { applications, refresh_tokens, users, state, clock, rng } = ports;
+        Self {
+            applications,
+            refresh_tokens,
+            users,
+            state,
+            clock,
+            rng,
+            hot,
+            tickets,
+            limits,
+            issuers,
+            audit,
+        }
+    }
+
+    /// The token endpoint: authenticates the client, then runs the grant it asked for. Audited
+    /// as `oidc.token` (the target is the user, or the client for `client_credentials`).
+    pub async fn token(&self, request: TokenRequest) -> Result<TokenResponse, OAuthError> {
+        let ctx = Ctx::anonymous(request.ip.clone());
+        let pool_id = request.pool_id.clone();
+        let result = self.token_inner(&ctx, request).await;
+        match &result {
+            Ok((_, target)) => {
+                self.audit.success(&ctx, Some(&pool_id), AuditAction::OidcToken, Some(target)).await;
+            }
+            Err(err) if err.code != OAuthErrorCode::TemporarilyUnavailable => {
+                let reason = err.code.as_str();
+                self.audit.failure(&ctx, Some(&pool_id), AuditAction::OidcToken, None, reason).await;
+            }
+            Err(_) => {}
+        }
+        result.map(|(response, _)| response)
+    }
+
+    async fn token_inner(
+        &self,
+        ctx: &Ctx,
+        request: TokenRequest,
+    ) -> Result<(TokenResponse, String), OAuthError> {
+        let pool = self.hot.pool(&request.pool_id).await?;
+        let app = self.authenticate(ctx, &pool.id, &request.client).await?;
+        let grant = request.grant_type.as_deref().unwrap_or_default();
+        let grant = grant.parse::<GrantType>().map_err(|_| {
+            let shown: String = grant.chars().take(80).collect();
+            let code = if shown.is_empty() {
+                OAuthErrorCode::InvalidRequest
+            } else {
+                OAuthErrorCode::UnsupportedGrantType
+            };
+            OAuthError::new(code, format!("unsupported grant_type {shown:?}"))
+        })?;
+        if !app.allows(grant) {
+            return Err(OAuthError::new(
+                OAuthErrorCode::UnauthorizedClient,
+                format!("this application may not use the {grant} grant"),
+            ));
+        }
+        match grant {
+            GrantType::AuthorizationCode => self.authorization_code(&pool, &app, request).await,
+            GrantType::RefreshToken => self.refresh(&pool, &app, request).await,
+            GrantType::ClientCredentials => self.client_credentials(&pool, &app, request).await,
+            GrantType::TokenExchange => self.token_exchange(&pool, &app, request).await,
+        }
+    }
+
+    /// The application the credentials name in this pool, once they check out. Every attempt
+    /// is counted per pool and client IP before it runs and taken back unless the client failed
+    /// to authenticate, so failures are refused past the limit however many arrive at once
+    /// (secrets are 256-bit: this keeps the endpoint from being used to guess or to burn CPU).
+    pub(crate) async fn authenticate(
+        &self,
+        ctx: &Ctx,
+        pool_id: &str,
+        credentials: &ClientCredentials,
+    ) -> Result<Application, OAuthError> {
+        let key = RateKey::FailedClientAuth { pool_id, ip: ctx.ip.as_deref() };
+        let keys = [(key, self.limits.config().failed_exchanges_per_minute)];
+        self.limits.count_attempt(&keys).await?;
+        let app = async {
+            let (client_id, _) = credentials.claimed()?;
+            match self.applications.get(pool_id, client_id).await? {
+                Some(app) => credentials.verify(&app).map(|_| app),
+                None => Err(OAuthError::client("unknown client")),
+            }
+        }
+        .await;
+        if !matches!(&app, Err(err) if err.code == OAuthErrorCode::InvalidClient) {
+            self.limits.forgive(&keys).await;
+        }
+        app
+    }
+}
