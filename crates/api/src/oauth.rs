@@ -38,9 +38,7 @@ impl Form {
         let content_type = req.header(header::CONTENT_TYPE).unwrap_or_default();
         let essence = content_type.split(';').next().unwrap_or_default().trim();
         if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-            return Err(OAuthError::request(
-                "the body must be application/x-www-form-urlencoded",
-            ));
+            return Err(OAuthError::request("the body must be application/x-www-form-urlencoded"));
         }
         let bytes = body
             .into_bytes()
@@ -101,7 +99,8 @@ fn parse_basic(value: &str) -> Result<(String, String), OAuthError> {
 
 /// The pool id of the path, or the `404` an id that cannot exist answers.
 fn pool_id(id: &str) -> Result<&str, OAuthError> {
-    ids::validate_id("userPoolId", id).map_err(|_| OAuthError::from(tessera_domain::Error::PoolNotFound))?;
+    ids::validate_id("userPoolId", id)
+        .map_err(|_| OAuthError::from(tessera_domain::Error::PoolNotFound))?;
     Ok(id)
 }
 
@@ -197,7 +196,9 @@ async fn revoke(
     }
     .await;
     match result {
-        Ok(()) => with_cors(no_store(Response::builder().status(StatusCode::OK).body(Body::empty()))),
+        Ok(()) => {
+            with_cors(no_store(Response::builder().status(StatusCode::OK).body(Body::empty())))
+        }
         Err(err) => error_answer(&err, Challenge::Basic),
     }
 }
@@ -295,10 +296,8 @@ fn error_answer(err: &OAuthError, challenge: Challenge) -> Response {
 }
 
 fn json_answer(status: StatusCode, body: &Value) -> Response {
-    let response = Response::builder()
-        .status(status)
-        .content_type("application/json")
-        .body(body.to_string());
+    let response =
+        Response::builder().status(status).content_type("application/json").body(body.to_string());
     with_cors(no_store(response))
 }
 

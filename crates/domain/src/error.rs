@@ -41,6 +41,12 @@ pub enum Error {
     /// The ticket is unknown, expired, used, of another pool, or its verifier does not match.
     #[error("the ticket is invalid or expired")]
     TicketInvalid,
+    /// The website QR code expired, was cancelled or was already used.
+    #[error("the QR code expired or was already used; show a new one")]
+    QrExpired,
+    /// The hosted login page's authorization request expired (or belongs to another browser).
+    #[error("this login request expired; start again from the application")]
+    LoginExpired,
     /// WeChat refused the login or phone code (invalid, expired or used).
     #[error("the WeChat code is invalid, expired or already used")]
     WechatCodeInvalid,
@@ -86,6 +92,8 @@ impl Error {
             Self::NotFound(_) => "not_found",
             Self::ConnectionNotConfigured => "connection_not_configured",
             Self::TicketInvalid => "ticket_invalid",
+            Self::QrExpired => "qr_expired",
+            Self::LoginExpired => "login_expired",
             Self::WechatCodeInvalid => "wechat_code_invalid",
             Self::PhoneRequired => "phone_required",
             Self::UserBlocked => "user_blocked",

@@ -56,6 +56,8 @@ spelled_enum! {
         App2WxappLogin = "app2wxapp.login",
         /// An App backend exchanged a ticket (or failed to).
         App2WxappExchange = "app2wxapp.exchange",
+        /// A user confirmed a website's QR code login in the mini program (or failed to).
+        WxappQrcodeLogin = "wxapp_qrcode.login",
         /// An application obtained tokens at a pool's token endpoint (or was refused).
         OidcToken = "oidc.token",
         /// A replayed authorization code or refresh token revoked what its grant had issued.

@@ -35,6 +35,8 @@ pub enum StateKind {
     Code,
     /// A browser's login session at the provider.
     Session,
+    /// An authorization request waiting for the user to log in on the hosted page.
+    Interaction,
     /// A mini-program QR code login waiting to be scanned and confirmed.
     QrLogin,
     /// The `jti` of an access token revoked before it expired.
@@ -48,6 +50,7 @@ impl StateKind {
         match self {
             Self::Code => "code",
             Self::Session => "sess",
+            Self::Interaction => "interaction",
             Self::QrLogin => "qr",
             Self::RevokedToken => "revoked",
             Self::UsedCode => "used-code",

@@ -14,7 +14,7 @@ use super::{
     hot::HotReads,
     keyring::KeyRing,
     limits::{FlowLimits, Limits},
-    oidc::OidcPorts,
+    oidc::{OidcPorts, QrLoginService, QrPorts},
     passwords::Passwords,
 };
 use crate::{
@@ -98,6 +98,8 @@ pub struct Services {
     pub maintenance: Arc<MaintenanceService>,
     /// The pools' OpenID Provider endpoints.
     pub oidc: Arc<OidcService>,
+    /// The website QR code login (hosted page and mini program).
+    pub qr_login: Arc<QrLoginService>,
     health: Arc<dyn Health>,
     tickets: Arc<dyn TicketStore>,
 }
@@ -107,6 +109,9 @@ impl Services {
     /// write drops the caches of the pool it touched.
     pub fn wire(ports: Ports, settings: Settings) -> Self {
         let shared = Shared::new(&ports, settings);
+        let login = Arc::new(shared.login(&ports));
+        let oidc = Arc::new(shared.oidc(&ports));
+        let qr_login = Arc::new(shared.qr_login(&ports, oidc.clone(), login.clone()));
         Self {
             auth: Arc::new(shared.auth(&ports)),
             admins: Arc::new(shared.admins(&ports)),
@@ -114,14 +119,15 @@ impl Services {
             connections: Arc::new(shared.connections(&ports)),
             users: Arc::new(shared.users(&ports)),
             keys: Arc::new(shared.keys()),
-            login: Arc::new(shared.login(&ports)),
+            login,
             exchange: Arc::new(shared.exchange(&ports)),
             maintenance: Arc::new(MaintenanceService::new(
                 shared.connections.clone(),
                 shared.keys.clone(),
                 ports.sealer.clone(),
             )),
-            oidc: Arc::new(shared.oidc(&ports)),
+            oidc,
+            qr_login,
             health: ports.health,
             tickets: ports.tickets,
         }
@@ -267,6 +273,22 @@ impl Shared {
         };
         let (hot, tickets, limits) = (self.hot.clone(), self.tickets.clone(), self.limits.clone());
         OidcService::new(own, hot, tickets, limits, self.issuers.clone(), self.audit.clone())
+    }
+
+    fn qr_login(
+        &self,
+        ports: &Ports,
+        oidc: Arc<OidcService>,
+        login: Arc<LoginService>,
+    ) -> QrLoginService {
+        let own = QrPorts {
+            state: ports.state.clone(),
+            wechat: ports.wechat.clone(),
+            sealer: ports.sealer.clone(),
+            rng: ports.rng.clone(),
+        };
+        let (hot, limits, audit) = (self.hot.clone(), self.limits.clone(), self.audit.clone());
+        QrLoginService::new(own, oidc, login, hot, limits, audit)
     }
 
     fn exchange(&self, ports: &Ports) -> ExchangeService {

@@ -12,6 +12,7 @@ use super::{
 use crate::{
     Error,
     crypto::Sealer,
+    model::{User, UserPool},
     ports::{Clock, Metrics, Random, UserRepo},
     service::{Ctx, audit::Auditor, connections::open_app, hot::HotReads, limits::Limits},
     wechat::{WeChat, WeChatError, WxApp, WxSession},
@@ -80,8 +81,24 @@ impl LoginService {
         request: LoginRequest,
         ctx: &Ctx,
     ) -> Result<(String, IssuedTicket), Error> {
+        let (pool, user) = self.sign_in(pool_id, &request, ctx).await?;
+        let ttl = pool.settings.app2wxapp.ticket_ttl_seconds;
+        let challenge = request.code_challenge;
+        let ticket = self.tickets.issue(pool_id, &user.id, ttl, challenge, ctx.ip.clone()).await?;
+        Ok((user.id, ticket))
+    }
+
+    /// A mini program login without a ticket (the website QR login confirms with it): limits,
+    /// checks, WeChat session and phone, the user matched or signed up; `user_blocked` for a
+    /// blocked user.
+    pub(crate) async fn sign_in(
+        &self,
+        pool_id: &str,
+        request: &LoginRequest,
+        ctx: &Ctx,
+    ) -> Result<(UserPool, User), Error> {
         self.limits.count_login(pool_id, ctx.ip.as_deref()).await?;
-        validate_login(&request)?;
+        validate_login(request)?;
         let pool = self.hot.pool(pool_id).await?;
         let connection = self
             .hot
@@ -91,7 +108,7 @@ impl LoginService {
             .ok_or(Error::ConnectionNotConfigured)?;
         let app = open_app(&self.sealer, &connection)?;
         let session = self.wechat.code2session(&app, &request.code).await.map_err(wechat_error)?;
-        let phone = self.phone(&app, &session, &request).await?;
+        let phone = self.phone(&app, &session, request).await?;
         if request.get_phone && phone.is_none() {
             return Err(Error::PhoneRequired);
         }
@@ -106,10 +123,7 @@ impl LoginService {
         if user.blocked {
             return Err(Error::UserBlocked);
         }
-        let ttl = pool.settings.app2wxapp.ticket_ttl_seconds;
-        let challenge = request.code_challenge;
-        let ticket = self.tickets.issue(pool_id, &user.id, ttl, challenge, ctx.ip.clone()).await?;
-        Ok((user.id, ticket))
+        Ok((pool, user))
     }
 
     /// The phone number from the button's code, or from the legacy payload of this same login.

@@ -120,7 +120,10 @@ impl From<Error> for OAuthError {
             },
             Error::Unavailable(cause) => {
                 tracing::warn!(%cause, "a backing store is unavailable");
-                Self::new(C::TemporarilyUnavailable, "a backing store is unavailable; retry shortly")
+                Self::new(
+                    C::TemporarilyUnavailable,
+                    "a backing store is unavailable; retry shortly",
+                )
             }
             Error::Internal(cause) => {
                 tracing::error!(%cause, "internal error at an OAuth endpoint");

@@ -333,12 +333,10 @@ impl OidcService {
             Ok((issued.response, user.id))
         }
         .await;
-        if let Err(
-            OAuthError {
-                code: OAuthErrorCode::TemporarilyUnavailable | OAuthErrorCode::ServerError,
-                ..
-            },
-        ) = &result
+        if let Err(OAuthError {
+            code: OAuthErrorCode::TemporarilyUnavailable | OAuthErrorCode::ServerError,
+            ..
+        }) = &result
         {
             self.tickets.restore(&taken).await;
         }
@@ -346,7 +344,11 @@ impl OidcService {
     }
 
     /// The user of a grant, if it still exists and is not blocked (`invalid_grant` otherwise).
-    pub(super) async fn active_user(&self, pool_id: &str, user_id: &str) -> Result<User, OAuthError> {
+    pub(super) async fn active_user(
+        &self,
+        pool_id: &str,
+        user_id: &str,
+    ) -> Result<User, OAuthError> {
         let user = self
             .users
             .get(pool_id, user_id)
@@ -446,5 +448,7 @@ impl OidcService {
 
 /// A parameter the grant needs, or `invalid_request` naming it.
 fn required<'a>(value: Option<&'a str>, name: &'static str) -> Result<&'a str, OAuthError> {
-    value.filter(|v| !v.is_empty()).ok_or_else(|| OAuthError::request(format!("{name} is required")))
+    value
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| OAuthError::request(format!("{name} is required")))
 }

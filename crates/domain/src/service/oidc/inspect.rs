@@ -45,9 +45,9 @@ impl OidcService {
         if !app.app_type.is_confidential() {
             return Err(OAuthError::client("introspection is for confidential clients"));
         }
-        let token = token.filter(|t| !t.is_empty()).ok_or_else(|| {
-            OAuthError::request("token is required")
-        })?;
+        let token = token
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| OAuthError::request("token is required"))?;
         if let Some(claims) = self.active_access(&pool.id, token).await? {
             let mut map = match serde_json::to_value(&claims) {
                 Ok(Value::Object(map)) => map,
@@ -87,8 +87,9 @@ impl OidcService {
         let ctx = Ctx::anonymous(ip);
         let pool = self.hot.pool(pool_id).await?;
         let app = self.authenticate(&ctx, &pool.id, client).await?;
-        let token =
-            token.filter(|t| !t.is_empty()).ok_or_else(|| OAuthError::request("token is required"))?;
+        let token = token
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| OAuthError::request("token is required"))?;
         let not_yours = || {
             OAuthError::new(
                 OAuthErrorCode::UnauthorizedClient,

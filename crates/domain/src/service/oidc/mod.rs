@@ -9,27 +9,33 @@
 //! - [`scope`]: the scopes;
 //! - [`error`]: the OAuth error codes.
 
+mod authorize;
 pub mod client_auth;
 mod error;
 mod grants;
 mod inspect;
 pub mod mint;
+mod qr;
 mod scope;
 
 use std::sync::Arc;
 
+pub use authorize::{
+    AuthorizeOutcome, AuthorizePageError, AuthorizeRequest, INTERACTION_TTL, LoginPrompt,
+    SESSION_TTL,
+};
 pub use client_auth::{ClientAuthMethod, ClientCredentials};
 pub use error::{OAuthError, OAuthErrorCode};
 pub use grants::{CODE_TTL, CodeRecord, TICKET_TOKEN_TYPE};
 pub use inspect::Introspection;
+pub(crate) use qr::QrPorts;
+pub use qr::{QR_PAGE, QR_TTL, QrCode, QrLoginService, QrStatus, Scanned};
 pub use scope::{SUPPORTED as SUPPORTED_SCOPES, Scopes};
 
 use crate::{
     model::{Application, AuditAction, GrantType},
     ports::{ApplicationRepo, Clock, Random, RateKey, RefreshTokenRepo, StateStore, UserRepo},
-    service::{
-        Ctx, Issuers, app2wxapp::Tickets, audit::Auditor, hot::HotReads, limits::Limits,
-    },
+    service::{Ctx, Issuers, app2wxapp::Tickets, audit::Auditor, hot::HotReads, limits::Limits},
 };
 
 /// A request to the token endpoint, as the form gave it. Its `Debug` shows no code, token,
@@ -160,11 +166,15 @@ impl OidcService {
         let result = self.token_inner(&ctx, request).await;
         match &result {
             Ok((_, target)) => {
-                self.audit.success(&ctx, Some(&pool_id), AuditAction::OidcToken, Some(target)).await;
+                self.audit
+                    .success(&ctx, Some(&pool_id), AuditAction::OidcToken, Some(target))
+                    .await;
             }
             Err(err) if err.code != OAuthErrorCode::TemporarilyUnavailable => {
                 let reason = err.code.as_str();
-                self.audit.failure(&ctx, Some(&pool_id), AuditAction::OidcToken, None, reason).await;
+                self.audit
+                    .failure(&ctx, Some(&pool_id), AuditAction::OidcToken, None, reason)
+                    .await;
             }
             Err(_) => {}
         }
@@ -200,6 +210,18 @@ impl OidcService {
             GrantType::ClientCredentials => self.client_credentials(&pool, &app, request).await,
             GrantType::TokenExchange => self.token_exchange(&pool, &app, request).await,
         }
+    }
+
+    /// The pool's application `client_id`, or `not_found`.
+    pub(crate) async fn application(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+    ) -> Result<Application, crate::Error> {
+        self.applications
+            .get(pool_id, client_id)
+            .await?
+            .ok_or(crate::Error::NotFound("application"))
     }
 
     /// The application the credentials name in this pool, once they check out. Every attempt

@@ -1,0 +1,331 @@
+//! Mini-program QR code login for websites: the hosted page shows a mini program code
+//! (`getwxacodeunlimit`) whose `scene` names a pending login; the user scans it with WeChat, the
+//! mini program's confirm page logs in with `wx.login` (optionally the phone) and confirms; the
+//! page, polling, continues to the application with a code.
+//!
+//! A QR login moves `pending` → `scanned` → `confirmed` (or `cancelled`), each step a
+//! compare-and-set in the state store, so two parties can never both take one step; it lives
+//! [`QR_TTL`], and is bound to the browser that asked for it.
+
+use std::{sync::Arc, time::Duration};
+
+use serde::{Deserialize, Serialize};
+
+use super::{OidcService, authorize::Interaction};
+use crate::{
+    Error,
+    crypto::{Sealer, b64url},
+    model::AuditAction,
+    ports::{Random, StateKey, StateKind, StateStore},
+    service::{
+        Ctx,
+        app2wxapp::{LoginRequest, LoginService},
+        audit::Auditor,
+        connections::open_app,
+        hot::HotReads,
+        limits::Limits,
+    },
+    wechat::{WeChat, WeChatError, WxaCodeRequest},
+};
+
+/// How long a QR code can be scanned and confirmed.
+pub const QR_TTL: Duration = Duration::from_secs(180);
+/// The mini program page the code opens (shipped in the login mini program).
+pub const QR_PAGE: &str = "pages/qrlogin/index";
+/// How the user authenticated, as ID tokens say (`amr`).
+const AMR: &str = "wechat_miniprogram_qrcode";
+
+/// Where a QR login stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Stage {
+    Pending,
+    Scanned,
+    Confirmed,
+    Cancelled,
+}
+
+/// A QR login, stored under its scene's [`StateKey`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct QrLogin {
+    interaction: String,
+    stage: Stage,
+    user_id: Option<String>,
+}
+
+/// A new code for the hosted page.
+#[derive(Debug, Clone)]
+pub struct QrCode {
+    /// The scene (the page polls with it).
+    pub scene: String,
+    /// The image as a `data:` URL.
+    pub image: String,
+    /// Seconds it can be scanned.
+    pub expires_in: u64,
+}
+
+/// What the hosted page's poll learns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QrStatus {
+    /// Not scanned yet.
+    Pending,
+    /// Scanned: waiting for the user to confirm in WeChat.
+    Scanned,
+    /// The user cancelled in WeChat.
+    Cancelled,
+    /// The code expired (or was used in another tab).
+    Expired,
+    /// Confirmed: the browser's new session cookie, and where to go.
+    Confirmed {
+        /// The login session's cookie value.
+        session_cookie: String,
+        /// The redirect to the application, with a code.
+        redirect_to: String,
+    },
+}
+
+/// What the mini program shows when a code is scanned.
+#[derive(Debug, Clone)]
+pub struct Scanned {
+    /// The application the user is logging in to.
+    pub application_name: String,
+    /// Seconds left to confirm.
+    pub expires_in: u64,
+}
+
+/// The QR login's steps, for the hosted page and the mini program.
+pub struct QrLoginService {
+    oidc: Arc<OidcService>,
+    login: Arc<LoginService>,
+    hot: HotReads,
+    state: Arc<dyn StateStore>,
+    wechat: Arc<dyn WeChat>,
+    sealer: Arc<Sealer>,
+    rng: Arc<dyn Random>,
+    limits: Limits,
+    audit: Auditor,
+}
+
+/// The ports of [`QrLoginService`] that are not shared building blocks.
+pub(crate) struct QrPorts {
+    pub(crate) state: Arc<dyn StateStore>,
+    pub(crate) wechat: Arc<dyn WeChat>,
+    pub(crate) sealer: Arc<Sealer>,
+    pub(crate) rng: Arc<dyn Random>,
+}
+
+impl QrLoginService {
+    pub(crate) fn new(
+        ports: QrPorts,
+        oidc: Arc<OidcService>,
+        login: Arc<LoginService>,
+        hot: HotReads,
+        limits: Limits,
+        audit: Auditor,
+    ) -> Self {
+        let QrPorts { state, wechat, sealer, rng } = ports;
+        Self { oidc, login, hot, state, wechat, sealer, rng, limits, audit }
+    }
+
+    /// A new code for the pending request `interaction` of this browser. Counted like logins
+    /// (each one calls WeChat).
+    pub async fn create(
+        &self,
+        pool_id: &str,
+        interaction: &str,
+        browser: Option<&str>,
+        ip: Option<String>,
+    ) -> Result<QrCode, Error> {
+        self.pending(pool_id, interaction, browser).await?;
+        self.limits.count_login(pool_id, ip.as_deref()).await?;
+        let connection = self
+            .hot
+            .connection(pool_id)
+            .await?
+            .filter(|c| c.enabled)
+            .ok_or(Error::ConnectionNotConfigured)?;
+        let app = open_app(&self.sealer, &connection)?;
+        let scene = {
+            let mut bytes = [0u8; 24];
+            self.rng.fill(&mut bytes);
+            b64url(&bytes)
+        };
+        let request = WxaCodeRequest {
+            scene: scene.clone(),
+            page: QR_PAGE.to_owned(),
+            check_path: true,
+            env_version: "release".to_owned(),
+            width: 280,
+        };
+        let code = self.wechat.wxacode_unlimited(&app, &request).await.map_err(wechat_error)?;
+        let login =
+            QrLogin { interaction: interaction.to_owned(), stage: Stage::Pending, user_id: None };
+        let key = StateKey::new(StateKind::QrLogin, pool_id, &scene);
+        self.state.put(&key, &to_bytes(&login)?, QR_TTL).await?;
+        let image = format!("data:{};base64,{}", code.content_type, standard_b64(&code.bytes));
+        Ok(QrCode { scene, image, expires_in: QR_TTL.as_secs() })
+    }
+
+    /// Where the code `scene` of this browser's request stands; once confirmed, the request is
+    /// completed (once) into a login session and a code for the application.
+    pub async fn status(
+        &self,
+        pool_id: &str,
+        interaction: &str,
+        scene: &str,
+        browser: Option<&str>,
+    ) -> Result<QrStatus, Error> {
+        let pending = self.pending(pool_id, interaction, browser).await?;
+        let Some((login, _)) = self.load(pool_id, scene).await? else {
+            return Ok(QrStatus::Expired);
+        };
+        if login.interaction != interaction {
+            return Ok(QrStatus::Expired);
+        }
+        match (login.stage, login.user_id) {
+            (Stage::Pending, _) => Ok(QrStatus::Pending),
+            (Stage::Scanned, _) => Ok(QrStatus::Scanned),
+            (Stage::Cancelled, _) => Ok(QrStatus::Cancelled),
+            (Stage::Confirmed, Some(user_id)) => {
+                if !self.oidc.take_interaction(pool_id, interaction).await? {
+                    return Err(Error::LoginExpired);
+                }
+                self.state.delete(&StateKey::new(StateKind::QrLogin, pool_id, scene)).await?;
+                let pool = self.hot.pool(pool_id).await?;
+                let amr = vec![AMR.to_owned()];
+                let (session_cookie, redirect_to) =
+                    self.oidc.complete_interaction(&pool, &pending, &user_id, amr).await?;
+                Ok(QrStatus::Confirmed { session_cookie, redirect_to })
+            }
+            (Stage::Confirmed, None) => Err(Error::internal("a confirmed QR login without a user")),
+        }
+    }
+
+    /// The mini program opened the code: marks it scanned and says what it is for.
+    pub async fn scan(&self, pool_id: &str, scene: &str) -> Result<Scanned, Error> {
+        let (login, raw) = self.load(pool_id, scene).await?.ok_or(Error::QrExpired)?;
+        if !matches!(login.stage, Stage::Pending | Stage::Scanned) {
+            return Err(Error::QrExpired);
+        }
+        let key = StateKey::new(StateKind::Interaction, pool_id, &login.interaction);
+        let interaction: Interaction = match self.state.get(&key).await? {
+            Some(value) => serde_json::from_slice(&value).map_err(Error::internal)?,
+            None => return Err(Error::QrExpired),
+        };
+        let app = self.oidc.application(pool_id, &interaction.client_id).await?;
+        if login.stage == Stage::Pending {
+            let next = QrLogin { stage: Stage::Scanned, ..login };
+            self.step(pool_id, scene, &raw, &next).await?;
+        }
+        Ok(Scanned { application_name: app.name, expires_in: QR_TTL.as_secs() })
+    }
+
+    /// The user confirmed in the mini program: the mini program's login (as app2wxapp's,
+    /// without a ticket), then the code is marked confirmed for that user. Audited as
+    /// `wxapp_qrcode.login`.
+    pub async fn confirm(
+        &self,
+        pool_id: &str,
+        scene: &str,
+        request: LoginRequest,
+        ip: Option<String>,
+    ) -> Result<(), Error> {
+        let ctx = Ctx::anonymous(ip);
+        let result = async {
+            let (login, raw) = self.load(pool_id, scene).await?.ok_or(Error::QrExpired)?;
+            if !matches!(login.stage, Stage::Pending | Stage::Scanned) {
+                return Err(Error::QrExpired);
+            }
+            let (_, user) = self.login.sign_in(pool_id, &request, &ctx).await?;
+            let next = QrLogin { stage: Stage::Confirmed, user_id: Some(user.id.clone()), ..login };
+            self.step(pool_id, scene, &raw, &next).await?;
+            Ok(user.id)
+        }
+        .await;
+        let action = AuditAction::WxappQrcodeLogin;
+        match &result {
+            Ok(user) => self.audit.success(&ctx, Some(pool_id), action, Some(user)).await,
+            Err(err) => self.audit.failure(&ctx, Some(pool_id), action, None, err.kind()).await,
+        }
+        result.map(drop)
+    }
+
+    /// The user declined in the mini program.
+    pub async fn cancel(&self, pool_id: &str, scene: &str) -> Result<(), Error> {
+        let (login, raw) = self.load(pool_id, scene).await?.ok_or(Error::QrExpired)?;
+        if !matches!(login.stage, Stage::Pending | Stage::Scanned) {
+            return Err(Error::QrExpired);
+        }
+        let next = QrLogin { stage: Stage::Cancelled, ..login };
+        self.step(pool_id, scene, &raw, &next).await
+    }
+
+    /// The browser's pending request, or `login_expired`.
+    async fn pending(
+        &self,
+        pool_id: &str,
+        interaction: &str,
+        browser: Option<&str>,
+    ) -> Result<Interaction, Error> {
+        self.oidc.interaction(pool_id, interaction, browser).await?.ok_or(Error::LoginExpired)
+    }
+
+    async fn load(&self, pool_id: &str, scene: &str) -> Result<Option<(QrLogin, Vec<u8>)>, Error> {
+        if !crate::wechat::valid_scene(scene) {
+            return Ok(None);
+        }
+        let key = StateKey::new(StateKind::QrLogin, pool_id, scene);
+        let Some(raw) = self.state.get(&key).await? else { return Ok(None) };
+        let login = serde_json::from_slice(&raw).map_err(Error::internal)?;
+        Ok(Some((login, raw)))
+    }
+
+    /// Moves the QR login from `raw` to `next`, unless someone else moved it first.
+    async fn step(
+        &self,
+        pool_id: &str,
+        scene: &str,
+        raw: &[u8],
+        next: &QrLogin,
+    ) -> Result<(), Error> {
+        let key = StateKey::new(StateKind::QrLogin, pool_id, scene);
+        if self.state.replace(&key, raw, &to_bytes(next)?).await? {
+            Ok(())
+        } else {
+            Err(Error::QrExpired)
+        }
+    }
+}
+
+fn to_bytes(login: &QrLogin) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(login).map_err(Error::internal)
+}
+
+fn standard_b64(bytes: &[u8]) -> String {
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    STANDARD.encode(bytes)
+}
+
+/// WeChat's refusal of a code, in the flow's terms.
+fn wechat_error(err: WeChatError) -> Error {
+    match err {
+        WeChatError::RateLimited => Error::RateLimited { retry_after: 60 },
+        WeChatError::CacheUnavailable(cause) => Error::Unavailable(cause),
+        other => Error::WechatUnavailable(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenes_fit_wechat_and_stages_serialise_stably() {
+        let scene = b64url(&[7u8; 24]);
+        assert_eq!(scene.len(), 32);
+        assert!(crate::wechat::valid_scene(&scene));
+        let login = QrLogin { interaction: "i".into(), stage: Stage::Scanned, user_id: None };
+        let text = String::from_utf8(to_bytes(&login).unwrap()).unwrap();
+        assert_eq!(text, r#"{"interaction":"i","stage":"scanned","user_id":null}"#);
+    }
+}
