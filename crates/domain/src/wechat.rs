@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use wxacode::{
-    ENV_VERSIONS, PAGE_MAX_CHARS, SCENE_MAX_CHARS, SCENE_PUNCTUATION, WIDTH_MAX, WIDTH_MIN, WxaCode,
-    WxaCodeProblem, WxaCodeRequest, valid_scene,
+    ENV_VERSIONS, PAGE_MAX_CHARS, SCENE_MAX_CHARS, SCENE_PUNCTUATION, WIDTH_MAX, WIDTH_MIN,
+    WxaCode, WxaCodeProblem, WxaCodeRequest, valid_scene,
 };
 
 use crate::ports::StoreResult;

@@ -48,9 +48,9 @@ async fn fault(sim: &Simulator, api: Api) -> Option<Response> {
             (StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY), "simulated failure")
                 .into_response(),
         ),
-        Fault::Garbage => Some(
-            Response::builder().content_type("text/html").body("<html>bad gateway</html>"),
-        ),
+        Fault::Garbage => {
+            Some(Response::builder().content_type("text/html").body("<html>bad gateway</html>"))
+        }
         Fault::Redirect(location) => Some(
             Response::builder()
                 .status(StatusCode::TEMPORARY_REDIRECT)
@@ -123,9 +123,7 @@ async fn wxacode(
     }
     let token = q.get("access_token").map(String::as_str).unwrap_or_default();
     match sim.with(|s| s.wxacode(token, &body)) {
-        Ok(code) => {
-            Response::builder().content_type("image/png").body(crate::wxacode::png(&code))
-        }
+        Ok(code) => Response::builder().content_type("image/png").body(crate::wxacode::png(&code)),
         Err(error) => Json(error).into_response(),
     }
 }
@@ -256,8 +254,9 @@ async fn wxacode_scan(sim: Data<&Simulator>, body: Json<ScanBody>) -> Response {
             "width": width,
         }))
         .into_response(),
-        None => (StatusCode::NOT_FOUND, "no mini program code was drawn for this appId")
-            .into_response(),
+        None => {
+            (StatusCode::NOT_FOUND, "no mini program code was drawn for this appId").into_response()
+        }
     }
 }
 

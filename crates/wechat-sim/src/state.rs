@@ -264,7 +264,10 @@ impl SimState {
             .find(|(_, (t, _))| t == access_token)
             .map(|(app, (_, exp))| (app.clone(), *exp))
         else {
-            return Err(wx_error(40001, "invalid credential, access_token is invalid or not latest"));
+            return Err(wx_error(
+                40001,
+                "invalid credential, access_token is invalid or not latest",
+            ));
         };
         if expires <= Instant::now() {
             return Err(wx_error(42001, "access_token expired"));
@@ -315,7 +318,10 @@ impl SimState {
                 scene.clone()
             }
             _ => {
-                return Err(wx_error(40169, "invalid length for scene, or the data is not json string"));
+                return Err(wx_error(
+                    40169,
+                    "invalid length for scene, or the data is not json string",
+                ));
             }
         };
         if !valid_scene(&scene) {
@@ -324,7 +330,10 @@ impl SimState {
         let page = body.get("page").and_then(Value::as_str).unwrap_or_default().to_owned();
         let check_path = body.get("check_path").and_then(Value::as_bool).unwrap_or(true);
         let unpublished = check_path
-            && self.published.get(&app_id).is_some_and(|pages| !page.is_empty() && !pages.contains(&page));
+            && self
+                .published
+                .get(&app_id)
+                .is_some_and(|pages| !page.is_empty() && !pages.contains(&page));
         if page.starts_with('/') || page.contains('?') || unpublished {
             return Err(wx_error(41030, "invalid page"));
         }

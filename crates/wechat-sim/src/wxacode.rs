@@ -41,9 +41,7 @@ pub fn png(code: &IssuedWxaCode) -> Vec<u8> {
     // Bit depth 1, grayscale, deflate, adaptive filtering, no interlace.
     header.extend_from_slice(&[1, 0, 0, 0, 0]);
     chunk(&mut out, b"IHDR", &header);
-    for (keyword, text) in
-        [("scene", &code.scene), ("page", &code.page), ("appid", &code.app_id)]
-    {
+    for (keyword, text) in [("scene", &code.scene), ("page", &code.page), ("appid", &code.app_id)] {
         let mut data = Vec::with_capacity(keyword.len() + 1 + text.len());
         data.extend_from_slice(keyword.as_bytes());
         data.push(0);

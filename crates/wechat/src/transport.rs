@@ -225,10 +225,7 @@ async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response, Fai
 
 /// The body of `response`, refused past `bound` bytes. A `Content-Length` above the bound
 /// refuses it at once; a smaller or missing one is not trusted: the bytes read are counted.
-async fn read_bounded(
-    response: &mut reqwest::Response,
-    bound: usize,
-) -> Result<Vec<u8>, Failure> {
+async fn read_bounded(response: &mut reqwest::Response, bound: usize) -> Result<Vec<u8>, Failure> {
     let announced = response.content_length().unwrap_or(0);
     if usize::try_from(announced).map_or(true, |n| n > bound) {
         return Err(Failure::TooLarge(bound));

@@ -58,11 +58,7 @@ impl WxaCodeRequest {
             && self.page.chars().all(|c| c.is_ascii_graphic() && c != '?' && c != '#');
         let env_ok = ENV_VERSIONS.contains(&self.env_version.as_str());
         let width_ok = (WIDTH_MIN..=WIDTH_MAX).contains(&self.width);
-        if page_ok && env_ok && width_ok {
-            Ok(())
-        } else {
-            Err(WxaCodeProblem::InvalidArguments)
-        }
+        if page_ok && env_ok && width_ok { Ok(()) } else { Err(WxaCodeProblem::InvalidArguments) }
     }
 }
 

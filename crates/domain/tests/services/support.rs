@@ -17,9 +17,7 @@ use tessera_domain::{
         app2wxapp::{ExchangeRequest, Exchanged, IssuedTicket, LoginRequest},
     },
     testing::ManualClock,
-    wechat::{
-        SessionKey, WeChat, WeChatError, WxApp, WxPhone, WxSession, WxaCode, WxaCodeRequest,
-    },
+    wechat::{SessionKey, WeChat, WeChatError, WxApp, WxPhone, WxSession, WxaCode, WxaCodeRequest},
 };
 use tessera_persistence::{DbConfig, MemoryRateLimiter, MemoryTicketStore, SqlStore};
 
