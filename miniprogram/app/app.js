@@ -1,3 +1,3 @@
-// The login mini program of Tessera's "App launches mini program" flow. Everything happens on the
-// page at /routes/explore; see ../README.md.
+// The login mini program of Tessera: the "App launches mini program" flow happens on the page at
+// /routes/explore, the website QR login's confirmation on /pages/qrlogin/index; see ../README.md.
 App({})

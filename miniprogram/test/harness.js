@@ -1,4 +1,4 @@
-// Renders the login page with miniprogram-simulate (WeChat's WXML compiler, a jsdom DOM) and
+// Renders the mini program's pages with miniprogram-simulate (WeChat's WXML compiler, a jsdom DOM) and
 // replaces the `wx` APIs it uses with test doubles that record their calls.
 
 const path = require('path')
@@ -12,8 +12,9 @@ const ROOT = path.join(__dirname, '..')
  */
 function installWx({ scene = 1069, language = 'en', server, issueCode, loginFails = false } = {}) {
   let issued = 0
-  const calls = { login: 0, requests: [], titles: [] }
+  const calls = { login: 0, requests: [], titles: [], exits: 0 }
   wx.getEnterOptionsSync = () => ({ scene, path: 'routes/explore', query: {} })
+  wx.exitMiniProgram = () => { calls.exits += 1 }
   wx.getAppBaseInfo = () => ({ language })
   wx.setNavigationBarTitle = ({ title }) => calls.titles.push(title)
   wx.login = ({ success, fail }) => {
@@ -52,8 +53,9 @@ function load(page) {
 }
 
 /**
- * Renders the page at `page` (`routes/explore` or `routers/explore`) and calls its `onLoad` with
- * `query`, as WeChat does when the App launches that path.
+ * Renders the page at `page` (`routes/explore`, `routers/explore`, `pages/qrlogin/index`) and
+ * calls its `onLoad` with `query`, as WeChat does when the App launches that path (or a scanned
+ * code opens it).
  */
 async function openPage(page, query) {
   const rendered = simulate.render(load(page))

@@ -1,10 +1,17 @@
 //! What the domain needs from WeChat: the [`WeChat`] port, the access token cache port shared by
 //! replicas, and their value types. The `tessera-wechat` crate implements them over HTTP.
 
+mod wxacode;
+
 use std::{fmt, time::Duration};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+
+pub use wxacode::{
+    ENV_VERSIONS, PAGE_MAX_CHARS, SCENE_MAX_CHARS, SCENE_PUNCTUATION, WIDTH_MAX, WIDTH_MIN,
+    WxaCode, WxaCodeProblem, WxaCodeRequest, valid_scene,
+};
 
 use crate::ports::StoreResult;
 
@@ -95,6 +102,10 @@ pub enum WeChatError {
     /// WeChat rejected the mini program's AppID or AppSecret (40013, 40125, …).
     #[error("WeChat rejected the mini program credentials (errcode {0})")]
     AppRejected(i64),
+    /// WeChat will not make a mini program code of this request (41030, 40097, 40129, 40169),
+    /// or the client refused the request before calling.
+    #[error("WeChat cannot make this mini program code: {0}")]
+    WxaCodeRefused(WxaCodeProblem),
     /// A legacy encrypted payload did not decrypt or did not belong to this mini program.
     #[error("the encrypted data is invalid: {0}")]
     DecryptFailed(&'static str),
@@ -124,6 +135,15 @@ pub trait WeChat: Send + Sync {
         iv: &str,
         app_id: &str,
     ) -> Result<Option<WxPhone>, WeChatError>;
+
+    /// `getwxacodeunlimit`: draws a mini program code that opens `request.page` with
+    /// `request.scene`. A request breaking WeChat's rules ([`WxaCodeRequest::check`]) is refused
+    /// before calling, with [`WeChatError::WxaCodeRefused`].
+    async fn wxacode_unlimited(
+        &self,
+        app: &WxApp,
+        request: &WxaCodeRequest,
+    ) -> Result<WxaCode, WeChatError>;
 }
 
 /// A cached WeChat access token.

@@ -36,8 +36,8 @@ enum Command {
         #[arg(long, default_value = "http://127.0.0.1:8080/health/live")]
         url: String,
     },
-    /// Serve the WeChat simulator (jscode2session, stable_token, getuserphonenumber and a
-    /// control API under /__sim/) for local development and tests.
+    /// Serve the WeChat simulator (jscode2session, stable_token, getuserphonenumber,
+    /// getwxacodeunlimit and a control API under /__sim/) for local development and tests.
     WechatSim {
         /// Listen address.
         #[arg(long, default_value = "127.0.0.1:9000")]

@@ -3,11 +3,17 @@
 //! client (`tessera-wechat`) does not depend on it; the `tessera` binary carries it only for
 //! those two subcommands.
 //!
-//! It serves `jscode2session`, `stable_token` and `getuserphonenumber`, with WeChat's shapes and
-//! error codes, single-use codes that expire, AppID/AppSecret checks, scripted users, injected
-//! faults (an `errcode`, a slow answer, an HTTP error, garbage, a redirect, an oversized answer)
-//! and access token invalidation, and it builds the legacy encrypted payloads ([`encrypt`],
-//! [`IssuedCode::encrypt`]) that WeChat hands to mini programs.
+//! It serves `jscode2session`, `stable_token`, `getuserphonenumber` and `getwxacodeunlimit`, with
+//! WeChat's shapes and error codes, single-use codes that expire, AppID/AppSecret checks, scripted
+//! users, injected faults (an `errcode`, a slow answer, an HTTP error, garbage, a redirect, an
+//! oversized answer) and access token invalidation, and it builds the legacy encrypted payloads
+//! ([`encrypt`], [`IssuedCode::encrypt`]) that WeChat hands to mini programs.
+//!
+//! Its mini program codes are real PNGs: a QR code of the scene, with the scene, page and AppID
+//! in `tEXt` chunks ([`wxacode_png_text`] reads them back). Every code drawn is recorded, so a
+//! test playing "the user scanned it" asks for the last code of an AppID
+//! ([`Simulator::last_wxacode`], or `POST /__sim/wxacode-scan`) and opens its page with its
+//! scene, as WeChat would.
 //!
 //! Tests drive it in process through [`Simulator`]; the `tessera wechat-sim` command serves it
 //! with a small control API under `/__sim/` (see the `routes` module).
@@ -15,6 +21,7 @@
 mod legacy;
 mod routes;
 mod state;
+mod wxacode;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
@@ -25,7 +32,8 @@ use poem::{
 use tokio::sync::oneshot;
 
 pub use legacy::encrypt;
-pub use state::{Api, Fault, IssuedCode, OVERSIZED_BYTES, SimUser};
+pub use state::{Api, Fault, IssuedCode, OVERSIZED_BYTES, OVERSIZED_IMAGE_BYTES, SimUser};
+pub use wxacode::{IssuedWxaCode, png as wxacode_png, png_text as wxacode_png_text};
 
 use state::SimState;
 
@@ -76,6 +84,23 @@ impl Simulator {
     /// The access token `stable_token` currently hands out for `app_id`, if any.
     pub fn access_token(&self, app_id: &str) -> Option<String> {
         self.with(|s| s.tokens.get(app_id).map(|(token, _)| token.clone()))
+    }
+
+    /// The last mini program code drawn for `app_id`: what a user scanning it would open.
+    pub fn last_wxacode(&self, app_id: &str) -> Option<IssuedWxaCode> {
+        self.with(|s| s.last_wxacode(app_id))
+    }
+
+    /// Every mini program code drawn so far, oldest first.
+    pub fn wxacodes(&self) -> Vec<IssuedWxaCode> {
+        self.with(|s| s.wxacodes.clone())
+    }
+
+    /// Declares the pages of `app_id`'s published version: from now on a code for another page,
+    /// asked for with `check_path` on, is refused with 41030 (page not published).
+    pub fn publish_pages(&self, app_id: &str, pages: &[&str]) {
+        let pages = pages.iter().map(|p| (*p).to_owned()).collect();
+        self.with(|s| s.published.insert(app_id.to_owned(), pages));
     }
 
     /// How many times `api` was called.

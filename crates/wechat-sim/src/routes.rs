@@ -1,4 +1,4 @@
-//! The simulator's HTTP surface: WeChat's three APIs, and `/__sim/*` to script it from outside.
+//! The simulator's HTTP surface: WeChat's four APIs, and `/__sim/*` to script it from outside.
 
 use std::collections::HashMap;
 
@@ -14,7 +14,8 @@ use tokio::io::AsyncReadExt;
 
 use crate::{
     Simulator,
-    state::{Api, Fault, OVERSIZED_BYTES, SimUser},
+    state::{Api, Fault, OVERSIZED_BYTES, OVERSIZED_IMAGE_BYTES, SimUser},
+    wxacode::IssuedWxaCode,
 };
 
 pub(crate) fn routes(sim: Simulator) -> impl poem::Endpoint {
@@ -22,11 +23,14 @@ pub(crate) fn routes(sim: Simulator) -> impl poem::Endpoint {
         .at("/sns/jscode2session", get(jscode2session))
         .at("/cgi-bin/stable_token", post(stable_token))
         .at("/wxa/business/getuserphonenumber", post(phone_number))
+        .at("/wxa/getwxacodeunlimit", post(wxacode))
         .at("/__sim/apps", post(add_app))
         .at("/__sim/login-codes", post(login_code))
         .at("/__sim/phone-codes", post(phone_code))
         .at("/__sim/faults", post(add_fault))
         .at("/__sim/invalidate-token", post(invalidate_token))
+        .at("/__sim/wxacode-scan", post(wxacode_scan))
+        .at("/__sim/published-pages", post(published_pages))
         .data(sim)
 }
 
@@ -44,15 +48,24 @@ async fn fault(sim: &Simulator, api: Api) -> Option<Response> {
             (StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY), "simulated failure")
                 .into_response(),
         ),
-        Fault::Garbage => Some("<html>bad gateway</html>".into_response()),
+        Fault::Garbage => {
+            Some(Response::builder().content_type("text/html").body("<html>bad gateway</html>"))
+        }
         Fault::Redirect(location) => Some(
             Response::builder()
                 .status(StatusCode::TEMPORARY_REDIRECT)
                 .header(header::LOCATION, location)
                 .body("moved"),
         ),
+        Fault::Oversized if api == Api::WxaCode => Some(oversized_image()),
         Fault::Oversized => Some(oversized()),
     }
+}
+
+/// An "image" of [`OVERSIZED_IMAGE_BYTES`] bytes, streamed without `Content-Length`.
+fn oversized_image() -> Response {
+    let reader = tokio::io::repeat(0).take(OVERSIZED_IMAGE_BYTES);
+    Response::builder().content_type("image/png").body(poem::Body::from_async_read(reader))
 }
 
 /// A JSON object of [`OVERSIZED_BYTES`] bytes, streamed: the answer has no `Content-Length`.
@@ -95,6 +108,24 @@ async fn phone_number(
     let token = q.get("access_token").map(String::as_str).unwrap_or_default();
     let code = body.get("code").and_then(Value::as_str).unwrap_or_default();
     Json(sim.with(|s| s.phone_number(token, code))).into_response()
+}
+
+/// Like WeChat: the image itself on success (`image/png` here; WeChat's are often
+/// `image/jpeg`), a JSON error otherwise.
+#[handler]
+async fn wxacode(
+    sim: Data<&Simulator>,
+    q: Query<HashMap<String, String>>,
+    body: Json<Value>,
+) -> Response {
+    if let Some(answer) = fault(&sim, Api::WxaCode).await {
+        return answer;
+    }
+    let token = q.get("access_token").map(String::as_str).unwrap_or_default();
+    match sim.with(|s| s.wxacode(token, &body)) {
+        Ok(code) => Response::builder().content_type("image/png").body(crate::wxacode::png(&code)),
+        Err(error) => Json(error).into_response(),
+    }
 }
 
 #[derive(Deserialize)]
@@ -177,7 +208,7 @@ async fn add_fault(sim: Data<&Simulator>, body: Json<FaultBody>) -> Response {
     let Some(api) = Api::parse(&body.api) else {
         return (
             StatusCode::BAD_REQUEST,
-            "api: jscode2session, stable_token or getuserphonenumber",
+            "api: jscode2session, stable_token, getuserphonenumber or getwxacodeunlimit",
         )
             .into_response();
     };
@@ -201,5 +232,44 @@ struct InvalidateBody {
 #[handler]
 async fn invalidate_token(sim: Data<&Simulator>, body: Json<InvalidateBody>) -> StatusCode {
     sim.invalidate_token(&body.app_id);
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ScanBody {
+    app_id: String,
+}
+
+/// What a user's WeChat reads when scanning the last code drawn for the AppID: `404` when none
+/// was drawn.
+#[handler]
+async fn wxacode_scan(sim: Data<&Simulator>, body: Json<ScanBody>) -> Response {
+    match sim.last_wxacode(&body.app_id) {
+        Some(IssuedWxaCode { scene, page, env_version, check_path, width, .. }) => Json(json!({
+            "scene": scene,
+            "page": page,
+            "envVersion": env_version,
+            "checkPath": check_path,
+            "width": width,
+        }))
+        .into_response(),
+        None => {
+            (StatusCode::NOT_FOUND, "no mini program code was drawn for this appId").into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PublishedBody {
+    app_id: String,
+    pages: Vec<String>,
+}
+
+#[handler]
+async fn published_pages(sim: Data<&Simulator>, body: Json<PublishedBody>) -> StatusCode {
+    let pages: Vec<&str> = body.pages.iter().map(String::as_str).collect();
+    sim.publish_pages(&body.app_id, &pages);
     StatusCode::NO_CONTENT
 }

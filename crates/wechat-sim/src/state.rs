@@ -1,12 +1,15 @@
 //! The simulator's state: apps, issued codes, access tokens, faults and call counts.
 
 use std::{
-    collections::{HashMap, VecDeque},
+    collections::{HashMap, HashSet, VecDeque},
     time::{Duration, Instant},
 };
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde_json::{Value, json};
+use tessera_domain::wechat::{ENV_VERSIONS, SCENE_MAX_CHARS, WIDTH_MAX, WIDTH_MIN, valid_scene};
+
+use crate::wxacode::IssuedWxaCode;
 
 /// A WeChat API the simulator serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -17,6 +20,8 @@ pub enum Api {
     StableToken,
     /// `POST /wxa/business/getuserphonenumber`.
     PhoneNumber,
+    /// `POST /wxa/getwxacodeunlimit`.
+    WxaCode,
 }
 
 impl Api {
@@ -26,6 +31,7 @@ impl Api {
             "jscode2session" => Some(Self::Code2Session),
             "stable_token" => Some(Self::StableToken),
             "getuserphonenumber" => Some(Self::PhoneNumber),
+            "getwxacodeunlimit" => Some(Self::WxaCode),
             _ => None,
         }
     }
@@ -46,12 +52,15 @@ pub enum Fault {
     /// same request, query and body (the AppSecret, a code, an access token) there.
     Redirect(String),
     /// Answer 200 with a JSON object of [`OVERSIZED_BYTES`] bytes, sent in chunks without a
-    /// `Content-Length`.
+    /// `Content-Length` (for `getwxacodeunlimit`: an `image/png` of [`OVERSIZED_IMAGE_BYTES`]).
     Oversized,
 }
 
 /// The size of the [`Fault::Oversized`] answer: 1 MiB.
 pub const OVERSIZED_BYTES: u64 = 1024 * 1024;
+
+/// The size of the [`Fault::Oversized`] answer of `getwxacodeunlimit`: 2 MiB of "image".
+pub const OVERSIZED_IMAGE_BYTES: u64 = 2 * 1024 * 1024;
 
 /// A scripted WeChat user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +123,11 @@ pub(crate) struct SimState {
     pub faults: HashMap<Api, VecDeque<Fault>>,
     pub calls: HashMap<Api, u64>,
     pub code_ttl: Duration,
+    /// Every mini program code drawn, oldest first.
+    pub wxacodes: Vec<IssuedWxaCode>,
+    /// The pages of each app's published version, when a test declared them: a code for
+    /// another page with `check_path` on is refused (41030). Undeclared: every page exists.
+    pub published: HashMap<String, HashSet<String>>,
 }
 
 impl Default for SimState {
@@ -126,6 +140,8 @@ impl Default for SimState {
             faults: HashMap::new(),
             calls: HashMap::new(),
             code_ttl: Duration::from_secs(300),
+            wxacodes: Vec::new(),
+            published: HashMap::new(),
         }
     }
 }
@@ -239,21 +255,33 @@ impl SimState {
         json!({ "access_token": token, "expires_in": expires.saturating_duration_since(now).as_secs() })
     }
 
-    pub fn phone_number(&mut self, access_token: &str, code: &str) -> Value {
-        let now = Instant::now();
-        let Some(app_id) = self
+    /// The AppID whose current access token is `access_token`: 40001 for an unknown (or
+    /// replaced) token, 42001 for an expired one.
+    fn app_of_token(&self, access_token: &str) -> Result<String, Value> {
+        let Some((app_id, expires)) = self
             .tokens
             .iter()
             .find(|(_, (t, _))| t == access_token)
             .map(|(app, (_, exp))| (app.clone(), *exp))
         else {
-            return wx_error(40001, "invalid credential, access_token is invalid or not latest");
+            return Err(wx_error(
+                40001,
+                "invalid credential, access_token is invalid or not latest",
+            ));
         };
-        if app_id.1 <= now {
-            return wx_error(42001, "access_token expired");
+        if expires <= Instant::now() {
+            return Err(wx_error(42001, "access_token expired"));
         }
+        Ok(app_id)
+    }
+
+    pub fn phone_number(&mut self, access_token: &str, code: &str) -> Value {
+        let app_id = match self.app_of_token(access_token) {
+            Ok(app_id) => app_id,
+            Err(e) => return e,
+        };
         let ttl = self.code_ttl;
-        let Some(entry) = self.phone_codes.get_mut(code).filter(|c| c.app_id == app_id.0) else {
+        let Some(entry) = self.phone_codes.get_mut(code).filter(|c| c.app_id == app_id) else {
             return wx_error(40029, "invalid code");
         };
         if entry.used || entry.issued.elapsed() > ttl {
@@ -272,9 +300,58 @@ impl SimState {
                 "phoneNumber": phone_number,
                 "purePhoneNumber": entry.phone,
                 "countryCode": entry.country_code,
-                "watermark": { "timestamp": unix_now(), "appid": app_id.0 }
+                "watermark": { "timestamp": unix_now(), "appid": app_id }
             }
         })
+    }
+
+    /// `getwxacodeunlimit`: the code drawn (and recorded), or WeChat's error. Like WeChat: the
+    /// scene is required, at most 32 characters (40169) of WeChat's set (40129); the page has no
+    /// leading `/` and no query (41030) and, when `check_path` is on (the default), is one of
+    /// the app's published pages if the test declared them (`published`);
+    /// `env_version` is `release` (the default), `trial` or `develop` (40097); the width is
+    /// brought within 280..=1280 (default 430).
+    pub fn wxacode(&mut self, access_token: &str, body: &Value) -> Result<IssuedWxaCode, Value> {
+        let app_id = self.app_of_token(access_token)?;
+        let scene = match body.get("scene") {
+            Some(Value::String(scene)) if !scene.is_empty() && scene.len() <= SCENE_MAX_CHARS => {
+                scene.clone()
+            }
+            _ => {
+                return Err(wx_error(
+                    40169,
+                    "invalid length for scene, or the data is not json string",
+                ));
+            }
+        };
+        if !valid_scene(&scene) {
+            return Err(wx_error(40129, "invalid scene"));
+        }
+        let page = body.get("page").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let check_path = body.get("check_path").and_then(Value::as_bool).unwrap_or(true);
+        let unpublished = check_path
+            && self
+                .published
+                .get(&app_id)
+                .is_some_and(|pages| !page.is_empty() && !pages.contains(&page));
+        if page.starts_with('/') || page.contains('?') || unpublished {
+            return Err(wx_error(41030, "invalid page"));
+        }
+        let env_version =
+            body.get("env_version").and_then(Value::as_str).unwrap_or("release").to_owned();
+        if !ENV_VERSIONS.contains(&env_version.as_str()) {
+            return Err(wx_error(40097, "invalid args"));
+        }
+        let width = body.get("width").and_then(Value::as_u64).unwrap_or(430);
+        let width = u32::try_from(width).unwrap_or(WIDTH_MAX).clamp(WIDTH_MIN, WIDTH_MAX);
+        let code = IssuedWxaCode { app_id, scene, page, env_version, check_path, width };
+        self.wxacodes.push(code.clone());
+        Ok(code)
+    }
+
+    /// The last mini program code drawn for `app_id`.
+    pub fn last_wxacode(&self, app_id: &str) -> Option<IssuedWxaCode> {
+        self.wxacodes.iter().rev().find(|c| c.app_id == app_id).cloned()
     }
 }
 

@@ -9,12 +9,15 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 use tessera_domain::{
     ports::{Clock, Metrics},
-    wechat::{AccessTokenCache, SessionKey, WeChat, WeChatError, WxApp, WxPhone, WxSession},
+    wechat::{
+        AccessTokenCache, SessionKey, WeChat, WeChatError, WxApp, WxPhone, WxSession, WxaCode,
+        WxaCodeProblem, WxaCodeRequest,
+    },
 };
 
 use crate::{
     tokens::{AccessTokens, TokenPolicy},
-    transport::{self, Failure},
+    transport::{self, Failure, ImageAnswer},
 };
 
 /// Connection settings.
@@ -114,6 +117,63 @@ impl WeChatClient {
                 Err(WeChatError::Unavailable("stable_token: no access_token in the answer".into()))
             }
         }
+    }
+
+    /// One `getwxacodeunlimit` call: the image, or WeChat's `errcode`. Timed and counted like
+    /// [`Self::call`], with the same fixed texts for failures.
+    async fn wxacode_once(
+        &self,
+        token: &str,
+        request: &WxaCodeRequest,
+    ) -> Result<Result<WxaCode, i64>, WeChatError> {
+        const API: &str = "getwxacodeunlimit";
+        let mut body = json!({
+            "scene": request.scene,
+            "check_path": request.check_path,
+            "env_version": request.env_version,
+            "width": request.width,
+        });
+        if let (false, Some(fields)) = (request.page.is_empty(), body.as_object_mut()) {
+            fields.insert("page".into(), json!(request.page));
+        }
+        let http = self
+            .http
+            .post(format!("{}/wxa/getwxacodeunlimit", self.base))
+            .query(&[("access_token", token)])
+            .json(&body);
+        let started = Instant::now();
+        let span =
+            tracing::info_span!("wechat", otel.name = API, otel.kind = "client", wechat.api = API);
+        let result = tracing::Instrument::instrument(transport::exchange_image(http), span).await;
+        let result = result
+            .inspect_err(|failure| {
+                tracing::warn!(api = API, failure = failure.describe(), "WeChat call failed");
+            })
+            .and_then(|answer| match answer {
+                ImageAnswer::Image(content_type, bytes) => Ok(Ok(WxaCode { content_type, bytes })),
+                ImageAnswer::Json(value) => {
+                    match value.get("errcode").and_then(Value::as_i64).unwrap_or(0) {
+                        // An answer that is neither an image nor an error.
+                        0 => Err(Failure::NotImage),
+                        errcode => {
+                            tracing::info!(
+                                api = API,
+                                errcode,
+                                rid = rid(&value),
+                                "WeChat answered an error"
+                            );
+                            Ok(Err(errcode))
+                        }
+                    }
+                }
+            });
+        let outcome = match &result {
+            Ok(Ok(_)) => "ok".to_owned(),
+            Ok(Err(errcode)) => format!("errcode_{errcode}"),
+            Err(failure) => failure.metric().to_owned(),
+        };
+        self.metrics.wechat(API, &outcome, started.elapsed().as_secs_f64());
+        result.map_err(|failure| WeChatError::Unavailable(format!("{API}: {}", failure.describe())))
     }
 
     async fn phone_once(&self, token: &str, code: &str) -> Result<(i64, Value), WeChatError> {
@@ -235,6 +295,28 @@ impl WeChat for WeChatClient {
     ) -> Result<Option<WxPhone>, WeChatError> {
         let payload = crate::decrypt::decrypt(session_key, encrypted_data, iv, app_id)?;
         Ok(crate::decrypt::phone_of(&payload))
+    }
+
+    async fn wxacode_unlimited(
+        &self,
+        app: &WxApp,
+        request: &WxaCodeRequest,
+    ) -> Result<WxaCode, WeChatError> {
+        // A request WeChat would refuse never spends a call of the quota.
+        request.check().map_err(WeChatError::WxaCodeRefused)?;
+        let fetch = || self.fetch_token(app);
+        let mut token = self.tokens.get(&app.app_id, fetch).await?;
+        let mut answer = self.wxacode_once(&token, request).await?;
+        if matches!(answer, Err(errcode) if TOKEN_INVALID.contains(&errcode)) {
+            // As for the phone: drop our token only if it is still the cached one, retry once.
+            self.tokens.invalidate(&app.app_id, &token).await?;
+            token = self.tokens.get(&app.app_id, fetch).await?;
+            answer = self.wxacode_once(&token, request).await?;
+        }
+        answer.map_err(|errcode| match WxaCodeProblem::of_errcode(errcode) {
+            Some(problem) => WeChatError::WxaCodeRefused(problem),
+            None => common_error(errcode),
+        })
     }
 }
 

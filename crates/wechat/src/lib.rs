@@ -24,12 +24,21 @@
 //!   just fetched, and the call is retried once.
 //! - **WeChat's URLs and bodies carry secrets.** The AppSecret and the login code travel in
 //!   `jscode2session`'s query, the AppSecret in `stable_token`'s body, the access token in
-//!   `getuserphonenumber`'s query, and the HTTP client's errors print the URL. So a failure is
-//!   never the HTTP client's error: it is a fixed text naming the API and what happened
+//!   `getuserphonenumber`'s and `getwxacodeunlimit`'s queries, and the HTTP client's errors print
+//!   the URL. So a failure is never the HTTP client's error: it is a fixed text naming the API
+//!   and what happened
 //!   (`"jscode2session: connection refused"`, `"… HTTP 502"`), and nothing logs a URL or a body.
 //!   Redirects are not followed (a redirect would send the secrets elsewhere) and an answer is
 //!   read up to [`MAX_BODY`] bytes.
-//! - **Errors mean different things to the user.** 45011 → rate limited, 40226 → risky user
+//! - **A mini program code is an image, or else a JSON error.** `getwxacodeunlimit` answers the
+//!   image itself on success and WeChat's JSON error otherwise, so the answer is told apart by its
+//!   `Content-Type`: an `image/*` is read up to [`MAX_IMAGE`] bytes, anything else must be a JSON
+//!   error within [`MAX_BODY`]. Its access token is handled as for the phone (40001, 40014, 42001:
+//!   dropped if still cached, one retry), and a request breaking WeChat's rules (a `scene` of more
+//!   than 32 characters or outside `0-9A-Za-z!#$&'()*+,/:;=?@-._~`, a bad page, version or
+//!   width) is refused before calling, as [`WeChatError::WxaCodeRefused`], like WeChat's own
+//!   refusals (41030 page not published, 40097, 40129, 40169).
+//! - **Errors mean different things to the user.** 45011 and 45009 → rate limited, 40226 → risky user
 //!   refused, 40013/40125 → the tenant's credentials are wrong, -1 / timeouts / 5xx / garbage →
 //!   WeChat unavailable. Each becomes a [`WeChatError`] the flow turns into its public error.
 
@@ -41,4 +50,4 @@ mod transport;
 pub use client::{ClientConfig, WeChatClient};
 pub use tessera_domain::wechat::WeChatError;
 pub use tokens::{AccessTokens, TokenPolicy};
-pub use transport::MAX_BODY;
+pub use transport::{MAX_BODY, MAX_IMAGE};

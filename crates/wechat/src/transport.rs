@@ -5,7 +5,7 @@
 //! error of the HTTP client is ever formatted here: each failure becomes a [`Failure`], a kind
 //! described by fixed words and at most an HTTP status code. Redirects are not followed (one
 //! would send the AppSecret to wherever it points), and an answer is read up to [`MAX_BODY`]
-//! bytes, whatever its `Content-Length` says.
+//! bytes ([`MAX_IMAGE`] for an image), whatever its `Content-Length` says.
 
 use std::{error::Error as _, io::ErrorKind, time::Duration};
 
@@ -13,6 +13,18 @@ use serde_json::Value;
 
 /// The largest answer read from WeChat (its answers are a few hundred bytes).
 pub const MAX_BODY: usize = 64 * 1024;
+
+/// The largest image read from WeChat (a mini program code is tens of KiB).
+pub const MAX_IMAGE: usize = 1024 * 1024;
+
+/// An answer that is either an image or WeChat's JSON error.
+#[derive(Debug)]
+pub(crate) enum ImageAnswer {
+    /// An image of this media type (`image/png`, without parameters).
+    Image(String, Vec<u8>),
+    /// A JSON object (WeChat's error).
+    Json(Value),
+}
 
 /// How an exchange with WeChat failed. Its texts are fixed: they never hold a URL, a query, a
 /// body or the text of an underlying error.
@@ -38,12 +50,14 @@ pub(crate) enum Failure {
     Redirect(u16),
     /// WeChat answered another status than 2xx.
     Status(u16),
-    /// The answer is larger than [`MAX_BODY`].
-    TooLarge,
+    /// The answer is larger than the bound it was read with ([`MAX_BODY`] or [`MAX_IMAGE`]).
+    TooLarge(usize),
     /// The answer's body could not be read.
     Unreadable,
     /// The answer is not a JSON object.
     NotJson,
+    /// The answer is neither an image (`image/*`) nor a JSON error.
+    NotImage,
 }
 
 impl Failure {
@@ -94,7 +108,7 @@ impl Failure {
             | Self::ClosedEarly
             | Self::Request => "unreachable",
             Self::Redirect(_) | Self::Status(_) => "http_error",
-            Self::TooLarge | Self::Unreadable | Self::NotJson => "garbage",
+            Self::TooLarge(_) | Self::Unreadable | Self::NotJson | Self::NotImage => "garbage",
         }
     }
 
@@ -111,9 +125,10 @@ impl Failure {
             Self::Request => "request failed".into(),
             Self::Redirect(status) => format!("redirect refused (HTTP {status})"),
             Self::Status(status) => format!("HTTP {status}"),
-            Self::TooLarge => format!("answer larger than {} KiB", MAX_BODY / 1024),
+            Self::TooLarge(bound) => format!("answer larger than {} KiB", bound / 1024),
             Self::Unreadable => "unreadable answer".into(),
             Self::NotJson => "the answer is not a JSON object".into(),
+            Self::NotImage => "the answer is neither an image nor a JSON error".into(),
         }
     }
 }
@@ -150,7 +165,54 @@ pub(crate) fn http_client(
 
 /// Sends `request` and reads its answer: a JSON object of at most [`MAX_BODY`] bytes.
 pub(crate) async fn exchange(request: reqwest::RequestBuilder) -> Result<Value, Failure> {
-    let mut response = request.send().await.map_err(|e| Failure::of(&e))?;
+    let mut response = send(request).await?;
+    let body = read_bounded(&mut response, MAX_BODY).await?;
+    json_object(&body).ok_or(Failure::NotJson)
+}
+
+/// Sends `request` and reads its answer: an image (`image/*`) of at most [`MAX_IMAGE`] bytes,
+/// or else a JSON object (WeChat's error) of at most [`MAX_BODY`] bytes.
+pub(crate) async fn exchange_image(
+    request: reqwest::RequestBuilder,
+) -> Result<ImageAnswer, Failure> {
+    let mut response = send(request).await?;
+    let media_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    match media_type.filter(|t| image_type(t)) {
+        Some(media_type) => {
+            let body = read_bounded(&mut response, MAX_IMAGE).await?;
+            if body.is_empty() {
+                return Err(Failure::NotImage);
+            }
+            Ok(ImageAnswer::Image(media_type, body))
+        }
+        None => {
+            let body = read_bounded(&mut response, MAX_BODY).await?;
+            json_object(&body).map(ImageAnswer::Json).ok_or(Failure::NotImage)
+        }
+    }
+}
+
+/// Whether `media_type` (lowercase, without parameters) names an image: `image/` and a subtype
+/// of letters, digits, `.`, `+` and `-` (so it can be handed on as a `Content-Type` as it is).
+fn image_type(media_type: &str) -> bool {
+    media_type.strip_prefix("image/").is_some_and(|subtype| {
+        !subtype.is_empty()
+            && subtype.len() <= 64
+            && subtype.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    })
+}
+
+fn json_object(body: &[u8]) -> Option<Value> {
+    serde_json::from_slice::<Value>(body).ok().filter(Value::is_object)
+}
+
+/// Sends `request`; only a 2xx answer is read further.
+async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response, Failure> {
+    let response = request.send().await.map_err(|e| Failure::of(&e))?;
     let status = response.status();
     if status.is_redirection() {
         return Err(Failure::Redirect(status.as_u16()));
@@ -158,23 +220,38 @@ pub(crate) async fn exchange(request: reqwest::RequestBuilder) -> Result<Value, 
     if !status.is_success() {
         return Err(Failure::Status(status.as_u16()));
     }
-    let body = read_bounded(&mut response).await?;
-    serde_json::from_slice::<Value>(&body).ok().filter(Value::is_object).ok_or(Failure::NotJson)
+    Ok(response)
 }
 
-/// The body of `response`, refused past [`MAX_BODY`] bytes. A `Content-Length` above the bound
+/// The body of `response`, refused past `bound` bytes. A `Content-Length` above the bound
 /// refuses it at once; a smaller or missing one is not trusted: the bytes read are counted.
-async fn read_bounded(response: &mut reqwest::Response) -> Result<Vec<u8>, Failure> {
+async fn read_bounded(response: &mut reqwest::Response, bound: usize) -> Result<Vec<u8>, Failure> {
     let announced = response.content_length().unwrap_or(0);
-    if usize::try_from(announced).map_or(true, |n| n > MAX_BODY) {
-        return Err(Failure::TooLarge);
+    if usize::try_from(announced).map_or(true, |n| n > bound) {
+        return Err(Failure::TooLarge(bound));
     }
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| Failure::of(&e))? {
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(Failure::TooLarge);
+        if body.len() + chunk.len() > bound {
+            return Err(Failure::TooLarge(bound));
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::image_type;
+
+    #[test]
+    fn only_plain_image_types_are_images() {
+        for ok in ["image/png", "image/jpeg", "image/svg+xml", "image/vnd.microsoft.icon"] {
+            assert!(image_type(ok), "{ok}");
+        }
+        for bad in ["image/", "image", "text/plain", "application/json", "image/png\r\nx: y"] {
+            assert!(!image_type(bad), "{bad}");
+        }
+        assert!(!image_type(&format!("image/{}", "a".repeat(65))));
+    }
 }

@@ -158,6 +158,7 @@ function login(wx, serverUrl, launch, body) {
 module.exports = {
   SCENE_FROM_APP,
   CODE_MAX_AGE_MS,
+  decode,
   parseLaunch,
   extMsg,
   cancelled,

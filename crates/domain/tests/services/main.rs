@@ -8,3 +8,4 @@ mod exchange;
 mod limits;
 mod login;
 mod support;
+mod wxacode;

@@ -17,7 +17,7 @@ use tessera_domain::{
         app2wxapp::{ExchangeRequest, Exchanged, IssuedTicket, LoginRequest},
     },
     testing::ManualClock,
-    wechat::{SessionKey, WeChat, WeChatError, WxApp, WxPhone, WxSession},
+    wechat::{SessionKey, WeChat, WeChatError, WxApp, WxPhone, WxSession, WxaCode, WxaCodeRequest},
 };
 use tessera_persistence::{DbConfig, MemoryRateLimiter, MemoryTicketStore, SqlStore};
 
@@ -25,12 +25,14 @@ pub const APP_ID: &str = "wx4f4bc4dec97d474b";
 pub const APP_SECRET: &str = "0123456789abcdef0123456789abcdef";
 pub const IP: &str = "203.0.113.7";
 
-/// WeChat as the flow sees it: one-use login and phone codes for this mini program only, and
-/// legacy payloads spelled `legacy:<number>`.
+/// WeChat as the flow sees it: one-use login and phone codes for this mini program only, legacy
+/// payloads spelled `legacy:<number>`, and mini program codes whose image is `wxacode:<scene>`.
 #[derive(Default)]
 pub struct FakeWeChat {
     sessions: Mutex<HashMap<String, WxSession>>,
     phones: Mutex<HashMap<String, WxPhone>>,
+    wxacodes: Mutex<Vec<WxaCodeRequest>>,
+    wxacode_errors: Mutex<Vec<WeChatError>>,
     next: Mutex<u64>,
 }
 
@@ -63,6 +65,16 @@ impl FakeWeChat {
         };
         self.phones.lock().expect("lock").insert(code.clone(), phone);
         code
+    }
+
+    /// The request of the last mini program code drawn: what a user scanning it would open.
+    pub fn last_wxacode(&self) -> Option<WxaCodeRequest> {
+        self.wxacodes.lock().expect("lock").last().cloned()
+    }
+
+    /// Makes the next mini program code fail with `err` (errors queue up in order).
+    pub fn fail_next_wxacode(&self, err: WeChatError) {
+        self.wxacode_errors.lock().expect("lock").push(err);
     }
 
     fn check(app: &WxApp) -> Result<(), WeChatError> {
@@ -102,6 +114,22 @@ impl WeChat for FakeWeChat {
             pure_phone_number: number.to_owned(),
             country_code: "86".into(),
         }))
+    }
+
+    async fn wxacode_unlimited(
+        &self,
+        app: &WxApp,
+        request: &WxaCodeRequest,
+    ) -> Result<WxaCode, WeChatError> {
+        Self::check(app)?;
+        request.check().map_err(WeChatError::WxaCodeRefused)?;
+        let mut errors = self.wxacode_errors.lock().expect("lock");
+        if !errors.is_empty() {
+            return Err(errors.remove(0));
+        }
+        self.wxacodes.lock().expect("lock").push(request.clone());
+        let bytes = format!("wxacode:{}", request.scene).into_bytes();
+        Ok(WxaCode { content_type: "image/png".into(), bytes })
     }
 }
 

@@ -30,6 +30,8 @@ pub enum Behaviour {
     Reset,
     /// Announces a 1000-byte JSON body, sends ten bytes of it and closes.
     Truncated,
+    /// Answers this raw HTTP response and closes.
+    Reply(&'static str),
 }
 
 /// A TCP server misbehaving on purpose; counts the connections it accepted.
@@ -76,6 +78,10 @@ async fn misbehave(mut stream: TcpStream, behaviour: Behaviour) {
             let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
                         content-length: 1000\r\n\r\n{\"openid\":";
             let _ = stream.write_all(head.as_bytes()).await;
+            let _ = stream.shutdown().await;
+        }
+        Behaviour::Reply(reply) => {
+            let _ = stream.write_all(reply.as_bytes()).await;
             let _ = stream.shutdown().await;
         }
     }

@@ -8,3 +8,4 @@ mod faults;
 mod secrets;
 mod support;
 mod tokens;
+mod wxacode;

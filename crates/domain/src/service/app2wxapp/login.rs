@@ -158,6 +158,10 @@ fn wechat_error(err: WeChatError) -> Error {
             "WeChat rejected the pool's mini program AppID or AppSecret (errcode {errcode})"
         )),
         WeChatError::DecryptFailed(why) => Error::invalid("encryptedData", why),
+        // The login draws no mini program code; should it ever, WeChat's refusal is ours to fix.
+        WeChatError::WxaCodeRefused(problem) => {
+            Error::WechatUnavailable(format!("WeChat cannot make the mini program code: {problem}"))
+        }
         WeChatError::Unavailable(cause) => Error::WechatUnavailable(cause),
         WeChatError::CacheUnavailable(cause) => Error::Unavailable(cause),
     }
