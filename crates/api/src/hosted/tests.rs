@@ -221,3 +221,38 @@ fn escaping_covers_every_character_that_ends_text_or_an_attribute() {
     );
     assert_eq!(escape("登录 Shop"), "登录 Shop");
 }
+
+/// The login page as the browser test of its script (`e2e/hosted-login.test.mjs`) serves it:
+/// status, headers and body, with the assets' versioned names made plain (`login.js`) so that
+/// the fixture changes with the page, not with every edit of the script.
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../e2e/fixtures/hosted-login.json");
+
+async fn fixture() -> String {
+    let response = login_page(&page(Lang::En, "Acme <Corp>", "Web Shop"));
+    let status = response.status().as_u16();
+    let headers: std::collections::BTreeMap<_, _> = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap().to_owned()))
+        .collect();
+    let body = body_of(response)
+        .await
+        .replace(&assets::login_js(), &format!("{ASSETS_PATH}/login.js"))
+        .replace(&assets::login_css(), &format!("{ASSETS_PATH}/login.css"));
+    let json = serde_json::json!({ "status": status, "headers": headers, "body": body });
+    serde_json::to_string_pretty(&json).unwrap() + "\n"
+}
+
+#[tokio::test]
+async fn the_browser_test_serves_the_page_as_it_is() {
+    let current = fixture().await;
+    if std::env::var_os("UPDATE_FIXTURES").is_some() {
+        std::fs::write(FIXTURE, &current).unwrap();
+    }
+    let committed = std::fs::read_to_string(FIXTURE).unwrap_or_default();
+    assert!(
+        committed == current,
+        "e2e/fixtures/hosted-login.json is not the current login page: run \
+         `UPDATE_FIXTURES=1 cargo test -p tessera-api --lib hosted` and commit it"
+    );
+}
