@@ -1,6 +1,7 @@
 """Integration checks of what tenants build on: the login mini program, the generated clients and
 the API console, against a live Tessera (the real binary, on a temporary SQLite database) whose
-WeChat is the simulator (`tessera wechat-sim`). Run by scripts/check-integration.
+WeChat is the simulator (`tessera wechat-sim`); and the hosted login page's script, against a
+fake of its endpoints. Run by scripts/check-integration.
 
 Prints one line per check and ends with "integration: N passed, N failed".
 """
@@ -134,6 +135,11 @@ def checks(env: dict[str, str], base: str, sim_url: str, password: str) -> None:
     )
     run("python client: scenario", ["python", "clients/python/scenario.py"], python)
     run("console: browser test", ["node", "e2e/console.test.mjs"], {**live, "ARTIFACTS": str(ARTIFACTS)})
+    run(
+        "hosted login page: its script against a fake of its endpoints",
+        ["node", "e2e/hosted-login.test.mjs"],
+        {**env, "ARTIFACTS": str(ARTIFACTS)},
+    )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ mod constraints;
 mod edge;
 pub mod error;
 mod health;
+pub mod hosted;
 mod keys;
 mod oauth;
 mod path;
@@ -148,8 +149,8 @@ fn spec_json() -> String {
     serde_json::to_string_pretty(&document()).unwrap_or_default()
 }
 
-/// The whole HTTP application: API, `/openapi.json`, the console at `/docs`. Every request
-/// passes the body limit; every error, panics included, answers the documented shape; every
+/// The whole HTTP application: API, `/openapi.json`, the console at `/docs`, the hosted pages'
+/// assets at `/assets`. Every request passes the body limit; every error, panics included, answers the documented shape; every
 /// answer carries the headers of [`edge::response_headers`].
 pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
     let api = api_service();
@@ -168,6 +169,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
         .nest("/", oauth::routes())
         .nest("/docs", console)
         .at("/openapi.json", spec)
+        .nest(hosted::ASSETS_PATH, hosted::asset_routes())
         .data(state)
         .around(move |next, req| edge::limit_body(next, req, body_read_timeout))
         .catch_all_error(error::catch_all)
