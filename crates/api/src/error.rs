@@ -43,6 +43,10 @@ pub enum ApiError {
     /// (answered by the edge, for any operation).
     #[oai(status = 408)]
     RequestTimeout(Json<ErrorBody>),
+    /// `qr_expired` (the website's QR code expired, was cancelled or was used) or
+    /// `login_expired` (the hosted login page's request expired).
+    #[oai(status = 410)]
+    Gone(Json<ErrorBody>),
     /// `conflict` (a taken id, phone, email…) or `connection_not_configured`.
     #[oai(status = 409)]
     Conflict(Json<ErrorBody>),
@@ -89,6 +93,7 @@ impl From<Error> for ApiError {
             Error::PoolNotFound | Error::NotFound(_) => {
                 Self::NotFound(body(S::NOT_FOUND, kind, message))
             }
+            Error::QrExpired | Error::LoginExpired => Self::Gone(body(S::GONE, kind, message)),
             Error::ConnectionNotConfigured | Error::Conflict(_) => {
                 Self::Conflict(body(S::CONFLICT, kind, message))
             }

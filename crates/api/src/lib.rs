@@ -18,6 +18,7 @@ pub mod error;
 mod health;
 pub mod hosted;
 mod keys;
+mod login;
 mod oauth;
 mod path;
 mod pools;
@@ -25,6 +26,7 @@ mod spec;
 mod time;
 mod users;
 mod wellknown;
+mod wxapp_qrcode;
 
 use std::sync::Arc;
 
@@ -48,6 +50,8 @@ pub struct AppState {
     pub on_panic: PanicHook,
     /// Longest time to receive a request's body once its head is in (`408` past it).
     pub body_read_timeout: std::time::Duration,
+    /// Whether the hosted pages' cookies are `Secure` (the public URL is https).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -107,6 +111,7 @@ enum ApiTags {
 
 type Apis = (
     app2wxapp::App2WxappApi,
+    wxapp_qrcode::WxappQrcodeApi,
     auth::AuthApi,
     admins::AdminsApi,
     pools::PoolsApi,
@@ -167,6 +172,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
     Route::new()
         .nest("/", api)
         .nest("/", oauth::routes())
+        .nest("/", login::routes())
         .nest("/docs", console)
         .at("/openapi.json", spec)
         .nest(hosted::ASSETS_PATH, hosted::asset_routes())

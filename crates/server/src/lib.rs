@@ -18,13 +18,15 @@ use poem::{EndpointExt, IntoResponse, Route};
 use tessera_api::AppState;
 use tessera_domain::{
     crypto::Sealer,
-    ports::{AuditRepo, Clock, Metrics, RateLimiter, SystemClock, SystemRandom, TicketStore},
+    ports::{
+        AuditRepo, Clock, Metrics, RateLimiter, StateStore, SystemClock, SystemRandom, TicketStore,
+    },
     service::{BootstrapAdmin, Ports, Services, Settings},
     wechat::AccessTokenCache,
 };
 use tessera_persistence::{
-    BufferedAudit, DbConfig, MemoryRateLimiter, MemoryTicketStore, MemoryTokenCache, RedisOptions,
-    RedisStore, SentinelAuth, SqlStore,
+    BufferedAudit, DbConfig, MemoryRateLimiter, MemoryStateStore, MemoryTicketStore,
+    MemoryTokenCache, RedisOptions, RedisStore, SentinelAuth, SqlStore,
 };
 use tessera_wechat::{ClientConfig, WeChatClient};
 
@@ -130,7 +132,10 @@ pub async fn services(
         admins: store.clone(),
         audit,
         health: store,
+        applications: store.clone(),
+        refresh_tokens: store.clone(),
         tickets: stores.tickets,
+        state: stores.state,
         limiter: stores.limiter,
         wechat: Arc::new(wechat),
         metrics,
@@ -148,6 +153,7 @@ pub async fn services(
 /// What replicas share: tickets, rate limit counters and WeChat access tokens.
 struct SharedStores {
     tickets: Arc<dyn TicketStore>,
+    state: Arc<dyn StateStore>,
     limiter: Arc<dyn RateLimiter>,
     tokens: Arc<dyn AccessTokenCache>,
 }
@@ -157,6 +163,7 @@ async fn shared_stores(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result
     let Some(url) = &config.redis.url else {
         return Ok(SharedStores {
             tickets: Arc::new(MemoryTicketStore::new(clock.clone())),
+            state: Arc::new(MemoryStateStore::new(clock.clone())),
             limiter: Arc::new(MemoryRateLimiter::new(clock)),
             tokens: Arc::new(MemoryTokenCache::new()),
         });
@@ -171,7 +178,12 @@ async fn shared_stores(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result
     .await
     .context("cannot connect to Redis (redis.url)")?;
     let redis = Arc::new(redis);
-    Ok(SharedStores { tickets: redis.clone(), limiter: redis.clone(), tokens: redis })
+    Ok(SharedStores {
+        tickets: redis.clone(),
+        state: redis.clone(),
+        limiter: redis.clone(),
+        tokens: redis,
+    })
 }
 
 /// What `redis.*` says besides the URL: the TLS files and the sentinels' password.
@@ -244,7 +256,8 @@ pub async fn start(
         Arc::new(move || metrics.panicked())
     };
     let body_read_timeout = config.http.body_read_timeout();
-    let state = AppState { services, trusted_proxies, on_panic, body_read_timeout };
+    let secure_cookies = config.http.public_url.starts_with("https://");
+    let state = AppState { services, trusted_proxies, on_panic, body_read_timeout, secure_cookies };
     let app = Route::new().nest("/", tessera_api::app(Arc::new(state))).around(trace_request);
 
     let listener = tokio::net::TcpListener::bind(config.http.bind)

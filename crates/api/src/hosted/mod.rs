@@ -164,6 +164,41 @@ pub fn logged_out_page(lang: Lang) -> Response {
     html(lang, StatusCode::OK, t.logged_out_title, "", &body)
 }
 
+/// The page that asks before signing out, when the logout request cannot show which
+/// application sent it (no valid `id_token_hint`): a form that posts `fields` back to `action`
+/// with `confirm=yes`. Another site cannot submit it for the user: the session cookie is
+/// `SameSite=Lax`, so it is not sent with a cross-site POST.
+pub fn logout_confirm_page(
+    lang: Lang,
+    pool_name: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> Response {
+    let t = texts(lang);
+    let names = Names { app: "", pool: pool_name };
+    let hidden: String = fields
+        .iter()
+        .map(|(name, value)| {
+            format!(
+                "\n      <input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                escape(name),
+                escape(value)
+            )
+        })
+        .collect();
+    let body = format!(
+        "<main class=\"card\" id=\"logout-confirm\">\n    <h1>{}</h1>\n    <p>{}</p>\n    \
+         <form method=\"post\" action=\"{}\">{hidden}\n      \
+         <input type=\"hidden\" name=\"confirm\" value=\"yes\">\n      \
+         <button type=\"submit\">{}</button>\n    </form>\n  </main>",
+        escape(t.logout_confirm_title),
+        fill(t.logout_confirm_body, names, true),
+        escape(action),
+        escape(t.logout_confirm_button),
+    );
+    html(lang, StatusCode::OK, t.logout_confirm_title, "", &body)
+}
+
 /// A whole page: `title` (plain text, escaped here), the stylesheet, `head_extra` (trusted
 /// markup: the script's tag) and `body` (markup, already escaped), with the headers every
 /// hosted page carries.

@@ -78,6 +78,12 @@ catalog! {
     detail_label,
     /// The title and heading of the page after signing out.
     logged_out_title,
+    /// The heading of the page that asks before signing out.
+    logout_confirm_title,
+    /// What signing out does.
+    logout_confirm_body,
+    /// The button that signs out.
+    logout_confirm_button,
     /// The text below it.
     logged_out_body,
 }
@@ -111,6 +117,9 @@ const ZH_CN: Texts = Texts {
     advice_try_later: "请稍后再试。",
     detail_label: "详细信息：",
     logged_out_title: "你已退出登录",
+    logout_confirm_title: "退出登录？",
+    logout_confirm_body: "你将在此浏览器中退出 {pool} 的登录。",
+    logout_confirm_button: "退出登录",
     logged_out_body: "现在可以关闭此页面。",
 };
 
@@ -144,6 +153,9 @@ const EN: Texts = Texts {
     advice_try_later: "Please try again in a moment.",
     detail_label: "Details:",
     logged_out_title: "You are signed out",
+    logout_confirm_title: "Sign out?",
+    logout_confirm_body: "You will be signed out of {pool} in this browser.",
+    logout_confirm_button: "Sign out",
     logged_out_body: "You can close this page now.",
 };
 

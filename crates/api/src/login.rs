@@ -1,0 +1,411 @@
+//! The browser's side of a pool's OpenID Provider: the authorization endpoint (the hosted login
+//! page), the page's QR code calls, and the end session endpoint. The login session and the
+//! browser's id are cookies scoped to the pool's path (`HttpOnly`, `SameSite=Lax`, `Secure` when
+//! the public URL is https).
+
+use std::sync::Arc;
+
+use poem::{
+    Body, IntoResponse, Request, Response, Route, handler,
+    http::{HeaderValue, Method, StatusCode, header},
+    web::{Data, Path},
+};
+use serde::Deserialize;
+use serde_json::json;
+use tessera_domain::{
+    Error, ids,
+    service::oidc::{
+        AuthorizeOutcome, AuthorizePageError, AuthorizeRequest, LogoutOutcome, LogoutPageError,
+        LogoutRequest, QrStatus, SESSION_TTL,
+    },
+};
+
+use crate::{
+    AppState,
+    error::ApiError,
+    hosted::{self, ErrorPageKind, Lang, LoginPage},
+};
+
+/// The login session's cookie.
+const SESSION_COOKIE: &str = "tessera_session";
+/// The browser's id (binds a pending login to the browser that started it).
+const BROWSER_COOKIE: &str = "tessera_browser";
+/// The most a query or form may hold.
+const MAX_PARAMS: usize = 32;
+
+pub(crate) fn routes() -> Route {
+    Route::new()
+        .at("/userpools/:id/oauth/authorize", poem::get(authorize).post(authorize))
+        .at("/userpools/:id/oauth/logout", poem::get(logout).post(logout))
+        .at("/userpools/:id/login/wxapp-qrcode", poem::post(qrcode))
+        .at("/userpools/:id/login/wxapp-qrcode/status", poem::post(qrcode_status))
+}
+
+/// The parameters of a query (GET) or form (POST); a parameter given twice is refused.
+async fn params(req: &Request, body: Body) -> Result<Vec<(String, String)>, String> {
+    let bytes = if req.method() == Method::POST {
+        let content_type = req.header(header::CONTENT_TYPE).unwrap_or_default();
+        if !content_type.starts_with("application/x-www-form-urlencoded") {
+            return Err("the body must be application/x-www-form-urlencoded".into());
+        }
+        body.into_vec().await.map_err(|_| "the body could not be read".to_owned())?
+    } else {
+        req.uri().query().unwrap_or_default().as_bytes().to_vec()
+    };
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (name, value) in url::form_urlencoded::parse(&bytes) {
+        if pairs.iter().any(|(n, _)| *n == name) {
+            return Err(format!("{} is given more than once", shown(&name)));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(format!("{} holds a control character", shown(&name)));
+        }
+        if pairs.len() == MAX_PARAMS {
+            return Err("too many parameters".into());
+        }
+        pairs.push((name.into_owned(), value.into_owned()));
+    }
+    Ok(pairs)
+}
+
+fn shown(name: &str) -> String {
+    name.chars().take(64).collect()
+}
+
+fn take(pairs: &mut Vec<(String, String)>, name: &str) -> Option<String> {
+    let at = pairs.iter().position(|(n, _)| n == name)?;
+    Some(pairs.swap_remove(at).1)
+}
+
+fn cookie(req: &Request, name: &str) -> Option<String> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn set_cookie(
+    response: &mut Response,
+    state: &AppState,
+    pool_id: &str,
+    name: &str,
+    value: &str,
+    max_age: Option<u64>,
+) {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let age = max_age.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
+    let cookie =
+        format!("{name}={value}; Path=/userpools/{pool_id}/; HttpOnly; SameSite=Lax{secure}{age}");
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+fn lang_of(req: &Request, ui_locales: Option<&str>) -> Lang {
+    hosted::negotiate(ui_locales, req.header(header::ACCEPT_LANGUAGE))
+}
+
+fn valid_pool(id: &str) -> bool {
+    ids::validate_id("userPoolId", id).is_ok()
+}
+
+fn found(location: &str) -> Response {
+    let mut response = Response::builder().status(StatusCode::FOUND).finish();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The authorization endpoint: a redirect (a code, or an error for the application), the
+/// hosted login page, or an error page when the client or redirect URI cannot be trusted.
+#[handler]
+async fn authorize(
+    req: &Request,
+    Path(id): Path<String>,
+    state: Data<&Arc<AppState>>,
+    body: Body,
+) -> Response {
+    let mut pairs = match params(req, body).await {
+        Ok(pairs) => pairs,
+        Err(detail) => {
+            let lang = lang_of(req, None);
+            return hosted::error_page(
+                lang,
+                ErrorPageKind::InvalidRequest,
+                Some(&detail),
+                StatusCode::BAD_REQUEST,
+            );
+        }
+    };
+    let ui_locales = take(&mut pairs, "ui_locales");
+    let lang = lang_of(req, ui_locales.as_deref());
+    if !valid_pool(&id) {
+        return hosted::error_page(
+            lang,
+            ErrorPageKind::InvalidRequest,
+            Some("userPoolId"),
+            StatusCode::NOT_FOUND,
+        );
+    }
+    let request = AuthorizeRequest {
+        pool_id: id.clone(),
+        client_id: take(&mut pairs, "client_id"),
+        redirect_uri: take(&mut pairs, "redirect_uri"),
+        response_type: take(&mut pairs, "response_type"),
+        response_mode: take(&mut pairs, "response_mode"),
+        scope: take(&mut pairs, "scope"),
+        state: take(&mut pairs, "state"),
+        nonce: take(&mut pairs, "nonce"),
+        code_challenge: take(&mut pairs, "code_challenge"),
+        code_challenge_method: take(&mut pairs, "code_challenge_method"),
+        prompt: take(&mut pairs, "prompt"),
+        max_age: take(&mut pairs, "max_age"),
+        login_hint: take(&mut pairs, "login_hint"),
+        request: take(&mut pairs, "request"),
+        request_uri: take(&mut pairs, "request_uri"),
+        session_cookie: cookie(req, SESSION_COOKIE),
+        browser_cookie: cookie(req, BROWSER_COOKIE),
+    };
+    match state.services.oidc.authorize(request).await {
+        Ok(AuthorizeOutcome::Redirect(location)) => found(&location),
+        Ok(AuthorizeOutcome::Page(error)) => {
+            let (kind, detail, status) = match error {
+                AuthorizePageError::UnknownPool => {
+                    (ErrorPageKind::InvalidRequest, "userPoolId", StatusCode::NOT_FOUND)
+                }
+                AuthorizePageError::UnknownClient => {
+                    (ErrorPageKind::UnknownClient, "client_id", StatusCode::BAD_REQUEST)
+                }
+                AuthorizePageError::RedirectUriMismatch => {
+                    (ErrorPageKind::RedirectUriMismatch, "redirect_uri", StatusCode::BAD_REQUEST)
+                }
+            };
+            hosted::error_page(lang, kind, Some(detail), status)
+        }
+        Ok(AuthorizeOutcome::Login(prompt)) => {
+            let base_path = format!("/userpools/{id}");
+            let page = LoginPage {
+                lang,
+                pool_name: &prompt.pool_name,
+                application_name: &prompt.application_name,
+                base_path: &base_path,
+                interaction: &prompt.interaction,
+            };
+            let mut response = hosted::login_page(&page);
+            if let Some(browser) = &prompt.new_browser_cookie {
+                set_cookie(&mut response, &state, &id, BROWSER_COOKIE, browser, None);
+            }
+            response
+        }
+        Err(err) => server_error_page(lang, err),
+    }
+}
+
+fn server_error_page(lang: Lang, err: Error) -> Response {
+    let status = match err {
+        Error::Unavailable(cause) => {
+            tracing::warn!(%cause, "hosted page: a backing store is unavailable");
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        other => {
+            tracing::error!(err = %other, "hosted page failed");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    };
+    hosted::error_page(lang, ErrorPageKind::ServerError, None, status)
+}
+
+/// What the page sends to get a code.
+#[derive(Deserialize)]
+struct InteractionBody {
+    interaction: String,
+}
+
+/// What the page sends to learn where its code stands.
+#[derive(Deserialize)]
+struct StatusBody {
+    interaction: String,
+    scene: String,
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::from(Error::invalid("body", format!("is not the expected JSON: {e}")))
+    })
+}
+
+/// `POST /userpools/{id}/login/wxapp-qrcode`: a new mini program code for the page.
+#[handler]
+async fn qrcode(
+    req: &Request,
+    Path(id): Path<String>,
+    state: Data<&Arc<AppState>>,
+    body: Body,
+) -> Response {
+    let result = async {
+        if !valid_pool(&id) {
+            return Err(ApiError::from(Error::PoolNotFound));
+        }
+        let bytes =
+            body.into_vec().await.map_err(|_| Error::invalid("body", "could not be read"))?;
+        let b: InteractionBody = json_body(&bytes)?;
+        let browser = cookie(req, BROWSER_COOKIE);
+        let ip = state.client_ip(req);
+        let code =
+            state.services.qr_login.create(&id, &b.interaction, browser.as_deref(), ip).await?;
+        Ok(json!({ "scene": code.scene, "image": code.image, "expiresIn": code.expires_in }))
+    }
+    .await;
+    json_or_error(result)
+}
+
+/// `POST /userpools/{id}/login/wxapp-qrcode/status`: where the page's code stands; once
+/// confirmed, the login session cookie is set and `redirectTo` carries the code.
+#[handler]
+async fn qrcode_status(
+    req: &Request,
+    Path(id): Path<String>,
+    state: Data<&Arc<AppState>>,
+    body: Body,
+) -> Response {
+    let result = async {
+        if !valid_pool(&id) {
+            return Err(ApiError::from(Error::PoolNotFound));
+        }
+        let bytes =
+            body.into_vec().await.map_err(|_| Error::invalid("body", "could not be read"))?;
+        let b: StatusBody = json_body(&bytes)?;
+        let browser = cookie(req, BROWSER_COOKIE);
+        let qr = &state.services.qr_login;
+        Ok(qr.status(&id, &b.interaction, &b.scene, browser.as_deref()).await?)
+    }
+    .await;
+    match result {
+        Ok(QrStatus::Confirmed { session_cookie, redirect_to }) => {
+            let body = json!({ "status": "confirmed", "redirectTo": redirect_to });
+            let mut response = json_response(&body);
+            let age = Some(SESSION_TTL.as_secs());
+            set_cookie(&mut response, &state, &id, SESSION_COOKIE, &session_cookie, age);
+            response
+        }
+        Ok(other) => {
+            let status = match other {
+                QrStatus::Pending => "pending",
+                QrStatus::Scanned => "scanned",
+                QrStatus::Cancelled => "cancelled",
+                _ => "expired",
+            };
+            json_response(&json!({ "status": status }))
+        }
+        Err(err) => err.into_response(),
+    }
+}
+
+fn json_or_error(result: Result<serde_json::Value, ApiError>) -> Response {
+    match result {
+        Ok(value) => json_response(&value),
+        Err(err) => err.into_response(),
+    }
+}
+
+fn json_response(value: &serde_json::Value) -> Response {
+    Response::builder()
+        .content_type("application/json")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(value.to_string())
+}
+
+/// The end session endpoint (RP-Initiated Logout 1.0), `GET` or `POST`.
+#[handler]
+async fn logout(
+    req: &Request,
+    Path(id): Path<String>,
+    state: Data<&Arc<AppState>>,
+    body: Body,
+) -> Response {
+    let mut pairs = match params(req, body).await {
+        Ok(pairs) => pairs,
+        Err(detail) => {
+            let lang = lang_of(req, None);
+            return hosted::error_page(
+                lang,
+                ErrorPageKind::InvalidRequest,
+                Some(&detail),
+                StatusCode::BAD_REQUEST,
+            );
+        }
+    };
+    let ui_locales = take(&mut pairs, "ui_locales");
+    let lang = lang_of(req, ui_locales.as_deref());
+    if !valid_pool(&id) {
+        return hosted::error_page(
+            lang,
+            ErrorPageKind::InvalidRequest,
+            Some("userPoolId"),
+            StatusCode::NOT_FOUND,
+        );
+    }
+    let confirmed =
+        req.method() == Method::POST && take(&mut pairs, "confirm").as_deref() == Some("yes");
+    let request = LogoutRequest {
+        pool_id: id.clone(),
+        id_token_hint: take(&mut pairs, "id_token_hint"),
+        client_id: take(&mut pairs, "client_id"),
+        post_logout_redirect_uri: take(&mut pairs, "post_logout_redirect_uri"),
+        state: take(&mut pairs, "state"),
+        confirmed,
+        session_cookie: cookie(req, SESSION_COOKIE),
+    };
+    let fields: Vec<(&str, String)> = [
+        ("client_id", request.client_id.clone()),
+        ("post_logout_redirect_uri", request.post_logout_redirect_uri.clone()),
+        ("state", request.state.clone()),
+        ("ui_locales", ui_locales.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.map(|v| (name, v)))
+    .collect();
+    let outcome = state.services.oidc.logout(request).await;
+    let mut response = match outcome {
+        Ok(LogoutOutcome::Confirm { pool_name }) => {
+            let action = format!("/userpools/{id}/oauth/logout");
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            return hosted::logout_confirm_page(lang, &pool_name, &action, &fields);
+        }
+        Ok(LogoutOutcome::Redirect(location)) => found(&location),
+        Ok(LogoutOutcome::SignedOut) => hosted::logged_out_page(lang),
+        Ok(LogoutOutcome::Page(error)) => {
+            let (kind, detail) = match error {
+                LogoutPageError::UnknownPool => (ErrorPageKind::InvalidRequest, "userPoolId"),
+                LogoutPageError::InvalidHint => (ErrorPageKind::InvalidRequest, "id_token_hint"),
+                LogoutPageError::UnknownClient => (ErrorPageKind::UnknownClient, "client_id"),
+                LogoutPageError::RedirectUriMismatch => {
+                    (ErrorPageKind::RedirectUriMismatch, "post_logout_redirect_uri")
+                }
+            };
+            return hosted::error_page(lang, kind, Some(detail), StatusCode::BAD_REQUEST);
+        }
+        Err(err) => return server_error_page(lang, err),
+    };
+    set_cookie(&mut response, &state, &id, SESSION_COOKIE, "", Some(0));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let req =
+            Request::builder().header(header::COOKIE, "a=1; tessera_session=abc; b=2").finish();
+        assert_eq!(cookie(&req, SESSION_COOKIE).as_deref(), Some("abc"));
+        assert_eq!(cookie(&req, BROWSER_COOKIE), None);
+    }
+}
