@@ -127,6 +127,8 @@ pub async fn services(
         connections: store.clone(),
         users: store.clone(),
         keys: store.clone(),
+        applications: store.clone(),
+        refresh_tokens: store.clone(),
         admins: store.clone(),
         audit,
         health: store,

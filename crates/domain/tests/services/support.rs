@@ -137,6 +137,8 @@ impl World {
             connections: store.clone(),
             users: store.clone(),
             keys: store.clone(),
+            applications: store.clone(),
+            refresh_tokens: store.clone(),
             admins: store.clone(),
             audit: store.clone(),
             health: store,
