@@ -108,6 +108,8 @@ impl WeChat for FakeWeChat {
 /// A pool with its connection, and handles on the clock and WeChat.
 pub struct World {
     pub services: Services,
+    /// The store under the services (to look at or plant rows the services do not expose).
+    pub store: Arc<SqlStore>,
     pub clock: Arc<ManualClock>,
     pub wechat: Arc<FakeWeChat>,
     pub admin: Ctx,
@@ -141,7 +143,7 @@ impl World {
             refresh_tokens: store.clone(),
             admins: store.clone(),
             audit: store.clone(),
-            health: store,
+            health: store.clone(),
             tickets: Arc::new(MemoryTicketStore::new(clock.clone())),
             limiter: Arc::new(MemoryRateLimiter::new(clock.clone())),
             wechat: wechat.clone(),
@@ -168,6 +170,7 @@ impl World {
         services.connections.put(&admin, "demo", put).await.expect("connection");
         Self {
             services,
+            store,
             clock,
             wechat,
             admin,
