@@ -110,7 +110,10 @@ impl MigrationTrait for Migration {
         }
         manager
             .alter_table(
-                Table::alter().table("user_pools").drop_column("allow_http_redirect_uris").to_owned(),
+                Table::alter()
+                    .table("user_pools")
+                    .drop_column("allow_http_redirect_uris")
+                    .to_owned(),
             )
             .await
     }

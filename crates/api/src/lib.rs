@@ -6,6 +6,7 @@
 mod admins;
 mod algorithm;
 mod app2wxapp;
+mod applications;
 mod audit;
 mod auth;
 mod body;
@@ -20,6 +21,7 @@ mod keys;
 mod path;
 mod pools;
 mod spec;
+mod spelled;
 mod time;
 mod users;
 mod wellknown;
@@ -95,6 +97,8 @@ enum ApiTags {
     Connections,
     /// A pool's end users.
     Users,
+    /// A pool's applications (OAuth 2.0 / OpenID Connect clients).
+    Applications,
     /// A pool's token signing keys.
     Keys,
     /// Public token verification metadata (JWKS, OpenID configuration).
@@ -111,6 +115,7 @@ type Apis = (
     audit::AuditApi,
     connections::ConnectionsApi,
     users::UsersApi,
+    applications::ApplicationsApi,
     keys::KeysApi,
     wellknown::WellKnownApi,
     health::HealthApi,

@@ -12,7 +12,9 @@ use tessera_domain::{
     },
 };
 
-use crate::entity::{admin, application, audit, connection, pool, refresh_token, signing_key, user};
+use crate::entity::{
+    admin, application, audit, connection, pool, refresh_token, signing_key, user,
+};
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Other(format!("corrupt {what} in the database"))

@@ -58,8 +58,8 @@ pub struct ApplicationUpdate {
     pub refresh_token_ttl_seconds: Option<i64>,
 }
 
-/// A registered application and, for confidential types, its client secret, shown only this
-/// once.
+/// A registered application (or one whose secret was just rotated) and, for confidential types,
+/// its client secret, shown only this once.
 #[derive(Debug)]
 pub struct CreatedApplication {
     /// The application.
@@ -103,7 +103,8 @@ impl ApplicationService {
         let app_type = new.app_type;
         let allow_http = pool.settings.allow_http_redirect_uris;
         let name = text_field("name", &new.name, MAX_NAME_CHARS)?;
-        let redirect_uris = redirects(RedirectKind::Login, &new.redirect_uris, app_type, allow_http)?;
+        let redirect_uris =
+            redirects(RedirectKind::Login, &new.redirect_uris, app_type, allow_http)?;
         let post_logout_redirect_uris =
             redirects(RedirectKind::Logout, &new.post_logout_redirect_uris, app_type, allow_http)?;
         let grant_types = match new.grant_types {
@@ -153,7 +154,12 @@ impl ApplicationService {
     }
 
     /// One application of the pool (`not_found` for another pool's client id).
-    pub async fn get(&self, ctx: &Ctx, pool_id: &str, client_id: &str) -> Result<Application, Error> {
+    pub async fn get(
+        &self,
+        ctx: &Ctx,
+        pool_id: &str,
+        client_id: &str,
+    ) -> Result<Application, Error> {
         visible_pool(self.pools.as_ref(), ctx, pool_id).await?;
         self.applications.get(pool_id, client_id).await?.ok_or(Error::NotFound("application"))
     }
@@ -193,7 +199,11 @@ impl ApplicationService {
         }
         let allow_http = pool.settings.allow_http_redirect_uris;
         let changes = ApplicationChanges {
-            name: update.name.as_deref().map(|n| text_field("name", n, MAX_NAME_CHARS)).transpose()?,
+            name: update
+                .name
+                .as_deref()
+                .map(|n| text_field("name", n, MAX_NAME_CHARS))
+                .transpose()?,
             redirect_uris: update
                 .redirect_uris
                 .as_deref()
@@ -204,7 +214,11 @@ impl ApplicationService {
                 .as_deref()
                 .map(|uris| redirects(RedirectKind::Logout, uris, app_type, allow_http))
                 .transpose()?,
-            grant_types: update.grant_types.as_deref().map(|g| grants_for(app_type, g)).transpose()?,
+            grant_types: update
+                .grant_types
+                .as_deref()
+                .map(|g| grants_for(app_type, g))
+                .transpose()?,
             access_token_ttl_seconds: access_ttl(update.access_token_ttl_seconds)?,
             refresh_token_ttl_seconds: refresh_ttl(update.refresh_token_ttl_seconds)?,
         };
@@ -231,14 +245,15 @@ impl ApplicationService {
     }
 
     /// Replaces the client secret of a confidential application; the old one stops working at
-    /// once. Public applications (`spa`, `native`) have none: `invalid_request` naming `type`.
+    /// once, nothing else changes. Public applications (`spa`, `native`) have none:
+    /// `invalid_request` naming `type`. Answers the application with its new secret.
     pub async fn rotate_secret(
         &self,
         ctx: &Ctx,
         pool_id: &str,
         client_id: &str,
-    ) -> Result<PoolSecret, Error> {
-        let application = self.get(ctx, pool_id, client_id).await?;
+    ) -> Result<CreatedApplication, Error> {
+        let mut application = self.get(ctx, pool_id, client_id).await?;
         if !application.app_type.is_confidential() {
             return Err(Error::invalid(
                 "type",
@@ -255,7 +270,9 @@ impl ApplicationService {
         }
         let target = Some(client_id);
         self.audit.success(ctx, Some(pool_id), AuditAction::ApplicationSecretRotate, target).await;
-        Ok(secret)
+        application.secret_hash = Some(secret.hash);
+        application.updated_at = now;
+        Ok(CreatedApplication { application, secret: Some(secret) })
     }
 }
 
@@ -309,6 +326,13 @@ fn redirects(
     }
     let mut seen = HashSet::new();
     for (i, uri) in uris.iter().enumerate() {
+        if uri.chars().any(char::is_control) {
+            // A URL parser drops tabs and newlines silently: the URI would not be what it says.
+            return Err(Error::invalid(
+                format!("{field}[{i}]"),
+                "must not contain control characters",
+            ));
+        }
         check_redirect_uri(format!("{field}[{i}]"), uri, app_type, allow_http)?;
         if !seen.insert(uri.as_str()) {
             return Err(Error::invalid(format!("{field}[{i}]"), "is listed twice"));
@@ -327,7 +351,10 @@ fn grants_for(app_type: AppType, grants: &[GrantType]) -> Result<Vec<GrantType>,
         let names: Vec<&str> = allowed.iter().map(|g| g.as_str()).collect();
         return Err(Error::invalid(
             format!("grantTypes[{i}]"),
-            format!("{bad} is not allowed for {app_type} applications (allowed: {})", names.join(", ")),
+            format!(
+                "{bad} is not allowed for {app_type} applications (allowed: {})",
+                names.join(", ")
+            ),
         ));
     }
     let mut grants = grants.to_vec();
@@ -379,7 +406,10 @@ mod tests {
         let logout = RedirectKind::Logout;
         let ok = uris(&["https://a.example.com/cb", "http://127.0.0.1/cb"]);
         assert_eq!(redirects(login, &ok, AppType::Web, false).unwrap(), ok);
-        assert_eq!(field_of(redirects(login, &[], AppType::Spa, false).unwrap_err()), "redirectUris");
+        assert_eq!(
+            field_of(redirects(login, &[], AppType::Spa, false).unwrap_err()),
+            "redirectUris"
+        );
         assert!(redirects(logout, &[], AppType::Spa, false).unwrap().is_empty());
         let err = redirects(login, &ok, AppType::Machine, false).unwrap_err();
         assert_eq!(field_of(err), "redirectUris");
@@ -389,15 +419,26 @@ mod tests {
         let bad = uris(&["https://a.example.com/cb", "http://a.example.com/cb"]);
         let err = redirects(login, &bad, AppType::Web, false).unwrap_err();
         assert_eq!(field_of(err), "redirectUris[1]");
-        assert!(redirects(login, &bad, AppType::Web, true).is_ok(), "the pool's development switch");
+        assert!(
+            redirects(login, &bad, AppType::Web, true).is_ok(),
+            "the pool's development switch"
+        );
         assert!(redirects(login, &bad, AppType::Spa, true).is_err(), "only for web");
+        let tab = uris(&["https://a.example.com/c\tb"]);
+        assert_eq!(
+            field_of(redirects(login, &tab, AppType::Web, false).unwrap_err()),
+            "redirectUris[0]"
+        );
         let twice = uris(&["https://a.example.com/cb", "https://a.example.com/cb"]);
         let err = redirects(logout, &twice, AppType::Web, false).unwrap_err();
         assert_eq!(field_of(err), "postLogoutRedirectUris[1]");
         let many: Vec<String> = (0..=Application::MAX_REDIRECT_URIS)
             .map(|i| format!("https://a.example.com/cb{i}"))
             .collect();
-        assert_eq!(field_of(redirects(login, &many, AppType::Web, false).unwrap_err()), "redirectUris");
+        assert_eq!(
+            field_of(redirects(login, &many, AppType::Web, false).unwrap_err()),
+            "redirectUris"
+        );
         assert!(redirects(login, &many[1..], AppType::Web, false).is_ok());
     }
 
@@ -413,7 +454,10 @@ mod tests {
         assert!(err.to_string().starts_with("grantTypes[1]: "), "{err}");
         assert!(err.to_string().contains("token-exchange"), "{err}");
         assert!(grants_for(AppType::Machine, &[AuthorizationCode]).is_err());
-        assert_eq!(grants_for(AppType::Machine, &[ClientCredentials]).unwrap(), [ClientCredentials]);
+        assert_eq!(
+            grants_for(AppType::Machine, &[ClientCredentials]).unwrap(),
+            [ClientCredentials]
+        );
     }
 
     #[test]

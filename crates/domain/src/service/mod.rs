@@ -26,9 +26,7 @@ mod wiring;
 use std::sync::Arc;
 
 pub use admins::{AdminService, NewAdmin};
-pub use applications::{
-    ApplicationService, ApplicationUpdate, CreatedApplication, NewApplication,
-};
+pub use applications::{ApplicationService, ApplicationUpdate, CreatedApplication, NewApplication};
 pub use auth::{AccessToken, AuthService, BootstrapAdmin};
 pub use connections::{ConnectionService, ConnectionView, PutConnection};
 pub use keys::KeyService;

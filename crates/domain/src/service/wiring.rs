@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use super::{
-    AdminService, ApplicationService, AuthService, ConnectionService, Issuers, KeyService, MaintenanceService,
-    PoolService, UserService,
+    AdminService, ApplicationService, AuthService, ConnectionService, Issuers, KeyService,
+    MaintenanceService, PoolService, UserService,
     app2wxapp::{
         ExchangeService, LoginService, Tickets, exchange::ExchangePorts, login::LoginPorts,
     },

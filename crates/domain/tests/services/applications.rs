@@ -8,9 +8,7 @@ use tessera_domain::{
     crypto::secret_matches,
     model::{AppType, AuditAction, GrantType, Page, PoolSettingsPatch, RefreshToken},
     ports::{Clock, RefreshTokenRepo},
-    service::{
-        ApplicationUpdate, Ctx, NewApplication, NewPool, NewUser, PoolUpdate, Principal,
-    },
+    service::{ApplicationUpdate, Ctx, NewApplication, NewPool, NewUser, PoolUpdate, Principal},
 };
 
 use crate::support::{World, kind};
@@ -84,7 +82,10 @@ async fn every_rule_names_its_field() {
     let long = NewApplication { name: "名".repeat(101), ..web(&[good]) };
     assert_eq!(field(create(long).await), "name");
     let longest = NewApplication { name: "名".repeat(100), ..web(&[good]) };
-    assert_eq!(create(longest).await.expect("100 characters").application.name.chars().count(), 100);
+    assert_eq!(
+        create(longest).await.expect("100 characters").application.name.chars().count(),
+        100
+    );
 
     for t in [AppType::Web, AppType::Spa, AppType::Native] {
         let none = NewApplication { app_type: t, ..web(&[]) };
@@ -119,7 +120,8 @@ async fn every_rule_names_its_field() {
         ..of_type(app_type)
     };
     assert_eq!(field(create(grants(AppType::Web, vec![])).await), "grantTypes");
-    let spa_exchange = grants(AppType::Spa, vec![GrantType::AuthorizationCode, GrantType::TokenExchange]);
+    let spa_exchange =
+        grants(AppType::Spa, vec![GrantType::AuthorizationCode, GrantType::TokenExchange]);
     assert_eq!(field(create(spa_exchange).await), "grantTypes[1]");
     let machine_code = grants(AppType::Machine, vec![GrantType::AuthorizationCode]);
     assert_eq!(field(create(machine_code).await), "grantTypes[0]");
@@ -212,10 +214,12 @@ async fn changes_respect_the_type_and_touch_only_what_they_name() {
 
     // Rotation: a new secret, the old one no longer matches.
     let old = after.secret_hash.expect("web has a secret");
-    let secret = apps.rotate_secret(&w.admin, &w.pool_id, &id).await.expect("rotate");
+    let answered = apps.rotate_secret(&w.admin, &w.pool_id, &id).await.expect("rotate");
+    let secret = answered.secret.expect("a new secret");
     let rotated = apps.get(&w.admin, &w.pool_id, &id).await.expect("get");
     let hash = rotated.secret_hash.expect("hash");
     assert!(secret_matches(&secret.text, &hash) && hash != old);
+    assert_eq!(answered.application.secret_hash, Some(hash));
     assert_eq!(rotated.redirect_uris, after.redirect_uris, "rotation changes nothing else");
 
     let spa = apps.create(&w.admin, &w.pool_id, of_type(AppType::Spa)).await.expect("spa");
@@ -256,7 +260,10 @@ async fn another_pool_reaches_neither_the_pool_nor_its_client_ids() {
     assert_eq!(kind(&apps.get(&token, &w.pool_id, &id).await), "pool_not_found");
     let page = Page::new(None, None).expect("page");
     assert_eq!(kind(&apps.list(&token, &w.pool_id, page).await), "pool_not_found");
-    assert_eq!(kind(&apps.create(&token, &w.pool_id, of_type(AppType::Spa)).await), "pool_not_found");
+    assert_eq!(
+        kind(&apps.create(&token, &w.pool_id, of_type(AppType::Spa)).await),
+        "pool_not_found"
+    );
     assert_eq!(kind(&apps.rotate_secret(&token, &w.pool_id, &id).await), "pool_not_found");
     assert_eq!(kind(&apps.delete(&token, &w.pool_id, &id).await), "pool_not_found");
 
@@ -291,7 +298,8 @@ async fn the_cached_read_sees_this_process_changes_at_once() {
     let read = apps.client(&w.pool_id, &id).await.expect("read").expect("found");
     assert_eq!(read.redirect_uris, ["https://new.example.com/cb"], "not the cached one");
 
-    let secret = apps.rotate_secret(&w.admin, &w.pool_id, &id).await.expect("rotate");
+    let rotated = apps.rotate_secret(&w.admin, &w.pool_id, &id).await.expect("rotate");
+    let secret = rotated.secret.expect("secret");
     let read = apps.client(&w.pool_id, &id).await.expect("read").expect("found");
     assert!(secret_matches(&secret.text, &read.secret_hash.expect("hash")), "the new secret");
 
@@ -337,9 +345,8 @@ async fn blocking_or_deleting_a_user_revokes_their_refresh_tokens() {
         tokens.create(&refresh_token(&w, &client_id, user, n)).await.expect("token");
     }
     let pool_id = w.pool_id.as_str();
-    let present = |n: u8| async move {
-        tokens.find(pool_id, &[n; 32]).await.expect("find").is_some()
-    };
+    let present =
+        |n: u8| async move { tokens.find(pool_id, &[n; 32]).await.expect("find").is_some() };
 
     let rename = tessera_domain::model::UserChanges {
         nickname: Some(Some("Nick".into())),
@@ -348,8 +355,7 @@ async fn blocking_or_deleting_a_user_revokes_their_refresh_tokens() {
     w.services.users.update(&w.admin, &w.pool_id, blocked, rename).await.expect("rename");
     assert!(present(1).await && present(2).await, "other changes revoke nothing");
 
-    let block =
-        tessera_domain::model::UserChanges { blocked: Some(true), ..Default::default() };
+    let block = tessera_domain::model::UserChanges { blocked: Some(true), ..Default::default() };
     w.services.users.update(&w.admin, &w.pool_id, blocked, block).await.expect("block");
     assert!(!present(1).await && !present(2).await, "the blocked user's tokens are gone");
     assert!(present(3).await, "another user's token stays");

@@ -115,8 +115,10 @@ impl UserRepo for SqlStore {
                 .filter(refresh_token::Column::UserId.eq(id))
                 .exec(&txn)
                 .await?;
-            let res =
-                delete_in::<user::Entity>(pool_id).filter(user::Column::Id.eq(id)).exec(&txn).await?;
+            let res = delete_in::<user::Entity>(pool_id)
+                .filter(user::Column::Id.eq(id))
+                .exec(&txn)
+                .await?;
             txn.commit().await?;
             Ok(res.rows_affected > 0)
         })

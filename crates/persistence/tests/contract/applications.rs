@@ -162,7 +162,9 @@ async fn application_updates_write_only_their_columns() {
             let store = store.clone();
             tasks.push(tokio::spawn(async move {
                 let changes = match i % 3 {
-                    0 => ApplicationChanges { name: Some(format!("Name {i}")), ..Default::default() },
+                    0 => {
+                        ApplicationChanges { name: Some(format!("Name {i}")), ..Default::default() }
+                    }
                     1 => ApplicationChanges {
                         grant_types: Some(vec![GrantType::AuthorizationCode]),
                         ..Default::default()
