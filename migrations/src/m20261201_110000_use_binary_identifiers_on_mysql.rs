@@ -24,7 +24,9 @@ impl MigrationName for Migration {
 /// (trailing spaces ignored) where neither exists.
 const EXACT: [&str; 3] = ["utf8mb4_nopad_bin", "utf8mb4_0900_bin", "utf8mb4_bin"];
 
-async fn exact_collation(db: &SchemaManagerConnection<'_>) -> Result<&'static str, DbErr> {
+pub(crate) async fn exact_collation(
+    db: &SchemaManagerConnection<'_>,
+) -> Result<&'static str, DbErr> {
     for name in EXACT {
         let sql = format!(
             "SELECT COLLATION_NAME FROM information_schema.COLLATIONS WHERE COLLATION_NAME = '{name}'"

@@ -6,6 +6,7 @@
 mod admins;
 mod algorithm;
 mod app2wxapp;
+mod applications;
 mod audit;
 mod auth;
 mod body;
@@ -23,6 +24,7 @@ mod oauth;
 mod path;
 mod pools;
 mod spec;
+mod spelled;
 mod time;
 mod users;
 mod wellknown;
@@ -101,6 +103,8 @@ enum ApiTags {
     Connections,
     /// A pool's end users.
     Users,
+    /// A pool's applications (OAuth 2.0 / OpenID Connect clients).
+    Applications,
     /// A pool's token signing keys.
     Keys,
     /// Public token verification metadata (JWKS, OpenID configuration).
@@ -118,6 +122,7 @@ type Apis = (
     audit::AuditApi,
     connections::ConnectionsApi,
     users::UsersApi,
+    applications::ApplicationsApi,
     keys::KeysApi,
     wellknown::WellKnownApi,
     health::HealthApi,

@@ -1,7 +1,8 @@
 //! Ids taken from a path, checked before the handler runs.
 //!
-//! A pool, user or admin id is 1 to 64 letters, digits, `_` or `-` (`tessera_domain::ids`). An id
-//! from a path that is not one cannot name anything, so it answers `404` (`pool_not_found` or
+//! A pool, user or admin id is 1 to 64 letters, digits, `_` or `-` (`tessera_domain::ids`); a
+//! client id is 24 lowercase hexadecimal characters (always generated). An id from a path that is
+//! not one cannot name anything, so it answers `404` (`pool_not_found` or
 //! `not_found`) at once: it never reaches a rate-limit key, a Redis key, an audit row or a
 //! database query. The OpenAPI document publishes the same rule (`minLength`, `maxLength`,
 //! `pattern`).
@@ -21,10 +22,20 @@ use crate::error::ApiError;
 /// The published form of an id: what [`ids::validate_id`] accepts.
 pub(crate) const ID_PATTERN: &str = "^[A-Za-z0-9_-]+$";
 
-/// What an invalid id of this kind answers.
+/// What an id of this kind looks like, and what an invalid one answers.
 pub trait IdKind: Send + Sync + 'static {
     /// The error of an id that cannot exist.
     fn not_found() -> Error;
+
+    /// Whether `id` can be an id of this kind (what [`ids::validate_id`] accepts, by default).
+    fn is_valid(id: &str) -> bool {
+        ids::validate_id("id", id).is_ok()
+    }
+
+    /// The published schema, stating exactly what [`IdKind::is_valid`] accepts.
+    fn schema() -> MetaSchemaRef {
+        id_schema()
+    }
 }
 
 /// A pool id: an invalid one answers `404 pool_not_found`.
@@ -42,6 +53,32 @@ pub struct UserId;
 impl IdKind for UserId {
     fn not_found() -> Error {
         Error::NotFound("user")
+    }
+}
+
+/// An application's client id (24 lowercase hexadecimal characters, as generated): anything else
+/// answers `404 not_found`.
+pub struct ClientId;
+
+/// The published form of a client id.
+pub(crate) const CLIENT_ID_PATTERN: &str = "^[0-9a-f]{24}$";
+
+impl IdKind for ClientId {
+    fn not_found() -> Error {
+        Error::NotFound("application")
+    }
+
+    fn is_valid(id: &str) -> bool {
+        id.len() == 24 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    }
+
+    fn schema() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            min_length: Some(24),
+            max_length: Some(24),
+            pattern: Some(CLIENT_ID_PATTERN.to_owned()),
+            ..MetaSchema::new("string")
+        }))
     }
 }
 
@@ -102,7 +139,7 @@ impl<'a, K: IdKind> ApiExtractor<'a> for Path<K> {
     }
 
     fn param_schema_ref() -> Option<MetaSchemaRef> {
-        Some(id_schema())
+        Some(K::schema())
     }
 
     fn param_raw_type(&self) -> Option<&String> {
@@ -115,11 +152,10 @@ impl<'a, K: IdKind> ApiExtractor<'a> for Path<K> {
         param_opts: ExtractParamOptions<String>,
     ) -> poem::Result<Self> {
         let id = request.raw_path_param(param_opts.name).unwrap_or_default();
-        match ids::validate_id("id", id) {
-            Ok(()) => Ok(Self { id: id.to_owned(), kind: PhantomData }),
-            Err(_) => {
-                Err(poem::Error::from_response(ApiError::from(K::not_found()).into_response()))
-            }
+        if K::is_valid(id) {
+            Ok(Self { id: id.to_owned(), kind: PhantomData })
+        } else {
+            Err(poem::Error::from_response(ApiError::from(K::not_found()).into_response()))
         }
     }
 }
@@ -138,6 +174,11 @@ mod tests {
         #[oai(path = "/pools/:id/users/:user_id", method = "get")]
         async fn get(&self, id: Path<PoolId>, user_id: Path<UserId>) -> PlainText<String> {
             PlainText(format!("{}/{}", id.into_inner(), user_id.into_inner()))
+        }
+
+        #[oai(path = "/pools/:id/applications/:client_id", method = "get")]
+        async fn app(&self, id: Path<PoolId>, client_id: Path<ClientId>) -> PlainText<String> {
+            PlainText(format!("{}/{}", id.into_inner(), client_id.into_inner()))
         }
     }
 
@@ -162,6 +203,24 @@ mod tests {
             assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
             assert!(body.contains(r#""error":"not_found""#), "{bad}: {body}");
         }
+    }
+
+    #[tokio::test]
+    async fn client_ids_are_24_lowercase_hex_or_not_found() {
+        let good = "0123456789abcdef01234567";
+        let (status, body) = get(&format!("/pools/p1/applications/{good}")).await;
+        assert_eq!((status, body), (StatusCode::OK, format!("p1/{good}")));
+        let short = &good[..23];
+        let long = format!("{good}8");
+        let upper = good.to_uppercase();
+        for bad in [short, long.as_str(), upper.as_str(), "0123456789abcdef0123456g", "my-app"] {
+            let (status, body) = get(&format!("/pools/p1/applications/{bad}")).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
+            assert!(body.contains(r#""error":"not_found""#), "{bad}: {body}");
+            assert!(body.contains("application not found"), "{bad}: {body}");
+        }
+        let spec = OpenApiService::new(Ids, "t", "1").spec();
+        assert!(spec.contains(r#""pattern": "^[0-9a-f]{24}$""#), "{spec}");
     }
 
     #[test]

@@ -45,6 +45,10 @@ pub struct Settings {
     token_algorithm: Algorithm,
     /// The app2wxapp flow's settings.
     app2wxapp: App2WxappSettings,
+    /// Whether `web` applications may register plain `http` redirect URIs on any host. For
+    /// development only (default `false`); `http://127.0.0.1` and `http://[::1]` are always
+    /// allowed.
+    allow_http_redirect_uris: bool,
 }
 
 /// Settings of the "App launches mini program" login.
@@ -70,6 +74,7 @@ impl From<&UserPool> for Pool {
                     require_secret: p.settings.app2wxapp.require_secret,
                     ticket_ttl_seconds: p.settings.app2wxapp.ticket_ttl_seconds,
                 },
+                allow_http_redirect_uris: p.settings.allow_http_redirect_uris,
             },
             created_at: iso(p.created_at),
             updated_at: iso(p.updated_at),
@@ -102,6 +107,9 @@ pub struct SettingsPatch {
     token_algorithm: Option<Algorithm>,
     /// The app2wxapp flow's settings.
     app2wxapp: Option<App2WxappPatch>,
+    /// Whether `web` applications may register plain `http` redirect URIs on any host (for
+    /// development only). Turning it off does not change applications registered meanwhile.
+    allow_http_redirect_uris: Option<bool>,
 }
 
 /// app2wxapp settings to change.
@@ -146,6 +154,7 @@ fn settings_patch(patch: Option<SettingsPatch>) -> Result<PoolSettingsPatch, Err
             wx.ticket_ttl_seconds,
             wx.ticket_expires_after_alias,
         )?,
+        allow_http_redirect_uris: patch.allow_http_redirect_uris,
     })
 }
 

@@ -35,8 +35,10 @@ pub(crate) const CLOSED: &[&str] = &[
     "App2WxappPatch",
     "ChangePassword",
     "CreateAdmin",
+    "CreateApplication",
     "CreatePool",
     "CreateUser",
+    "PatchApplication",
     "PatchPool",
     "PatchUser",
     "PoolCredentials",
@@ -115,10 +117,11 @@ const fn link(
 
 const POOL_ID: (&str, &str) = ("path.id", "$response.body#/id");
 const SAME_POOL: (&str, &str) = ("path.id", "$request.path.id");
+const CLIENT_ID: (&str, &str) = ("path.client_id", "$response.body#/clientId");
 
 /// How the operations chain: a new pool is read, changed, logged in to, given a connection,
-/// users and keys, and deleted; a new secret logs in; a new user or admin is read, changed and
-/// deleted; a mini program login's ticket is exchanged.
+/// users, applications and keys, and deleted; a new secret logs in; a new user, application or
+/// admin is read, changed and deleted (an application's secret rotated); a mini program login's ticket is exchanged.
 const LINKS: &[Link] = &[
     link("createUserPool", "201", "GetPool", "getUserPool", &[POOL_ID], &[]),
     link("createUserPool", "201", "UpdatePool", "updateUserPool", &[POOL_ID], &[]),
@@ -129,6 +132,8 @@ const LINKS: &[Link] = &[
     link("createUserPool", "201", "ListUsers", "listUsers", &[POOL_ID], &[]),
     link("createUserPool", "201", "CreateUser", "createUser", &[POOL_ID], &[]),
     link("createUserPool", "201", "RotateKey", "rotateSigningKey", &[POOL_ID], &[]),
+    link("createUserPool", "201", "ListApplications", "listApplications", &[POOL_ID], &[]),
+    link("createUserPool", "201", "CreateApplication", "createApplication", &[POOL_ID], &[]),
     link("createUserPool", "201", "Jwks", "getJwks", &[POOL_ID], &[]),
     link("createUserPool", "201", "OpenIdConfiguration", "getOpenIdConfiguration", &[POOL_ID], &[]),
     link(
@@ -209,6 +214,38 @@ const LINKS: &[Link] = &[
         "DeleteUser",
         "deleteUser",
         &[SAME_POOL, ("path.user_id", "$response.body#/id")],
+        &[],
+    ),
+    link(
+        "createApplication",
+        "201",
+        "GetApplication",
+        "getApplication",
+        &[SAME_POOL, CLIENT_ID],
+        &[],
+    ),
+    link(
+        "createApplication",
+        "201",
+        "UpdateApplication",
+        "updateApplication",
+        &[SAME_POOL, CLIENT_ID],
+        &[],
+    ),
+    link(
+        "createApplication",
+        "201",
+        "RotateApplicationSecret",
+        "rotateApplicationSecret",
+        &[SAME_POOL, CLIENT_ID],
+        &[],
+    ),
+    link(
+        "createApplication",
+        "201",
+        "DeleteApplication",
+        "deleteApplication",
+        &[SAME_POOL, CLIENT_ID],
         &[],
     ),
     link(
@@ -428,7 +465,7 @@ mod tests {
 
     #[test]
     fn closed_schemas_are_exactly_the_bodies_that_refuse_unknown_fields() {
-        use crate::{admins, app2wxapp, auth, connections, pools, users};
+        use crate::{admins, app2wxapp, applications, auth, connections, pools, users};
         let bodies = [
             ("AdminCredentials", refuses_unknown_fields::<auth::AdminCredentials>()),
             ("PoolCredentials", refuses_unknown_fields::<auth::PoolCredentials>()),
@@ -442,6 +479,8 @@ mod tests {
             ("PutConnection", refuses_unknown_fields::<connections::PutConnection>()),
             ("CreateUser", refuses_unknown_fields::<users::CreateUser>()),
             ("PatchUser", refuses_unknown_fields::<users::PatchUser>()),
+            ("CreateApplication", refuses_unknown_fields::<applications::CreateApplication>()),
+            ("PatchApplication", refuses_unknown_fields::<applications::PatchApplication>()),
             ("LoginBody", refuses_unknown_fields::<app2wxapp::LoginBody>()),
             ("ProfileBody", refuses_unknown_fields::<app2wxapp::ProfileBody>()),
             ("ExchangeBody", refuses_unknown_fields::<app2wxapp::ExchangeBody>()),

@@ -6,12 +6,15 @@ use tessera_domain::{
     StoreError,
     ids::hex,
     model::{
-        App2WxappConnection, App2WxappSettings, AuditAction, AuditEvent, KeyStatus, Outcome,
-        PlatformAdmin, PoolSettings, SigningKey, TokenAlgorithm, User, UserPool,
+        App2WxappConnection, App2WxappSettings, Application, AuditAction, AuditEvent, GrantType,
+        KeyStatus, Outcome, PlatformAdmin, PoolSettings, RefreshToken, SigningKey, TokenAlgorithm,
+        User, UserPool,
     },
 };
 
-use crate::entity::{admin, audit, connection, pool, signing_key, user};
+use crate::entity::{
+    admin, application, audit, connection, pool, refresh_token, signing_key, user,
+};
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Other(format!("corrupt {what} in the database"))
@@ -28,6 +31,7 @@ pub fn pool_from(m: pool::Model) -> Result<UserPool, StoreError> {
                 require_secret: m.require_secret,
                 ticket_ttl_seconds: m.ticket_ttl_seconds,
             },
+            allow_http_redirect_uris: m.allow_http_redirect_uris,
         },
         id: m.id,
         name: m.name,
@@ -46,6 +50,7 @@ pub fn pool_row(p: &UserPool) -> pool::ActiveModel {
         token_algorithm: Set(p.settings.token_algorithm.as_str().to_owned()),
         require_secret: Set(p.settings.app2wxapp.require_secret),
         ticket_ttl_seconds: Set(p.settings.app2wxapp.ticket_ttl_seconds),
+        allow_http_redirect_uris: Set(p.settings.allow_http_redirect_uris),
         created_at: Set(p.created_at),
         updated_at: Set(p.updated_at),
     }
@@ -211,6 +216,95 @@ pub fn audit_row(e: &AuditEvent) -> audit::ActiveModel {
         outcome: Set(e.outcome.as_str().to_owned()),
         reason: Set(e.reason.as_deref().map(|r| truncate(r, 64))),
         created_at: Set(e.created_at),
+    }
+}
+
+pub fn application_from(m: application::Model) -> Result<Application, StoreError> {
+    let strings = |text: &str, what: &str| {
+        serde_json::from_str::<Vec<String>>(text).map_err(|_| corrupt(what))
+    };
+    let grant_types = strings(&m.grant_types, "application grant types")?
+        .iter()
+        .map(|g| g.parse::<GrantType>().map_err(|_| corrupt("application grant type")))
+        .collect::<Result<_, _>>()?;
+    let secret_hash = match m.secret_hash.as_deref() {
+        Some(text) => Some(unhex32(text).ok_or_else(|| corrupt("client secret hash"))?),
+        None => None,
+    };
+    Ok(Application {
+        app_type: m.app_type.parse().map_err(|_| corrupt("application type"))?,
+        redirect_uris: strings(&m.redirect_uris, "redirect URIs")?,
+        post_logout_redirect_uris: strings(&m.post_logout_redirect_uris, "redirect URIs")?,
+        grant_types,
+        secret_hash,
+        pool_id: m.pool_id,
+        client_id: m.client_id,
+        name: m.name,
+        access_token_ttl_seconds: m.access_token_ttl_seconds,
+        refresh_token_ttl_seconds: m.refresh_token_ttl_seconds,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+/// A list of strings as stored (a JSON array).
+pub fn json_strings<S: AsRef<str>>(items: &[S]) -> String {
+    serde_json::Value::from(items.iter().map(AsRef::as_ref).collect::<Vec<_>>()).to_string()
+}
+
+/// Grant types as stored (a JSON array of their spellings).
+pub fn json_grants(grants: &[GrantType]) -> String {
+    json_strings(&grants.iter().map(|g| g.as_str()).collect::<Vec<_>>())
+}
+
+pub fn application_row(a: &Application) -> application::ActiveModel {
+    application::ActiveModel {
+        client_id: Set(a.client_id.clone()),
+        pool_id: Set(a.pool_id.clone()),
+        name: Set(a.name.clone()),
+        app_type: Set(a.app_type.as_str().to_owned()),
+        redirect_uris: Set(json_strings(&a.redirect_uris)),
+        post_logout_redirect_uris: Set(json_strings(&a.post_logout_redirect_uris)),
+        grant_types: Set(json_grants(&a.grant_types)),
+        access_token_ttl_seconds: Set(a.access_token_ttl_seconds),
+        refresh_token_ttl_seconds: Set(a.refresh_token_ttl_seconds),
+        secret_hash: Set(a.secret_hash.as_ref().map(|h| hex(h))),
+        created_at: Set(a.created_at),
+        updated_at: Set(a.updated_at),
+    }
+}
+
+pub fn refresh_token_from(m: refresh_token::Model) -> Result<RefreshToken, StoreError> {
+    Ok(RefreshToken {
+        hash: unhex32(&m.hash).ok_or_else(|| corrupt("refresh token hash"))?,
+        pool_id: m.pool_id,
+        client_id: m.client_id,
+        user_id: m.user_id,
+        family_id: m.family_id,
+        scope: m.scope,
+        session_id: m.session_id,
+        auth_time: m.auth_time,
+        amr: m.amr,
+        created_at: m.created_at,
+        expires_at: m.expires_at,
+        used_at: m.used_at,
+    })
+}
+
+pub fn refresh_token_row(t: &RefreshToken) -> refresh_token::ActiveModel {
+    refresh_token::ActiveModel {
+        hash: Set(hex(&t.hash)),
+        pool_id: Set(t.pool_id.clone()),
+        client_id: Set(t.client_id.clone()),
+        user_id: Set(t.user_id.clone()),
+        family_id: Set(t.family_id.clone()),
+        scope: Set(t.scope.clone()),
+        session_id: Set(t.session_id.clone()),
+        auth_time: Set(t.auth_time),
+        amr: Set(t.amr.clone()),
+        created_at: Set(t.created_at),
+        expires_at: Set(t.expires_at),
+        used_at: Set(t.used_at),
     }
 }
 

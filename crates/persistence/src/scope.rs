@@ -4,7 +4,7 @@
 
 use sea_orm::{DeleteMany, EntityTrait, QueryFilter, Select, UpdateMany, sea_query::IntoCondition};
 
-use crate::entity::{connection, signing_key, user};
+use crate::entity::{application, connection, refresh_token, signing_key, user};
 
 /// An entity whose rows belong to one user pool.
 pub trait PoolOwned: EntityTrait {
@@ -22,6 +22,14 @@ impl PoolOwned for signing_key::Entity {
 
 impl PoolOwned for connection::Entity {
     const POOL: Self::Column = connection::Column::PoolId;
+}
+
+impl PoolOwned for application::Entity {
+    const POOL: Self::Column = application::Column::PoolId;
+}
+
+impl PoolOwned for refresh_token::Entity {
+    const POOL: Self::Column = refresh_token::Column::PoolId;
 }
 
 fn of_pool<E: PoolOwned>(pool_id: &str) -> impl IntoCondition {

@@ -104,6 +104,7 @@ async fn migrations_apply_and_are_recorded() {
             "m20261124_120000_create_core_tables",
             "m20261201_100000_add_admin_token_generation",
             "m20261201_110000_use_binary_identifiers_on_mysql",
+            "m20261210_100000_create_applications_and_refresh_tokens",
         ];
         assert_eq!(applied, expected, "{backend:?}");
         store.migrate().await.expect("second run is a no-op");
@@ -128,7 +129,7 @@ async fn replicas_starting_together_migrate_once() {
             result.unwrap_or_else(|e| panic!("{backend:?}: {e}"));
         }
         let applied = replicas[0].applied_migrations().await.expect("applied");
-        assert_eq!(applied.len(), 3, "{backend:?}: {applied:?}");
+        assert_eq!(applied.len(), 4, "{backend:?}: {applied:?}");
     }
 }
 
@@ -482,6 +483,9 @@ async fn an_unreachable_database_is_unavailable_not_a_hang() {
 
 #[path = "contract/failover.rs"]
 mod failover;
+
+#[path = "contract/applications.rs"]
+mod applications;
 
 mod tickets {
     use std::{sync::Arc, time::Duration};

@@ -7,11 +7,14 @@ use chrono::{DateTime, Utc};
 
 use super::Caches;
 use crate::{
-    model::{App2WxappConnection, Page, Paged, PoolChanges, PoolUpdated, SigningKey, UserPool},
-    ports::{ConnectionRepo, KeyRepo, PoolRepo, StoreResult},
+    model::{
+        App2WxappConnection, Application, ApplicationChanges, Page, Paged, PoolChanges,
+        PoolUpdated, SigningKey, UserPool,
+    },
+    ports::{ApplicationRepo, ConnectionRepo, KeyRepo, PoolRepo, StoreResult},
 };
 
-/// Wraps a pool, connection or key repository: reads pass through, and every write, whatever
+/// Wraps a pool, connection, key or application repository: reads pass through, and every write, whatever
 /// its outcome, drops what [`Caches`] holds about the pool it touched. A write method added to
 /// one of these ports must be implemented here too (the compiler says so), which is where its
 /// invalidation is decided.
@@ -34,6 +37,18 @@ impl<R: ?Sized> Invalidating<R> {
     ) -> StoreResult<T> {
         let result = write.await;
         self.caches.forget_pool(pool_id);
+        result
+    }
+
+    /// Runs a write to one application, then forgets it (also on failure).
+    async fn write_application<T>(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        write: impl Future<Output = StoreResult<T>>,
+    ) -> StoreResult<T> {
+        let result = write.await;
+        self.caches.forget_application(pool_id, client_id);
         result
     }
 }
@@ -121,5 +136,42 @@ impl KeyRepo for Invalidating<dyn KeyRepo> {
         new: &str,
     ) -> StoreResult<bool> {
         self.write(pool_id, self.inner.reseal_private_key(pool_id, kid, old, new)).await
+    }
+}
+
+#[async_trait]
+impl ApplicationRepo for Invalidating<dyn ApplicationRepo> {
+    async fn create(&self, app: &Application) -> StoreResult<()> {
+        // A read of this client id may have cached its absence.
+        self.write_application(&app.pool_id, &app.client_id, self.inner.create(app)).await
+    }
+    async fn get(&self, pool_id: &str, client_id: &str) -> StoreResult<Option<Application>> {
+        self.inner.get(pool_id, client_id).await
+    }
+    async fn list(&self, pool_id: &str, page: Page) -> StoreResult<Paged<Application>> {
+        self.inner.list(pool_id, page).await
+    }
+    async fn update(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        changes: &ApplicationChanges,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Application>> {
+        let write = self.inner.update(pool_id, client_id, changes, now);
+        self.write_application(pool_id, client_id, write).await
+    }
+    async fn set_secret_hash(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+        hash: &[u8; 32],
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let write = self.inner.set_secret_hash(pool_id, client_id, hash, now);
+        self.write_application(pool_id, client_id, write).await
+    }
+    async fn delete(&self, pool_id: &str, client_id: &str) -> StoreResult<bool> {
+        self.write_application(pool_id, client_id, self.inner.delete(pool_id, client_id)).await
     }
 }

@@ -1,7 +1,8 @@
 //! Short-lived in-process caches of what the hot paths read on every request (a pool and its
-//! settings, its connection, its signing key, its JWKS). Entries live one second, so a change
+//! settings, its connection, its signing key, its JWKS, its applications). Entries live one second, so a change
 //! made on another replica is seen within a second; changes made through this process drop the
-//! entries at once, by construction: the pool, connection and key repositories the services
+//! entries at once, by construction: the pool, connection, key and application repositories the
+//! services
 //! write through are wrapped in [`Invalidating`], which forgets the pool's entries after every
 //! write, so no service can forget to.
 
@@ -67,6 +68,11 @@ impl<V: Clone> TtlCache<V> {
     pub fn remove(&self, key: &str) {
         self.lock().remove(key);
     }
+
+    /// Drops every key that starts with `prefix`.
+    pub fn remove_prefix(&self, prefix: &str) {
+        self.lock().retain(|key, _| !key.starts_with(prefix));
+    }
 }
 
 /// The caches shared by the services of one process.
@@ -79,6 +85,8 @@ pub struct Caches {
     pub signers: TtlCache<std::sync::Arc<crate::crypto::KeyMaterial>>,
     /// Published JWKs by pool id.
     pub jwks: TtlCache<std::sync::Arc<Vec<serde_json::Value>>>,
+    /// Applications by [`Caches::application_key`] (`None`: no such application in the pool).
+    pub applications: TtlCache<Option<crate::model::Application>>,
 }
 
 impl Default for Caches {
@@ -89,6 +97,7 @@ impl Default for Caches {
             connections: TtlCache::new(ttl, 10_000),
             signers: TtlCache::new(ttl, 10_000),
             jwks: TtlCache::new(ttl, 10_000),
+            applications: TtlCache::new(ttl, 10_000),
         }
     }
 }
@@ -100,6 +109,17 @@ impl Caches {
         self.connections.remove(pool_id);
         self.signers.remove(pool_id);
         self.jwks.remove(pool_id);
+        self.applications.remove_prefix(&format!("{pool_id}/"));
+    }
+
+    /// Forgets what is cached about one application (after a change to it).
+    pub fn forget_application(&self, pool_id: &str, client_id: &str) {
+        self.applications.remove(&Self::application_key(pool_id, client_id));
+    }
+
+    /// The key of an application in [`Caches::applications`] (neither id holds a `/`).
+    pub fn application_key(pool_id: &str, client_id: &str) -> String {
+        format!("{pool_id}/{client_id}")
     }
 }
 
@@ -122,5 +142,22 @@ mod tests {
         cache.put("c", 3, t0);
         assert_eq!(cache.get("a", t0), None, "bounded");
         assert_eq!(cache.get("c", t0), Some(3));
+    }
+
+    #[test]
+    fn forgetting_a_pool_forgets_its_applications_only() {
+        let caches = Caches::default();
+        let t0 = DateTime::from_timestamp(1_000, 0).unwrap_or_default();
+        for (pool, client) in [("p", "c1"), ("p", "c2"), ("p2", "c3"), ("pp", "c4")] {
+            caches.applications.put(&Caches::application_key(pool, client), None, t0);
+        }
+        caches.forget_pool("p");
+        let cached = |pool, client| {
+            caches.applications.get(&Caches::application_key(pool, client), t0).is_some()
+        };
+        assert!(!cached("p", "c1") && !cached("p", "c2"));
+        assert!(cached("p2", "c3") && cached("pp", "c4"), "other pools' entries stay");
+        caches.forget_application("p2", "c3");
+        assert!(!cached("p2", "c3") && cached("pp", "c4"));
     }
 }

@@ -52,6 +52,14 @@ spelled_enum! {
         UserUnblock = "user.unblock",
         /// An admin deleted a user.
         UserDelete = "user.delete",
+        /// An application (OAuth client) was registered.
+        ApplicationCreate = "application.create",
+        /// An application's settings changed.
+        ApplicationUpdate = "application.update",
+        /// An application and the refresh tokens issued to it were deleted.
+        ApplicationDelete = "application.delete",
+        /// An application's client secret was replaced.
+        ApplicationSecretRotate = "application.secret.rotate",
         /// A mini program login issued a ticket (or failed).
         App2WxappLogin = "app2wxapp.login",
         /// An App backend exchanged a ticket (or failed to).

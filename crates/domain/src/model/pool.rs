@@ -31,6 +31,9 @@ pub struct PoolSettings {
     pub token_algorithm: TokenAlgorithm,
     /// The app2wxapp flow's settings.
     pub app2wxapp: App2WxappSettings,
+    /// Whether `web` applications may register plain `http` redirect URIs on any host (for
+    /// development only; loopback IP literals are always allowed).
+    pub allow_http_redirect_uris: bool,
 }
 
 /// Settings of the "App launches mini program" flow.
@@ -78,6 +81,9 @@ impl PoolSettings {
             }
             next.app2wxapp.ticket_ttl_seconds = v;
         }
+        if let Some(v) = patch.allow_http_redirect_uris {
+            next.allow_http_redirect_uris = v;
+        }
         Ok(next)
     }
 }
@@ -89,6 +95,7 @@ impl Default for PoolSettings {
             token_ttl_seconds: 1_296_000,
             token_algorithm: TokenAlgorithm::default(),
             app2wxapp: App2WxappSettings { require_secret: true, ticket_ttl_seconds: 120 },
+            allow_http_redirect_uris: false,
         }
     }
 }
@@ -106,6 +113,8 @@ pub struct PoolSettingsPatch {
     pub require_secret: Option<bool>,
     /// See [`App2WxappSettings::ticket_ttl_seconds`].
     pub ticket_ttl_seconds: Option<i64>,
+    /// See [`PoolSettings::allow_http_redirect_uris`].
+    pub allow_http_redirect_uris: Option<bool>,
 }
 
 impl PoolSettingsPatch {
@@ -139,6 +148,9 @@ mod tests {
         assert_eq!(s.app2wxapp.ticket_ttl_seconds, 120);
         assert_eq!(s.token_ttl_seconds, 1_296_000);
         assert_eq!(s.token_algorithm, TokenAlgorithm::Es256);
+        assert!(!s.allow_http_redirect_uris, "http redirect URIs are for development only");
+        let on = PoolSettingsPatch { allow_http_redirect_uris: Some(true), ..Default::default() };
+        assert!(s.patched(&on).unwrap().allow_http_redirect_uris);
     }
 
     #[test]

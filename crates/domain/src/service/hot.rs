@@ -6,19 +6,20 @@ use crate::{
     Error,
     cache::Caches,
     crypto::KeyMaterial,
-    model::{App2WxappConnection, UserPool},
-    ports::{Clock, ConnectionRepo, PoolRepo},
+    model::{App2WxappConnection, Application, UserPool},
+    ports::{ApplicationRepo, Clock, ConnectionRepo, PoolRepo},
 };
 
 use super::keyring::KeyRing;
 
-/// Cached reads of pools, connections, signing keys and JWKS. Writes never go through here:
+/// Cached reads of pools, connections, signing keys, JWKS and applications. Writes never go through here:
 /// they go through the [`crate::cache::Invalidating`] repositories, which empty these caches.
 #[derive(Clone)]
 pub(crate) struct HotReads {
     caches: Arc<Caches>,
     pools: Arc<dyn PoolRepo>,
     connections: Arc<dyn ConnectionRepo>,
+    applications: Arc<dyn ApplicationRepo>,
     keyring: KeyRing,
     clock: Arc<dyn Clock>,
 }
@@ -28,10 +29,11 @@ impl HotReads {
         caches: Arc<Caches>,
         pools: Arc<dyn PoolRepo>,
         connections: Arc<dyn ConnectionRepo>,
+        applications: Arc<dyn ApplicationRepo>,
         keyring: KeyRing,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { caches, pools, connections, keyring, clock }
+        Self { caches, pools, connections, applications, keyring, clock }
     }
 
     /// The pool, or `pool_not_found`.
@@ -47,6 +49,18 @@ impl HotReads {
     ) -> Result<Option<App2WxappConnection>, Error> {
         let load = || async { Ok(self.connections.get(pool_id).await?) };
         self.caches.connections.get_or_load(pool_id, self.clock.now(), load).await
+    }
+
+    /// The pool's application with this client id, if there is one (the token endpoint reads it
+    /// on every request). Another pool's client id is never found.
+    pub(crate) async fn application(
+        &self,
+        pool_id: &str,
+        client_id: &str,
+    ) -> Result<Option<Application>, Error> {
+        let key = Caches::application_key(pool_id, client_id);
+        let load = || async { Ok(self.applications.get(pool_id, client_id).await?) };
+        self.caches.applications.get_or_load(&key, self.clock.now(), load).await
     }
 
     /// The pool's active signing key, opened.

@@ -8,6 +8,7 @@
 
 mod admins;
 pub mod app2wxapp;
+mod applications;
 mod audit;
 mod auth;
 mod connections;
@@ -26,6 +27,7 @@ mod wiring;
 use std::sync::Arc;
 
 pub use admins::{AdminService, NewAdmin};
+pub use applications::{ApplicationService, ApplicationUpdate, CreatedApplication, NewApplication};
 pub use auth::{AccessToken, AuthService, BootstrapAdmin};
 pub use connections::{ConnectionService, ConnectionView, PutConnection};
 pub use keys::KeyService;

@@ -11,7 +11,7 @@ use super::{
 use crate::{
     Error, ids,
     model::{AuditAction, Page, Paged, User, UserChanges, UserFilter},
-    ports::{Clock, PoolRepo, Random, UserRepo},
+    ports::{Clock, PoolRepo, Random, RefreshTokenRepo, UserRepo},
 };
 
 /// A user created by an admin (e.g. pre-provisioned by phone, so that a pool without sign-up can
@@ -38,6 +38,7 @@ pub struct NewUser {
 pub struct UserService {
     pools: Arc<dyn PoolRepo>,
     users: Arc<dyn UserRepo>,
+    refresh_tokens: Arc<dyn RefreshTokenRepo>,
     audit: Auditor,
     clock: Arc<dyn Clock>,
     rng: Arc<dyn Random>,
@@ -47,11 +48,12 @@ impl UserService {
     pub(crate) fn new(
         pools: Arc<dyn PoolRepo>,
         users: Arc<dyn UserRepo>,
+        refresh_tokens: Arc<dyn RefreshTokenRepo>,
         audit: Auditor,
         clock: Arc<dyn Clock>,
         rng: Arc<dyn Random>,
     ) -> Self {
-        Self { pools, users, audit, clock, rng }
+        Self { pools, users, refresh_tokens, audit, clock, rng }
     }
 
     /// Users of the pool matching `filter`.
@@ -95,7 +97,7 @@ impl UserService {
     }
 
     /// Changes a user: the fields `patch` gives, each checked (`None` keeps a field, `Some(None)`
-    /// clears a nullable one), and nothing else.
+    /// clears a nullable one), and nothing else. Blocking a user revokes their refresh tokens.
     pub async fn update(
         &self,
         ctx: &Ctx,
@@ -121,6 +123,11 @@ impl UserService {
             .update(pool_id, user_id, &changes, now)
             .await?
             .ok_or(Error::NotFound("user"))?;
+        if changes.blocked == Some(true) {
+            // After the block is written: a refresh that read the user before it may still store
+            // a token, and a refresh checks `blocked` again before it answers.
+            self.refresh_tokens.revoke_user(pool_id, user_id).await?;
+        }
         let action = match (was_blocked, user.blocked) {
             (false, true) => AuditAction::UserBlock,
             (true, false) => AuditAction::UserUnblock,
@@ -130,9 +137,12 @@ impl UserService {
         Ok(user)
     }
 
-    /// Deletes a user and their personal data.
+    /// Deletes a user, their personal data and their refresh tokens.
     pub async fn delete(&self, ctx: &Ctx, pool_id: &str, user_id: &str) -> Result<(), Error> {
         visible_pool(self.pools.as_ref(), ctx, pool_id).await?;
+        // The store deletes them with the user too; revoking first leaves none behind a delete
+        // that fails half way.
+        self.refresh_tokens.revoke_user(pool_id, user_id).await?;
         if !self.users.delete(pool_id, user_id).await? {
             return Err(Error::NotFound("user"));
         }

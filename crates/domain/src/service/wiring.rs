@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use super::{
-    AdminService, AuthService, ConnectionService, Issuers, KeyService, MaintenanceService,
-    OidcService, PoolService, UserService,
+    AdminService, ApplicationService, AuthService, ConnectionService, Issuers, KeyService,
+    MaintenanceService, OidcService, PoolService, UserService,
     app2wxapp::{
         ExchangeService, LoginService, Tickets, exchange::ExchangePorts, login::LoginPorts,
     },
@@ -38,16 +38,16 @@ pub struct Ports {
     pub users: Arc<dyn UserRepo>,
     /// Signing keys.
     pub keys: Arc<dyn KeyRepo>,
+    /// Applications (OAuth clients).
+    pub applications: Arc<dyn ApplicationRepo>,
+    /// Refresh tokens.
+    pub refresh_tokens: Arc<dyn RefreshTokenRepo>,
     /// Platform admins.
     pub admins: Arc<dyn AdminRepo>,
     /// Audit log.
     pub audit: Arc<dyn AuditRepo>,
     /// Readiness of the database.
     pub health: Arc<dyn Health>,
-    /// Applications (OAuth clients).
-    pub applications: Arc<dyn ApplicationRepo>,
-    /// Refresh tokens.
-    pub refresh_tokens: Arc<dyn RefreshTokenRepo>,
     /// Single-use tickets.
     pub tickets: Arc<dyn TicketStore>,
     /// The OpenID Provider's short-lived state (codes, sessions, QR logins, revocations).
@@ -90,6 +90,8 @@ pub struct Services {
     pub users: Arc<UserService>,
     /// Signing keys and their publication.
     pub keys: Arc<KeyService>,
+    /// Applications (OAuth clients) of the pools.
+    pub applications: Arc<ApplicationService>,
     /// The mini program's login.
     pub login: Arc<LoginService>,
     /// The App backend's ticket exchange.
@@ -105,8 +107,8 @@ pub struct Services {
 }
 
 impl Services {
-    /// Builds every service. The pool, connection and key repositories are wrapped so that each
-    /// write drops the caches of the pool it touched.
+    /// Builds every service. The pool, connection, key and application repositories are wrapped
+    /// so that each write drops the caches of what it touched.
     pub fn wire(ports: Ports, settings: Settings) -> Self {
         let shared = Shared::new(&ports, settings);
         let login = Arc::new(shared.login(&ports));
@@ -119,6 +121,7 @@ impl Services {
             connections: Arc::new(shared.connections(&ports)),
             users: Arc::new(shared.users(&ports)),
             keys: Arc::new(shared.keys()),
+            applications: Arc::new(shared.applications(&ports)),
             login,
             exchange: Arc::new(shared.exchange(&ports)),
             maintenance: Arc::new(MaintenanceService::new(
@@ -145,6 +148,7 @@ struct Shared {
     pools: Arc<dyn PoolRepo>,
     connections: Arc<dyn ConnectionRepo>,
     keys: Arc<dyn KeyRepo>,
+    applications: Arc<dyn ApplicationRepo>,
     audit: Auditor,
     limits: Limits,
     issuers: Issuers,
@@ -162,12 +166,15 @@ impl Shared {
         let connections: Arc<dyn ConnectionRepo> =
             Invalidating::new(ports.connections.clone(), caches.clone());
         let keys: Arc<dyn KeyRepo> = Invalidating::new(ports.keys.clone(), caches.clone());
+        let applications: Arc<dyn ApplicationRepo> =
+            Invalidating::new(ports.applications.clone(), caches.clone());
         let cpu = CpuPool::per_core();
         let keyring = KeyRing::new(keys.clone(), ports.sealer.clone(), clock.clone(), cpu.clone());
         let hot = HotReads::new(
             caches,
             pools.clone(),
             connections.clone(),
+            applications.clone(),
             keyring.clone(),
             clock.clone(),
         );
@@ -180,6 +187,7 @@ impl Shared {
             pools,
             connections,
             keys,
+            applications,
             keyring,
             hot,
         }
@@ -235,7 +243,19 @@ impl Shared {
 
     fn users(&self, ports: &Ports) -> UserService {
         let (clock, rng) = (ports.clock.clone(), ports.rng.clone());
-        UserService::new(self.pools.clone(), ports.users.clone(), self.audit.clone(), clock, rng)
+        let (users, tokens) = (ports.users.clone(), ports.refresh_tokens.clone());
+        UserService::new(self.pools.clone(), users, tokens, self.audit.clone(), clock, rng)
+    }
+
+    fn applications(&self, ports: &Ports) -> ApplicationService {
+        ApplicationService::new(
+            self.pools.clone(),
+            self.applications.clone(),
+            self.hot.clone(),
+            self.audit.clone(),
+            ports.clock.clone(),
+            ports.rng.clone(),
+        )
     }
 
     fn keys(&self) -> KeyService {
@@ -264,7 +284,6 @@ impl Shared {
 
     fn oidc(&self, ports: &Ports) -> OidcService {
         let own = OidcPorts {
-            applications: ports.applications.clone(),
             refresh_tokens: ports.refresh_tokens.clone(),
             users: ports.users.clone(),
             state: ports.state.clone(),

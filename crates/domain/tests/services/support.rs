@@ -19,7 +19,9 @@ use tessera_domain::{
     testing::ManualClock,
     wechat::{SessionKey, WeChat, WeChatError, WxApp, WxPhone, WxSession, WxaCode, WxaCodeRequest},
 };
-use tessera_persistence::{DbConfig, MemoryRateLimiter, MemoryTicketStore, SqlStore};
+use tessera_persistence::{
+    DbConfig, MemoryRateLimiter, MemoryStateStore, MemoryTicketStore, SqlStore,
+};
 
 pub const APP_ID: &str = "wx4f4bc4dec97d474b";
 pub const APP_SECRET: &str = "0123456789abcdef0123456789abcdef";
@@ -136,6 +138,8 @@ impl WeChat for FakeWeChat {
 /// A pool with its connection, and handles on the clock and WeChat.
 pub struct World {
     pub services: Services,
+    /// The store under the services (to look at or plant rows the services do not expose).
+    pub store: Arc<SqlStore>,
     pub clock: Arc<ManualClock>,
     pub wechat: Arc<FakeWeChat>,
     pub admin: Ctx,
@@ -165,10 +169,13 @@ impl World {
             connections: store.clone(),
             users: store.clone(),
             keys: store.clone(),
+            applications: store.clone(),
+            refresh_tokens: store.clone(),
             admins: store.clone(),
             audit: store.clone(),
-            health: store,
+            health: store.clone(),
             tickets: Arc::new(MemoryTicketStore::new(clock.clone())),
+            state: Arc::new(MemoryStateStore::new(clock.clone())),
             limiter: Arc::new(MemoryRateLimiter::new(clock.clone())),
             wechat: wechat.clone(),
             metrics: Arc::new(NoMetrics),
@@ -194,6 +201,7 @@ impl World {
         services.connections.put(&admin, "demo", put).await.expect("connection");
         Self {
             services,
+            store,
             clock,
             wechat,
             admin,

@@ -14,6 +14,7 @@ pub struct Model {
     pub token_algorithm: String,
     pub require_secret: bool,
     pub ticket_ttl_seconds: i64,
+    pub allow_http_redirect_uris: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -2,6 +2,7 @@
 //! only the columns it changes, and changes that span rows (a pool and its keys) run in one
 //! transaction that first takes the pool's row, so concurrent writers never undo each other.
 
+mod applications;
 mod keys;
 mod pools;
 mod users;

@@ -21,7 +21,7 @@ use super::{keys::rotate_in, lock_pool};
 use crate::{
     SqlStore,
     convert::*,
-    entity::{audit, connection, pool, signing_key, user},
+    entity::{application, audit, connection, pool, refresh_token, signing_key, user},
     scope::{delete_in, find_in, update_in},
 };
 
@@ -97,6 +97,8 @@ impl PoolRepo for SqlStore {
     async fn delete(&self, id: &str) -> StoreResult<bool> {
         self.timed(async {
             let txn = self.db.begin().await?;
+            delete_in::<refresh_token::Entity>(id).exec(&txn).await?;
+            delete_in::<application::Entity>(id).exec(&txn).await?;
             delete_in::<user::Entity>(id).exec(&txn).await?;
             delete_in::<signing_key::Entity>(id).exec(&txn).await?;
             delete_in::<connection::Entity>(id).exec(&txn).await?;
@@ -210,6 +212,7 @@ async fn update_locked(
         token_algorithm: s.token_algorithm.map_or(NotSet, |a| Set(a.as_str().to_owned())),
         require_secret: s.require_secret.map_or(NotSet, Set),
         ticket_ttl_seconds: s.ticket_ttl_seconds.map_or(NotSet, Set),
+        allow_http_redirect_uris: s.allow_http_redirect_uris.map_or(NotSet, Set),
         updated_at: Set(now),
         ..Default::default()
     };

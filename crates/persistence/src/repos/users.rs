@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 use tessera_domain::{
@@ -15,7 +15,7 @@ use tessera_domain::{
 use crate::{
     SqlStore,
     convert::*,
-    entity::user,
+    entity::{refresh_token, user},
     scope::{delete_in, find_in, update_in},
 };
 
@@ -108,8 +108,21 @@ impl UserRepo for SqlStore {
     }
 
     async fn delete(&self, pool_id: &str, id: &str) -> StoreResult<bool> {
-        let query = delete_in::<user::Entity>(pool_id).filter(user::Column::Id.eq(id));
-        Ok(self.timed(query.exec(&self.db)).await?.rows_affected > 0)
+        self.timed(async {
+            let txn = self.db.begin().await?;
+            // The foreign key cascades too; deleting them here first does not depend on it.
+            delete_in::<refresh_token::Entity>(pool_id)
+                .filter(refresh_token::Column::UserId.eq(id))
+                .exec(&txn)
+                .await?;
+            let res = delete_in::<user::Entity>(pool_id)
+                .filter(user::Column::Id.eq(id))
+                .exec(&txn)
+                .await?;
+            txn.commit().await?;
+            Ok(res.rows_affected > 0)
+        })
+        .await
     }
 
     async fn find_by_unionid(&self, pool_id: &str, unionid: &str) -> StoreResult<Option<User>> {

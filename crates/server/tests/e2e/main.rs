@@ -4,6 +4,7 @@
 
 mod admin_api;
 mod admins;
+mod applications;
 mod canary;
 mod cli;
 mod config;

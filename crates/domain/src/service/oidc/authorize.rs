@@ -154,7 +154,7 @@ impl OidcService {
         let Some(client_id) = request.client_id.as_deref().filter(|c| !c.is_empty()) else {
             return Ok(AuthorizeOutcome::Page(AuthorizePageError::UnknownClient));
         };
-        let app = match self.applications.get(&pool.id, client_id).await? {
+        let app = match self.hot.application(&pool.id, client_id).await? {
             Some(app) if app.app_type.uses_redirects() => app,
             _ => return Ok(AuthorizeOutcome::Page(AuthorizePageError::UnknownClient)),
         };

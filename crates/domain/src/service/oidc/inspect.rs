@@ -163,7 +163,7 @@ impl OidcService {
             return Ok(None);
         }
         if claims.sub == claims.client_id {
-            let app = self.applications.get(pool_id, &claims.client_id).await?;
+            let app = self.hot.application(pool_id, &claims.client_id).await?;
             return Ok(app.map(|_| claims));
         }
         let user = self.users.get(pool_id, &claims.sub).await?;

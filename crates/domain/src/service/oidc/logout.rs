@@ -112,7 +112,7 @@ impl OidcService {
             (None, b) => b.map(str::to_owned),
         };
         let app = match &client_id {
-            Some(id) => match self.applications.get(&pool.id, id).await? {
+            Some(id) => match self.hot.application(&pool.id, id).await? {
                 Some(app) => Some(app),
                 None => return Ok(LogoutOutcome::Page(LogoutPageError::UnknownClient)),
             },

@@ -36,7 +36,7 @@ pub use scope::{SUPPORTED as SUPPORTED_SCOPES, Scopes};
 
 use crate::{
     model::{Application, AuditAction, GrantType},
-    ports::{ApplicationRepo, Clock, Random, RateKey, RefreshTokenRepo, StateStore, UserRepo},
+    ports::{Clock, Random, RateKey, RefreshTokenRepo, StateStore, UserRepo},
     service::{Ctx, Issuers, app2wxapp::Tickets, audit::Auditor, hot::HotReads, limits::Limits},
 };
 
@@ -111,7 +111,6 @@ impl std::fmt::Debug for TokenResponse {
 
 /// The ports of [`OidcService`] that are not shared building blocks.
 pub(crate) struct OidcPorts {
-    pub(crate) applications: Arc<dyn ApplicationRepo>,
     pub(crate) refresh_tokens: Arc<dyn RefreshTokenRepo>,
     pub(crate) users: Arc<dyn UserRepo>,
     pub(crate) state: Arc<dyn StateStore>,
@@ -122,7 +121,6 @@ pub(crate) struct OidcPorts {
 /// The pools' OAuth 2.0 / OpenID Connect endpoints (token, introspection, revocation,
 /// userinfo).
 pub struct OidcService {
-    applications: Arc<dyn ApplicationRepo>,
     refresh_tokens: Arc<dyn RefreshTokenRepo>,
     users: Arc<dyn UserRepo>,
     state: Arc<dyn StateStore>,
@@ -144,20 +142,8 @@ impl OidcService {
         issuers: Issuers,
         audit: Auditor,
     ) -> Self {
-        let OidcPorts { applications, refresh_tokens, users, state, clock, rng } = ports;
-        Self {
-            applications,
-            refresh_tokens,
-            users,
-            state,
-            clock,
-            rng,
-            hot,
-            tickets,
-            limits,
-            issuers,
-            audit,
-        }
+        let OidcPorts { refresh_tokens, users, state, clock, rng } = ports;
+        Self { refresh_tokens, users, state, clock, rng, hot, tickets, limits, issuers, audit }
     }
 
     /// The token endpoint: authenticates the client, then runs the grant it asked for. Audited
@@ -220,10 +206,7 @@ impl OidcService {
         pool_id: &str,
         client_id: &str,
     ) -> Result<Application, crate::Error> {
-        self.applications
-            .get(pool_id, client_id)
-            .await?
-            .ok_or(crate::Error::NotFound("application"))
+        self.hot.application(pool_id, client_id).await?.ok_or(crate::Error::NotFound("application"))
     }
 
     /// The application the credentials name in this pool, once they check out. Every attempt
@@ -241,7 +224,7 @@ impl OidcService {
         self.limits.count_attempt(&keys).await?;
         let app = async {
             let (client_id, _) = credentials.claimed()?;
-            match self.applications.get(pool_id, client_id).await? {
+            match self.hot.application(pool_id, client_id).await? {
                 Some(app) => credentials.verify(&app).map(|_| app),
                 None => Err(OAuthError::client("unknown client")),
             }
