@@ -50,6 +50,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/wxapp-qrcode/{userPoolId}/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A website's QR code was scanned
+         * @description Called by the mini program's confirm page when it opens with a code's `scene`: marks
+         *     the code scanned (the website's page says so) and answers the application's name to show.
+         *     `410 qr_expired` when the code expired, was cancelled or was already used.
+         */
+        post: operations["wxappQrcodeScan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/wxapp-qrcode/{userPoolId}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a website's QR code login
+         * @description The user tapped "confirm": the mini program's `wx.login` code (and optionally the phone)
+         *     logs the user in exactly as the app2wxapp login does (matched by unionid, then AppID and
+         *     openid, or signed up when the pool allows it), and the website's page continues to the
+         *     application. Rate limited like logins.
+         */
+        post: operations["wxappQrcodeConfirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/wxapp-qrcode/{userPoolId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a website's QR code login
+         * @description The user declined in the mini program; the website's page says so and offers a new code.
+         */
+        post: operations["wxappQrcodeCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/admin": {
         parameters: {
             query?: never;
@@ -360,6 +425,78 @@ export interface paths {
         patch: operations["updateUser"];
         trace?: never;
     };
+    "/api/v1/userpools/{id}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List applications
+         * @description Oldest first. Client secrets are never shown here.
+         */
+        get: operations["listApplications"];
+        put?: never;
+        /**
+         * Register an application
+         * @description The answer holds the generated `clientId` and, for confidential applications (`web`,
+         *     `machine`), the `clientSecret`, which is never shown again.
+         */
+        post: operations["createApplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/userpools/{id}/applications/{client_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an application */
+        get: operations["getApplication"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an application
+         * @description The refresh tokens issued to it stop working with it.
+         */
+        delete: operations["deleteApplication"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an application
+         * @description Absent fields are kept; a list given replaces the stored one. The type cannot change.
+         */
+        patch: operations["updateApplication"];
+        trace?: never;
+    };
+    "/api/v1/userpools/{id}/applications/{client_id}/secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an application's client secret
+         * @description Confidential applications only (`web`, `machine`; a public one answers `400` naming
+         *     `type`). The old secret stops working at once; nothing else changes. The answer holds the
+         *     new secret, which is never shown again.
+         */
+        post: operations["rotateApplicationSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/userpools/{id}/keys/rotate": {
         parameters: {
             query?: never;
@@ -562,6 +699,121 @@ export interface components {
             ticketTtlSeconds: number;
         };
         /**
+         * Application
+         * @description An application (OAuth 2.0 / OpenID Connect client) of a pool.
+         */
+        Application: {
+            /** @description The OAuth `client_id` (24 lowercase hexadecimal characters). */
+            clientId: string;
+            /** @description Display name, shown on the hosted login page. */
+            name: string;
+            /** @description What kind of client it is. */
+            type: components["schemas"]["ApplicationType"];
+            /**
+             * @description Where the authorization endpoint may send users back (matched exactly; the port of a
+             *     loopback `http://127.0.0.1` or `http://[::1]` URI may differ, RFC 8252 §7.3).
+             */
+            redirectUris: string[];
+            /** @description Where the end session endpoint may send users back (matched exactly). */
+            postLogoutRedirectUris: string[];
+            /** @description The grants it may use at the token endpoint. */
+            grantTypes: components["schemas"]["Grant"][];
+            /**
+             * Format: int64
+             * @description Lifetime of its access tokens, in seconds.
+             */
+            accessTokenTtlSeconds: number;
+            /**
+             * Format: int64
+             * @description Lifetime of its refresh tokens, in seconds.
+             */
+            refreshTokenTtlSeconds: number;
+            /**
+             * @description How it authenticates at the token endpoint: `client_secret_basic` for confidential
+             *     applications (`web`, `machine`; `client_secret_post` is accepted too), `none` for public
+             *     ones (`spa`, `native`).
+             */
+            tokenEndpointAuthMethod: string;
+            /** @description Creation time (ISO-8601 UTC). */
+            createdAt: string;
+            /** @description Last change (ISO-8601 UTC). */
+            updatedAt: string;
+        };
+        /**
+         * ApplicationPage
+         * @description One page of applications.
+         */
+        ApplicationPage: {
+            /** @description The applications, oldest first. */
+            items: components["schemas"]["Application"][];
+            /**
+             * Format: uint64
+             * @description How many applications the pool has in all.
+             */
+            total: number;
+            /**
+             * Format: uint64
+             * @description This page's number (from 1).
+             */
+            page: number;
+            /**
+             * Format: uint64
+             * @description Page size.
+             */
+            limit: number;
+        };
+        /**
+         * @description What kind of client an application is: `web` (server-side, confidential, authorization code), `spa` and `native` (public, authorization code with PKCE), `machine` (confidential, client credentials only).
+         * @enum {string}
+         */
+        ApplicationType: "web" | "spa" | "native" | "machine";
+        /**
+         * ApplicationWithSecret
+         * @description An application with its client secret: only in the answers of creation and secret rotation.
+         */
+        ApplicationWithSecret: {
+            /** @description The OAuth `client_id` (24 lowercase hexadecimal characters). */
+            clientId: string;
+            /** @description Display name, shown on the hosted login page. */
+            name: string;
+            /** @description What kind of client it is. */
+            type: components["schemas"]["ApplicationType"];
+            /**
+             * @description Where the authorization endpoint may send users back (matched exactly; the port of a
+             *     loopback `http://127.0.0.1` or `http://[::1]` URI may differ, RFC 8252 §7.3).
+             */
+            redirectUris: string[];
+            /** @description Where the end session endpoint may send users back (matched exactly). */
+            postLogoutRedirectUris: string[];
+            /** @description The grants it may use at the token endpoint. */
+            grantTypes: components["schemas"]["Grant"][];
+            /**
+             * Format: int64
+             * @description Lifetime of its access tokens, in seconds.
+             */
+            accessTokenTtlSeconds: number;
+            /**
+             * Format: int64
+             * @description Lifetime of its refresh tokens, in seconds.
+             */
+            refreshTokenTtlSeconds: number;
+            /**
+             * @description How it authenticates at the token endpoint: `client_secret_basic` for confidential
+             *     applications (`web`, `machine`; `client_secret_post` is accepted too), `none` for public
+             *     ones (`spa`, `native`).
+             */
+            tokenEndpointAuthMethod: string;
+            /** @description Creation time (ISO-8601 UTC). */
+            createdAt: string;
+            /** @description Last change (ISO-8601 UTC). */
+            updatedAt: string;
+            /**
+             * @description The client secret of a confidential application (`web`, `machine`). It is not stored in
+             *     clear and is never shown again: keep it safe. Absent for public applications.
+             */
+            clientSecret?: string | null;
+        };
+        /**
          * AuditEvent
          * @description One audited action. Never holds a secret, ticket, password or session key.
          */
@@ -607,6 +859,14 @@ export interface components {
             limit: number;
         };
         /**
+         * Cancelled
+         * @description `{"cancelled": true}`.
+         */
+        Cancelled: {
+            /** @description Always `true`. */
+            cancelled: boolean;
+        };
+        /**
          * ChangePassword
          * @description A password change.
          */
@@ -615,6 +875,30 @@ export interface components {
             currentPassword: string;
             /** @description The new password: 8 to 1024 characters. */
             newPassword: string;
+        };
+        /**
+         * ConfirmBody
+         * @description The user's confirmation: the mini program's login, as for app2wxapp.
+         */
+        ConfirmBody: {
+            /** @description The code's `scene`. */
+            scene: string;
+            /** @description The `wx.login` code. */
+            code: string;
+            /** @description The code from `<button open-type="getPhoneNumber">`. */
+            phoneCode?: string | null;
+            /** @description Legacy encrypted phone payload. */
+            encryptedData?: string | null;
+            /** @description IV of `encryptedData`. */
+            iv?: string | null;
+        };
+        /**
+         * Confirmed
+         * @description `{"confirmed": true}`.
+         */
+        Confirmed: {
+            /** @description Always `true`. */
+            confirmed: boolean;
         };
         /**
          * Connection
@@ -641,6 +925,43 @@ export interface components {
             username: string;
             /** @description Password: 8 to 1024 characters. */
             password: string;
+        };
+        /**
+         * CreateApplication
+         * @description An application to register.
+         */
+        CreateApplication: {
+            /** @description Display name (1..=100 characters, not only spaces). */
+            name: string;
+            /** @description What kind of client it is; it cannot change later. */
+            type: components["schemas"]["ApplicationType"];
+            /**
+             * @description Where the authorization endpoint may send users back: at least one for `web`, `spa` and
+             *     `native`, none for `machine`. `https` URIs; `http` only for the loopback IP literals
+             *     (`http://127.0.0.1`, `http://[::1]`, any port), or for `web` applications of a pool whose
+             *     `settings.allowHttpRedirectUris` is on; custom schemes (`com.example.app:/cb`) only for
+             *     `native`. No fragments, no wildcards, no duplicates.
+             */
+            redirectUris?: string[] | null;
+            /** @description Where the end session endpoint may send users back (same rules; may be empty). */
+            postLogoutRedirectUris?: string[] | null;
+            /**
+             * @description The grants it may use, a non-empty subset of what its type allows: `web`:
+             *     `authorization_code`, `refresh_token`, token exchange; `spa` and `native`:
+             *     `authorization_code`, `refresh_token`; `machine`: `client_credentials`. All of them when
+             *     absent.
+             */
+            grantTypes?: components["schemas"]["Grant"][] | null;
+            /**
+             * Format: int64
+             * @description Lifetime of its access tokens in seconds (60..=86400, default 3600).
+             */
+            accessTokenTtlSeconds?: number | null;
+            /**
+             * Format: int64
+             * @description Lifetime of its refresh tokens in seconds (3600..=31536000, default 2592000).
+             */
+            refreshTokenTtlSeconds?: number | null;
         };
         /**
          * CreatePool
@@ -758,6 +1079,11 @@ export interface components {
             tokenExpiredAt: string;
         };
         /**
+         * @description An OAuth 2.0 grant an application may use at the token endpoint.
+         * @enum {string}
+         */
+        Grant: "authorization_code" | "refresh_token" | "client_credentials" | "urn:ietf:params:oauth:grant-type:token-exchange";
+        /**
          * Jwks
          * @description A JSON Web Key Set.
          */
@@ -831,21 +1157,85 @@ export interface components {
         };
         /**
          * OpenIdConfiguration
-         * @description OpenID Provider metadata (the parts that apply to token verification).
+         * @description OpenID Provider metadata (OpenID Connect Discovery 1.0, RFC 8414).
          */
         OpenIdConfiguration: {
             /** @description `{publicUrl}/userpools/{userPoolId}`: the `iss` of the pool's tokens. */
             issuer: string;
+            /** @description The authorization endpoint (the hosted login page). */
+            authorization_endpoint: string;
+            /** @description The token endpoint. */
+            token_endpoint: string;
+            /** @description The userinfo endpoint. */
+            userinfo_endpoint: string;
             /** @description Where the pool's public keys are published. */
             jwks_uri: string;
-            /** @description Algorithms the pool's tokens may be signed with. */
-            id_token_signing_alg_values_supported: string[];
+            /** @description Token revocation (RFC 7009). */
+            revocation_endpoint: string;
+            /** @description Token introspection (RFC 7662). */
+            introspection_endpoint: string;
+            /** @description RP-Initiated Logout. */
+            end_session_endpoint: string;
+            /** @description Scopes applications may ask for. */
+            scopes_supported: string[];
+            /** @description Only the authorization code flow. */
+            response_types_supported: string[];
+            /** @description `query`. */
+            response_modes_supported: string[];
+            /** @description Grants of the token endpoint. */
+            grant_types_supported: string[];
             /** @description Subject identifier types. */
             subject_types_supported: string[];
-            /** @description Response types (none: tokens come from the app2wxapp ticket exchange). */
-            response_types_supported: string[];
-            /** @description Claims in the pool's tokens. */
+            /** @description Algorithms the pool's tokens may be signed with. */
+            id_token_signing_alg_values_supported: string[];
+            /** @description Client authentication at the token endpoint. */
+            token_endpoint_auth_methods_supported: string[];
+            /** @description Client authentication at the introspection endpoint. */
+            introspection_endpoint_auth_methods_supported: string[];
+            /** @description Client authentication at the revocation endpoint. */
+            revocation_endpoint_auth_methods_supported: string[];
+            /** @description PKCE methods. */
+            code_challenge_methods_supported: string[];
+            /** @description Claims the pool may return (ID tokens and userinfo). */
             claims_supported: string[];
+            /** @description `prompt` values understood. */
+            prompt_values_supported: string[];
+            /** @description Locales of the hosted login page. */
+            ui_locales_supported: string[];
+            /** @description Authorization responses carry `iss` (RFC 9207). */
+            authorization_response_iss_parameter_supported: boolean;
+            /** @description `claims` request parameter (not supported). */
+            claims_parameter_supported: boolean;
+            /** @description `request` parameter (not supported). */
+            request_parameter_supported: boolean;
+            /** @description `request_uri` parameter (not supported). */
+            request_uri_parameter_supported: boolean;
+        };
+        /**
+         * PatchApplication
+         * @description A change to an application: absent fields are kept; lists given replace the stored ones.
+         */
+        PatchApplication: {
+            /** @description New display name (1..=100 characters, not only spaces). */
+            name?: string | null;
+            /** @description The type cannot change: a type other than the application's is refused (`400`). */
+            type?: components["schemas"]["ApplicationType"] | null;
+            /** @description New redirect URIs (the rules of creation). */
+            redirectUris?: string[] | null;
+            /** @description New post-logout redirect URIs (the rules of creation). */
+            postLogoutRedirectUris?: string[] | null;
+            /** @description New grants (a non-empty subset of what the type allows). */
+            grantTypes?: components["schemas"]["Grant"][] | null;
+            /**
+             * Format: int64
+             * @description New access token lifetime in seconds (60..=86400).
+             */
+            accessTokenTtlSeconds?: number | null;
+            /**
+             * Format: int64
+             * @description New refresh token lifetime in seconds (3600..=31536000).
+             */
+            refreshTokenTtlSeconds?: number | null;
         };
         /**
          * PatchPool
@@ -1002,6 +1392,27 @@ export interface components {
             currentSecret?: string | null;
         };
         /**
+         * ScanResponse
+         * @description What the mini program shows once the code is scanned.
+         */
+        ScanResponse: {
+            /** @description The application the user is logging in to on the website. */
+            applicationName: string;
+            /**
+             * Format: uint64
+             * @description Seconds left to confirm.
+             */
+            expiresIn: number;
+        };
+        /**
+         * SceneBody
+         * @description The scanned code.
+         */
+        SceneBody: {
+            /** @description The code's `scene` (`options.scene` of the page, URL-decoded). */
+            scene: string;
+        };
+        /**
          * SecretOut
          * @description A new pool secret.
          */
@@ -1025,6 +1436,12 @@ export interface components {
             tokenAlgorithm: components["schemas"]["Algorithm"];
             /** @description The app2wxapp flow's settings. */
             app2wxapp: components["schemas"]["App2WxappSettings"];
+            /**
+             * @description Whether `web` applications may register plain `http` redirect URIs on any host. For
+             *     development only (default `false`); `http://127.0.0.1` and `http://[::1]` are always
+             *     allowed.
+             */
+            allowHttpRedirectUris: boolean;
         };
         /**
          * SettingsPatch
@@ -1042,6 +1459,11 @@ export interface components {
             tokenAlgorithm?: components["schemas"]["Algorithm"] | null;
             /** @description The app2wxapp flow's settings. */
             app2wxapp?: components["schemas"]["App2WxappPatch"] | null;
+            /**
+             * @description Whether `web` applications may register plain `http` redirect URIs on any host (for
+             *     development only). Turning it off does not change applications registered meanwhile.
+             */
+            allowHttpRedirectUris?: boolean | null;
         };
         /**
          * Status
@@ -1223,6 +1645,18 @@ export interface operations {
                 };
             };
             /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
              * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
              *     operation, whatever the body's declared length).
              */
@@ -1366,6 +1800,498 @@ export interface operations {
             };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    wxappQrcodeScan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User pool id. */
+                userPoolId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["SceneBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ScanResponse"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    wxappQrcodeConfirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User pool id. */
+                userPoolId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ConfirmBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Confirmed"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    wxappQrcodeCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User pool id. */
+                userPoolId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["SceneBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Cancelled"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1519,6 +2445,18 @@ export interface operations {
                 };
             };
             /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
              * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
              *     operation, whatever the body's declared length).
              */
@@ -1656,6 +2594,18 @@ export interface operations {
             };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1810,6 +2760,18 @@ export interface operations {
                 };
             };
             /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
              * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
              *     operation, whatever the body's declared length).
              */
@@ -1948,6 +2910,18 @@ export interface operations {
             };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2099,6 +3073,18 @@ export interface operations {
                 };
             };
             /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
              * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
              *     operation, whatever the body's declared length).
              */
@@ -2234,6 +3220,18 @@ export interface operations {
             };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2378,6 +3376,18 @@ export interface operations {
             };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2532,6 +3542,18 @@ export interface operations {
                 };
             };
             /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
              * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
              *     operation, whatever the body's declared length).
              */
@@ -2670,6 +3692,18 @@ export interface operations {
             };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2824,6 +3858,18 @@ export interface operations {
                 };
             };
             /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
              * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
              *     operation, whatever the body's declared length).
              */
@@ -2968,6 +4014,18 @@ export interface operations {
                 };
             };
             /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
              * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
              *     operation, whatever the body's declared length).
              */
@@ -3103,6 +4161,18 @@ export interface operations {
             };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3259,6 +4329,18 @@ export interface operations {
                 };
             };
             /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
              * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
              *     operation, whatever the body's declared length).
              */
@@ -3399,6 +4481,18 @@ export interface operations {
             };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3556,6 +4650,18 @@ export interface operations {
                 };
             };
             /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
              * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
              *     operation, whatever the body's declared length).
              */
@@ -3692,6 +4798,18 @@ export interface operations {
             };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3848,6 +4966,18 @@ export interface operations {
                 };
             };
             /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
              * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
              *     operation, whatever the body's declared length).
              */
@@ -3983,6 +5113,18 @@ export interface operations {
             };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4146,6 +5288,18 @@ export interface operations {
                 };
             };
             /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
              * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
              *     operation, whatever the body's declared length).
              */
@@ -4287,6 +5441,18 @@ export interface operations {
             };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4441,6 +5607,18 @@ export interface operations {
                 };
             };
             /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
              * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
              *     operation, whatever the body's declared length).
              */
@@ -4578,6 +5756,18 @@ export interface operations {
             };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4736,6 +5926,975 @@ export interface operations {
                 };
             };
             /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listApplications: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Page size, 1..=100 (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Pool id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApplicationPage"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pool id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["CreateApplication"];
+            };
+        };
+        responses: {
+            /** @description The application, with its client secret if it is confidential (shown only now). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApplicationWithSecret"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pool id. */
+                id: string;
+                /** @description Client id. */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Application"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pool id. */
+                id: string;
+                /** @description Client id. */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pool id. */
+                id: string;
+                /** @description Client id. */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["PatchApplication"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Application"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rotateApplicationSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pool id. */
+                id: string;
+                /** @description Client id. */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApplicationWithSecret"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
              * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
              *     operation, whatever the body's declared length).
              */
@@ -4872,6 +7031,18 @@ export interface operations {
             };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5026,6 +7197,18 @@ export interface operations {
                 };
             };
             /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
              * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
              *     operation, whatever the body's declared length).
              */
@@ -5095,8 +7278,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The provider's metadata. */
             200: {
                 headers: {
+                    "CACHE-CONTROL": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5162,6 +7347,18 @@ export interface operations {
             };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5322,6 +7519,18 @@ export interface operations {
             };
             /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };

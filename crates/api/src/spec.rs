@@ -465,7 +465,9 @@ mod tests {
 
     #[test]
     fn closed_schemas_are_exactly_the_bodies_that_refuse_unknown_fields() {
-        use crate::{admins, app2wxapp, applications, auth, connections, pools, users};
+        use crate::{
+            admins, app2wxapp, applications, auth, connections, pools, users, wxapp_qrcode,
+        };
         let bodies = [
             ("AdminCredentials", refuses_unknown_fields::<auth::AdminCredentials>()),
             ("PoolCredentials", refuses_unknown_fields::<auth::PoolCredentials>()),
@@ -484,6 +486,8 @@ mod tests {
             ("LoginBody", refuses_unknown_fields::<app2wxapp::LoginBody>()),
             ("ProfileBody", refuses_unknown_fields::<app2wxapp::ProfileBody>()),
             ("ExchangeBody", refuses_unknown_fields::<app2wxapp::ExchangeBody>()),
+            ("SceneBody", refuses_unknown_fields::<wxapp_qrcode::SceneBody>()),
+            ("ConfirmBody", refuses_unknown_fields::<wxapp_qrcode::ConfirmBody>()),
         ];
         for (name, refuses) in bodies {
             assert_eq!(CLOSED.contains(&name), refuses, "{name}");

@@ -1,0 +1,255 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.confirm_body import ConfirmBody
+from ...models.confirmed import Confirmed
+from ...models.error_body import ErrorBody
+from ...types import Response
+
+
+def _get_kwargs(
+    user_pool_id: str,
+    *,
+    body: ConfirmBody,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/oauth/wxapp-qrcode/{user_pool_id}/confirm".format(
+            user_pool_id=quote(str(user_pool_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json; charset=utf-8"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Confirmed | ErrorBody | None:
+    if response.status_code == 200:
+        response_200 = Confirmed.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 408:
+        response_408 = ErrorBody.from_dict(response.json())
+
+        return response_408
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 410:
+        response_410 = ErrorBody.from_dict(response.json())
+
+        return response_410
+
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorBody.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 502:
+        response_502 = ErrorBody.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Confirmed | ErrorBody]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    user_pool_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ConfirmBody,
+) -> Response[Confirmed | ErrorBody]:
+    """Confirm a website's QR code login
+
+     The user tapped "confirm": the mini program's `wx.login` code (and optionally the phone)
+    logs the user in exactly as the app2wxapp login does (matched by unionid, then AppID and
+    openid, or signed up when the pool allows it), and the website's page continues to the
+    application. Rate limited like logins.
+
+    Args:
+        user_pool_id (str):
+        body (ConfirmBody): The user's confirmation: the mini program's login, as for app2wxapp.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Confirmed | ErrorBody]
+    """
+
+    kwargs = _get_kwargs(
+        user_pool_id=user_pool_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    user_pool_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ConfirmBody,
+) -> Confirmed | ErrorBody | None:
+    """Confirm a website's QR code login
+
+     The user tapped "confirm": the mini program's `wx.login` code (and optionally the phone)
+    logs the user in exactly as the app2wxapp login does (matched by unionid, then AppID and
+    openid, or signed up when the pool allows it), and the website's page continues to the
+    application. Rate limited like logins.
+
+    Args:
+        user_pool_id (str):
+        body (ConfirmBody): The user's confirmation: the mini program's login, as for app2wxapp.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Confirmed | ErrorBody
+    """
+
+    return sync_detailed(
+        user_pool_id=user_pool_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    user_pool_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ConfirmBody,
+) -> Response[Confirmed | ErrorBody]:
+    """Confirm a website's QR code login
+
+     The user tapped "confirm": the mini program's `wx.login` code (and optionally the phone)
+    logs the user in exactly as the app2wxapp login does (matched by unionid, then AppID and
+    openid, or signed up when the pool allows it), and the website's page continues to the
+    application. Rate limited like logins.
+
+    Args:
+        user_pool_id (str):
+        body (ConfirmBody): The user's confirmation: the mini program's login, as for app2wxapp.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Confirmed | ErrorBody]
+    """
+
+    kwargs = _get_kwargs(
+        user_pool_id=user_pool_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    user_pool_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ConfirmBody,
+) -> Confirmed | ErrorBody | None:
+    """Confirm a website's QR code login
+
+     The user tapped "confirm": the mini program's `wx.login` code (and optionally the phone)
+    logs the user in exactly as the app2wxapp login does (matched by unionid, then AppID and
+    openid, or signed up when the pool allows it), and the website's page continues to the
+    application. Rate limited like logins.
+
+    Args:
+        user_pool_id (str):
+        body (ConfirmBody): The user's confirmation: the mini program's login, as for app2wxapp.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Confirmed | ErrorBody
+    """
+
+    return (
+        await asyncio_detailed(
+            user_pool_id=user_pool_id,
+            client=client,
+            body=body,
+        )
+    ).parsed
