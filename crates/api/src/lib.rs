@@ -174,10 +174,9 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
     let body_read_timeout = state.body_read_timeout;
     let on_panic =
         move |panic: Box<dyn std::any::Any + Send>| edge::panic_response(&hook, panic.as_ref());
-    Route::new()
+    let routes = login::mount(oauth::mount(Route::new()));
+    routes
         .nest("/", api)
-        .nest("/", oauth::routes())
-        .nest("/", login::routes())
         .nest("/docs", console)
         .at("/openapi.json", spec)
         .nest(hosted::ASSETS_PATH, hosted::asset_routes())

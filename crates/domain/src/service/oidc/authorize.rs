@@ -168,7 +168,7 @@ impl OidcService {
                 &redirect_uri,
                 &[("error", error), ("error_description", description)],
                 request.state.as_deref(),
-                &issuer,
+                Some(&issuer),
             ))
         };
         let checked = match check(&request, app, redirect_uri.clone()) {
@@ -299,7 +299,7 @@ impl OidcService {
         let value = serde_json::to_vec(record).map_err(Error::internal)?;
         self.state.put(&key, &value, CODE_TTL).await?;
         let issuer = self.issuers.pool(&pool.id);
-        Ok(redirect_with(&record.redirect_uri, &[("code", &code)], state, &issuer))
+        Ok(redirect_with(&record.redirect_uri, &[("code", &code)], state, Some(&issuer)))
     }
 
     /// Completes a pending request for the user who just logged in on the hosted page: the
@@ -458,12 +458,13 @@ fn check(
     })
 }
 
-/// `redirect_uri` with `params`, `state` and `iss` (RFC 9207) added to its query.
+/// `redirect_uri` with `params`, `state` and, for authorization responses, `iss` (RFC 9207)
+/// added to its query.
 pub(crate) fn redirect_with(
     redirect_uri: &str,
     params: &[(&str, &str)],
     state: Option<&str>,
-    issuer: &str,
+    issuer: Option<&str>,
 ) -> String {
     let Ok(mut url) = url::Url::parse(redirect_uri) else { return redirect_uri.to_owned() };
     {
@@ -474,7 +475,9 @@ pub(crate) fn redirect_with(
         if let Some(state) = state {
             query.append_pair("state", state);
         }
-        query.append_pair("iss", issuer);
+        if let Some(issuer) = issuer {
+            query.append_pair("iss", issuer);
+        }
     }
     url.to_string()
 }
@@ -489,7 +492,7 @@ mod tests {
             "https://app.example.com/cb?tenant=a",
             &[("code", "c1")],
             Some("s t"),
-            "https://id.example.com/userpools/p",
+            Some("https://id.example.com/userpools/p"),
         );
         assert_eq!(
             url,

@@ -133,7 +133,7 @@ impl OidcService {
         }
         Ok(match back {
             Some(uri) => {
-                LogoutOutcome::Redirect(redirect_with(&uri, &[], request.state.as_deref(), &issuer))
+                LogoutOutcome::Redirect(redirect_with(&uri, &[], request.state.as_deref(), None))
             }
             None => LogoutOutcome::SignedOut,
         })
