@@ -360,6 +360,78 @@ export interface paths {
         patch: operations["updateUser"];
         trace?: never;
     };
+    "/api/v1/userpools/{id}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List applications
+         * @description Oldest first. Client secrets are never shown here.
+         */
+        get: operations["listApplications"];
+        put?: never;
+        /**
+         * Register an application
+         * @description The answer holds the generated `clientId` and, for confidential applications (`web`,
+         *     `machine`), the `clientSecret`, which is never shown again.
+         */
+        post: operations["createApplication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/userpools/{id}/applications/{client_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an application */
+        get: operations["getApplication"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an application
+         * @description The refresh tokens issued to it stop working with it.
+         */
+        delete: operations["deleteApplication"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an application
+         * @description Absent fields are kept; a list given replaces the stored one. The type cannot change.
+         */
+        patch: operations["updateApplication"];
+        trace?: never;
+    };
+    "/api/v1/userpools/{id}/applications/{client_id}/secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an application's client secret
+         * @description Confidential applications only (`web`, `machine`; a public one answers `400` naming
+         *     `type`). The old secret stops working at once; nothing else changes. The answer holds the
+         *     new secret, which is never shown again.
+         */
+        post: operations["rotateApplicationSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/userpools/{id}/keys/rotate": {
         parameters: {
             query?: never;
@@ -562,6 +634,121 @@ export interface components {
             ticketTtlSeconds: number;
         };
         /**
+         * Application
+         * @description An application (OAuth 2.0 / OpenID Connect client) of a pool.
+         */
+        Application: {
+            /** @description The OAuth `client_id` (24 lowercase hexadecimal characters). */
+            clientId: string;
+            /** @description Display name, shown on the hosted login page. */
+            name: string;
+            /** @description What kind of client it is. */
+            type: components["schemas"]["ApplicationType"];
+            /**
+             * @description Where the authorization endpoint may send users back (matched exactly; the port of a
+             *     loopback `http://127.0.0.1` or `http://[::1]` URI may differ, RFC 8252 §7.3).
+             */
+            redirectUris: string[];
+            /** @description Where the end session endpoint may send users back (matched exactly). */
+            postLogoutRedirectUris: string[];
+            /** @description The grants it may use at the token endpoint. */
+            grantTypes: components["schemas"]["Grant"][];
+            /**
+             * Format: int64
+             * @description Lifetime of its access tokens, in seconds.
+             */
+            accessTokenTtlSeconds: number;
+            /**
+             * Format: int64
+             * @description Lifetime of its refresh tokens, in seconds.
+             */
+            refreshTokenTtlSeconds: number;
+            /**
+             * @description How it authenticates at the token endpoint: `client_secret_basic` for confidential
+             *     applications (`web`, `machine`; `client_secret_post` is accepted too), `none` for public
+             *     ones (`spa`, `native`).
+             */
+            tokenEndpointAuthMethod: string;
+            /** @description Creation time (ISO-8601 UTC). */
+            createdAt: string;
+            /** @description Last change (ISO-8601 UTC). */
+            updatedAt: string;
+        };
+        /**
+         * ApplicationPage
+         * @description One page of applications.
+         */
+        ApplicationPage: {
+            /** @description The applications, oldest first. */
+            items: components["schemas"]["Application"][];
+            /**
+             * Format: uint64
+             * @description How many applications the pool has in all.
+             */
+            total: number;
+            /**
+             * Format: uint64
+             * @description This page's number (from 1).
+             */
+            page: number;
+            /**
+             * Format: uint64
+             * @description Page size.
+             */
+            limit: number;
+        };
+        /**
+         * @description What kind of client an application is: `web` (server-side, confidential, authorization code), `spa` and `native` (public, authorization code with PKCE), `machine` (confidential, client credentials only).
+         * @enum {string}
+         */
+        ApplicationType: "web" | "spa" | "native" | "machine";
+        /**
+         * ApplicationWithSecret
+         * @description An application with its client secret: only in the answers of creation and secret rotation.
+         */
+        ApplicationWithSecret: {
+            /** @description The OAuth `client_id` (24 lowercase hexadecimal characters). */
+            clientId: string;
+            /** @description Display name, shown on the hosted login page. */
+            name: string;
+            /** @description What kind of client it is. */
+            type: components["schemas"]["ApplicationType"];
+            /**
+             * @description Where the authorization endpoint may send users back (matched exactly; the port of a
+             *     loopback `http://127.0.0.1` or `http://[::1]` URI may differ, RFC 8252 §7.3).
+             */
+            redirectUris: string[];
+            /** @description Where the end session endpoint may send users back (matched exactly). */
+            postLogoutRedirectUris: string[];
+            /** @description The grants it may use at the token endpoint. */
+            grantTypes: components["schemas"]["Grant"][];
+            /**
+             * Format: int64
+             * @description Lifetime of its access tokens, in seconds.
+             */
+            accessTokenTtlSeconds: number;
+            /**
+             * Format: int64
+             * @description Lifetime of its refresh tokens, in seconds.
+             */
+            refreshTokenTtlSeconds: number;
+            /**
+             * @description How it authenticates at the token endpoint: `client_secret_basic` for confidential
+             *     applications (`web`, `machine`; `client_secret_post` is accepted too), `none` for public
+             *     ones (`spa`, `native`).
+             */
+            tokenEndpointAuthMethod: string;
+            /** @description Creation time (ISO-8601 UTC). */
+            createdAt: string;
+            /** @description Last change (ISO-8601 UTC). */
+            updatedAt: string;
+            /**
+             * @description The client secret of a confidential application (`web`, `machine`). It is not stored in
+             *     clear and is never shown again: keep it safe. Absent for public applications.
+             */
+            clientSecret?: string | null;
+        };
+        /**
          * AuditEvent
          * @description One audited action. Never holds a secret, ticket, password or session key.
          */
@@ -641,6 +828,43 @@ export interface components {
             username: string;
             /** @description Password: 8 to 1024 characters. */
             password: string;
+        };
+        /**
+         * CreateApplication
+         * @description An application to register.
+         */
+        CreateApplication: {
+            /** @description Display name (1..=100 characters, not only spaces). */
+            name: string;
+            /** @description What kind of client it is; it cannot change later. */
+            type: components["schemas"]["ApplicationType"];
+            /**
+             * @description Where the authorization endpoint may send users back: at least one for `web`, `spa` and
+             *     `native`, none for `machine`. `https` URIs; `http` only for the loopback IP literals
+             *     (`http://127.0.0.1`, `http://[::1]`, any port), or for `web` applications of a pool whose
+             *     `settings.allowHttpRedirectUris` is on; custom schemes (`com.example.app:/cb`) only for
+             *     `native`. No fragments, no wildcards, no duplicates.
+             */
+            redirectUris?: string[] | null;
+            /** @description Where the end session endpoint may send users back (same rules; may be empty). */
+            postLogoutRedirectUris?: string[] | null;
+            /**
+             * @description The grants it may use, a non-empty subset of what its type allows: `web`:
+             *     `authorization_code`, `refresh_token`, token exchange; `spa` and `native`:
+             *     `authorization_code`, `refresh_token`; `machine`: `client_credentials`. All of them when
+             *     absent.
+             */
+            grantTypes?: components["schemas"]["Grant"][] | null;
+            /**
+             * Format: int64
+             * @description Lifetime of its access tokens in seconds (60..=86400, default 3600).
+             */
+            accessTokenTtlSeconds?: number | null;
+            /**
+             * Format: int64
+             * @description Lifetime of its refresh tokens in seconds (3600..=31536000, default 2592000).
+             */
+            refreshTokenTtlSeconds?: number | null;
         };
         /**
          * CreatePool
@@ -758,6 +982,11 @@ export interface components {
             tokenExpiredAt: string;
         };
         /**
+         * @description An OAuth 2.0 grant an application may use at the token endpoint.
+         * @enum {string}
+         */
+        Grant: "authorization_code" | "refresh_token" | "client_credentials" | "urn:ietf:params:oauth:grant-type:token-exchange";
+        /**
          * Jwks
          * @description A JSON Web Key Set.
          */
@@ -846,6 +1075,32 @@ export interface components {
             response_types_supported: string[];
             /** @description Claims in the pool's tokens. */
             claims_supported: string[];
+        };
+        /**
+         * PatchApplication
+         * @description A change to an application: absent fields are kept; lists given replace the stored ones.
+         */
+        PatchApplication: {
+            /** @description New display name (1..=100 characters, not only spaces). */
+            name?: string | null;
+            /** @description The type cannot change: a type other than the application's is refused (`400`). */
+            type?: components["schemas"]["ApplicationType"] | null;
+            /** @description New redirect URIs (the rules of creation). */
+            redirectUris?: string[] | null;
+            /** @description New post-logout redirect URIs (the rules of creation). */
+            postLogoutRedirectUris?: string[] | null;
+            /** @description New grants (a non-empty subset of what the type allows). */
+            grantTypes?: components["schemas"]["Grant"][] | null;
+            /**
+             * Format: int64
+             * @description New access token lifetime in seconds (60..=86400).
+             */
+            accessTokenTtlSeconds?: number | null;
+            /**
+             * Format: int64
+             * @description New refresh token lifetime in seconds (3600..=31536000).
+             */
+            refreshTokenTtlSeconds?: number | null;
         };
         /**
          * PatchPool
@@ -1025,6 +1280,12 @@ export interface components {
             tokenAlgorithm: components["schemas"]["Algorithm"];
             /** @description The app2wxapp flow's settings. */
             app2wxapp: components["schemas"]["App2WxappSettings"];
+            /**
+             * @description Whether `web` applications may register plain `http` redirect URIs on any host. For
+             *     development only (default `false`); `http://127.0.0.1` and `http://[::1]` are always
+             *     allowed.
+             */
+            allowHttpRedirectUris: boolean;
         };
         /**
          * SettingsPatch
@@ -1042,6 +1303,11 @@ export interface components {
             tokenAlgorithm?: components["schemas"]["Algorithm"] | null;
             /** @description The app2wxapp flow's settings. */
             app2wxapp?: components["schemas"]["App2WxappPatch"] | null;
+            /**
+             * @description Whether `web` applications may register plain `http` redirect URIs on any host (for
+             *     development only). Turning it off does not change applications registered meanwhile.
+             */
+            allowHttpRedirectUris?: boolean | null;
         };
         /**
          * Status
@@ -4667,6 +4933,891 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["User"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listApplications: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 (default 1). */
+                page?: number;
+                /** @description Page size, 1..=100 (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Pool id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApplicationPage"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pool id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["CreateApplication"];
+            };
+        };
+        responses: {
+            /** @description The application, with its client secret if it is confidential (shown only now). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApplicationWithSecret"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pool id. */
+                id: string;
+                /** @description Client id. */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Application"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pool id. */
+                id: string;
+                /** @description Client id. */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pool id. */
+                id: string;
+                /** @description Client id. */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["PatchApplication"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["Application"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rotateApplicationSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pool id. */
+                id: string;
+                /** @description Client id. */
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ApplicationWithSecret"];
                 };
             };
             /**

@@ -7,22 +7,29 @@ from .admin_page import AdminPage
 from .algorithm import Algorithm
 from .app_2_wxapp_patch import App2WxappPatch
 from .app_2_wxapp_settings import App2WxappSettings
+from .application import Application
+from .application_page import ApplicationPage
+from .application_type import ApplicationType
+from .application_with_secret import ApplicationWithSecret
 from .audit_event import AuditEvent
 from .audit_page import AuditPage
 from .change_password import ChangePassword
 from .connection import Connection
 from .create_admin import CreateAdmin
+from .create_application import CreateApplication
 from .create_pool import CreatePool
 from .create_user import CreateUser
 from .create_user_metadata_type_0 import CreateUserMetadataType0
 from .error_body import ErrorBody
 from .exchange_body import ExchangeBody
 from .exchanged_user import ExchangedUser
+from .grant import Grant
 from .jwks import Jwks
 from .key import Key
 from .login_body import LoginBody
 from .login_response import LoginResponse
 from .open_id_configuration import OpenIdConfiguration
+from .patch_application import PatchApplication
 from .patch_pool import PatchPool
 from .patch_user import PatchUser
 from .patch_user_metadata_type_0 import PatchUserMetadataType0
@@ -48,22 +55,29 @@ __all__ = (
     "Algorithm",
     "App2WxappPatch",
     "App2WxappSettings",
+    "Application",
+    "ApplicationPage",
+    "ApplicationType",
+    "ApplicationWithSecret",
     "AuditEvent",
     "AuditPage",
     "ChangePassword",
     "Connection",
     "CreateAdmin",
+    "CreateApplication",
     "CreatePool",
     "CreateUser",
     "CreateUserMetadataType0",
     "ErrorBody",
     "ExchangeBody",
     "ExchangedUser",
+    "Grant",
     "Jwks",
     "Key",
     "LoginBody",
     "LoginResponse",
     "OpenIdConfiguration",
+    "PatchApplication",
     "PatchPool",
     "PatchUser",
     "PatchUserMetadataType0",

@@ -24,12 +24,17 @@ class Settings:
         token_ttl_seconds (int): Lifetime of issued tokens in seconds (60..=2592000).
         token_algorithm (Algorithm): A JWT signature algorithm.
         app2wxapp (App2WxappSettings): Settings of the "App launches mini program" login.
+        allow_http_redirect_uris (bool): Whether `web` applications may register plain `http` redirect URIs on any host.
+            For
+            development only (default `false`); `http://127.0.0.1` and `http://[::1]` are always
+            allowed.
     """
 
     allow_sign_up: bool
     token_ttl_seconds: int
     token_algorithm: Algorithm
     app2wxapp: App2WxappSettings
+    allow_http_redirect_uris: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,6 +46,8 @@ class Settings:
 
         app2wxapp = self.app2wxapp.to_dict()
 
+        allow_http_redirect_uris = self.allow_http_redirect_uris
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -49,6 +56,7 @@ class Settings:
                 "tokenTtlSeconds": token_ttl_seconds,
                 "tokenAlgorithm": token_algorithm,
                 "app2wxapp": app2wxapp,
+                "allowHttpRedirectUris": allow_http_redirect_uris,
             }
         )
 
@@ -67,11 +75,14 @@ class Settings:
 
         app2wxapp = App2WxappSettings.from_dict(d.pop("app2wxapp"))
 
+        allow_http_redirect_uris = d.pop("allowHttpRedirectUris")
+
         settings = cls(
             allow_sign_up=allow_sign_up,
             token_ttl_seconds=token_ttl_seconds,
             token_algorithm=token_algorithm,
             app2wxapp=app2wxapp,
+            allow_http_redirect_uris=allow_http_redirect_uris,
         )
 
         settings.additional_properties = d

@@ -24,12 +24,16 @@ class SettingsPatch:
         token_ttl_seconds (int | None | Unset): Lifetime of issued tokens in seconds (60..=2592000).
         token_algorithm (Algorithm | None | Unset): Signature algorithm; changing it rotates the pool's signing key.
         app2wxapp (App2WxappPatch | None | Unset): The app2wxapp flow's settings.
+        allow_http_redirect_uris (bool | None | Unset): Whether `web` applications may register plain `http` redirect
+            URIs on any host (for
+            development only). Turning it off does not change applications registered meanwhile.
     """
 
     allow_sign_up: bool | None | Unset = UNSET
     token_ttl_seconds: int | None | Unset = UNSET
     token_algorithm: Algorithm | None | Unset = UNSET
     app2wxapp: App2WxappPatch | None | Unset = UNSET
+    allow_http_redirect_uris: bool | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.app_2_wxapp_patch import App2WxappPatch  # noqa: PLC0415
@@ -62,6 +66,12 @@ class SettingsPatch:
         else:
             app2wxapp = self.app2wxapp
 
+        allow_http_redirect_uris: bool | None | Unset
+        if isinstance(self.allow_http_redirect_uris, Unset):
+            allow_http_redirect_uris = UNSET
+        else:
+            allow_http_redirect_uris = self.allow_http_redirect_uris
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -73,6 +83,8 @@ class SettingsPatch:
             field_dict["tokenAlgorithm"] = token_algorithm
         if app2wxapp is not UNSET:
             field_dict["app2wxapp"] = app2wxapp
+        if allow_http_redirect_uris is not UNSET:
+            field_dict["allowHttpRedirectUris"] = allow_http_redirect_uris
 
         return field_dict
 
@@ -134,11 +146,21 @@ class SettingsPatch:
 
         app2wxapp = _parse_app2wxapp(d.pop("app2wxapp", UNSET))
 
+        def _parse_allow_http_redirect_uris(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        allow_http_redirect_uris = _parse_allow_http_redirect_uris(d.pop("allowHttpRedirectUris", UNSET))
+
         settings_patch = cls(
             allow_sign_up=allow_sign_up,
             token_ttl_seconds=token_ttl_seconds,
             token_algorithm=token_algorithm,
             app2wxapp=app2wxapp,
+            allow_http_redirect_uris=allow_http_redirect_uris,
         )
 
         return settings_patch

@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class ApplicationType(StrEnum):
+    MACHINE = "machine"
+    NATIVE = "native"
+    SPA = "spa"
+    WEB = "web"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..models.application_type import ApplicationType
+from ..models.grant import Grant
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="CreateApplication")
+
+
+@_attrs_define
+class CreateApplication:
+    """An application to register.
+
+    Attributes:
+        name (str): Display name (1..=100 characters, not only spaces).
+        type_ (ApplicationType): What kind of client an application is: `web` (server-side, confidential, authorization
+            code), `spa` and `native` (public, authorization code with PKCE), `machine` (confidential, client credentials
+            only).
+        redirect_uris (list[str] | None | Unset): Where the authorization endpoint may send users back: at least one for
+            `web`, `spa` and
+            `native`, none for `machine`. `https` URIs; `http` only for the loopback IP literals
+            (`http://127.0.0.1`, `http://[::1]`, any port), or for `web` applications of a pool whose
+            `settings.allowHttpRedirectUris` is on; custom schemes (`com.example.app:/cb`) only for
+            `native`. No fragments, no wildcards, no duplicates.
+        post_logout_redirect_uris (list[str] | None | Unset): Where the end session endpoint may send users back (same
+            rules; may be empty).
+        grant_types (list[Grant] | None | Unset): The grants it may use, a non-empty subset of what its type allows:
+            `web`:
+            `authorization_code`, `refresh_token`, token exchange; `spa` and `native`:
+            `authorization_code`, `refresh_token`; `machine`: `client_credentials`. All of them when
+            absent.
+        access_token_ttl_seconds (int | None | Unset): Lifetime of its access tokens in seconds (60..=86400, default
+            3600).
+        refresh_token_ttl_seconds (int | None | Unset): Lifetime of its refresh tokens in seconds (3600..=31536000,
+            default 2592000).
+    """
+
+    name: str
+    type_: ApplicationType
+    redirect_uris: list[str] | None | Unset = UNSET
+    post_logout_redirect_uris: list[str] | None | Unset = UNSET
+    grant_types: list[Grant] | None | Unset = UNSET
+    access_token_ttl_seconds: int | None | Unset = UNSET
+    refresh_token_ttl_seconds: int | None | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        name = self.name
+
+        type_ = self.type_.value
+
+        redirect_uris: list[str] | None | Unset
+        if isinstance(self.redirect_uris, Unset):
+            redirect_uris = UNSET
+        elif isinstance(self.redirect_uris, list):
+            redirect_uris = self.redirect_uris
+
+        else:
+            redirect_uris = self.redirect_uris
+
+        post_logout_redirect_uris: list[str] | None | Unset
+        if isinstance(self.post_logout_redirect_uris, Unset):
+            post_logout_redirect_uris = UNSET
+        elif isinstance(self.post_logout_redirect_uris, list):
+            post_logout_redirect_uris = self.post_logout_redirect_uris
+
+        else:
+            post_logout_redirect_uris = self.post_logout_redirect_uris
+
+        grant_types: list[str] | None | Unset
+        if isinstance(self.grant_types, Unset):
+            grant_types = UNSET
+        elif isinstance(self.grant_types, list):
+            grant_types = []
+            for grant_types_type_0_item_data in self.grant_types:
+                grant_types_type_0_item = grant_types_type_0_item_data.value
+                grant_types.append(grant_types_type_0_item)
+
+        else:
+            grant_types = self.grant_types
+
+        access_token_ttl_seconds: int | None | Unset
+        if isinstance(self.access_token_ttl_seconds, Unset):
+            access_token_ttl_seconds = UNSET
+        else:
+            access_token_ttl_seconds = self.access_token_ttl_seconds
+
+        refresh_token_ttl_seconds: int | None | Unset
+        if isinstance(self.refresh_token_ttl_seconds, Unset):
+            refresh_token_ttl_seconds = UNSET
+        else:
+            refresh_token_ttl_seconds = self.refresh_token_ttl_seconds
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "name": name,
+                "type": type_,
+            }
+        )
+        if redirect_uris is not UNSET:
+            field_dict["redirectUris"] = redirect_uris
+        if post_logout_redirect_uris is not UNSET:
+            field_dict["postLogoutRedirectUris"] = post_logout_redirect_uris
+        if grant_types is not UNSET:
+            field_dict["grantTypes"] = grant_types
+        if access_token_ttl_seconds is not UNSET:
+            field_dict["accessTokenTtlSeconds"] = access_token_ttl_seconds
+        if refresh_token_ttl_seconds is not UNSET:
+            field_dict["refreshTokenTtlSeconds"] = refresh_token_ttl_seconds
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        name = d.pop("name")
+
+        type_ = ApplicationType(d.pop("type"))
+
+        def _parse_redirect_uris(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                redirect_uris_type_0 = cast(list[str], data)
+
+                return redirect_uris_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        redirect_uris = _parse_redirect_uris(d.pop("redirectUris", UNSET))
+
+        def _parse_post_logout_redirect_uris(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                post_logout_redirect_uris_type_0 = cast(list[str], data)
+
+                return post_logout_redirect_uris_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        post_logout_redirect_uris = _parse_post_logout_redirect_uris(d.pop("postLogoutRedirectUris", UNSET))
+
+        def _parse_grant_types(data: object) -> list[Grant] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                grant_types_type_0 = []
+                _grant_types_type_0 = data
+                for grant_types_type_0_item_data in _grant_types_type_0:
+                    grant_types_type_0_item = Grant(grant_types_type_0_item_data)
+
+                    grant_types_type_0.append(grant_types_type_0_item)
+
+                return grant_types_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[Grant] | None | Unset, data)
+
+        grant_types = _parse_grant_types(d.pop("grantTypes", UNSET))
+
+        def _parse_access_token_ttl_seconds(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        access_token_ttl_seconds = _parse_access_token_ttl_seconds(d.pop("accessTokenTtlSeconds", UNSET))
+
+        def _parse_refresh_token_ttl_seconds(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        refresh_token_ttl_seconds = _parse_refresh_token_ttl_seconds(d.pop("refreshTokenTtlSeconds", UNSET))
+
+        create_application = cls(
+            name=name,
+            type_=type_,
+            redirect_uris=redirect_uris,
+            post_logout_redirect_uris=post_logout_redirect_uris,
+            grant_types=grant_types,
+            access_token_ttl_seconds=access_token_ttl_seconds,
+            refresh_token_ttl_seconds=refresh_token_ttl_seconds,
+        )
+
+        return create_application
