@@ -143,6 +143,40 @@ ACCEPTED = [
         r".*",
         "a ticket the server did not issue, or already consumed (state)",
     ),
+    *[
+        (
+            operation,
+            "invalid_request",
+            r"(redirectUris|postLogoutRedirectUris)(\[\d+\])?: .*",
+            (
+                "what a redirect URI may be depends on the application's type and the pool's"
+                " setting allowHttpRedirectUris (rules between fields and on state), and on URI"
+                " syntax, which no pattern states; a list may not repeat a URI"
+            ),
+        )
+        for operation in ("createApplication", "updateApplication")
+    ],
+    *[
+        (
+            operation,
+            "invalid_request",
+            r"grantTypes\[\d+\]: \S+ is not allowed for \w+ applications \(allowed: .*\)",
+            "the grants an application may have depend on its type (a rule between fields, or on state)",
+        )
+        for operation in ("createApplication", "updateApplication")
+    ],
+    (
+        "updateApplication",
+        "invalid_request",
+        r"type: cannot change \(it is \w+\): register a new application instead",
+        "an application's type is fixed at its creation (state)",
+    ),
+    (
+        "rotateApplicationSecret",
+        "invalid_request",
+        r"type: \w+ applications are public clients and have no client secret",
+        "only confidential applications have a secret (state)",
+    ),
 ]
 
 _openids = itertools.cycle([f"o-fuzz-{n}" for n in range(5)])
