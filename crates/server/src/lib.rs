@@ -208,6 +208,20 @@ pub async fn rekey(config: &Config) -> anyhow::Result<tessera_domain::service::R
     Ok(services.maintenance.reseal_all().await?)
 }
 
+/// Deletes expired refresh tokens every hour (each replica does; the deletes are idempotent).
+/// A failure is logged and retried at the next hour.
+async fn purge_expired_refresh_tokens(oidc: Arc<tessera_domain::service::OidcService>) {
+    let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match oidc.purge_expired().await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "deleted expired refresh tokens"),
+            Err(err) => tracing::warn!(%err, "could not delete expired refresh tokens"),
+        }
+    }
+}
+
 /// A running server.
 pub struct Running {
     /// Where it listens (the real port when `http.bind` asked for port 0).
@@ -257,6 +271,7 @@ pub async fn start(
     };
     let body_read_timeout = config.http.body_read_timeout();
     let secure_cookies = config.http.public_url.starts_with("https://");
+    let purge = tokio::spawn(purge_expired_refresh_tokens(services.oidc.clone()));
     let state = AppState { services, trusted_proxies, on_panic, body_read_timeout, secure_cookies };
     let app = Route::new().nest("/", tessera_api::app(Arc::new(state))).around(trace_request);
 
@@ -281,6 +296,7 @@ pub async fn start(
     let limits = config.http.connection_limits();
     let task = tokio::spawn(async move {
         let served = serve::serve(listener, app, limits, signal, Duration::from_secs(10)).await;
+        purge.abort();
         // Requests are over: write the audit events still queued.
         audit.shutdown().await;
         served.and(management.stop().await)

@@ -8,5 +8,6 @@ mod caches;
 mod exchange;
 mod limits;
 mod login;
+mod oidc;
 mod support;
 mod wxacode;

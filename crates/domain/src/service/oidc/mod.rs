@@ -200,6 +200,12 @@ impl OidcService {
         }
     }
 
+    /// Deletes refresh tokens that have expired (maintenance, run periodically by the server);
+    /// how many.
+    pub async fn purge_expired(&self) -> Result<u64, crate::Error> {
+        Ok(self.refresh_tokens.delete_expired(self.clock.now()).await?)
+    }
+
     /// The pool's application `client_id`, or `not_found`.
     pub(crate) async fn application(
         &self,
