@@ -160,8 +160,9 @@ fn spec_json() -> String {
 }
 
 /// The whole HTTP application: API, `/openapi.json`, the console at `/docs`, the hosted pages'
-/// assets at `/assets`. Every request passes the body limit; every error, panics included, answers the documented shape; every
-/// answer carries the headers of [`edge::response_headers`].
+/// assets at `/assets`. Every request passes the body limit; every error, panics included,
+/// answers the documented shape; every answer carries the headers of
+/// [`edge::response_headers`].
 pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
     let api = api_service();
     let console = api.swagger_ui();
