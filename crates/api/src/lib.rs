@@ -175,10 +175,10 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
     let body_read_timeout = state.body_read_timeout;
     let on_panic =
         move |panic: Box<dyn std::any::Any + Send>| edge::panic_response(&hook, panic.as_ref());
-    Route::new()
+    // One route tree: poem refuses a second `nest("/")` (both would own `/*`), so the
+    // provider's own paths are added beside the API's.
+    login::routes(oauth::routes(Route::new()))
         .nest("/", api)
-        .nest("/", oauth::routes())
-        .nest("/", login::routes())
         .nest("/docs", console)
         .at("/openapi.json", spec)
         .nest(hosted::ASSETS_PATH, hosted::asset_routes())

@@ -13,6 +13,7 @@ mod flow;
 mod openapi;
 mod otlp;
 mod outage;
+mod provider;
 mod replicas;
 mod support;
 mod telemetry;
