@@ -325,6 +325,9 @@ async function main() {
     check(rotated.refresh_token && rotated.refresh_token !== silentTokens.tokens.refresh_token, 'the refresh token rotated')
     check(rotated.access_token !== silentTokens.tokens.access_token, 'a new access token')
     equal(rotated.claims()?.sub, sub, 'refreshed ID token subject')
+    // OpenID Connect Core §12.2: the original authentication's time, the same audience.
+    equal(rotated.claims()?.auth_time, silentTokens.claims.auth_time, 'refreshed ID token auth_time')
+    equal(rotated.claims()?.aud, shop.clientId, 'refreshed ID token audience')
     await refused(client.refreshTokenGrant(shopRp, silentTokens.tokens.refresh_token), 'invalid_grant', 'reuse of the rotated refresh token')
     await refused(client.refreshTokenGrant(shopRp, rotated.refresh_token), 'invalid_grant', 'the family after a reuse')
     equal((await client.tokenIntrospection(shopRp, rotated.refresh_token)).active, false, 'the revoked family introspects inactive')
