@@ -174,10 +174,8 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
     let body_read_timeout = state.body_read_timeout;
     let on_panic =
         move |panic: Box<dyn std::any::Any + Send>| edge::panic_response(&hook, panic.as_ref());
-    Route::new()
-        .nest("/", api)
-        .nest("/", oauth::routes())
-        .nest("/", login::routes())
+    // One router: the API nested at `/`, the OAuth and hosted-page routes beside it.
+    login::routes(oauth::routes(Route::new().nest("/", api)))
         .nest("/docs", console)
         .at("/openapi.json", spec)
         .nest(hosted::ASSETS_PATH, hosted::asset_routes())

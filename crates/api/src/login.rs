@@ -33,8 +33,10 @@ const BROWSER_COOKIE: &str = "tessera_browser";
 /// The most a query or form may hold.
 const MAX_PARAMS: usize = 32;
 
-pub(crate) fn routes() -> Route {
-    Route::new()
+/// Adds the browser's routes to `route` (added, not nested: poem refuses a second router
+/// nested at `/`).
+pub(crate) fn routes(route: Route) -> Route {
+    route
         .at("/userpools/:id/oauth/authorize", poem::get(authorize).post(authorize))
         .at("/userpools/:id/oauth/logout", poem::get(logout).post(logout))
         .at("/userpools/:id/login/wxapp-qrcode", poem::post(qrcode))

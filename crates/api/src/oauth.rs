@@ -20,9 +20,10 @@ use tessera_domain::{
 
 use crate::AppState;
 
-/// The routes, under `/userpools/:id/oauth/`.
-pub(crate) fn routes() -> Route {
-    Route::new()
+/// Adds the routes, under `/userpools/:id/oauth/`, to `route` (added, not nested: poem refuses
+/// a second router nested at `/`).
+pub(crate) fn routes(route: Route) -> Route {
+    route
         .at("/userpools/:id/oauth/token", poem::post(token_endpoint).options(preflight))
         .at("/userpools/:id/oauth/introspect", poem::post(introspect))
         .at("/userpools/:id/oauth/revoke", poem::post(revoke).options(preflight))
