@@ -118,12 +118,15 @@ async fn an_invalidated_token_is_dropped_and_the_call_retried_once() {
     assert_eq!(wxacode_png_text(&code.bytes, "scene").as_deref(), Some("four"));
 }
 
+/// What an error must satisfy.
+type ErrorCheck = Box<dyn Fn(&WeChatError) -> bool>;
+
 #[tokio::test]
 async fn wechats_refusals_and_failures_map_to_their_kinds() {
     let s = Sim::start().await;
     let client = s.client();
     let refused = |p| move |e: &WeChatError| *e == WeChatError::WxaCodeRefused(p);
-    let cases: Vec<(Fault, Box<dyn Fn(&WeChatError) -> bool>)> = vec![
+    let cases: Vec<(Fault, ErrorCheck)> = vec![
         (Fault::Errcode(41030), Box::new(refused(WxaCodeProblem::PageNotPublished))),
         (Fault::Errcode(40097), Box::new(refused(WxaCodeProblem::InvalidArguments))),
         (Fault::Errcode(40129), Box::new(refused(WxaCodeProblem::InvalidScene))),
