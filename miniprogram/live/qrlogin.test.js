@@ -115,9 +115,9 @@ afterAll(async () => {
 })
 
 /**
- * Opens the hosted login page as a browser would (the page and the images it shows, with its
- * cookies), then scans the mini program code it shows: the scene of the last code the simulator
- * drew for the pool's mini program, checked against the scene the image itself carries.
+ * Opens the hosted login page as a browser would (the page, then its script's call for the code,
+ * with the page's cookies), then scans the mini program code it shows: the scene of the last code
+ * the simulator drew for the pool's mini program, checked against the scene the image carries.
  */
 async function scanHostedPage() {
   const verifier = b64url(crypto.randomBytes(32))
@@ -137,16 +137,20 @@ async function scanHostedPage() {
   expect(page.status).toBe(200)
   const cookie = [].concat(page.headers['set-cookie'] || []).map((c) => c.split(';')[0]).join('; ')
   const html = page.bytes.toString('utf8')
-  const images = []
-  for (const [, src] of html.matchAll(/<img[^>]*\ssrc="([^"]+)"/g)) {
-    const source = src.replace(/&amp;/g, '&')
-    if (source.startsWith('data:image/')) {
-      images.push(Buffer.from(source.slice(source.indexOf(',') + 1), 'base64'))
-    } else {
-      const image = await exchange(new URL(source, pageUrl).toString(), { headers: cookie ? { cookie } : {} })
-      if (image.status === 200) images.push(image.bytes)
-    }
-  }
+  // The page's script asks for the code: POST {data-base}/login/wxapp-qrcode {interaction}.
+  const unescape = (text) => text
+    .replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+  const root = html.match(/<main[^>]*\sdata-base="([^"]*)"[^>]*\sdata-interaction="([^"]+)"/)
+  expect(root).not.toBeNull()
+  const drawn = await exchange(new URL(`${unescape(root[1])}/login/wxapp-qrcode`, pageUrl).toString(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify({ interaction: unescape(root[2]) }),
+  })
+  expect(drawn.status).toBe(200)
+  const source = JSON.parse(drawn.bytes.toString('utf8')).image
+  expect(source.startsWith('data:image/png;base64,')).toBe(true)
+  const images = [Buffer.from(source.slice(source.indexOf(',') + 1), 'base64')]
   const scan = await call(`${simUrl}/__sim/wxacode-scan`, 'POST', { appId: pool.appId })
   if (scan.status !== 200) {
     throw new Error(`the hosted login page drew no mini program code for ${pool.appId} (simulator: ${scan.status})`)
