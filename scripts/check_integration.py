@@ -134,6 +134,7 @@ def checks(env: dict[str, str], base: str, sim_url: str, password: str) -> None:
         {**python, "MYPYPATH": python["PYTHONPATH"]},
     )
     run("python client: scenario", ["python", "clients/python/scenario.py"], python)
+    run("openid provider: authlib relying party", ["python", "scripts/check_oidc_authlib.py"], python)
     run("console: browser test", ["node", "e2e/console.test.mjs"], {**live, "ARTIFACTS": str(ARTIFACTS)})
     run(
         "hosted login page: its script against a fake of its endpoints",

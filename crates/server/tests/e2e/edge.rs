@@ -36,3 +36,4 @@ async fn raw(addr: &str, request: Vec<u8>) -> String {
     drop(writer);
     String::from_utf8_lossy(&answer).into_owned()
 }
+
