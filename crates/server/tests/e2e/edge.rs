@@ -36,4 +36,3 @@ async fn raw(addr: &str, request: Vec<u8>) -> String {
     drop(writer);
     String::from_utf8_lossy(&answer).into_owned()
 }
-

@@ -340,7 +340,15 @@ async fn a_web_app_signs_a_user_in_through_the_qr_code_and_refreshes_userinfo_re
         let (_, dead) = endpoint(flow, "introspect", Some((&client_id, &secret)), &[("token", &next)]).await;
         assert_eq!(dead, json!({"active": false}), "reuse revoked the family");
 
-        // Introspection and revocation of the access token.
+        let (_, dead) = endpoint(flow, "introspect", Some((&client_id, &secret)), &[("token", &access)]).await;
+        assert_eq!(dead, json!({"active": false}), "the grant's access tokens go with it (RFC 7009 §2.1)");
+
+        // A new grant: its access token is introspected, then revoked on its own.
+        let page = browser.get(&authorize_path(&pool, &params2)).await;
+        let code = query(page.location.as_deref().expect("location"))["code"].clone();
+        let form = [("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", REDIRECT)];
+        let (_, tokens, _) = token(flow, Some((&client_id, &secret)), &form).await;
+        let access = tokens["access_token"].as_str().expect("access").to_owned();
         let (_, live) = endpoint(flow, "introspect", Some((&client_id, &secret)), &[("token", &access)]).await;
         assert_eq!(live["active"], true);
         assert_eq!(live["client_id"], client_id.as_str());

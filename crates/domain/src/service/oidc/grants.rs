@@ -70,6 +70,8 @@ struct UserGrant<'a> {
     amr: Vec<String>,
     session_id: Option<String>,
     nonce: Option<String>,
+    /// The refresh token family, when the grant has one.
+    family_id: Option<String>,
 }
 
 /// Tokens issued for a user grant, with what revocation needs.
@@ -126,6 +128,7 @@ impl OidcService {
             amr: record.amr,
             session_id: record.session_id,
             nonce: record.nonce,
+            family_id: None,
         };
         let (issued, family_id) = self.issue_new(pool, grant).await?;
         let used = UsedCode { jti: issued.jti, exp: issued.exp, family_id };
@@ -148,7 +151,7 @@ impl OidcService {
         let used: UsedCode = serde_json::from_slice(&used).map_err(Error::internal)?;
         self.revoke_jti(&pool.id, &used.jti, used.exp).await?;
         if let Some(family) = &used.family_id {
-            self.refresh_tokens.revoke_family(&pool.id, family).await?;
+            self.revoke_grant(&pool.id, family).await?;
         }
         let ctx = Ctx::anonymous(ip.clone());
         let reason = "authorization_code_replayed";
@@ -220,6 +223,7 @@ impl OidcService {
             amr: stored.amr.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
             session_id: stored.session_id.clone(),
             nonce: None,
+            family_id: Some(stored.family_id.clone()),
         };
         let mut issued = self.sign(pool, &grant).await?;
         issued.response.refresh_token = Some(text);
@@ -231,7 +235,7 @@ impl OidcService {
         ip: &Option<String>,
         stored: &RefreshToken,
     ) -> Result<(), OAuthError> {
-        self.refresh_tokens.revoke_family(&stored.pool_id, &stored.family_id).await?;
+        self.revoke_grant(&stored.pool_id, &stored.family_id).await?;
         let ctx = Ctx::anonymous(ip.clone());
         let (pool, user) = (Some(stored.pool_id.as_str()), Some(stored.user_id.as_str()));
         let reason = "refresh_token_replayed";
@@ -264,6 +268,7 @@ impl OidcService {
             scope: String::new(),
             auth_time: None,
             sid: None,
+            grant_id: None,
         };
         let signer = self.hot.signer(&pool.id).await?;
         let response = TokenResponse {
@@ -327,6 +332,7 @@ impl OidcService {
                 amr,
                 session_id: None,
                 nonce: None,
+                family_id: None,
             };
             let (mut issued, _) = self.issue_new(pool, grant).await?;
             issued.response.issued_token_type = Some(ACCESS_TOKEN_TYPE);
@@ -365,17 +371,18 @@ impl OidcService {
     async fn issue_new(
         &self,
         pool: &UserPool,
-        grant: UserGrant<'_>,
+        mut grant: UserGrant<'_>,
     ) -> Result<(Issued, Option<String>), OAuthError> {
         let wants_refresh = grant.scope.contains(Scopes::OFFLINE_ACCESS)
             && grant.app.allows(GrantType::RefreshToken);
-        let mut issued = self.sign(pool, &grant).await?;
         if !wants_refresh {
-            return Ok((issued, None));
+            return Ok((self.sign(pool, &grant).await?, None));
         }
+        let family_id = mint::random_id(self.rng.as_ref());
+        grant.family_id = Some(family_id.clone());
+        let mut issued = self.sign(pool, &grant).await?;
         let now = self.clock.now();
         let text = mint::random_token(self.rng.as_ref());
-        let family_id = mint::random_id(self.rng.as_ref());
         let token = RefreshToken {
             hash: sha256(text.as_bytes()),
             pool_id: pool.id.clone(),
@@ -393,6 +400,20 @@ impl OidcService {
         self.refresh_tokens.create(&token).await?;
         issued.response.refresh_token = Some(text);
         Ok((issued, Some(family_id)))
+    }
+
+    /// Revokes a grant: its refresh tokens are deleted, and its access tokens are refused
+    /// (listed as revoked for the longest access token lifetime).
+    pub(super) async fn revoke_grant(
+        &self,
+        pool_id: &str,
+        family_id: &str,
+    ) -> Result<(), OAuthError> {
+        self.refresh_tokens.revoke_family(pool_id, family_id).await?;
+        let key = StateKey::new(StateKind::RevokedToken, pool_id, &grant_marker(family_id));
+        let longest = Application::ACCESS_TOKEN_TTL.end().unsigned_abs();
+        self.state.put(&key, b"1", Duration::from_secs(longest)).await?;
+        Ok(())
     }
 
     /// The access token, and the ID token when `openid` was granted.
@@ -413,6 +434,7 @@ impl OidcService {
             scope: grant.scope.without(Scopes::OFFLINE_ACCESS).to_string(),
             auth_time: Some(grant.auth_time),
             sid: grant.session_id.clone(),
+            grant_id: grant.family_id.clone(),
         };
         let access_token = mint::sign_access(&signer, &access)?;
         let id_token = if grant.scope.contains(Scopes::OPENID) {
@@ -444,6 +466,12 @@ impl OidcService {
         };
         Ok(Issued { response, jti: access.jti, exp })
     }
+}
+
+/// The name a revoked grant is listed under among revoked token ids (which are never of this
+/// form: they are base64url without `:`).
+pub(super) fn grant_marker(family_id: &str) -> String {
+    format!("grant:{family_id}")
 }
 
 /// A parameter the grant needs, or `invalid_request` naming it.

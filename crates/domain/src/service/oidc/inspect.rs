@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::{
     ClientCredentials, OAuthError, OAuthErrorCode, OidcService, Scopes,
+    grants::grant_marker,
     mint::{ACCESS_TOKEN_TYP, AccessClaims, user_claims},
 };
 use crate::{
@@ -100,7 +101,7 @@ impl OidcService {
             if stored.client_id != app.client_id {
                 return Err(not_yours());
             }
-            self.refresh_tokens.revoke_family(&pool.id, &stored.family_id).await?;
+            self.revoke_grant(&pool.id, &stored.family_id).await?;
             return Ok(());
         }
         if let Some(claims) = self.active_access(&pool.id, token).await? {
@@ -161,6 +162,12 @@ impl OidcService {
         let revoked = StateKey::new(StateKind::RevokedToken, pool_id, &claims.jti);
         if self.state.get(&revoked).await?.is_some() {
             return Ok(None);
+        }
+        if let Some(grant) = &claims.grant_id {
+            let key = StateKey::new(StateKind::RevokedToken, pool_id, &grant_marker(grant));
+            if self.state.get(&key).await?.is_some() {
+                return Ok(None);
+            }
         }
         if claims.sub == claims.client_id {
             let app = self.hot.application(pool_id, &claims.client_id).await?;

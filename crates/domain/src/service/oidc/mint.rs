@@ -40,6 +40,10 @@ pub struct AccessClaims {
     /// The login session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+    /// The grant (refresh token family) it came from, when one was started: revoking the grant
+    /// revokes its access tokens too (RFC 7009 §2.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_id: Option<String>,
 }
 
 /// The claims of an ID token.
