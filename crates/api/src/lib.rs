@@ -21,6 +21,7 @@ pub mod hosted;
 mod keys;
 mod login;
 mod oauth;
+mod params;
 mod path;
 mod pools;
 mod spec;

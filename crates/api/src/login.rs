@@ -24,14 +24,13 @@ use crate::{
     AppState,
     error::ApiError,
     hosted::{self, ErrorPageKind, Lang, LoginPage},
+    params::Params,
 };
 
 /// The login session's cookie.
 const SESSION_COOKIE: &str = "tessera_session";
 /// The browser's id (binds a pending login to the browser that started it).
 const BROWSER_COOKIE: &str = "tessera_browser";
-/// The most a query or form may hold.
-const MAX_PARAMS: usize = 32;
 
 /// Adds the routes of the hosted pages and their calls.
 pub(crate) fn mount(route: Route) -> Route {
@@ -40,42 +39,6 @@ pub(crate) fn mount(route: Route) -> Route {
         .at("/userpools/:id/oauth/logout", poem::get(logout).post(logout))
         .at("/userpools/:id/login/wxapp-qrcode", poem::post(qrcode))
         .at("/userpools/:id/login/wxapp-qrcode/status", poem::post(qrcode_status))
-}
-
-/// The parameters of a query (GET) or form (POST); a parameter given twice is refused.
-async fn params(req: &Request, body: Body) -> Result<Vec<(String, String)>, String> {
-    let bytes = if req.method() == Method::POST {
-        let content_type = req.header(header::CONTENT_TYPE).unwrap_or_default();
-        if !content_type.starts_with("application/x-www-form-urlencoded") {
-            return Err("the body must be application/x-www-form-urlencoded".into());
-        }
-        body.into_vec().await.map_err(|_| "the body could not be read".to_owned())?
-    } else {
-        req.uri().query().unwrap_or_default().as_bytes().to_vec()
-    };
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for (name, value) in url::form_urlencoded::parse(&bytes) {
-        if pairs.iter().any(|(n, _)| *n == name) {
-            return Err(format!("{} is given more than once", shown(&name)));
-        }
-        if value.chars().any(char::is_control) {
-            return Err(format!("{} holds a control character", shown(&name)));
-        }
-        if pairs.len() == MAX_PARAMS {
-            return Err("too many parameters".into());
-        }
-        pairs.push((name.into_owned(), value.into_owned()));
-    }
-    Ok(pairs)
-}
-
-fn shown(name: &str) -> String {
-    name.chars().take(64).collect()
-}
-
-fn take(pairs: &mut Vec<(String, String)>, name: &str) -> Option<String> {
-    let at = pairs.iter().position(|(n, _)| n == name)?;
-    Some(pairs.swap_remove(at).1)
 }
 
 fn cookie(req: &Request, name: &str) -> Option<String> {
@@ -123,6 +86,31 @@ fn found(location: &str) -> Response {
     response
 }
 
+/// A hosted page request's parameters, its `ui_locales` and the language chosen, or the error
+/// page it gets (unreadable parameters, or a pool id that cannot exist).
+async fn page_request(
+    req: &Request,
+    id: &str,
+    body: Body,
+) -> Result<(Params, Option<String>, Lang), Response> {
+    let mut pairs = Params::of(req, body).await.map_err(|detail| {
+        let lang = lang_of(req, None);
+        hosted::error_page(
+            lang,
+            ErrorPageKind::InvalidRequest,
+            Some(&detail),
+            StatusCode::BAD_REQUEST,
+        )
+    })?;
+    let ui_locales = pairs.take("ui_locales");
+    let lang = lang_of(req, ui_locales.as_deref());
+    if !valid_pool(id) {
+        let kind = ErrorPageKind::InvalidRequest;
+        return Err(hosted::error_page(lang, kind, Some("userPoolId"), StatusCode::NOT_FOUND));
+    }
+    Ok((pairs, ui_locales, lang))
+}
+
 /// The authorization endpoint: a redirect (a code, or an error for the application), the
 /// hosted login page, or an error page when the client or redirect URI cannot be trusted.
 #[handler]
@@ -132,44 +120,26 @@ async fn authorize(
     state: Data<&Arc<AppState>>,
     body: Body,
 ) -> Response {
-    let mut pairs = match params(req, body).await {
-        Ok(pairs) => pairs,
-        Err(detail) => {
-            let lang = lang_of(req, None);
-            return hosted::error_page(
-                lang,
-                ErrorPageKind::InvalidRequest,
-                Some(&detail),
-                StatusCode::BAD_REQUEST,
-            );
-        }
+    let (mut pairs, _, lang) = match page_request(req, &id, body).await {
+        Ok(read) => read,
+        Err(page) => return page,
     };
-    let ui_locales = take(&mut pairs, "ui_locales");
-    let lang = lang_of(req, ui_locales.as_deref());
-    if !valid_pool(&id) {
-        return hosted::error_page(
-            lang,
-            ErrorPageKind::InvalidRequest,
-            Some("userPoolId"),
-            StatusCode::NOT_FOUND,
-        );
-    }
     let request = AuthorizeRequest {
         pool_id: id.clone(),
-        client_id: take(&mut pairs, "client_id"),
-        redirect_uri: take(&mut pairs, "redirect_uri"),
-        response_type: take(&mut pairs, "response_type"),
-        response_mode: take(&mut pairs, "response_mode"),
-        scope: take(&mut pairs, "scope"),
-        state: take(&mut pairs, "state"),
-        nonce: take(&mut pairs, "nonce"),
-        code_challenge: take(&mut pairs, "code_challenge"),
-        code_challenge_method: take(&mut pairs, "code_challenge_method"),
-        prompt: take(&mut pairs, "prompt"),
-        max_age: take(&mut pairs, "max_age"),
-        login_hint: take(&mut pairs, "login_hint"),
-        request: take(&mut pairs, "request"),
-        request_uri: take(&mut pairs, "request_uri"),
+        client_id: pairs.take("client_id"),
+        redirect_uri: pairs.take("redirect_uri"),
+        response_type: pairs.take("response_type"),
+        response_mode: pairs.take("response_mode"),
+        scope: pairs.take("scope"),
+        state: pairs.take("state"),
+        nonce: pairs.take("nonce"),
+        code_challenge: pairs.take("code_challenge"),
+        code_challenge_method: pairs.take("code_challenge_method"),
+        prompt: pairs.take("prompt"),
+        max_age: pairs.take("max_age"),
+        login_hint: pairs.take("login_hint"),
+        request: pairs.take("request"),
+        request_uri: pairs.take("request_uri"),
         session_cookie: cookie(req, SESSION_COOKIE),
         browser_cookie: cookie(req, BROWSER_COOKIE),
     };
@@ -330,36 +300,17 @@ async fn logout(
     state: Data<&Arc<AppState>>,
     body: Body,
 ) -> Response {
-    let mut pairs = match params(req, body).await {
-        Ok(pairs) => pairs,
-        Err(detail) => {
-            let lang = lang_of(req, None);
-            return hosted::error_page(
-                lang,
-                ErrorPageKind::InvalidRequest,
-                Some(&detail),
-                StatusCode::BAD_REQUEST,
-            );
-        }
+    let (mut pairs, ui_locales, lang) = match page_request(req, &id, body).await {
+        Ok(read) => read,
+        Err(page) => return page,
     };
-    let ui_locales = take(&mut pairs, "ui_locales");
-    let lang = lang_of(req, ui_locales.as_deref());
-    if !valid_pool(&id) {
-        return hosted::error_page(
-            lang,
-            ErrorPageKind::InvalidRequest,
-            Some("userPoolId"),
-            StatusCode::NOT_FOUND,
-        );
-    }
-    let confirmed =
-        req.method() == Method::POST && take(&mut pairs, "confirm").as_deref() == Some("yes");
+    let confirmed = req.method() == Method::POST && pairs.take("confirm").as_deref() == Some("yes");
     let request = LogoutRequest {
         pool_id: id.clone(),
-        id_token_hint: take(&mut pairs, "id_token_hint"),
-        client_id: take(&mut pairs, "client_id"),
-        post_logout_redirect_uri: take(&mut pairs, "post_logout_redirect_uri"),
-        state: take(&mut pairs, "state"),
+        id_token_hint: pairs.take("id_token_hint"),
+        client_id: pairs.take("client_id"),
+        post_logout_redirect_uri: pairs.take("post_logout_redirect_uri"),
+        state: pairs.take("state"),
         confirmed,
         session_cookie: cookie(req, SESSION_COOKIE),
     };

@@ -18,7 +18,7 @@ use tessera_domain::{
     service::oidc::{ClientCredentials, OAuthError, OAuthErrorCode, TokenRequest, TokenResponse},
 };
 
-use crate::AppState;
+use crate::{AppState, params::Params};
 
 /// Adds the routes, under `/userpools/:id/oauth/`.
 pub(crate) fn mount(route: Route) -> Route {
@@ -29,45 +29,14 @@ pub(crate) fn mount(route: Route) -> Route {
         .at("/userpools/:id/oauth/userinfo", poem::get(userinfo).post(userinfo).options(preflight))
 }
 
-/// A form body's parameters. A parameter given twice is refused (RFC 6749 §3.1), as is a body
-/// that is not `application/x-www-form-urlencoded`.
-struct Form(Vec<(String, String)>);
-
-impl Form {
-    async fn read(req: &Request, body: Body) -> Result<Self, OAuthError> {
-        let content_type = req.header(header::CONTENT_TYPE).unwrap_or_default();
-        let essence = content_type.split(';').next().unwrap_or_default().trim();
-        if !essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-            return Err(OAuthError::request("the body must be application/x-www-form-urlencoded"));
-        }
-        let bytes = body
-            .into_bytes()
-            .await
-            .map_err(|_| OAuthError::request("the body could not be read"))?;
-        let mut pairs: Vec<(String, String)> = Vec::new();
-        for (name, value) in url::form_urlencoded::parse(&bytes) {
-            if pairs.iter().any(|(n, _)| *n == name) {
-                let shown: String = name.chars().take(64).collect();
-                return Err(OAuthError::request(format!("{shown} is given more than once")));
-            }
-            if value.chars().any(char::is_control) {
-                let shown: String = name.chars().take(64).collect();
-                return Err(OAuthError::request(format!("{shown} holds a control character")));
-            }
-            pairs.push((name.into_owned(), value.into_owned()));
-        }
-        Ok(Self(pairs))
-    }
-
-    fn take(&mut self, name: &str) -> Option<String> {
-        let at = self.0.iter().position(|(n, _)| n == name)?;
-        Some(self.0.swap_remove(at).1)
-    }
+/// A form body's parameters, or `invalid_request` saying what is wrong with them.
+async fn form(req: &Request, body: Body) -> Result<Params, OAuthError> {
+    Params::form(req, body).await.map_err(OAuthError::request)
 }
 
 /// The client's credentials: HTTP Basic (id and secret form-decoded, RFC 6749 §2.3.1) and the
 /// form's `client_id` / `client_secret`.
-fn client_credentials(req: &Request, form: &mut Form) -> Result<ClientCredentials, OAuthError> {
+fn client_credentials(req: &Request, form: &mut Params) -> Result<ClientCredentials, OAuthError> {
     let basic = match req.header(header::AUTHORIZATION) {
         Some(value) => Some(parse_basic(value)?),
         None => None,
@@ -113,7 +82,7 @@ async fn token_endpoint(
 ) -> Response {
     let result = async {
         let pool_id = pool_id(&id)?.to_owned();
-        let mut form = Form::read(req, body).await?;
+        let mut form = form(req, body).await?;
         let client = client_credentials(req, &mut form)?;
         let request = TokenRequest {
             pool_id,
@@ -166,7 +135,7 @@ async fn introspect(
 ) -> Response {
     let result = async {
         let pool_id = pool_id(&id)?;
-        let mut form = Form::read(req, body).await?;
+        let mut form = form(req, body).await?;
         let client = client_credentials(req, &mut form)?;
         let token = form.take("token");
         let ip = state.client_ip(req);
@@ -188,7 +157,7 @@ async fn revoke(
 ) -> Response {
     let result = async {
         let pool_id = pool_id(&id)?;
-        let mut form = Form::read(req, body).await?;
+        let mut form = form(req, body).await?;
         let client = client_credentials(req, &mut form)?;
         let token = form.take("token");
         let ip = state.client_ip(req);
@@ -216,7 +185,7 @@ async fn userinfo(
         let pool_id = pool_id(&id)?;
         let header = req.header(header::AUTHORIZATION).map(bearer_of).transpose()?;
         let form = if req.method() == Method::POST && req.header(header::CONTENT_TYPE).is_some() {
-            Form::read(req, body).await?.take("access_token")
+            form(req, body).await?.take("access_token")
         } else {
             None
         };
