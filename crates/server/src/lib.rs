@@ -208,6 +208,24 @@ pub async fn rekey(config: &Config) -> anyhow::Result<tessera_domain::service::R
     Ok(services.maintenance.reseal_all().await?)
 }
 
+/// Gives pools created before next signing keys existed their next key, in the background: the
+/// server serves meanwhile (their rotations work as they did until then), and an RSA key takes a
+/// while to generate. Every start runs it; it does nothing once every pool has a next key.
+fn spawn_next_keys(maintenance: Arc<tessera_domain::service::MaintenanceService>) {
+    tokio::spawn(async move {
+        match maintenance.ensure_next_keys().await {
+            Ok(0) => {}
+            Ok(pools) => {
+                tracing::info!(pools, "published a next signing key for pools without one")
+            }
+            Err(err) => tracing::warn!(
+                error = %err,
+                "could not give every pool a next signing key; the next start tries again"
+            ),
+        }
+    });
+}
+
 /// A running server.
 pub struct Running {
     /// Where it listens (the real port when `http.bind` asked for port 0).
@@ -251,6 +269,7 @@ pub async fn start(
         .ensure_bootstrap_admin(config.admin.bootstrap_password.as_deref())
         .await
         .context("creating the bootstrap admin")?;
+    spawn_next_keys(services.maintenance.clone());
     let on_panic = {
         let metrics = metrics.clone();
         Arc::new(move || metrics.panicked())
