@@ -101,7 +101,7 @@ async fn maintenance_publishes_a_next_key_for_pools_that_have_none() {
     let w = World::new().await;
     let active = published(&w).await[0].clone();
     forget_next_key(&w).await;
-    assert_eq!(published(&w).await, [active.clone()], "a pool of before next keys");
+    assert_eq!(published(&w).await, std::slice::from_ref(&active), "a pool of before next keys");
 
     let added = w.services.maintenance.ensure_next_keys().await.expect("maintenance");
     assert_eq!(added, 1);
