@@ -140,6 +140,11 @@ def checks(env: dict[str, str], base: str, sim_url: str, password: str) -> None:
         ["node", "e2e/hosted-login.test.mjs"],
         {**env, "ARTIFACTS": str(ARTIFACTS)},
     )
+    run(
+        "openid-client: every flow of the pool's OpenID Provider, the hosted page in Chromium",
+        ["node", "e2e/oidc-rp.test.mjs"],
+        {**live, "ARTIFACTS": str(ARTIFACTS)},
+    )
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 // The website QR login's confirm page against a live Tessera, WeChat being the simulator: the
-// hosted login page draws a mini program code (getwxacodeunlimit, answered by the simulator), the
-// test plays the user scanning it (the simulator tells the scene of the last code it drew, which
-// the PNG also carries), and the page at /pages/qrlogin/index confirms or cancels through
-// Tessera's /oauth/wxapp-qrcode/{userPoolId}/{scan,confirm,cancel}.
+// hosted login page's call draws a mini program code (getwxacodeunlimit, answered by the
+// simulator), the test plays the user scanning it (the simulator tells the scene of the last code
+// it drew, which the PNG also carries), and the page at /pages/qrlogin/index confirms or cancels
+// through Tessera's /oauth/wxapp-qrcode/{userPoolId}/{scan,confirm,cancel}.
 
 const crypto = require('crypto')
 const http = require('http')
@@ -115,9 +115,10 @@ afterAll(async () => {
 })
 
 /**
- * Opens the hosted login page as a browser would (the page and the images it shows, with its
- * cookies), then scans the mini program code it shows: the scene of the last code the simulator
- * drew for the pool's mini program, checked against the scene the image itself carries.
+ * Opens the hosted login page as a browser would (the page, with its cookies), asks for a mini
+ * program code as the page's script does (`POST {data-base}/login/wxapp-qrcode` with the page's
+ * `data-interaction`), then scans it: the scene of the last code the simulator drew for the
+ * pool's mini program, checked against the scene the image itself carries.
  */
 async function scanHostedPage() {
   const verifier = b64url(crypto.randomBytes(32))
@@ -137,23 +138,32 @@ async function scanHostedPage() {
   expect(page.status).toBe(200)
   const cookie = [].concat(page.headers['set-cookie'] || []).map((c) => c.split(';')[0]).join('; ')
   const html = page.bytes.toString('utf8')
-  const images = []
-  for (const [, src] of html.matchAll(/<img[^>]*\ssrc="([^"]+)"/g)) {
-    const source = src.replace(/&amp;/g, '&')
-    if (source.startsWith('data:image/')) {
-      images.push(Buffer.from(source.slice(source.indexOf(',') + 1), 'base64'))
-    } else {
-      const image = await exchange(new URL(source, pageUrl).toString(), { headers: cookie ? { cookie } : {} })
-      if (image.status === 200) images.push(image.bytes)
-    }
+  const attribute = (name) => {
+    const found = html.match(new RegExp(`\\s${name}="([^"]*)"`))
+    return found ? found[1].replace(/&amp;/g, '&') : null
   }
+  const pageBase = attribute('data-base')
+  const interaction = attribute('data-interaction')
+  expect(pageBase).toBe(`/userpools/${pool.id}`)
+  expect(interaction).toMatch(/^[A-Za-z0-9_-]{43}$/)
+
+  const drawn = await exchange(new URL(`${pageBase}/login/wxapp-qrcode`, pageUrl).toString(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify({ interaction }),
+  })
+  const code = JSON.parse(drawn.bytes.toString('utf8'))
+  expect(drawn.status).toBe(200)
+  expect(code.image).toMatch(/^data:image\/png;base64,/)
+  const png = Buffer.from(code.image.slice(code.image.indexOf(',') + 1), 'base64')
+
   const scan = await call(`${simUrl}/__sim/wxacode-scan`, 'POST', { appId: pool.appId })
   if (scan.status !== 200) {
     throw new Error(`the hosted login page drew no mini program code for ${pool.appId} (simulator: ${scan.status})`)
   }
   expect(scan.body.page).toBe(PAGE)
-  const carried = images.map((png) => pngText(png, 'scene')).filter(Boolean)
-  expect(carried).toContain(scan.body.scene)
+  expect(pngText(png, 'scene')).toBe(scan.body.scene)
+  expect(code.scene).toBe(scan.body.scene)
   return scan.body.scene
 }
 

@@ -175,8 +175,9 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
     let body_read_timeout = state.body_read_timeout;
     let on_panic =
         move |panic: Box<dyn std::any::Any + Send>| edge::panic_response(&hook, panic.as_ref());
-    let routes = login::mount(oauth::mount(Route::new()));
-    routes
+    // One route tree: poem refuses a second `nest("/")` (both would own `/*`), so the
+    // provider's own paths are added beside the API's.
+    login::mount(oauth::mount(Route::new()))
         .nest("/", api)
         .nest("/docs", console)
         .at("/openapi.json", spec)

@@ -13,6 +13,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+mod oidc;
+
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use serde_json::{Value, json};
@@ -63,6 +65,8 @@ struct Server {
     child: Child,
     base: String,
     http: reqwest::Client,
+    /// A client that does not follow redirects (the authorization endpoint answers with them).
+    browser: reqwest::Client,
 }
 
 impl Drop for Server {
@@ -129,7 +133,12 @@ async fn main() -> Result<()> {
         .spawn()
         .with_context(|| format!("starting {}", args.server.display()))?;
     let http = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency * 2).build()?;
-    let server = Arc::new(Server { child, base: format!("http://127.0.0.1:{port}"), http });
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(args.concurrency * 2)
+        .build()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let server = Arc::new(Server { child, base, http, browser });
     wait_ready(&server).await?;
 
     let admin = server
@@ -223,6 +232,15 @@ async fn main() -> Result<()> {
             Some(Req::Post(url.clone(), json!({"ticket": ticket, "secret": secret})))
         }
     };
+    // A fifth of the tickets goes to the token endpoint's token exchange phases.
+    let for_oidc: Vec<String> = pool_of_tickets
+        .lock()
+        .map(|mut t| {
+            let at = t.len() - t.len() / 5;
+            t.split_off(at)
+        })
+        .unwrap_or_default();
+    let available = available - for_oidc.len();
     // The max-rate phase may use 60% of the tickets; the rest is for the paced phase.
     let reserve = available * 2 / 5;
     let reserved: Vec<String> = pool_of_tickets
@@ -242,6 +260,9 @@ async fn main() -> Result<()> {
     let paced = window.min(Duration::from_secs_f64(reserve as f64 / half));
     phases
         .push(open_loop(&format!("exchange at {half:.0} req/s"), &server, half, paced, take).await);
+
+    let setup = oidc::Setup { server: &server, sim: &sim, admin: &admin, pool_id: &pool_id };
+    phases.extend(oidc::phases(setup, for_oidc, args.concurrency, window).await?);
 
     println!("\n| scenario | req/s | p50 ms | p99 ms | errors | server RSS MiB |");
     println!("|---|---:|---:|---:|---:|---:|");
@@ -281,17 +302,49 @@ async fn wait_ready(server: &Server) -> Result<()> {
 enum Req {
     Get(String),
     Post(String, Value),
+    /// A form POST with HTTP Basic client authentication (the OAuth endpoints).
+    Form {
+        url: String,
+        basic: (String, String),
+        form: Vec<(&'static str, String)>,
+    },
+    /// A GET that expects a redirect, with a cookie (the authorization endpoint with a session).
+    Redirected {
+        url: String,
+        cookie: String,
+    },
 }
 
+/// Sends `req`; answers whether it succeeded and what the answer hands on: a ticket, a refresh
+/// token, or the code of a redirect.
 async fn send(server: &Server, req: Req) -> (bool, Option<String>) {
     let resp = match req {
         Req::Get(url) => server.http.get(url).send().await,
         Req::Post(url, body) => server.http.post(url).json(&body).send().await,
+        Req::Form { url, basic: (id, secret), form } => {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(form.iter().map(|(k, v)| (*k, v.as_str())))
+                .finish();
+            let post = server.http.post(url).basic_auth(id, Some(secret));
+            post.header("content-type", "application/x-www-form-urlencoded").body(body).send().await
+        }
+        Req::Redirected { url, cookie } => {
+            let resp = server.browser.get(url).header("cookie", cookie).send().await;
+            let code = resp.as_ref().ok().filter(|r| r.status().is_redirection()).and_then(|r| {
+                let location = r.headers().get("location")?.to_str().ok()?;
+                let url = reqwest::Url::parse(location).ok()?;
+                url.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned())
+            });
+            return (code.is_some(), code);
+        }
     };
     match resp {
         Ok(r) if r.status().is_success() => {
             let body: Value = r.json().await.unwrap_or(Value::Null);
-            (true, body.get("ticket").and_then(Value::as_str).map(str::to_owned))
+            let kept = ["ticket", "refresh_token"]
+                .iter()
+                .find_map(|name| body.get(*name).and_then(Value::as_str));
+            (true, kept.map(str::to_owned))
         }
         _ => (false, None),
     }

@@ -210,8 +210,11 @@ pub async fn rekey(config: &Config) -> anyhow::Result<tessera_domain::service::R
 
 /// Gives pools created before next signing keys existed their next key, in the background: the
 /// server serves meanwhile (their rotations work as they did until then), and an RSA key takes a
-/// while to generate. Every start runs it; it does nothing once every pool has a next key.
-fn spawn_next_keys(maintenance: Arc<tessera_domain::service::MaintenanceService>) {
+/// while to generate. Every start runs it; it does nothing once every pool has a next key. A
+/// stop cuts it short (its transaction rolls back; the next start carries on).
+fn spawn_next_keys(
+    maintenance: Arc<tessera_domain::service::MaintenanceService>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         match maintenance.ensure_next_keys().await {
             Ok(0) => {}
@@ -223,7 +226,21 @@ fn spawn_next_keys(maintenance: Arc<tessera_domain::service::MaintenanceService>
                 "could not give every pool a next signing key; the next start tries again"
             ),
         }
-    });
+    })
+}
+
+/// Deletes expired refresh tokens every hour (each replica does; the deletes are idempotent).
+/// A failure is logged and retried at the next hour.
+async fn purge_expired_refresh_tokens(oidc: Arc<tessera_domain::service::OidcService>) {
+    let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match oidc.purge_expired().await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "deleted expired refresh tokens"),
+            Err(err) => tracing::warn!(%err, "could not delete expired refresh tokens"),
+        }
+    }
 }
 
 /// A running server.
@@ -269,13 +286,14 @@ pub async fn start(
         .ensure_bootstrap_admin(config.admin.bootstrap_password.as_deref())
         .await
         .context("creating the bootstrap admin")?;
-    spawn_next_keys(services.maintenance.clone());
+    let next_keys = spawn_next_keys(services.maintenance.clone());
     let on_panic = {
         let metrics = metrics.clone();
         Arc::new(move || metrics.panicked())
     };
     let body_read_timeout = config.http.body_read_timeout();
     let secure_cookies = config.http.public_url.starts_with("https://");
+    let purge = tokio::spawn(purge_expired_refresh_tokens(services.oidc.clone()));
     let state = AppState { services, trusted_proxies, on_panic, body_read_timeout, secure_cookies };
     let app = Route::new().nest("/", tessera_api::app(Arc::new(state))).around(trace_request);
 
@@ -300,6 +318,8 @@ pub async fn start(
     let limits = config.http.connection_limits();
     let task = tokio::spawn(async move {
         let served = serve::serve(listener, app, limits, signal, Duration::from_secs(10)).await;
+        purge.abort();
+        next_keys.abort();
         // Requests are over: write the audit events still queued.
         audit.shutdown().await;
         served.and(management.stop().await)

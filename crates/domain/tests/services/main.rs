@@ -9,5 +9,6 @@ mod exchange;
 mod keys;
 mod limits;
 mod login;
+mod oidc;
 mod support;
 mod wxacode;

@@ -14,6 +14,7 @@ mod oidc;
 mod openapi;
 mod otlp;
 mod outage;
+mod provider;
 mod replicas;
 mod support;
 mod telemetry;

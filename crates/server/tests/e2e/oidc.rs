@@ -451,6 +451,17 @@ async fn public_clients_need_pkce_and_the_rules_of_each_endpoint_hold() {
     let (status, err, _) = token(&flow, None, &form).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a code is burnt by a failed redemption: {err}");
 
+    // The mini program's calls name their pool: an unknown one is 404, an unknown scene 410.
+    for step in ["scan", "cancel"] {
+        let unknown = flow.s.http.post(&format!("/oauth/wxapp-qrcode/nopool/{step}"));
+        unknown
+            .json(json!({"scene": "s1"}))
+            .await
+            .assert_error(StatusCode::NOT_FOUND, "pool_not_found");
+        let stale = flow.s.http.post(&format!("/oauth/wxapp-qrcode/{pool}/{step}"));
+        stale.json(json!({"scene": "s1"})).await.assert_error(StatusCode::GONE, "qr_expired");
+    }
+
     // Client authentication.
     let (status, err, headers) =
         token(&flow, Some((&web, "wrong")), &[("grant_type", "client_credentials")]).await;

@@ -453,7 +453,9 @@ fn check(
         nonce,
         code_challenge,
         prompt_none,
-        prompt_login: prompts.contains(&"login"),
+        // OpenID Connect Core §3.1.2.1: max_age=0 is prompt=login (a session from this very
+        // second is not a new login either).
+        prompt_login: prompts.contains(&"login") || max_age == Some(0),
         max_age,
     })
 }
@@ -498,6 +500,47 @@ mod tests {
             url,
             "https://app.example.com/cb?tenant=a&code=c1&state=s+t&iss=https%3A%2F%2Fid.example.com%2Fuserpools%2Fp"
         );
+    }
+
+    fn web_app() -> Application {
+        let now = chrono::DateTime::UNIX_EPOCH;
+        Application {
+            pool_id: "p".into(),
+            client_id: "c".into(),
+            name: "App".into(),
+            app_type: crate::model::AppType::Web,
+            redirect_uris: vec!["https://app.example.com/cb".into()],
+            post_logout_redirect_uris: vec![],
+            grant_types: vec![GrantType::AuthorizationCode],
+            access_token_ttl_seconds: 3600,
+            refresh_token_ttl_seconds: 3600,
+            secret_hash: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn checked(prompt: Option<&str>, max_age: Option<&str>) -> Checked {
+        let request = AuthorizeRequest {
+            response_type: Some("code".into()),
+            scope: Some("openid".into()),
+            prompt: prompt.map(str::to_owned),
+            max_age: max_age.map(str::to_owned),
+            ..AuthorizeRequest::default()
+        };
+        let Ok(checked) = check(&request, web_app(), "https://app.example.com/cb".into()) else {
+            panic!("the request is valid");
+        };
+        checked
+    }
+
+    #[test]
+    fn max_age_zero_forces_a_login_like_prompt_login() {
+        assert!(checked(None, Some("0")).prompt_login);
+        assert!(checked(Some("login"), None).prompt_login);
+        assert!(!checked(None, Some("1")).prompt_login);
+        assert!(!checked(None, None).prompt_login);
+        assert_eq!(checked(None, Some("0")).max_age, Some(0));
     }
 
     #[test]

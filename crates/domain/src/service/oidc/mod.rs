@@ -176,16 +176,17 @@ impl OidcService {
     ) -> Result<(TokenResponse, String), OAuthError> {
         let pool = self.hot.pool(&request.pool_id).await?;
         let app = self.authenticate(ctx, &pool.id, &request.client).await?;
-        let grant = request.grant_type.as_deref().unwrap_or_default();
-        let grant = grant.parse::<GrantType>().map_err(|_| {
-            let shown: String = grant.chars().take(80).collect();
-            let code = if shown.is_empty() {
-                OAuthErrorCode::InvalidRequest
-            } else {
-                OAuthErrorCode::UnsupportedGrantType
-            };
-            OAuthError::new(code, format!("unsupported grant_type {shown:?}"))
-        })?;
+        let grant = match request.grant_type.as_deref().filter(|g| !g.is_empty()) {
+            None => return Err(OAuthError::request("grant_type is required")),
+            Some(grant) => grant.parse::<GrantType>().map_err(|_| {
+                let shown: String = grant.chars().take(80).collect();
+                let supported: Vec<&str> = GrantType::ALL.iter().map(|g| g.as_str()).collect();
+                OAuthError::new(
+                    OAuthErrorCode::UnsupportedGrantType,
+                    format!("unsupported grant_type {shown:?}; supported: {}", supported.join(" ")),
+                )
+            })?,
+        };
         if !app.allows(grant) {
             return Err(OAuthError::new(
                 OAuthErrorCode::UnauthorizedClient,
@@ -198,6 +199,12 @@ impl OidcService {
             GrantType::ClientCredentials => self.client_credentials(&pool, &app, request).await,
             GrantType::TokenExchange => self.token_exchange(&pool, &app, request).await,
         }
+    }
+
+    /// Deletes refresh tokens that have expired (maintenance, run periodically by the server);
+    /// how many.
+    pub async fn purge_expired(&self) -> Result<u64, crate::Error> {
+        Ok(self.refresh_tokens.delete_expired(self.clock.now()).await?)
     }
 
     /// The pool's application `client_id`, or `not_found`.

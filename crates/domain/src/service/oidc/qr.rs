@@ -203,6 +203,7 @@ impl QrLoginService {
 
     /// The mini program opened the code: marks it scanned and says what it is for.
     pub async fn scan(&self, pool_id: &str, scene: &str) -> Result<Scanned, Error> {
+        self.hot.pool(pool_id).await?;
         let (login, raw) = self.load(pool_id, scene).await?.ok_or(Error::QrExpired)?;
         if !matches!(login.stage, Stage::Pending | Stage::Scanned) {
             return Err(Error::QrExpired);
@@ -232,6 +233,7 @@ impl QrLoginService {
     ) -> Result<(), Error> {
         let ctx = Ctx::anonymous(ip);
         let result = async {
+            self.hot.pool(pool_id).await?;
             let (login, raw) = self.load(pool_id, scene).await?.ok_or(Error::QrExpired)?;
             if !matches!(login.stage, Stage::Pending | Stage::Scanned) {
                 return Err(Error::QrExpired);
@@ -252,6 +254,7 @@ impl QrLoginService {
 
     /// The user declined in the mini program.
     pub async fn cancel(&self, pool_id: &str, scene: &str) -> Result<(), Error> {
+        self.hot.pool(pool_id).await?;
         let (login, raw) = self.load(pool_id, scene).await?.ok_or(Error::QrExpired)?;
         if !matches!(login.stage, Stage::Pending | Stage::Scanned) {
             return Err(Error::QrExpired);

@@ -1,0 +1,167 @@
+//! The OpenID Provider's lifetimes, passed by moving the clock: a code lives 60 seconds, a QR
+//! code three minutes, a pending login ten, a refresh token its application's lifetime, a revoked
+//! access token stays revoked until it expires; expired refresh tokens are purged.
+
+use std::time::Duration;
+
+use tessera_domain::{
+    crypto::{b64url, sha256},
+    model::AppType,
+    service::{
+        NewApplication,
+        oidc::{
+            AuthorizeOutcome, AuthorizeRequest, ClientCredentials, OAuthErrorCode, QrStatus,
+            TokenRequest,
+        },
+    },
+};
+
+use crate::support::World;
+
+const REDIRECT: &str = "https://shop.example.com/cb";
+const VERIFIER: &str = "a-verifier-that-is-long-enough-for-pkce-0123456789abcdef";
+
+/// A web application of the pool: (client id, secret).
+async fn web_app(world: &World) -> (String, String) {
+    let new = NewApplication {
+        name: "Shop".into(),
+        app_type: AppType::Web,
+        redirect_uris: vec![REDIRECT.into()],
+        post_logout_redirect_uris: Vec::new(),
+        grant_types: None,
+        access_token_ttl_seconds: Some(600),
+        refresh_token_ttl_seconds: Some(7200),
+    };
+    let created = world.services.applications.create(&world.admin, &world.pool_id, new).await;
+    let created = created.expect("application");
+    (created.application.client_id, created.secret.expect("secret").text)
+}
+
+fn basic(app: &(String, String)) -> ClientCredentials {
+    ClientCredentials { basic: Some(app.clone()), ..Default::default() }
+}
+
+/// Starts an authorization request; answers (interaction, browser cookie).
+async fn pending_login(world: &World, app: &(String, String), scope: &str) -> (String, String) {
+    let request = AuthorizeRequest {
+        pool_id: world.pool_id.clone(),
+        client_id: Some(app.0.clone()),
+        redirect_uri: Some(REDIRECT.into()),
+        response_type: Some("code".into()),
+        scope: Some(scope.into()),
+        code_challenge: Some(b64url(&sha256(VERIFIER.as_bytes()))),
+        code_challenge_method: Some("S256".into()),
+        ..Default::default()
+    };
+    match world.services.oidc.authorize(request).await.expect("authorize") {
+        AuthorizeOutcome::Login(prompt) => {
+            (prompt.interaction, prompt.new_browser_cookie.expect("a new browser"))
+        }
+        other => panic!("expected the login page, got {other:?}"),
+    }
+}
+
+/// The QR login played to the end; answers the redirect's code.
+async fn code(world: &World, app: &(String, String), scope: &str) -> String {
+    let (interaction, browser) = pending_login(world, app, scope).await;
+    let qr = &world.services.qr_login;
+    let pool = &world.pool_id;
+    let code = qr.create(pool, &interaction, Some(&browser), None).await.expect("qr");
+    let login = tessera_domain::service::app2wxapp::LoginRequest {
+        code: world.wechat.code("o-1", None),
+        ..Default::default()
+    };
+    qr.confirm(pool, &code.scene, login, None).await.expect("confirm");
+    match qr.status(pool, &interaction, &code.scene, Some(&browser)).await.expect("status") {
+        QrStatus::Confirmed { redirect_to, .. } => url_code(&redirect_to),
+        other => panic!("expected confirmed, got {other:?}"),
+    }
+}
+
+fn url_code(url: &str) -> String {
+    let query = url.split_once('?').expect("query").1;
+    let pair = query.split('&').find(|p| p.starts_with("code=")).expect("code");
+    pair["code=".len()..].to_owned()
+}
+
+fn redeem(world: &World, app: &(String, String), code: &str) -> TokenRequest {
+    TokenRequest {
+        pool_id: world.pool_id.clone(),
+        client: basic(app),
+        grant_type: Some("authorization_code".into()),
+        code: Some(code.into()),
+        redirect_uri: Some(REDIRECT.into()),
+        code_verifier: Some(VERIFIER.into()),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_code_lives_sixty_seconds() {
+    let world = World::new().await;
+    let app = web_app(&world).await;
+    let late = code(&world, &app, "openid").await;
+    world.clock.advance(Duration::from_secs(61));
+    let err = world.services.oidc.token(redeem(&world, &app, &late)).await.expect_err("expired");
+    assert_eq!(err.code, OAuthErrorCode::InvalidGrant);
+    let timely = code(&world, &app, "openid").await;
+    world.clock.advance(Duration::from_secs(59));
+    let tokens = world.services.oidc.token(redeem(&world, &app, &timely)).await.expect("in time");
+    assert!(tokens.id_token.is_some());
+}
+
+#[tokio::test]
+async fn qr_codes_and_pending_logins_expire() {
+    let world = World::new().await;
+    let app = web_app(&world).await;
+    let (interaction, browser) = pending_login(&world, &app, "openid").await;
+    let qr = &world.services.qr_login;
+    let pool = &world.pool_id;
+    let code = qr.create(pool, &interaction, Some(&browser), None).await.expect("qr");
+    let status = qr.status(pool, &interaction, &code.scene, Some(&browser)).await;
+    assert_eq!(status.expect("status"), QrStatus::Pending);
+    let other_browser = qr.status(pool, &interaction, &code.scene, Some(&"b".repeat(43))).await;
+    assert_eq!(other_browser.expect_err("bound").kind(), "login_expired");
+    world.clock.advance(Duration::from_secs(181));
+    let status = qr.status(pool, &interaction, &code.scene, Some(&browser)).await;
+    assert_eq!(status.expect("status"), QrStatus::Expired);
+    assert_eq!(qr.scan(pool, &code.scene).await.expect_err("gone").kind(), "qr_expired");
+    // A new code for the same pending login works until the login itself expires.
+    let again = qr.create(pool, &interaction, Some(&browser), None).await.expect("new code");
+    assert_ne!(again.scene, code.scene);
+    world.clock.advance(Duration::from_secs(600));
+    let late = qr.create(pool, &interaction, Some(&browser), None).await;
+    assert_eq!(late.expect_err("expired").kind(), "login_expired");
+}
+
+#[tokio::test]
+async fn refresh_tokens_expire_and_are_purged_and_revoked_access_tokens_stay_revoked() {
+    let world = World::new().await;
+    let app = web_app(&world).await;
+    let code = code(&world, &app, "openid offline_access").await;
+    let tokens = world.services.oidc.token(redeem(&world, &app, &code)).await.expect("tokens");
+    let refresh = tokens.refresh_token.clone().expect("refresh");
+
+    world
+        .services
+        .oidc
+        .revoke(&world.pool_id, &basic(&app), Some(&tokens.access_token), None)
+        .await
+        .expect("revoke");
+    world.clock.advance(Duration::from_secs(599));
+    let info = world.services.oidc.userinfo(&world.pool_id, Some(&tokens.access_token)).await;
+    assert_eq!(info.expect_err("revoked").code, OAuthErrorCode::InvalidToken);
+
+    world.clock.advance(Duration::from_secs(7200));
+    let request = TokenRequest {
+        pool_id: world.pool_id.clone(),
+        client: basic(&app),
+        grant_type: Some("refresh_token".into()),
+        refresh_token: Some(refresh),
+        ..Default::default()
+    };
+    let err = world.services.oidc.token(request).await.expect_err("expired");
+    assert_eq!(err.code, OAuthErrorCode::InvalidGrant);
+    assert_eq!(world.services.oidc.purge_expired().await.expect("purge"), 1);
+    assert_eq!(world.services.oidc.purge_expired().await.expect("purge"), 0);
+}
