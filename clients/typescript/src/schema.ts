@@ -304,7 +304,8 @@ export interface paths {
          * Change a user pool's name or settings
          * @description Absent fields keep their value. The hosted original's spellings `ticketExpriresAfter` and
          *     `ticketExchangeUserInfoNeedSecret` are accepted in `settings.app2wxapp`. Changing
-         *     `tokenAlgorithm` rotates the signing key.
+         *     `tokenAlgorithm` rotates the signing key at once to a new key of that algorithm, which
+         *     verifiers holding a cached JWKS have not seen yet, and publishes a next key of it.
          */
         patch: operations["updateUserPool"];
         trace?: never;
@@ -508,8 +509,11 @@ export interface paths {
         put?: never;
         /**
          * Rotate the pool's signing key
-         * @description A new key of the pool's `tokenAlgorithm` signs from now on. The old public key stays in
-         *     the JWKS until every token it signed has expired; its private part is erased.
+         * @description The pool's next key, which the JWKS has published since the previous rotation (or the
+         *     pool's creation), signs from now on, so verifiers holding a cached JWKS already know it;
+         *     a new next key of the pool's `tokenAlgorithm` is published in its place. Answers the key
+         *     that now signs. The old public key stays in the JWKS until every token it signed has
+         *     expired; its private part is erased.
          */
         post: operations["rotateSigningKey"];
         delete?: never;
@@ -1455,7 +1459,10 @@ export interface components {
              * @description Lifetime of issued tokens in seconds (60..=2592000).
              */
             tokenTtlSeconds?: number | null;
-            /** @description Signature algorithm; changing it rotates the pool's signing key. */
+            /**
+             * @description Signature algorithm; changing it makes a new key of that algorithm sign at once (the
+             *     published next key is of the old one) and publishes a next key of it.
+             */
             tokenAlgorithm?: components["schemas"]["Algorithm"] | null;
             /** @description The app2wxapp flow's settings. */
             app2wxapp?: components["schemas"]["App2WxappPatch"] | null;

@@ -32,8 +32,11 @@ pub struct KeysApi;
 impl KeysApi {
     /// Rotate the pool's signing key
     ///
-    /// A new key of the pool's `tokenAlgorithm` signs from now on. The old public key stays in
-    /// the JWKS until every token it signed has expired; its private part is erased.
+    /// The pool's next key, which the JWKS has published since the previous rotation (or the
+    /// pool's creation), signs from now on, so verifiers holding a cached JWKS already know it;
+    /// a new next key of the pool's `tokenAlgorithm` is published in its place. Answers the key
+    /// that now signs. The old public key stays in the JWKS until every token it signed has
+    /// expired; its private part is erased.
     #[oai(path = "/:id/keys/rotate", method = "post", operation_id = "rotateSigningKey")]
     async fn rotate(
         &self,

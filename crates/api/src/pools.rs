@@ -103,7 +103,8 @@ pub struct SettingsPatch {
     /// Lifetime of issued tokens in seconds (60..=2592000).
     #[oai(validator(minimum(value = "60"), maximum(value = "2592000")))]
     token_ttl_seconds: Option<i64>,
-    /// Signature algorithm; changing it rotates the pool's signing key.
+    /// Signature algorithm; changing it makes a new key of that algorithm sign at once (the
+    /// published next key is of the old one) and publishes a next key of it.
     token_algorithm: Option<Algorithm>,
     /// The app2wxapp flow's settings.
     app2wxapp: Option<App2WxappPatch>,
@@ -297,7 +298,8 @@ impl PoolsApi {
     ///
     /// Absent fields keep their value. The hosted original's spellings `ticketExpriresAfter` and
     /// `ticketExchangeUserInfoNeedSecret` are accepted in `settings.app2wxapp`. Changing
-    /// `tokenAlgorithm` rotates the signing key.
+    /// `tokenAlgorithm` rotates the signing key at once to a new key of that algorithm, which
+    /// verifiers holding a cached JWKS have not seen yet, and publishes a next key of it.
     #[oai(path = "/:id", method = "patch", operation_id = "updateUserPool")]
     async fn update(
         &self,

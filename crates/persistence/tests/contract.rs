@@ -8,13 +8,13 @@ use tessera_domain::{
     StoreError,
     crypto::{MasterKey, Sealer, generate_key},
     model::{
-        App2WxappConnection, AuditAction, AuditEvent, KeyStatus, LoginUpdate, Outcome, Page,
-        PlatformAdmin, PoolChanges, PoolSettings, PoolSettingsPatch, SigningKey, TokenAlgorithm,
-        User, UserChanges, UserFilter, UserPool,
+        App2WxappConnection, AuditAction, AuditEvent, KeyStatus, LoginUpdate, NewKeys, Outcome,
+        Page, PlatformAdmin, PoolChanges, PoolSettings, PoolSettingsPatch, SigningKey,
+        TokenAlgorithm, User, UserChanges, UserFilter, UserPool,
     },
     ports::{
         AdminDeleted, AdminRepo, AuditLog, AuditRepo, ConnectionRepo, Health, KeyRepo, PoolRepo,
-        UserRepo,
+        Rotated, UserRepo,
     },
 };
 use tessera_persistence::{DbConfig, SqlStore};
@@ -56,6 +56,19 @@ fn key(pool_id: &str, kid: &str, created: i64) -> SigningKey {
         created_at: t(created),
         retired_at: None,
         publish_until: None,
+    }
+}
+
+/// A key of status `next` (published, signing nothing yet).
+fn next_key(pool_id: &str, kid: &str, created: i64) -> SigningKey {
+    SigningKey { status: KeyStatus::Next, ..key(pool_id, kid, created) }
+}
+
+/// A new pool's keys: active `kid` and next `{kid}n`.
+fn keys(pool_id: &str, kid: &str, created: i64) -> NewKeys {
+    NewKeys {
+        active: key(pool_id, kid, created),
+        next: next_key(pool_id, &format!("{kid}n"), created),
     }
 }
 
@@ -139,13 +152,13 @@ async fn pools_round_trip_conflict_update_and_cascade_delete() {
         let mut p = pool("p1");
         p.settings.app2wxapp.ticket_ttl_seconds = 30;
         p.settings.token_algorithm = TokenAlgorithm::EdDsa;
-        PoolRepo::create(&store, &p, &key("p1", "k1", 0)).await.expect("create");
+        PoolRepo::create(&store, &p, &keys("p1", "k1", 0)).await.expect("create");
         let got = PoolRepo::get(&store, "p1").await.expect("get").expect("exists");
         assert_eq!(got.settings, p.settings, "{backend:?}");
         assert_eq!(got.secret_hash, p.secret_hash);
         assert_eq!(got.created_at, p.created_at, "{backend:?}: millisecond precision kept");
 
-        let dup = PoolRepo::create(&store, &p, &key("p1", "k2", 0)).await;
+        let dup = PoolRepo::create(&store, &p, &keys("p1", "k2", 0)).await;
         assert!(matches!(dup, Err(StoreError::Conflict(_))), "{backend:?}: {dup:?}");
         assert!(KeyRepo::active(&store, "p1").await.expect("active").is_some());
 
@@ -164,8 +177,9 @@ async fn pools_round_trip_conflict_update_and_cascade_delete() {
         let got = PoolRepo::get(&store, "p1").await.expect("get").expect("exists");
         assert_eq!((got.secret_hash, got.name.as_str()), ([9; 32], "Renamed"), "{backend:?}");
 
-        // A new algorithm rotates to the given key in the same transaction; without a key of
-        // that algorithm the change is refused, not half done.
+        // A new algorithm rotates to the given keys in the same transaction (the next key of the
+        // old algorithm goes); without keys of that algorithm the change is refused, not half
+        // done.
         let to_es256 = PoolChanges {
             settings: PoolSettingsPatch {
                 token_algorithm: Some(TokenAlgorithm::Es256),
@@ -175,14 +189,25 @@ async fn pools_round_trip_conflict_update_and_cascade_delete() {
         };
         let raced = PoolRepo::update(&store, "p1", &to_es256, None, t(7)).await;
         assert!(matches!(raced, Err(StoreError::Conflict(_))), "{backend:?}: {raced:?}");
-        let next = key("p1", "k9", 7);
-        let done = PoolRepo::update(&store, "p1", &to_es256, Some(&next), t(7)).await;
+        let mut wrong = keys("p1", "k8", 7);
+        wrong.next.algorithm = TokenAlgorithm::Rs256;
+        let raced = PoolRepo::update(&store, "p1", &to_es256, Some(&wrong), t(7)).await;
+        assert!(matches!(raced, Err(StoreError::Conflict(_))), "{backend:?}: {raced:?}");
+        let done =
+            PoolRepo::update(&store, "p1", &to_es256, Some(&keys("p1", "k9", 7)), t(7)).await;
         let done = done.expect("rotate").expect("found");
         assert_eq!(done.rotated_to.as_deref(), Some("k9"));
         assert_eq!(done.pool.settings.token_algorithm, TokenAlgorithm::Es256);
         assert_eq!(KeyRepo::active(&store, "p1").await.expect("active").expect("one").kid, "k9");
+        let published = KeyRepo::published(&store, "p1", t(7)).await.expect("published");
+        let published: Vec<_> = published.iter().map(|k| (k.kid.as_str(), k.status)).collect();
+        assert_eq!(
+            published,
+            [("k9", KeyStatus::Active), ("k9n", KeyStatus::Next), ("k1", KeyStatus::Retired)],
+            "{backend:?}: the old next key, which never signed, is gone"
+        );
 
-        PoolRepo::create(&store, &pool("p2"), &key("p2", "k3", 0)).await.expect("p2");
+        PoolRepo::create(&store, &pool("p2"), &keys("p2", "k3", 0)).await.expect("p2");
         let page =
             PoolRepo::list(&store, Page::new(Some(1), Some(1)).expect("page")).await.expect("list");
         assert_eq!((page.total, page.items.len()), (2, 1));
@@ -215,8 +240,8 @@ fn connection(pool_id: &str) -> App2WxappConnection {
 #[tokio::test]
 async fn connections_upsert_and_stay_in_their_pool() {
     each_backend(|store, backend| async move {
-        PoolRepo::create(&store, &pool("a"), &key("a", "ka", 0)).await.expect("a");
-        PoolRepo::create(&store, &pool("b"), &key("b", "kb", 0)).await.expect("b");
+        PoolRepo::create(&store, &pool("a"), &keys("a", "ka", 0)).await.expect("a");
+        PoolRepo::create(&store, &pool("b"), &keys("b", "kb", 0)).await.expect("b");
         ConnectionRepo::put(&store, &connection("a")).await.expect("put");
         let mut changed = connection("a");
         changed.app_id = "wx0000000000000001".into();
@@ -241,7 +266,7 @@ async fn connections_upsert_and_stay_in_their_pool() {
 async fn users_are_unique_per_pool_filtered_and_isolated() {
     each_backend(|store, backend| async move {
         for p in ["a", "b"] {
-            PoolRepo::create(&store, &pool(p), &key(p, &format!("k{p}"), 0)).await.expect("pool");
+            PoolRepo::create(&store, &pool(p), &keys(p, &format!("k{p}"), 0)).await.expect("pool");
         }
         let mut u1 = user("a", "u1");
         u1.unionid = Some("union-1".into());
@@ -360,7 +385,7 @@ async fn users_are_unique_per_pool_filtered_and_isolated() {
 #[tokio::test]
 async fn key_rotation_retires_erases_and_keeps_publishing_until_tokens_expire() {
     each_backend(|store, backend| async move {
-        PoolRepo::create(&store, &pool("p"), &key("p", "k1", 0)).await.expect("pool");
+        PoolRepo::create(&store, &pool("p"), &keys("p", "k1", 0)).await.expect("pool");
         for ttl in [7200, 60] {
             let longer = PoolChanges {
                 settings: PoolSettingsPatch { token_ttl_seconds: Some(ttl), ..Default::default() },
@@ -370,20 +395,28 @@ async fn key_rotation_retires_erases_and_keeps_publishing_until_tokens_expire() 
         }
         let k1 = KeyRepo::active(&store, "p").await.expect("active").expect("one");
         assert_eq!(k1.max_token_ttl_seconds, 7200, "{backend:?}: raised, never lowered");
-        KeyRepo::rotate(&store, &key("p", "k2", 10), t(100)).await.expect("rotate");
+        let rotated = KeyRepo::rotate(&store, "p", &next_key("p", "k2", 10), None, t(100)).await;
+        let Rotated::Active(promoted) = rotated.expect("rotate") else {
+            panic!("{backend:?}: the next key was not promoted")
+        };
+        assert_eq!((promoted.kid.as_str(), promoted.status), ("k1n", KeyStatus::Active));
 
         let active = KeyRepo::active(&store, "p").await.expect("active").expect("one");
-        assert_eq!(active.kid, "k2", "{backend:?}");
+        assert_eq!(active.kid, "k1n", "{backend:?}: the next key, published before, signs");
+        assert_eq!(active.private_key_sealed.as_deref(), Some("sealed"), "{backend:?}");
         let published = KeyRepo::published(&store, "p", t(100)).await.expect("published");
         let kids: Vec<_> = published.iter().map(|k| k.kid.as_str()).collect();
-        assert_eq!(kids, ["k2", "k1"], "{backend:?}: active first");
-        let retired = &published[1];
+        assert_eq!(kids, ["k1n", "k2", "k1"], "{backend:?}: active, next, retired");
+        let next = &published[1];
+        assert_eq!(next.status, KeyStatus::Next);
+        assert_eq!(next.max_token_ttl_seconds, 60, "{backend:?}: the pool's lifetime, read locked");
+        let retired = &published[2];
         assert_eq!(retired.status, KeyStatus::Retired);
         assert!(retired.private_key_sealed.is_none(), "retired private key erased");
         assert_eq!(retired.publish_until, Some(t(100 + 7200)));
 
         let later = KeyRepo::published(&store, "p", t(100 + 7201)).await.expect("later");
-        assert_eq!(later.iter().map(|k| k.kid.as_str()).collect::<Vec<_>>(), ["k2"]);
+        assert_eq!(later.iter().map(|k| k.kid.as_str()).collect::<Vec<_>>(), ["k1n", "k2"]);
     })
     .await;
 }
@@ -447,7 +480,8 @@ async fn sealed_values_survive_storage_and_never_appear_in_clear() {
         let mut k = key("p", &generated.kid, 0);
         k.public_jwk = generated.public_jwk.clone();
         k.private_key_sealed = Some(sealer.seal(&generated.pkcs8, "p/signingKey").expect("seal"));
-        PoolRepo::create(&store, &pool("p"), &k).await.expect("pool");
+        let new = NewKeys { active: k, next: next_key("p", "kn", 0) };
+        PoolRepo::create(&store, &pool("p"), &new).await.expect("pool");
         let mut c = connection("p");
         c.app_secret_sealed =
             sealer.seal(b"0123456789abcdef0123456789abcdef", "p/app").expect("seal");
@@ -486,6 +520,9 @@ mod failover;
 
 #[path = "contract/applications.rs"]
 mod applications;
+
+#[path = "contract/keys.rs"]
+mod signing_keys;
 
 mod tickets {
     use std::{sync::Arc, time::Duration};
@@ -841,7 +878,7 @@ mod tickets {
 #[tokio::test]
 async fn connection_changes_keep_the_secret_and_reseal_only_what_is_unchanged() {
     each_backend(|store, backend| async move {
-        PoolRepo::create(&store, &pool("p"), &key("p", "k1", 0)).await.expect("pool");
+        PoolRepo::create(&store, &pool("p"), &keys("p", "k1", 0)).await.expect("pool");
         ConnectionRepo::put(&store, &connection("p")).await.expect("put");
         let app = "wx4f4bc4dec97d474b";
         assert!(
@@ -862,13 +899,26 @@ async fn connection_changes_keep_the_secret_and_reseal_only_what_is_unchanged() 
         let got = ConnectionRepo::get(&store, "p").await.expect("get").expect("there");
         assert_eq!(got.app_secret_sealed, "v2.new");
 
-        let sealed = KeyRepo::reseal_private_key(&store, "p", "k1", "sealed", "resealed").await;
-        assert!(sealed.expect("reseal"), "{backend:?}");
-        KeyRepo::rotate(&store, &key("p", "k2", 5), t(5)).await.expect("rotate");
+        let private: Vec<_> = KeyRepo::all_with_private_keys(&store).await.expect("all");
+        let mut private: Vec<_> = private.iter().map(|k| (k.kid.as_str(), k.status)).collect();
+        private.sort_by_key(|(kid, _)| kid.to_string());
+        assert_eq!(private, [("k1", KeyStatus::Active), ("k1n", KeyStatus::Next)], "{backend:?}");
+        for kid in ["k1", "k1n"] {
+            let sealed = KeyRepo::reseal_private_key(&store, "p", kid, "sealed", "resealed").await;
+            assert!(sealed.expect("reseal"), "{backend:?}: {kid}");
+        }
+        let rotated = KeyRepo::rotate(&store, "p", &next_key("p", "k2", 5), None, t(5)).await;
+        assert!(matches!(rotated, Ok(Rotated::Active(_))), "{backend:?}: {rotated:?}");
         let retired = KeyRepo::reseal_private_key(&store, "p", "k1", "resealed", "again").await;
         assert!(
             !retired.expect("retired"),
             "{backend:?}: a retired key's private part stays erased"
+        );
+        let promoted = KeyRepo::active(&store, "p").await.expect("active").expect("one");
+        assert_eq!(
+            (promoted.kid.as_str(), promoted.private_key_sealed.as_deref()),
+            ("k1n", Some("resealed")),
+            "{backend:?}: the promoted key keeps its re-sealed private part"
         );
     })
     .await;
@@ -879,7 +929,7 @@ async fn connection_changes_keep_the_secret_and_reseal_only_what_is_unchanged() 
 #[tokio::test]
 async fn concurrent_writers_never_undo_each_other() {
     each_backend(|store, backend| async move {
-        PoolRepo::create(&store, &pool("p"), &key("p", "k0", 0)).await.expect("pool");
+        PoolRepo::create(&store, &pool("p"), &keys("p", "k0", 0)).await.expect("pool");
         UserRepo::create(&store, &user("p", "u")).await.expect("user");
         let before = UserRepo::get(&store, "p", "u").await.expect("get").expect("user");
         let mut tasks = Vec::new();
@@ -889,9 +939,11 @@ async fn concurrent_writers_never_undo_each_other() {
                 let rename = PoolChanges { name: Some(format!("Name {i}")), ..Default::default() };
                 PoolRepo::update(&store, "p", &rename, None, t(1)).await.expect("update");
                 PoolRepo::set_secret_hash(&store, "p", &[i + 10; 32], t(1)).await.expect("secret");
-                KeyRepo::rotate(&store, &key("p", &format!("k{}", i + 1), 1), t(1))
-                    .await
-                    .expect("rotate");
+                let next = next_key("p", &format!("k{}", i + 1), 1);
+                let rotated = KeyRepo::rotate(&store, "p", &next, None, t(1)).await;
+                let Rotated::Active(promoted) = rotated.expect("rotate") else {
+                    panic!("no next key to promote")
+                };
                 let login = LoginUpdate {
                     app_id: "wx0000000000000001".into(),
                     openid: "open-1".into(),
@@ -908,16 +960,29 @@ async fn concurrent_writers_never_undo_each_other() {
                     let block = UserChanges { blocked: Some(true), ..Default::default() };
                     UserRepo::update(&store, "p", "u", &block, t(2)).await.expect("block");
                 }
+                promoted.kid
             }));
         }
+        let mut promoted = Vec::new();
         for task in tasks {
-            task.await.expect("task");
+            promoted.push(task.await.expect("task"));
         }
         let got = PoolRepo::get(&store, "p").await.expect("get").expect("pool");
         assert!((10..18).contains(&got.secret_hash[0]), "{backend:?}: a rotation was undone");
         let keys = KeyRepo::published(&store, "p", t(1)).await.expect("keys");
-        let active = keys.iter().filter(|k| k.status == KeyStatus::Active).count();
-        assert_eq!(active, 1, "{backend:?}: exactly one active key");
+        let count = |status| keys.iter().filter(|k| k.status == status).count();
+        assert_eq!(count(KeyStatus::Active), 1, "{backend:?}: exactly one active key");
+        assert_eq!(count(KeyStatus::Next), 1, "{backend:?}: exactly one next key");
+        assert_eq!(count(KeyStatus::Retired), 8, "{backend:?}: every rotation retired one");
+        // Each rotation promoted the next key the one before it stored: a chain from the pool's
+        // first next key through every key stored but the last, which is next now.
+        let next = keys.iter().find(|k| k.status == KeyStatus::Next).expect("next");
+        promoted.push(next.kid.clone());
+        promoted.sort();
+        let mut chain: Vec<String> = (0..=8).map(|i| format!("k{i}")).collect();
+        chain[0] = "k0n".into();
+        chain.sort();
+        assert_eq!(promoted, chain, "{backend:?}: no key promoted twice, none skipped");
         let after = UserRepo::get(&store, "p", "u").await.expect("get").expect("user");
         assert!(after.blocked, "{backend:?}: a login undid the block");
         assert_eq!(after.logins_count, before.logins_count + 8, "{backend:?}: no login lost");
@@ -967,7 +1032,7 @@ async fn identifiers_match_exactly_on_every_backend() {
             assert!(found.is_none(), "{backend:?}: {spelling:?} found the account `admin`");
         }
         assert!(AdminRepo::find_by_username(&store, "admin").await.expect("find").is_some());
-        PoolRepo::create(&store, &pool("p"), &key("p", "k1", 0)).await.expect("pool");
+        PoolRepo::create(&store, &pool("p"), &keys("p", "k1", 0)).await.expect("pool");
         let mut u = user("p", "u1");
         u.openid = Some("oAbC".into());
         UserRepo::create(&store, &u).await.expect("user");

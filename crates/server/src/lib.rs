@@ -208,6 +208,27 @@ pub async fn rekey(config: &Config) -> anyhow::Result<tessera_domain::service::R
     Ok(services.maintenance.reseal_all().await?)
 }
 
+/// Gives pools created before next signing keys existed their next key, in the background: the
+/// server serves meanwhile (their rotations work as they did until then), and an RSA key takes a
+/// while to generate. Every start runs it; it does nothing once every pool has a next key. A
+/// stop cuts it short (its transaction rolls back; the next start carries on).
+fn spawn_next_keys(
+    maintenance: Arc<tessera_domain::service::MaintenanceService>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        match maintenance.ensure_next_keys().await {
+            Ok(0) => {}
+            Ok(pools) => {
+                tracing::info!(pools, "published a next signing key for pools without one")
+            }
+            Err(err) => tracing::warn!(
+                error = %err,
+                "could not give every pool a next signing key; the next start tries again"
+            ),
+        }
+    })
+}
+
 /// Deletes expired refresh tokens every hour (each replica does; the deletes are idempotent).
 /// A failure is logged and retried at the next hour.
 async fn purge_expired_refresh_tokens(oidc: Arc<tessera_domain::service::OidcService>) {
@@ -265,6 +286,7 @@ pub async fn start(
         .ensure_bootstrap_admin(config.admin.bootstrap_password.as_deref())
         .await
         .context("creating the bootstrap admin")?;
+    let next_keys = spawn_next_keys(services.maintenance.clone());
     let on_panic = {
         let metrics = metrics.clone();
         Arc::new(move || metrics.panicked())
@@ -297,6 +319,7 @@ pub async fn start(
     let task = tokio::spawn(async move {
         let served = serve::serve(listener, app, limits, signal, Duration::from_secs(10)).await;
         purge.abort();
+        next_keys.abort();
         // Requests are over: write the audit events still queued.
         audit.shutdown().await;
         served.and(management.stop().await)

@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use super::Caches;
 use crate::{
     model::{
-        App2WxappConnection, Application, ApplicationChanges, Page, Paged, PoolChanges,
+        App2WxappConnection, Application, ApplicationChanges, NewKeys, Page, Paged, PoolChanges,
         PoolUpdated, SigningKey, UserPool,
     },
-    ports::{ApplicationRepo, ConnectionRepo, KeyRepo, PoolRepo, StoreResult},
+    ports::{ApplicationRepo, ConnectionRepo, KeyRepo, PoolRepo, Rotated, StoreResult},
 };
 
 /// Wraps a pool, connection, key or application repository: reads pass through, and every write, whatever
@@ -55,8 +55,8 @@ impl<R: ?Sized> Invalidating<R> {
 
 #[async_trait]
 impl PoolRepo for Invalidating<dyn PoolRepo> {
-    async fn create(&self, pool: &UserPool, key: &SigningKey) -> StoreResult<()> {
-        self.write(&pool.id, self.inner.create(pool, key)).await
+    async fn create(&self, pool: &UserPool, keys: &NewKeys) -> StoreResult<()> {
+        self.write(&pool.id, self.inner.create(pool, keys)).await
     }
     async fn get(&self, id: &str) -> StoreResult<Option<UserPool>> {
         self.inner.get(id).await
@@ -68,10 +68,10 @@ impl PoolRepo for Invalidating<dyn PoolRepo> {
         &self,
         id: &str,
         changes: &PoolChanges,
-        next_key: Option<&SigningKey>,
+        new_keys: Option<&NewKeys>,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<PoolUpdated>> {
-        self.write(id, self.inner.update(id, changes, next_key, now)).await
+        self.write(id, self.inner.update(id, changes, new_keys, now)).await
     }
     async fn set_secret_hash(
         &self,
@@ -119,11 +119,28 @@ impl KeyRepo for Invalidating<dyn KeyRepo> {
     async fn active(&self, pool_id: &str) -> StoreResult<Option<SigningKey>> {
         self.inner.active(pool_id).await
     }
+    async fn next(&self, pool_id: &str) -> StoreResult<Option<SigningKey>> {
+        self.inner.next(pool_id).await
+    }
     async fn published(&self, pool_id: &str, now: DateTime<Utc>) -> StoreResult<Vec<SigningKey>> {
         self.inner.published(pool_id, now).await
     }
-    async fn rotate(&self, next: &SigningKey, now: DateTime<Utc>) -> StoreResult<()> {
-        self.write(&next.pool_id, self.inner.rotate(next, now)).await
+    async fn rotate(
+        &self,
+        pool_id: &str,
+        new_next: &SigningKey,
+        active_if_no_next: Option<&SigningKey>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Rotated> {
+        let write = self.inner.rotate(pool_id, new_next, active_if_no_next, now);
+        self.write(pool_id, write).await
+    }
+    async fn add_next(&self, key: &SigningKey, now: DateTime<Utc>) -> StoreResult<bool> {
+        // The JWKS cached for the pool lacks the new key.
+        self.write(&key.pool_id, self.inner.add_next(key, now)).await
+    }
+    async fn pools_without_next(&self) -> StoreResult<Vec<String>> {
+        self.inner.pools_without_next().await
     }
     async fn all_with_private_keys(&self) -> StoreResult<Vec<SigningKey>> {
         self.inner.all_with_private_keys().await

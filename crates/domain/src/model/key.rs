@@ -20,6 +20,9 @@ spelled_enum! {
     pub enum KeyStatus {
         /// Signs new tokens; exactly one per pool.
         Active = "active",
+        /// Signs nothing yet: published in the JWKS so that verifiers know it before the next
+        /// rotation makes it active. At most one per pool, of the pool's algorithm.
+        Next = "next",
         /// Signs nothing; published in the JWKS until `publish_until`.
         Retired = "retired",
     }
@@ -36,9 +39,10 @@ pub struct SigningKey {
     pub algorithm: TokenAlgorithm,
     /// The public JWK (JSON text, with `kid`, `alg`, `use`).
     pub public_jwk: String,
-    /// The PKCS#8 private key sealed under the master key; `None` once retired (erased).
+    /// The PKCS#8 private key sealed under the master key (an active or next key); `None` once
+    /// retired (erased).
     pub private_key_sealed: Option<String>,
-    /// Active or retired.
+    /// Active, next or retired.
     pub status: KeyStatus,
     /// The longest token lifetime this key has signed with, so that it stays published long
     /// enough after retirement.
@@ -49,4 +53,14 @@ pub struct SigningKey {
     pub retired_at: Option<DateTime<Utc>>,
     /// Until when a retired key stays in the JWKS.
     pub publish_until: Option<DateTime<Utc>>,
+}
+
+/// The two keys a pool starts with, at its creation or when its token algorithm changes: one
+/// that signs at once and the one published to sign after the next rotation.
+#[derive(Debug, Clone)]
+pub struct NewKeys {
+    /// Status [`KeyStatus::Active`].
+    pub active: SigningKey,
+    /// Status [`KeyStatus::Next`], of the same pool and algorithm.
+    pub next: SigningKey,
 }

@@ -62,7 +62,7 @@ pub use application::{AppType, Application, ApplicationChanges, GrantType, check
 pub use audit::{AuditAction, AuditEvent, Outcome};
 pub use connection::App2WxappConnection;
 pub use grant::RefreshToken;
-pub use key::{KeyStatus, SigningKey, TokenAlgorithm};
+pub use key::{KeyStatus, NewKeys, SigningKey, TokenAlgorithm};
 pub use pool::{
     App2WxappSettings, PoolChanges, PoolSettings, PoolSettingsPatch, PoolUpdated, UserPool,
 };

@@ -12,9 +12,9 @@ use chrono::{DateTime, Utc};
 use crate::{
     StoreError,
     model::{
-        App2WxappConnection, Application, ApplicationChanges, AuditEvent, LoginUpdate, Page, Paged,
-        PlatformAdmin, PoolChanges, PoolUpdated, RefreshToken, SigningKey, User, UserChanges,
-        UserFilter, UserPool,
+        App2WxappConnection, Application, ApplicationChanges, AuditEvent, LoginUpdate, NewKeys,
+        Page, Paged, PlatformAdmin, PoolChanges, PoolUpdated, RefreshToken, SigningKey, User,
+        UserChanges, UserFilter, UserPool,
     },
 };
 
@@ -26,21 +26,24 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// User pools.
 #[async_trait]
 pub trait PoolRepo: Send + Sync {
-    /// Stores a new pool with its first signing key, atomically. A taken id is a `Conflict`.
-    async fn create(&self, pool: &UserPool, key: &SigningKey) -> StoreResult<()>;
+    /// Stores a new pool with its first signing keys (the active one and the next one),
+    /// atomically. A taken id is a `Conflict`.
+    async fn create(&self, pool: &UserPool, keys: &NewKeys) -> StoreResult<()>;
     /// The pool, if it exists.
     async fn get(&self, id: &str) -> StoreResult<Option<UserPool>>;
     /// Pools ordered by id.
     async fn list(&self, page: Page) -> StoreResult<Paged<UserPool>>;
     /// Writes the given name and settings columns and nothing else, in one transaction that
     /// holds the pool's row: the active key's `max_token_ttl_seconds` is raised to a longer token
-    /// lifetime, and when the token algorithm changes `next_key` (of the new algorithm) becomes
-    /// the active key. `None` if the pool does not exist.
+    /// lifetime, and when the token algorithm changes the active key is retired, the next key
+    /// (of the old algorithm, it never signed) deleted, and `new_keys` (of the new algorithm)
+    /// become the active and next keys. A change of algorithm without keys of that algorithm is
+    /// a `Conflict` (it changed meanwhile). `None` if the pool does not exist.
     async fn update(
         &self,
         id: &str,
         changes: &PoolChanges,
-        next_key: Option<&SigningKey>,
+        new_keys: Option<&NewKeys>,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<PoolUpdated>>;
     /// Replaces the pool secret's hash (that column only); `false` if the pool does not exist.
@@ -186,12 +189,32 @@ pub trait RefreshTokenRepo: Send + Sync {
 pub trait KeyRepo: Send + Sync {
     /// The pool's active key.
     async fn active(&self, pool_id: &str) -> StoreResult<Option<SigningKey>>;
-    /// Keys to publish at `now`: the active one and retired ones whose tokens may still be valid.
+    /// The pool's next key (published, signing nothing yet), if it has one.
+    async fn next(&self, pool_id: &str) -> StoreResult<Option<SigningKey>>;
+    /// Keys to publish at `now`: the active one, then the next one, then retired ones whose
+    /// tokens may still be valid (newest first).
     async fn published(&self, pool_id: &str, now: DateTime<Utc>) -> StoreResult<Vec<SigningKey>>;
-    /// Retires the active key (erasing its private part, publishing it until `now` plus its
-    /// `max_token_ttl_seconds`) and makes `next` active, atomically.
-    async fn rotate(&self, next: &SigningKey, now: DateTime<Utc>) -> StoreResult<()>;
-    /// Every key that still has its private part, in every pool (maintenance).
+    /// Rotates the pool's keys in one transaction that holds the pool's row: the active key is
+    /// retired (its private part erased, published until `now` plus its
+    /// `max_token_ttl_seconds`), the next key becomes active, and `new_next` (status
+    /// [`crate::model::KeyStatus::Next`], of the pool's algorithm) becomes the next key. A pool
+    /// without a next key of its algorithm (created before next keys existed) makes
+    /// `active_if_no_next` active instead, when given. Both keys stored get the pool's current
+    /// token lifetime as `max_token_ttl_seconds`.
+    async fn rotate(
+        &self,
+        pool_id: &str,
+        new_next: &SigningKey,
+        active_if_no_next: Option<&SigningKey>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Rotated>;
+    /// Stores `key` as its pool's next key, in one transaction that holds the pool's row, if
+    /// the pool exists, has no next key, and signs with `key`'s algorithm; whether it did.
+    async fn add_next(&self, key: &SigningKey, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// The ids of the pools that have no next key (maintenance, across every pool).
+    async fn pools_without_next(&self) -> StoreResult<Vec<String>>;
+    /// Every key that still has its private part (active and next keys), in every pool
+    /// (maintenance).
     async fn all_with_private_keys(&self) -> StoreResult<Vec<SigningKey>>;
     /// Replaces a key's sealed private part only if it is still `old` (re-sealing must not bring
     /// back the private part of a key retired meanwhile); `false` otherwise.
@@ -227,6 +250,19 @@ pub trait AdminRepo: Send + Sync {
     /// Deletes the account, unless it is the last one (checked and deleted atomically, so two
     /// admins deleting each other cannot leave none).
     async fn delete(&self, id: &str) -> StoreResult<AdminDeleted>;
+}
+
+/// What a key rotation did.
+#[derive(Debug, Clone)]
+pub enum Rotated {
+    /// This key (the former next key, or `active_if_no_next`) signs from now on.
+    Active(SigningKey),
+    /// The pool has no next key of its algorithm and no replacement was given: nothing changed.
+    NoNextKey,
+    /// The pool signs with another algorithm than the keys given: nothing changed.
+    AlgorithmChanged,
+    /// There is no such pool.
+    PoolMissing,
 }
 
 /// What deleting a platform admin did.

@@ -33,8 +33,10 @@ impl KeyService {
         Self { pools, keyring, hot, issuers, limits, audit }
     }
 
-    /// Retires the pool's active key and makes a new one of the pool's algorithm active. The old
-    /// public key stays published until every token it signed has expired.
+    /// Retires the pool's active key and makes its next key, which the JWKS already publishes,
+    /// active; a new next key of the pool's algorithm is made and published. Answers the key that
+    /// signs from now on. The old public key stays published until every token it signed has
+    /// expired.
     pub async fn rotate(&self, ctx: &Ctx, pool_id: &str) -> Result<SigningKey, Error> {
         let pool = visible_pool(self.pools.as_ref(), ctx, pool_id).await?;
         self.limits.count_key_rotation(pool_id).await?;
@@ -47,7 +49,8 @@ impl KeyService {
         Ok(key)
     }
 
-    /// The public JWKs to publish for a pool (active first), cached for a second.
+    /// The public JWKs to publish for a pool (active first, then next, then retired ones),
+    /// cached for a second.
     pub async fn jwks(&self, pool_id: &str) -> Result<Arc<Vec<serde_json::Value>>, Error> {
         self.hot.jwks(pool_id).await
     }

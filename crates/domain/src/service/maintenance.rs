@@ -1,13 +1,17 @@
 //! Platform maintenance: re-sealing every stored secret under the current master key, the last
-//! step of a master key rotation (`tessera rekey`).
+//! step of a master key rotation (`tessera rekey`), and giving pools created before next keys
+//! existed their next signing key (at every start of the server).
 
 use std::sync::Arc;
 
-use super::{connections::app_secret_context, keyring::private_key_context};
+use super::{
+    connections::app_secret_context,
+    keyring::{KeyRing, private_key_context},
+};
 use crate::{
     Error,
     crypto::Sealer,
-    ports::{ConnectionRepo, KeyRepo},
+    ports::{ConnectionRepo, KeyRepo, PoolRepo},
 };
 
 /// What a re-sealing did.
@@ -23,20 +27,40 @@ pub struct ResealReport {
     pub changed_meanwhile: usize,
 }
 
-/// Maintenance operations (run from the command line, not the API).
+/// Maintenance operations (run by the binary, not the API).
 pub struct MaintenanceService {
+    pools: Arc<dyn PoolRepo>,
     connections: Arc<dyn ConnectionRepo>,
     keys: Arc<dyn KeyRepo>,
+    keyring: KeyRing,
     sealer: Arc<Sealer>,
 }
 
 impl MaintenanceService {
     pub(crate) fn new(
+        pools: Arc<dyn PoolRepo>,
         connections: Arc<dyn ConnectionRepo>,
         keys: Arc<dyn KeyRepo>,
+        keyring: KeyRing,
         sealer: Arc<Sealer>,
     ) -> Self {
-        Self { connections, keys, sealer }
+        Self { pools, connections, keys, keyring, sealer }
+    }
+
+    /// Gives every pool that has no next signing key (one created before next keys existed) a
+    /// next key of its algorithm, published at once, so that its first rotation already has no
+    /// window where verifiers meet an unknown `kid`. Answers how many pools got one. Idempotent
+    /// and safe to run on several replicas at once: a pool never gets two.
+    pub async fn ensure_next_keys(&self) -> Result<usize, Error> {
+        let mut added = 0;
+        for pool_id in self.keys.pools_without_next().await? {
+            // Deleted meanwhile: nothing to do.
+            let Some(pool) = self.pools.get(&pool_id).await? else { continue };
+            if self.keyring.ensure_next(&pool).await? {
+                added += 1;
+            }
+        }
+        Ok(added)
     }
 
     /// Opens every AppSecret and private key sealed under a previous master key and seals it

@@ -1,4 +1,4 @@
-//! User pools: creation (with the first signing key), settings, secret rotation, deletion.
+//! User pools: creation (with the first signing keys), settings, secret rotation, deletion.
 
 use std::sync::Arc;
 
@@ -73,7 +73,8 @@ impl PoolService {
         Self { pools, keyring, limits, events, audit, clock, rng }
     }
 
-    /// Creates a pool with a fresh secret and an active signing key (platform admins only).
+    /// Creates a pool with a fresh secret, an active signing key and the next one (platform
+    /// admins only).
     pub async fn create(&self, ctx: &Ctx, new: NewPool) -> Result<CreatedPool, Error> {
         ctx.principal.require_platform()?;
         let name = text_field("name", &new.name, 128)?;
@@ -88,7 +89,7 @@ impl PoolService {
         let settings = PoolSettings::default().patched(&new.settings)?;
         let secret = PoolSecret::generate(self.rng.as_ref());
         let (algorithm, ttl) = (settings.token_algorithm, settings.token_ttl_seconds);
-        let key = self.keyring.generate(&id, algorithm, ttl).await?;
+        let keys = self.keyring.generate_pair(&id, algorithm, ttl).await?;
         let pool = UserPool {
             id,
             name,
@@ -97,7 +98,7 @@ impl PoolService {
             created_at: now,
             updated_at: now,
         };
-        self.pools.create(&pool, &key).await.map_err(|err| match err {
+        self.pools.create(&pool, &keys).await.map_err(|err| match err {
             StoreError::Conflict(_) => {
                 Error::Conflict("a user pool with this id already exists".into())
             }
@@ -124,8 +125,9 @@ impl PoolService {
     }
 
     /// Changes name and settings, writing only what changes. A new token algorithm rotates the
-    /// signing key to it in the same transaction; a longer token lifetime is recorded on the
-    /// active key, so it stays published long enough.
+    /// signing key to it in the same transaction: a key of the new algorithm signs at once (the
+    /// next key, of the old algorithm, cannot) and another one becomes the next key. A longer
+    /// token lifetime is recorded on the active key, so it stays published long enough.
     pub async fn update(&self, ctx: &Ctx, id: &str, update: PoolUpdate) -> Result<UserPool, Error> {
         let current = visible_pool(self.pools.as_ref(), ctx, id).await?;
         if update.settings.require_secret == Some(false) {
@@ -134,10 +136,10 @@ impl PoolService {
         let name = update.name.as_deref().map(|n| text_field("name", n, 128)).transpose()?;
         // Validates every field given (each is checked on its own).
         let target = current.settings.patched(&update.settings)?;
-        let next_key = match update.settings.token_algorithm {
+        let new_keys = match update.settings.token_algorithm {
             Some(algorithm) if algorithm != current.settings.token_algorithm => {
                 self.limits.count_key_rotation(id).await?;
-                Some(self.keyring.generate(id, algorithm, target.token_ttl_seconds).await?)
+                Some(self.keyring.generate_pair(id, algorithm, target.token_ttl_seconds).await?)
             }
             _ => None,
         };
@@ -145,7 +147,7 @@ impl PoolService {
         let now = self.clock.now();
         let updated = self
             .pools
-            .update(id, &changes, next_key.as_ref(), now)
+            .update(id, &changes, new_keys.as_ref(), now)
             .await?
             .ok_or(Error::PoolNotFound)?;
         if let Some(kid) = &updated.rotated_to {

@@ -96,7 +96,7 @@ pub struct Services {
     pub login: Arc<LoginService>,
     /// The App backend's ticket exchange.
     pub exchange: Arc<ExchangeService>,
-    /// Platform maintenance (master key rotation).
+    /// Platform maintenance (master key rotation, next signing keys of older pools).
     pub maintenance: Arc<MaintenanceService>,
     /// The pools' OpenID Provider endpoints.
     pub oidc: Arc<OidcService>,
@@ -125,8 +125,10 @@ impl Services {
             login,
             exchange: Arc::new(shared.exchange(&ports)),
             maintenance: Arc::new(MaintenanceService::new(
+                shared.pools.clone(),
                 shared.connections.clone(),
                 shared.keys.clone(),
+                shared.keyring.clone(),
                 ports.sealer.clone(),
             )),
             oidc,

@@ -53,7 +53,7 @@ async fn key_rotations_sign_the_next_token() {
     assert_ne!(header(&before.token).kid, header(&after.token).kid);
     assert_eq!(header(&after.token).kid.as_deref(), Some(rotated.kid.as_str()));
     let jwks = w.services.keys.jwks(&w.pool_id).await.expect("jwks");
-    assert_eq!(jwks.len(), 2, "the retired key stays published");
+    assert_eq!(jwks.len(), 3, "active, the new next key, and the retired key stays published");
 
     let eddsa = settings(PoolSettingsPatch {
         token_algorithm: Some(TokenAlgorithm::EdDsa),

@@ -6,6 +6,7 @@
 mod applications;
 mod caches;
 mod exchange;
+mod keys;
 mod limits;
 mod login;
 mod oidc;

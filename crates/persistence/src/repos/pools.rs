@@ -12,12 +12,12 @@ use tessera_domain::{
     StoreError,
     ids::hex,
     model::{
-        App2WxappConnection, KeyStatus, Page, Paged, PoolChanges, PoolUpdated, SigningKey, UserPool,
+        App2WxappConnection, KeyStatus, NewKeys, Page, Paged, PoolChanges, PoolUpdated, UserPool,
     },
     ports::{ConnectionRepo, PoolRepo, StoreResult},
 };
 
-use super::{keys::rotate_in, lock_pool};
+use super::{keys::replace_in, lock_pool};
 use crate::{
     SqlStore,
     convert::*,
@@ -27,11 +27,12 @@ use crate::{
 
 #[async_trait]
 impl PoolRepo for SqlStore {
-    async fn create(&self, p: &UserPool, key: &SigningKey) -> StoreResult<()> {
+    async fn create(&self, p: &UserPool, keys: &NewKeys) -> StoreResult<()> {
         self.timed(async {
             let txn = self.db.begin().await?;
             pool::Entity::insert(pool_row(p)).exec_without_returning(&txn).await?;
-            signing_key::Entity::insert(key_row(key)).exec_without_returning(&txn).await?;
+            let rows = [key_row(&keys.active), key_row(&keys.next)];
+            signing_key::Entity::insert_many(rows).exec_without_returning(&txn).await?;
             txn.commit().await
         })
         .await
@@ -52,7 +53,7 @@ impl PoolRepo for SqlStore {
         &self,
         id: &str,
         changes: &PoolChanges,
-        next_key: Option<&SigningKey>,
+        new_keys: Option<&NewKeys>,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<PoolUpdated>> {
         let outcome = self
@@ -61,7 +62,7 @@ impl PoolRepo for SqlStore {
                 if !lock_pool(&txn, id, now).await? {
                     return Ok(Updated::Missing);
                 }
-                let outcome = update_locked(&txn, id, changes, next_key, now).await?;
+                let outcome = update_locked(&txn, id, changes, new_keys, now).await?;
                 txn.commit().await?;
                 Ok(outcome)
             })
@@ -178,18 +179,18 @@ impl ConnectionRepo for SqlStore {
 /// What a pool update found under the pool's lock.
 enum Updated {
     Missing,
-    /// The algorithm differs from what the caller read, and it brought no key for it.
+    /// The algorithm differs from what the caller read, and it brought no keys for it.
     Raced,
     Done(pool::Model, Option<String>),
 }
 
-/// The columns of `changes`, the active key's longer lifetime and the rotation, with the pool's
-/// row held.
+/// The columns of `changes`, the active key's longer lifetime and the new keys of a new
+/// algorithm, with the pool's row held.
 async fn update_locked(
     txn: &impl ConnectionTrait,
     id: &str,
     changes: &PoolChanges,
-    next_key: Option<&SigningKey>,
+    new_keys: Option<&NewKeys>,
     now: DateTime<Utc>,
 ) -> Result<Updated, DbErr> {
     let Some(previous) = pool::Entity::find_by_id(id).one(txn).await? else {
@@ -198,8 +199,10 @@ async fn update_locked(
     let s = &changes.settings;
     let rotate = match s.token_algorithm {
         Some(algorithm) if algorithm.as_str() != previous.token_algorithm => {
-            match next_key.filter(|k| k.algorithm == algorithm) {
-                Some(key) => Some(key),
+            let matching =
+                |k: &&NewKeys| k.active.algorithm == algorithm && k.next.algorithm == algorithm;
+            match new_keys.filter(matching) {
+                Some(keys) => Some(keys),
                 None => return Ok(Updated::Raced),
             }
         }
@@ -226,11 +229,12 @@ async fn update_locked(
             .exec(txn)
             .await?;
     }
-    if let Some(key) = rotate {
-        rotate_in(txn, key, now).await?;
+    if let Some(keys) = rotate {
+        let ttl = s.token_ttl_seconds.unwrap_or(previous.token_ttl_seconds);
+        replace_in(txn, id, keys, ttl, now).await?;
     }
     let Some(row) = pool::Entity::find_by_id(id).one(txn).await? else {
         return Ok(Updated::Missing);
     };
-    Ok(Updated::Done(row, rotate.map(|k| k.kid.clone())))
+    Ok(Updated::Done(row, rotate.map(|k| k.active.kid.clone())))
 }

@@ -7,7 +7,7 @@ use tessera_domain::{
     ports::{ApplicationRepo, PoolRepo, RefreshTokenRepo, UserRepo},
 };
 
-use super::{each_backend, key, pool, t, user};
+use super::{each_backend, keys, pool, t, user};
 
 fn app(pool_id: &str, client_id: &str, created: i64) -> Application {
     Application {
@@ -46,7 +46,7 @@ fn token(pool_id: &str, client_id: &str, user_id: &str, n: u8, family: &str) -> 
 /// Pools `a` and `b`, each with a user `u-a` / `u-b`.
 async fn two_pools(store: &tessera_persistence::SqlStore) {
     for p in ["a", "b"] {
-        PoolRepo::create(store, &pool(p), &key(p, &format!("k{p}"), 0)).await.expect("pool");
+        PoolRepo::create(store, &pool(p), &keys(p, &format!("k{p}"), 0)).await.expect("pool");
         UserRepo::create(store, &user(p, &format!("u-{p}"))).await.expect("user");
     }
 }

@@ -196,7 +196,7 @@ async fn users_are_provisioned_found_blocked_cleared_and_deleted() {
 }
 
 #[tokio::test]
-async fn key_rotation_keeps_the_old_key_published_and_the_algorithm_can_change() {
+async fn key_rotation_promotes_the_published_next_key_and_the_algorithm_can_change() {
     TestServer::on_every_backend(async |s| {
         let (admin, pool_id, _) = admin_and_pool(s).await;
         let path = format!("{POOLS}/{pool_id}");
@@ -205,24 +205,35 @@ async fn key_rotation_keeps_the_old_key_published_and_the_algorithm_can_change()
         let first_kid = jwks["keys"][0]["kid"].as_str().expect("kid");
         assert_eq!(jwks["keys"][0]["alg"], "ES256");
         assert_eq!(jwks["keys"][0]["kty"], "EC");
-        assert!(jwks["keys"][0].get("d").is_none(), "no private part in the JWKS");
+        let next_kid = jwks["keys"][1]["kid"].as_str().expect("next kid");
+        assert_ne!(next_kid, first_kid, "the next key is published from the start");
+        for published in jwks["keys"].as_array().expect("keys") {
+            assert!(published.get("d").is_none(), "no private part in the JWKS: {published}");
+        }
         let key = s.http.post(&format!("{path}/keys/rotate")).token(&admin).await;
         let key = key.assert_status(StatusCode::OK);
+        assert_eq!(key["kid"], next_kid, "the rotation promotes the published next key");
         let jwks_after = s.http.get(&jwks_path).await.body;
         let kids: Vec<_> =
             jwks_after["keys"].as_array().expect("keys").iter().map(|k| k["kid"].clone()).collect();
+        assert_eq!(kids.len(), 3, "{kids:?}");
         assert_eq!(
-            kids,
-            [key["kid"].clone(), json!(first_kid)],
-            "new key first, old one still published"
+            [&kids[0], &kids[2]],
+            [&json!(next_kid), &json!(first_kid)],
+            "the new active key first, then a new next key, the old one still published"
         );
 
-        // Switching the algorithm rotates to a key of that algorithm.
+        // Switching the algorithm rotates to a key of that algorithm at once, with a next key
+        // of that algorithm; the next key of the old one, which never signed, goes.
         let eddsa = json!({"settings": {"tokenAlgorithm": "EdDSA"}});
         assert_eq!(s.http.patch(&path).token(&admin).json(eddsa).await.status, StatusCode::OK);
         let jwks = s.http.get(&jwks_path).await.body;
         assert_eq!(jwks["keys"][0]["alg"], "EdDSA");
-        assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(3));
+        assert_eq!(jwks["keys"][1]["alg"], "EdDSA");
+        let kids: Vec<_> =
+            jwks["keys"].as_array().expect("keys").iter().map(|k| k["kid"].clone()).collect();
+        assert_eq!(kids.len(), 4, "active, next, two retired: {kids:?}");
+        assert!(!kids.contains(&jwks_after["keys"][1]["kid"]), "the old next key is gone");
 
         let oidc = s.http.get(&format!("/userpools/{pool_id}/.well-known/openid-configuration"));
         let oidc = oidc.await.assert_status(StatusCode::OK);
@@ -359,6 +370,39 @@ async fn errors_have_the_documented_shape() {
     let list = s.http.get(POOLS).token(&admin).await.body;
     assert_eq!(list["total"], 0, "no refused request created anything");
     s.stop().await;
+}
+
+/// A verifier that fetched the JWKS before a rotation (and caches it as long as it is allowed
+/// to) verifies the tokens signed after the rotation without fetching it again.
+#[tokio::test]
+async fn a_jwks_fetched_before_a_rotation_verifies_a_token_signed_after_it() {
+    let mut f = Flow::start(Backend::Sqlite).await;
+    let jwks_path = format!("/userpools/{}/.well-known/jwks.json", f.pool_id);
+    let cached = f.s.http.get(&jwks_path).await;
+    let cache_control = cached.headers.get("cache-control").and_then(|v| v.to_str().ok());
+    assert_eq!(cache_control, Some("public, max-age=300"));
+    let cached: JwkSet = serde_json::from_value(cached.body).expect("jwks");
+
+    let rotate = format!("{POOLS}/{}/keys/rotate", f.pool_id);
+    let key = f.s.http.post(&rotate).token(&f.admin).await.assert_status(StatusCode::OK);
+    let ticket = f.ticket("o-1", None).await;
+    let body = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
+    let body = body.assert_status(StatusCode::OK);
+    let token = body["token"].as_str().expect("token");
+    let header = jsonwebtoken::decode_header(token).expect("header");
+    assert_eq!(header.kid.as_deref(), key["kid"].as_str(), "signed with the new active key");
+
+    let jwk = cached.find(header.kid.as_deref().expect("kid")).expect("known before the rotation");
+    let mut validation = Validation::new(header.alg);
+    validation.set_audience(&[f.pool_id.as_str()]);
+    let claims = jsonwebtoken::decode::<Value>(
+        token,
+        &DecodingKey::from_jwk(jwk).expect("key"),
+        &validation,
+    )
+    .expect("verifies with the JWKS fetched before the rotation");
+    assert_eq!(claims.claims["sub"], body["_id"]);
+    f.s.stop().await;
 }
 
 #[tokio::test]

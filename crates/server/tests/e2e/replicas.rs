@@ -92,9 +92,9 @@ async fn the_master_key_rotates_without_losing_a_secret() {
     config.secrets.master_key = Some(new_key.clone());
     config.secrets.previous_master_keys = vec![old_key];
     let report = tessera::rekey(&config).await.expect("rekey");
-    assert_eq!((report.connections, report.keys), (1, 1), "{report:?}");
+    assert_eq!((report.connections, report.keys), (1, 2), "the active and next keys: {report:?}");
     let again = tessera::rekey(&config).await.expect("rekey again");
-    assert_eq!((again.connections, again.keys, again.current), (0, 0, 2), "idempotent");
+    assert_eq!((again.connections, again.keys, again.current), (0, 0, 3), "idempotent");
 
     // Step 2: the old key is gone from the configuration; everything still opens.
     let sim_url = a.s.config.wechat.api_base_url.clone();
@@ -121,4 +121,16 @@ async fn the_master_key_rotates_without_losing_a_secret() {
         "the signing key opens under the new key: {}",
         user.text
     );
+    // The next key, re-sealed too, signs after a rotation.
+    let admin = b.admin_token().await;
+    let rotate = format!("/api/v1/userpools/{}/keys/rotate", a.pool_id);
+    let key = b.http.post(&rotate).token(&admin).await.assert_status(StatusCode::OK);
+    let code = a.sim.login_code(APP_ID, &SimUser::new("o-1", None));
+    let login = format!("/oauth/app2wxapp/login/{}", a.pool_id);
+    let login = b.http.post(&login).json(json!({"code": code.code})).await;
+    let body = json!({"ticket": login.body["ticket"], "secret": a.secret});
+    let user = b.http.post(&exchange).json(body).await;
+    assert_eq!(user.status, StatusCode::OK, "the promoted key opens: {}", user.text);
+    let header = jsonwebtoken::decode_header(user.body["token"].as_str().expect("token"));
+    assert_eq!(header.expect("header").kid.as_deref(), key["kid"].as_str());
 }

@@ -22,7 +22,9 @@ class SettingsPatch:
     Attributes:
         allow_sign_up (bool | None | Unset): Whether unknown WeChat users are signed up on login.
         token_ttl_seconds (int | None | Unset): Lifetime of issued tokens in seconds (60..=2592000).
-        token_algorithm (Algorithm | None | Unset): Signature algorithm; changing it rotates the pool's signing key.
+        token_algorithm (Algorithm | None | Unset): Signature algorithm; changing it makes a new key of that algorithm
+            sign at once (the
+            published next key is of the old one) and publishes a next key of it.
         app2wxapp (App2WxappPatch | None | Unset): The app2wxapp flow's settings.
         allow_http_redirect_uris (bool | None | Unset): Whether `web` applications may register plain `http` redirect
             URIs on any host (for

@@ -113,8 +113,11 @@ def sync_detailed(
 ) -> Response[ErrorBody | Key]:
     """Rotate the pool's signing key
 
-     A new key of the pool's `tokenAlgorithm` signs from now on. The old public key stays in
-    the JWKS until every token it signed has expired; its private part is erased.
+     The pool's next key, which the JWKS has published since the previous rotation (or the
+    pool's creation), signs from now on, so verifiers holding a cached JWKS already know it;
+    a new next key of the pool's `tokenAlgorithm` is published in its place. Answers the key
+    that now signs. The old public key stays in the JWKS until every token it signed has
+    expired; its private part is erased.
 
     Args:
         id (str):
@@ -145,8 +148,11 @@ def sync(
 ) -> ErrorBody | Key | None:
     """Rotate the pool's signing key
 
-     A new key of the pool's `tokenAlgorithm` signs from now on. The old public key stays in
-    the JWKS until every token it signed has expired; its private part is erased.
+     The pool's next key, which the JWKS has published since the previous rotation (or the
+    pool's creation), signs from now on, so verifiers holding a cached JWKS already know it;
+    a new next key of the pool's `tokenAlgorithm` is published in its place. Answers the key
+    that now signs. The old public key stays in the JWKS until every token it signed has
+    expired; its private part is erased.
 
     Args:
         id (str):
@@ -172,8 +178,11 @@ async def asyncio_detailed(
 ) -> Response[ErrorBody | Key]:
     """Rotate the pool's signing key
 
-     A new key of the pool's `tokenAlgorithm` signs from now on. The old public key stays in
-    the JWKS until every token it signed has expired; its private part is erased.
+     The pool's next key, which the JWKS has published since the previous rotation (or the
+    pool's creation), signs from now on, so verifiers holding a cached JWKS already know it;
+    a new next key of the pool's `tokenAlgorithm` is published in its place. Answers the key
+    that now signs. The old public key stays in the JWKS until every token it signed has
+    expired; its private part is erased.
 
     Args:
         id (str):
@@ -202,8 +211,11 @@ async def asyncio(
 ) -> ErrorBody | Key | None:
     """Rotate the pool's signing key
 
-     A new key of the pool's `tokenAlgorithm` signs from now on. The old public key stays in
-    the JWKS until every token it signed has expired; its private part is erased.
+     The pool's next key, which the JWKS has published since the previous rotation (or the
+    pool's creation), signs from now on, so verifiers holding a cached JWKS already know it;
+    a new next key of the pool's `tokenAlgorithm` is published in its place. Answers the key
+    that now signs. The old public key stays in the JWKS until every token it signed has
+    expired; its private part is erased.
 
     Args:
         id (str):

@@ -125,7 +125,8 @@ def sync_detailed(
 
      Absent fields keep their value. The hosted original's spellings `ticketExpriresAfter` and
     `ticketExchangeUserInfoNeedSecret` are accepted in `settings.app2wxapp`. Changing
-    `tokenAlgorithm` rotates the signing key.
+    `tokenAlgorithm` rotates the signing key at once to a new key of that algorithm, which
+    verifiers holding a cached JWKS have not seen yet, and publishes a next key of it.
 
     Args:
         id (str):
@@ -161,7 +162,8 @@ def sync(
 
      Absent fields keep their value. The hosted original's spellings `ticketExpriresAfter` and
     `ticketExchangeUserInfoNeedSecret` are accepted in `settings.app2wxapp`. Changing
-    `tokenAlgorithm` rotates the signing key.
+    `tokenAlgorithm` rotates the signing key at once to a new key of that algorithm, which
+    verifiers holding a cached JWKS have not seen yet, and publishes a next key of it.
 
     Args:
         id (str):
@@ -192,7 +194,8 @@ async def asyncio_detailed(
 
      Absent fields keep their value. The hosted original's spellings `ticketExpriresAfter` and
     `ticketExchangeUserInfoNeedSecret` are accepted in `settings.app2wxapp`. Changing
-    `tokenAlgorithm` rotates the signing key.
+    `tokenAlgorithm` rotates the signing key at once to a new key of that algorithm, which
+    verifiers holding a cached JWKS have not seen yet, and publishes a next key of it.
 
     Args:
         id (str):
@@ -226,7 +229,8 @@ async def asyncio(
 
      Absent fields keep their value. The hosted original's spellings `ticketExpriresAfter` and
     `ticketExchangeUserInfoNeedSecret` are accepted in `settings.app2wxapp`. Changing
-    `tokenAlgorithm` rotates the signing key.
+    `tokenAlgorithm` rotates the signing key at once to a new key of that algorithm, which
+    verifiers holding a cached JWKS have not seen yet, and publishes a next key of it.
 
     Args:
         id (str):
