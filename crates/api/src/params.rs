@@ -69,8 +69,11 @@ mod tests {
         assert_eq!(p.take("b").as_deref(), Some("x y"));
         assert_eq!(p.take("c").as_deref(), Some("A"));
         assert_eq!(p.take("b"), None);
-        assert!(Params::parse(b"a=1&a=2").unwrap_err().contains("more than once"));
-        assert!(Params::parse(b"a=%0A").unwrap_err().contains("control character"));
+        // (No Debug for Params: it holds secrets; `.err()` looks at the error alone.)
+        let twice = Params::parse(b"a=1&a=2").err().unwrap_or_default();
+        assert!(twice.contains("more than once"), "{twice}");
+        let control = Params::parse(b"a=%0A").err().unwrap_or_default();
+        assert!(control.contains("control character"), "{control}");
         let many: String = (0..40).map(|i| format!("p{i}=1&")).collect();
         assert_eq!(Params::parse(many.as_bytes()).err().as_deref(), Some("too many parameters"));
     }
