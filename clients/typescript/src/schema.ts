@@ -770,7 +770,7 @@ export interface components {
          * @description What kind of client an application is: `web` (server-side, confidential, authorization code), `spa` and `native` (public, authorization code with PKCE), `machine` (confidential, client credentials only).
          * @enum {string}
          */
-        ApplicationType: "web" | "spa" | "native" | "machine";
+        ApplicationType: "web" | "spa" | "native" | "machine" | "miniprogram";
         /**
          * ApplicationWithSecret
          * @description An application with its client secret: only in the answers of creation and secret rotation.

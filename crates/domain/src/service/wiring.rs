@@ -112,7 +112,7 @@ impl Services {
     pub fn wire(ports: Ports, settings: Settings) -> Self {
         let shared = Shared::new(&ports, settings);
         let login = Arc::new(shared.login(&ports));
-        let oidc = Arc::new(shared.oidc(&ports));
+        let oidc = Arc::new(shared.oidc(&ports, login.clone()));
         let qr_login = Arc::new(shared.qr_login(&ports, oidc.clone(), login.clone()));
         Self {
             auth: Arc::new(shared.auth(&ports)),
@@ -284,7 +284,7 @@ impl Shared {
         LoginService::new(own, hot, tickets, limits, self.audit.clone())
     }
 
-    fn oidc(&self, ports: &Ports) -> OidcService {
+    fn oidc(&self, ports: &Ports, login: Arc<LoginService>) -> OidcService {
         let own = OidcPorts {
             refresh_tokens: ports.refresh_tokens.clone(),
             users: ports.users.clone(),
@@ -293,7 +293,8 @@ impl Shared {
             rng: ports.rng.clone(),
         };
         let (hot, tickets, limits) = (self.hot.clone(), self.tickets.clone(), self.limits.clone());
-        OidcService::new(own, hot, tickets, limits, self.issuers.clone(), self.audit.clone())
+        let (issuers, audit) = (self.issuers.clone(), self.audit.clone());
+        OidcService::new(own, login, hot, tickets, limits, issuers, audit)
     }
 
     fn qr_login(
