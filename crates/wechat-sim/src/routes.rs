@@ -1,4 +1,5 @@
-//! The simulator's HTTP surface: WeChat's four APIs, and `/__sim/*` to script it from outside.
+//! The simulator's HTTP surface: WeChat's APIs and authorization pages (the web OAuth ones in
+//! `pages`), and `/__sim/*` to script it from outside.
 
 use std::collections::HashMap;
 
