@@ -97,8 +97,8 @@ pub fn valid_state(state: &str) -> bool {
 ///
 /// The parameters are in WeChat's documented order (its in-app page refuses another order) and
 /// `redirect_uri` is percent-encoded. `redirect_uri` must be an absolute `http(s)` URL without a
-/// fragment, whose host the tenant declared on WeChat's side (the callback domain); `state`
-/// must pass [`valid_state`] (the hosted page binds it to the browser).
+/// fragment or credentials, whose host the tenant declared on WeChat's side (the callback
+/// domain); `state` must pass [`valid_state`] (the hosted page binds it to the browser).
 pub fn authorize_url(
     open_base_url: &str,
     app_id: &str,
@@ -121,12 +121,15 @@ pub fn authorize_url(
         && url::Url::parse(redirect_uri).is_ok_and(|u| {
             matches!(u.scheme(), "http" | "https")
                 && u.host_str().is_some_and(|h| !h.is_empty())
+                && u.username().is_empty()
+                && u.password().is_none()
                 && u.fragment().is_none()
         });
     if !redirect_ok {
         return Err(problem(
             "redirectUri",
-            "must be an absolute http(s) URL without a fragment, of at most 1024 bytes",
+            "must be an absolute http(s) URL without credentials or a fragment, of at most 1024 \
+             bytes",
         ));
     }
     if !valid_state(state) {
@@ -298,6 +301,7 @@ mod tests {
         assert_eq!(field(BASE, APP, "/cb", "s"), Err("redirectUri"));
         assert_eq!(field(BASE, APP, "javascript:alert(1)", "s"), Err("redirectUri"));
         assert_eq!(field(BASE, APP, "https://h/cb#frag", "s"), Err("redirectUri"));
+        assert_eq!(field(BASE, APP, "https://u:p@h/cb", "s"), Err("redirectUri"));
         let long = format!("https://h/{}", "a".repeat(REDIRECT_URI_MAX_BYTES));
         assert_eq!(field(BASE, APP, &long, "s"), Err("redirectUri"));
         assert_eq!(field(BASE, APP, ok, ""), Err("state"));
