@@ -5,8 +5,9 @@
 //! `snsapi_userinfo` render a small page naming the app, with the simulated user's fields
 //! (prefilled with the next user a test chose, editable) and a button posting to
 //! `/connect/confirm`, which redirects to `redirect_uri?code=…&state=…`. `snsapi_base` is silent,
-//! as in WeChat: the page redirects at once. Bad parameters get an error page (`400`) naming
-//! the parameter, and no redirect.
+//! as in WeChat: the page redirects at once. `connect/oauth2/authorize` opens only in WeChat's
+//! browser (`MicroMessenger` in the `User-Agent`), as in WeChat. Bad parameters get an error page
+//! (`400`) naming the parameter, and no redirect.
 
 use std::collections::HashMap;
 
@@ -117,20 +118,39 @@ fn redirect(location: &str) -> Response {
         .finish()
 }
 
+/// What WeChat's in-app browser puts in its `User-Agent`.
+const WECHAT_BROWSER: &str = "MicroMessenger";
+
 #[handler]
 pub(crate) async fn qrconnect(sim: Data<&Simulator>, q: Params) -> Response {
-    page(&sim, true, &q).await
+    page(&sim, true, &q, true).await
 }
 
 #[handler]
-pub(crate) async fn oauth2_authorize(sim: Data<&Simulator>, q: Params) -> Response {
-    page(&sim, false, &q).await
+pub(crate) async fn oauth2_authorize(
+    sim: Data<&Simulator>,
+    q: Params,
+    headers: &poem::http::HeaderMap,
+) -> Response {
+    let in_wechat = headers
+        .get(header::USER_AGENT)
+        .and_then(|ua| ua.to_str().ok())
+        .is_some_and(|ua| ua.contains(WECHAT_BROWSER));
+    page(&sim, false, &q, in_wechat).await
 }
 
-async fn page(sim: &Simulator, qr: bool, q: &HashMap<String, String>) -> Response {
+/// An authorization page; `in_wechat`: the browser is WeChat's (the in-WeChat page opens only
+/// there, as in WeChat).
+async fn page(sim: &Simulator, qr: bool, q: &HashMap<String, String>, in_wechat: bool) -> Response {
     let api = if qr { Api::QrConnect } else { Api::OAuth2Authorize };
     if let Some(answer) = page_fault(sim, api).await {
         return answer;
+    }
+    if !in_wechat {
+        return error_page(
+            "open this link in WeChat: this page opens only in WeChat's browser (MicroMessenger in \
+             the User-Agent) (请在微信客户端打开链接)",
+        );
     }
     let (app_id, redirect_uri, state) =
         (param(q, "appid"), param(q, "redirect_uri"), param(q, "state"));

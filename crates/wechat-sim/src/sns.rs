@@ -187,6 +187,11 @@ impl SimState {
         user: &SnsUser,
         scope: SnsScope,
     ) -> String {
+        // A long-running simulator forgets what can no longer be used.
+        let ttl = self.code_ttl;
+        self.sns.codes.retain(|_, c| c.issued.elapsed() <= ttl + Duration::from_secs(600));
+        let now = Instant::now();
+        self.sns.tokens.retain(|_, t| t.expires > now);
         let code = random_hex(16);
         let entry = SnsCode {
             app_id: app_id.to_owned(),

@@ -18,9 +18,27 @@ use crate::{
 
 const CALLBACK: &str = "https://app.example.com/wechat/callback?pool=p1";
 
-/// A browser that does not follow redirects, so each hop can be looked at.
+/// The `User-Agent` of WeChat's in-app browser.
+const WECHAT_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 \
+                         (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) \
+                         NetType/WIFI Language/zh_CN";
+
+/// A desktop browser's `User-Agent`.
+const DESKTOP_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                          Chrome/124.0 Safari/537.36";
+
+/// A browser (WeChat's, unless `ua` says otherwise) that does not follow redirects, so each
+/// hop can be looked at.
+fn browser_as(ua: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(ua)
+        .build()
+        .expect("client")
+}
+
 fn browser() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    browser_as(WECHAT_UA)
 }
 
 /// The `name`/`value` pairs of a page's `<input>`s, unescaped.
@@ -67,9 +85,14 @@ fn query_param(url: &str, key: &str) -> Option<String> {
     url.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
 }
 
-/// Opens `url` (an authorize URL) and answers `(status, Location, body)`.
+/// Opens `url` (an authorize URL) in WeChat's browser and answers `(status, Location, body)`.
 async fn open(url: &str) -> (u16, Option<String>, String) {
-    let response = browser().get(url).send().await.expect("page");
+    open_as(url, WECHAT_UA).await
+}
+
+/// Opens `url` in a browser of that `User-Agent`.
+async fn open_as(url: &str, ua: &str) -> (u16, Option<String>, String) {
+    let response = browser_as(ua).get(url).send().await.expect("page");
     let status = response.status().as_u16();
     let location =
         response.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -224,6 +247,15 @@ async fn pages_refuse_bad_parameters_without_redirecting() {
     let response = post_form(base, &forged).await;
     assert_eq!(response.status().as_u16(), 400);
     assert!(response.headers().get("location").is_none());
+    // The in-WeChat page opens only in WeChat's browser; the QR page in any browser.
+    let in_wechat = page(oa, APP_ID, CALLBACK, "snsapi_base", "s");
+    let (status, location, body) = open_as(&in_wechat, DESKTOP_UA).await;
+    assert_eq!((status, location), (400, None));
+    assert!(body.contains("open this link in WeChat"), "{body}");
+    let (status, location, _) = open(&in_wechat).await;
+    assert_eq!((status, location.is_some()), (302, true));
+    let (status, ..) = open_as(&page(qr, APP_ID, CALLBACK, "snsapi_login", "s"), DESKTOP_UA).await;
+    assert_eq!(status, 200);
     // The declared domain, with any path and query, is taken.
     let (status, ..) = open(&page(qr, APP_ID, CALLBACK, "snsapi_login", "s")).await;
     assert_eq!(status, 200);
@@ -534,4 +566,28 @@ async fn the_control_api_scripts_web_authorization() {
     assert_eq!(grant.unionid.as_deref(), Some("u-gina"));
     let err = client.sns_userinfo(&grant.access_token, "o-gina", SnsLang::ZhCn).await;
     assert_eq!(err.err(), Some(WeChatError::CodeInvalid(42001)));
+}
+
+#[tokio::test]
+async fn of_concurrent_exchanges_of_one_code_exactly_one_succeeds() {
+    let s = Sim::start().await;
+    let client = Arc::new(s.client());
+    let code = s.sim.sns_code(APP_ID, &SnsUser::new("o-race", None), SnsScope::Login);
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (client, code) = (client.clone(), code.clone());
+            tokio::spawn(async move { client.sns_access_token(&app(), &code).await })
+        })
+        .collect();
+    let mut won = 0;
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(grant) => {
+                assert_eq!(grant.openid, "o-race");
+                won += 1;
+            }
+            Err(err) => assert_eq!(err, WeChatError::CodeInvalid(40163)),
+        }
+    }
+    assert_eq!(won, 1);
 }
