@@ -78,6 +78,7 @@ async fn demo(dir: &std::path::Path) -> Result<()> {
     config.secrets.master_key = Some(crate::config::ConfiguredKey::generate());
     config.database.url = format!("sqlite://{}?mode=rwc", dir.join("demo.db").display());
     config.wechat.api_base_url = sim_server.base_url.clone();
+    config.wechat.open_base_url = sim_server.base_url.clone();
     config.admin.bootstrap_password = Some(password.clone());
     let running = start(&config, None).await?;
     let base = format!("http://{}", running.addr);
