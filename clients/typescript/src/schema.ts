@@ -1211,7 +1211,7 @@ export interface components {
          */
         GeneBody: {
             /** @description `WXAPP_AUTH`, the mini program's code (the only scene served). */
-            scene: string;
+            scene: components["schemas"]["Scene"];
             /** @description Sent by the SDK; ignored. */
             autoMergeQrCode?: boolean | null;
         };
@@ -1607,6 +1607,11 @@ export interface components {
              */
             expiresIn: number;
         };
+        /**
+         * @description The kind of code: only the mini program's is served.
+         * @enum {string}
+         */
+        Scene: "WXAPP_AUTH";
         /**
          * SceneBody
          * @description The scanned code.

@@ -13,7 +13,7 @@ use poem::{
     http::{HeaderValue, Method, StatusCode, header},
 };
 use poem_openapi::{
-    Object, OpenApi,
+    Enum, Object, OpenApi,
     param::{Header, Query},
     payload::Json,
     types::ToJSON,
@@ -40,14 +40,22 @@ const ALLOWED_HEADERS: &str = "Authorization, Content-Type, x-authing-userpool-i
     x-authing-app-id, x-authing-app-tenant-id, x-authing-request-from, x-authing-sdk-version, \
     x-authing-lang";
 
+/// The kind of code: only the mini program's is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, serde::Deserialize)]
+pub enum Scene {
+    /// The mini program's code.
+    #[oai(rename = "WXAPP_AUTH")]
+    #[serde(rename = "WXAPP_AUTH")]
+    WxappAuth,
+}
+
 /// A request for a new code.
 #[derive(Debug, Object, serde::Deserialize)]
 #[oai(rename_all = "camelCase")]
 #[serde(rename_all = "camelCase")]
 pub struct GeneBody {
     /// `WXAPP_AUTH`, the mini program's code (the only scene served).
-    #[oai(validator(max_length = 32))]
-    scene: String,
+    scene: Scene,
     /// Sent by the SDK; ignored.
     auto_merge_qr_code: Option<bool>,
 }
@@ -157,9 +165,7 @@ impl QrcodeApi {
         body: JsonBody<GeneBody>,
     ) -> Result<Json<GeneAnswer>, ApiError> {
         let pool_id = pool_id(pool.0)?;
-        if body.0.scene != "WXAPP_AUTH" {
-            return Err(Error::invalid("scene", "only WXAPP_AUTH is served").into());
-        }
+        let Scene::WxappAuth = body.0.scene;
         let code = client.services().qr_login.api_create(&pool_id, client.ip).await?;
         let data = GeneData { random: code.random, url: code.image, expires_in: code.expires_in };
         Ok(Json(GeneAnswer { code: 200, message: "ok".into(), data }))

@@ -51,6 +51,7 @@ from .qrcode_login_strategy import QrcodeLoginStrategy
 from .qrcode_login_strategy_patch import QrcodeLoginStrategyPatch
 from .rotate_secret import RotateSecret
 from .scan_response import ScanResponse
+from .scene import Scene
 from .scene_body import SceneBody
 from .secret_out import SecretOut
 from .settings import Settings
@@ -113,6 +114,7 @@ __all__ = (
     "QrcodeLoginStrategyPatch",
     "RotateSecret",
     "ScanResponse",
+    "Scene",
     "SceneBody",
     "SecretOut",
     "Settings",

@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.scene import Scene
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="GeneBody")
@@ -16,16 +17,16 @@ class GeneBody:
     """A request for a new code.
 
     Attributes:
-        scene (str): `WXAPP_AUTH`, the mini program's code (the only scene served).
+        scene (Scene): The kind of code: only the mini program's is served.
         auto_merge_qr_code (bool | None | Unset): Sent by the SDK; ignored.
     """
 
-    scene: str
+    scene: Scene
     auto_merge_qr_code: bool | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        scene = self.scene
+        scene = self.scene.value
 
         auto_merge_qr_code: bool | None | Unset
         if isinstance(self.auto_merge_qr_code, Unset):
@@ -48,7 +49,7 @@ class GeneBody:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        scene = d.pop("scene")
+        scene = Scene(d.pop("scene"))
 
         def _parse_auto_merge_qr_code(data: object) -> bool | None | Unset:
             if data is None:
