@@ -64,7 +64,8 @@ pub use connection::App2WxappConnection;
 pub use grant::RefreshToken;
 pub use key::{KeyStatus, NewKeys, SigningKey, TokenAlgorithm};
 pub use pool::{
-    App2WxappSettings, PoolChanges, PoolSettings, PoolSettingsPatch, PoolUpdated, UserPool,
+    App2WxappSettings, PoolChanges, PoolSettings, PoolSettingsPatch, PoolUpdated,
+    QrcodeLoginStrategy, UserPool,
 };
 pub use user::{LoginUpdate, User, UserChanges, UserFilter};
 

@@ -10,5 +10,6 @@ mod keys;
 mod limits;
 mod login;
 mod oidc;
+mod qrcode_api;
 mod support;
 mod wxacode;

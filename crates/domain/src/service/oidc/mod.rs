@@ -30,8 +30,11 @@ pub use error::{OAuthError, OAuthErrorCode};
 pub use grants::{CODE_TTL, CodeRecord, TICKET_TOKEN_TYPE, WXAPP_CODE_TOKEN_TYPE};
 pub use inspect::Introspection;
 pub use logout::{LogoutOutcome, LogoutPageError, LogoutRequest};
-pub(crate) use qr::QrPorts;
-pub use qr::{QR_PAGE, QR_TTL, QrCode, QrLoginService, QrStatus, Scanned};
+pub use qr::{
+    ApiQrCode, ApiQrStatus, Authorized, QR_PAGE, QR_TTL, QrCode, QrExchange, QrLoginService,
+    QrStatus, Scanned,
+};
+pub(crate) use qr::{QrFlows, QrPorts};
 pub use scope::{SUPPORTED as SUPPORTED_SCOPES, Scopes};
 
 use crate::{
