@@ -8,9 +8,9 @@ use tessera_domain::{
     StoreError,
     crypto::{MasterKey, Sealer, generate_key},
     model::{
-        App2WxappConnection, AuditAction, AuditEvent, KeyStatus, LoginUpdate, NewKeys, Outcome,
-        Page, PlatformAdmin, PoolChanges, PoolSettings, PoolSettingsPatch, SigningKey,
-        TokenAlgorithm, User, UserChanges, UserFilter, UserPool,
+        App2WxappConnection, AuditAction, AuditEvent, IdentityKind, KeyStatus, LoginUpdate,
+        NewKeys, Outcome, Page, PlatformAdmin, PoolChanges, PoolSettings, PoolSettingsPatch,
+        SigningKey, TokenAlgorithm, User, UserChanges, UserFilter, UserPool,
     },
     ports::{
         AdminDeleted, AdminRepo, AuditLog, AuditRepo, ConnectionRepo, Health, KeyRepo, PoolRepo,
@@ -118,6 +118,7 @@ async fn migrations_apply_and_are_recorded() {
             "m20261201_100000_add_admin_token_generation",
             "m20261201_110000_use_binary_identifiers_on_mysql",
             "m20261210_100000_create_applications_and_refresh_tokens",
+            "m20261215_100000_move_wechat_identities",
         ];
         assert_eq!(applied, expected, "{backend:?}");
         store.migrate().await.expect("second run is a no-op");
@@ -142,7 +143,7 @@ async fn replicas_starting_together_migrate_once() {
             result.unwrap_or_else(|e| panic!("{backend:?}: {e}"));
         }
         let applied = replicas[0].applied_migrations().await.expect("applied");
-        assert_eq!(applied.len(), 4, "{backend:?}: {applied:?}");
+        assert_eq!(applied.len(), 5, "{backend:?}: {applied:?}");
     }
 }
 
@@ -354,9 +355,11 @@ async fn users_are_unique_per_pool_filtered_and_isolated() {
 
         // A login writes what it owns, counts in the store, and never unblocks.
         let login = LoginUpdate {
+            kind: IdentityKind::MiniProgram,
             app_id: "wx0000000000000001".into(),
             openid: "open-9".into(),
             unionid: None,
+            identity_id: "i-9".into(),
             phone: Some("13900139000".into()),
             nickname: None,
             photo: None,
@@ -523,6 +526,9 @@ mod applications;
 
 #[path = "contract/keys.rs"]
 mod signing_keys;
+
+#[path = "contract/identities.rs"]
+mod identities;
 
 mod tickets {
     use std::{sync::Arc, time::Duration};
@@ -700,6 +706,7 @@ mod tickets {
         TicketRecord {
             pool_id: "p".into(),
             user_id: "u".into(),
+            app_id: Some("wx4f4bc4dec97d474b".into()),
             code_challenge: Some("c".repeat(43)),
             issued_at_ms: 1,
             expires_at_ms: 2,
@@ -945,9 +952,11 @@ async fn concurrent_writers_never_undo_each_other() {
                     panic!("no next key to promote")
                 };
                 let login = LoginUpdate {
+                    kind: IdentityKind::MiniProgram,
                     app_id: "wx0000000000000001".into(),
                     openid: "open-1".into(),
                     unionid: None,
+                    identity_id: format!("i-{i}"),
                     phone: None,
                     nickname: None,
                     photo: None,

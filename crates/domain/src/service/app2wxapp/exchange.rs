@@ -148,8 +148,13 @@ impl ExchangeService {
                 return Err(Error::TicketInvalid);
             }
         }
-        let user =
-            self.users.get(&pool.id, &taken.record.user_id).await?.ok_or(Error::TicketInvalid)?;
+        // The answer names the openid of the mini program that logged in.
+        let user_id = &taken.record.user_id;
+        let user = match &taken.record.app_id {
+            Some(app_id) => self.users.get_for_app(&pool.id, user_id, app_id).await?,
+            None => self.users.get(&pool.id, user_id).await?,
+        };
+        let user = user.ok_or(Error::TicketInvalid)?;
         if user.blocked {
             return Err(Error::UserBlocked);
         }
