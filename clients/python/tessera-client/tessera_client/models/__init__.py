@@ -27,10 +27,14 @@ from .error_body import ErrorBody
 from .exchange_body import ExchangeBody
 from .exchanged_user import ExchangedUser
 from .grant import Grant
+from .identity import Identity
+from .identity_list import IdentityList
 from .jwks import Jwks
 from .key import Key
 from .login_body import LoginBody
 from .login_response import LoginResponse
+from .merge_result import MergeResult
+from .merge_user import MergeUser
 from .open_id_configuration import OpenIdConfiguration
 from .patch_application import PatchApplication
 from .patch_pool import PatchPool
@@ -80,10 +84,14 @@ __all__ = (
     "ExchangeBody",
     "ExchangedUser",
     "Grant",
+    "Identity",
+    "IdentityList",
     "Jwks",
     "Key",
     "LoginBody",
     "LoginResponse",
+    "MergeResult",
+    "MergeUser",
     "OpenIdConfiguration",
     "PatchApplication",
     "PatchPool",
