@@ -44,6 +44,10 @@ async fn a_second_mini_program_adds_an_identity_and_each_exchange_answers_its_ow
     assert_eq!((b.user.app_id.as_deref(), b.user.openid.as_deref()), (Some(APP_ID_2), Some("o-b")));
     assert_eq!((a.user.app_id.as_deref(), a.user.openid.as_deref()), (Some(APP_ID), Some("o-a")));
     assert_eq!(a.user.unionid.as_deref(), Some("u-1"));
+    let oauth_openid =
+        |u: &tessera_domain::model::User| u.oauth.as_ref().map(|o| o["openid"].clone());
+    assert_eq!(oauth_openid(&a.user), Some("o-a".into()), "the profile names the same openid");
+    assert_eq!(oauth_openid(&b.user), Some("o-b".into()));
 
     let identities = w.services.users.identities(&w.admin, &w.pool_id, &a.user.id).await;
     let identities = identities.expect("identities");

@@ -154,7 +154,13 @@ impl ExchangeService {
             Some(app_id) => self.users.get_for_app(&pool.id, user_id, app_id).await?,
             None => self.users.get(&pool.id, user_id).await?,
         };
-        let user = user.ok_or(Error::TicketInvalid)?;
+        let mut user = user.ok_or(Error::TicketInvalid)?;
+        // The profile kept from the last login may be another mini program's: it names this one.
+        if let (Some(serde_json::Value::Object(oauth)), Some(openid)) =
+            (&mut user.oauth, &user.openid)
+        {
+            oauth.insert("openid".into(), serde_json::Value::from(openid.as_str()));
+        }
         if user.blocked {
             return Err(Error::UserBlocked);
         }
