@@ -325,19 +325,6 @@ fn unhex32(text: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hex_round_trip() {
-        let bytes: [u8; 32] = std::array::from_fn(|i| u8::try_from(i * 7).unwrap_or(0));
-        assert_eq!(unhex32(&hex(&bytes)), Some(bytes));
-        assert_eq!(unhex32("zz"), None);
-        assert_eq!(unhex32(&"g".repeat(64)), None);
-    }
-}
-
 pub fn identity_from(m: identity::Model) -> Result<Identity, StoreError> {
     Ok(Identity {
         kind: m.kind.parse().map_err(|_| corrupt("identity kind"))?,
@@ -350,4 +337,17 @@ pub fn identity_from(m: identity::Model) -> Result<Identity, StoreError> {
         created_at: m.created_at,
         last_login: m.last_login,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip() {
+        let bytes: [u8; 32] = std::array::from_fn(|i| u8::try_from(i * 7).unwrap_or(0));
+        assert_eq!(unhex32(&hex(&bytes)), Some(bytes));
+        assert_eq!(unhex32("zz"), None);
+        assert_eq!(unhex32(&"g".repeat(64)), None);
+    }
 }

@@ -236,17 +236,16 @@ impl UserRepo for SqlStore {
         from: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Merged>> {
-        let outcome = self
-            .timed(async {
-                let txn = self.db.begin().await?;
-                let outcome = merge_in(&txn, pool_id, into, from, now).await?;
-                if matches!(outcome, Ok(Some(_))) {
-                    txn.commit().await?;
-                }
-                Ok(outcome)
-            })
-            .await?;
-        outcome
+        // Anything but a merge done is rolled back as the transaction is dropped.
+        self.timed(async {
+            let txn = self.db.begin().await?;
+            let outcome = merge_in(&txn, pool_id, into, from, now).await?;
+            if matches!(outcome, Ok(Some(_))) {
+                txn.commit().await?;
+            }
+            Ok(outcome)
+        })
+        .await?
     }
 }
 
