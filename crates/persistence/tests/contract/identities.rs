@@ -328,3 +328,28 @@ async fn merging_moves_identities_phone_and_missing_metadata_then_deletes_the_so
     })
     .await;
 }
+
+#[tokio::test]
+async fn concurrent_logins_through_a_new_app_add_one_identity_and_count_every_login() {
+    each_backend(|store, backend| async move {
+        PoolRepo::create(&store, &pool("p"), &keys("p", "k", 0)).await.expect("pool");
+        UserRepo::create(&store, &user("p", "u")).await.expect("user");
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let login = login("wx0000000000000002", "open-b", None, &format!("i-{i}"), 20);
+                UserRepo::record_login(&store, "p", "u", &login).await
+            }));
+        }
+        for task in tasks {
+            let logged = task.await.expect("task").unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+            assert_eq!(logged.expect("u").openid.as_deref(), Some("open-b"), "{backend:?}");
+        }
+        let identities = UserRepo::identities(&store, "p", "u").await.expect("identities");
+        assert_eq!(identities.len(), 2, "{backend:?}: {identities:?}");
+        let u = UserRepo::get(&store, "p", "u").await.expect("get").expect("u");
+        assert_eq!(u.logins_count, 1 + 8, "{backend:?}: every login counted");
+    })
+    .await;
+}
