@@ -1615,11 +1615,14 @@ export interface components {
             emailVerified: boolean;
             /** @description Company. */
             company?: string | null;
-            /** @description The mini program AppID the openid belongs to. */
+            /**
+             * @description The AppID of the WeChat identity shown: the one used last (every identity: `GET
+             *     …/users/{userId}/identities`).
+             */
             appId?: string | null;
-            /** @description WeChat openid. */
+            /** @description WeChat openid of that identity. */
             openid?: string | null;
-            /** @description WeChat unionid. */
+            /** @description WeChat unionid (the person's, across the Open Platform account's apps). */
             unionid?: string | null;
             /** @description The WeChat profile. */
             oauth?: unknown;
@@ -5320,7 +5323,7 @@ export interface operations {
                 limit?: number;
                 /** @description Only users with this phone number. */
                 phone?: string;
-                /** @description Only users with this openid. */
+                /** @description Only users with this openid (in any of their WeChat identities). */
                 openid?: string;
                 /** @description Only users with this unionid. */
                 unionid?: string;
