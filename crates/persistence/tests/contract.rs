@@ -118,7 +118,7 @@ async fn migrations_apply_and_are_recorded() {
             "m20261201_100000_add_admin_token_generation",
             "m20261201_110000_use_binary_identifiers_on_mysql",
             "m20261210_100000_create_applications_and_refresh_tokens",
-            "m20261215_100000_move_wechat_identities",
+            "m20261216_100000_move_wechat_identities",
         ];
         assert_eq!(applied, expected, "{backend:?}");
         store.migrate().await.expect("second run is a no-op");

@@ -23,7 +23,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261215_100000_move_wechat_identities"
+        "m20261216_100000_move_wechat_identities"
     }
 }
 
