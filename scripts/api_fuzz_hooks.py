@@ -13,7 +13,9 @@ The session's fixtures stay usable, so the run keeps testing something:
   generator can guess, for a pool whose connection WeChat knows: every other schema-valid
   login is sent to the fixture pool with a real code, and a schema-valid ticket exchange there
   gets the pool's secret, so logins issue tickets and the stateful phase exchanges them (the
-  `Exchange` link of `app2wxappLogin`).
+  `Exchange` link of `app2wxappLogin`). The QR login API (`/api/v2/qrcode/*`) names its pool in
+  the `x-authing-userpool-id` header: half of its schema-valid calls go to the fixture pool, an
+  exchange there with the pool's secret.
 
 And a few failures are not the server's fault (`filter_failure`; a dropped failure is counted in
 schemathesis's report):
@@ -45,6 +47,8 @@ APP_ID = os.environ["FUZZ_APP_ID"]
 SIM_URL = os.environ["FUZZ_SIM_URL"]
 
 NO_ADMIN = "0" * 24
+POOL_HEADER = "x-authing-userpool-id"
+QRCODE_API = {"qrcodeGene", "qrcodeCheck", "qrcodeUserinfo"}
 NO_POOL = "fuzz-no-such-pool"
 
 # Operations that would cut the fixture pool's mini program flow off.
@@ -186,6 +190,12 @@ ACCEPTED = [
         r"type: \w+ applications are public clients and have no client secret",
         "only confidential applications have a secret (state)",
     ),
+    (
+        "qrcodeUserinfo",
+        "ticket_invalid",
+        r".*",
+        "a ticket the server did not answer to a poll, or already consumed (state)",
+    ),
 ]
 
 _openids = itertools.cycle([f"o-fuzz-{n}" for n in range(5)])
@@ -219,6 +229,13 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     # Every other schema-valid login goes to the fixture pool, the one pool WeChat knows.
     if operation == "app2wxappLogin" and _positive(case) and "userPoolId" in path and next(_to_fixture):
         path["userPoolId"] = FIXTURE_POOL
+    # The QR login API names its pool in a header: every other schema-valid call goes to the
+    # fixture pool (whose mini program WeChat knows), and an exchange there gets its secret.
+    headers = case.headers if isinstance(case.headers, dict) else None
+    if operation in QRCODE_API and _positive(case) and headers is not None and next(_to_fixture):
+        headers[POOL_HEADER] = FIXTURE_POOL
+        if operation == "qrcodeUserinfo" and isinstance(case.body, dict) and isinstance(case.body.get("secret"), str):
+            case.body["secret"] = FIXTURE_SECRET
     if path.get("userPoolId") != FIXTURE_POOL or not isinstance(case.body, dict) or not _positive(case):
         return
     if operation == "app2wxappLogin" and isinstance(case.body.get("code"), str):

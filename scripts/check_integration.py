@@ -146,6 +146,11 @@ def checks(env: dict[str, str], base: str, sim_url: str, password: str) -> None:
         ["node", "e2e/oidc-rp.test.mjs"],
         {**live, "ARTIFACTS": str(ARTIFACTS)},
     )
+    run(
+        "authing-js-sdk: the hosted original's SDK drives the QR login API, startScanning in Chromium",
+        ["node", "e2e/authing-sdk.test.mjs"],
+        {**live, "ARTIFACTS": str(ARTIFACTS)},
+    )
 
 
 if __name__ == "__main__":

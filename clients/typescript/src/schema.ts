@@ -115,6 +115,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/qrcode/gene": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate a mini program QR code for a web page
+         * @description The hosted original's `wxqrcode.geneCode()`: a code of the pool's mini program (the same
+         *     confirm page as the hosted login page's), valid the pool's `qrcodeExpiresAfter`. Rate
+         *     limited like logins (each one calls WeChat). `409 connection_not_configured` without an
+         *     enabled mini program connection.
+         */
+        post: operations["qrcodeGene"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/qrcode/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check a QR code's status
+         * @description The hosted original's `wxqrcode.checkStatus(random)`, polled by `startPolling` and
+         *     `startScanning`. The first check after the user confirmed answers status `2` with a
+         *     single-use ticket (valid the pool's `ticketExpiresAfter`), and the whole user with a token
+         *     when the pool's `returnFullUserInfo` is on; the code is used up then, and later checks
+         *     answer `-1`.
+         */
+        get: operations["qrcodeCheck"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/qrcode/userinfo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a QR code login's ticket for the user
+         * @description The hosted original's `wxqrcode.exchangeUserInfo(ticket)`: the user with the original's
+         *     field names and a token signed by the pool's active key. A ticket works once. When the
+         *     pool's `allowExchangeUserInfoFromBrowser` is off, the body must carry the pool `secret`
+         *     (`401 secret_required`), so only the page's backend can exchange; the secret is checked
+         *     before the ticket is consumed.
+         */
+        post: operations["qrcodeUserinfo"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/admin": {
         parameters: {
             query?: never;
@@ -835,7 +906,7 @@ export interface components {
          * @description What kind of client an application is: `web` (server-side, confidential, authorization code), `spa` and `native` (public, authorization code with PKCE), `machine` (confidential, client credentials only).
          * @enum {string}
          */
-        ApplicationType: "web" | "spa" | "native" | "machine";
+        ApplicationType: "web" | "spa" | "native" | "machine" | "miniprogram";
         /**
          * ApplicationWithSecret
          * @description An application with its client secret: only in the answers of creation and secret rotation.
@@ -944,6 +1015,43 @@ export interface components {
             currentPassword: string;
             /** @description The new password: 8 to 1024 characters. */
             newPassword: string;
+        };
+        /**
+         * CheckAnswer
+         * @description `{code: 200, message, data}` with the code's status.
+         */
+        CheckAnswer: {
+            /**
+             * Format: uint16
+             * @description Always 200.
+             */
+            code: number;
+            /** @description `ok`. */
+            message: string;
+            /** @description The status. */
+            data: components["schemas"]["CheckData"];
+        };
+        /**
+         * CheckData
+         * @description Where a code stands.
+         */
+        CheckData: {
+            /** @description The code's id. */
+            random: string;
+            /**
+             * Format: int32
+             * @description `0` not scanned, `1` scanned, `2` authorized, `3` cancelled, `-1` expired (or already
+             *     answered as authorized).
+             */
+            status: number;
+            /** @description With status `2`, once: the single-use ticket to exchange at `/api/v2/qrcode/userinfo`. */
+            ticket?: string | null;
+            /**
+             * @description With status `1`, an empty object; with status `2`, the user's `nickname` and `photo`,
+             *     or, when the pool's `returnFullUserInfo` is on, the whole user with a `token` (the
+             *     fields of the exchange's answer).
+             */
+            userInfo?: unknown;
         };
         /**
          * ConfirmBody
@@ -1146,6 +1254,46 @@ export interface components {
             token: string;
             /** @description When `token` expires (ISO-8601 UTC with milliseconds). */
             tokenExpiredAt: string;
+        };
+        /**
+         * GeneAnswer
+         * @description `{code: 200, message, data}` with a new code.
+         */
+        GeneAnswer: {
+            /**
+             * Format: uint16
+             * @description Always 200.
+             */
+            code: number;
+            /** @description `ok`. */
+            message: string;
+            /** @description The code. */
+            data: components["schemas"]["GeneData"];
+        };
+        /**
+         * GeneBody
+         * @description A request for a new code.
+         */
+        GeneBody: {
+            /** @description `WXAPP_AUTH`, the mini program's code (the only scene served). */
+            scene: components["schemas"]["Scene"];
+            /** @description Sent by the SDK; ignored. */
+            autoMergeQrCode?: boolean | null;
+        };
+        /**
+         * GeneData
+         * @description A new code.
+         */
+        GeneData: {
+            /** @description The code's id, which the page polls with. */
+            random: string;
+            /** @description The mini program code's image, as a `data:` URL. */
+            url: string;
+            /**
+             * Format: uint64
+             * @description Seconds it can be scanned and confirmed (the pool's `qrcodeExpiresAfter`).
+             */
+            expiresIn: number;
         };
         /**
          * @description An OAuth 2.0 grant an application may use at the token endpoint.
@@ -1366,7 +1514,8 @@ export interface components {
             settings?: components["schemas"]["SettingsPatch"] | null;
             /**
              * @description The current pool secret: a pool management token must present it to turn
-             *     `settings.app2wxapp.requireSecret` off (platform admins need not).
+             *     `settings.app2wxapp.requireSecret` off, or `settings.qrcodeLoginStrategy`'s
+             *     `returnFullUserInfo` or `allowExchangeUserInfoFromBrowser` on (platform admins need not).
              */
             currentSecret?: string | null;
         };
@@ -1502,6 +1651,56 @@ export interface components {
             enabled?: boolean | null;
         };
         /**
+         * QrcodeLoginStrategy
+         * @description Settings of the hosted original's QR login API (`/api/v2/qrcode/*`).
+         */
+        QrcodeLoginStrategy: {
+            /**
+             * Format: int64
+             * @description How long a code can be scanned and confirmed, in seconds (30..=600, default 120).
+             */
+            qrcodeExpiresAfter: number;
+            /**
+             * Format: int64
+             * @description How long the ticket of a confirmed code can be exchanged, in seconds (10..=600, default
+             *     300).
+             */
+            ticketExpiresAfter: number;
+            /**
+             * @description Whether the status check of a confirmed code answers the whole user with a token
+             *     (default `false`: only the nickname and photo, the page exchanges the ticket).
+             */
+            returnFullUserInfo: boolean;
+            /**
+             * @description Whether a browser may exchange the ticket (default `true`); when `false` the exchange
+             *     needs the pool secret.
+             */
+            allowExchangeUserInfoFromBrowser: boolean;
+        };
+        /**
+         * QrcodeLoginStrategyPatch
+         * @description QR login API settings to change.
+         */
+        QrcodeLoginStrategyPatch: {
+            /**
+             * Format: int64
+             * @description How long a code can be scanned and confirmed, in seconds (30..=600).
+             */
+            qrcodeExpiresAfter?: number | null;
+            /**
+             * Format: int64
+             * @description How long the ticket of a confirmed code can be exchanged, in seconds (10..=600).
+             */
+            ticketExpiresAfter?: number | null;
+            /** @description Whether the status check of a confirmed code answers the whole user with a token. */
+            returnFullUserInfo?: boolean | null;
+            /**
+             * @description Whether a browser may exchange the ticket; when `false` the exchange needs the pool
+             *     secret.
+             */
+            allowExchangeUserInfoFromBrowser?: boolean | null;
+        };
+        /**
          * RotateSecret
          * @description Proof that a pool management token's caller still holds the pool secret.
          */
@@ -1522,6 +1721,11 @@ export interface components {
              */
             expiresIn: number;
         };
+        /**
+         * @description The kind of code: only the mini program's is served.
+         * @enum {string}
+         */
+        Scene: "WXAPP_AUTH";
         /**
          * SceneBody
          * @description The scanned code.
@@ -1560,6 +1764,11 @@ export interface components {
              *     allowed.
              */
             allowHttpRedirectUris: boolean;
+            /**
+             * @description The hosted original's mini-program QR login API for existing web pages
+             *     (`/api/v2/qrcode/*`), under the original's names.
+             */
+            qrcodeLoginStrategy: components["schemas"]["QrcodeLoginStrategy"];
         };
         /**
          * SettingsPatch
@@ -1585,6 +1794,11 @@ export interface components {
              *     development only). Turning it off does not change applications registered meanwhile.
              */
             allowHttpRedirectUris?: boolean | null;
+            /**
+             * @description The hosted original's QR login API's settings. A pool management token must present
+             *     `currentSecret` to turn `returnFullUserInfo` or `allowExchangeUserInfoFromBrowser` on.
+             */
+            qrcodeLoginStrategy?: components["schemas"]["QrcodeLoginStrategyPatch"] | null;
         };
         /**
          * Status
@@ -1668,6 +1882,34 @@ export interface components {
              * @description Page size.
              */
             limit: number;
+        };
+        /**
+         * UserinfoAnswer
+         * @description `{code: 200, message, data}` with the user.
+         */
+        UserinfoAnswer: {
+            /**
+             * Format: uint16
+             * @description Always 200.
+             */
+            code: number;
+            /** @description `ok`. */
+            message: string;
+            /** @description The user with the original's field names, and a signed token. */
+            data: components["schemas"]["ExchangedUser"];
+        };
+        /**
+         * UserinfoBody
+         * @description The ticket to exchange.
+         */
+        UserinfoBody: {
+            /** @description The ticket the check answered. */
+            ticket?: string | null;
+            /**
+             * @description The pool secret: required when the pool does not allow browsers to exchange
+             *     (`allowExchangeUserInfoFromBrowser` false), so from the page's backend.
+             */
+            secret?: string | null;
         };
     };
     responses: never;
@@ -2343,6 +2585,485 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["Cancelled"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qrcodeGene: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The user pool id. */
+                "x-authing-userpool-id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["GeneBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["GeneAnswer"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qrcodeCheck: {
+        parameters: {
+            query: {
+                /** @description The code's id (`random` from the generation). */
+                random: string;
+            };
+            header: {
+                /** @description The user pool id. */
+                "x-authing-userpool-id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["CheckAnswer"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    qrcodeUserinfo: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The user pool id. */
+                "x-authing-userpool-id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["UserinfoBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["UserinfoAnswer"];
                 };
             };
             /**

@@ -25,6 +25,7 @@ mod oauth;
 mod params;
 mod path;
 mod pools;
+mod qrcode;
 mod spec;
 mod spelled;
 mod time;
@@ -111,13 +112,15 @@ enum ApiTags {
     Keys,
     /// Public token verification metadata (JWKS, OpenID configuration).
     WellKnown,
+    /// The hosted original's mini-program QR login API for existing web pages (its JavaScript
+    /// SDK's `wxqrcode`; public, the pool in the `x-authing-userpool-id` header).
+    QrcodeLogin,
     /// Health checks.
     Operations,
 }
 
 type Apis = (
-    app2wxapp::App2WxappApi,
-    wxapp_qrcode::WxappQrcodeApi,
+    (app2wxapp::App2WxappApi, wxapp_qrcode::WxappQrcodeApi, qrcode::QrcodeApi),
     auth::AuthApi,
     admins::AdminsApi,
     pools::PoolsApi,
@@ -189,6 +192,7 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
         .around(move |next, req| edge::limit_body(next, req, body_read_timeout))
         .catch_all_error(error::catch_all)
         .around(move |next, req| edge::allow_header(next, req, allowed.clone()))
+        .around(qrcode::cors)
         .with(CatchPanic::new().with_handler(on_panic))
         .around(edge::response_headers)
 }

@@ -96,6 +96,7 @@ async fn token_endpoint(
             subject_token: form.take("subject_token"),
             subject_token_type: form.take("subject_token_type"),
             requested_token_type: form.take("requested_token_type"),
+            phone_code: form.take("phone_code"),
             ip: state.client_ip(req),
         };
         state.services.oidc.token(request).await

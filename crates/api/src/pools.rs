@@ -49,6 +49,26 @@ pub struct Settings {
     /// development only (default `false`); `http://127.0.0.1` and `http://[::1]` are always
     /// allowed.
     allow_http_redirect_uris: bool,
+    /// The hosted original's mini-program QR login API for existing web pages
+    /// (`/api/v2/qrcode/*`), under the original's names.
+    qrcode_login_strategy: QrcodeLoginStrategy,
+}
+
+/// Settings of the hosted original's QR login API (`/api/v2/qrcode/*`).
+#[derive(Debug, Object)]
+#[oai(rename_all = "camelCase")]
+pub struct QrcodeLoginStrategy {
+    /// How long a code can be scanned and confirmed, in seconds (30..=600, default 120).
+    qrcode_expires_after: i64,
+    /// How long the ticket of a confirmed code can be exchanged, in seconds (10..=600, default
+    /// 300).
+    ticket_expires_after: i64,
+    /// Whether the status check of a confirmed code answers the whole user with a token
+    /// (default `false`: only the nickname and photo, the page exchanges the ticket).
+    return_full_user_info: bool,
+    /// Whether a browser may exchange the ticket (default `true`); when `false` the exchange
+    /// needs the pool secret.
+    allow_exchange_user_info_from_browser: bool,
 }
 
 /// Settings of the "App launches mini program" login.
@@ -75,6 +95,15 @@ impl From<&UserPool> for Pool {
                     ticket_ttl_seconds: p.settings.app2wxapp.ticket_ttl_seconds,
                 },
                 allow_http_redirect_uris: p.settings.allow_http_redirect_uris,
+                qrcode_login_strategy: QrcodeLoginStrategy {
+                    qrcode_expires_after: p.settings.qrcode_login.qrcode_expires_after,
+                    ticket_expires_after: p.settings.qrcode_login.ticket_expires_after,
+                    return_full_user_info: p.settings.qrcode_login.return_full_user_info,
+                    allow_exchange_user_info_from_browser: p
+                        .settings
+                        .qrcode_login
+                        .allow_exchange_user_info_from_browser,
+                },
             },
             created_at: iso(p.created_at),
             updated_at: iso(p.updated_at),
@@ -111,6 +140,27 @@ pub struct SettingsPatch {
     /// Whether `web` applications may register plain `http` redirect URIs on any host (for
     /// development only). Turning it off does not change applications registered meanwhile.
     allow_http_redirect_uris: Option<bool>,
+    /// The hosted original's QR login API's settings. A pool management token must present
+    /// `currentSecret` to turn `returnFullUserInfo` or `allowExchangeUserInfoFromBrowser` on.
+    qrcode_login_strategy: Option<QrcodeLoginStrategyPatch>,
+}
+
+/// QR login API settings to change.
+#[derive(Debug, Default, Object, serde::Deserialize)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QrcodeLoginStrategyPatch {
+    /// How long a code can be scanned and confirmed, in seconds (30..=600).
+    #[oai(validator(minimum(value = "30"), maximum(value = "600")))]
+    qrcode_expires_after: Option<i64>,
+    /// How long the ticket of a confirmed code can be exchanged, in seconds (10..=600).
+    #[oai(validator(minimum(value = "10"), maximum(value = "600")))]
+    ticket_expires_after: Option<i64>,
+    /// Whether the status check of a confirmed code answers the whole user with a token.
+    return_full_user_info: Option<bool>,
+    /// Whether a browser may exchange the ticket; when `false` the exchange needs the pool
+    /// secret.
+    allow_exchange_user_info_from_browser: Option<bool>,
 }
 
 /// app2wxapp settings to change.
@@ -141,6 +191,7 @@ pub struct App2WxappPatch {
 fn settings_patch(patch: Option<SettingsPatch>) -> Result<PoolSettingsPatch, Error> {
     let patch = patch.unwrap_or_default();
     let wx = patch.app2wxapp.unwrap_or_default();
+    let qr = patch.qrcode_login_strategy.unwrap_or_default();
     Ok(PoolSettingsPatch {
         allow_sign_up: patch.allow_sign_up,
         token_ttl_seconds: patch.token_ttl_seconds,
@@ -156,6 +207,10 @@ fn settings_patch(patch: Option<SettingsPatch>) -> Result<PoolSettingsPatch, Err
             wx.ticket_expires_after_alias,
         )?,
         allow_http_redirect_uris: patch.allow_http_redirect_uris,
+        qrcode_expires_after: qr.qrcode_expires_after,
+        qrcode_ticket_expires_after: qr.ticket_expires_after,
+        qrcode_return_full_user_info: qr.return_full_user_info,
+        qrcode_allow_exchange_from_browser: qr.allow_exchange_user_info_from_browser,
     })
 }
 
@@ -194,7 +249,8 @@ pub struct PatchPool {
     /// Settings to change.
     settings: Option<SettingsPatch>,
     /// The current pool secret: a pool management token must present it to turn
-    /// `settings.app2wxapp.requireSecret` off (platform admins need not).
+    /// `settings.app2wxapp.requireSecret` off, or `settings.qrcodeLoginStrategy`'s
+    /// `returnFullUserInfo` or `allowExchangeUserInfoFromBrowser` on (platform admins need not).
     current_secret: Option<String>,
 }
 

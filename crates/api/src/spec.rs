@@ -44,6 +44,7 @@ pub(crate) const CLOSED: &[&str] = &[
     "PatchUser",
     "PoolCredentials",
     "PutConnection",
+    "QrcodeLoginStrategyPatch",
     "RotateSecret",
     "SettingsPatch",
 ];
@@ -484,7 +485,7 @@ mod tests {
     #[test]
     fn closed_schemas_are_exactly_the_bodies_that_refuse_unknown_fields() {
         use crate::{
-            admins, app2wxapp, applications, auth, connections, identities, pools, users,
+            admins, app2wxapp, applications, auth, connections, identities, pools, qrcode, users,
             wxapp_qrcode,
         };
         let bodies = [
@@ -508,6 +509,13 @@ mod tests {
             ("ExchangeBody", refuses_unknown_fields::<app2wxapp::ExchangeBody>()),
             ("SceneBody", refuses_unknown_fields::<wxapp_qrcode::SceneBody>()),
             ("ConfirmBody", refuses_unknown_fields::<wxapp_qrcode::ConfirmBody>()),
+            (
+                "QrcodeLoginStrategyPatch",
+                refuses_unknown_fields::<pools::QrcodeLoginStrategyPatch>(),
+            ),
+            // The original's SDK sends fields these endpoints ignore.
+            ("GeneBody", refuses_unknown_fields::<qrcode::GeneBody>()),
+            ("UserinfoBody", refuses_unknown_fields::<qrcode::UserinfoBody>()),
         ];
         for (name, refuses) in bodies {
             assert_eq!(CLOSED.contains(&name), refuses, "{name}");

@@ -1,6 +1,7 @@
 //! What the domain needs from WeChat: the [`WeChat`] port, the access token cache port shared by
 //! replicas, and their value types. The `tessera-wechat` crate implements them over HTTP.
 
+mod sns;
 mod wxacode;
 
 use std::{fmt, time::Duration};
@@ -8,6 +9,11 @@ use std::{fmt, time::Duration};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+pub use sns::{
+    AuthorizeUrlProblem, ID_MAX_BYTES, NICKNAME_MAX_CHARS, PRIVILEGES_MAX, REDIRECT_URI_MAX_BYTES,
+    STATE_MAX_BYTES, SnsGrant, SnsLang, SnsScope, SnsToken, SnsUserInfo, URL_MAX_BYTES,
+    authorize_url, valid_state, valid_wechat_id,
+};
 pub use wxacode::{
     ENV_VERSIONS, PAGE_MAX_CHARS, SCENE_MAX_CHARS, SCENE_PUNCTUATION, WIDTH_MAX, WIDTH_MIN,
     WxaCode, WxaCodeProblem, WxaCodeRequest, valid_scene,
@@ -90,7 +96,9 @@ impl WxPhone {
 /// How a WeChat call failed, in terms the flow can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WeChatError {
-    /// The login or phone code is invalid, expired or already used (40029, 40163).
+    /// The login, phone or web authorization code is invalid, expired or already used (40029,
+    /// 40163, 41008, 42003), or the user's web access token no longer works (40001, 40014,
+    /// 42001, 42007, …): the user signs in again.
     #[error("the WeChat code is invalid, expired or already used (errcode {0})")]
     CodeInvalid(i64),
     /// WeChat's per-minute quota is exhausted (45011).
@@ -99,8 +107,9 @@ pub enum WeChatError {
     /// WeChat flags the user as risky (40226).
     #[error("WeChat refused this user as high risk")]
     RiskyUser,
-    /// WeChat rejected the mini program's AppID or AppSecret (40013, 40125, …).
-    #[error("WeChat rejected the mini program credentials (errcode {0})")]
+    /// WeChat rejected the app's AppID or AppSecret (40013, 40125, …), or the app may not call
+    /// the API (48001: for `sns/userinfo`, a grant of scope `snsapi_base`).
+    #[error("WeChat rejected the app credentials (errcode {0})")]
     AppRejected(i64),
     /// WeChat will not make a mini program code of this request (41030, 40097, 40129, 40169),
     /// or the client refused the request before calling.
@@ -144,6 +153,23 @@ pub trait WeChat: Send + Sync {
         app: &WxApp,
         request: &WxaCodeRequest,
     ) -> Result<WxaCode, WeChatError>;
+
+    /// `sns/oauth2/access_token`: exchanges the code of a web authorization (website QR login,
+    /// official account login, mobile App `SendAuth`) with the AppID/AppSecret of the app that
+    /// asked for it. Never retried: a code works once, for five minutes. `40029`, `40163`,
+    /// `41008` and `42003` are [`WeChatError::CodeInvalid`].
+    async fn sns_access_token(&self, app: &WxApp, code: &str) -> Result<SnsGrant, WeChatError>;
+
+    /// `sns/userinfo`: the profile of the user of `access_token` (a grant of scope
+    /// `snsapi_login` or `snsapi_userinfo`; `snsapi_base` gives `48001`, an
+    /// [`WeChatError::AppRejected`]). An access token WeChat no longer accepts is
+    /// [`WeChatError::CodeInvalid`]: the user authorizes again.
+    async fn sns_userinfo(
+        &self,
+        access_token: &SnsToken,
+        openid: &str,
+        lang: SnsLang,
+    ) -> Result<SnsUserInfo, WeChatError>;
 }
 
 /// A cached WeChat access token.

@@ -7,8 +7,8 @@ use tessera_domain::{
     ids::hex,
     model::{
         App2WxappConnection, App2WxappSettings, Application, AuditAction, AuditEvent, GrantType,
-        Identity, KeyStatus, Outcome, PlatformAdmin, PoolSettings, RefreshToken, SigningKey,
-        TokenAlgorithm, User, UserPool,
+        Identity, KeyStatus, Outcome, PlatformAdmin, PoolSettings, QrcodeLoginStrategy,
+        RefreshToken, SigningKey, TokenAlgorithm, User, UserPool,
     },
 };
 
@@ -32,6 +32,12 @@ pub fn pool_from(m: pool::Model) -> Result<UserPool, StoreError> {
                 ticket_ttl_seconds: m.ticket_ttl_seconds,
             },
             allow_http_redirect_uris: m.allow_http_redirect_uris,
+            qrcode_login: QrcodeLoginStrategy {
+                qrcode_expires_after: m.qrcode_expires_after,
+                ticket_expires_after: m.qrcode_ticket_expires_after,
+                return_full_user_info: m.qrcode_return_full_user_info,
+                allow_exchange_user_info_from_browser: m.qrcode_allow_exchange_from_browser,
+            },
         },
         id: m.id,
         name: m.name,
@@ -51,6 +57,13 @@ pub fn pool_row(p: &UserPool) -> pool::ActiveModel {
         require_secret: Set(p.settings.app2wxapp.require_secret),
         ticket_ttl_seconds: Set(p.settings.app2wxapp.ticket_ttl_seconds),
         allow_http_redirect_uris: Set(p.settings.allow_http_redirect_uris),
+        qrcode_expires_after: Set(p.settings.qrcode_login.qrcode_expires_after),
+        qrcode_ticket_expires_after: Set(p.settings.qrcode_login.ticket_expires_after),
+        qrcode_return_full_user_info: Set(p.settings.qrcode_login.return_full_user_info),
+        qrcode_allow_exchange_from_browser: Set(p
+            .settings
+            .qrcode_login
+            .allow_exchange_user_info_from_browser),
         created_at: Set(p.created_at),
         updated_at: Set(p.updated_at),
     }

@@ -118,6 +118,7 @@ async fn migrations_apply_and_are_recorded() {
             "m20261201_100000_add_admin_token_generation",
             "m20261201_110000_use_binary_identifiers_on_mysql",
             "m20261210_100000_create_applications_and_refresh_tokens",
+            "m20261215_100000_add_qrcode_login_strategy",
             "m20261216_100000_move_wechat_identities",
         ];
         assert_eq!(applied, expected, "{backend:?}");
@@ -143,7 +144,7 @@ async fn replicas_starting_together_migrate_once() {
             result.unwrap_or_else(|e| panic!("{backend:?}: {e}"));
         }
         let applied = replicas[0].applied_migrations().await.expect("applied");
-        assert_eq!(applied.len(), 5, "{backend:?}: {applied:?}");
+        assert_eq!(applied.len(), 6, "{backend:?}: {applied:?}");
     }
 }
 
@@ -153,6 +154,10 @@ async fn pools_round_trip_conflict_update_and_cascade_delete() {
         let mut p = pool("p1");
         p.settings.app2wxapp.ticket_ttl_seconds = 30;
         p.settings.token_algorithm = TokenAlgorithm::EdDsa;
+        p.settings.qrcode_login.qrcode_expires_after = 45;
+        p.settings.qrcode_login.ticket_expires_after = 20;
+        p.settings.qrcode_login.return_full_user_info = true;
+        p.settings.qrcode_login.allow_exchange_user_info_from_browser = false;
         PoolRepo::create(&store, &p, &keys("p1", "k1", 0)).await.expect("create");
         let got = PoolRepo::get(&store, "p1").await.expect("get").expect("exists");
         assert_eq!(got.settings, p.settings, "{backend:?}");
@@ -177,6 +182,26 @@ async fn pools_round_trip_conflict_update_and_cascade_delete() {
         assert!(!PoolRepo::set_secret_hash(&store, "ghost", &[9; 32], t(6)).await.expect("ghost"));
         let got = PoolRepo::get(&store, "p1").await.expect("get").expect("exists");
         assert_eq!((got.secret_hash, got.name.as_str()), ([9; 32], "Renamed"), "{backend:?}");
+
+        // The QR login API's settings are written column by column, like the others.
+        let qr = PoolChanges {
+            settings: PoolSettingsPatch {
+                qrcode_ticket_expires_after: Some(600),
+                qrcode_allow_exchange_from_browser: Some(true),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let got =
+            PoolRepo::update(&store, "p1", &qr, None, t(6)).await.expect("qr").expect("found");
+        let strategy = &got.pool.settings.qrcode_login;
+        assert_eq!(
+            (strategy.qrcode_expires_after, strategy.ticket_expires_after),
+            (45, 600),
+            "{backend:?}"
+        );
+        assert!(strategy.return_full_user_info, "{backend:?}: left alone");
+        assert!(strategy.allow_exchange_user_info_from_browser, "{backend:?}");
 
         // A new algorithm rotates to the given keys in the same transaction (the next key of the
         // old algorithm goes); without keys of that algorithm the change is refused, not half
@@ -1117,4 +1142,65 @@ async fn a_pools_log_starts_at_its_creation() {
         assert_eq!(recreated.await.expect("list").total, 0, "{backend:?}: an earlier pool's event");
     })
     .await;
+}
+
+/// A pool written by the schema before the QR login API's settings reads, after the migration,
+/// with the defaults of `settings.qrcodeLoginStrategy` and everything else it had.
+#[tokio::test]
+async fn pools_of_the_previous_schema_get_the_qrcode_login_defaults() {
+    use sea_orm::{ConnectionTrait, sea_query::Query};
+    use tessera_migration::{Migrator, MigratorTrait};
+    for backend in Backend::ALL {
+        let db = database(backend).unwrap_or_else(|e| panic!("{backend:?}: {e:#}"));
+        let config =
+            DbConfig { url: db.url.clone(), timeout: Duration::from_secs(5), max_connections: 5 };
+        let store = SqlStore::connect(&config).await.expect("connect");
+        Migrator::up(store.connection(), Some(4)).await.expect("the previous schema");
+        let columns = [
+            "id",
+            "name",
+            "secret_hash",
+            "allow_sign_up",
+            "token_ttl_seconds",
+            "token_algorithm",
+            "require_secret",
+            "ticket_ttl_seconds",
+            "allow_http_redirect_uris",
+            "created_at",
+            "updated_at",
+        ];
+        let insert = Query::insert()
+            .into_table("user_pools")
+            .columns(columns)
+            .values_panic([
+                "old".into(),
+                "Old".into(),
+                "07".repeat(32).into(),
+                false.into(),
+                3600i64.into(),
+                "RS256".into(),
+                false.into(),
+                45i64.into(),
+                true.into(),
+                t(0).into(),
+                t(1).into(),
+            ])
+            .to_owned();
+        store.connection().execute(&insert).await.expect("a pool of the previous schema");
+        store.migrate().await.expect("migrate");
+        let old = PoolRepo::get(&store, "old").await.expect("get").expect("kept");
+        let expected = PoolSettings {
+            allow_sign_up: false,
+            token_ttl_seconds: 3600,
+            token_algorithm: TokenAlgorithm::Rs256,
+            app2wxapp: tessera_domain::model::App2WxappSettings {
+                require_secret: false,
+                ticket_ttl_seconds: 45,
+            },
+            allow_http_redirect_uris: true,
+            qrcode_login: PoolSettings::default().qrcode_login,
+        };
+        assert_eq!(old.settings, expected, "{backend:?}");
+        assert_eq!((old.name.as_str(), old.created_at), ("Old", t(0)), "{backend:?}");
+    }
 }

@@ -63,7 +63,7 @@ pub async fn run() -> Result<()> {
 }
 
 async fn demo(dir: &std::path::Path) -> Result<()> {
-    println!("Tessera demo: \"App launches mini program\" login, end to end");
+    println!("Tessera demo: \"App launches mini program\" login, end to end, then the OAuth way");
     let sim = Simulator::new();
     sim.add_app(APP_ID, APP_SECRET);
     let sim_server = sim.serve(([127, 0, 0, 1], 0).into()).await?;
@@ -78,6 +78,7 @@ async fn demo(dir: &std::path::Path) -> Result<()> {
     config.secrets.master_key = Some(crate::config::ConfiguredKey::generate());
     config.database.url = format!("sqlite://{}?mode=rwc", dir.join("demo.db").display());
     config.wechat.api_base_url = sim_server.base_url.clone();
+    config.wechat.open_base_url = sim_server.base_url.clone();
     config.admin.bootstrap_password = Some(password.clone());
     let running = start(&config, None).await?;
     let base = format!("http://{}", running.addr);
@@ -92,6 +93,7 @@ async fn demo(dir: &std::path::Path) -> Result<()> {
     let ticket = demo.login(&pool_id).await?;
     let jwt = demo.exchange(&pool_id, &ticket, &secret).await?;
     demo.verify(&pool_id, &jwt).await?;
+    demo.oauth(&pool_id).await?;
 
     running.stop().await?;
     sim_server.stop().await;
@@ -184,6 +186,60 @@ impl Demo {
         let again = self.http.post(format!("{}{path}", self.base)).json(&body).send().await?;
         show("second use", format!("{} (a ticket works once)", again.status()));
         Ok(jwt)
+    }
+
+    /// The same login, the standard way: a web application of the pool exchanges a new ticket at
+    /// the token endpoint (RFC 8693) and reads the user from userinfo.
+    async fn oauth(&self, pool_id: &str) -> Result<()> {
+        step(
+            9,
+            "The pool is an OpenID Provider   GET /userpools/{id}/.well-known/openid-configuration",
+        );
+        let discovery =
+            format!("{}/userpools/{pool_id}/.well-known/openid-configuration", self.base);
+        let config: Value = self.http.get(discovery).send().await?.json().await?;
+        show("issuer", &config["issuer"]);
+        show("token endpoint", &config["token_endpoint"]);
+        let path = format!("/api/v1/userpools/{pool_id}/applications");
+        let body = json!({"name": "Demo App backend", "type": "web",
+                          "redirectUris": ["https://app.example.com/callback"]});
+        let app = self.call(Method::POST, &path, true, body).await?;
+        let client_id = app["clientId"].as_str().context("no client id")?.to_owned();
+        let client_secret = app["clientSecret"].as_str().context("no secret")?.to_owned();
+        show("application", format!("{client_id} (web, secret shown once)"));
+
+        step(10, "A new ticket, exchanged by an OAuth library   POST {issuer}/oauth/token");
+        let code = self.sim.login_code(APP_ID, &SimUser::new("oDemoOpenId", Some("oDemoUnionId")));
+        let login_path = format!("/oauth/app2wxapp/login/{pool_id}");
+        let login = self.call(Method::POST, &login_path, false, json!({"code": code.code})).await?;
+        let ticket = login["ticket"].as_str().context("no ticket")?;
+        let form = [
+            ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"),
+            ("subject_token_type", "urn:tessera:params:oauth:token-type:app2wxapp-ticket"),
+            ("subject_token", ticket),
+            ("scope", "openid profile phone"),
+        ];
+        let body: String =
+            url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let token_url = config["token_endpoint"].as_str().context("no token endpoint")?;
+        let tokens: Value = self
+            .http
+            .post(token_url)
+            .basic_auth(&client_id, Some(&client_secret))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let access = tokens["access_token"].as_str().context("no access token")?;
+        show("token_type", &tokens["token_type"]);
+        show("scope", &tokens["scope"]);
+        show("access_token", format!("{}… (a JWT, typ at+jwt)", &access[..32.min(access.len())]));
+        let userinfo = config["userinfo_endpoint"].as_str().context("no userinfo endpoint")?;
+        let user: Value = self.http.get(userinfo).bearer_auth(access).send().await?.json().await?;
+        show("userinfo", &user);
+        Ok(())
     }
 
     async fn verify(&self, pool_id: &str, jwt: &str) -> Result<()> {

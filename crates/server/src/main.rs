@@ -37,12 +37,14 @@ enum Command {
         url: String,
     },
     /// Serve the WeChat simulator (jscode2session, stable_token, getuserphonenumber,
-    /// getwxacodeunlimit and a control API under /__sim/) for local development and tests.
+    /// getwxacodeunlimit, the web login pages and sns/oauth2 calls, and a control API under
+    /// /__sim/) for local development and tests.
     WechatSim {
         /// Listen address.
         #[arg(long, default_value = "127.0.0.1:9000")]
         bind: std::net::SocketAddr,
-        /// A mini program to accept, as APPID:APPSECRET (repeatable).
+        /// An app to accept (mini program, website, official account or mobile App), as
+        /// APPID:APPSECRET (repeatable).
         #[arg(long = "app", value_name = "APPID:APPSECRET")]
         apps: Vec<String>,
     },

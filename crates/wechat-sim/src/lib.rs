@@ -15,11 +15,20 @@
 //! ([`Simulator::last_wxacode`], or `POST /__sim/wxacode-scan`) and opens its page with its
 //! scene, as WeChat would.
 //!
+//! It also plays WeChat's web OAuth (website QR login, official account login inside WeChat,
+//! mobile App `SendAuth`): `sns/oauth2/access_token`, `sns/userinfo`, and the browser-facing
+//! pages `connect/qrconnect` and `connect/oauth2/authorize`, whose button sends the browser back
+//! to the app's `redirect_uri` with a single-use code. A test chooses who confirms
+//! ([`Simulator::queue_sns_user`], or the fields of the page itself), or asks for the code an
+//! App's `SendAuth` would get ([`Simulator::sns_code`]).
+//!
 //! Tests drive it in process through [`Simulator`]; the `tessera wechat-sim` command serves it
 //! with a small control API under `/__sim/` (see the `routes` module).
 
 mod legacy;
+mod pages;
 mod routes;
+mod sns;
 mod state;
 mod wxacode;
 
@@ -32,7 +41,9 @@ use poem::{
 use tokio::sync::oneshot;
 
 pub use legacy::encrypt;
+pub use sns::SnsUser;
 pub use state::{Api, Fault, IssuedCode, OVERSIZED_BYTES, OVERSIZED_IMAGE_BYTES, SimUser};
+pub use tessera_domain::wechat::SnsScope;
 pub use wxacode::{IssuedWxaCode, png as wxacode_png, png_text as wxacode_png_text};
 
 use state::SimState;
@@ -108,9 +119,40 @@ impl Simulator {
         self.with(|s| s.calls.get(&api).copied().unwrap_or(0))
     }
 
-    /// Shortens the lifetime of login and phone codes (default five minutes).
+    /// Shortens the lifetime of login, phone and web authorization codes (default five minutes).
     pub fn set_code_ttl(&self, ttl: Duration) {
         self.with(|s| s.code_ttl = ttl);
+    }
+
+    /// Names `app_id` on the authorization pages (default: the AppID).
+    pub fn set_app_name(&self, app_id: &str, name: &str) {
+        self.with(|s| s.sns.names.insert(app_id.to_owned(), name.to_owned()));
+    }
+
+    /// Declares `app_id`'s callback domain (a host, or `host:port`): from now on its pages
+    /// refuse a `redirect_uri` elsewhere, like WeChat. Undeclared: any `http(s)` URL is taken.
+    pub fn set_callback_domain(&self, app_id: &str, domain: &str) {
+        self.with(|s| s.sns.callback_domains.insert(app_id.to_owned(), domain.to_owned()));
+    }
+
+    /// Makes `user` the one who confirms the next authorization page of `app_id` (users queue
+    /// up in order; with none queued, a default user `o-sim-{app_id}` confirms).
+    pub fn queue_sns_user(&self, app_id: &str, user: &SnsUser) {
+        self.with(|s| {
+            s.sns.next_users.entry(app_id.to_owned()).or_default().push_back(user.clone())
+        });
+    }
+
+    /// The code a web authorization of `app_id` by `user` with `scope` gives: what a mobile
+    /// App's `SendAuth` receives (`snsapi_userinfo`), or a page's redirect carries. Single use,
+    /// valid five minutes ([`Self::set_code_ttl`]).
+    pub fn sns_code(&self, app_id: &str, user: &SnsUser, scope: SnsScope) -> String {
+        self.with(|s| s.issue_sns_code(app_id, user, scope))
+    }
+
+    /// Shortens the lifetime of the users' web access tokens (default two hours).
+    pub fn set_sns_token_ttl(&self, ttl: Duration) {
+        self.with(|s| s.sns.token_ttl = ttl);
     }
 
     /// Serves the simulator on `addr` (port 0 picks a free port).

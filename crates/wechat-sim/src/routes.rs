@@ -1,4 +1,5 @@
-//! The simulator's HTTP surface: WeChat's four APIs, and `/__sim/*` to script it from outside.
+//! The simulator's HTTP surface: WeChat's APIs and authorization pages (the web OAuth ones in
+//! `pages`), and `/__sim/*` to script it from outside.
 
 use std::collections::HashMap;
 
@@ -31,12 +32,24 @@ pub(crate) fn routes(sim: Simulator) -> impl poem::Endpoint {
         .at("/__sim/invalidate-token", post(invalidate_token))
         .at("/__sim/wxacode-scan", post(wxacode_scan))
         .at("/__sim/published-pages", post(published_pages))
+        .at("/sns/oauth2/access_token", get(crate::pages::sns_access_token))
+        .at("/sns/userinfo", get(crate::pages::sns_userinfo))
+        .at("/connect/qrconnect", get(crate::pages::qrconnect))
+        .at("/connect/oauth2/authorize", get(crate::pages::oauth2_authorize))
+        .at("/connect/confirm", post(crate::pages::confirm))
+        .at("/__sim/sns-users", post(crate::pages::queue_user))
+        .at("/__sim/sns-codes", post(crate::pages::sns_code))
         .data(sim)
 }
 
 /// Applies the next queued fault of `api`: `Some` answer replaces the normal one.
-async fn fault(sim: &Simulator, api: Api) -> Option<Response> {
-    match sim.with(|s| s.count(api))? {
+pub(crate) async fn fault(sim: &Simulator, api: Api) -> Option<Response> {
+    answer_fault(api, sim.with(|s| s.count(api))?).await
+}
+
+/// What `fault` makes of a call of `api`: `Some` answer replaces the normal one.
+pub(crate) async fn answer_fault(api: Api, fault: Fault) -> Option<Response> {
+    match fault {
         Fault::Errcode(code) => {
             Some(Json(crate::state::wx_error(code, "simulated error")).into_response())
         }
@@ -133,11 +146,21 @@ async fn wxacode(
 struct AppBody {
     app_id: String,
     secret: String,
+    /// The name the authorization pages show.
+    name: Option<String>,
+    /// The callback domain of web authorization.
+    callback_domain: Option<String>,
 }
 
 #[handler]
 async fn add_app(sim: Data<&Simulator>, body: Json<AppBody>) -> StatusCode {
     sim.add_app(&body.app_id, &body.secret);
+    if let Some(name) = &body.name {
+        sim.set_app_name(&body.app_id, name);
+    }
+    if let Some(domain) = &body.callback_domain {
+        sim.set_callback_domain(&body.app_id, domain);
+    }
     StatusCode::NO_CONTENT
 }
 
@@ -208,7 +231,8 @@ async fn add_fault(sim: Data<&Simulator>, body: Json<FaultBody>) -> Response {
     let Some(api) = Api::parse(&body.api) else {
         return (
             StatusCode::BAD_REQUEST,
-            "api: jscode2session, stable_token, getuserphonenumber or getwxacodeunlimit",
+            "api: jscode2session, stable_token, getuserphonenumber, getwxacodeunlimit, \
+             sns_access_token, sns_userinfo, qrconnect or oauth2_authorize",
         )
             .into_response();
     };

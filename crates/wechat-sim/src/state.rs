@@ -22,6 +22,14 @@ pub enum Api {
     PhoneNumber,
     /// `POST /wxa/getwxacodeunlimit`.
     WxaCode,
+    /// `GET /sns/oauth2/access_token`.
+    SnsAccessToken,
+    /// `GET /sns/userinfo`.
+    SnsUserInfo,
+    /// `GET /connect/qrconnect` (the website QR login page).
+    QrConnect,
+    /// `GET /connect/oauth2/authorize` (the authorization page inside WeChat).
+    OAuth2Authorize,
 }
 
 impl Api {
@@ -32,6 +40,10 @@ impl Api {
             "stable_token" => Some(Self::StableToken),
             "getuserphonenumber" => Some(Self::PhoneNumber),
             "getwxacodeunlimit" => Some(Self::WxaCode),
+            "sns_access_token" => Some(Self::SnsAccessToken),
+            "sns_userinfo" => Some(Self::SnsUserInfo),
+            "qrconnect" => Some(Self::QrConnect),
+            "oauth2_authorize" => Some(Self::OAuth2Authorize),
             _ => None,
         }
     }
@@ -40,7 +52,8 @@ impl Api {
 /// A way for the next call to misbehave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
-    /// Answer this `errcode` (e.g. -1 busy, 45011 rate limit, 40226 risky user).
+    /// Answer this `errcode` (e.g. -1 busy, 45011 rate limit, 40226 risky user); an
+    /// authorization page shows it on its error page.
     Errcode(i64),
     /// Answer normally, but only after this long.
     Delay(Duration),
@@ -128,6 +141,8 @@ pub(crate) struct SimState {
     /// The pages of each app's published version, when a test declared them: a code for
     /// another page with `check_path` on is refused (41030). Undeclared: every page exists.
     pub published: HashMap<String, HashSet<String>>,
+    /// Web authorizations: pages, codes and the users' access tokens.
+    pub sns: crate::sns::SnsState,
 }
 
 impl Default for SimState {
@@ -142,6 +157,7 @@ impl Default for SimState {
             code_ttl: Duration::from_secs(300),
             wxacodes: Vec::new(),
             published: HashMap::new(),
+            sns: crate::sns::SnsState::default(),
         }
     }
 }
@@ -199,7 +215,7 @@ impl SimState {
 
     /// Checks an AppID and AppSecret like WeChat: 40013 for an unknown AppID, 40125 for a wrong
     /// secret.
-    fn check_app(&self, app_id: &str, secret: &str) -> Result<(), Value> {
+    pub(crate) fn check_app(&self, app_id: &str, secret: &str) -> Result<(), Value> {
         match self.apps.get(app_id) {
             None => Err(wx_error(40013, "invalid appid")),
             Some(s) if s != secret => Err(wx_error(40125, "invalid appsecret")),

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use tessera_domain::{
     ports::{Clock, Metrics},
     wechat::{
-        AccessTokenCache, SessionKey, WeChat, WeChatError, WxApp, WxPhone, WxSession, WxaCode,
-        WxaCodeProblem, WxaCodeRequest,
+        AccessTokenCache, SessionKey, SnsGrant, SnsLang, SnsToken, SnsUserInfo, WeChat,
+        WeChatError, WxApp, WxPhone, WxSession, WxaCode, WxaCodeProblem, WxaCodeRequest,
     },
 };
 
@@ -47,8 +47,8 @@ impl ClientConfig {
 
 /// WeChat's server API over HTTPS.
 pub struct WeChatClient {
-    http: reqwest::Client,
-    base: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: String,
     tokens: AccessTokens,
     metrics: Arc<dyn Metrics>,
 }
@@ -77,7 +77,7 @@ impl WeChatClient {
     /// Sends a request and reads WeChat's JSON answer with its `errcode` (0 when absent: a
     /// successful `jscode2session` has none). A failure is a fixed text naming `api`: never the
     /// URL, the body or the HTTP client's error, which would carry the secrets of the request.
-    async fn call(
+    pub(crate) async fn call(
         &self,
         api: &'static str,
         request: reqwest::RequestBuilder,
@@ -216,7 +216,7 @@ fn rid(value: &Value) -> &str {
 }
 
 /// The meaning of an `errcode` any API may answer.
-fn common_error(errcode: i64) -> WeChatError {
+pub(crate) fn common_error(errcode: i64) -> WeChatError {
     match errcode {
         40029 | 40163 => WeChatError::CodeInvalid(errcode),
         45011 | 45009 => WeChatError::RateLimited,
@@ -227,7 +227,7 @@ fn common_error(errcode: i64) -> WeChatError {
     }
 }
 
-fn text(value: &Value, field: &str) -> Option<String> {
+pub(crate) fn text(value: &Value, field: &str) -> Option<String> {
     match value.get(field)? {
         Value::String(s) if !s.is_empty() => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -317,6 +317,19 @@ impl WeChat for WeChatClient {
             Some(problem) => WeChatError::WxaCodeRefused(problem),
             None => common_error(errcode),
         })
+    }
+
+    async fn sns_access_token(&self, app: &WxApp, code: &str) -> Result<SnsGrant, WeChatError> {
+        self.sns_grant(app, code).await
+    }
+
+    async fn sns_userinfo(
+        &self,
+        access_token: &SnsToken,
+        openid: &str,
+        lang: SnsLang,
+    ) -> Result<SnsUserInfo, WeChatError> {
+        self.sns_profile(access_token, openid, lang).await
     }
 }
 

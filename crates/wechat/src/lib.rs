@@ -38,12 +38,22 @@
 //!   than 32 characters or outside `0-9A-Za-z!#$&'()*+,/:;=?@-._~`, a bad page, version or
 //!   width) is refused before calling, as [`WeChatError::WxaCodeRefused`], like WeChat's own
 //!   refusals (41030 page not published, 40097, 40129, 40169).
+//! - **Web authorization codes are single use too.** The code of a website QR login, an official
+//!   account login or a mobile App's `SendAuth` goes through `sns/oauth2/access_token` once and
+//!   is never retried; `40029`, `40163`, `41008` and `42003` are
+//!   [`WeChatError::CodeInvalid`]. The user's access token it gives reads `sns/userinfo` and is
+//!   wrapped in [`tessera_domain::wechat::SnsToken`], hidden from `Debug` like the session key;
+//!   an access token WeChat no longer accepts (`40001`, `40014`, `42001`, `42007`) means the
+//!   user authorizes again, and `48001` (a `snsapi_base` grant asked for the profile) is a
+//!   misconfigured connection. The `openid`s and `unionid`s of the answers are checked
+//!   ([`tessera_domain::wechat::valid_wechat_id`]), the profile's texts bounded.
 //! - **Errors mean different things to the user.** 45011 and 45009 → rate limited, 40226 → risky user
 //!   refused, 40013/40125 → the tenant's credentials are wrong, -1 / timeouts / 5xx / garbage →
 //!   WeChat unavailable. Each becomes a [`WeChatError`] the flow turns into its public error.
 
 mod client;
 pub mod decrypt;
+mod sns;
 mod tokens;
 mod transport;
 

@@ -18,6 +18,9 @@ spelled_enum! {
         Native = "native",
         /// A service acting on its own behalf: confidential, `client_credentials` only.
         Machine = "machine",
+        /// The pool's mini program signing its user in for itself: public, its `wx.login` code
+        /// exchanged at the token endpoint (token exchange), no redirects.
+        MiniProgram = "miniprogram",
     }
 }
 
@@ -49,6 +52,7 @@ impl AppType {
             Self::Web => &[AuthorizationCode, RefreshToken, TokenExchange],
             Self::Spa | Self::Native => &[AuthorizationCode, RefreshToken],
             Self::Machine => &[ClientCredentials],
+            Self::MiniProgram => &[TokenExchange, RefreshToken],
         }
     }
 
@@ -59,7 +63,7 @@ impl AppType {
 
     /// Whether the application signs users in through the browser (and so has redirect URIs).
     pub fn uses_redirects(self) -> bool {
-        !matches!(self, Self::Machine)
+        !matches!(self, Self::Machine | Self::MiniProgram)
     }
 }
 
@@ -296,7 +300,9 @@ mod tests {
         assert!(!AppType::Spa.is_confidential() && !AppType::Native.is_confidential());
         assert_eq!(AppType::Machine.allowed_grants(), &[GrantType::ClientCredentials]);
         assert!(!AppType::Spa.allowed_grants().contains(&GrantType::TokenExchange));
-        assert!(!AppType::Machine.uses_redirects());
+        assert!(!AppType::Machine.uses_redirects() && !AppType::MiniProgram.uses_redirects());
+        assert!(!AppType::MiniProgram.is_confidential());
+        assert!(!AppType::MiniProgram.allowed_grants().contains(&GrantType::AuthorizationCode));
         assert_eq!(
             "urn:ietf:params:oauth:grant-type:token-exchange".parse::<GrantType>(),
             Ok(GrantType::TokenExchange)

@@ -70,6 +70,9 @@ spelled_enum! {
         App2WxappExchange = "app2wxapp.exchange",
         /// A user confirmed a website's QR code login in the mini program (or failed to).
         WxappQrcodeLogin = "wxapp_qrcode.login",
+        /// A web page (or its backend) exchanged the ticket of the hosted original's QR login
+        /// API for the user (or failed to).
+        QrcodeUserinfo = "qrcode.userinfo",
         /// An application obtained tokens at a pool's token endpoint (or was refused).
         OidcToken = "oidc.token",
         /// A replayed authorization code or refresh token revoked what its grant had issued.

@@ -66,7 +66,8 @@ pub use grant::RefreshToken;
 pub use identity::{Identity, IdentityKind, Merged};
 pub use key::{KeyStatus, NewKeys, SigningKey, TokenAlgorithm};
 pub use pool::{
-    App2WxappSettings, PoolChanges, PoolSettings, PoolSettingsPatch, PoolUpdated, UserPool,
+    App2WxappSettings, PoolChanges, PoolSettings, PoolSettingsPatch, PoolUpdated,
+    QrcodeLoginStrategy, UserPool,
 };
 pub use user::{LoginUpdate, User, UserChanges, UserFilter};
 

@@ -34,6 +34,29 @@ pub struct PoolSettings {
     /// Whether `web` applications may register plain `http` redirect URIs on any host (for
     /// development only; loopback IP literals are always allowed).
     pub allow_http_redirect_uris: bool,
+    /// The hosted original's mini-program QR login API for existing web pages
+    /// (`/api/v2/qrcode/*`), under the original's names (`qrcodeLoginStrategy`).
+    pub qrcode_login: QrcodeLoginStrategy,
+}
+
+/// Settings of the hosted original's QR login API (`settings.qrcodeLoginStrategy`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QrcodeLoginStrategy {
+    /// How long a code can be scanned and confirmed, 30..=600 seconds.
+    pub qrcode_expires_after: i64,
+    /// How long the ticket a confirmed code gives can be exchanged, 10..=600 seconds.
+    pub ticket_expires_after: i64,
+    /// Whether the status check of a confirmed code answers the whole user with a token, so
+    /// that the page needs no exchange (otherwise only the nickname and photo).
+    pub return_full_user_info: bool,
+    /// Whether a browser may exchange the ticket for the user; when `false` the exchange needs
+    /// the pool secret (a backend's call).
+    pub allow_exchange_user_info_from_browser: bool,
+}
+
+impl QrcodeLoginStrategy {
+    /// Allowed code lifetimes.
+    pub const QRCODE_TTL: std::ops::RangeInclusive<i64> = 30..=600;
 }
 
 /// Settings of the "App launches mini program" flow.
@@ -84,6 +107,30 @@ impl PoolSettings {
         if let Some(v) = patch.allow_http_redirect_uris {
             next.allow_http_redirect_uris = v;
         }
+        if let Some(v) = patch.qrcode_expires_after {
+            if !QrcodeLoginStrategy::QRCODE_TTL.contains(&v) {
+                return Err(Error::invalid(
+                    "settings.qrcodeLoginStrategy.qrcodeExpiresAfter",
+                    "must be between 30 and 600",
+                ));
+            }
+            next.qrcode_login.qrcode_expires_after = v;
+        }
+        if let Some(v) = patch.qrcode_ticket_expires_after {
+            if !Self::TICKET_TTL.contains(&v) {
+                return Err(Error::invalid(
+                    "settings.qrcodeLoginStrategy.ticketExpiresAfter",
+                    "must be between 10 and 600",
+                ));
+            }
+            next.qrcode_login.ticket_expires_after = v;
+        }
+        if let Some(v) = patch.qrcode_return_full_user_info {
+            next.qrcode_login.return_full_user_info = v;
+        }
+        if let Some(v) = patch.qrcode_allow_exchange_from_browser {
+            next.qrcode_login.allow_exchange_user_info_from_browser = v;
+        }
         Ok(next)
     }
 }
@@ -96,6 +143,12 @@ impl Default for PoolSettings {
             token_algorithm: TokenAlgorithm::default(),
             app2wxapp: App2WxappSettings { require_secret: true, ticket_ttl_seconds: 120 },
             allow_http_redirect_uris: false,
+            qrcode_login: QrcodeLoginStrategy {
+                qrcode_expires_after: 120,
+                ticket_expires_after: 300,
+                return_full_user_info: false,
+                allow_exchange_user_info_from_browser: true,
+            },
         }
     }
 }
@@ -115,6 +168,25 @@ pub struct PoolSettingsPatch {
     pub ticket_ttl_seconds: Option<i64>,
     /// See [`PoolSettings::allow_http_redirect_uris`].
     pub allow_http_redirect_uris: Option<bool>,
+    /// See [`QrcodeLoginStrategy::qrcode_expires_after`].
+    pub qrcode_expires_after: Option<i64>,
+    /// See [`QrcodeLoginStrategy::ticket_expires_after`].
+    pub qrcode_ticket_expires_after: Option<i64>,
+    /// See [`QrcodeLoginStrategy::return_full_user_info`].
+    pub qrcode_return_full_user_info: Option<bool>,
+    /// See [`QrcodeLoginStrategy::allow_exchange_user_info_from_browser`].
+    pub qrcode_allow_exchange_from_browser: Option<bool>,
+}
+
+impl PoolSettingsPatch {
+    /// Whether the patch lowers a protection of the pool's users (the app2wxapp exchange
+    /// without the secret, the QR login's user or ticket handed to browsers): a pool management
+    /// token must then present the pool secret again.
+    pub fn lowers_protection(&self) -> bool {
+        self.require_secret == Some(false)
+            || self.qrcode_return_full_user_info == Some(true)
+            || self.qrcode_allow_exchange_from_browser == Some(true)
+    }
 }
 
 impl PoolSettingsPatch {
@@ -151,6 +223,42 @@ mod tests {
         assert!(!s.allow_http_redirect_uris, "http redirect URIs are for development only");
         let on = PoolSettingsPatch { allow_http_redirect_uris: Some(true), ..Default::default() };
         assert!(s.patched(&on).unwrap().allow_http_redirect_uris);
+        assert_eq!(s.qrcode_login.qrcode_expires_after, 120);
+        assert_eq!(s.qrcode_login.ticket_expires_after, 300);
+        assert!(!s.qrcode_login.return_full_user_info, "the poll answers no token by default");
+        assert!(s.qrcode_login.allow_exchange_user_info_from_browser);
+    }
+
+    #[test]
+    fn qrcode_login_ranges_name_the_original_fields() {
+        let s = PoolSettings::default();
+        for (ttl, ok) in [(29, false), (30, true), (600, true), (601, false)] {
+            let p = PoolSettingsPatch { qrcode_expires_after: Some(ttl), ..Default::default() };
+            assert_eq!(s.patched(&p).is_ok(), ok, "qrcode ttl {ttl}");
+        }
+        for (ttl, ok) in [(9, false), (10, true), (600, true), (601, false)] {
+            let p =
+                PoolSettingsPatch { qrcode_ticket_expires_after: Some(ttl), ..Default::default() };
+            assert_eq!(s.patched(&p).is_ok(), ok, "qrcode ticket ttl {ttl}");
+        }
+        let p = PoolSettingsPatch { qrcode_expires_after: Some(1), ..Default::default() };
+        let err = s.patched(&p).unwrap_err().to_string();
+        assert!(err.starts_with("settings.qrcodeLoginStrategy.qrcodeExpiresAfter"), "{err}");
+        let p = PoolSettingsPatch {
+            qrcode_return_full_user_info: Some(true),
+            qrcode_allow_exchange_from_browser: Some(false),
+            ..Default::default()
+        };
+        let next = s.patched(&p).unwrap();
+        assert!(next.qrcode_login.return_full_user_info);
+        assert!(!next.qrcode_login.allow_exchange_user_info_from_browser);
+        assert!(p.lowers_protection());
+        let safer = PoolSettingsPatch {
+            qrcode_allow_exchange_from_browser: Some(false),
+            require_secret: Some(true),
+            ..Default::default()
+        };
+        assert!(!safer.lowers_protection());
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub enum StateKind {
     Interaction,
     /// A mini-program QR code login waiting to be scanned and confirmed.
     QrLogin,
+    /// The ticket a confirmed code of the QR login API (`/api/v2/qrcode/*`) gave (single use).
+    QrTicket,
     /// The `jti` of an access token revoked before it expired.
     RevokedToken,
     /// An authorization code already redeemed, and what it yielded (revoked if it is replayed).
@@ -52,6 +54,7 @@ impl StateKind {
             Self::Session => "sess",
             Self::Interaction => "interaction",
             Self::QrLogin => "qr",
+            Self::QrTicket => "qr-ticket",
             Self::RevokedToken => "revoked",
             Self::UsedCode => "used-code",
         }

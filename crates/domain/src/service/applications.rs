@@ -309,7 +309,7 @@ fn redirects(
         }
         return Err(Error::invalid(
             field,
-            format!("must be empty: {app_type} applications do not sign users in"),
+            format!("must be empty: {app_type} applications sign no one in through a browser"),
         ));
     }
     if kind == RedirectKind::Login && uris.is_empty() {

@@ -44,8 +44,8 @@ pub struct PoolUpdate {
     pub name: Option<String>,
     /// Settings to change.
     pub settings: PoolSettingsPatch,
-    /// The current pool secret, which a pool management token must present to turn
-    /// `requireSecret` off.
+    /// The current pool secret, which a pool management token must present to lower a
+    /// protection (see [`PoolSettingsPatch::lowers_protection`]).
     pub current_secret: Option<String>,
 }
 
@@ -130,7 +130,7 @@ impl PoolService {
     /// token lifetime is recorded on the active key, so it stays published long enough.
     pub async fn update(&self, ctx: &Ctx, id: &str, update: PoolUpdate) -> Result<UserPool, Error> {
         let current = visible_pool(self.pools.as_ref(), ctx, id).await?;
-        if update.settings.require_secret == Some(false) {
+        if update.settings.lowers_protection() {
             require_secret_again(ctx, &current, update.current_secret.as_deref())?;
         }
         let name = update.name.as_deref().map(|n| text_field("name", n, 128)).transpose()?;

@@ -14,7 +14,7 @@ use super::{
     hot::HotReads,
     keyring::KeyRing,
     limits::{FlowLimits, Limits},
-    oidc::{OidcPorts, QrLoginService, QrPorts},
+    oidc::{OidcPorts, QrFlows, QrLoginService, QrPorts},
     passwords::Passwords,
 };
 use crate::{
@@ -100,7 +100,7 @@ pub struct Services {
     pub maintenance: Arc<MaintenanceService>,
     /// The pools' OpenID Provider endpoints.
     pub oidc: Arc<OidcService>,
-    /// The website QR code login (hosted page and mini program).
+    /// The website QR code login (hosted page, the original's QR login API, mini program).
     pub qr_login: Arc<QrLoginService>,
     health: Arc<dyn Health>,
     tickets: Arc<dyn TicketStore>,
@@ -112,8 +112,11 @@ impl Services {
     pub fn wire(ports: Ports, settings: Settings) -> Self {
         let shared = Shared::new(&ports, settings);
         let login = Arc::new(shared.login(&ports));
-        let oidc = Arc::new(shared.oidc(&ports));
-        let qr_login = Arc::new(shared.qr_login(&ports, oidc.clone(), login.clone()));
+        let oidc = Arc::new(shared.oidc(&ports, login.clone()));
+        let exchange = Arc::new(shared.exchange(&ports));
+        let flows =
+            QrFlows { oidc: oidc.clone(), login: login.clone(), exchange: exchange.clone() };
+        let qr_login = Arc::new(shared.qr_login(&ports, flows));
         Self {
             auth: Arc::new(shared.auth(&ports)),
             admins: Arc::new(shared.admins(&ports)),
@@ -123,7 +126,7 @@ impl Services {
             keys: Arc::new(shared.keys()),
             applications: Arc::new(shared.applications(&ports)),
             login,
-            exchange: Arc::new(shared.exchange(&ports)),
+            exchange,
             maintenance: Arc::new(MaintenanceService::new(
                 shared.pools.clone(),
                 shared.connections.clone(),
@@ -284,7 +287,7 @@ impl Shared {
         LoginService::new(own, hot, tickets, limits, self.audit.clone())
     }
 
-    fn oidc(&self, ports: &Ports) -> OidcService {
+    fn oidc(&self, ports: &Ports, login: Arc<LoginService>) -> OidcService {
         let own = OidcPorts {
             refresh_tokens: ports.refresh_tokens.clone(),
             users: ports.users.clone(),
@@ -293,23 +296,21 @@ impl Shared {
             rng: ports.rng.clone(),
         };
         let (hot, tickets, limits) = (self.hot.clone(), self.tickets.clone(), self.limits.clone());
-        OidcService::new(own, hot, tickets, limits, self.issuers.clone(), self.audit.clone())
+        let (issuers, audit) = (self.issuers.clone(), self.audit.clone());
+        OidcService::new(own, login, hot, tickets, limits, issuers, audit)
     }
 
-    fn qr_login(
-        &self,
-        ports: &Ports,
-        oidc: Arc<OidcService>,
-        login: Arc<LoginService>,
-    ) -> QrLoginService {
+    fn qr_login(&self, ports: &Ports, flows: QrFlows) -> QrLoginService {
         let own = QrPorts {
             state: ports.state.clone(),
             wechat: ports.wechat.clone(),
             sealer: ports.sealer.clone(),
+            users: ports.users.clone(),
+            clock: ports.clock.clone(),
             rng: ports.rng.clone(),
         };
         let (hot, limits, audit) = (self.hot.clone(), self.limits.clone(), self.audit.clone());
-        QrLoginService::new(own, oidc, login, hot, limits, audit)
+        QrLoginService::new(own, flows, hot, limits, audit)
     }
 
     fn exchange(&self, ports: &Ports) -> ExchangeService {

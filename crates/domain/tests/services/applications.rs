@@ -27,7 +27,7 @@ fn web(uris: &[&str]) -> NewApplication {
 
 fn of_type(app_type: AppType) -> NewApplication {
     let uris: &[&str] = match app_type {
-        AppType::Machine => &[],
+        AppType::Machine | AppType::MiniProgram => &[],
         AppType::Native => &["com.example.shop:/oauth2redirect"],
         _ => &["https://shop.example.com/cb"],
     };
@@ -68,7 +68,7 @@ async fn confidential_types_get_a_secret_shown_once_and_public_ones_none() {
         assert_eq!(read.redirect_uris, app.redirect_uris);
     }
     let listed = apps.list(&w.admin, &w.pool_id, Page::new(None, None).expect("page")).await;
-    assert_eq!(listed.expect("list").total, 4);
+    assert_eq!(listed.expect("list").total, AppType::ALL.len() as u64);
 }
 
 #[tokio::test]

@@ -11,5 +11,6 @@ mod keys;
 mod limits;
 mod login;
 mod oidc;
+mod qrcode_api;
 mod support;
 mod wxacode;

@@ -17,7 +17,10 @@ use tessera_domain::{
         app2wxapp::{ExchangeRequest, Exchanged, IssuedTicket, LoginRequest},
     },
     testing::ManualClock,
-    wechat::{SessionKey, WeChat, WeChatError, WxApp, WxPhone, WxSession, WxaCode, WxaCodeRequest},
+    wechat::{
+        SessionKey, SnsGrant, SnsLang, SnsToken, SnsUserInfo, WeChat, WeChatError, WxApp, WxPhone,
+        WxSession, WxaCode, WxaCodeRequest,
+    },
 };
 use tessera_persistence::{
     DbConfig, MemoryRateLimiter, MemoryStateStore, MemoryTicketStore, SqlStore,
@@ -136,6 +139,21 @@ impl WeChat for FakeWeChat {
         self.wxacodes.lock().expect("lock").push(request.clone());
         let bytes = format!("wxacode:{}", request.scene).into_bytes();
         Ok(WxaCode { content_type: "image/png".into(), bytes })
+    }
+
+    // No flow of these tests uses web authorization yet: every code is unknown.
+    async fn sns_access_token(&self, app: &WxApp, _code: &str) -> Result<SnsGrant, WeChatError> {
+        Self::check(app)?;
+        Err(WeChatError::CodeInvalid(40029))
+    }
+
+    async fn sns_userinfo(
+        &self,
+        _access_token: &SnsToken,
+        _openid: &str,
+        _lang: SnsLang,
+    ) -> Result<SnsUserInfo, WeChatError> {
+        Err(WeChatError::CodeInvalid(40001))
     }
 }
 

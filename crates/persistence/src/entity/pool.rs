@@ -15,6 +15,10 @@ pub struct Model {
     pub require_secret: bool,
     pub ticket_ttl_seconds: i64,
     pub allow_http_redirect_uris: bool,
+    pub qrcode_expires_after: i64,
+    pub qrcode_ticket_expires_after: i64,
+    pub qrcode_return_full_user_info: bool,
+    pub qrcode_allow_exchange_from_browser: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -216,6 +216,12 @@ async fn update_locked(
         require_secret: s.require_secret.map_or(NotSet, Set),
         ticket_ttl_seconds: s.ticket_ttl_seconds.map_or(NotSet, Set),
         allow_http_redirect_uris: s.allow_http_redirect_uris.map_or(NotSet, Set),
+        qrcode_expires_after: s.qrcode_expires_after.map_or(NotSet, Set),
+        qrcode_ticket_expires_after: s.qrcode_ticket_expires_after.map_or(NotSet, Set),
+        qrcode_return_full_user_info: s.qrcode_return_full_user_info.map_or(NotSet, Set),
+        qrcode_allow_exchange_from_browser: s
+            .qrcode_allow_exchange_from_browser
+            .map_or(NotSet, Set),
         updated_at: Set(now),
         ..Default::default()
     };

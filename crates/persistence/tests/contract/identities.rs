@@ -75,8 +75,8 @@ async fn the_migration_moves_every_users_wechat_identity_without_loss() {
         let config =
             DbConfig { url: db.url.clone(), timeout: Duration::from_secs(5), max_connections: 2 };
         let store = SqlStore::connect(&config).await.expect("connect");
-        // The schema as it was before identities: every migration up to the previous one.
-        Migrator::up(store.connection(), Some(4)).await.expect("old schema");
+        // The schema as it was before identities: every migration before this one.
+        Migrator::up(store.connection(), Some(5)).await.expect("old schema");
         for id in ["p", "q"] {
             PoolRepo::create(&store, &pool(id), &keys(id, &format!("k{id}"), 0))
                 .await

@@ -136,17 +136,24 @@ impl LimitsConfig {
 pub struct WechatConfig {
     /// Base URL of WeChat's server API.
     pub api_base_url: String,
+    /// Base URL of WeChat's browser-facing authorization pages (`connect/qrconnect`,
+    /// `connect/oauth2/authorize`), where the hosted login page sends the browser.
+    pub open_base_url: String,
 }
 
 impl Default for WechatConfig {
     fn default() -> Self {
-        Self { api_base_url: "https://api.weixin.qq.com".into() }
+        Self {
+            api_base_url: "https://api.weixin.qq.com".into(),
+            open_base_url: "https://open.weixin.qq.com".into(),
+        }
     }
 }
 
 impl WechatConfig {
     pub(super) fn validate(&mut self) -> Result<(), ConfigError> {
         self.api_base_url = http_url("wechat.api_base_url", &self.api_base_url)?;
+        self.open_base_url = http_url("wechat.open_base_url", &self.open_base_url)?;
         Ok(())
     }
 }

@@ -264,6 +264,8 @@ fn demo_runs_the_whole_flow_with_no_configuration() {
         "\"13800138000\"",
         "400 Bad Request (a ticket works once)",
         "the token verifies against the pool's JWKS",
+        "POST {issuer}/oauth/token",
+        "\"wechat_openid\":\"oDemoOpenId\"",
     ] {
         assert!(stdout.contains(expected), "{expected:?} missing from\n{stdout}");
     }

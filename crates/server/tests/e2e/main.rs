@@ -16,6 +16,7 @@ mod openapi;
 mod otlp;
 mod outage;
 mod provider;
+mod qrcode;
 mod replicas;
 mod support;
 mod telemetry;

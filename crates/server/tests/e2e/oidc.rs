@@ -606,3 +606,69 @@ async fn a_ticket_is_exchanged_at_the_token_endpoint_and_blocked_users_lose_thei
     let (status, err, _) = token(&flow, Some((&web, &secret)), &form).await;
     assert_eq!((status, err["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
 }
+
+#[tokio::test]
+async fn the_mini_program_signs_its_user_in_for_itself_with_its_wx_login_code() {
+    let flow = Flow::start(Backend::Sqlite).await;
+    let (mini, no_secret) =
+        application(&flow, json!({"name": "Mini", "type": "miniprogram"})).await;
+    assert!(no_secret.is_none(), "a mini program cannot keep a secret");
+    let redirects = json!({"name": "Mini", "type": "miniprogram", "redirectUris": [REDIRECT]});
+    let path = format!("/api/v1/userpools/{}/applications", flow.pool_id);
+    let refused = flow.s.http.post(&path).token(&flow.admin).json(redirects).await;
+    refused.assert_error(StatusCode::BAD_REQUEST, "invalid_request");
+
+    const CODE_TYPE: &str = "urn:tessera:params:oauth:token-type:wxapp-login-code";
+    let grant = "urn:ietf:params:oauth:grant-type:token-exchange";
+    let code = flow.code("o-mini", Some("u-mini"));
+    let phone = flow.sim.phone_code(crate::support::APP_ID, "13800138000");
+    let form = [
+        ("grant_type", grant),
+        ("client_id", mini.as_str()),
+        ("subject_token", code.code.as_str()),
+        ("subject_token_type", CODE_TYPE),
+        ("phone_code", phone.as_str()),
+        ("scope", "openid phone offline_access"),
+    ];
+    let (status, tokens, _) = token(&flow, None, &form).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let access = tokens["access_token"].as_str().expect("access");
+    let (_, info, _) = userinfo(&flow, access).await;
+    assert_eq!(info["phone_number"], "13800138000");
+    let keys = verifier(&flow).await;
+    let id: Value = keys.verify(tokens["id_token"].as_str().expect("id")).expect("signed").claims;
+    assert_eq!(id["amr"], json!(["wechat_miniprogram"]));
+    let refresh = tokens["refresh_token"].as_str().expect("refresh");
+    let again =
+        [("grant_type", "refresh_token"), ("client_id", mini.as_str()), ("refresh_token", refresh)];
+    assert_eq!(token(&flow, None, &again).await.0, StatusCode::OK);
+
+    // A code works once; a web application cannot exchange codes, nor the mini program tickets.
+    let (status, err, _) = token(&flow, None, &form).await;
+    assert_eq!((status, err["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    let (web, secret) = web_app(&flow).await;
+    let code = flow.code("o-mini", Some("u-mini"));
+    let as_web = [
+        ("grant_type", grant),
+        ("subject_token", code.code.as_str()),
+        ("subject_token_type", CODE_TYPE),
+    ];
+    let (status, err, _) = token(&flow, Some((&web, &secret)), &as_web).await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("unauthorized_client"))
+    );
+    let ticket = flow.ticket("o-mini", Some("u-mini")).await;
+    const TICKET_TYPE: &str = "urn:tessera:params:oauth:token-type:app2wxapp-ticket";
+    let as_mini = [
+        ("grant_type", grant),
+        ("client_id", mini.as_str()),
+        ("subject_token", ticket.as_str()),
+        ("subject_token_type", TICKET_TYPE),
+    ];
+    let (status, err, _) = token(&flow, None, &as_mini).await;
+    assert_eq!(
+        (status, err["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("unauthorized_client"))
+    );
+}

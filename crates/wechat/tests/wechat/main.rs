@@ -6,6 +6,7 @@ mod client;
 mod decrypt;
 mod faults;
 mod secrets;
+mod sns;
 mod support;
 mod tokens;
 mod wxacode;

@@ -15,6 +15,8 @@ from .audit_event import AuditEvent
 from .audit_page import AuditPage
 from .cancelled import Cancelled
 from .change_password import ChangePassword
+from .check_answer import CheckAnswer
+from .check_data import CheckData
 from .confirm_body import ConfirmBody
 from .confirmed import Confirmed
 from .connection import Connection
@@ -26,6 +28,9 @@ from .create_user_metadata_type_0 import CreateUserMetadataType0
 from .error_body import ErrorBody
 from .exchange_body import ExchangeBody
 from .exchanged_user import ExchangedUser
+from .gene_answer import GeneAnswer
+from .gene_body import GeneBody
+from .gene_data import GeneData
 from .grant import Grant
 from .identity import Identity
 from .identity_list import IdentityList
@@ -46,8 +51,11 @@ from .pool_page import PoolPage
 from .pool_with_secret import PoolWithSecret
 from .profile_body import ProfileBody
 from .put_connection import PutConnection
+from .qrcode_login_strategy import QrcodeLoginStrategy
+from .qrcode_login_strategy_patch import QrcodeLoginStrategyPatch
 from .rotate_secret import RotateSecret
 from .scan_response import ScanResponse
+from .scene import Scene
 from .scene_body import SceneBody
 from .secret_out import SecretOut
 from .settings import Settings
@@ -55,6 +63,8 @@ from .settings_patch import SettingsPatch
 from .status import Status
 from .user import User
 from .user_page import UserPage
+from .userinfo_answer import UserinfoAnswer
+from .userinfo_body import UserinfoBody
 
 __all__ = (
     "AccessTokenOut",
@@ -72,6 +82,8 @@ __all__ = (
     "AuditPage",
     "Cancelled",
     "ChangePassword",
+    "CheckAnswer",
+    "CheckData",
     "ConfirmBody",
     "Confirmed",
     "Connection",
@@ -83,6 +95,9 @@ __all__ = (
     "ErrorBody",
     "ExchangeBody",
     "ExchangedUser",
+    "GeneAnswer",
+    "GeneBody",
+    "GeneData",
     "Grant",
     "Identity",
     "IdentityList",
@@ -103,13 +118,18 @@ __all__ = (
     "PoolWithSecret",
     "ProfileBody",
     "PutConnection",
+    "QrcodeLoginStrategy",
+    "QrcodeLoginStrategyPatch",
     "RotateSecret",
     "ScanResponse",
+    "Scene",
     "SceneBody",
     "SecretOut",
     "Settings",
     "SettingsPatch",
     "Status",
     "User",
+    "UserinfoAnswer",
+    "UserinfoBody",
     "UserPage",
 )

@@ -3,6 +3,7 @@ from enum import StrEnum
 
 class ApplicationType(StrEnum):
     MACHINE = "machine"
+    MINIPROGRAM = "miniprogram"
     NATIVE = "native"
     SPA = "spa"
     WEB = "web"

@@ -22,7 +22,8 @@ class PatchPool:
         name (None | str | Unset): New display name (1..=128 characters, not only spaces).
         settings (None | SettingsPatch | Unset): Settings to change.
         current_secret (None | str | Unset): The current pool secret: a pool management token must present it to turn
-            `settings.app2wxapp.requireSecret` off (platform admins need not).
+            `settings.app2wxapp.requireSecret` off, or `settings.qrcodeLoginStrategy`'s
+            `returnFullUserInfo` or `allowExchangeUserInfoFromBrowser` on (platform admins need not).
     """
 
     name: None | str | Unset = UNSET

@@ -10,6 +10,7 @@ from ..models.algorithm import Algorithm
 
 if TYPE_CHECKING:
     from ..models.app_2_wxapp_settings import App2WxappSettings
+    from ..models.qrcode_login_strategy import QrcodeLoginStrategy
 
 
 T = TypeVar("T", bound="Settings")
@@ -28,6 +29,8 @@ class Settings:
             For
             development only (default `false`); `http://127.0.0.1` and `http://[::1]` are always
             allowed.
+        qrcode_login_strategy (QrcodeLoginStrategy): Settings of the hosted original's QR login API
+            (`/api/v2/qrcode/*`).
     """
 
     allow_sign_up: bool
@@ -35,6 +38,7 @@ class Settings:
     token_algorithm: Algorithm
     app2wxapp: App2WxappSettings
     allow_http_redirect_uris: bool
+    qrcode_login_strategy: QrcodeLoginStrategy
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,6 +52,8 @@ class Settings:
 
         allow_http_redirect_uris = self.allow_http_redirect_uris
 
+        qrcode_login_strategy = self.qrcode_login_strategy.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -57,6 +63,7 @@ class Settings:
                 "tokenAlgorithm": token_algorithm,
                 "app2wxapp": app2wxapp,
                 "allowHttpRedirectUris": allow_http_redirect_uris,
+                "qrcodeLoginStrategy": qrcode_login_strategy,
             }
         )
 
@@ -65,6 +72,7 @@ class Settings:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.app_2_wxapp_settings import App2WxappSettings  # noqa: PLC0415
+        from ..models.qrcode_login_strategy import QrcodeLoginStrategy  # noqa: PLC0415
 
         d = dict(src_dict)
         allow_sign_up = d.pop("allowSignUp")
@@ -77,12 +85,15 @@ class Settings:
 
         allow_http_redirect_uris = d.pop("allowHttpRedirectUris")
 
+        qrcode_login_strategy = QrcodeLoginStrategy.from_dict(d.pop("qrcodeLoginStrategy"))
+
         settings = cls(
             allow_sign_up=allow_sign_up,
             token_ttl_seconds=token_ttl_seconds,
             token_algorithm=token_algorithm,
             app2wxapp=app2wxapp,
             allow_http_redirect_uris=allow_http_redirect_uris,
+            qrcode_login_strategy=qrcode_login_strategy,
         )
 
         settings.additional_properties = d

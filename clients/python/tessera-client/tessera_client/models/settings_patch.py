@@ -10,6 +10,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.app_2_wxapp_patch import App2WxappPatch
+    from ..models.qrcode_login_strategy_patch import QrcodeLoginStrategyPatch
 
 
 T = TypeVar("T", bound="SettingsPatch")
@@ -29,6 +30,9 @@ class SettingsPatch:
         allow_http_redirect_uris (bool | None | Unset): Whether `web` applications may register plain `http` redirect
             URIs on any host (for
             development only). Turning it off does not change applications registered meanwhile.
+        qrcode_login_strategy (None | QrcodeLoginStrategyPatch | Unset): The hosted original's QR login API's settings.
+            A pool management token must present
+            `currentSecret` to turn `returnFullUserInfo` or `allowExchangeUserInfoFromBrowser` on.
     """
 
     allow_sign_up: bool | None | Unset = UNSET
@@ -36,9 +40,11 @@ class SettingsPatch:
     token_algorithm: Algorithm | None | Unset = UNSET
     app2wxapp: App2WxappPatch | None | Unset = UNSET
     allow_http_redirect_uris: bool | None | Unset = UNSET
+    qrcode_login_strategy: None | QrcodeLoginStrategyPatch | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.app_2_wxapp_patch import App2WxappPatch  # noqa: PLC0415
+        from ..models.qrcode_login_strategy_patch import QrcodeLoginStrategyPatch  # noqa: PLC0415
 
         allow_sign_up: bool | None | Unset
         if isinstance(self.allow_sign_up, Unset):
@@ -74,6 +80,14 @@ class SettingsPatch:
         else:
             allow_http_redirect_uris = self.allow_http_redirect_uris
 
+        qrcode_login_strategy: dict[str, Any] | None | Unset
+        if isinstance(self.qrcode_login_strategy, Unset):
+            qrcode_login_strategy = UNSET
+        elif isinstance(self.qrcode_login_strategy, QrcodeLoginStrategyPatch):
+            qrcode_login_strategy = self.qrcode_login_strategy.to_dict()
+        else:
+            qrcode_login_strategy = self.qrcode_login_strategy
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -87,12 +101,15 @@ class SettingsPatch:
             field_dict["app2wxapp"] = app2wxapp
         if allow_http_redirect_uris is not UNSET:
             field_dict["allowHttpRedirectUris"] = allow_http_redirect_uris
+        if qrcode_login_strategy is not UNSET:
+            field_dict["qrcodeLoginStrategy"] = qrcode_login_strategy
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.app_2_wxapp_patch import App2WxappPatch  # noqa: PLC0415
+        from ..models.qrcode_login_strategy_patch import QrcodeLoginStrategyPatch  # noqa: PLC0415
 
         d = dict(src_dict)
 
@@ -157,12 +174,30 @@ class SettingsPatch:
 
         allow_http_redirect_uris = _parse_allow_http_redirect_uris(d.pop("allowHttpRedirectUris", UNSET))
 
+        def _parse_qrcode_login_strategy(data: object) -> None | QrcodeLoginStrategyPatch | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                qrcode_login_strategy_type_1 = QrcodeLoginStrategyPatch.from_dict(data)
+
+                return qrcode_login_strategy_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | QrcodeLoginStrategyPatch | Unset, data)
+
+        qrcode_login_strategy = _parse_qrcode_login_strategy(d.pop("qrcodeLoginStrategy", UNSET))
+
         settings_patch = cls(
             allow_sign_up=allow_sign_up,
             token_ttl_seconds=token_ttl_seconds,
             token_algorithm=token_algorithm,
             app2wxapp=app2wxapp,
             allow_http_redirect_uris=allow_http_redirect_uris,
+            qrcode_login_strategy=qrcode_login_strategy,
         )
 
         return settings_patch

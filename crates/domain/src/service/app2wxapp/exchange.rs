@@ -167,8 +167,8 @@ impl ExchangeService {
         self.sign(pool, user).await
     }
 
-    /// The user's token, signed by the pool's active key.
-    async fn sign(&self, pool: &UserPool, user: User) -> Result<Exchanged, Error> {
+    /// The user's token, signed by the pool's active key (also for the QR login API's users).
+    pub(crate) async fn sign(&self, pool: &UserPool, user: User) -> Result<Exchanged, Error> {
         let signer = self.hot.signer(&pool.id).await?;
         let now = self.clock.now().timestamp();
         let exp = now + pool.settings.token_ttl_seconds;

@@ -12,13 +12,17 @@ use super::{
 use crate::{
     Error,
     crypto::{pkce_s256_matches, sha256},
-    model::{Application, AuditAction, GrantType, RefreshToken, User, UserPool},
+    model::{AppType, Application, AuditAction, GrantType, RefreshToken, User, UserPool},
     ports::{StateKey, StateKind},
-    service::Ctx,
+    service::{Ctx, app2wxapp::LoginRequest},
 };
 
 /// The `subject_token_type` of an app2wxapp ticket in a token exchange (RFC 8693).
 pub const TICKET_TOKEN_TYPE: &str = "urn:tessera:params:oauth:token-type:app2wxapp-ticket";
+
+/// The `subject_token_type` of a mini program's `wx.login` code in a token exchange: the mini
+/// program (a `miniprogram` application) signs its user in for itself.
+pub const WXAPP_CODE_TOKEN_TYPE: &str = "urn:tessera:params:oauth:token-type:wxapp-login-code";
 
 /// The token type of what the token exchange issues.
 const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
@@ -284,21 +288,16 @@ impl OidcService {
     }
 
     /// Token exchange (RFC 8693) of an app2wxapp ticket: what the proprietary exchange does, for
-    /// an authenticated application of the pool (its client authentication stands in for the
-    /// pool secret).
+    /// an authenticated `web` application of the pool (its client authentication stands in for
+    /// the pool secret); or of a `wx.login` code, for the pool's `miniprogram` application.
     pub(super) async fn token_exchange(
         &self,
         pool: &UserPool,
         app: &Application,
         request: TokenRequest,
     ) -> Result<(TokenResponse, String), OAuthError> {
-        let ticket = required(request.subject_token.as_deref(), "subject_token")?;
+        required(request.subject_token.as_deref(), "subject_token")?;
         let kind = required(request.subject_token_type.as_deref(), "subject_token_type")?;
-        if kind != TICKET_TOKEN_TYPE {
-            return Err(OAuthError::request(format!(
-                "unsupported subject_token_type; supported: {TICKET_TOKEN_TYPE}"
-            )));
-        }
         if let Some(asked) = request.requested_token_type.as_deref()
             && asked != ACCESS_TOKEN_TYPE
         {
@@ -306,6 +305,25 @@ impl OidcService {
                 "unsupported requested_token_type; supported: {ACCESS_TOKEN_TYPE}"
             )));
         }
+        let not_for = |what: &str, who: &str| {
+            let description = format!("{what} are exchanged by {who} applications only");
+            OAuthError::new(OAuthErrorCode::UnauthorizedClient, description)
+        };
+        match (kind, app.app_type) {
+            (TICKET_TOKEN_TYPE, AppType::Web) => {}
+            (TICKET_TOKEN_TYPE, _) => return Err(not_for("app2wxapp tickets", "web")),
+            (WXAPP_CODE_TOKEN_TYPE, AppType::MiniProgram) => {
+                return self.mini_program_login(pool, app, request).await;
+            }
+            (WXAPP_CODE_TOKEN_TYPE, _) => return Err(not_for("wx.login codes", "miniprogram")),
+            _ => {
+                return Err(OAuthError::request(format!(
+                    "unsupported subject_token_type; supported: {TICKET_TOKEN_TYPE}, \
+                     {WXAPP_CODE_TOKEN_TYPE}"
+                )));
+            }
+        }
+        let ticket = request.subject_token.as_deref().unwrap_or_default();
         let scope = Scopes::parse(request.scope.as_deref().unwrap_or("openid"))?;
         let invalid = || OAuthError::grant("the ticket is invalid or expired");
         if ticket.len() > 128 {
@@ -347,6 +365,50 @@ impl OidcService {
             self.tickets.restore(&taken).await;
         }
         result
+    }
+
+    /// Token exchange of a `wx.login` code (and optionally a `getPhoneNumber` code as
+    /// `phone_code`) by the pool's mini program: the same login as app2wxapp's (user matched or
+    /// signed up, rate limited per address), answered with tokens instead of a ticket.
+    async fn mini_program_login(
+        &self,
+        pool: &UserPool,
+        app: &Application,
+        request: TokenRequest,
+    ) -> Result<(TokenResponse, String), OAuthError> {
+        let scope = Scopes::parse(request.scope.as_deref().unwrap_or("openid"))?;
+        let login = LoginRequest {
+            code: request.subject_token.unwrap_or_default(),
+            phone_code: request.phone_code,
+            ..LoginRequest::default()
+        };
+        let ctx = Ctx::anonymous(request.ip);
+        let (_, user) =
+            self.login.sign_in(&pool.id, &login, &ctx).await.map_err(|err| match err {
+                Error::WechatCodeInvalid => OAuthError::grant(err.to_string()),
+                Error::WechatUnavailable(cause) => {
+                    tracing::warn!(%cause, "WeChat is unavailable");
+                    OAuthError::new(
+                        OAuthErrorCode::TemporarilyUnavailable,
+                        "WeChat is unavailable; retry shortly",
+                    )
+                }
+                Error::ConnectionNotConfigured => OAuthError::request(err.to_string()),
+                other => OAuthError::from(other),
+            })?;
+        let grant = UserGrant {
+            app,
+            user: &user,
+            scope,
+            auth_time: self.clock.now().timestamp(),
+            amr: vec!["wechat_miniprogram".to_owned()],
+            session_id: None,
+            nonce: None,
+            family_id: None,
+        };
+        let (mut issued, _) = self.issue_new(pool, grant).await?;
+        issued.response.issued_token_type = Some(ACCESS_TOKEN_TYPE);
+        Ok((issued.response, user.id))
     }
 
     /// The user of a grant, if it still exists and is not blocked (`invalid_grant` otherwise).

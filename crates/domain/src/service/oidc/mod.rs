@@ -27,17 +27,26 @@ pub use authorize::{
 };
 pub use client_auth::{ClientAuthMethod, ClientCredentials};
 pub use error::{OAuthError, OAuthErrorCode};
-pub use grants::{CODE_TTL, CodeRecord, TICKET_TOKEN_TYPE};
+pub use grants::{CODE_TTL, CodeRecord, TICKET_TOKEN_TYPE, WXAPP_CODE_TOKEN_TYPE};
 pub use inspect::Introspection;
 pub use logout::{LogoutOutcome, LogoutPageError, LogoutRequest};
-pub(crate) use qr::QrPorts;
-pub use qr::{QR_PAGE, QR_TTL, QrCode, QrLoginService, QrStatus, Scanned};
+pub use qr::{
+    ApiQrCode, ApiQrStatus, Authorized, QR_PAGE, QR_TTL, QrCode, QrExchange, QrLoginService,
+    QrStatus, Scanned,
+};
+pub(crate) use qr::{QrFlows, QrPorts};
 pub use scope::{SUPPORTED as SUPPORTED_SCOPES, Scopes};
 
 use crate::{
     model::{Application, AuditAction, GrantType},
     ports::{Clock, Random, RateKey, RefreshTokenRepo, StateStore, UserRepo},
-    service::{Ctx, Issuers, app2wxapp::Tickets, audit::Auditor, hot::HotReads, limits::Limits},
+    service::{
+        Ctx, Issuers,
+        app2wxapp::{LoginService, Tickets},
+        audit::Auditor,
+        hot::HotReads,
+        limits::Limits,
+    },
 };
 
 /// A request to the token endpoint, as the form gave it. Its `Debug` shows no code, token,
@@ -66,6 +75,8 @@ pub struct TokenRequest {
     pub subject_token_type: Option<String>,
     /// `requested_token_type` (token exchange).
     pub requested_token_type: Option<String>,
+    /// `phone_code` (token exchange of a `wx.login` code): the `getPhoneNumber` button's code.
+    pub phone_code: Option<String>,
     /// The client's address.
     pub ip: Option<String>,
 }
@@ -128,6 +139,7 @@ pub struct OidcService {
     rng: Arc<dyn Random>,
     hot: HotReads,
     tickets: Tickets,
+    login: Arc<LoginService>,
     limits: Limits,
     issuers: Issuers,
     audit: Auditor,
@@ -136,6 +148,7 @@ pub struct OidcService {
 impl OidcService {
     pub(crate) fn new(
         ports: OidcPorts,
+        login: Arc<LoginService>,
         hot: HotReads,
         tickets: Tickets,
         limits: Limits,
@@ -143,7 +156,19 @@ impl OidcService {
         audit: Auditor,
     ) -> Self {
         let OidcPorts { refresh_tokens, users, state, clock, rng } = ports;
-        Self { refresh_tokens, users, state, clock, rng, hot, tickets, limits, issuers, audit }
+        Self {
+            refresh_tokens,
+            users,
+            state,
+            clock,
+            rng,
+            hot,
+            tickets,
+            login,
+            limits,
+            issuers,
+            audit,
+        }
     }
 
     /// The token endpoint: authenticates the client, then runs the grant it asked for. Audited

@@ -6,20 +6,28 @@
 //! A QR login moves `pending` → `scanned` → `confirmed` (or `cancelled`), each step a
 //! compare-and-set in the state store, so two parties can never both take one step; it lives
 //! [`QR_TTL`], and is bound to the browser that asked for it.
+//!
+//! The same code, and the same mini program page, also serve the hosted original's QR login API
+//! for existing web pages ([`api`]): such a code belongs to no browser's request, and its
+//! confirmation gives the page's poll a single-use ticket instead of a login session.
+
+mod api;
 
 use std::{sync::Arc, time::Duration};
 
 use serde::{Deserialize, Serialize};
 
 use super::{OidcService, authorize::Interaction};
+pub use api::{ApiQrCode, ApiQrStatus, Authorized, QrExchange};
+
 use crate::{
     Error,
     crypto::{Sealer, b64url},
     model::AuditAction,
-    ports::{Random, StateKey, StateKind, StateStore},
+    ports::{Clock, Random, StateKey, StateKind, StateStore, UserRepo},
     service::{
         Ctx,
-        app2wxapp::{LoginRequest, LoginService},
+        app2wxapp::{ExchangeService, LoginRequest, LoginService},
         audit::Auditor,
         connections::open_app,
         hot::HotReads,
@@ -48,7 +56,9 @@ enum Stage {
 /// A QR login, stored under its scene's [`StateKey`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct QrLogin {
-    interaction: String,
+    /// The hosted page's request the code is for; none for a code of the QR login API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    interaction: Option<String>,
     stage: Stage,
     user_id: Option<String>,
 }
@@ -97,10 +107,13 @@ pub struct Scanned {
 pub struct QrLoginService {
     oidc: Arc<OidcService>,
     login: Arc<LoginService>,
+    exchange: Arc<ExchangeService>,
     hot: HotReads,
     state: Arc<dyn StateStore>,
     wechat: Arc<dyn WeChat>,
     sealer: Arc<Sealer>,
+    users: Arc<dyn UserRepo>,
+    clock: Arc<dyn Clock>,
     rng: Arc<dyn Random>,
     limits: Limits,
     audit: Auditor,
@@ -111,20 +124,29 @@ pub(crate) struct QrPorts {
     pub(crate) state: Arc<dyn StateStore>,
     pub(crate) wechat: Arc<dyn WeChat>,
     pub(crate) sealer: Arc<Sealer>,
+    pub(crate) users: Arc<dyn UserRepo>,
+    pub(crate) clock: Arc<dyn Clock>,
     pub(crate) rng: Arc<dyn Random>,
+}
+
+/// The services a [`QrLoginService`] builds on.
+pub(crate) struct QrFlows {
+    pub(crate) oidc: Arc<OidcService>,
+    pub(crate) login: Arc<LoginService>,
+    pub(crate) exchange: Arc<ExchangeService>,
 }
 
 impl QrLoginService {
     pub(crate) fn new(
         ports: QrPorts,
-        oidc: Arc<OidcService>,
-        login: Arc<LoginService>,
+        flows: QrFlows,
         hot: HotReads,
         limits: Limits,
         audit: Auditor,
     ) -> Self {
-        let QrPorts { state, wechat, sealer, rng } = ports;
-        Self { oidc, login, hot, state, wechat, sealer, rng, limits, audit }
+        let QrPorts { state, wechat, sealer, users, clock, rng } = ports;
+        let QrFlows { oidc, login, exchange } = flows;
+        Self { oidc, login, exchange, hot, state, wechat, sealer, users, clock, rng, limits, audit }
     }
 
     /// A new code for the pending request `interaction` of this browser. Counted like logins
@@ -137,6 +159,23 @@ impl QrLoginService {
         ip: Option<String>,
     ) -> Result<QrCode, Error> {
         self.pending(pool_id, interaction, browser).await?;
+        let login = QrLogin {
+            interaction: Some(interaction.to_owned()),
+            stage: Stage::Pending,
+            user_id: None,
+        };
+        self.draw(pool_id, &login, QR_TTL, ip).await
+    }
+
+    /// A new mini program code for `login`, stored for `ttl`. Counted like logins (each one
+    /// calls WeChat).
+    async fn draw(
+        &self,
+        pool_id: &str,
+        login: &QrLogin,
+        ttl: Duration,
+        ip: Option<String>,
+    ) -> Result<QrCode, Error> {
         self.limits.count_login(pool_id, ip.as_deref()).await?;
         let connection = self
             .hot
@@ -158,12 +197,10 @@ impl QrLoginService {
             width: 280,
         };
         let code = self.wechat.wxacode_unlimited(&app, &request).await.map_err(wechat_error)?;
-        let login =
-            QrLogin { interaction: interaction.to_owned(), stage: Stage::Pending, user_id: None };
         let key = StateKey::new(StateKind::QrLogin, pool_id, &scene);
-        self.state.put(&key, &to_bytes(&login)?, QR_TTL).await?;
+        self.state.put(&key, &to_bytes(login)?, ttl).await?;
         let image = format!("data:{};base64,{}", code.content_type, standard_b64(&code.bytes));
-        Ok(QrCode { scene, image, expires_in: QR_TTL.as_secs() })
+        Ok(QrCode { scene, image, expires_in: ttl.as_secs() })
     }
 
     /// Where the code `scene` of this browser's request stands; once confirmed, the request is
@@ -179,7 +216,7 @@ impl QrLoginService {
         let Some((login, _)) = self.load(pool_id, scene).await? else {
             return Ok(QrStatus::Expired);
         };
-        if login.interaction != interaction {
+        if login.interaction.as_deref() != Some(interaction) {
             return Ok(QrStatus::Expired);
         }
         match (login.stage, login.user_id) {
@@ -201,24 +238,34 @@ impl QrLoginService {
         }
     }
 
-    /// The mini program opened the code: marks it scanned and says what it is for.
+    /// The mini program opened the code: marks it scanned and says what it is for (the
+    /// application of the hosted page's request, or the pool for a code of the QR login API).
     pub async fn scan(&self, pool_id: &str, scene: &str) -> Result<Scanned, Error> {
-        self.hot.pool(pool_id).await?;
+        let pool = self.hot.pool(pool_id).await?;
         let (login, raw) = self.load(pool_id, scene).await?.ok_or(Error::QrExpired)?;
         if !matches!(login.stage, Stage::Pending | Stage::Scanned) {
             return Err(Error::QrExpired);
         }
-        let key = StateKey::new(StateKind::Interaction, pool_id, &login.interaction);
-        let interaction: Interaction = match self.state.get(&key).await? {
-            Some(value) => serde_json::from_slice(&value).map_err(Error::internal)?,
-            None => return Err(Error::QrExpired),
+        let scanned = match &login.interaction {
+            Some(interaction) => {
+                let key = StateKey::new(StateKind::Interaction, pool_id, interaction);
+                let interaction: Interaction = match self.state.get(&key).await? {
+                    Some(value) => serde_json::from_slice(&value).map_err(Error::internal)?,
+                    None => return Err(Error::QrExpired),
+                };
+                let app = self.oidc.application(pool_id, &interaction.client_id).await?;
+                Scanned { application_name: app.name, expires_in: QR_TTL.as_secs() }
+            }
+            None => {
+                let ttl = pool.settings.qrcode_login.qrcode_expires_after;
+                Scanned { application_name: pool.name, expires_in: ttl.unsigned_abs() }
+            }
         };
-        let app = self.oidc.application(pool_id, &interaction.client_id).await?;
         if login.stage == Stage::Pending {
             let next = QrLogin { stage: Stage::Scanned, ..login };
             self.step(pool_id, scene, &raw, &next).await?;
         }
-        Ok(Scanned { application_name: app.name, expires_in: QR_TTL.as_secs() })
+        Ok(scanned)
     }
 
     /// The user confirmed in the mini program: the mini program's login (as app2wxapp's,
@@ -327,8 +374,13 @@ mod tests {
         let scene = b64url(&[7u8; 24]);
         assert_eq!(scene.len(), 32);
         assert!(crate::wechat::valid_scene(&scene));
-        let login = QrLogin { interaction: "i".into(), stage: Stage::Scanned, user_id: None };
+        let login = QrLogin { interaction: Some("i".into()), stage: Stage::Scanned, user_id: None };
         let text = String::from_utf8(to_bytes(&login).unwrap()).unwrap();
         assert_eq!(text, r#"{"interaction":"i","stage":"scanned","user_id":null}"#);
+        let api = QrLogin { interaction: None, stage: Stage::Pending, user_id: None };
+        let text = String::from_utf8(to_bytes(&api).unwrap()).unwrap();
+        assert_eq!(text, r#"{"stage":"pending","user_id":null}"#);
+        let back: QrLogin = serde_json::from_str(&text).unwrap();
+        assert!(back.interaction.is_none(), "a code of the QR login API");
     }
 }
