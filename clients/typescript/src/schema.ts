@@ -497,6 +497,71 @@ export interface paths {
         patch: operations["updateUser"];
         trace?: never;
     };
+    "/api/v1/userpools/{id}/users/{user_id}/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a user's WeChat identities
+         * @description Every (kind, AppID, openid) the person is known by, with the unionid WeChat gave.
+         */
+        get: operations["listUserIdentities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/userpools/{id}/users/{user_id}/identities/{identity_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlink a WeChat identity
+         * @description The next login through that app is no longer this user's: it signs up or matches as any
+         *     unknown person would. When no identity left carries the user's unionid, the user loses
+         *     it too. Audited as `user.identity.unlink`.
+         */
+        delete: operations["unlinkUserIdentity"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/userpools/{id}/users/{user_id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge another user into this one
+         * @description In one transaction: the identities of `from` move to this user, its phone when this
+         *     user has none, its metadata keys this user lacks; `from` is deleted with its refresh
+         *     tokens. Two users with different unionids are different people: `409 conflict` naming
+         *     `unionid`. Audited as `user.merge` (this user) and `user.delete` (`from`).
+         */
+        post: operations["mergeUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/userpools/{id}/applications": {
         parameters: {
             query?: never;
@@ -1236,6 +1301,34 @@ export interface components {
          */
         Grant: "authorization_code" | "refresh_token" | "client_credentials" | "urn:ietf:params:oauth:grant-type:token-exchange";
         /**
+         * Identity
+         * @description One WeChat identity of a user: unique in the pool by (`appId`, `openid`).
+         */
+        Identity: {
+            /** @description Identity id. */
+            id: string;
+            /** @description The kind of WeChat app: `miniprogram`. */
+            kind: string;
+            /** @description The WeChat app's AppID. */
+            appId: string;
+            /** @description The user's openid for that app. */
+            openid: string;
+            /** @description The unionid WeChat gave with it. */
+            unionid?: string | null;
+            /** @description When it was first seen (ISO-8601 UTC). */
+            createdAt: string;
+            /** @description Its last login (ISO-8601 UTC). */
+            lastLogin?: string | null;
+        };
+        /**
+         * IdentityList
+         * @description A user's identities.
+         */
+        IdentityList: {
+            /** @description The identities, oldest first. */
+            items: components["schemas"]["Identity"][];
+        };
+        /**
          * Jwks
          * @description A JSON Web Key Set.
          */
@@ -1306,6 +1399,27 @@ export interface components {
              *     button, which WeChat hands to the App as `extMsg`.
              */
             extMsg: string;
+        };
+        /**
+         * MergeResult
+         * @description The result of a merge.
+         */
+        MergeResult: {
+            /** @description The target user after the merge. */
+            user: components["schemas"]["User"];
+            /**
+             * Format: uint64
+             * @description How many identities moved to the target.
+             */
+            identitiesMoved: number;
+        };
+        /**
+         * MergeUser
+         * @description Which user to merge into the one of the path.
+         */
+        MergeUser: {
+            /** @description The user merged into the target and then deleted (another user of the same pool). */
+            from: string;
         };
         /**
          * OpenIdConfiguration
@@ -1715,11 +1829,14 @@ export interface components {
             emailVerified: boolean;
             /** @description Company. */
             company?: string | null;
-            /** @description The mini program AppID the openid belongs to. */
+            /**
+             * @description The AppID of the WeChat identity shown: the one used last (every identity: `GET
+             *     …/users/{userId}/identities`).
+             */
             appId?: string | null;
-            /** @description WeChat openid. */
+            /** @description WeChat openid of that identity. */
             openid?: string | null;
-            /** @description WeChat unionid. */
+            /** @description WeChat unionid (the person's, across the Open Platform account's apps). */
             unionid?: string | null;
             /** @description The WeChat profile. */
             oauth?: unknown;
@@ -5927,7 +6044,7 @@ export interface operations {
                 limit?: number;
                 /** @description Only users with this phone number. */
                 phone?: string;
-                /** @description Only users with this openid. */
+                /** @description Only users with this openid (in any of their WeChat identities). */
                 openid?: string;
                 /** @description Only users with this unionid. */
                 unionid?: string;
@@ -6585,6 +6702,485 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["User"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listUserIdentities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pool id. */
+                id: string;
+                /** @description User id. */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["IdentityList"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unlinkUserIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pool id. */
+                id: string;
+                /** @description User id. */
+                user_id: string;
+                /** @description Identity id. */
+                identity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    mergeUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pool id. */
+                id: string;
+                /** @description The user that remains. */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["MergeUser"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["MergeResult"];
                 };
             };
             /**

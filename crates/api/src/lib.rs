@@ -18,6 +18,7 @@ mod edge;
 pub mod error;
 mod health;
 pub mod hosted;
+mod identities;
 mod keys;
 mod login;
 mod oauth;
@@ -125,7 +126,8 @@ type Apis = (
     pools::PoolsApi,
     audit::AuditApi,
     connections::ConnectionsApi,
-    users::UsersApi,
+    // Nested: `Default` stops at tuples of 12.
+    (users::UsersApi, identities::IdentitiesApi),
     applications::ApplicationsApi,
     keys::KeysApi,
     wellknown::WellKnownApi,

@@ -56,6 +56,15 @@ impl IdKind for UserId {
     }
 }
 
+/// A user's identity id (an id like a user's): an invalid one answers `404 not_found`.
+pub struct IdentityId;
+
+impl IdKind for IdentityId {
+    fn not_found() -> Error {
+        Error::NotFound("identity")
+    }
+}
+
 /// An application's client id (24 lowercase hexadecimal characters, as generated): anything else
 /// answers `404 not_found`.
 pub struct ClientId;

@@ -38,6 +38,7 @@ pub(crate) const CLOSED: &[&str] = &[
     "CreateApplication",
     "CreatePool",
     "CreateUser",
+    "MergeUser",
     "PatchApplication",
     "PatchPool",
     "PatchUser",
@@ -122,7 +123,8 @@ const CLIENT_ID: (&str, &str) = ("path.client_id", "$response.body#/clientId");
 
 /// How the operations chain: a new pool is read, changed, logged in to, given a connection,
 /// users, applications and keys, and deleted; a new secret logs in; a new user, application or
-/// admin is read, changed and deleted (an application's secret rotated); a mini program login's ticket is exchanged.
+/// admin is read, changed and deleted (an application's secret rotated; a user's identities
+/// listed, another user merged into it); a mini program login's ticket is exchanged.
 const LINKS: &[Link] = &[
     link("createUserPool", "201", "GetPool", "getUserPool", &[POOL_ID], &[]),
     link("createUserPool", "201", "UpdatePool", "updateUserPool", &[POOL_ID], &[]),
@@ -214,6 +216,22 @@ const LINKS: &[Link] = &[
         "201",
         "DeleteUser",
         "deleteUser",
+        &[SAME_POOL, ("path.user_id", "$response.body#/id")],
+        &[],
+    ),
+    link(
+        "createUser",
+        "201",
+        "ListIdentities",
+        "listUserIdentities",
+        &[SAME_POOL, ("path.user_id", "$response.body#/id")],
+        &[],
+    ),
+    link(
+        "createUser",
+        "201",
+        "MergeInto",
+        "mergeUser",
         &[SAME_POOL, ("path.user_id", "$response.body#/id")],
         &[],
     ),
@@ -467,7 +485,8 @@ mod tests {
     #[test]
     fn closed_schemas_are_exactly_the_bodies_that_refuse_unknown_fields() {
         use crate::{
-            admins, app2wxapp, applications, auth, connections, pools, qrcode, users, wxapp_qrcode,
+            admins, app2wxapp, applications, auth, connections, identities, pools, qrcode, users,
+            wxapp_qrcode,
         };
         let bodies = [
             ("AdminCredentials", refuses_unknown_fields::<auth::AdminCredentials>()),
@@ -482,6 +501,7 @@ mod tests {
             ("PutConnection", refuses_unknown_fields::<connections::PutConnection>()),
             ("CreateUser", refuses_unknown_fields::<users::CreateUser>()),
             ("PatchUser", refuses_unknown_fields::<users::PatchUser>()),
+            ("MergeUser", refuses_unknown_fields::<identities::MergeUser>()),
             ("CreateApplication", refuses_unknown_fields::<applications::CreateApplication>()),
             ("PatchApplication", refuses_unknown_fields::<applications::PatchApplication>()),
             ("LoginBody", refuses_unknown_fields::<app2wxapp::LoginBody>()),

@@ -37,11 +37,12 @@ pub struct User {
     email_verified: bool,
     /// Company.
     company: Option<String>,
-    /// The mini program AppID the openid belongs to.
+    /// The AppID of the WeChat identity shown: the one used last (every identity: `GET
+    /// …/users/{userId}/identities`).
     app_id: Option<String>,
-    /// WeChat openid.
+    /// WeChat openid of that identity.
     openid: Option<String>,
-    /// WeChat unionid.
+    /// WeChat unionid (the person's, across the Open Platform account's apps).
     unionid: Option<String>,
     /// The WeChat profile.
     oauth: Option<serde_json::Value>,
@@ -244,7 +245,7 @@ impl UsersApi {
         /// Only users with this phone number.
         #[oai(validator(max_length = 21))]
         phone: Query<Option<String>>,
-        /// Only users with this openid.
+        /// Only users with this openid (in any of their WeChat identities).
         #[oai(validator(max_length = 128))]
         openid: Query<Option<String>>,
         /// Only users with this unionid.

@@ -7,13 +7,13 @@ use tessera_domain::{
     ids::hex,
     model::{
         App2WxappConnection, App2WxappSettings, Application, AuditAction, AuditEvent, GrantType,
-        KeyStatus, Outcome, PlatformAdmin, PoolSettings, QrcodeLoginStrategy, RefreshToken,
-        SigningKey, TokenAlgorithm, User, UserPool,
+        Identity, KeyStatus, Outcome, PlatformAdmin, PoolSettings, QrcodeLoginStrategy,
+        RefreshToken, SigningKey, TokenAlgorithm, User, UserPool,
     },
 };
 
 use crate::entity::{
-    admin, application, audit, connection, pool, refresh_token, signing_key, user,
+    admin, application, audit, connection, identity, pool, refresh_token, signing_key, user,
 };
 
 fn corrupt(what: &str) -> StoreError {
@@ -111,8 +111,8 @@ pub fn user_from(m: user::Model) -> Result<User, StoreError> {
         email: m.email,
         email_verified: m.email_verified,
         company: m.company,
-        app_id: m.app_id,
-        openid: m.openid,
+        app_id: None,
+        openid: None,
         unionid: m.unionid,
         oauth,
         metadata,
@@ -137,8 +137,6 @@ pub fn user_row(u: &User) -> user::ActiveModel {
         email: Set(u.email.clone()),
         email_verified: Set(u.email_verified),
         company: Set(u.company.clone()),
-        app_id: Set(u.app_id.clone()),
-        openid: Set(u.openid.clone()),
         unionid: Set(u.unionid.clone()),
         oauth: Set(u.oauth.as_ref().map(serde_json::Value::to_string)),
         metadata: Set(u.metadata.to_string()),
@@ -338,6 +336,20 @@ fn unhex32(text: &str) -> Option<[u8; 32]> {
         *slot = digit(pair[0])? << 4 | digit(pair[1])?;
     }
     Some(out)
+}
+
+pub fn identity_from(m: identity::Model) -> Result<Identity, StoreError> {
+    Ok(Identity {
+        kind: m.kind.parse().map_err(|_| corrupt("identity kind"))?,
+        id: m.id,
+        pool_id: m.pool_id,
+        user_id: m.user_id,
+        app_id: m.app_id,
+        openid: m.openid,
+        unionid: m.unionid,
+        created_at: m.created_at,
+        last_login: m.last_login,
+    })
 }
 
 #[cfg(test)]

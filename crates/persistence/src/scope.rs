@@ -4,7 +4,7 @@
 
 use sea_orm::{DeleteMany, EntityTrait, QueryFilter, Select, UpdateMany, sea_query::IntoCondition};
 
-use crate::entity::{application, connection, refresh_token, signing_key, user};
+use crate::entity::{application, connection, identity, refresh_token, signing_key, user};
 
 /// An entity whose rows belong to one user pool.
 pub trait PoolOwned: EntityTrait {
@@ -14,6 +14,10 @@ pub trait PoolOwned: EntityTrait {
 
 impl PoolOwned for user::Entity {
     const POOL: Self::Column = user::Column::PoolId;
+}
+
+impl PoolOwned for identity::Entity {
+    const POOL: Self::Column = identity::Column::PoolId;
 }
 
 impl PoolOwned for signing_key::Entity {

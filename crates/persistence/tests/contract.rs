@@ -8,9 +8,9 @@ use tessera_domain::{
     StoreError,
     crypto::{MasterKey, Sealer, generate_key},
     model::{
-        App2WxappConnection, AuditAction, AuditEvent, KeyStatus, LoginUpdate, NewKeys, Outcome,
-        Page, PlatformAdmin, PoolChanges, PoolSettings, PoolSettingsPatch, SigningKey,
-        TokenAlgorithm, User, UserChanges, UserFilter, UserPool,
+        App2WxappConnection, AuditAction, AuditEvent, IdentityKind, KeyStatus, LoginUpdate,
+        NewKeys, Outcome, Page, PlatformAdmin, PoolChanges, PoolSettings, PoolSettingsPatch,
+        SigningKey, TokenAlgorithm, User, UserChanges, UserFilter, UserPool,
     },
     ports::{
         AdminDeleted, AdminRepo, AuditLog, AuditRepo, ConnectionRepo, Health, KeyRepo, PoolRepo,
@@ -127,6 +127,7 @@ const MIGRATIONS: &[&str] = &[
     "m20261201_110000_use_binary_identifiers_on_mysql",
     "m20261210_100000_create_applications_and_refresh_tokens",
     "m20261215_100000_add_qrcode_login_strategy",
+    "m20261216_100000_move_wechat_identities",
 ];
 
 #[tokio::test]
@@ -381,9 +382,11 @@ async fn users_are_unique_per_pool_filtered_and_isolated() {
 
         // A login writes what it owns, counts in the store, and never unblocks.
         let login = LoginUpdate {
+            kind: IdentityKind::MiniProgram,
             app_id: "wx0000000000000001".into(),
             openid: "open-9".into(),
             unionid: None,
+            identity_id: "i-9".into(),
             phone: Some("13900139000".into()),
             nickname: None,
             photo: None,
@@ -550,6 +553,9 @@ mod applications;
 
 #[path = "contract/keys.rs"]
 mod signing_keys;
+
+#[path = "contract/identities.rs"]
+mod identities;
 
 mod tickets {
     use std::{sync::Arc, time::Duration};
@@ -727,6 +733,7 @@ mod tickets {
         TicketRecord {
             pool_id: "p".into(),
             user_id: "u".into(),
+            app_id: Some("wx4f4bc4dec97d474b".into()),
             code_challenge: Some("c".repeat(43)),
             issued_at_ms: 1,
             expires_at_ms: 2,
@@ -972,9 +979,11 @@ async fn concurrent_writers_never_undo_each_other() {
                     panic!("no next key to promote")
                 };
                 let login = LoginUpdate {
+                    kind: IdentityKind::MiniProgram,
                     app_id: "wx0000000000000001".into(),
                     openid: "open-1".into(),
                     unionid: None,
+                    identity_id: format!("i-{i}"),
                     phone: None,
                     nickname: None,
                     photo: None,

@@ -52,6 +52,10 @@ spelled_enum! {
         UserUnblock = "user.unblock",
         /// An admin deleted a user.
         UserDelete = "user.delete",
+        /// An admin removed one of a user's WeChat identities.
+        UserIdentityUnlink = "user.identity.unlink",
+        /// An admin merged one user into another (the source user is deleted).
+        UserMerge = "user.merge",
         /// An application (OAuth client) was registered.
         ApplicationCreate = "application.create",
         /// An application's settings changed.

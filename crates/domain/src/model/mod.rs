@@ -53,6 +53,7 @@ mod application;
 mod audit;
 mod connection;
 mod grant;
+mod identity;
 mod key;
 mod pool;
 mod user;
@@ -62,6 +63,7 @@ pub use application::{AppType, Application, ApplicationChanges, GrantType, check
 pub use audit::{AuditAction, AuditEvent, Outcome};
 pub use connection::App2WxappConnection;
 pub use grant::RefreshToken;
+pub use identity::{Identity, IdentityKind, Merged};
 pub use key::{KeyStatus, NewKeys, SigningKey, TokenAlgorithm};
 pub use pool::{
     App2WxappSettings, PoolChanges, PoolSettings, PoolSettingsPatch, PoolUpdated,

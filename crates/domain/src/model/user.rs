@@ -21,9 +21,11 @@ pub struct User {
     pub email_verified: bool,
     /// Company.
     pub company: Option<String>,
-    /// The mini program AppID the `openid` belongs to.
+    /// The AppID of the WeChat identity this user is seen through: the app of the login being
+    /// answered, else the identity used last (identities live in their own table; see
+    /// [`super::Identity`]).
     pub app_id: Option<String>,
-    /// WeChat openid (per AppID).
+    /// The openid of that identity.
     pub openid: Option<String>,
     /// WeChat unionid (per Open Platform account), unique in the pool.
     pub unionid: Option<String>,
@@ -105,12 +107,16 @@ pub struct UserChanges {
 /// `metadata`, email, company…), and the login count is incremented by the store, not written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoginUpdate {
-    /// The mini program's AppID.
+    /// The kind of WeChat app logged in to.
+    pub kind: super::IdentityKind,
+    /// The WeChat app's AppID.
     pub app_id: String,
     /// The user's openid for it.
     pub openid: String,
     /// The unionid, when WeChat gave one (kept otherwise).
     pub unionid: Option<String>,
+    /// A new identity's id, used when (AppID, openid) is not yet one of the user's identities.
+    pub identity_id: String,
     /// A phone number obtained in this login (kept otherwise).
     pub phone: Option<String>,
     /// The profile's nickname (kept otherwise).

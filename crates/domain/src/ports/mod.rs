@@ -12,9 +12,9 @@ use chrono::{DateTime, Utc};
 use crate::{
     StoreError,
     model::{
-        App2WxappConnection, Application, ApplicationChanges, AuditEvent, LoginUpdate, NewKeys,
-        Page, Paged, PlatformAdmin, PoolChanges, PoolUpdated, RefreshToken, SigningKey, User,
-        UserChanges, UserFilter, UserPool,
+        App2WxappConnection, Application, ApplicationChanges, AuditEvent, Identity, LoginUpdate,
+        Merged, NewKeys, Page, Paged, PlatformAdmin, PoolChanges, PoolUpdated, RefreshToken,
+        SigningKey, User, UserChanges, UserFilter, UserPool,
     },
 };
 
@@ -126,6 +126,30 @@ pub trait UserRepo: Send + Sync {
     ) -> StoreResult<Option<User>>;
     /// The pool's user with this phone number.
     async fn find_by_phone(&self, pool_id: &str, phone: &str) -> StoreResult<Option<User>>;
+    /// The user of this pool with this id, seen through its identity of `app_id` (its `app_id`
+    /// and `openid` are that identity's when it has one, else those of its last used one).
+    async fn get_for_app(&self, pool_id: &str, id: &str, app_id: &str)
+    -> StoreResult<Option<User>>;
+    /// The user's WeChat identities, oldest first (empty for an unknown user).
+    async fn identities(&self, pool_id: &str, user_id: &str) -> StoreResult<Vec<Identity>>;
+    /// Removes one identity of the user; `false` if the user has no such identity here.
+    async fn unlink_identity(
+        &self,
+        pool_id: &str,
+        user_id: &str,
+        identity_id: &str,
+    ) -> StoreResult<bool>;
+    /// Merges `from` into `into` in one transaction: `from`'s identities move to `into`, its
+    /// phone and unionid when `into` has none, its metadata keys `into` lacks; then `from` is
+    /// deleted. `None` when either user does not exist in this pool; a `Conflict` naming the
+    /// field when both have a different unionid.
+    async fn merge(
+        &self,
+        pool_id: &str,
+        into: &str,
+        from: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Merged>>;
 }
 
 /// Applications (OAuth clients) of a pool.
@@ -309,6 +333,10 @@ pub struct TicketRecord {
     pub pool_id: String,
     /// The user who logged in.
     pub user_id: String,
+    /// The AppID of the mini program they logged in with (the exchange answers its openid);
+    /// absent in tickets issued before identities existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
     /// The App's PKCE-style S256 challenge, if it bound the ticket to itself.
     pub code_challenge: Option<String>,
     /// When it was issued (Unix milliseconds).

@@ -1,4 +1,5 @@
-//! End users as admins see them: list, pre-provision, change, block, delete.
+//! End users as admins see them: list, pre-provision, change, block, delete; their WeChat
+//! identities listed and unlinked; two users merged.
 
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use super::{
 };
 use crate::{
     Error, ids,
-    model::{AuditAction, Page, Paged, User, UserChanges, UserFilter},
+    model::{AuditAction, Identity, Merged, Page, Paged, User, UserChanges, UserFilter},
     ports::{Clock, PoolRepo, Random, RefreshTokenRepo, UserRepo},
 };
 
@@ -148,6 +149,60 @@ impl UserService {
         }
         self.audit.success(ctx, Some(pool_id), AuditAction::UserDelete, Some(user_id)).await;
         Ok(())
+    }
+
+    /// The user's WeChat identities, oldest first.
+    pub async fn identities(
+        &self,
+        ctx: &Ctx,
+        pool_id: &str,
+        user_id: &str,
+    ) -> Result<Vec<Identity>, Error> {
+        self.get(ctx, pool_id, user_id).await?;
+        Ok(self.users.identities(pool_id, user_id).await?)
+    }
+
+    /// Removes one of the user's WeChat identities: that app's next login of the person is no
+    /// longer theirs (and, when no identity left carries it, neither is their unionid).
+    pub async fn unlink_identity(
+        &self,
+        ctx: &Ctx,
+        pool_id: &str,
+        user_id: &str,
+        identity_id: &str,
+    ) -> Result<(), Error> {
+        self.get(ctx, pool_id, user_id).await?;
+        if !self.users.unlink_identity(pool_id, user_id, identity_id).await? {
+            return Err(Error::NotFound("identity"));
+        }
+        let action = AuditAction::UserIdentityUnlink;
+        self.audit.success(ctx, Some(pool_id), action, Some(user_id)).await;
+        Ok(())
+    }
+
+    /// Merges the user `from` into `into` in one transaction: identities, the phone when `into`
+    /// has none, the metadata keys `into` lacks; `from` is deleted (and its refresh tokens
+    /// revoked). Audited as `user.merge` of `into` and `user.delete` of `from`.
+    pub async fn merge(
+        &self,
+        ctx: &Ctx,
+        pool_id: &str,
+        into: &str,
+        from: &str,
+    ) -> Result<Merged, Error> {
+        ids::validate_id("from", from)?;
+        if into == from {
+            return Err(Error::invalid("from", "must name another user than the target"));
+        }
+        visible_pool(self.pools.as_ref(), ctx, pool_id).await?;
+        let now = self.clock.now();
+        let merged =
+            self.users.merge(pool_id, into, from, now).await?.ok_or(Error::NotFound("user"))?;
+        // After the merge: the source's tokens die with it (the store deletes them too).
+        self.refresh_tokens.revoke_user(pool_id, from).await?;
+        self.audit.success(ctx, Some(pool_id), AuditAction::UserMerge, Some(into)).await;
+        self.audit.success(ctx, Some(pool_id), AuditAction::UserDelete, Some(from)).await;
+        Ok(merged)
     }
 }
 

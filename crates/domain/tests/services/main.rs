@@ -6,6 +6,7 @@
 mod applications;
 mod caches;
 mod exchange;
+mod identities;
 mod keys;
 mod limits;
 mod login;

@@ -29,6 +29,9 @@ use tessera_persistence::{
 pub const APP_ID: &str = "wx4f4bc4dec97d474b";
 pub const APP_SECRET: &str = "0123456789abcdef0123456789abcdef";
 pub const IP: &str = "203.0.113.7";
+/// A second mini program of the same Open Platform account.
+pub const APP_ID_2: &str = "wx00000000000000b2";
+pub const APP_SECRET_2: &str = "fedcba9876543210fedcba9876543210";
 
 /// WeChat as the flow sees it: one-use login and phone codes for this mini program only, legacy
 /// payloads spelled `legacy:<number>`, and mini program codes whose image is `wxacode:<scene>`.
@@ -83,7 +86,8 @@ impl FakeWeChat {
     }
 
     fn check(app: &WxApp) -> Result<(), WeChatError> {
-        if app.app_id == APP_ID && app.app_secret == APP_SECRET {
+        let known = [(APP_ID, APP_SECRET), (APP_ID_2, APP_SECRET_2)];
+        if known.contains(&(app.app_id.as_str(), app.app_secret.as_str())) {
             Ok(())
         } else {
             Err(WeChatError::AppRejected(40125))

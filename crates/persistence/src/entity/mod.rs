@@ -4,6 +4,7 @@ pub mod admin;
 pub mod application;
 pub mod audit;
 pub mod connection;
+pub mod identity;
 pub mod pool;
 pub mod refresh_token;
 pub mod signing_key;

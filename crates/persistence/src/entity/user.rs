@@ -15,8 +15,6 @@ pub struct Model {
     pub email: Option<String>,
     pub email_verified: bool,
     pub company: Option<String>,
-    pub app_id: Option<String>,
-    pub openid: Option<String>,
     pub unionid: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub oauth: Option<String>,

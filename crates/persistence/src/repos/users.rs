@@ -1,35 +1,71 @@
-//! End users, always within one pool.
+//! End users and their WeChat identities, always within one pool.
+//!
+//! A user's `app_id` and `openid` are not columns of `users`: they are read from the user's
+//! identities (the one of the app being answered, else the one used last).
+
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-    sea_query::{Expr, ExprTrait},
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    sea_query::{Expr, ExprTrait, Query},
 };
+use serde_json::Value;
 use tessera_domain::{
-    model::{LoginUpdate, Page, Paged, User, UserChanges, UserFilter},
+    StoreError,
+    model::{
+        Identity, IdentityKind, LoginUpdate, Merged, Page, Paged, User, UserChanges, UserFilter,
+    },
     ports::{StoreResult, UserRepo},
 };
 
 use crate::{
     SqlStore,
     convert::*,
-    entity::{refresh_token, user},
+    entity::{identity, refresh_token, user},
+    error::map_db_err,
     scope::{delete_in, find_in, update_in},
 };
 
 #[async_trait]
 impl UserRepo for SqlStore {
     async fn create(&self, u: &User) -> StoreResult<()> {
-        self.timed(user::Entity::insert(user_row(u)).exec_without_returning(&self.db))
-            .await
-            .map(drop)
+        self.timed(async {
+            let txn = self.db.begin().await?;
+            user::Entity::insert(user_row(u)).exec_without_returning(&txn).await?;
+            if let (Some(app_id), Some(openid)) = (&u.app_id, &u.openid) {
+                // A user's first identity takes the user's id (as the migrated ones did).
+                let row = identity::ActiveModel {
+                    id: Set(u.id.clone()),
+                    pool_id: Set(u.pool_id.clone()),
+                    user_id: Set(u.id.clone()),
+                    kind: Set(IdentityKind::MiniProgram.as_str().to_owned()),
+                    app_id: Set(app_id.clone()),
+                    openid: Set(openid.clone()),
+                    unionid: Set(u.unionid.clone()),
+                    created_at: Set(u.signed_up),
+                    last_login: Set(u.last_login),
+                };
+                identity::Entity::insert(row).exec_without_returning(&txn).await?;
+            }
+            txn.commit().await
+        })
+        .await
     }
 
     async fn get(&self, pool_id: &str, id: &str) -> StoreResult<Option<User>> {
-        let query = find_in::<user::Entity>(pool_id).filter(user::Column::Id.eq(id));
-        self.timed(query.one(&self.db)).await?.map(user_from).transpose()
+        self.timed(read_user(&self.db, pool_id, id, None)).await?.transpose()
+    }
+
+    async fn get_for_app(
+        &self,
+        pool_id: &str,
+        id: &str,
+        app_id: &str,
+    ) -> StoreResult<Option<User>> {
+        self.timed(read_user(&self.db, pool_id, id, Some(app_id))).await?.transpose()
     }
 
     async fn list(
@@ -39,18 +75,26 @@ impl UserRepo for SqlStore {
         page: Page,
     ) -> StoreResult<Paged<User>> {
         let mut query = find_in::<user::Entity>(pool_id);
-        for (column, value) in [
-            (user::Column::Phone, &filter.phone),
-            (user::Column::Openid, &filter.openid),
-            (user::Column::Unionid, &filter.unionid),
-        ] {
+        for (column, value) in
+            [(user::Column::Phone, &filter.phone), (user::Column::Unionid, &filter.unionid)]
+        {
             if let Some(value) = value {
                 query = query.filter(column.eq(value.as_str()));
             }
         }
+        if let Some(openid) = &filter.openid {
+            let owners = Query::select()
+                .column(identity::Column::UserId)
+                .from(identity::Entity)
+                .and_where(identity::Column::PoolId.eq(pool_id))
+                .and_where(identity::Column::Openid.eq(openid.as_str()))
+                .to_owned();
+            query = query.filter(user::Column::Id.in_subquery(owners));
+        }
         let query = query.order_by_asc(user::Column::SignedUp).order_by_asc(user::Column::Id);
         let (rows, total) = self.paged(query, page).await?;
-        Ok(Paged { items: rows.into_iter().map(user_from).collect::<Result<_, _>>()?, total })
+        let items = self.timed(attach(&self.db, pool_id, rows, None)).await?;
+        Ok(Paged { items: items.into_iter().collect::<Result<_, _>>()?, total })
     }
 
     async fn update(
@@ -85,49 +129,48 @@ impl UserRepo for SqlStore {
         id: &str,
         login: &LoginUpdate,
     ) -> StoreResult<Option<User>> {
-        let keep_or = |value: &Option<String>| value.clone().map_or(NotSet, |v| Set(Some(v)));
-        let row = user::ActiveModel {
-            app_id: Set(Some(login.app_id.clone())),
-            openid: Set(Some(login.openid.clone())),
-            unionid: keep_or(&login.unionid),
-            phone: keep_or(&login.phone),
-            nickname: keep_or(&login.nickname),
-            photo: keep_or(&login.photo),
-            oauth: Set(Some(login.oauth.to_string())),
-            last_login: Set(Some(login.at)),
-            last_ip: Set(login.ip.clone()),
-            updated_at: Set(login.at),
-            ..Default::default()
-        };
-        let query = update_in::<user::Entity>(pool_id)
-            .set(row)
-            .col_expr(user::Column::LoginsCount, Expr::col(user::Column::LoginsCount).add(1))
-            .filter(user::Column::Id.eq(id));
-        self.timed(query.exec(&self.db)).await?;
-        self.get(pool_id, id).await
+        let outcome = self
+            .timed(async {
+                let txn = self.db.begin().await?;
+                // The user's row first: it is locked for the rest of the transaction, so a
+                // merge or delete of this user runs before or after this login, never across.
+                if !touch_login(&txn, pool_id, id, login).await? {
+                    return Ok(Ok(None));
+                }
+                if let Err(err) = upsert_identity(&txn, pool_id, id, login).await? {
+                    return Ok(Err(err));
+                }
+                let user = read_user(&txn, pool_id, id, Some(&login.app_id)).await?;
+                txn.commit().await?;
+                Ok(Ok(user))
+            })
+            .await?;
+        outcome?.transpose()
     }
 
     async fn delete(&self, pool_id: &str, id: &str) -> StoreResult<bool> {
         self.timed(async {
             let txn = self.db.begin().await?;
-            // The foreign key cascades too; deleting them here first does not depend on it.
-            delete_in::<refresh_token::Entity>(pool_id)
-                .filter(refresh_token::Column::UserId.eq(id))
-                .exec(&txn)
-                .await?;
-            let res = delete_in::<user::Entity>(pool_id)
-                .filter(user::Column::Id.eq(id))
-                .exec(&txn)
-                .await?;
+            let deleted = delete_user(&txn, pool_id, id).await?;
             txn.commit().await?;
-            Ok(res.rows_affected > 0)
+            Ok(deleted)
         })
         .await
     }
 
     async fn find_by_unionid(&self, pool_id: &str, unionid: &str) -> StoreResult<Option<User>> {
         let query = find_in::<user::Entity>(pool_id).filter(user::Column::Unionid.eq(unionid));
-        self.timed(query.one(&self.db)).await?.map(user_from).transpose()
+        if let Some(row) = self.timed(query.one(&self.db)).await? {
+            return self.timed(attach(&self.db, pool_id, vec![row], None)).await?.pop().transpose();
+        }
+        // The person may be known only through an identity that carried the unionid.
+        let query = find_in::<identity::Entity>(pool_id)
+            .filter(identity::Column::Unionid.eq(unionid))
+            .order_by_asc(identity::Column::CreatedAt);
+        match self.timed(query.one(&self.db)).await? {
+            Some(found) => self.get(pool_id, &found.user_id).await,
+            None => Ok(None),
+        }
     }
 
     async fn find_by_openid(
@@ -136,14 +179,333 @@ impl UserRepo for SqlStore {
         app_id: &str,
         openid: &str,
     ) -> StoreResult<Option<User>> {
-        let query = find_in::<user::Entity>(pool_id)
-            .filter(user::Column::AppId.eq(app_id))
-            .filter(user::Column::Openid.eq(openid));
-        self.timed(query.one(&self.db)).await?.map(user_from).transpose()
+        let query = find_in::<identity::Entity>(pool_id)
+            .filter(identity::Column::AppId.eq(app_id))
+            .filter(identity::Column::Openid.eq(openid));
+        match self.timed(query.one(&self.db)).await? {
+            Some(found) => self.get_for_app(pool_id, &found.user_id, app_id).await,
+            None => Ok(None),
+        }
     }
 
     async fn find_by_phone(&self, pool_id: &str, phone: &str) -> StoreResult<Option<User>> {
         let query = find_in::<user::Entity>(pool_id).filter(user::Column::Phone.eq(phone));
-        self.timed(query.one(&self.db)).await?.map(user_from).transpose()
+        match self.timed(query.one(&self.db)).await? {
+            Some(row) => {
+                self.timed(attach(&self.db, pool_id, vec![row], None)).await?.pop().transpose()
+            }
+            None => Ok(None),
+        }
     }
+
+    async fn identities(&self, pool_id: &str, user_id: &str) -> StoreResult<Vec<Identity>> {
+        let query = find_in::<identity::Entity>(pool_id)
+            .filter(identity::Column::UserId.eq(user_id))
+            .order_by_asc(identity::Column::CreatedAt)
+            .order_by_asc(identity::Column::Id);
+        self.timed(query.all(&self.db)).await?.into_iter().map(identity_from).collect()
+    }
+
+    async fn unlink_identity(
+        &self,
+        pool_id: &str,
+        user_id: &str,
+        identity_id: &str,
+    ) -> StoreResult<bool> {
+        self.timed(async {
+            let txn = self.db.begin().await?;
+            let res = delete_in::<identity::Entity>(pool_id)
+                .filter(identity::Column::UserId.eq(user_id))
+                .filter(identity::Column::Id.eq(identity_id))
+                .exec(&txn)
+                .await?;
+            if res.rows_affected == 0 {
+                return Ok(false);
+            }
+            forget_unionid_without_identity(&txn, pool_id, user_id).await?;
+            txn.commit().await?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn merge(
+        &self,
+        pool_id: &str,
+        into: &str,
+        from: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Merged>> {
+        // Anything but a merge done is rolled back as the transaction is dropped.
+        self.timed(async {
+            let txn = self.db.begin().await?;
+            let outcome = merge_in(&txn, pool_id, into, from, now).await?;
+            if matches!(outcome, Ok(Some(_))) {
+                txn.commit().await?;
+            }
+            Ok(outcome)
+        })
+        .await?
+    }
+}
+
+/// A result decided inside a transaction: the database's error outside, ours inside.
+type Decided<T> = Result<Result<T, StoreError>, DbErr>;
+
+/// The user with their `app_id` / `openid` read from their identities.
+async fn read_user(
+    db: &impl ConnectionTrait,
+    pool_id: &str,
+    id: &str,
+    app_id: Option<&str>,
+) -> Result<Option<StoreResult<User>>, DbErr> {
+    let Some(row) =
+        find_in::<user::Entity>(pool_id).filter(user::Column::Id.eq(id)).one(db).await?
+    else {
+        return Ok(None);
+    };
+    Ok(attach(db, pool_id, vec![row], app_id).await?.pop())
+}
+
+/// Users from their rows, each seen through the identity of `app_id` when they have one, else
+/// through the one used last (then the newest).
+async fn attach(
+    db: &impl ConnectionTrait,
+    pool_id: &str,
+    rows: Vec<user::Model>,
+    app_id: Option<&str>,
+) -> Result<Vec<StoreResult<User>>, DbErr> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let found = find_in::<identity::Entity>(pool_id)
+        .filter(identity::Column::UserId.is_in(ids))
+        .all(db)
+        .await?;
+    let mut shown: HashMap<String, identity::Model> = HashMap::new();
+    for candidate in found {
+        let better = match shown.get(&candidate.user_id) {
+            None => true,
+            Some(current) => rank(&candidate, app_id) > rank(current, app_id),
+        };
+        if better {
+            shown.insert(candidate.user_id.clone(), candidate);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let chosen = shown.remove(&row.id);
+            user_from(row).map(|mut u| {
+                if let Some(chosen) = chosen {
+                    u.app_id = Some(chosen.app_id);
+                    u.openid = Some(chosen.openid);
+                }
+                u
+            })
+        })
+        .collect())
+}
+
+/// Which identity shows a user: the app asked for, then the last login, then the newest.
+fn rank<'a>(
+    i: &'a identity::Model,
+    app_id: Option<&str>,
+) -> (bool, Option<DateTime<Utc>>, DateTime<Utc>, &'a str) {
+    (Some(i.app_id.as_str()) == app_id, i.last_login, i.created_at, &i.id)
+}
+
+/// Writes what a login owns on the user's row; `false` if the user does not exist here.
+async fn touch_login(
+    txn: &impl ConnectionTrait,
+    pool_id: &str,
+    id: &str,
+    login: &LoginUpdate,
+) -> Result<bool, DbErr> {
+    let keep_or = |value: &Option<String>| value.clone().map_or(NotSet, |v| Set(Some(v)));
+    let row = user::ActiveModel {
+        unionid: keep_or(&login.unionid),
+        phone: keep_or(&login.phone),
+        nickname: keep_or(&login.nickname),
+        photo: keep_or(&login.photo),
+        oauth: Set(Some(login.oauth.to_string())),
+        last_login: Set(Some(login.at)),
+        last_ip: Set(login.ip.clone()),
+        updated_at: Set(login.at),
+        ..Default::default()
+    };
+    let res = update_in::<user::Entity>(pool_id)
+        .set(row)
+        .col_expr(user::Column::LoginsCount, Expr::col(user::Column::LoginsCount).add(1))
+        .filter(user::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    // The login count always changes, so MySQL's count of changed rows is exact here.
+    Ok(res.rows_affected > 0)
+}
+
+/// Records the login on the user's identity of (AppID, openid), adding it when it is new; a
+/// `Conflict` when that identity belongs to another user.
+async fn upsert_identity(
+    txn: &impl ConnectionTrait,
+    pool_id: &str,
+    user_id: &str,
+    login: &LoginUpdate,
+) -> Decided<()> {
+    let existing = find_in::<identity::Entity>(pool_id)
+        .filter(identity::Column::AppId.eq(login.app_id.as_str()))
+        .filter(identity::Column::Openid.eq(login.openid.as_str()))
+        .one(txn)
+        .await?;
+    match existing {
+        Some(found) if found.user_id != user_id => {
+            Ok(Err(StoreError::Conflict("openid is already taken in this user pool".into())))
+        }
+        Some(found) => {
+            let row = identity::ActiveModel {
+                unionid: login.unionid.clone().map_or(NotSet, |v| Set(Some(v))),
+                last_login: Set(Some(login.at)),
+                ..Default::default()
+            };
+            update_in::<identity::Entity>(pool_id)
+                .set(row)
+                .filter(identity::Column::Id.eq(found.id))
+                .exec(txn)
+                .await?;
+            Ok(Ok(()))
+        }
+        None => {
+            let row = identity::ActiveModel {
+                id: Set(login.identity_id.clone()),
+                pool_id: Set(pool_id.to_owned()),
+                user_id: Set(user_id.to_owned()),
+                kind: Set(login.kind.as_str().to_owned()),
+                app_id: Set(login.app_id.clone()),
+                openid: Set(login.openid.clone()),
+                unionid: Set(login.unionid.clone()),
+                created_at: Set(login.at),
+                last_login: Set(Some(login.at)),
+            };
+            match identity::Entity::insert(row).exec_without_returning(txn).await {
+                Ok(_) => Ok(Ok(())),
+                Err(err) => match map_db_err(err) {
+                    conflict @ StoreError::Conflict(_) => Ok(Err(conflict)),
+                    _ => Err(DbErr::Custom("the identity could not be stored".into())),
+                },
+            }
+        }
+    }
+}
+
+/// Deletes the user and what hangs off them; `false` if they did not exist here.
+async fn delete_user(txn: &impl ConnectionTrait, pool_id: &str, id: &str) -> Result<bool, DbErr> {
+    // The foreign keys cascade too; deleting these here first does not depend on it.
+    delete_in::<refresh_token::Entity>(pool_id)
+        .filter(refresh_token::Column::UserId.eq(id))
+        .exec(txn)
+        .await?;
+    delete_in::<identity::Entity>(pool_id)
+        .filter(identity::Column::UserId.eq(id))
+        .exec(txn)
+        .await?;
+    let res = delete_in::<user::Entity>(pool_id).filter(user::Column::Id.eq(id)).exec(txn).await?;
+    Ok(res.rows_affected > 0)
+}
+
+/// Clears the user's unionid when none of their identities carries it any more, so that the
+/// person's next login is not matched to them through it.
+async fn forget_unionid_without_identity(
+    txn: &impl ConnectionTrait,
+    pool_id: &str,
+    user_id: &str,
+) -> Result<(), DbErr> {
+    let Some(row) =
+        find_in::<user::Entity>(pool_id).filter(user::Column::Id.eq(user_id)).one(txn).await?
+    else {
+        return Ok(());
+    };
+    let Some(unionid) = row.unionid else { return Ok(()) };
+    let carried = find_in::<identity::Entity>(pool_id)
+        .filter(identity::Column::UserId.eq(user_id))
+        .filter(identity::Column::Unionid.eq(unionid.as_str()))
+        .one(txn)
+        .await?
+        .is_some();
+    if !carried {
+        update_in::<user::Entity>(pool_id)
+            .col_expr(user::Column::Unionid, Expr::value(Option::<String>::None))
+            .filter(user::Column::Id.eq(user_id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The merge inside its transaction; it is committed only when it answers `Ok(Some(_))`.
+async fn merge_in(
+    txn: &impl ConnectionTrait,
+    pool_id: &str,
+    into: &str,
+    from: &str,
+    now: DateTime<Utc>,
+) -> Decided<Option<Merged>> {
+    // Both rows are taken first (an update locks them), so concurrent logins, merges or
+    // deletes of either user run before or after this merge.
+    update_in::<user::Entity>(pool_id)
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.is_in([into, from]))
+        .exec(txn)
+        .await?;
+    let read = |id: &str| {
+        find_in::<user::Entity>(pool_id).filter(user::Column::Id.eq(id.to_owned())).one(txn)
+    };
+    let (Some(target), Some(source)) = (read(into).await?, read(from).await?) else {
+        return Ok(Ok(None));
+    };
+    if let (Some(a), Some(b)) = (&target.unionid, &source.unionid)
+        && a != b
+    {
+        return Ok(Err(StoreError::Conflict(
+            "unionid: the two users have different unionids (they are different people)".into(),
+        )));
+    }
+    let moved = update_in::<identity::Entity>(pool_id)
+        .col_expr(identity::Column::UserId, Expr::value(into))
+        .filter(identity::Column::UserId.eq(from))
+        .exec(txn)
+        .await?
+        .rows_affected;
+    let metadata = merged_metadata(&target.metadata, &source.metadata);
+    let phone = target.phone.is_none().then_some(source.phone.clone()).flatten();
+    let unionid = target.unionid.is_none().then_some(source.unionid.clone()).flatten();
+    // The source goes first, so that its phone and unionid are free for the target.
+    delete_user(txn, pool_id, from).await?;
+    let row = user::ActiveModel {
+        phone: phone.map_or(NotSet, |p| Set(Some(p))),
+        unionid: unionid.map_or(NotSet, |u| Set(Some(u))),
+        metadata: metadata.map_or(NotSet, Set),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    update_in::<user::Entity>(pool_id).set(row).filter(user::Column::Id.eq(into)).exec(txn).await?;
+    let Some(user) = read_user(txn, pool_id, into, None).await? else {
+        return Ok(Ok(None));
+    };
+    Ok(user.map(|user| Some(Merged { user, identities_moved: moved })))
+}
+
+/// The target's metadata with the source's keys it lacks; `None` when nothing is added (or a
+/// stored value is not an object).
+fn merged_metadata(target: &str, source: &str) -> Option<String> {
+    let (Ok(Value::Object(mut target)), Ok(Value::Object(source))) =
+        (serde_json::from_str::<Value>(target), serde_json::from_str::<Value>(source))
+    else {
+        return None;
+    };
+    let before = target.len();
+    for (key, value) in source {
+        target.entry(key).or_insert(value);
+    }
+    (target.len() > before).then(|| Value::Object(target).to_string())
 }

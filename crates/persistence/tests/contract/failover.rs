@@ -66,6 +66,7 @@ fn record(worker: usize, n: usize) -> TicketRecord {
     TicketRecord {
         pool_id: "p".into(),
         user_id: format!("u{worker}-{n}"),
+        app_id: None,
         code_challenge: None,
         issued_at_ms: 1,
         expires_at_ms: 2,

@@ -10,6 +10,7 @@ mod cli;
 mod config;
 mod edge;
 mod flow;
+mod identities;
 mod oidc;
 mod openapi;
 mod otlp;

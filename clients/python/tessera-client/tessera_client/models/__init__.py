@@ -32,10 +32,14 @@ from .gene_answer import GeneAnswer
 from .gene_body import GeneBody
 from .gene_data import GeneData
 from .grant import Grant
+from .identity import Identity
+from .identity_list import IdentityList
 from .jwks import Jwks
 from .key import Key
 from .login_body import LoginBody
 from .login_response import LoginResponse
+from .merge_result import MergeResult
+from .merge_user import MergeUser
 from .open_id_configuration import OpenIdConfiguration
 from .patch_application import PatchApplication
 from .patch_pool import PatchPool
@@ -95,10 +99,14 @@ __all__ = (
     "GeneBody",
     "GeneData",
     "Grant",
+    "Identity",
+    "IdentityList",
     "Jwks",
     "Key",
     "LoginBody",
     "LoginResponse",
+    "MergeResult",
+    "MergeUser",
     "OpenIdConfiguration",
     "PatchApplication",
     "PatchPool",

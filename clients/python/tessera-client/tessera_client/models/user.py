@@ -30,9 +30,10 @@ class User:
         phone (None | str | Unset): Phone number.
         email (None | str | Unset): Email address.
         company (None | str | Unset): Company.
-        app_id (None | str | Unset): The mini program AppID the openid belongs to.
-        openid (None | str | Unset): WeChat openid.
-        unionid (None | str | Unset): WeChat unionid.
+        app_id (None | str | Unset): The AppID of the WeChat identity shown: the one used last (every identity: `GET
+            …/users/{userId}/identities`).
+        openid (None | str | Unset): WeChat openid of that identity.
+        unionid (None | str | Unset): WeChat unionid (the person's, across the Open Platform account's apps).
         oauth (Any | Unset): The WeChat profile.
         last_login (None | str | Unset): Last login (ISO-8601 UTC).
         last_ip (None | str | Unset): Last login IP.

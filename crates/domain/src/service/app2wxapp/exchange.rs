@@ -148,8 +148,19 @@ impl ExchangeService {
                 return Err(Error::TicketInvalid);
             }
         }
-        let user =
-            self.users.get(&pool.id, &taken.record.user_id).await?.ok_or(Error::TicketInvalid)?;
+        // The answer names the openid of the mini program that logged in.
+        let user_id = &taken.record.user_id;
+        let user = match &taken.record.app_id {
+            Some(app_id) => self.users.get_for_app(&pool.id, user_id, app_id).await?,
+            None => self.users.get(&pool.id, user_id).await?,
+        };
+        let mut user = user.ok_or(Error::TicketInvalid)?;
+        // The profile kept from the last login may be another mini program's: it names this one.
+        if let (Some(serde_json::Value::Object(oauth)), Some(openid)) =
+            (&mut user.oauth, &user.openid)
+        {
+            oauth.insert("openid".into(), serde_json::Value::from(openid.as_str()));
+        }
         if user.blocked {
             return Err(Error::UserBlocked);
         }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use super::Profile;
 use crate::{
     Error, StoreError, ids,
-    model::{LoginUpdate, User, UserPool},
+    model::{IdentityKind, LoginUpdate, User, UserPool},
     ports::{Clock, Random, UserRepo},
     wechat::WxSession,
 };
@@ -75,8 +75,9 @@ impl Identities {
         }
     }
 
-    /// unionid first (the same person through another mini program), then AppID + openid, then a
-    /// pre-provisioned user with this phone who has no WeChat identity yet.
+    /// unionid first (the same person through another of the pool's WeChat apps: the login then
+    /// adds this app's identity to them), then AppID + openid, then a pre-provisioned user with
+    /// this phone who has no WeChat identity yet.
     async fn find(
         &self,
         pool: &UserPool,
@@ -113,9 +114,11 @@ impl Identities {
         let mut merged = user.clone();
         apply_login(&mut merged, facts, now);
         let login = LoginUpdate {
+            kind: IdentityKind::MiniProgram,
             app_id: facts.app_id.to_owned(),
             openid: facts.session.openid.clone(),
             unionid: facts.session.unionid.clone(),
+            identity_id: ids::new_id(now, self.rng.as_ref()),
             phone: facts.phone.clone(),
             nickname: facts.profile.and_then(|p| p.nick_name.clone()),
             photo: facts.profile.and_then(|p| p.avatar_url.clone()),

@@ -84,8 +84,10 @@ impl LoginService {
         let (pool, user) = self.sign_in(pool_id, &request, ctx).await?;
         let ttl = pool.settings.app2wxapp.ticket_ttl_seconds;
         let challenge = request.code_challenge;
-        let ticket = self.tickets.issue(pool_id, &user.id, ttl, challenge, ctx.ip.clone()).await?;
-        Ok((user.id, ticket))
+        let (user_id, app_id) = (user.id, user.app_id);
+        let ticket =
+            self.tickets.issue(pool_id, &user_id, app_id, ttl, challenge, ctx.ip.clone()).await?;
+        Ok((user_id, ticket))
     }
 
     /// A mini program login without a ticket (the website QR login confirms with it): limits,

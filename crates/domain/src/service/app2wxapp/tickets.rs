@@ -34,11 +34,13 @@ impl Tickets {
         Self { store, clock, rng }
     }
 
-    /// A new ticket standing for `user_id`'s login to `pool_id`, valid `ttl_seconds`.
+    /// A new ticket standing for `user_id`'s login to `pool_id` through the mini program
+    /// `app_id`, valid `ttl_seconds`.
     pub(super) async fn issue(
         &self,
         pool_id: &str,
         user_id: &str,
+        app_id: Option<String>,
         ttl_seconds: i64,
         code_challenge: Option<String>,
         ip: Option<String>,
@@ -51,6 +53,7 @@ impl Tickets {
         let record = TicketRecord {
             pool_id: pool_id.to_owned(),
             user_id: user_id.to_owned(),
+            app_id,
             code_challenge,
             issued_at_ms: now_ms,
             expires_at_ms: now_ms + ttl_seconds * 1000,
