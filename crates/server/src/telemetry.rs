@@ -31,6 +31,7 @@ impl Telemetry {
 pub fn init_telemetry(config: &Config) -> anyhow::Result<Telemetry> {
     let filter = std::env::var("RUST_LOG")
         .ok()
+        .filter(|f| crate::config::is_filter_text(f))
         .and_then(|f| EnvFilter::try_new(f).ok())
         .unwrap_or_else(|| EnvFilter::new(&config.log.level));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());

@@ -34,6 +34,7 @@ pub use keys::known_keys;
 pub use load::{load, load_from};
 pub use redis::{RedisConfig, TlsPems};
 pub use secrets::{ConfiguredKey, MasterKeys, SecretsConfig};
+pub(crate) use sections::is_filter_text;
 pub use sections::{
     AdminConfig, DatabaseConfig, LimitsConfig, LogConfig, LogFormat, TelemetryConfig, WechatConfig,
 };

@@ -206,10 +206,23 @@ impl Default for LogConfig {
 
 impl LogConfig {
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        // A filter is ASCII (targets, levels, spans, fields); tracing-subscriber's parser can
+        // panic on some other text instead of refusing it, so it is refused here first.
+        if !is_filter_text(&self.level) {
+            return Err(bad(
+                "log.level",
+                "must be printable ASCII: a tracing filter such as info or tessera=debug,info",
+            ));
+        }
         tracing_subscriber::EnvFilter::try_new(&self.level)
             .map_err(|e| bad("log.level", e.to_string()))?;
         Ok(())
     }
+}
+
+/// Whether `text` can be a tracing filter at all: printable ASCII only.
+pub(crate) fn is_filter_text(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
 }
 
 /// `log.format`: how log lines are written.

@@ -160,6 +160,15 @@ fn no_secret_reaches_debug_output_or_an_error() {
     assert!(!err.to_string().contains("86753091"), "{err}");
 }
 
+/// A value the property below once found: tracing-subscriber's filter parser panicked on it.
+#[test]
+fn a_log_level_outside_ascii_is_refused_not_a_panic() {
+    let value = "\u{a0}\u{113c5}=";
+    let err = load(&format!("[log]\nlevel = {}", toml_string(value))).expect_err("refused");
+    assert!(err.to_string().contains("log.level"), "{err}");
+    assert!(load("[log]\nlevel = \"tessera=debug,info\"").is_ok());
+}
+
 proptest::proptest! {
     /// Any string for a typed key loads, or is refused with one line naming that key: never a
     /// panic, never a message about another key.
