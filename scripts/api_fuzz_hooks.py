@@ -185,6 +185,12 @@ ACCEPTED = [
         for operation in ("wxappQrcodeScan", "wxappQrcodeConfirm", "wxappQrcodeCancel")
     ],
     (
+        "mergeUser",
+        "invalid_request",
+        r"from: (must name another user than the target|names no user of this pool)",
+        "the source must be another user of the pool than the path's (a rule between the path and the body, and on state)",
+    ),
+    (
         "rotateApplicationSecret",
         "invalid_request",
         r"type: \w+ applications are public clients and have no client secret",

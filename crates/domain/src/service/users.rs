@@ -195,7 +195,12 @@ impl UserService {
             return Err(Error::invalid("from", "must name another user than the target"));
         }
         visible_pool(self.pools.as_ref(), ctx, pool_id).await?;
+        self.users.get(pool_id, into).await?.ok_or(Error::NotFound("user"))?;
+        if self.users.get(pool_id, from).await?.is_none() {
+            return Err(Error::invalid("from", "names no user of this pool"));
+        }
         let now = self.clock.now();
+        // Either user may still go meanwhile: the merge itself answers None then.
         let merged =
             self.users.merge(pool_id, into, from, now).await?.ok_or(Error::NotFound("user"))?;
         // After the merge: the source's tokens die with it (the store deletes them too).

@@ -105,7 +105,9 @@ async fn merging_moves_identities_phone_and_metadata_and_deletes_the_source() {
     let bad = users.merge(&w.admin, &w.pool_id, &target.id, "no good").await;
     assert!(bad.is_err_and(|e| e.to_string().starts_with("from:")));
     let unknown = users.merge(&w.admin, &w.pool_id, &target.id, "nobody").await;
-    assert_eq!(kind(&unknown), "not_found");
+    assert!(unknown.is_err_and(|e| e.to_string().starts_with("from: names no user")));
+    let no_target = users.merge(&w.admin, &w.pool_id, "nobody", &source.id).await;
+    assert_eq!(kind(&no_target), "not_found");
 
     let merged = users.merge(&w.admin, &w.pool_id, &target.id, &source.id).await.expect("merge");
     assert_eq!(merged.identities_moved, 1);

@@ -99,7 +99,12 @@ async fn two_mini_programs_one_person_then_unlink_and_merge() {
             .assert_error(StatusCode::BAD_REQUEST, "invalid_request");
         let nobody =
             f.s.http.post(&merge_path).token(&f.admin).json(json!({"from": "nobody"})).await;
-        nobody.assert_error(StatusCode::NOT_FOUND, "not_found");
+        nobody.assert_error(StatusCode::BAD_REQUEST, "invalid_request");
+        assert!(nobody.body["message"].as_str().is_some_and(|m| m.starts_with("from: ")));
+        let no_target = format!("{users}/{}/merge", "f".repeat(24));
+        let no_target =
+            f.s.http.post(&no_target).token(&f.admin).json(json!({"from": other_id})).await;
+        no_target.assert_error(StatusCode::NOT_FOUND, "not_found");
         let merged =
             f.s.http.post(&merge_path).token(&f.admin).json(json!({"from": other_id})).await;
         let merged = merged.assert_status(StatusCode::OK);
