@@ -734,6 +734,7 @@ mod tickets {
             pool_id: "p".into(),
             user_id: "u".into(),
             app_id: Some("wx4f4bc4dec97d474b".into()),
+            openid: Some("o-1".into()),
             code_challenge: Some("c".repeat(43)),
             issued_at_ms: 1,
             expires_at_ms: 2,

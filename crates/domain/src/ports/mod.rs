@@ -337,6 +337,10 @@ pub struct TicketRecord {
     /// absent in tickets issued before identities existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
+    /// The openid of that login (a person may have several in one app); absent in tickets issued
+    /// before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openid: Option<String>,
     /// The App's PKCE-style S256 challenge, if it bound the ticket to itself.
     pub code_challenge: Option<String>,
     /// When it was issued (Unix milliseconds).

@@ -67,6 +67,7 @@ fn record(worker: usize, n: usize) -> TicketRecord {
         pool_id: "p".into(),
         user_id: format!("u{worker}-{n}"),
         app_id: None,
+        openid: None,
         code_challenge: None,
         issued_at_ms: 1,
         expires_at_ms: 2,

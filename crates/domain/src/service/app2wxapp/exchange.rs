@@ -155,6 +155,10 @@ impl ExchangeService {
             None => self.users.get(&pool.id, user_id).await?,
         };
         let mut user = user.ok_or(Error::TicketInvalid)?;
+        if let Some(openid) = &taken.record.openid {
+            // The openid that logged in, even where the person holds several of this app.
+            user.openid = Some(openid.clone());
+        }
         // The profile kept from the last login may be another mini program's: it names this one.
         if let (Some(serde_json::Value::Object(oauth)), Some(openid)) =
             (&mut user.oauth, &user.openid)

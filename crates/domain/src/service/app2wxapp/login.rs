@@ -84,9 +84,10 @@ impl LoginService {
         let (pool, user) = self.sign_in(pool_id, &request, ctx).await?;
         let ttl = pool.settings.app2wxapp.ticket_ttl_seconds;
         let challenge = request.code_challenge;
-        let (user_id, app_id) = (user.id, user.app_id);
+        let via = user.app_id.zip(user.openid);
+        let user_id = user.id;
         let ticket =
-            self.tickets.issue(pool_id, &user_id, app_id, ttl, challenge, ctx.ip.clone()).await?;
+            self.tickets.issue(pool_id, &user_id, via, ttl, challenge, ctx.ip.clone()).await?;
         Ok((user_id, ticket))
     }
 
@@ -121,10 +122,14 @@ impl LoginService {
             profile: request.profile.as_ref(),
             ip: ctx.ip.clone(),
         };
-        let user = self.identities.upsert(&pool, facts).await?;
+        let mut user = self.identities.upsert(&pool, facts).await?;
         if user.blocked {
             return Err(Error::UserBlocked);
         }
+        // The user as this login sees them: through the identity that just logged in (a person
+        // may hold several openids of one app).
+        user.app_id = Some(app.app_id.clone());
+        user.openid = Some(session.openid.clone());
         Ok((pool, user))
     }
 

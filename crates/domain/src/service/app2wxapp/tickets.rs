@@ -34,13 +34,13 @@ impl Tickets {
         Self { store, clock, rng }
     }
 
-    /// A new ticket standing for `user_id`'s login to `pool_id` through the mini program
-    /// `app_id`, valid `ttl_seconds`.
+    /// A new ticket standing for `user_id`'s login to `pool_id` through `via` (the mini program's
+    /// AppID and the openid that logged in), valid `ttl_seconds`.
     pub(super) async fn issue(
         &self,
         pool_id: &str,
         user_id: &str,
-        app_id: Option<String>,
+        via: Option<(String, String)>,
         ttl_seconds: i64,
         code_challenge: Option<String>,
         ip: Option<String>,
@@ -53,7 +53,8 @@ impl Tickets {
         let record = TicketRecord {
             pool_id: pool_id.to_owned(),
             user_id: user_id.to_owned(),
-            app_id,
+            app_id: via.as_ref().map(|(app_id, _)| app_id.clone()),
+            openid: via.map(|(_, openid)| openid),
             code_challenge,
             issued_at_ms: now_ms,
             expires_at_ms: now_ms + ttl_seconds * 1000,
