@@ -78,7 +78,7 @@ impl IdKind for ClientId {
     }
 
     fn is_valid(id: &str) -> bool {
-        id.len() == 24 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        ids::is_generated_id(id)
     }
 
     fn schema() -> MetaSchemaRef {

@@ -18,6 +18,12 @@ pub fn new_id(now: DateTime<Utc>, rng: &dyn Random) -> String {
     hex(&bytes)
 }
 
+/// Whether `id` has the form [`new_id`] gives (24 lowercase hexadecimal characters): an id of
+/// that kind (a client id) that has another form cannot exist and is never looked up.
+pub fn is_generated_id(id: &str) -> bool {
+    id.len() == 24 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// Lowercase hexadecimal of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -54,6 +60,8 @@ mod tests {
         assert!(early.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
         assert!(early < late);
         assert!(validate_id("id", &early).is_ok());
+        assert!(is_generated_id(&early));
+        assert!(!is_generated_id(&early.to_uppercase()) && !is_generated_id(&early[1..]));
     }
 
     #[test]

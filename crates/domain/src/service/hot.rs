@@ -58,6 +58,10 @@ impl HotReads {
         pool_id: &str,
         client_id: &str,
     ) -> Result<Option<Application>, Error> {
+        // A client id from a request that cannot be one reaches neither the cache nor the store.
+        if !crate::ids::is_generated_id(client_id) {
+            return Ok(None);
+        }
         let key = Caches::application_key(pool_id, client_id);
         let load = || async { Ok(self.applications.get(pool_id, client_id).await?) };
         self.caches.applications.get_or_load(&key, self.clock.now(), load).await
