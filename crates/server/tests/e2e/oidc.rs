@@ -170,19 +170,22 @@ async fn qr_status(browser: &mut Browser, pool: &str, interaction: &str, scene: 
     browser.post_json(&format!("/userpools/{pool}/login/wxapp-qrcode/status"), body).await
 }
 
-/// `POST /userpools/{pool}/oauth/token` with `form`, authenticated as (id, secret) by Basic.
-async fn token(
+/// `POST /userpools/{pool}/oauth/{name}` with `form`, authenticated as (id, secret) by Basic
+/// when given; every answer of these endpoints must be `no-store`.
+async fn post_form(
     flow: &Flow,
+    name: &str,
     basic: Option<(&str, &str)>,
     form: &[(&str, &str)],
 ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
-    let client = reqwest::Client::new();
-    let url = format!("{}/userpools/{}/oauth/token", flow.s.base, flow.pool_id);
+    let url = format!("{}/userpools/{}/oauth/{name}", flow.s.base, flow.pool_id);
     let body: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form.iter().copied())
         .finish();
-    let mut request =
-        client.post(url).header("content-type", "application/x-www-form-urlencoded").body(body);
+    let mut request = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body);
     if let Some((id, secret)) = basic {
         request = request.header(
             "authorization",
@@ -196,29 +199,24 @@ async fn token(
     (status, body, headers)
 }
 
-/// The same for another OAuth endpoint (`introspect`, `revoke`, `userinfo`).
+/// The token endpoint.
+async fn token(
+    flow: &Flow,
+    basic: Option<(&str, &str)>,
+    form: &[(&str, &str)],
+) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+    post_form(flow, "token", basic, form).await
+}
+
+/// Another OAuth endpoint (`introspect`, `revoke`).
 async fn endpoint(
     flow: &Flow,
     name: &str,
     basic: Option<(&str, &str)>,
     form: &[(&str, &str)],
 ) -> (StatusCode, Value) {
-    let client = reqwest::Client::new();
-    let url = format!("{}/userpools/{}/oauth/{name}", flow.s.base, flow.pool_id);
-    let body: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(form.iter().copied())
-        .finish();
-    let mut request =
-        client.post(url).header("content-type", "application/x-www-form-urlencoded").body(body);
-    if let Some((id, secret)) = basic {
-        request = request.header(
-            "authorization",
-            format!("Basic {}", STANDARD.encode(format!("{id}:{secret}"))),
-        );
-    }
-    let response = request.send().await.expect("answer");
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let (status, body, _) = post_form(flow, name, basic, form).await;
+    (status, body)
 }
 
 async fn userinfo(flow: &Flow, access_token: &str) -> (StatusCode, Value, Option<String>) {
