@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use super::Caches;
 use crate::{
     model::{
-        App2WxappConnection, Application, ApplicationChanges, NewKeys, Page, Paged, PoolChanges,
-        PoolUpdated, SigningKey, UserPool,
+        Application, ApplicationChanges, Connection, ConnectionChanges, NewKeys, Page, Paged,
+        PoolChanges, PoolUpdated, SigningKey, UserPool,
     },
     ports::{ApplicationRepo, ConnectionRepo, KeyRepo, PoolRepo, Rotated, StoreResult},
 };
@@ -88,28 +88,33 @@ impl PoolRepo for Invalidating<dyn PoolRepo> {
 
 #[async_trait]
 impl ConnectionRepo for Invalidating<dyn ConnectionRepo> {
-    async fn get(&self, pool_id: &str) -> StoreResult<Option<App2WxappConnection>> {
-        self.inner.get(pool_id).await
+    async fn list(&self, pool_id: &str) -> StoreResult<Vec<Connection>> {
+        self.inner.list(pool_id).await
     }
-    async fn put(&self, connection: &App2WxappConnection) -> StoreResult<()> {
-        self.write(&connection.pool_id, self.inner.put(connection)).await
+    async fn create(&self, connection: &Connection) -> StoreResult<()> {
+        self.write(&connection.pool_id, self.inner.create(connection)).await
     }
-    async fn set_enabled(
+    async fn update(
         &self,
         pool_id: &str,
-        app_id: &str,
-        enabled: Option<bool>,
-        now: DateTime<Utc>,
+        id: &str,
+        changes: &ConnectionChanges,
+    ) -> StoreResult<Option<Connection>> {
+        self.write(pool_id, self.inner.update(pool_id, id, changes)).await
+    }
+    async fn reseal_secret(
+        &self,
+        pool_id: &str,
+        id: &str,
+        old: &str,
+        new: &str,
     ) -> StoreResult<bool> {
-        self.write(pool_id, self.inner.set_enabled(pool_id, app_id, enabled, now)).await
+        self.write(pool_id, self.inner.reseal_secret(pool_id, id, old, new)).await
     }
-    async fn reseal_secret(&self, pool_id: &str, old: &str, new: &str) -> StoreResult<bool> {
-        self.write(pool_id, self.inner.reseal_secret(pool_id, old, new)).await
+    async fn delete(&self, pool_id: &str, id: &str) -> StoreResult<bool> {
+        self.write(pool_id, self.inner.delete(pool_id, id)).await
     }
-    async fn delete(&self, pool_id: &str) -> StoreResult<bool> {
-        self.write(pool_id, self.inner.delete(pool_id)).await
-    }
-    async fn all(&self) -> StoreResult<Vec<App2WxappConnection>> {
+    async fn all(&self) -> StoreResult<Vec<Connection>> {
         self.inner.all().await
     }
 }

@@ -79,8 +79,8 @@ impl<V: Clone> TtlCache<V> {
 pub struct Caches {
     /// Pools by id.
     pub pools: TtlCache<crate::model::UserPool>,
-    /// Connections by pool id (`None`: none configured).
-    pub connections: TtlCache<Option<crate::model::App2WxappConnection>>,
+    /// Each pool's connections, in their order.
+    pub connections: TtlCache<std::sync::Arc<Vec<crate::model::Connection>>>,
     /// Opened signing keys by pool id.
     pub signers: TtlCache<std::sync::Arc<crate::crypto::KeyMaterial>>,
     /// Published JWKs by pool id.

@@ -38,10 +38,14 @@ spelled_enum! {
         PoolSecretRotate = "pool.secret.rotate",
         /// A pool's signing key was rotated (by hand or by a new token algorithm).
         KeyRotate = "key.rotate",
-        /// A pool's mini program connection was created or changed.
+        /// A pool's app2wxapp connection was created or changed (`/connections/app2wxapp`).
         ConnectionPut = "connection.put",
-        /// A pool's mini program connection was removed.
+        /// A pool's connection was removed.
         ConnectionDelete = "connection.delete",
+        /// A connection was added to a pool.
+        ConnectionCreate = "connection.create",
+        /// A connection's settings or credentials changed.
+        ConnectionUpdate = "connection.update",
         /// An admin created a user.
         UserCreate = "user.create",
         /// An admin changed a user.
@@ -56,6 +60,9 @@ spelled_enum! {
         UserIdentityUnlink = "user.identity.unlink",
         /// An admin merged one user into another (the source user is deleted).
         UserMerge = "user.merge",
+        /// A person unknown to the pool was refused by a connection's sign-up policy (`linkOnly`,
+        /// or `linkByPhone` without a matching user); the target is the connection.
+        UserSignupRefused = "user.signup.refused",
         /// An application (OAuth client) was registered.
         ApplicationCreate = "application.create",
         /// An application's settings changed.

@@ -8,6 +8,18 @@ spelled_enum! {
     pub enum IdentityKind {
         /// A mini program (`jscode2session`).
         MiniProgram = "miniprogram",
+        /// An Open Platform website app (website QR login).
+        Website = "website",
+        /// An official account (login inside WeChat's browser).
+        OfficialAccount = "official_account",
+        /// An Open Platform mobile App (OpenSDK `SendAuth`).
+        Mobile = "mobile",
+        /// A multi-end app's WeChat login (`donut/code2verifyinfo`).
+        MultiEnd = "multiend",
+        /// Sign in with Apple inside a multi-end app: the Apple user id, under the app's AppID.
+        Apple = "apple",
+        /// A WeCom employee: the corp user id, under the corp id.
+        WeCom = "wecom",
     }
 }
 

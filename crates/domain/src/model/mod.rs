@@ -61,7 +61,10 @@ mod user;
 pub use admin::PlatformAdmin;
 pub use application::{AppType, Application, ApplicationChanges, GrantType, check_redirect_uri};
 pub use audit::{AuditAction, AuditEvent, Outcome};
-pub use connection::App2WxappConnection;
+pub use connection::{
+    Connection, ConnectionChanges, ConnectionKind, MiniProgramVersion, OfficialAccountScope,
+    SignUpPolicy,
+};
 pub use grant::RefreshToken;
 pub use identity::{Identity, IdentityKind, Merged};
 pub use key::{KeyStatus, NewKeys, SigningKey, TokenAlgorithm};

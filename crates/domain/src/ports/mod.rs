@@ -12,9 +12,9 @@ use chrono::{DateTime, Utc};
 use crate::{
     StoreError,
     model::{
-        App2WxappConnection, Application, ApplicationChanges, AuditEvent, Identity, LoginUpdate,
-        Merged, NewKeys, Page, Paged, PlatformAdmin, PoolChanges, PoolUpdated, RefreshToken,
-        SigningKey, User, UserChanges, UserFilter, UserPool,
+        Application, ApplicationChanges, AuditEvent, Connection, ConnectionChanges, Identity,
+        IdentityKind, LoginUpdate, Merged, NewKeys, Page, Paged, PlatformAdmin, PoolChanges,
+        PoolUpdated, RefreshToken, SigningKey, User, UserChanges, UserFilter, UserPool,
     },
 };
 
@@ -60,33 +60,44 @@ pub trait PoolRepo: Send + Sync {
 /// The app2wxapp connection of each pool.
 #[async_trait]
 pub trait ConnectionRepo: Send + Sync {
-    /// The pool's connection, if configured.
-    async fn get(&self, pool_id: &str) -> StoreResult<Option<App2WxappConnection>>;
-    /// Creates or replaces the pool's connection, AppSecret included.
-    async fn put(&self, connection: &App2WxappConnection) -> StoreResult<()>;
-    /// Changes `enabled` of the pool's connection, only while its AppID is still `app_id` (the
-    /// AppSecret stays as stored); `false` when there is no such connection.
-    async fn set_enabled(
+    /// The pool's connections, in their order (`position`, then creation).
+    async fn list(&self, pool_id: &str) -> StoreResult<Vec<Connection>>;
+    /// Stores a new connection; a second one of the same kind and AppID (and AgentId) in the pool,
+    /// or a second app2wxapp connection, is a `Conflict`.
+    async fn create(&self, connection: &Connection) -> StoreResult<()>;
+    /// Changes the columns of `changes` of the pool's connection `id`; `None` when there is no
+    /// such connection; a change making it a duplicate is a `Conflict`.
+    async fn update(
         &self,
         pool_id: &str,
-        app_id: &str,
-        enabled: Option<bool>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool>;
-    /// Replaces the sealed AppSecret only if it is still `old` (maintenance: re-sealing must not
+        id: &str,
+        changes: &ConnectionChanges,
+    ) -> StoreResult<Option<Connection>>;
+    /// Replaces the sealed secret only if it is still `old` (maintenance: re-sealing must not
     /// undo an admin's change made meanwhile); `false` otherwise.
-    async fn reseal_secret(&self, pool_id: &str, old: &str, new: &str) -> StoreResult<bool>;
+    async fn reseal_secret(
+        &self,
+        pool_id: &str,
+        id: &str,
+        old: &str,
+        new: &str,
+    ) -> StoreResult<bool>;
     /// Removes it; `false` if there was none.
-    async fn delete(&self, pool_id: &str) -> StoreResult<bool>;
-    /// Every pool's connection (maintenance: re-sealing under a new master key).
-    async fn all(&self) -> StoreResult<Vec<App2WxappConnection>>;
+    async fn delete(&self, pool_id: &str, id: &str) -> StoreResult<bool>;
+    /// Every pool's connections (maintenance: re-sealing under a new master key).
+    async fn all(&self) -> StoreResult<Vec<Connection>>;
 }
 
 /// End users, always within one pool.
 #[async_trait]
 pub trait UserRepo: Send + Sync {
     /// Stores a new user; a taken phone, email, unionid or (AppID, openid) is a `Conflict`.
-    async fn create(&self, user: &User) -> StoreResult<()>;
+    async fn create(&self, user: &User) -> StoreResult<()> {
+        self.create_with_identity(user, IdentityKind::MiniProgram).await
+    }
+    /// Stores a new user whose first identity (its `app_id`/`openid`, when set) is of `kind`; a
+    /// taken phone, email, unionid or (AppID, openid) is a `Conflict`.
+    async fn create_with_identity(&self, user: &User, kind: IdentityKind) -> StoreResult<()>;
     /// The user of this pool with this id.
     async fn get(&self, pool_id: &str, id: &str) -> StoreResult<Option<User>>;
     /// Users of this pool matching `filter`, oldest first.

@@ -6,7 +6,7 @@ use crate::{
     Error,
     cache::Caches,
     crypto::KeyMaterial,
-    model::{App2WxappConnection, Application, UserPool},
+    model::{Application, Connection, ConnectionKind, UserPool},
     ports::{ApplicationRepo, Clock, ConnectionRepo, PoolRepo},
 };
 
@@ -42,13 +42,36 @@ impl HotReads {
         self.caches.pools.get_or_load(pool_id, self.clock.now(), load).await
     }
 
-    /// The pool's connection, if configured.
-    pub(crate) async fn connection(
+    /// The pool's connections, in their order.
+    pub(crate) async fn connections(&self, pool_id: &str) -> Result<Arc<Vec<Connection>>, Error> {
+        let load = || async { Ok(Arc::new(self.connections.list(pool_id).await?)) };
+        self.caches.connections.get_or_load(pool_id, self.clock.now(), load).await
+    }
+
+    /// The pool's enabled connection `id`, or `connection_not_configured`.
+    pub(crate) async fn connection(&self, pool_id: &str, id: &str) -> Result<Connection, Error> {
+        let all = self.connections(pool_id).await?;
+        all.iter().find(|c| c.id == id && c.enabled).cloned().ok_or(Error::ConnectionNotConfigured)
+    }
+
+    /// The enabled mini program a mini program login goes through: the one of `app_id` when the
+    /// login names it, else the pool's app2wxapp connection, else its first mini program.
+    /// `connection_not_configured` when there is none.
+    pub(crate) async fn mini_program(
         &self,
         pool_id: &str,
-    ) -> Result<Option<App2WxappConnection>, Error> {
-        let load = || async { Ok(self.connections.get(pool_id).await?) };
-        self.caches.connections.get_or_load(pool_id, self.clock.now(), load).await
+        app_id: Option<&str>,
+    ) -> Result<Connection, Error> {
+        let all = self.connections(pool_id).await?;
+        let mut mini = all.iter().filter(|c| c.kind == ConnectionKind::MiniProgram);
+        let found = match app_id {
+            Some(app_id) => mini.find(|c| c.app_id == app_id),
+            None => {
+                let designated = all.iter().find(|c| c.app2wxapp);
+                designated.or_else(|| mini.next())
+            }
+        };
+        found.filter(|c| c.enabled).cloned().ok_or(Error::ConnectionNotConfigured)
     }
 
     /// The pool's application with this client id, if there is one (the token endpoint reads it

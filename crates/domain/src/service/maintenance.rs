@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::{
-    connections::app_secret_context,
+    connections::secret_context,
     keyring::{KeyRing, private_key_context},
 };
 use crate::{
@@ -17,7 +17,7 @@ use crate::{
 /// What a re-sealing did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ResealReport {
-    /// AppSecrets moved to the current master key.
+    /// Connection secrets moved to the current master key.
     pub connections: usize,
     /// Private signing keys moved to the current master key.
     pub keys: usize,
@@ -69,13 +69,14 @@ impl MaintenanceService {
         let sealer = &self.sealer;
         let mut report = ResealReport::default();
         for connection in self.connections.all().await? {
-            let old = connection.app_secret_sealed.as_str();
+            let old = connection.secret_sealed.as_str();
             if sealer.is_current(old) {
                 report.current += 1;
                 continue;
             }
-            let new = sealer.reseal(old, &app_secret_context(&connection.pool_id))?;
-            if self.connections.reseal_secret(&connection.pool_id, old, &new).await? {
+            let new = sealer.reseal(old, &secret_context(&connection))?;
+            let (pool_id, id) = (&connection.pool_id, &connection.id);
+            if self.connections.reseal_secret(pool_id, id, old, &new).await? {
                 report.connections += 1;
             } else {
                 report.changed_meanwhile += 1;

@@ -21,6 +21,7 @@ mod maintenance;
 pub mod oidc;
 mod passwords;
 mod pools;
+mod signin;
 mod users;
 mod wiring;
 
@@ -29,7 +30,9 @@ use std::sync::Arc;
 pub use admins::{AdminService, NewAdmin};
 pub use applications::{ApplicationService, ApplicationUpdate, CreatedApplication, NewApplication};
 pub use auth::{AccessToken, AuthService, BootstrapAdmin};
-pub use connections::{ConnectionService, ConnectionView, PutConnection};
+pub use connections::{
+    ConnectionPatch, ConnectionService, ConnectionView, NewConnection, PutConnection,
+};
 pub use keys::KeyService;
 pub use limits::FlowLimits;
 pub use maintenance::{MaintenanceService, ResealReport};

@@ -32,7 +32,7 @@ use crate::{
 pub struct Ports {
     /// User pools.
     pub pools: Arc<dyn PoolRepo>,
-    /// app2wxapp connections.
+    /// WeChat connections.
     pub connections: Arc<dyn ConnectionRepo>,
     /// End users.
     pub users: Arc<dyn UserRepo>,
@@ -84,7 +84,7 @@ pub struct Services {
     pub admins: Arc<AdminService>,
     /// User pools.
     pub pools: Arc<PoolService>,
-    /// app2wxapp connections.
+    /// WeChat connections.
     pub connections: Arc<ConnectionService>,
     /// End users.
     pub users: Arc<UserService>,
@@ -243,6 +243,7 @@ impl Shared {
             ports.sealer.clone(),
             self.audit.clone(),
             ports.clock.clone(),
+            ports.rng.clone(),
         )
     }
 

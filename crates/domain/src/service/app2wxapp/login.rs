@@ -3,25 +3,36 @@
 
 use std::sync::Arc;
 
+use serde_json::Value;
+
 use super::{
-    IssuedTicket, LoginRequest, Tickets,
-    identity::{Identities, LoginFacts},
+    IssuedTicket, LoginRequest, Profile, Tickets,
     observe::{Observer, Step},
     validate::validate_login,
 };
 use crate::{
     Error,
     crypto::Sealer,
-    model::{User, UserPool},
+    model::{Connection, IdentityKind, User, UserPool},
     ports::{Clock, Metrics, Random, UserRepo},
-    service::{Ctx, audit::Auditor, connections::open_app, hot::HotReads, limits::Limits},
-    wechat::{WeChat, WeChatError, WxApp, WxSession},
+    service::{
+        Ctx,
+        audit::Auditor,
+        connections::open_app,
+        hot::HotReads,
+        limits::Limits,
+        signin::{LoginProfile, SignIns, WeChatLogin, wechat_error},
+    },
+    wechat::{WeChat, WxApp, WxSession},
 };
+
+/// How users who sign up through a mini program are marked.
+const REGISTER_METHOD: &str = "oauth:app2wxapp";
 
 /// The mini program's login endpoint.
 pub struct LoginService {
     hot: HotReads,
-    identities: Identities,
+    sign_ins: SignIns,
     tickets: Tickets,
     limits: Limits,
     wechat: Arc<dyn WeChat>,
@@ -50,7 +61,7 @@ impl LoginService {
         let LoginPorts { users, wechat, sealer, metrics, clock, rng } = ports;
         Self {
             hot,
-            identities: Identities::new(users, clock, rng),
+            sign_ins: SignIns::new(users, audit.clone(), clock, rng),
             tickets,
             limits,
             wechat,
@@ -81,7 +92,7 @@ impl LoginService {
         request: LoginRequest,
         ctx: &Ctx,
     ) -> Result<(String, IssuedTicket), Error> {
-        let (pool, user) = self.sign_in(pool_id, &request, ctx).await?;
+        let (pool, user) = self.sign_in(pool_id, None, &request, ctx).await?;
         let ttl = pool.settings.app2wxapp.ticket_ttl_seconds;
         let challenge = request.code_challenge;
         let via = user.app_id.zip(user.openid);
@@ -91,45 +102,41 @@ impl LoginService {
         Ok((user_id, ticket))
     }
 
-    /// A mini program login without a ticket (the website QR login confirms with it): limits,
-    /// checks, WeChat session and phone, the user matched or signed up; `user_blocked` for a
-    /// blocked user.
+    /// A mini program login without a ticket (the website QR login confirms with it, the mini
+    /// program's own login gets tokens with it): limits, checks, WeChat session and phone, the
+    /// user matched or signed up; `user_blocked` for a blocked user. The mini program is
+    /// `connection` when the caller knows it, else the one the request names by AppID, else the
+    /// pool's app2wxapp connection.
     pub(crate) async fn sign_in(
         &self,
         pool_id: &str,
+        connection: Option<&Connection>,
         request: &LoginRequest,
         ctx: &Ctx,
     ) -> Result<(UserPool, User), Error> {
         self.limits.count_login(pool_id, ctx.ip.as_deref()).await?;
         validate_login(request)?;
         let pool = self.hot.pool(pool_id).await?;
-        let connection = self
-            .hot
-            .connection(pool_id)
-            .await?
-            .filter(|c| c.enabled)
-            .ok_or(Error::ConnectionNotConfigured)?;
+        let connection = match connection {
+            Some(connection) => connection.clone(),
+            None => self.hot.mini_program(pool_id, request.app_id.as_deref()).await?,
+        };
         let app = open_app(&self.sealer, &connection)?;
         let session = self.wechat.code2session(&app, &request.code).await.map_err(wechat_error)?;
         let phone = self.phone(&app, &session, request).await?;
         if request.get_phone && phone.is_none() {
             return Err(Error::PhoneRequired);
         }
-        let facts = LoginFacts {
-            app_id: &app.app_id,
-            session: &session,
+        let login = WeChatLogin {
+            connection: &connection,
+            kind: IdentityKind::MiniProgram,
+            openid: &session.openid,
+            unionid: session.unionid.as_deref(),
             phone,
-            profile: request.profile.as_ref(),
-            ip: ctx.ip.clone(),
+            profile: request.profile.as_ref().map(login_profile),
+            register_method: REGISTER_METHOD,
         };
-        let mut user = self.identities.upsert(&pool, facts).await?;
-        if user.blocked {
-            return Err(Error::UserBlocked);
-        }
-        // The user as this login sees them: through the identity that just logged in (a person
-        // may hold several openids of one app).
-        user.app_id = Some(app.app_id.clone());
-        user.openid = Some(session.openid.clone());
+        let user = self.sign_ins.sign_in(&pool, &login, ctx).await?;
         Ok((pool, user))
     }
 
@@ -155,21 +162,21 @@ impl LoginService {
     }
 }
 
-/// WeChat's failures in the flow's public terms.
-fn wechat_error(err: WeChatError) -> Error {
-    match err {
-        WeChatError::CodeInvalid(_) => Error::WechatCodeInvalid,
-        WeChatError::RateLimited => Error::RateLimited { retry_after: 60 },
-        WeChatError::RiskyUser => Error::Forbidden("WeChat refused this user as high risk".into()),
-        WeChatError::AppRejected(errcode) => Error::WechatUnavailable(format!(
-            "WeChat rejected the pool's mini program AppID or AppSecret (errcode {errcode})"
-        )),
-        WeChatError::DecryptFailed(why) => Error::invalid("encryptedData", why),
-        // The login draws no mini program code; should it ever, WeChat's refusal is ours to fix.
-        WeChatError::WxaCodeRefused(problem) => {
-            Error::WechatUnavailable(format!("WeChat cannot make the mini program code: {problem}"))
-        }
-        WeChatError::Unavailable(cause) => Error::WechatUnavailable(cause),
-        WeChatError::CacheUnavailable(cause) => Error::Unavailable(cause),
+/// The mini program's profile: its nickname and avatar become the user's; every field given is
+/// kept in `oauth` under WeChat's name.
+fn login_profile(p: &Profile) -> LoginProfile {
+    let fields = [
+        ("nickName", p.nick_name.clone().map(Value::from)),
+        ("avatarUrl", p.avatar_url.clone().map(Value::from)),
+        ("gender", p.gender.map(Value::from)),
+        ("city", p.city.clone().map(Value::from)),
+        ("province", p.province.clone().map(Value::from)),
+        ("country", p.country.clone().map(Value::from)),
+        ("language", p.language.clone().map(Value::from)),
+    ];
+    LoginProfile {
+        nickname: p.nick_name.clone(),
+        photo: p.avatar_url.clone(),
+        fields: fields.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect(),
     }
 }

@@ -2,14 +2,12 @@
 //! ticket, and the App backend's exchange of that ticket for the user and a signed token.
 //!
 //! - [`login`]: WeChat session, phone, the user matched or signed up, then a ticket;
-//! - [`identity`]: how a login finds its user and what it records on them;
 //! - [`tickets`]: issuing, consuming and restoring tickets;
 //! - [`exchange`]: the pool secret, the ticket, its verifier, then the signed token;
 //! - [`validate`]: the login request's checks;
 //! - [`observe`]: the timing, metrics and audit shared by both steps.
 
 pub(crate) mod exchange;
-mod identity;
 pub(crate) mod login;
 mod observe;
 mod tickets;
@@ -47,6 +45,9 @@ pub struct Profile {
 pub struct LoginRequest {
     /// The `wx.login` code.
     pub code: String,
+    /// The mini program's AppID, when the pool has several mini programs; `None` is the pool's
+    /// app2wxapp connection.
+    pub app_id: Option<String>,
     /// The `getPhoneNumber` button's code.
     pub phone_code: Option<String>,
     /// Legacy encrypted phone payload.

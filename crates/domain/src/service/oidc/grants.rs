@@ -384,7 +384,7 @@ impl OidcService {
         };
         let ctx = Ctx::anonymous(request.ip);
         let (_, user) =
-            self.login.sign_in(&pool.id, &login, &ctx).await.map_err(|err| match err {
+            self.login.sign_in(&pool.id, None, &login, &ctx).await.map_err(|err| match err {
                 Error::WechatCodeInvalid => OAuthError::grant(err.to_string()),
                 Error::WechatUnavailable(cause) => {
                     tracing::warn!(%cause, "WeChat is unavailable");

@@ -111,7 +111,8 @@ impl QrLoginService {
     pub async fn api_create(&self, pool_id: &str, ip: Option<String>) -> Result<ApiQrCode, Error> {
         let pool = self.hot.pool(pool_id).await?;
         let ttl = seconds(pool.settings.qrcode_login.qrcode_expires_after)?;
-        let login = QrLogin { interaction: None, stage: Stage::Pending, user_id: None };
+        let login =
+            QrLogin { interaction: None, connection: None, stage: Stage::Pending, user_id: None };
         let code = self.draw(pool_id, &login, ttl, ip).await?;
         Ok(ApiQrCode { random: code.scene, image: code.image, expires_in: code.expires_in })
     }

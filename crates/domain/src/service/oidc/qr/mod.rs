@@ -23,7 +23,7 @@ pub use api::{ApiQrCode, ApiQrStatus, Authorized, QrExchange};
 use crate::{
     Error,
     crypto::{Sealer, b64url},
-    model::AuditAction,
+    model::{AuditAction, Connection, ConnectionKind, MiniProgramVersion},
     ports::{Clock, Random, StateKey, StateKind, StateStore, UserRepo},
     service::{
         Ctx,
@@ -59,6 +59,10 @@ struct QrLogin {
     /// The hosted page's request the code is for; none for a code of the QR login API.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     interaction: Option<String>,
+    /// The mini program connection that drew the code (its confirmation logs in through it);
+    /// none for a code of the pool's app2wxapp connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    connection: Option<String>,
     stage: Stage,
     user_id: Option<String>,
 }
@@ -149,22 +153,40 @@ impl QrLoginService {
         Self { oidc, login, exchange, hot, state, wechat, sealer, users, clock, rng, limits, audit }
     }
 
-    /// A new code for the pending request `interaction` of this browser. Counted like logins
-    /// (each one calls WeChat).
+    /// A new code of the mini program `connection` (the pool's app2wxapp connection when
+    /// `None`) for the pending request `interaction` of this browser. Counted like logins (each
+    /// one calls WeChat).
     pub async fn create(
         &self,
         pool_id: &str,
         interaction: &str,
+        connection: Option<&str>,
         browser: Option<&str>,
         ip: Option<String>,
     ) -> Result<QrCode, Error> {
         self.pending(pool_id, interaction, browser).await?;
         let login = QrLogin {
             interaction: Some(interaction.to_owned()),
+            connection: connection.map(str::to_owned),
             stage: Stage::Pending,
             user_id: None,
         };
         self.draw(pool_id, &login, QR_TTL, ip).await
+    }
+
+    /// The mini program a QR login goes through: the connection that drew its code, else the
+    /// pool's app2wxapp connection.
+    async fn mini_program(&self, pool_id: &str, login: &QrLogin) -> Result<Connection, Error> {
+        match &login.connection {
+            Some(id) => {
+                let connection = self.hot.connection(pool_id, id).await?;
+                if connection.kind != ConnectionKind::MiniProgram {
+                    return Err(Error::invalid("connection", "is not a miniprogram connection"));
+                }
+                Ok(connection)
+            }
+            None => self.hot.mini_program(pool_id, None).await,
+        }
     }
 
     /// A new mini program code for `login`, stored for `ttl`. Counted like logins (each one
@@ -177,13 +199,9 @@ impl QrLoginService {
         ip: Option<String>,
     ) -> Result<QrCode, Error> {
         self.limits.count_login(pool_id, ip.as_deref()).await?;
-        let connection = self
-            .hot
-            .connection(pool_id)
-            .await?
-            .filter(|c| c.enabled)
-            .ok_or(Error::ConnectionNotConfigured)?;
+        let connection = self.mini_program(pool_id, login).await?;
         let app = open_app(&self.sealer, &connection)?;
+        let version = connection.env_version.unwrap_or(MiniProgramVersion::Release);
         let scene = {
             let mut bytes = [0u8; 24];
             self.rng.fill(&mut bytes);
@@ -192,8 +210,9 @@ impl QrLoginService {
         let request = WxaCodeRequest {
             scene: scene.clone(),
             page: QR_PAGE.to_owned(),
-            check_path: true,
-            env_version: "release".to_owned(),
+            // WeChat checks the page only in the published version.
+            check_path: version == MiniProgramVersion::Release,
+            env_version: version.as_str().to_owned(),
             width: 280,
         };
         let code = self.wechat.wxacode_unlimited(&app, &request).await.map_err(wechat_error)?;
@@ -285,7 +304,8 @@ impl QrLoginService {
             if !matches!(login.stage, Stage::Pending | Stage::Scanned) {
                 return Err(Error::QrExpired);
             }
-            let (_, user) = self.login.sign_in(pool_id, &request, &ctx).await?;
+            let connection = self.mini_program(pool_id, &login).await?;
+            let (_, user) = self.login.sign_in(pool_id, Some(&connection), &request, &ctx).await?;
             let next = QrLogin { stage: Stage::Confirmed, user_id: Some(user.id.clone()), ..login };
             self.step(pool_id, scene, &raw, &next).await?;
             Ok(user.id)
@@ -374,10 +394,16 @@ mod tests {
         let scene = b64url(&[7u8; 24]);
         assert_eq!(scene.len(), 32);
         assert!(crate::wechat::valid_scene(&scene));
-        let login = QrLogin { interaction: Some("i".into()), stage: Stage::Scanned, user_id: None };
+        let login = QrLogin {
+            interaction: Some("i".into()),
+            connection: None,
+            stage: Stage::Scanned,
+            user_id: None,
+        };
         let text = String::from_utf8(to_bytes(&login).unwrap()).unwrap();
         assert_eq!(text, r#"{"interaction":"i","stage":"scanned","user_id":null}"#);
-        let api = QrLogin { interaction: None, stage: Stage::Pending, user_id: None };
+        let api =
+            QrLogin { interaction: None, connection: None, stage: Stage::Pending, user_id: None };
         let text = String::from_utf8(to_bytes(&api).unwrap()).unwrap();
         assert_eq!(text, r#"{"stage":"pending","user_id":null}"#);
         let back: QrLogin = serde_json::from_str(&text).unwrap();
