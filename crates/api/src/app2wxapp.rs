@@ -75,6 +75,11 @@ pub struct LoginBody {
     /// `S256` (the default and only method).
     #[oai(validator(pattern = "^S256$"))]
     code_challenge_method: Option<String>,
+    /// The mini program's own AppID (`wx.getAccountInfoSync().miniProgram.appId`), when the
+    /// pool has several mini program connections: the login goes through that one. Absent: the
+    /// pool's app2wxapp connection.
+    #[oai(validator(pattern = "^wx[A-Za-z0-9]{16}$"))]
+    app_id: Option<String>,
 }
 
 /// A ticket for the App.
@@ -248,6 +253,7 @@ impl App2WxappApi {
         let request = LoginRequest {
             get_phone: wants_phone(b.get_phone.as_ref())?,
             code: b.code,
+            app_id: b.app_id,
             phone_code: b.phone_code,
             encrypted_data: b.encrypted_data,
             iv: b.iv,

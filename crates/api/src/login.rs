@@ -16,7 +16,7 @@ use tessera_domain::{
     Error, ids,
     service::oidc::{
         AuthorizeOutcome, AuthorizePageError, AuthorizeRequest, LogoutOutcome, LogoutPageError,
-        LogoutRequest, QrStatus, SESSION_TTL,
+        LogoutRequest, QrStatus, SESSION_TTL, WebCallback,
     },
 };
 
@@ -39,6 +39,8 @@ pub(crate) fn mount(route: Route) -> Route {
         .at("/userpools/:id/oauth/logout", poem::get(logout).post(logout))
         .at("/userpools/:id/login/wxapp-qrcode", poem::post(qrcode))
         .at("/userpools/:id/login/wxapp-qrcode/status", poem::post(qrcode_status))
+        .at("/userpools/:id/login/wechat", poem::get(wechat_start))
+        .at("/userpools/:id/login/wechat/callback", poem::get(wechat_callback))
 }
 
 fn cookie(req: &Request, name: &str) -> Option<String> {
@@ -142,6 +144,7 @@ async fn authorize(
         request_uri: pairs.take("request_uri"),
         session_cookie: cookie(req, SESSION_COOKIE),
         browser_cookie: cookie(req, BROWSER_COOKIE),
+        user_agent: req.header(header::USER_AGENT).map(str::to_owned),
     };
     match state.services.oidc.authorize(request).await {
         Ok(AuthorizeOutcome::Redirect(location)) => found(&location),
@@ -161,14 +164,30 @@ async fn authorize(
         }
         Ok(AuthorizeOutcome::Login(prompt)) => {
             let base_path = format!("/userpools/{id}");
-            let page = LoginPage {
-                lang,
-                pool_name: &prompt.pool_name,
-                application_name: &prompt.application_name,
-                base_path: &base_path,
-                interaction: &prompt.interaction,
+            let mut response = match &prompt.start_at_once {
+                // Inside WeChat's browser: straight to the official account's authorization.
+                Some(connection) => {
+                    let browser = prompt.new_browser_cookie.clone().or(cookie(req, BROWSER_COOKIE));
+                    let web = &state.services.web_login;
+                    let started =
+                        web.start(&id, &prompt.interaction, connection, browser.as_deref()).await;
+                    match started {
+                        Ok(location) => found(&location),
+                        Err(err) => web_error_page(lang, err),
+                    }
+                }
+                None => {
+                    let page = LoginPage {
+                        lang,
+                        pool_name: &prompt.pool_name,
+                        application_name: &prompt.application_name,
+                        base_path: &base_path,
+                        interaction: &prompt.interaction,
+                        methods: &prompt.methods,
+                    };
+                    hosted::login_page(&page)
+                }
             };
-            let mut response = hosted::login_page(&page);
             if let Some(browser) = &prompt.new_browser_cookie {
                 set_cookie(&mut response, &state, &id, BROWSER_COOKIE, browser, None);
             }
@@ -192,10 +211,13 @@ fn server_error_page(lang: Lang, err: Error) -> Response {
     hosted::error_page(lang, ErrorPageKind::ServerError, None, status)
 }
 
-/// What the page sends to get a code.
+/// What the page sends to get a code: its request, and the mini program connection whose code
+/// it shows (the pool's app2wxapp connection when absent).
 #[derive(Deserialize)]
 struct InteractionBody {
     interaction: String,
+    #[serde(default)]
+    connection: Option<String>,
 }
 
 /// What the page sends to learn where its code stands.
@@ -228,8 +250,9 @@ async fn qrcode(
         let b: InteractionBody = json_body(&bytes)?;
         let browser = cookie(req, BROWSER_COOKIE);
         let ip = state.client_ip(req);
-        let code =
-            state.services.qr_login.create(&id, &b.interaction, browser.as_deref(), ip).await?;
+        let qr = &state.services.qr_login;
+        let connection = b.connection.as_deref();
+        let code = qr.create(&id, &b.interaction, connection, browser.as_deref(), ip).await?;
         Ok(json!({ "scene": code.scene, "image": code.image, "expiresIn": code.expires_in }))
     }
     .await;
@@ -276,6 +299,95 @@ async fn qrcode_status(
         }
         Err(err) => err.into_response(),
     }
+}
+
+/// `GET /userpools/{id}/login/wechat?interaction=…&connection=…`: the page's button of a website
+/// app (or official account): to WeChat's authorization page, with a `state` bound to this
+/// browser's request.
+#[handler]
+async fn wechat_start(
+    req: &Request,
+    Path(id): Path<String>,
+    state: Data<&Arc<AppState>>,
+    body: Body,
+) -> Response {
+    let (mut pairs, _, lang) = match page_request(req, &id, body).await {
+        Ok(read) => read,
+        Err(page) => return page,
+    };
+    let (Some(interaction), Some(connection)) =
+        (pairs.take("interaction"), pairs.take("connection"))
+    else {
+        let detail = Some("interaction, connection");
+        return hosted::error_page(
+            lang,
+            ErrorPageKind::InvalidRequest,
+            detail,
+            StatusCode::BAD_REQUEST,
+        );
+    };
+    let browser = cookie(req, BROWSER_COOKIE);
+    let web = &state.services.web_login;
+    match web.start(&id, &interaction, &connection, browser.as_deref()).await {
+        Ok(location) => found(&location),
+        Err(err) => web_error_page(lang, err),
+    }
+}
+
+/// `GET /userpools/{id}/login/wechat/callback?code=…&state=…`: WeChat sends the browser back;
+/// signed in, it goes on to the application with a code and a login session cookie.
+#[handler]
+async fn wechat_callback(
+    req: &Request,
+    Path(id): Path<String>,
+    state: Data<&Arc<AppState>>,
+    body: Body,
+) -> Response {
+    let (mut pairs, _, lang) = match page_request(req, &id, body).await {
+        Ok(read) => read,
+        Err(page) => return page,
+    };
+    let callback = WebCallback {
+        pool_id: id.clone(),
+        code: pairs.take("code"),
+        state: pairs.take("state"),
+        browser: cookie(req, BROWSER_COOKIE),
+        ip: state.client_ip(req),
+    };
+    match state.services.web_login.callback(callback).await {
+        Ok(done) => {
+            let mut response = found(&done.redirect_to);
+            let age = Some(SESSION_TTL.as_secs());
+            set_cookie(&mut response, &state, &id, SESSION_COOKIE, &done.session_cookie, age);
+            response
+        }
+        Err(err) => web_error_page(lang, err),
+    }
+}
+
+/// A web login's failure, as a page in the reader's language.
+fn web_error_page(lang: Lang, err: Error) -> Response {
+    let (kind, status) = match &err {
+        Error::LoginExpired => (ErrorPageKind::LoginExpired, StatusCode::GONE),
+        Error::SignupDisabled => (ErrorPageKind::SignupRefused, StatusCode::FORBIDDEN),
+        Error::UserBlocked => (ErrorPageKind::SignupRefused, StatusCode::FORBIDDEN),
+        Error::Forbidden(_) => (ErrorPageKind::Declined, StatusCode::FORBIDDEN),
+        Error::ConnectionNotConfigured => (ErrorPageKind::InvalidRequest, StatusCode::BAD_REQUEST),
+        Error::WechatCodeInvalid => (ErrorPageKind::LoginExpired, StatusCode::BAD_REQUEST),
+        Error::RateLimited { .. } => {
+            (ErrorPageKind::WechatUnavailable, StatusCode::TOO_MANY_REQUESTS)
+        }
+        Error::WechatUnavailable(cause) => {
+            tracing::warn!(%cause, "hosted page: WeChat is unavailable");
+            (ErrorPageKind::WechatUnavailable, StatusCode::BAD_GATEWAY)
+        }
+        _ => return server_error_page(lang, err),
+    };
+    let detail = match kind {
+        ErrorPageKind::InvalidRequest => Some("connection"),
+        _ => None,
+    };
+    hosted::error_page(lang, kind, detail, status)
 }
 
 fn json_or_error(result: Result<serde_json::Value, ApiError>) -> Response {

@@ -91,6 +91,24 @@ impl IdKind for ClientId {
     }
 }
 
+/// A connection's id (24 lowercase hexadecimal characters, as generated): anything else answers
+/// `404 not_found`.
+pub struct ConnectionId;
+
+impl IdKind for ConnectionId {
+    fn not_found() -> Error {
+        Error::NotFound("connection")
+    }
+
+    fn is_valid(id: &str) -> bool {
+        ids::is_generated_id(id)
+    }
+
+    fn schema() -> MetaSchemaRef {
+        ClientId::schema()
+    }
+}
+
 /// A platform admin's account id: an invalid one answers `404 not_found`.
 pub struct AdminId;
 

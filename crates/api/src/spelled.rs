@@ -8,7 +8,9 @@ use poem_openapi::{
     registry::{MetaSchema, MetaSchemaRef, Registry},
     types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
 };
-use tessera_domain::model::{AppType, GrantType};
+use tessera_domain::model::{
+    AppType, ConnectionKind, GrantType, MiniProgramVersion, OfficialAccountScope, SignUpPolicy,
+};
 
 /// Declares a newtype over a domain enum with its OpenAPI schema and serde/JSON conversions.
 macro_rules! spelled_schema {
@@ -86,4 +88,37 @@ spelled_schema!(
     /// An OAuth 2.0 grant type.
     Grant(GrantType),
     "An OAuth 2.0 grant an application may use at the token endpoint."
+);
+
+spelled_schema!(
+    /// Which WeChat app a connection is.
+    Kind(ConnectionKind),
+    "Which WeChat app a connection is: `miniprogram` (app2wxapp, mini-program QR login for \
+     websites, the mini program's own login), `website` (Open Platform website app: website QR \
+     login), `official_account` (service account: login inside WeChat's browser), `mobile` (Open \
+     Platform mobile App: OpenSDK `SendAuth`), `multiend` (multi-end app), `wecom` (self-built \
+     WeCom app)."
+);
+
+spelled_schema!(
+    /// A connection's sign-up policy.
+    SignUp(SignUpPolicy),
+    "What a login through the connection does with a person the pool does not know: `create` \
+     signs them up (when the pool allows sign-up), `linkOnly` refuses them (`403 \
+     signup_disabled`, audited as `user.signup.refused`), `linkByPhone` links them to the \
+     pre-provisioned user with the phone number WeChat verified and refuses anyone else."
+);
+
+spelled_schema!(
+    /// An official account's login scope.
+    OaScope(OfficialAccountScope),
+    "What an official account's login asks WeChat for: `snsapi_base` (silent: the openid and \
+     unionid) or `snsapi_userinfo` (the profile too, after the person allows it)."
+);
+
+spelled_schema!(
+    /// The version of a mini program its login QR codes open.
+    EnvVersion(MiniProgramVersion),
+    "The version of the mini program the login QR codes open: `release` (WeChat checks the page \
+     exists in it), `trial` or `develop` (for testing an unpublished version)."
 );

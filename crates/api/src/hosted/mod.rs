@@ -16,6 +16,8 @@ use poem::{
     http::{HeaderValue, StatusCode, header},
 };
 
+use tessera_domain::{model::ConnectionKind, service::oidc::LoginMethod};
+
 use self::texts::texts;
 pub use self::{
     assets::{ASSETS_PATH, asset_routes},
@@ -43,6 +45,8 @@ pub struct LoginPage<'a> {
     pub base_path: &'a str,
     /// The opaque id of this authorization request, sent back with each of those calls.
     pub interaction: &'a str,
+    /// The ways to sign in, in the pool's order.
+    pub methods: &'a [LoginMethod],
 }
 
 /// Why an authorization request cannot go on: shown as a page, never redirected.
@@ -56,6 +60,12 @@ pub enum ErrorPageKind {
     InvalidRequest,
     /// The authorization request outlived its lifetime.
     LoginExpired,
+    /// The connection's sign-up policy refuses this person.
+    SignupRefused,
+    /// The person declined in WeChat.
+    Declined,
+    /// WeChat cannot be reached.
+    WechatUnavailable,
     /// A failure of ours.
     ServerError,
 }
@@ -84,12 +94,10 @@ pub fn login_page(page: &LoginPage<'_>) -> Response {
             escape(text)
         ));
     }
-    let body = format!(
-        r#"<main class="card" id="login" data-state="loading" data-base="{base}" data-interaction="{interaction}">
-    <header>
-      <p class="pool">{pool_label}</p>
-      <h1>{heading}</h1>
-    </header>
+    let qr = page.methods.iter().find(|m| m.kind == ConnectionKind::MiniProgram);
+    let qr_section = qr.map(|_| {
+        format!(
+            r#"
     <section class="qr" aria-labelledby="scan-heading">
       <h2 id="scan-heading">{scan_heading}</h2>
       <div class="qr-frame">
@@ -101,17 +109,70 @@ pub fn login_page(page: &LoginPage<'_>) -> Response {
       <button type="button" id="renew" class="button" hidden>{renew}</button>
       <p class="hint">{phone_hint}</p>
       <noscript><p class="status">{needs_script}</p></noscript>
-    </section>
+    </section>"#,
+            scan_heading = escape(t.scan_heading),
+            qr_alt = escape(t.qr_alt),
+            renew = escape(t.renew),
+            phone_hint = escape(t.phone_hint),
+            needs_script = escape(t.needs_script),
+        )
+    });
+    let buttons: String = page
+        .methods
+        .iter()
+        .filter_map(|m| {
+            let label = match m.kind {
+                ConnectionKind::Website => t.method_website,
+                ConnectionKind::OfficialAccount => t.method_official_account,
+                _ => return None,
+            };
+            let href = format!(
+                "{}/login/wechat?interaction={}&connection={}",
+                page.base_path, page.interaction, m.connection
+            );
+            Some(format!(
+                "\n        <li><a class=\"button method\" data-kind=\"{kind}\" href=\"{href}\">{label}</a></li>",
+                kind = m.kind.as_str(),
+                href = escape(&href),
+                label = escape(m.name.as_deref().unwrap_or(label)),
+            ))
+        })
+        .collect();
+    let others = if buttons.is_empty() {
+        String::new()
+    } else {
+        let heading = if qr.is_some() {
+            format!("\n      <h2>{}</h2>", escape(t.other_methods))
+        } else {
+            String::new()
+        };
+        format!(
+            "\n    <nav class=\"methods\">{heading}\n      <ul>{buttons}\n      </ul>\n    </nav>"
+        )
+    };
+    let none = if page.methods.is_empty() {
+        format!("\n    <p class=\"status\">{}</p>", escape(t.no_methods))
+    } else {
+        String::new()
+    };
+    let qr_section = qr_section.unwrap_or_default();
+    let buttons_first = page.methods.first().is_some_and(|m| m.kind != ConnectionKind::MiniProgram);
+    let connection =
+        qr.map(|m| format!(r#" data-connection="{}""#, escape(&m.connection))).unwrap_or_default();
+    let body = format!(
+        r#"<main class="card" id="login" data-state="loading" data-base="{base}" data-interaction="{interaction}"{connection}>
+    <header>
+      <p class="pool">{pool_label}</p>
+      <h1>{heading}</h1>
+    </header>{first}{second}{none}
   </main>"#,
         base = escape(page.base_path),
         interaction = escape(page.interaction),
         heading = fill(t.sign_in_to_app, names, true),
         pool_label = fill(t.pool_label, names, true),
-        scan_heading = escape(t.scan_heading),
-        qr_alt = escape(t.qr_alt),
-        renew = escape(t.renew),
-        phone_hint = escape(t.phone_hint),
-        needs_script = escape(t.needs_script),
+        // In the tenant's order: the buttons first when one of them comes before the QR code.
+        first = if buttons_first { others.as_str() } else { qr_section.as_str() },
+        second = if buttons_first { qr_section.as_str() } else { others.as_str() },
     );
     let script = format!(r#"<script src="{}" defer></script>"#, assets::login_js());
     let title = fill(t.sign_in_to_app, names, false);
@@ -132,6 +193,9 @@ pub fn error_page(
         ErrorPageKind::RedirectUriMismatch => (t.error_redirect_uri_mismatch, t.advice_contact_app),
         ErrorPageKind::InvalidRequest => (t.error_invalid_request, t.advice_start_again),
         ErrorPageKind::LoginExpired => (t.error_login_expired, t.advice_start_again),
+        ErrorPageKind::SignupRefused => (t.error_signup_refused, t.advice_ask_admin),
+        ErrorPageKind::Declined => (t.error_declined, t.advice_start_again),
+        ErrorPageKind::WechatUnavailable => (t.error_wechat_unavailable, t.advice_try_later),
         ErrorPageKind::ServerError => (t.error_server_error, t.advice_try_later),
     };
     let detail = detail

@@ -6,6 +6,19 @@ use super::*;
 
 const HOSTILE: &str = r#"<script>alert("x")</script> & 'co'"#;
 
+const MINI: &str = "00000000000000000000000a";
+const WEBSITE: &str = "00000000000000000000000b";
+
+fn method(connection: &str, kind: ConnectionKind, name: Option<&str>) -> LoginMethod {
+    LoginMethod { connection: connection.into(), kind, name: name.map(str::to_owned) }
+}
+
+fn qr_only() -> &'static [LoginMethod] {
+    static METHODS: std::sync::LazyLock<Vec<LoginMethod>> =
+        std::sync::LazyLock::new(|| vec![method(MINI, ConnectionKind::MiniProgram, None)]);
+    &METHODS
+}
+
 fn page<'a>(lang: Lang, pool: &'a str, app: &'a str) -> LoginPage<'a> {
     LoginPage {
         lang,
@@ -13,6 +26,7 @@ fn page<'a>(lang: Lang, pool: &'a str, app: &'a str) -> LoginPage<'a> {
         application_name: app,
         base_path: "/userpools/acme",
         interaction: "aW50ZXJhY3Rpb24",
+        methods: qr_only(),
     }
 }
 
@@ -30,6 +44,9 @@ fn every_page() -> Vec<(&'static str, Lang, Response)> {
             ErrorPageKind::RedirectUriMismatch,
             ErrorPageKind::InvalidRequest,
             ErrorPageKind::LoginExpired,
+            ErrorPageKind::SignupRefused,
+            ErrorPageKind::Declined,
+            ErrorPageKind::WechatUnavailable,
             ErrorPageKind::ServerError,
         ] {
             pages.push(("error", lang, error_page(lang, kind, Some("x"), StatusCode::BAD_REQUEST)));
@@ -255,4 +272,33 @@ async fn the_browser_test_serves_the_page_as_it_is() {
         "e2e/fixtures/hosted-login.json is not the current login page: run \
          `UPDATE_FIXTURES=1 cargo test -p tessera-api --lib hosted` and commit it"
     );
+}
+
+#[tokio::test]
+async fn the_methods_are_listed_in_the_tenants_order_with_their_names_escaped() {
+    let qr_last = [
+        method(WEBSITE, ConnectionKind::Website, Some(HOSTILE)),
+        method(MINI, ConnectionKind::MiniProgram, None),
+    ];
+    let html =
+        body_of(login_page(&LoginPage { methods: &qr_last, ..page(Lang::En, "Acme", "Shop") }))
+            .await;
+    let link = format!(
+        r#"href="/userpools/acme/login/wechat?interaction=aW50ZXJhY3Rpb24&amp;connection={WEBSITE}""#
+    );
+    let (at_link, at_qr) = (html.find(&link), html.find("id=\"qr-image\""));
+    assert!(at_link.is_some() && at_qr.is_some(), "{html}");
+    assert!(at_link < at_qr, "the website app comes first, as the tenant ordered");
+    assert!(html.contains(&format!(r#"data-connection="{MINI}""#)), "the script's mini program");
+    assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)") && !html.contains("<script>alert"));
+
+    let website_only = [method(WEBSITE, ConnectionKind::Website, None)];
+    let en = page(Lang::En, "Acme", "Shop");
+    let html = body_of(login_page(&LoginPage { methods: &website_only, ..en })).await;
+    assert!(!html.contains("qr-image") && !html.contains("data-connection"), "no code to show");
+    assert!(html.contains(">Sign in with WeChat (QR code)</a>"), "{html}");
+
+    let html = body_of(login_page(&LoginPage { methods: &[], ..en })).await;
+    assert!(html.contains("offers no way to sign in"), "{html}");
+    assert!(!html.contains("<nav"), "{html}");
 }

@@ -86,6 +86,22 @@ catalog! {
     logout_confirm_button,
     /// The text below it.
     logged_out_body,
+    /// The button of a website app's QR login (WeChat's own QR page).
+    method_website,
+    /// The button of an official account's login, inside WeChat's browser.
+    method_official_account,
+    /// The heading of the other ways to sign in, below the QR code.
+    other_methods,
+    /// Shown when the pool offers this application no way to sign in.
+    no_methods,
+    /// The error page's heading: the person is not one the connection signs in.
+    error_signup_refused,
+    /// What to do then.
+    advice_ask_admin,
+    /// The error page's heading: the person declined in WeChat.
+    error_declined,
+    /// The error page's heading: WeChat cannot be reached.
+    error_wechat_unavailable,
 }
 
 /// Simplified Chinese.
@@ -121,6 +137,14 @@ const ZH_CN: Texts = Texts {
     logout_confirm_body: "你将在此浏览器中退出 {pool} 的登录。",
     logout_confirm_button: "退出登录",
     logged_out_body: "现在可以关闭此页面。",
+    method_website: "微信扫码登录（网站应用）",
+    method_official_account: "微信授权登录",
+    other_methods: "其他登录方式",
+    no_methods: "此应用尚未配置登录方式，请联系应用的提供方。",
+    error_signup_refused: "此微信账号无法登录",
+    advice_ask_admin: "只有已开通的账号才能登录，请联系管理员为你开通。",
+    error_declined: "你已在微信中拒绝授权",
+    error_wechat_unavailable: "暂时无法连接微信",
 };
 
 /// English.
@@ -157,6 +181,14 @@ const EN: Texts = Texts {
     logout_confirm_body: "You will be signed out of {pool} in this browser.",
     logout_confirm_button: "Sign out",
     logged_out_body: "You can close this page now.",
+    method_website: "Sign in with WeChat (QR code)",
+    method_official_account: "Sign in with WeChat",
+    other_methods: "Other ways to sign in",
+    no_methods: "This application offers no way to sign in yet: please tell its provider.",
+    error_signup_refused: "This WeChat account cannot sign in here",
+    advice_ask_admin: "Only accounts given access can sign in: ask your administrator.",
+    error_declined: "You declined in WeChat",
+    error_wechat_unavailable: "WeChat cannot be reached right now",
 };
 
 /// The catalog of `lang`.

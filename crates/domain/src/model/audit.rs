@@ -80,6 +80,9 @@ spelled_enum! {
         /// A web page (or its backend) exchanged the ticket of the hosted original's QR login
         /// API for the user (or failed to).
         QrcodeUserinfo = "qrcode.userinfo",
+        /// A WeChat web login (website QR, official account) finished on the hosted page (or
+        /// failed).
+        WechatWebLogin = "wechat_web.login",
         /// An application obtained tokens at a pool's token endpoint (or was refused).
         OidcToken = "oidc.token",
         /// A replayed authorization code or refresh token revoked what its grant had issued.

@@ -45,6 +45,9 @@ pub enum StateKind {
     RevokedToken,
     /// An authorization code already redeemed, and what it yielded (revoked if it is replayed).
     UsedCode,
+    /// A WeChat web login (website QR, official account) waiting for the browser to come back
+    /// from WeChat with its `state` (single use).
+    WebLogin,
 }
 
 impl StateKind {
@@ -57,6 +60,7 @@ impl StateKind {
             Self::QrTicket => "qr-ticket",
             Self::RevokedToken => "revoked",
             Self::UsedCode => "used-code",
+            Self::WebLogin => "web-login",
         }
     }
 }

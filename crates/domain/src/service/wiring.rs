@@ -14,8 +14,9 @@ use super::{
     hot::HotReads,
     keyring::KeyRing,
     limits::{FlowLimits, Limits},
-    oidc::{OidcPorts, QrFlows, QrLoginService, QrPorts},
+    oidc::{OidcPorts, QrFlows, QrLoginService, QrPorts, WebLoginService, WebPorts},
     passwords::Passwords,
+    signin::SignIns,
 };
 use crate::{
     Error,
@@ -71,6 +72,8 @@ pub struct Ports {
 pub struct Settings {
     /// The server's public base URL (token issuers derive from it).
     pub public_url: String,
+    /// Where WeChat's browser-facing authorization pages are (`wechat.open_base_url`).
+    pub wechat_open_base_url: String,
     /// Rate limits of the public endpoints and admin logins.
     pub limits: FlowLimits,
 }
@@ -102,6 +105,8 @@ pub struct Services {
     pub oidc: Arc<OidcService>,
     /// The website QR code login (hosted page, the original's QR login API, mini program).
     pub qr_login: Arc<QrLoginService>,
+    /// WeChat's web logins on the hosted page (website QR, official account).
+    pub web_login: Arc<WebLoginService>,
     health: Arc<dyn Health>,
     tickets: Arc<dyn TicketStore>,
 }
@@ -117,6 +122,7 @@ impl Services {
         let flows =
             QrFlows { oidc: oidc.clone(), login: login.clone(), exchange: exchange.clone() };
         let qr_login = Arc::new(shared.qr_login(&ports, flows));
+        let web_login = Arc::new(shared.web_login(&ports, oidc.clone()));
         Self {
             auth: Arc::new(shared.auth(&ports)),
             admins: Arc::new(shared.admins(&ports)),
@@ -136,6 +142,7 @@ impl Services {
             )),
             oidc,
             qr_login,
+            web_login,
             health: ports.health,
             tickets: ports.tickets,
         }
@@ -161,6 +168,8 @@ struct Shared {
     hot: HotReads,
     tickets: Tickets,
     passwords: Passwords,
+    public_url: String,
+    open_base_url: String,
 }
 
 impl Shared {
@@ -189,6 +198,8 @@ impl Shared {
             issuers: Issuers::new(&settings.public_url),
             tickets: Tickets::new(ports.tickets.clone(), clock.clone(), rng.clone()),
             passwords: Passwords::new(cpu, rng.clone()),
+            public_url: settings.public_url.trim_end_matches('/').to_owned(),
+            open_base_url: settings.wechat_open_base_url,
             pools,
             connections,
             keys,
@@ -299,6 +310,25 @@ impl Shared {
         let (hot, tickets, limits) = (self.hot.clone(), self.tickets.clone(), self.limits.clone());
         let (issuers, audit) = (self.issuers.clone(), self.audit.clone());
         OidcService::new(own, login, hot, tickets, limits, issuers, audit)
+    }
+
+    fn web_login(&self, ports: &Ports, oidc: Arc<OidcService>) -> WebLoginService {
+        let own = WebPorts {
+            state: ports.state.clone(),
+            wechat: ports.wechat.clone(),
+            sealer: ports.sealer.clone(),
+            rng: ports.rng.clone(),
+            public_url: self.public_url.clone(),
+            open_base_url: self.open_base_url.clone(),
+        };
+        let sign_ins = SignIns::new(
+            ports.users.clone(),
+            self.audit.clone(),
+            ports.clock.clone(),
+            ports.rng.clone(),
+        );
+        let (hot, limits, audit) = (self.hot.clone(), self.limits.clone(), self.audit.clone());
+        WebLoginService::new(own, oidc, hot, sign_ins, limits, audit)
     }
 
     fn qr_login(&self, ports: &Ports, flows: QrFlows) -> QrLoginService {

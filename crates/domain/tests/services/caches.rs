@@ -37,9 +37,9 @@ async fn connection_changes_apply_to_the_next_login() {
     let w = World::new().await;
     w.login("o-1").await.expect("login warms the cache");
     let disable = PutConnection { app_id: APP_ID.into(), app_secret: None, enabled: Some(false) };
-    w.services.connections.put(&w.admin, &w.pool_id, disable).await.expect("disable");
+    w.services.connections.put_app2wxapp(&w.admin, &w.pool_id, disable).await.expect("disable");
     assert_eq!(kind(&w.login("o-1").await), "connection_not_configured");
-    w.services.connections.delete(&w.admin, &w.pool_id).await.expect("delete");
+    w.services.connections.delete_app2wxapp(&w.admin, &w.pool_id).await.expect("delete");
     assert_eq!(kind(&w.login("o-1").await), "connection_not_configured");
 }
 

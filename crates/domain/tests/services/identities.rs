@@ -20,7 +20,11 @@ async fn switch_to_second_app(w: &World) {
         app_secret: Some(APP_SECRET_2.into()),
         enabled: None,
     };
-    w.services.connections.put(&w.admin, &w.pool_id, put).await.expect("second mini program");
+    w.services
+        .connections
+        .put_app2wxapp(&w.admin, &w.pool_id, put)
+        .await
+        .expect("second mini program");
 }
 
 async fn actions(w: &World) -> Vec<(AuditAction, Option<String>)> {

@@ -113,7 +113,7 @@ async fn refusals_name_their_reason() {
         app_secret: Some("ffffffffffffffffffffffffffffffff".into()),
         enabled: None,
     };
-    w.services.connections.put(&w.admin, &w.pool_id, wrong).await.expect("put");
+    w.services.connections.put_app2wxapp(&w.admin, &w.pool_id, wrong).await.expect("put");
     assert_eq!(kind(&w.login("o-3").await), "wechat_unavailable", "WeChat refuses the AppSecret");
 }
 

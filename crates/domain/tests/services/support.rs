@@ -220,7 +220,7 @@ impl World {
             app_secret: Some(APP_SECRET.into()),
             enabled: None,
         };
-        services.connections.put(&admin, "demo", put).await.expect("connection");
+        services.connections.put_app2wxapp(&admin, "demo", put).await.expect("connection");
         Self {
             services,
             store,

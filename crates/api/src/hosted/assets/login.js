@@ -2,7 +2,7 @@
 // rendered by the server in the reader's language: this script only fetches the QR code, polls
 // its state, and shows the element of the current state (the `data-state` children of #status).
 //
-//   POST {base}/login/wxapp-qrcode         {interaction}        -> {scene, image, expiresIn}
+//   POST {base}/login/wxapp-qrcode         {interaction, connection} -> {scene, image, expiresIn}
 //   POST {base}/login/wxapp-qrcode/status  {interaction, scene} -> {status[, redirectTo]}
 //
 // Errors answer {code, error, message}; 410 means the whole authorization request expired.
@@ -16,10 +16,12 @@
   var WITH_RENEW = ['cancelled', 'expired', 'failed']
 
   var root = document.getElementById('login')
-  if (!root) return
+  var image = document.getElementById('qr-image')
+  // Without a mini program among the page's methods there is no code to show.
+  if (!root || !image) return
   var base = root.getAttribute('data-base') || ''
   var interaction = root.getAttribute('data-interaction') || ''
-  var image = document.getElementById('qr-image')
+  var connection = root.getAttribute('data-connection') || null
   var status = document.getElementById('status')
   var renew = document.getElementById('renew')
 
@@ -133,7 +135,7 @@
   }
 
   function fetchCode(mine) {
-    post('/login/wxapp-qrcode', { interaction: interaction }).then(function (answer) {
+    post('/login/wxapp-qrcode', { interaction: interaction, connection: connection }).then(function (answer) {
       if (mine !== generation) return
       var data = answer.data
       if (!answer.ok) return refused(mine, answer, fetchCode)

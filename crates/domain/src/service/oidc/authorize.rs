@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     Error,
-    model::{Application, GrantType, UserPool},
+    model::{Application, ConnectionKind, GrantType, UserPool},
     ports::{StateKey, StateKind},
 };
 
@@ -58,6 +58,9 @@ pub struct AuthorizeRequest {
     pub session_cookie: Option<String>,
     /// The browser's id cookie, if it sent one.
     pub browser_cookie: Option<String>,
+    /// The browser's `User-Agent`: inside WeChat's browser (`MicroMessenger`) the login goes
+    /// through the pool's official account at once.
+    pub user_agent: Option<String>,
 }
 
 impl std::fmt::Debug for AuthorizeRequest {
@@ -103,6 +106,29 @@ pub struct LoginPrompt {
     pub interaction: String,
     /// The browser's id: set as a cookie when the browser had none.
     pub new_browser_cookie: Option<String>,
+    /// The ways to sign in, in the pool's order: the mini programs' QR codes and the website
+    /// apps (and, inside WeChat's browser, the official accounts).
+    pub methods: Vec<LoginMethod>,
+    /// Inside WeChat's browser with an official account among the methods: the connection to
+    /// start at once instead of showing the page.
+    pub start_at_once: Option<String>,
+}
+
+/// One way to sign in on the hosted page: a connection of the pool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginMethod {
+    /// The connection's id.
+    pub connection: String,
+    /// Its kind: a mini program shows its QR code, the others a button.
+    pub kind: ConnectionKind,
+    /// The tenant's name for it.
+    pub name: Option<String>,
+}
+
+/// Whether a `User-Agent` is WeChat's in-app browser (`MicroMessenger`, but not WeCom's
+/// `wxwork`).
+pub fn in_wechat_browser(user_agent: Option<&str>) -> bool {
+    user_agent.is_some_and(|ua| ua.contains("MicroMessenger") && !ua.contains("wxwork"))
 }
 
 /// A pending authorization request, kept while the user logs in on the hosted page.
@@ -211,11 +237,31 @@ impl OidcService {
         let key = StateKey::new(StateKind::Interaction, &pool.id, &id);
         let value = serde_json::to_vec(&interaction).map_err(Error::internal)?;
         self.state.put(&key, &value, INTERACTION_TTL).await?;
+        let in_wechat = in_wechat_browser(request.user_agent.as_deref());
+        let methods: Vec<LoginMethod> = self
+            .hot
+            .connections(&pool.id)
+            .await?
+            .iter()
+            .filter(|c| c.enabled)
+            .filter(|c| match c.kind {
+                ConnectionKind::MiniProgram | ConnectionKind::Website => true,
+                ConnectionKind::OfficialAccount => in_wechat,
+                _ => false,
+            })
+            .map(|c| LoginMethod { connection: c.id.clone(), kind: c.kind, name: c.name.clone() })
+            .collect();
+        let start_at_once = methods
+            .iter()
+            .find(|m| m.kind == ConnectionKind::OfficialAccount)
+            .map(|m| m.connection.clone());
         Ok(AuthorizeOutcome::Login(LoginPrompt {
             pool_name: pool.name.clone(),
             application_name: checked.app.name.clone(),
             interaction: id,
             new_browser_cookie,
+            methods,
+            start_at_once,
         }))
     }
 

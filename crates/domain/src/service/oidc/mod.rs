@@ -18,12 +18,13 @@ mod logout;
 pub mod mint;
 mod qr;
 mod scope;
+mod web;
 
 use std::sync::Arc;
 
 pub use authorize::{
-    AuthorizeOutcome, AuthorizePageError, AuthorizeRequest, INTERACTION_TTL, LoginPrompt,
-    SESSION_TTL,
+    AuthorizeOutcome, AuthorizePageError, AuthorizeRequest, INTERACTION_TTL, LoginMethod,
+    LoginPrompt, SESSION_TTL, in_wechat_browser,
 };
 pub use client_auth::{ClientAuthMethod, ClientCredentials};
 pub use error::{OAuthError, OAuthErrorCode};
@@ -36,6 +37,8 @@ pub use qr::{
 };
 pub(crate) use qr::{QrFlows, QrPorts};
 pub use scope::{SUPPORTED as SUPPORTED_SCOPES, Scopes};
+pub(crate) use web::WebPorts;
+pub use web::{WEB_LOGIN_TTL, WebCallback, WebLoginDone, WebLoginService};
 
 use crate::{
     model::{Application, AuditAction, GrantType},

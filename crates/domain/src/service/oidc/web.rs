@@ -1,0 +1,293 @@
+//! WeChat's web login on the hosted page: website QR login (an Open Platform website app,
+//! `connect/qrconnect`, `snsapi_login`) and login inside WeChat's browser (an official account,
+//! `connect/oauth2/authorize`, `snsapi_base` or `snsapi_userinfo`).
+//!
+//! The page sends the browser to [`WebLoginService::start`], which binds a fresh `state` to the
+//! browser's pending request and answers WeChat's URL; WeChat sends the browser back to the
+//! pool's callback with a code and that `state`; [`WebLoginService::callback`] takes the `state`
+//! (once), checks it belongs to this browser, exchanges the code (`sns/oauth2/access_token`),
+//! reads the profile when the scope allows (`sns/userinfo`), signs the person in through the
+//! connection's sign-up policy, and completes the request.
+
+use std::{sync::Arc, time::Duration};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::OidcService;
+use crate::{
+    Error,
+    crypto::{Sealer, constant_time_eq},
+    ids,
+    model::{Connection, ConnectionKind, IdentityKind, OfficialAccountScope},
+    ports::{Random, StateKey, StateKind, StateStore},
+    service::{
+        Ctx,
+        audit::Auditor,
+        connections::open_app,
+        hot::HotReads,
+        limits::Limits,
+        signin::{LoginProfile, SignIns, WeChatLogin, wechat_error},
+    },
+    wechat::{SnsLang, SnsScope, SnsUserInfo, WeChat, authorize_url},
+};
+
+/// How long the browser has to come back from WeChat.
+pub const WEB_LOGIN_TTL: Duration = Duration::from_secs(600);
+
+/// The bytes of randomness of a `state` (32 hexadecimal characters, within WeChat's rules).
+const STATE_BYTES: usize = 16;
+
+/// A web login in flight, stored under its `state`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct WebLogin {
+    interaction: String,
+    connection: String,
+    browser: String,
+}
+
+/// Where a finished web login sends the browser.
+#[derive(Debug, Clone)]
+pub struct WebLoginDone {
+    /// The login session's cookie value.
+    pub session_cookie: String,
+    /// The redirect to the application, with a code.
+    pub redirect_to: String,
+}
+
+/// What WeChat's redirect back to the callback carried.
+#[derive(Debug, Clone, Default)]
+pub struct WebCallback {
+    /// The pool.
+    pub pool_id: String,
+    /// `code`: absent when the person declined.
+    pub code: Option<String>,
+    /// `state`, as [`WebLoginService::start`] made it.
+    pub state: Option<String>,
+    /// The browser's id cookie.
+    pub browser: Option<String>,
+    /// The client's address.
+    pub ip: Option<String>,
+}
+
+/// The hosted page's WeChat web logins.
+pub struct WebLoginService {
+    oidc: Arc<OidcService>,
+    hot: HotReads,
+    state: Arc<dyn StateStore>,
+    wechat: Arc<dyn WeChat>,
+    sealer: Arc<Sealer>,
+    sign_ins: SignIns,
+    limits: Limits,
+    audit: Auditor,
+    rng: Arc<dyn Random>,
+    public_url: String,
+    open_base_url: String,
+}
+
+/// The ports and settings of a [`WebLoginService`].
+pub(crate) struct WebPorts {
+    pub(crate) state: Arc<dyn StateStore>,
+    pub(crate) wechat: Arc<dyn WeChat>,
+    pub(crate) sealer: Arc<Sealer>,
+    pub(crate) rng: Arc<dyn Random>,
+    pub(crate) public_url: String,
+    pub(crate) open_base_url: String,
+}
+
+impl WebLoginService {
+    pub(crate) fn new(
+        ports: WebPorts,
+        oidc: Arc<OidcService>,
+        hot: HotReads,
+        sign_ins: SignIns,
+        limits: Limits,
+        audit: Auditor,
+    ) -> Self {
+        let WebPorts { state, wechat, sealer, rng, public_url, open_base_url } = ports;
+        Self {
+            oidc,
+            hot,
+            state,
+            wechat,
+            sealer,
+            sign_ins,
+            limits,
+            audit,
+            rng,
+            public_url,
+            open_base_url,
+        }
+    }
+
+    /// The callback WeChat sends the browser back to (the host WeChat checks against the
+    /// connection's callback domain).
+    pub fn callback_url(&self, pool_id: &str) -> String {
+        format!("{}/userpools/{pool_id}/login/wechat/callback", self.public_url)
+    }
+
+    /// Starts a web login of this browser's pending request `interaction` through the
+    /// connection `connection_id`: answers the URL of WeChat's page to send the browser to.
+    /// `login_expired` for a request that is gone or of another browser,
+    /// `connection_not_configured` for a connection that is not an enabled website app or
+    /// official account of the pool.
+    pub async fn start(
+        &self,
+        pool_id: &str,
+        interaction: &str,
+        connection_id: &str,
+        browser: Option<&str>,
+    ) -> Result<String, Error> {
+        let pending = self.oidc.interaction(pool_id, interaction, browser).await?;
+        let pending = pending.ok_or(Error::LoginExpired)?;
+        if !ids::is_generated_id(connection_id) {
+            return Err(Error::ConnectionNotConfigured);
+        }
+        let connection = self.hot.connection(pool_id, connection_id).await?;
+        let scope = web_scope(&connection).ok_or(Error::ConnectionNotConfigured)?;
+        let mut bytes = [0u8; STATE_BYTES];
+        self.rng.fill(&mut bytes);
+        let state = ids::hex(&bytes);
+        let record = WebLogin {
+            interaction: interaction.to_owned(),
+            connection: connection.id.clone(),
+            browser: pending.browser,
+        };
+        let value = serde_json::to_vec(&record).map_err(Error::internal)?;
+        let key = StateKey::new(StateKind::WebLogin, pool_id, &state);
+        self.state.put(&key, &value, WEB_LOGIN_TTL).await?;
+        let redirect_uri = self.callback_url(pool_id);
+        authorize_url(&self.open_base_url, &connection.app_id, &redirect_uri, scope, &state)
+            .map_err(Error::internal)
+    }
+
+    /// WeChat sent the browser back: the login is finished (once) for this browser. Audited as
+    /// `wechat_web.login`.
+    pub async fn callback(&self, callback: WebCallback) -> Result<WebLoginDone, Error> {
+        let ctx = Ctx::anonymous(callback.ip.clone());
+        let pool_id = callback.pool_id.clone();
+        let result = self.finish(callback, &ctx).await;
+        let action = crate::model::AuditAction::WechatWebLogin;
+        match &result {
+            Ok((user_id, _)) => {
+                self.audit.success(&ctx, Some(&pool_id), action, Some(user_id)).await;
+            }
+            Err(err) => self.audit.failure(&ctx, Some(&pool_id), action, None, err.kind()).await,
+        }
+        result.map(|(_, done)| done)
+    }
+
+    async fn finish(&self, cb: WebCallback, ctx: &Ctx) -> Result<(String, WebLoginDone), Error> {
+        let pool_id = cb.pool_id.as_str();
+        let state = cb.state.as_deref().filter(|s| valid_state(s)).ok_or(Error::LoginExpired)?;
+        let key = StateKey::new(StateKind::WebLogin, pool_id, state);
+        // Taken before anything else: a `state` works once, whatever follows.
+        let raw = self.state.take(&key).await?.ok_or(Error::LoginExpired)?;
+        let login: WebLogin = serde_json::from_slice(&raw).map_err(Error::internal)?;
+        let same_browser = cb
+            .browser
+            .as_deref()
+            .is_some_and(|b| constant_time_eq(b.as_bytes(), login.browser.as_bytes()));
+        if !same_browser {
+            return Err(Error::LoginExpired);
+        }
+        let pending = self.oidc.interaction(pool_id, &login.interaction, cb.browser.as_deref());
+        let pending = pending.await?.ok_or(Error::LoginExpired)?;
+        let code = cb
+            .code
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| Error::Forbidden("the login was declined in WeChat".into()))?;
+        self.limits.count_login(pool_id, ctx.ip.as_deref()).await?;
+        let pool = self.hot.pool(pool_id).await?;
+        let connection = self.hot.connection(pool_id, &login.connection).await?;
+        let scope = web_scope(&connection).ok_or(Error::ConnectionNotConfigured)?;
+        let app = open_app(&self.sealer, &connection)?;
+        let grant = self.wechat.sns_access_token(&app, code).await.map_err(wechat_error)?;
+        if grant.snapshot_user {
+            // WeChat's snapshot page: a virtual user whose openid is nobody's.
+            return Err(Error::Forbidden("WeChat's page preview cannot sign in".into()));
+        }
+        let granted = grant.scope.split(',').filter_map(SnsScope::parse);
+        let info = if scope.allows_userinfo() && granted.into_iter().any(SnsScope::allows_userinfo)
+        {
+            let lang = SnsLang::ZhCn;
+            let info = self.wechat.sns_userinfo(&grant.access_token, &grant.openid, lang).await;
+            Some(info.map_err(wechat_error)?)
+        } else {
+            None
+        };
+        let unionid = info.as_ref().and_then(|i| i.unionid.clone()).or(grant.unionid.clone());
+        let (kind, register_method, amr) = match connection.kind {
+            ConnectionKind::Website => {
+                (IdentityKind::Website, "oauth:wechat-website", "wechat_website_qrcode")
+            }
+            _ => (IdentityKind::OfficialAccount, "oauth:wechat-mp", "wechat_official_account"),
+        };
+        let sign_in = WeChatLogin {
+            connection: &connection,
+            kind,
+            openid: &grant.openid,
+            unionid: unionid.as_deref(),
+            phone: None,
+            profile: info.as_ref().map(sns_profile),
+            register_method,
+        };
+        let user = self.sign_ins.sign_in(&pool, &sign_in, ctx).await?;
+        if !self.oidc.take_interaction(pool_id, &login.interaction).await? {
+            return Err(Error::LoginExpired);
+        }
+        let amr = vec![amr.to_owned()];
+        let (session_cookie, redirect_to) =
+            self.oidc.complete_interaction(&pool, &pending, &user.id, amr).await?;
+        Ok((user.id, WebLoginDone { session_cookie, redirect_to }))
+    }
+}
+
+/// The scope a connection's web login asks for: `snsapi_login` for a website app, the official
+/// account's own; none for other kinds.
+pub(crate) fn web_scope(connection: &Connection) -> Option<SnsScope> {
+    match connection.kind {
+        ConnectionKind::Website => Some(SnsScope::Login),
+        ConnectionKind::OfficialAccount => Some(match connection.scope {
+            Some(OfficialAccountScope::UserInfo) => SnsScope::UserInfo,
+            _ => SnsScope::Base,
+        }),
+        _ => None,
+    }
+}
+
+/// A `state` of ours: 32 lowercase hexadecimal characters.
+fn valid_state(state: &str) -> bool {
+    state.len() == STATE_BYTES * 2 && state.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// `sns/userinfo`'s profile: nickname and avatar become the user's; every field is kept in
+/// `oauth` under WeChat's name.
+pub(crate) fn sns_profile(info: &SnsUserInfo) -> LoginProfile {
+    let mut fields: Vec<(&'static str, Value)> = vec![
+        ("nickname", Value::from(info.nickname.clone())),
+        ("sex", Value::from(info.sex)),
+        ("province", Value::from(info.province.clone())),
+        ("city", Value::from(info.city.clone())),
+        ("country", Value::from(info.country.clone())),
+    ];
+    if let Some(avatar) = &info.headimgurl {
+        fields.push(("headimgurl", Value::from(avatar.clone())));
+    }
+    let nickname = Some(info.nickname.clone()).filter(|n| !n.is_empty());
+    LoginProfile { nickname, photo: info.headimgurl.clone(), fields }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_are_ours_only() {
+        assert!(valid_state(&"a".repeat(32)));
+        for bad in ["", "A".repeat(32).as_str(), "a".repeat(31).as_str(), "g".repeat(32).as_str()] {
+            assert!(!valid_state(bad), "{bad}");
+        }
+    }
+}
