@@ -205,7 +205,11 @@ impl World {
             rng: Arc::new(SystemRandom),
             sealer: Arc::new(Sealer::new(MasterKey::generate(), Vec::new())),
         };
-        let settings = Settings { public_url: "https://id.example.test".into(), limits };
+        let settings = Settings {
+            public_url: "https://id.example.test".into(),
+            wechat_open_base_url: "https://open.weixin.qq.com".into(),
+            limits,
+        };
         let services = Services::wire(ports, settings);
         let admin =
             Ctx { principal: Principal::Platform { admin_id: "a1".into() }, ip: Some(IP.into()) };
