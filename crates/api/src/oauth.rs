@@ -97,6 +97,7 @@ async fn token_endpoint(
             subject_token_type: form.take("subject_token_type"),
             requested_token_type: form.take("requested_token_type"),
             phone_code: form.take("phone_code"),
+            connection: form.take("connection"),
             ip: state.client_ip(req),
         };
         state.services.oidc.token(request).await

@@ -306,6 +306,8 @@ impl Shared {
             state: ports.state.clone(),
             clock: ports.clock.clone(),
             rng: ports.rng.clone(),
+            wechat: ports.wechat.clone(),
+            sealer: ports.sealer.clone(),
         };
         let (hot, tickets, limits) = (self.hot.clone(), self.tickets.clone(), self.limits.clone());
         let (issuers, audit) = (self.issuers.clone(), self.audit.clone());

@@ -114,6 +114,8 @@ impl From<Error> for OAuthError {
             }
             Error::TicketInvalid => Self::grant(err.to_string()),
             Error::UserBlocked => Self::grant("the user is blocked"),
+            // The connection's sign-up policy (or the pool) refuses an unknown person.
+            Error::SignupDisabled => Self { status: Some(403), ..Self::grant(err.to_string()) },
             Error::RateLimited { retry_after } => Self {
                 retry_after: Some(retry_after),
                 ..Self::new(C::RateLimited, err.to_string())

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     OAuthError, OAuthErrorCode, OidcService, Scopes, TokenRequest, TokenResponse,
+    app_login::{MOBILE_CODE_TOKEN_TYPE, code_error},
     mint::{self, AccessClaims, IdClaims},
 };
 use crate::{
@@ -316,10 +317,16 @@ impl OidcService {
                 return self.mini_program_login(pool, app, request).await;
             }
             (WXAPP_CODE_TOKEN_TYPE, _) => return Err(not_for("wx.login codes", "miniprogram")),
+            (MOBILE_CODE_TOKEN_TYPE, AppType::Web) => {
+                return self.mobile_app_login(pool, app, request).await;
+            }
+            (MOBILE_CODE_TOKEN_TYPE, _) => {
+                return Err(not_for("mobile App SendAuth codes", "web"));
+            }
             _ => {
                 return Err(OAuthError::request(format!(
                     "unsupported subject_token_type; supported: {TICKET_TOKEN_TYPE}, \
-                     {WXAPP_CODE_TOKEN_TYPE}"
+                     {WXAPP_CODE_TOKEN_TYPE}, {MOBILE_CODE_TOKEN_TYPE}"
                 )));
             }
         }
@@ -383,32 +390,34 @@ impl OidcService {
             ..LoginRequest::default()
         };
         let ctx = Ctx::anonymous(request.ip);
-        let (_, user) =
-            self.login.sign_in(&pool.id, None, &login, &ctx).await.map_err(|err| match err {
-                Error::WechatCodeInvalid => OAuthError::grant(err.to_string()),
-                Error::WechatUnavailable(cause) => {
-                    tracing::warn!(%cause, "WeChat is unavailable");
-                    OAuthError::new(
-                        OAuthErrorCode::TemporarilyUnavailable,
-                        "WeChat is unavailable; retry shortly",
-                    )
-                }
-                Error::ConnectionNotConfigured => OAuthError::request(err.to_string()),
-                other => OAuthError::from(other),
-            })?;
+        let signed_in = self.login.sign_in(&pool.id, None, &login, &ctx).await;
+        let (_, user) = signed_in.map_err(code_error)?;
+        let amr = vec!["wechat_miniprogram".to_owned()];
+        self.issue_for_login(pool, app, &user, scope, amr).await
+    }
+
+    /// Tokens for a user who just signed in with a code an App held (no session, no nonce).
+    pub(super) async fn issue_for_login(
+        &self,
+        pool: &UserPool,
+        app: &Application,
+        user: &User,
+        scope: Scopes,
+        amr: Vec<String>,
+    ) -> Result<(TokenResponse, String), OAuthError> {
         let grant = UserGrant {
             app,
-            user: &user,
+            user,
             scope,
             auth_time: self.clock.now().timestamp(),
-            amr: vec!["wechat_miniprogram".to_owned()],
+            amr,
             session_id: None,
             nonce: None,
             family_id: None,
         };
         let (mut issued, _) = self.issue_new(pool, grant).await?;
         issued.response.issued_token_type = Some(ACCESS_TOKEN_TYPE);
-        Ok((issued.response, user.id))
+        Ok((issued.response, user.id.clone()))
     }
 
     /// The user of a grant, if it still exists and is not blocked (`invalid_grant` otherwise).

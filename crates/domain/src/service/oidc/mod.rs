@@ -9,6 +9,7 @@
 //! - [`scope`]: the scopes;
 //! - [`error`]: the OAuth error codes.
 
+mod app_login;
 mod authorize;
 pub mod client_auth;
 mod error;
@@ -22,6 +23,7 @@ mod web;
 
 use std::sync::Arc;
 
+pub use app_login::MOBILE_CODE_TOKEN_TYPE;
 pub use authorize::{
     AuthorizeOutcome, AuthorizePageError, AuthorizeRequest, INTERACTION_TTL, LoginMethod,
     LoginPrompt, SESSION_TTL, in_wechat_browser,
@@ -41,6 +43,7 @@ pub(crate) use web::WebPorts;
 pub use web::{WEB_LOGIN_TTL, WebCallback, WebLoginDone, WebLoginService};
 
 use crate::{
+    crypto::Sealer,
     model::{Application, AuditAction, GrantType},
     ports::{Clock, Random, RateKey, RefreshTokenRepo, StateStore, UserRepo},
     service::{
@@ -49,7 +52,9 @@ use crate::{
         audit::Auditor,
         hot::HotReads,
         limits::Limits,
+        signin::SignIns,
     },
+    wechat::WeChat,
 };
 
 /// A request to the token endpoint, as the form gave it. Its `Debug` shows no code, token,
@@ -80,6 +85,9 @@ pub struct TokenRequest {
     pub requested_token_type: Option<String>,
     /// `phone_code` (token exchange of a `wx.login` code): the `getPhoneNumber` button's code.
     pub phone_code: Option<String>,
+    /// `connection` (token exchange of an App's code): the connection the code belongs to, when
+    /// the pool has several of its kind.
+    pub connection: Option<String>,
     /// The client's address.
     pub ip: Option<String>,
 }
@@ -130,6 +138,8 @@ pub(crate) struct OidcPorts {
     pub(crate) state: Arc<dyn StateStore>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) rng: Arc<dyn Random>,
+    pub(crate) wechat: Arc<dyn WeChat>,
+    pub(crate) sealer: Arc<Sealer>,
 }
 
 /// The pools' OAuth 2.0 / OpenID Connect endpoints (token, introspection, revocation,
@@ -146,6 +156,9 @@ pub struct OidcService {
     limits: Limits,
     issuers: Issuers,
     audit: Auditor,
+    wechat: Arc<dyn WeChat>,
+    sealer: Arc<Sealer>,
+    sign_ins: SignIns,
 }
 
 impl OidcService {
@@ -158,8 +171,12 @@ impl OidcService {
         issuers: Issuers,
         audit: Auditor,
     ) -> Self {
-        let OidcPorts { refresh_tokens, users, state, clock, rng } = ports;
+        let OidcPorts { refresh_tokens, users, state, clock, rng, wechat, sealer } = ports;
+        let sign_ins = SignIns::new(users.clone(), audit.clone(), clock.clone(), rng.clone());
         Self {
+            wechat,
+            sealer,
+            sign_ins,
             refresh_tokens,
             users,
             state,
