@@ -20,3 +20,4 @@ mod qrcode;
 mod replicas;
 mod support;
 mod telemetry;
+mod wechat_modes;

@@ -13,33 +13,33 @@ use tessera_testkit::Backend;
 
 use crate::support::{APP_ID, Flow, PUBLIC_URL};
 
-const REDIRECT: &str = "https://shop.example.com/cb";
+pub(crate) const REDIRECT: &str = "https://shop.example.com/cb";
 const SPA_REDIRECT: &str = "http://127.0.0.1/spa";
 const BYE: &str = "https://shop.example.com/bye";
 const VERIFIER: &str = "a-verifier-of-the-spa-that-is-long-enough-for-pkce-0123456789";
 
 /// A browser: no redirects followed, and its own cookie jar.
-struct Browser {
-    client: reqwest::Client,
-    base: String,
+pub(crate) struct Browser {
+    pub(crate) client: reqwest::Client,
+    pub(crate) base: String,
     cookies: HashMap<String, String>,
 }
 
 /// What the browser got: status, `Location`, body.
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
-    headers: reqwest::header::HeaderMap,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) location: Option<String>,
+    pub(crate) body: String,
+    pub(crate) headers: reqwest::header::HeaderMap,
 }
 
 impl Browser {
-    fn new(flow: &Flow) -> Self {
+    pub(crate) fn new(flow: &Flow) -> Self {
         let client = reqwest::Client::builder().redirect(Policy::none()).build().expect("client");
         Self { client, base: flow.s.base.clone(), cookies: HashMap::new() }
     }
 
-    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+    pub(crate) async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
         let jar: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let request =
             if jar.is_empty() { request } else { request.header("cookie", jar.join("; ")) };
@@ -63,7 +63,7 @@ impl Browser {
         Page { status, location, body, headers }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let request = self.client.get(format!("{}{path}", self.base));
         self.send(request).await
     }
@@ -75,12 +75,12 @@ impl Browser {
 }
 
 /// Query parameters of a URL.
-fn query(url: &str) -> HashMap<String, String> {
+pub(crate) fn query(url: &str) -> HashMap<String, String> {
     let url = url::Url::parse(url).expect("url");
     url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
-fn authorize_path(pool_id: &str, params: &[(&str, &str)]) -> String {
+pub(crate) fn authorize_path(pool_id: &str, params: &[(&str, &str)]) -> String {
     let query: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(params.iter().copied())
         .finish();
@@ -88,7 +88,7 @@ fn authorize_path(pool_id: &str, params: &[(&str, &str)]) -> String {
 }
 
 /// The interaction id the login page hands its script.
-fn interaction_of(page: &Page) -> String {
+pub(crate) fn interaction_of(page: &Page) -> String {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let csp = page.headers.get("content-security-policy").expect("CSP").to_str().expect("text");
     assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
@@ -98,7 +98,7 @@ fn interaction_of(page: &Page) -> String {
 }
 
 /// Registers an application; answers (client id, secret).
-async fn application(flow: &Flow, body: Value) -> (String, Option<String>) {
+pub(crate) async fn application(flow: &Flow, body: Value) -> (String, Option<String>) {
     let path = format!("/api/v1/userpools/{}/applications", flow.pool_id);
     let app = flow.s.http.post(&path).token(&flow.admin).json(body).await;
     let app = app.assert_status(StatusCode::CREATED);
@@ -106,7 +106,7 @@ async fn application(flow: &Flow, body: Value) -> (String, Option<String>) {
     (app["clientId"].as_str().expect("clientId").to_owned(), secret)
 }
 
-async fn web_app(flow: &Flow) -> (String, String) {
+pub(crate) async fn web_app(flow: &Flow) -> (String, String) {
     let (id, secret) = application(
         flow,
         json!({"name": "Shop <b>", "type": "web", "redirectUris": [REDIRECT],
@@ -172,7 +172,7 @@ async fn qr_status(browser: &mut Browser, pool: &str, interaction: &str, scene: 
 
 /// `POST /userpools/{pool}/oauth/{name}` with `form`, authenticated as (id, secret) by Basic
 /// when given; every answer of these endpoints must be `no-store`.
-async fn post_form(
+pub(crate) async fn post_form(
     flow: &Flow,
     name: &str,
     basic: Option<(&str, &str)>,
@@ -200,7 +200,7 @@ async fn post_form(
 }
 
 /// The token endpoint.
-async fn token(
+pub(crate) async fn token(
     flow: &Flow,
     basic: Option<(&str, &str)>,
     form: &[(&str, &str)],
@@ -219,7 +219,7 @@ async fn endpoint(
     (status, body)
 }
 
-async fn userinfo(flow: &Flow, access_token: &str) -> (StatusCode, Value, Option<String>) {
+pub(crate) async fn userinfo(flow: &Flow, access_token: &str) -> (StatusCode, Value, Option<String>) {
     let url = format!("{}/userpools/{}/oauth/userinfo", flow.s.base, flow.pool_id);
     let response =
         reqwest::Client::new().get(url).bearer_auth(access_token).send().await.expect("answer");
@@ -229,7 +229,7 @@ async fn userinfo(flow: &Flow, access_token: &str) -> (StatusCode, Value, Option
     (status, response.json().await.unwrap_or(Value::Null), challenge)
 }
 
-async fn verifier(flow: &Flow) -> JwtVerifier {
+pub(crate) async fn verifier(flow: &Flow) -> JwtVerifier {
     let path = format!("/userpools/{}/.well-known/jwks.json", flow.pool_id);
     let jwks = flow.s.http.get(&path).await.assert_status(StatusCode::OK);
     JwtVerifier::new(jwks["keys"].as_array().expect("keys"))

@@ -295,6 +295,7 @@ impl Flow {
         let sim_server = sim.serve(([127, 0, 0, 1], 0).into()).await.expect("simulator");
         let base = sim_server.base_url.clone();
         let s = TestServer::start_with(db_url, timeout_ms, |c| {
+            c.wechat.open_base_url.clone_from(&base);
             c.wechat.api_base_url = base;
             configure(c);
         })
@@ -348,6 +349,11 @@ impl Flow {
     }
 
     /// The pool's users (first page), as the admin API lists them.
+    /// The simulator's base URL (its API and its browser-facing pages).
+    pub fn sim_base(&self) -> &str {
+        &self._sim_server.base_url
+    }
+
     pub async fn users(&self) -> Value {
         let path = format!("/api/v1/userpools/{}/users", self.pool_id);
         self.s.http.get(&path).token(&self.admin).await.body
