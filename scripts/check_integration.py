@@ -90,6 +90,7 @@ def main() -> int:
             "TESSERA_HTTP__PUBLIC_URL": base,
             "TESSERA_DATABASE__URL": f"sqlite://{work / 'tessera.db'}?mode=rwc",
             "TESSERA_WECHAT__API_BASE_URL": sim_url,
+            "TESSERA_WECHAT__OPEN_BASE_URL": sim_url,
             "TESSERA_ADMIN__BOOTSTRAP_PASSWORD": password,
         }
         with sim_log.open("wb") as sim_out, server_log.open("wb") as server_out:
@@ -144,6 +145,11 @@ def checks(env: dict[str, str], base: str, sim_url: str, password: str) -> None:
     run(
         "openid-client: every flow of the pool's OpenID Provider, the hosted page in Chromium",
         ["node", "e2e/oidc-rp.test.mjs"],
+        {**live, "ARTIFACTS": str(ARTIFACTS)},
+    )
+    run(
+        "wechat web login modes: website QR and official account in Chromium, sign-up policy, unionid",
+        ["node", "e2e/wechat-modes.test.mjs"],
         {**live, "ARTIFACTS": str(ARTIFACTS)},
     )
     run(
