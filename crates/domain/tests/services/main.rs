@@ -5,6 +5,7 @@
 
 mod applications;
 mod caches;
+mod connections;
 mod exchange;
 mod identities;
 mod keys;

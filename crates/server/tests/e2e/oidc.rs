@@ -219,7 +219,10 @@ async fn endpoint(
     (status, body)
 }
 
-pub(crate) async fn userinfo(flow: &Flow, access_token: &str) -> (StatusCode, Value, Option<String>) {
+pub(crate) async fn userinfo(
+    flow: &Flow,
+    access_token: &str,
+) -> (StatusCode, Value, Option<String>) {
     let url = format!("{}/userpools/{}/oauth/userinfo", flow.s.base, flow.pool_id);
     let response =
         reqwest::Client::new().get(url).bearer_auth(access_token).send().await.expect("answer");

@@ -79,7 +79,8 @@ fn button_of(page: &Page, connection: &str) -> String {
 /// Follows WeChat's redirect back: the callback with `code` and the `state` of `to_wechat`.
 async fn come_back(browser: &mut Browser, flow: &Flow, to_wechat: &str, code: &str) -> Page {
     let state = query(to_wechat).remove("state").expect("state");
-    let path = format!("/userpools/{}/login/wechat/callback?code={code}&state={state}", flow.pool_id);
+    let path =
+        format!("/userpools/{}/login/wechat/callback?code={code}&state={state}", flow.pool_id);
     browser.get(&path).await
 }
 
@@ -239,7 +240,8 @@ async fn website_qr_login_signs_in_through_wechats_page_and_finds_the_same_perso
 }
 
 #[tokio::test]
-async fn inside_wechats_browser_the_official_account_signs_in_at_once_and_link_only_refuses_strangers() {
+async fn inside_wechats_browser_the_official_account_signs_in_at_once_and_link_only_refuses_strangers()
+ {
     Flow::on_every_backend(async |flow| {
         flow.sim.add_app(OA_APP, OA_SECRET);
         let oa = connect(
@@ -269,12 +271,18 @@ async fn inside_wechats_browser_the_official_account_signs_in_at_once_and_link_o
         let users = flow.users().await;
         assert_eq!(users["total"], 0, "{users}");
         let events = audit(flow).await;
-        assert!(events.iter().any(|e| e["action"] == "user.signup.refused" && e["target"] == oa_id
-            && e["reason"] == "linkOnly"), "{events:?}");
+        assert!(
+            events.iter().any(|e| e["action"] == "user.signup.refused"
+                && e["target"] == oa_id
+                && e["reason"] == "linkOnly"),
+            "{events:?}"
+        );
 
         // Someone the pool knows (by unionid, from the mini program) gets in.
         let ticket = flow.ticket("o-mini", Some("u-known")).await;
-        flow.exchange(json!({"ticket": ticket, "secret": flow.secret})).await.assert_status(StatusCode::OK);
+        flow.exchange(json!({"ticket": ticket, "secret": flow.secret}))
+            .await
+            .assert_status(StatusCode::OK);
         let (mut browser, redirected) = login_page(flow, &client_id, Some(WECHAT_UA)).await;
         let location = redirected.location.expect("to WeChat");
         let member = SnsUser::new("o-member", Some("u-known"));
@@ -291,7 +299,9 @@ async fn inside_wechats_browser_the_official_account_signs_in_at_once_and_link_o
 async fn a_mobile_apps_sendauth_code_is_exchanged_by_its_backend_at_the_token_endpoint() {
     Flow::on_every_backend(async |flow| {
         flow.sim.add_app(MOBILE_APP, MOBILE_SECRET);
-        let mobile = connect(flow, json!({"kind": "mobile", "appId": MOBILE_APP, "secret": MOBILE_SECRET})).await;
+        let mobile =
+            connect(flow, json!({"kind": "mobile", "appId": MOBILE_APP, "secret": MOBILE_SECRET}))
+                .await;
         let (client_id, secret) = web_app(flow).await;
         let user = SnsUser::new("o-app", Some("u-app")).with_nickname("App user");
         let code = flow.sim.sns_code(MOBILE_APP, &user, SnsScope::UserInfo);
@@ -310,7 +320,10 @@ async fn a_mobile_apps_sendauth_code_is_exchanged_by_its_backend_at_the_token_en
 
         // A code works once.
         let (status, again, _) = token(flow, Some((&client_id, &secret)), &form).await;
-        assert_eq!((status, again["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+        assert_eq!(
+            (status, again["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+        );
         // Named explicitly, or not at all when there is one; another id is no connection.
         let code = flow.sim.sns_code(MOBILE_APP, &user, SnsScope::UserInfo);
         let named = [
@@ -328,7 +341,10 @@ async fn a_mobile_apps_sendauth_code_is_exchanged_by_its_backend_at_the_token_en
             ("connection", "000000000000000000000000"),
         ];
         let (status, refused, _) = token(flow, Some((&client_id, &secret)), &unknown).await;
-        assert_eq!((status, refused["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
+        assert_eq!(
+            (status, refused["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_request"))
+        );
         assert!(refused["error_description"].as_str().expect("text").starts_with("connection:"));
     })
     .await;
