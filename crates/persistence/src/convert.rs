@@ -6,9 +6,9 @@ use tessera_domain::{
     StoreError,
     ids::hex,
     model::{
-        App2WxappConnection, App2WxappSettings, Application, AuditAction, AuditEvent, GrantType,
-        Identity, KeyStatus, Outcome, PlatformAdmin, PoolSettings, QrcodeLoginStrategy,
-        RefreshToken, SigningKey, TokenAlgorithm, User, UserPool,
+        App2WxappSettings, Application, AuditAction, AuditEvent, Connection, ConnectionKind,
+        GrantType, Identity, KeyStatus, Outcome, PlatformAdmin, PoolSettings, QrcodeLoginStrategy,
+        RefreshToken, SignUpPolicy, SigningKey, TokenAlgorithm, User, UserPool,
     },
 };
 
@@ -69,25 +69,57 @@ pub fn pool_row(p: &UserPool) -> pool::ActiveModel {
     }
 }
 
-pub fn connection_from(m: connection::Model) -> App2WxappConnection {
-    App2WxappConnection {
+pub fn connection_from(m: connection::Model) -> Result<Connection, StoreError> {
+    Ok(Connection {
+        kind: m.kind.parse::<ConnectionKind>().map_err(|_| corrupt("connection kind"))?,
+        sign_up: m.sign_up.parse::<SignUpPolicy>().map_err(|_| corrupt("sign-up policy"))?,
+        scope: spelled(m.scope, "official account scope")?,
+        env_version: spelled(m.env_version, "mini program version")?,
+        app2wxapp: m.app2wxapp == Some(true),
+        id: m.id,
         pool_id: m.pool_id,
+        name: m.name,
         app_id: m.app_id,
-        app_secret_sealed: m.app_secret_sealed,
-        app_secret_hint: m.app_secret_hint,
+        agent_id: m.agent_id,
+        secret_sealed: m.secret_sealed,
+        secret_hint: m.secret_hint,
         enabled: m.enabled,
+        position: m.position,
         created_at: m.created_at,
         updated_at: m.updated_at,
-    }
+    })
 }
 
-pub fn connection_row(c: &App2WxappConnection) -> connection::ActiveModel {
+/// How a connection's app2wxapp mark is stored: `TRUE` or NULL, never `FALSE`, so that the
+/// unique index on (pool, app2wxapp) allows any number of other connections.
+fn app2wxapp_mark(app2wxapp: bool) -> Option<bool> {
+    app2wxapp.then_some(true)
+}
+
+/// An optional spelled value as stored (NULL for none).
+fn spelled<T: std::str::FromStr>(
+    text: Option<String>,
+    what: &str,
+) -> Result<Option<T>, StoreError> {
+    text.map(|t| t.parse().map_err(|_| corrupt(what))).transpose()
+}
+
+pub fn connection_row(c: &Connection) -> connection::ActiveModel {
     connection::ActiveModel {
+        id: Set(c.id.clone()),
         pool_id: Set(c.pool_id.clone()),
+        kind: Set(c.kind.as_str().to_owned()),
+        name: Set(c.name.clone()),
         app_id: Set(c.app_id.clone()),
-        app_secret_sealed: Set(c.app_secret_sealed.clone()),
-        app_secret_hint: Set(c.app_secret_hint.clone()),
+        agent_id: Set(c.agent_id.clone()),
+        secret_sealed: Set(c.secret_sealed.clone()),
+        secret_hint: Set(c.secret_hint.clone()),
         enabled: Set(c.enabled),
+        sign_up: Set(c.sign_up.as_str().to_owned()),
+        scope: Set(c.scope.map(|s| s.as_str().to_owned())),
+        env_version: Set(c.env_version.map(|v| v.as_str().to_owned())),
+        position: Set(c.position),
+        app2wxapp: Set(app2wxapp_mark(c.app2wxapp)),
         created_at: Set(c.created_at),
         updated_at: Set(c.updated_at),
     }
@@ -362,5 +394,56 @@ mod tests {
         assert_eq!(unhex32(&hex(&bytes)), Some(bytes));
         assert_eq!(unhex32("zz"), None);
         assert_eq!(unhex32(&"g".repeat(64)), None);
+    }
+
+    fn connection_model() -> connection::Model {
+        let at = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        connection::Model {
+            id: "c1".into(),
+            pool_id: "p".into(),
+            kind: "wecom".into(),
+            name: None,
+            app_id: "ww1".into(),
+            agent_id: "1000002".into(),
+            secret_sealed: "v1.sealed".into(),
+            secret_hint: "****ab12".into(),
+            enabled: true,
+            sign_up: "linkOnly".into(),
+            scope: Some("snsapi_base".into()),
+            env_version: Some("trial".into()),
+            position: 3,
+            app2wxapp: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn connections_round_trip_and_mark_only_the_app2wxapp_one() {
+        let c = connection_from(connection_model()).expect("valid");
+        assert_eq!(c.kind, ConnectionKind::WeCom);
+        assert_eq!(c.sign_up, SignUpPolicy::LinkOnly);
+        assert!(!c.app2wxapp);
+        let row = connection_row(&c);
+        assert_eq!(row.app2wxapp, Set(None), "not app2wxapp is NULL, never FALSE");
+        assert_eq!(row.scope, Set(Some("snsapi_base".to_owned())));
+        let marked = Connection { app2wxapp: true, ..c };
+        assert_eq!(connection_row(&marked).app2wxapp, Set(Some(true)));
+        let stored = connection::Model { app2wxapp: Some(true), ..connection_model() };
+        assert!(connection_from(stored).expect("valid").app2wxapp);
+    }
+
+    #[test]
+    fn unknown_connection_spellings_are_corrupt_rows() {
+        let cases = [
+            connection::Model { kind: "MiniProgram".into(), ..connection_model() },
+            connection::Model { sign_up: "link_only".into(), ..connection_model() },
+            connection::Model { scope: Some("snsapi_login".into()), ..connection_model() },
+            connection::Model { env_version: Some("beta".into()), ..connection_model() },
+        ];
+        for model in cases {
+            let got = connection_from(model.clone());
+            assert!(matches!(got, Err(StoreError::Other(_))), "{model:?}: {got:?}");
+        }
     }
 }

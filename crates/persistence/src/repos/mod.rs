@@ -3,6 +3,7 @@
 //! transaction that first takes the pool's row, so concurrent writers never undo each other.
 
 mod applications;
+mod connections;
 mod keys;
 mod pools;
 mod users;

@@ -1,4 +1,4 @@
-//! User pools and their app2wxapp connection.
+//! User pools.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -6,15 +6,13 @@ use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     TransactionTrait,
-    sea_query::{Expr, OnConflict},
+    sea_query::Expr,
 };
 use tessera_domain::{
     StoreError,
     ids::hex,
-    model::{
-        App2WxappConnection, KeyStatus, NewKeys, Page, Paged, PoolChanges, PoolUpdated, UserPool,
-    },
-    ports::{ConnectionRepo, PoolRepo, StoreResult},
+    model::{KeyStatus, NewKeys, Page, Paged, PoolChanges, PoolUpdated, UserPool},
+    ports::{PoolRepo, StoreResult},
 };
 
 use super::{keys::replace_in, lock_pool};
@@ -22,7 +20,7 @@ use crate::{
     SqlStore,
     convert::*,
     entity::{application, audit, connection, pool, refresh_token, signing_key, user},
-    scope::{delete_in, find_in, update_in},
+    scope::{delete_in, update_in},
 };
 
 #[async_trait]
@@ -110,69 +108,6 @@ impl PoolRepo for SqlStore {
             Ok(res.rows_affected > 0)
         })
         .await
-    }
-}
-
-#[async_trait]
-impl ConnectionRepo for SqlStore {
-    async fn get(&self, pool_id: &str) -> StoreResult<Option<App2WxappConnection>> {
-        let row = self.timed(find_in::<connection::Entity>(pool_id).one(&self.db)).await?;
-        Ok(row.map(connection_from))
-    }
-
-    async fn put(&self, c: &App2WxappConnection) -> StoreResult<()> {
-        let upsert = connection::Entity::insert(connection_row(c)).on_conflict(
-            OnConflict::column(connection::Column::PoolId)
-                .update_columns([
-                    connection::Column::AppId,
-                    connection::Column::AppSecretSealed,
-                    connection::Column::AppSecretHint,
-                    connection::Column::Enabled,
-                    connection::Column::UpdatedAt,
-                ])
-                .to_owned(),
-        );
-        self.timed(upsert.exec_without_returning(&self.db)).await.map(drop)
-    }
-
-    async fn set_enabled(
-        &self,
-        pool_id: &str,
-        app_id: &str,
-        enabled: Option<bool>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool> {
-        let mut query = update_in::<connection::Entity>(pool_id)
-            .col_expr(connection::Column::UpdatedAt, Expr::value(now))
-            .filter(connection::Column::AppId.eq(app_id));
-        if let Some(enabled) = enabled {
-            query = query.col_expr(connection::Column::Enabled, Expr::value(enabled));
-        }
-        let same_app =
-            find_in::<connection::Entity>(pool_id).filter(connection::Column::AppId.eq(app_id));
-        self.timed(async {
-            let res = query.exec(&self.db).await?;
-            Ok(res.rows_affected > 0 || same_app.count(&self.db).await? > 0)
-        })
-        .await
-    }
-
-    async fn reseal_secret(&self, pool_id: &str, old: &str, new: &str) -> StoreResult<bool> {
-        let query = update_in::<connection::Entity>(pool_id)
-            .col_expr(connection::Column::AppSecretSealed, Expr::value(new))
-            .filter(connection::Column::AppSecretSealed.eq(old));
-        Ok(self.timed(query.exec(&self.db)).await?.rows_affected > 0)
-    }
-
-    async fn delete(&self, pool_id: &str) -> StoreResult<bool> {
-        let res = self.timed(delete_in::<connection::Entity>(pool_id).exec(&self.db)).await?;
-        Ok(res.rows_affected > 0)
-    }
-
-    async fn all(&self) -> StoreResult<Vec<App2WxappConnection>> {
-        // Maintenance across every pool, never answering a tenant's request.
-        let rows = self.timed(connection::Entity::find().all(&self.db)).await?;
-        Ok(rows.into_iter().map(connection_from).collect())
     }
 }
 

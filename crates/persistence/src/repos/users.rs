@@ -31,7 +31,7 @@ use crate::{
 
 #[async_trait]
 impl UserRepo for SqlStore {
-    async fn create(&self, u: &User) -> StoreResult<()> {
+    async fn create_with_identity(&self, u: &User, kind: IdentityKind) -> StoreResult<()> {
         self.timed(async {
             let txn = self.db.begin().await?;
             user::Entity::insert(user_row(u)).exec_without_returning(&txn).await?;
@@ -41,7 +41,7 @@ impl UserRepo for SqlStore {
                     id: Set(u.id.clone()),
                     pool_id: Set(u.pool_id.clone()),
                     user_id: Set(u.id.clone()),
-                    kind: Set(IdentityKind::MiniProgram.as_str().to_owned()),
+                    kind: Set(kind.as_str().to_owned()),
                     app_id: Set(app_id.clone()),
                     openid: Set(openid.clone()),
                     unionid: Set(u.unionid.clone()),
