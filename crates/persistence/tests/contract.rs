@@ -8,9 +8,9 @@ use tessera_domain::{
     StoreError,
     crypto::{MasterKey, Sealer, generate_key},
     model::{
-        App2WxappConnection, AuditAction, AuditEvent, IdentityKind, KeyStatus, LoginUpdate,
-        NewKeys, Outcome, Page, PlatformAdmin, PoolChanges, PoolSettings, PoolSettingsPatch,
-        SigningKey, TokenAlgorithm, User, UserChanges, UserFilter, UserPool,
+        AuditAction, AuditEvent, IdentityKind, KeyStatus, LoginUpdate, NewKeys, Outcome, Page,
+        PlatformAdmin, PoolChanges, PoolSettings, PoolSettingsPatch, SigningKey, TokenAlgorithm,
+        User, UserChanges, UserFilter, UserPool,
     },
     ports::{
         AdminDeleted, AdminRepo, AuditLog, AuditRepo, ConnectionRepo, Health, KeyRepo, PoolRepo,
@@ -128,6 +128,7 @@ const MIGRATIONS: &[&str] = &[
     "m20261210_100000_create_applications_and_refresh_tokens",
     "m20261215_100000_add_qrcode_login_strategy",
     "m20261216_100000_move_wechat_identities",
+    "m20261220_100000_generalise_wechat_connections",
 ];
 
 #[tokio::test]
@@ -242,50 +243,14 @@ async fn pools_round_trip_conflict_update_and_cascade_delete() {
         assert_eq!(page.items[0].name, "Renamed");
 
         UserRepo::create(&store, &user("p1", "u1")).await.expect("user");
-        ConnectionRepo::put(&store, &connection("p1")).await.expect("connection");
+        let c = connections::app2wxapp("p1", "c1");
+        ConnectionRepo::create(&store, &c).await.expect("connection");
         assert!(PoolRepo::delete(&store, "p1").await.expect("delete"));
         assert!(!PoolRepo::delete(&store, "p1").await.expect("delete again"));
         assert!(UserRepo::get(&store, "p1", "u1").await.expect("get").is_none());
-        assert!(ConnectionRepo::get(&store, "p1").await.expect("get").is_none());
+        assert!(ConnectionRepo::list(&store, "p1").await.expect("list").is_empty());
         assert!(KeyRepo::active(&store, "p1").await.expect("active").is_none());
         assert!(KeyRepo::active(&store, "p2").await.expect("p2 untouched").is_some());
-    })
-    .await;
-}
-
-fn connection(pool_id: &str) -> App2WxappConnection {
-    App2WxappConnection {
-        pool_id: pool_id.into(),
-        app_id: "wx4f4bc4dec97d474b".into(),
-        app_secret_sealed: "v1.sealed".into(),
-        app_secret_hint: "****ab12".into(),
-        enabled: true,
-        created_at: t(0),
-        updated_at: t(0),
-    }
-}
-
-#[tokio::test]
-async fn connections_upsert_and_stay_in_their_pool() {
-    each_backend(|store, backend| async move {
-        PoolRepo::create(&store, &pool("a"), &keys("a", "ka", 0)).await.expect("a");
-        PoolRepo::create(&store, &pool("b"), &keys("b", "kb", 0)).await.expect("b");
-        ConnectionRepo::put(&store, &connection("a")).await.expect("put");
-        let mut changed = connection("a");
-        changed.app_id = "wx0000000000000001".into();
-        changed.enabled = false;
-        changed.updated_at = t(9);
-        ConnectionRepo::put(&store, &changed).await.expect("upsert");
-        let got = ConnectionRepo::get(&store, "a").await.expect("get").expect("exists");
-        assert_eq!(
-            (got.app_id.as_str(), got.enabled),
-            ("wx0000000000000001", false),
-            "{backend:?}"
-        );
-        assert_eq!(got.created_at, t(0), "{backend:?}: created_at kept by the upsert");
-        assert!(ConnectionRepo::get(&store, "b").await.expect("get b").is_none());
-        assert!(!ConnectionRepo::delete(&store, "b").await.expect("delete b"));
-        assert!(ConnectionRepo::delete(&store, "a").await.expect("delete a"));
     })
     .await;
 }
@@ -512,20 +477,19 @@ async fn sealed_values_survive_storage_and_never_appear_in_clear() {
         k.private_key_sealed = Some(sealer.seal(&generated.pkcs8, "p/signingKey").expect("seal"));
         let new = NewKeys { active: k, next: next_key("p", "kn", 0) };
         PoolRepo::create(&store, &pool("p"), &new).await.expect("pool");
-        let mut c = connection("p");
-        c.app_secret_sealed =
-            sealer.seal(b"0123456789abcdef0123456789abcdef", "p/app").expect("seal");
-        ConnectionRepo::put(&store, &c).await.expect("put");
+        let mut c = connections::app2wxapp("p", "c1");
+        c.secret_sealed = sealer.seal(b"0123456789abcdef0123456789abcdef", "p/app").expect("seal");
+        ConnectionRepo::create(&store, &c).await.expect("create");
 
         let back = KeyRepo::active(&store, "p").await.expect("active").expect("key");
         let opened = sealer
             .open(back.private_key_sealed.as_deref().expect("sealed"), "p/signingKey")
             .expect("open");
         assert_eq!(opened, generated.pkcs8, "{backend:?}");
-        let conn = ConnectionRepo::get(&store, "p").await.expect("get").expect("conn");
-        assert!(!conn.app_secret_sealed.contains("0123456789abcdef"));
+        let conn = ConnectionRepo::list(&store, "p").await.expect("list").pop().expect("conn");
+        assert!(!conn.secret_sealed.contains("0123456789abcdef"));
         assert_eq!(
-            sealer.open(&conn.app_secret_sealed, "p/app").expect("open"),
+            sealer.open(&conn.secret_sealed, "p/app").expect("open"),
             b"0123456789abcdef0123456789abcdef"
         );
     })
@@ -556,6 +520,9 @@ mod signing_keys;
 
 #[path = "contract/identities.rs"]
 mod identities;
+
+#[path = "contract/connections.rs"]
+mod connections;
 
 mod tickets {
     use std::{sync::Arc, time::Duration};
@@ -911,29 +878,9 @@ mod tickets {
 }
 
 #[tokio::test]
-async fn connection_changes_keep_the_secret_and_reseal_only_what_is_unchanged() {
+async fn private_keys_are_resealed_only_while_unchanged() {
     each_backend(|store, backend| async move {
         PoolRepo::create(&store, &pool("p"), &keys("p", "k1", 0)).await.expect("pool");
-        ConnectionRepo::put(&store, &connection("p")).await.expect("put");
-        let app = "wx4f4bc4dec97d474b";
-        assert!(
-            ConnectionRepo::set_enabled(&store, "p", app, Some(false), t(1)).await.expect("off")
-        );
-        assert!(ConnectionRepo::set_enabled(&store, "p", app, None, t(1)).await.expect("same"));
-        let other = "wx0000000000000002";
-        assert!(!ConnectionRepo::set_enabled(&store, "p", other, None, t(2)).await.expect("app"));
-        assert!(!ConnectionRepo::set_enabled(&store, "q", app, None, t(2)).await.expect("pool"));
-        let got = ConnectionRepo::get(&store, "p").await.expect("get").expect("there");
-        assert_eq!((got.enabled, got.app_secret_sealed.as_str()), (false, "v1.sealed"));
-
-        let stale = ConnectionRepo::reseal_secret(&store, "p", "v0.old", "v2.new").await;
-        assert!(!stale.expect("stale"), "{backend:?}: a changed value is not overwritten");
-        assert!(
-            ConnectionRepo::reseal_secret(&store, "p", "v1.sealed", "v2.new").await.expect("cas")
-        );
-        let got = ConnectionRepo::get(&store, "p").await.expect("get").expect("there");
-        assert_eq!(got.app_secret_sealed, "v2.new");
-
         let private: Vec<_> = KeyRepo::all_with_private_keys(&store).await.expect("all");
         let mut private: Vec<_> = private.iter().map(|k| (k.kid.as_str(), k.status)).collect();
         private.sort_by_key(|(kid, _)| kid.to_string());

@@ -353,3 +353,22 @@ async fn concurrent_logins_through_a_new_app_add_one_identity_and_count_every_lo
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_users_first_identity_has_the_kind_they_signed_up_through() {
+    each_backend(|store, backend| async move {
+        PoolRepo::create(&store, &pool("p"), &keys("p", "k", 0)).await.expect("pool");
+        let mut website = user("p", "w");
+        website.app_id = Some("wx0000000000000005".into());
+        UserRepo::create_with_identity(&store, &website, IdentityKind::Website).await.expect("w");
+        UserRepo::create(&store, &user("p", "m")).await.expect("m");
+        for (id, kind) in [("w", IdentityKind::Website), ("m", IdentityKind::MiniProgram)] {
+            let identities = UserRepo::identities(&store, "p", id).await.expect("identities");
+            let kinds: Vec<_> = identities.iter().map(|i| i.kind).collect();
+            assert_eq!(kinds, [kind], "{backend:?}: {id}");
+        }
+        let found = UserRepo::find_by_openid(&store, "p", "wx0000000000000005", "openid-w").await;
+        assert_eq!(found.expect("find").map(|u| u.id).as_deref(), Some("w"), "{backend:?}");
+    })
+    .await;
+}
