@@ -66,7 +66,7 @@ async fn code(world: &World, app: &(String, String), scope: &str) -> String {
     let (interaction, browser) = pending_login(world, app, scope).await;
     let qr = &world.services.qr_login;
     let pool = &world.pool_id;
-    let code = qr.create(pool, &interaction, Some(&browser), None).await.expect("qr");
+    let code = qr.create(pool, &interaction, None, Some(&browser), None).await.expect("qr");
     let login = tessera_domain::service::app2wxapp::LoginRequest {
         code: world.wechat.code("o-1", None),
         ..Default::default()
@@ -117,7 +117,7 @@ async fn qr_codes_and_pending_logins_expire() {
     let (interaction, browser) = pending_login(&world, &app, "openid").await;
     let qr = &world.services.qr_login;
     let pool = &world.pool_id;
-    let code = qr.create(pool, &interaction, Some(&browser), None).await.expect("qr");
+    let code = qr.create(pool, &interaction, None, Some(&browser), None).await.expect("qr");
     let status = qr.status(pool, &interaction, &code.scene, Some(&browser)).await;
     assert_eq!(status.expect("status"), QrStatus::Pending);
     let other_browser = qr.status(pool, &interaction, &code.scene, Some(&"b".repeat(43))).await;
@@ -127,10 +127,10 @@ async fn qr_codes_and_pending_logins_expire() {
     assert_eq!(status.expect("status"), QrStatus::Expired);
     assert_eq!(qr.scan(pool, &code.scene).await.expect_err("gone").kind(), "qr_expired");
     // A new code for the same pending login works until the login itself expires.
-    let again = qr.create(pool, &interaction, Some(&browser), None).await.expect("new code");
+    let again = qr.create(pool, &interaction, None, Some(&browser), None).await.expect("new code");
     assert_ne!(again.scene, code.scene);
     world.clock.advance(Duration::from_secs(600));
-    let late = qr.create(pool, &interaction, Some(&browser), None).await;
+    let late = qr.create(pool, &interaction, None, Some(&browser), None).await;
     assert_eq!(late.expect_err("expired").kind(), "login_expired");
 }
 
