@@ -144,8 +144,10 @@ async fn the_hosted_pages_codes_are_unknown_here_and_other_pools_find_nothing() 
     };
     let browser = prompt.new_browser_cookie.expect("a new browser");
     let qr = &world.services.qr_login;
-    let hosted =
-        qr.create(&world.pool_id, &prompt.interaction, None, Some(&browser), None).await.expect("qr");
+    let hosted = qr
+        .create(&world.pool_id, &prompt.interaction, None, Some(&browser), None)
+        .await
+        .expect("qr");
     let login = LoginRequest { code: world.wechat.code("o-4", None), ..Default::default() };
     qr.confirm(&world.pool_id, &hosted.scene, login, None).await.expect("confirm");
     let status = qr.api_status(&world.pool_id, &hosted.scene).await.expect("status");

@@ -189,7 +189,7 @@ async fn website_qr_login_signs_in_through_wechats_page_and_finds_the_same_perso
         // The same person signed in through the mini program first.
         let ticket = flow.ticket("o-mini", Some("u-person")).await;
         let known = flow.exchange(json!({"ticket": ticket, "secret": flow.secret})).await;
-        let known = known.assert_status(StatusCode::OK)["data"]["id"].as_str().expect("id").to_owned();
+        let known = known.assert_status(StatusCode::OK)["_id"].as_str().expect("id").to_owned();
 
         let (client_id, secret) = web_app(flow).await;
         let (mut browser, page) = login_page(flow, &client_id, None).await;
@@ -221,8 +221,8 @@ async fn website_qr_login_signs_in_through_wechats_page_and_finds_the_same_perso
         let replay = come_back(&mut browser, flow, &location, &code).await;
         assert_eq!(replay.status, StatusCode::GONE, "{}", replay.body);
         let (mut other, page) = login_page(flow, &client_id, None).await;
-        let started = browser.get(&button_of(&page, website_id)).await;
-        let stolen = come_back(&mut other, flow, &started.location.expect("to WeChat"), "c").await;
+        let started = other.get(&button_of(&page, website_id)).await;
+        let stolen = come_back(&mut browser, flow, &started.location.expect("to WeChat"), "c").await;
         assert_eq!(stolen.status, StatusCode::GONE, "another browser's state: {}", stolen.body);
 
         let path = format!("/api/v1/userpools/{}/users/{known}/identities", flow.pool_id);
