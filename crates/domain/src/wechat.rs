@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 pub use sns::{
     AuthorizeUrlProblem, ID_MAX_BYTES, NICKNAME_MAX_CHARS, PRIVILEGES_MAX, REDIRECT_URI_MAX_BYTES,
     STATE_MAX_BYTES, SnsGrant, SnsLang, SnsScope, SnsToken, SnsUserInfo, URL_MAX_BYTES,
-    authorize_url, valid_state, valid_wechat_id,
+    authorize_url, valid_app_id, valid_state, valid_wechat_id,
 };
 pub use wxacode::{
     ENV_VERSIONS, PAGE_MAX_CHARS, SCENE_MAX_CHARS, SCENE_PUNCTUATION, WIDTH_MAX, WIDTH_MIN,
