@@ -22,10 +22,14 @@
 //! ([`Simulator::queue_sns_user`], or the fields of the page itself), or asks for the code an
 //! App's `SendAuth` would get ([`Simulator::sns_code`]).
 //!
+//! Multi-end apps: `donut/code2verifyinfo` answers the identities a test scripted for a code
+//! ([`Simulator::multiend_code`] with a [`MultiEndInfo`]), once, for five minutes.
+//!
 //! Tests drive it in process through [`Simulator`]; the `tessera wechat-sim` command serves it
 //! with a small control API under `/__sim/` (see the `routes` module).
 
 mod legacy;
+mod multiend;
 mod pages;
 mod routes;
 mod sns;
@@ -43,7 +47,9 @@ use tokio::sync::oneshot;
 pub use legacy::encrypt;
 pub use sns::SnsUser;
 pub use state::{Api, Fault, IssuedCode, OVERSIZED_BYTES, OVERSIZED_IMAGE_BYTES, SimUser};
-pub use tessera_domain::wechat::SnsScope;
+pub use tessera_domain::wechat::{
+    MultiEndApple, MultiEndHuawei, MultiEndInfo, MultiEndLogin, MultiEndWeChat, SnsScope,
+};
 pub use wxacode::{IssuedWxaCode, png as wxacode_png, png_text as wxacode_png_text};
 
 use state::SimState;
@@ -119,7 +125,8 @@ impl Simulator {
         self.with(|s| s.calls.get(&api).copied().unwrap_or(0))
     }
 
-    /// Shortens the lifetime of login, phone and web authorization codes (default five minutes).
+    /// Shortens the lifetime of login, phone, web authorization and multi-end codes (default
+    /// five minutes).
     pub fn set_code_ttl(&self, ttl: Duration) {
         self.with(|s| s.code_ttl = ttl);
     }
@@ -153,6 +160,14 @@ impl Simulator {
     /// Shortens the lifetime of the users' web access tokens (default two hours).
     pub fn set_sns_token_ttl(&self, ttl: Duration) {
         self.with(|s| s.sns.token_ttl = ttl);
+    }
+
+    /// What a multi-end App's sign-in to the multi-end app `app_id` (registered with
+    /// [`Self::add_app`], with its own AppID and AppSecret) would give: a code that
+    /// `code2verifyinfo` exchanges once, within five minutes ([`Self::set_code_ttl`]), for
+    /// `info` (its login type and identities, answered in WeChat's shape).
+    pub fn multiend_code(&self, app_id: &str, info: &MultiEndInfo) -> String {
+        self.with(|s| s.issue_multiend_code(app_id, info))
     }
 
     /// Serves the simulator on `addr` (port 0 picks a free port).

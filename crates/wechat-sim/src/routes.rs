@@ -1,5 +1,5 @@
 //! The simulator's HTTP surface: WeChat's APIs and authorization pages (the web OAuth ones in
-//! `pages`), and `/__sim/*` to script it from outside.
+//! `pages`, multi-end apps in `multiend`), and `/__sim/*` to script it from outside.
 
 use std::collections::HashMap;
 
@@ -39,6 +39,8 @@ pub(crate) fn routes(sim: Simulator) -> impl poem::Endpoint {
         .at("/connect/confirm", post(crate::pages::confirm))
         .at("/__sim/sns-users", post(crate::pages::queue_user))
         .at("/__sim/sns-codes", post(crate::pages::sns_code))
+        .at("/donut/code2verifyinfo", get(crate::multiend::code2verifyinfo))
+        .at("/__sim/multiend-codes", post(crate::multiend::multiend_code))
         .data(sim)
 }
 
@@ -232,7 +234,7 @@ async fn add_fault(sim: Data<&Simulator>, body: Json<FaultBody>) -> Response {
         return (
             StatusCode::BAD_REQUEST,
             "api: jscode2session, stable_token, getuserphonenumber, getwxacodeunlimit, \
-             sns_access_token, sns_userinfo, qrconnect or oauth2_authorize",
+             sns_access_token, sns_userinfo, qrconnect, oauth2_authorize or code2verifyinfo",
         )
             .into_response();
     };

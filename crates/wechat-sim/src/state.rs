@@ -30,6 +30,8 @@ pub enum Api {
     QrConnect,
     /// `GET /connect/oauth2/authorize` (the authorization page inside WeChat).
     OAuth2Authorize,
+    /// `GET /donut/code2verifyinfo` (a multi-end app's sign-in code).
+    MultiEndVerify,
 }
 
 impl Api {
@@ -44,6 +46,7 @@ impl Api {
             "sns_userinfo" => Some(Self::SnsUserInfo),
             "qrconnect" => Some(Self::QrConnect),
             "oauth2_authorize" => Some(Self::OAuth2Authorize),
+            "code2verifyinfo" => Some(Self::MultiEndVerify),
             _ => None,
         }
     }
@@ -143,6 +146,8 @@ pub(crate) struct SimState {
     pub published: HashMap<String, HashSet<String>>,
     /// Web authorizations: pages, codes and the users' access tokens.
     pub sns: crate::sns::SnsState,
+    /// Multi-end apps' sign-in codes.
+    pub multiend: crate::multiend::MultiEndState,
 }
 
 impl Default for SimState {
@@ -158,6 +163,7 @@ impl Default for SimState {
             wxacodes: Vec::new(),
             published: HashMap::new(),
             sns: crate::sns::SnsState::default(),
+            multiend: crate::multiend::MultiEndState::default(),
         }
     }
 }
@@ -273,7 +279,7 @@ impl SimState {
 
     /// The AppID whose current access token is `access_token`: 40001 for an unknown (or
     /// replaced) token, 42001 for an expired one.
-    fn app_of_token(&self, access_token: &str) -> Result<String, Value> {
+    pub(crate) fn app_of_token(&self, access_token: &str) -> Result<String, Value> {
         let Some((app_id, expires)) = self
             .tokens
             .iter()
@@ -371,7 +377,7 @@ impl SimState {
     }
 }
 
-fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use tessera_domain::{
     ports::{Clock, Metrics},
     wechat::{
-        AccessTokenCache, SessionKey, SnsGrant, SnsLang, SnsToken, SnsUserInfo, WeChat,
-        WeChatError, WxApp, WxPhone, WxSession, WxaCode, WxaCodeProblem, WxaCodeRequest,
+        AccessTokenCache, MultiEndInfo, SessionKey, SnsGrant, SnsLang, SnsToken, SnsUserInfo,
+        WeChat, WeChatError, WxApp, WxPhone, WxSession, WxaCode, WxaCodeProblem, WxaCodeRequest,
     },
 };
 
@@ -49,12 +49,12 @@ impl ClientConfig {
 pub struct WeChatClient {
     pub(crate) http: reqwest::Client,
     pub(crate) base: String,
-    tokens: AccessTokens,
+    pub(crate) tokens: AccessTokens,
     metrics: Arc<dyn Metrics>,
 }
 
 /// `errcode`s meaning the access token is invalid or expired.
-const TOKEN_INVALID: [i64; 3] = [40001, 40014, 42001];
+pub(crate) const TOKEN_INVALID: [i64; 3] = [40001, 40014, 42001];
 
 impl WeChatClient {
     /// A client caching access tokens in `cache`, reporting every call to `metrics`.
@@ -96,7 +96,7 @@ impl WeChatClient {
     }
 
     /// `POST /cgi-bin/stable_token`: a token and its lifetime in seconds.
-    async fn fetch_token(&self, app: &WxApp) -> Result<(String, i64), WeChatError> {
+    pub(crate) async fn fetch_token(&self, app: &WxApp) -> Result<(String, i64), WeChatError> {
         let request = self.http.post(format!("{}/cgi-bin/stable_token", self.base)).json(&json!({
             "grant_type": "client_credential",
             "appid": app.app_id,
@@ -330,6 +330,10 @@ impl WeChat for WeChatClient {
         lang: SnsLang,
     ) -> Result<SnsUserInfo, WeChatError> {
         self.sns_profile(access_token, openid, lang).await
+    }
+
+    async fn multiend_verify(&self, app: &WxApp, code: &str) -> Result<MultiEndInfo, WeChatError> {
+        self.multiend(app, code).await
     }
 }
 

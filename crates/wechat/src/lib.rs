@@ -47,12 +47,20 @@
 //!   user authorizes again, and `48001` (a `snsapi_base` grant asked for the profile) is a
 //!   misconfigured connection. The `openid`s and `unionid`s of the answers are checked
 //!   ([`tessera_domain::wechat::valid_wechat_id`]), the profile's texts bounded.
+//! - **Multi-end apps follow the same rules.** A multi-end app's code (`wx.weixinAppLogin`,
+//!   `wx.weixinMiniProgramLogin`, phone or Apple sign-in) goes through `donut/code2verifyinfo`
+//!   once, with the multi-end app's own access token (`stable_token`, cached like the others):
+//!   `10001000`/`10001001` are [`WeChatError::CodeInvalid`], `10001002`, `10001003` and
+//!   `10001005` [`WeChatError::AppRejected`], and each identity of the answer (mobile app and
+//!   mini program openids, a verified phone, Apple and Huawei ids) is checked before it is
+//!   kept.
 //! - **Errors mean different things to the user.** 45011 and 45009 → rate limited, 40226 → risky user
 //!   refused, 40013/40125 → the tenant's credentials are wrong, -1 / timeouts / 5xx / garbage →
 //!   WeChat unavailable. Each becomes a [`WeChatError`] the flow turns into its public error.
 
 mod client;
 pub mod decrypt;
+mod multiend;
 mod sns;
 mod tokens;
 mod transport;

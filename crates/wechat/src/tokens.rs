@@ -1,6 +1,7 @@
-//! Access tokens for `getuserphonenumber`: fetched with `stable_token`, cached per AppID in an
-//! [`AccessTokenCache`] shared by every replica, refreshed before they expire, and fetched by one
-//! caller at a time (the others wait for its result) under a lock that expires by itself.
+//! Access tokens (for `getuserphonenumber`, `getwxacodeunlimit` and `code2verifyinfo`): fetched
+//! with `stable_token`, cached per AppID in an [`AccessTokenCache`] shared by every replica,
+//! refreshed before they expire, and fetched by one caller at a time (the others wait for its
+//! result) under a lock that expires by itself.
 
 use std::{sync::Arc, time::Duration};
 
