@@ -3,6 +3,7 @@
 
 mod multiend;
 mod sns;
+mod wecom;
 mod wxacode;
 
 use std::{fmt, time::Duration};
@@ -18,6 +19,10 @@ pub use sns::{
     AuthorizeUrlProblem, ID_MAX_BYTES, NICKNAME_MAX_CHARS, PRIVILEGES_MAX, REDIRECT_URI_MAX_BYTES,
     STATE_MAX_BYTES, SnsGrant, SnsLang, SnsScope, SnsToken, SnsUserInfo, URL_MAX_BYTES,
     authorize_url, valid_app_id, valid_state, valid_wechat_id,
+};
+pub use wecom::{
+    WECOM_USER_ID_MAX_BYTES, WeComApp, WeComPage, WeComUser, valid_wecom_user_id,
+    wecom_authorize_url,
 };
 pub use wxacode::{
     ENV_VERSIONS, PAGE_MAX_CHARS, SCENE_MAX_CHARS, SCENE_PUNCTUATION, WIDTH_MAX, WIDTH_MIN,
@@ -102,9 +107,9 @@ impl WxPhone {
 /// How a WeChat call failed, in terms the flow can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WeChatError {
-    /// The login, phone, web authorization or multi-end code is invalid, expired or already
-    /// used (40029, 40163, 41008, 42003, 10001000, 10001001), or the user's web access token no
-    /// longer works (40001, 40014, 42001, 42007, …): the user signs in again.
+    /// The login, phone, web authorization, multi-end or WeCom code is invalid, expired or
+    /// already used (40029, 40163, 41008, 42003, 10001000, 10001001), or the user's web access
+    /// token no longer works (40001, 40014, 42001, 42007, …): the user signs in again.
     #[error("the WeChat code is invalid, expired or already used (errcode {0})")]
     CodeInvalid(i64),
     /// WeChat's per-minute quota is exhausted (45011).
@@ -113,9 +118,10 @@ pub enum WeChatError {
     /// WeChat flags the user as risky (40226).
     #[error("WeChat refused this user as high risk")]
     RiskyUser,
-    /// WeChat rejected the app's AppID or AppSecret (40013, 40125, 10001002, 10001003, …), or
-    /// the app may not call the API (48001: for `sns/userinfo`, a grant of scope `snsapi_base`;
-    /// 10001005: a multi-end app without identity management).
+    /// WeChat rejected the app's AppID or AppSecret (40013, 40125, 10001002, 10001003, a WeCom
+    /// corp id or Secret, …), or the app may not call the API (48001: for `sns/userinfo`, a
+    /// grant of scope `snsapi_base`; 10001005: a multi-end app without identity management;
+    /// WeCom's 60020: the server's address is not among the app's trusted IPs).
     #[error("WeChat rejected the app credentials (errcode {0})")]
     AppRejected(i64),
     /// WeChat will not make a mini program code of this request (41030, 40097, 40129, 40169),
@@ -186,6 +192,15 @@ pub trait WeChat: Send + Sync {
     /// [`WeChatError::CodeInvalid`]; `10001002`, `10001003` (AppID, AppSecret) and `10001005`
     /// (identity management not enabled) are [`WeChatError::AppRejected`].
     async fn multiend_verify(&self, app: &WxApp, code: &str) -> Result<MultiEndInfo, WeChatError>;
+
+    /// WeCom's `cgi-bin/auth/getuserinfo`: who signed in with the code of a WeCom login page
+    /// (QR or in-app), with the app's access token from `cgi-bin/gettoken` (cached per corp id
+    /// and AgentId). A code works once, for five minutes: never retried, except once after
+    /// WeCom refused the app's token (`40014`, `42001`). `40029` is
+    /// [`WeChatError::CodeInvalid`]; a wrong corp id or Secret (`40013`, `40001`), a server
+    /// address not among the app's trusted IPs (`60020`) or a callback domain not trusted
+    /// (`50001`) is [`WeChatError::AppRejected`].
+    async fn wecom_user(&self, app: &WeComApp, code: &str) -> Result<WeComUser, WeChatError>;
 }
 
 /// A cached WeChat access token.
@@ -197,7 +212,8 @@ pub struct CachedAccessToken {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Where access tokens are cached per AppID, shared by every replica (Redis) or by one process.
+/// Where access tokens are cached per AppID (a WeCom app's under `wecom:{corp_id}:{agent_id}`),
+/// shared by every replica (Redis) or by one process.
 ///
 /// Fetching a token is serialized with a lock that expires by itself, so a crashed holder does
 /// not block the others for long.

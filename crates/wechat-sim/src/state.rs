@@ -32,6 +32,15 @@ pub enum Api {
     OAuth2Authorize,
     /// `GET /donut/code2verifyinfo` (a multi-end app's sign-in code).
     MultiEndVerify,
+    /// `GET /cgi-bin/gettoken` (a WeCom app's access token).
+    WeComToken,
+    /// `GET /cgi-bin/auth/getuserinfo` (who signed in with a WeCom code).
+    WeComUserInfo,
+    /// `GET /wwlogin/sso/login` (WeCom's QR login page).
+    WeComLogin,
+    /// `GET /connect/oauth2/authorize` with a WeCom corp id and `agentid` (the silent
+    /// authorization inside WeCom).
+    WeComAuthorize,
 }
 
 impl Api {
@@ -47,6 +56,10 @@ impl Api {
             "qrconnect" => Some(Self::QrConnect),
             "oauth2_authorize" => Some(Self::OAuth2Authorize),
             "code2verifyinfo" => Some(Self::MultiEndVerify),
+            "wecom_gettoken" => Some(Self::WeComToken),
+            "wecom_getuserinfo" => Some(Self::WeComUserInfo),
+            "wecom_login" => Some(Self::WeComLogin),
+            "wecom_authorize" => Some(Self::WeComAuthorize),
             _ => None,
         }
     }
@@ -148,6 +161,8 @@ pub(crate) struct SimState {
     pub sns: crate::sns::SnsState,
     /// Multi-end apps' sign-in codes.
     pub multiend: crate::multiend::MultiEndState,
+    /// WeCom apps, their tokens, codes and who confirms their pages.
+    pub wecom: crate::wecom::WeComState,
 }
 
 impl Default for SimState {
@@ -164,6 +179,7 @@ impl Default for SimState {
             published: HashMap::new(),
             sns: crate::sns::SnsState::default(),
             multiend: crate::multiend::MultiEndState::default(),
+            wecom: crate::wecom::WeComState::default(),
         }
     }
 }
@@ -179,7 +195,7 @@ pub(crate) fn random_hex(bytes: usize) -> String {
     tessera_domain::ids::hex(&buf)
 }
 
-const TOKEN_LIFETIME: Duration = Duration::from_secs(7200);
+pub(crate) const TOKEN_LIFETIME: Duration = Duration::from_secs(7200);
 
 impl SimState {
     pub fn count(&mut self, api: Api) -> Option<Fault> {

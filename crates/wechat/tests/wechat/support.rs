@@ -1,11 +1,11 @@
-//! A simulator with one mini program and one multi-end app, served on a free port, and clients
-//! for it.
+//! A simulator with one mini program, one multi-end app and one WeCom app, served on a free
+//! port, and clients for it.
 
 use std::{sync::Arc, time::Duration};
 
 use tessera_domain::{
     ports::{Metrics, NoMetrics, SystemClock},
-    wechat::{AccessTokenCache, WxApp},
+    wechat::{AccessTokenCache, WeComApp, WxApp},
 };
 use tessera_persistence::MemoryTokenCache;
 use tessera_wechat::{ClientConfig, WeChatClient};
@@ -26,6 +26,15 @@ pub fn multi() -> WxApp {
     WxApp { app_id: MULTI_ID.into(), app_secret: MULTI_SECRET.into() }
 }
 
+/// The company, and its self-built app.
+pub const CORP_ID: &str = "ww5a6b7c8d9e0f1a2b";
+pub const AGENT_ID: u64 = 1_000_002;
+pub const AGENT_SECRET: &str = "AgentSecret-0123456789abcdefghijklmnopqrstu";
+
+pub fn corp_app() -> WeComApp {
+    WeComApp { corp_id: CORP_ID.into(), agent_id: AGENT_ID, secret: AGENT_SECRET.into() }
+}
+
 pub struct Sim {
     pub sim: Simulator,
     pub server: SimServer,
@@ -36,6 +45,7 @@ impl Sim {
         let sim = Simulator::new();
         sim.add_app(APP_ID, APP_SECRET);
         sim.add_app(MULTI_ID, MULTI_SECRET);
+        sim.add_wecom_app(CORP_ID, AGENT_ID, AGENT_SECRET);
         let server = sim.serve(([127, 0, 0, 1], 0).into()).await.expect("simulator serves");
         Self { sim, server }
     }
@@ -51,7 +61,7 @@ impl Sim {
     }
 }
 
-/// A client of WeChat at `base_url`, with a one-second call timeout, over `cache`.
+/// A client of WeChat (and WeCom) at `base_url`, with a one-second call timeout, over `cache`.
 pub fn client_at(base_url: &str, cache: Arc<dyn AccessTokenCache>) -> WeChatClient {
     client_reporting(base_url, cache, Arc::new(NoMetrics))
 }
@@ -62,7 +72,7 @@ pub fn client_reporting(
     cache: Arc<dyn AccessTokenCache>,
     metrics: Arc<dyn Metrics>,
 ) -> WeChatClient {
-    let mut config = ClientConfig::new(base_url);
+    let mut config = ClientConfig::new(base_url).with_work_base_url(base_url);
     config.timeout = Duration::from_secs(1);
     WeChatClient::new(config, cache, Arc::new(SystemClock), metrics).expect("client")
 }
