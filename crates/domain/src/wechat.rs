@@ -1,7 +1,9 @@
 //! What the domain needs from WeChat: the [`WeChat`] port, the access token cache port shared by
 //! replicas, and their value types. The `tessera-wechat` crate implements them over HTTP.
 
+mod multiend;
 mod sns;
+mod wecom;
 mod wxacode;
 
 use std::{fmt, time::Duration};
@@ -9,10 +11,18 @@ use std::{fmt, time::Duration};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+pub use multiend::{
+    MultiEndApple, MultiEndHuawei, MultiEndInfo, MultiEndLogin, MultiEndWeChat, PHONE_MAX_DIGITS,
+    valid_phone,
+};
 pub use sns::{
     AuthorizeUrlProblem, ID_MAX_BYTES, NICKNAME_MAX_CHARS, PRIVILEGES_MAX, REDIRECT_URI_MAX_BYTES,
     STATE_MAX_BYTES, SnsGrant, SnsLang, SnsScope, SnsToken, SnsUserInfo, URL_MAX_BYTES,
-    authorize_url, valid_state, valid_wechat_id,
+    authorize_url, valid_app_id, valid_state, valid_wechat_id,
+};
+pub use wecom::{
+    WECOM_USER_ID_MAX_BYTES, WeComApp, WeComPage, WeComUser, valid_wecom_user_id,
+    wecom_authorize_url,
 };
 pub use wxacode::{
     ENV_VERSIONS, PAGE_MAX_CHARS, SCENE_MAX_CHARS, SCENE_PUNCTUATION, WIDTH_MAX, WIDTH_MIN,
@@ -21,7 +31,8 @@ pub use wxacode::{
 
 use crate::ports::StoreResult;
 
-/// A mini program's credentials, as needed to call WeChat. The secret never appears in `Debug`.
+/// A mini program's (or a multi-end app's, or a web app's) credentials, as needed to call
+/// WeChat. The secret never appears in `Debug`.
 #[derive(Clone)]
 pub struct WxApp {
     /// The AppID.
@@ -96,9 +107,9 @@ impl WxPhone {
 /// How a WeChat call failed, in terms the flow can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WeChatError {
-    /// The login, phone or web authorization code is invalid, expired or already used (40029,
-    /// 40163, 41008, 42003), or the user's web access token no longer works (40001, 40014,
-    /// 42001, 42007, …): the user signs in again.
+    /// The login, phone, web authorization, multi-end or WeCom code is invalid, expired or
+    /// already used (40029, 40163, 41008, 42003, 10001000, 10001001), or the user's web access
+    /// token no longer works (40001, 40014, 42001, 42007, …): the user signs in again.
     #[error("the WeChat code is invalid, expired or already used (errcode {0})")]
     CodeInvalid(i64),
     /// WeChat's per-minute quota is exhausted (45011).
@@ -107,8 +118,10 @@ pub enum WeChatError {
     /// WeChat flags the user as risky (40226).
     #[error("WeChat refused this user as high risk")]
     RiskyUser,
-    /// WeChat rejected the app's AppID or AppSecret (40013, 40125, …), or the app may not call
-    /// the API (48001: for `sns/userinfo`, a grant of scope `snsapi_base`).
+    /// WeChat rejected the app's AppID or AppSecret (40013, 40125, 10001002, 10001003, a WeCom
+    /// corp id or Secret, …), or the app may not call the API (48001: for `sns/userinfo`, a
+    /// grant of scope `snsapi_base`; 10001005: a multi-end app without identity management;
+    /// WeCom's 60020: the server's address is not among the app's trusted IPs).
     #[error("WeChat rejected the app credentials (errcode {0})")]
     AppRejected(i64),
     /// WeChat will not make a mini program code of this request (41030, 40097, 40129, 40169),
@@ -170,6 +183,24 @@ pub trait WeChat: Send + Sync {
         openid: &str,
         lang: SnsLang,
     ) -> Result<SnsUserInfo, WeChatError>;
+
+    /// `donut/code2verifyinfo`: exchanges the code of a multi-end app's sign-in
+    /// (`wx.weixinAppLogin`, `wx.weixinMiniProgramLogin`, phone or Apple) with the multi-end
+    /// app's own AppID and AppSecret (not its mini program's, not its mobile app's). Never
+    /// retried, except once after WeChat refused the app's access token (which it does before
+    /// looking at the code). `10001000` (expired) and `10001001` (wrong) are
+    /// [`WeChatError::CodeInvalid`]; `10001002`, `10001003` (AppID, AppSecret) and `10001005`
+    /// (identity management not enabled) are [`WeChatError::AppRejected`].
+    async fn multiend_verify(&self, app: &WxApp, code: &str) -> Result<MultiEndInfo, WeChatError>;
+
+    /// WeCom's `cgi-bin/auth/getuserinfo`: who signed in with the code of a WeCom login page
+    /// (QR or in-app), with the app's access token from `cgi-bin/gettoken` (cached per corp id
+    /// and AgentId). A code works once, for five minutes: never retried, except once after
+    /// WeCom refused the app's token (`40014`, `42001`). `40029` is
+    /// [`WeChatError::CodeInvalid`]; a wrong corp id or Secret (`40013`, `40001`), a server
+    /// address not among the app's trusted IPs (`60020`) or a callback domain not trusted
+    /// (`50001`) is [`WeChatError::AppRejected`].
+    async fn wecom_user(&self, app: &WeComApp, code: &str) -> Result<WeComUser, WeChatError>;
 }
 
 /// A cached WeChat access token.
@@ -181,7 +212,8 @@ pub struct CachedAccessToken {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Where access tokens are cached per AppID, shared by every replica (Redis) or by one process.
+/// Where access tokens are cached per AppID (a WeCom app's under `wecom:{corp_id}:{agent_id}`),
+/// shared by every replica (Redis) or by one process.
 ///
 /// Fetching a token is serialized with a lock that expires by itself, so a crashed holder does
 /// not block the others for long.

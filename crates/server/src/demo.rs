@@ -79,6 +79,8 @@ async fn demo(dir: &std::path::Path) -> Result<()> {
     config.database.url = format!("sqlite://{}?mode=rwc", dir.join("demo.db").display());
     config.wechat.api_base_url = sim_server.base_url.clone();
     config.wechat.open_base_url = sim_server.base_url.clone();
+    config.wechat.work_base_url = sim_server.base_url.clone();
+    config.wechat.work_login_base_url = sim_server.base_url.clone();
     config.admin.bootstrap_password = Some(password.clone());
     let running = start(&config, None).await?;
     let base = format!("http://{}", running.addr);

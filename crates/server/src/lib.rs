@@ -118,7 +118,8 @@ pub async fn services(
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let stores = shared_stores(config, clock.clone()).await?;
     let wechat = WeChatClient::new(
-        ClientConfig::new(&config.wechat.api_base_url),
+        ClientConfig::new(&config.wechat.api_base_url)
+            .with_work_base_url(&config.wechat.work_base_url),
         stores.tokens,
         clock.clone(),
         metrics.clone(),

@@ -22,14 +22,26 @@
 //! ([`Simulator::queue_sns_user`], or the fields of the page itself), or asks for the code an
 //! App's `SendAuth` would get ([`Simulator::sns_code`]).
 //!
+//! Multi-end apps: `donut/code2verifyinfo` answers the identities a test scripted for a code
+//! ([`Simulator::multiend_code`] with a [`MultiEndInfo`]), once, for five minutes.
+//!
+//! WeCom: `cgi-bin/gettoken` and `cgi-bin/auth/getuserinfo` for the companies' apps a test
+//! registered ([`Simulator::add_wecom_app`]), the QR login page `wwlogin/sso/login` with its
+//! "confirm" button, and `connect/oauth2/authorize` with a corp id and an `agentid` inside
+//! WeCom's browser (silent). A test chooses who confirms ([`Simulator::queue_wecom_user`]) or
+//! asks for a code directly ([`Simulator::wecom_code`]).
+//!
 //! Tests drive it in process through [`Simulator`]; the `tessera wechat-sim` command serves it
 //! with a small control API under `/__sim/` (see the `routes` module).
 
 mod legacy;
+mod multiend;
 mod pages;
 mod routes;
 mod sns;
 mod state;
+mod wecom;
+mod wecom_pages;
 mod wxacode;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
@@ -43,7 +55,9 @@ use tokio::sync::oneshot;
 pub use legacy::encrypt;
 pub use sns::SnsUser;
 pub use state::{Api, Fault, IssuedCode, OVERSIZED_BYTES, OVERSIZED_IMAGE_BYTES, SimUser};
-pub use tessera_domain::wechat::SnsScope;
+pub use tessera_domain::wechat::{
+    MultiEndApple, MultiEndHuawei, MultiEndInfo, MultiEndLogin, MultiEndWeChat, SnsScope, WeComUser,
+};
 pub use wxacode::{IssuedWxaCode, png as wxacode_png, png_text as wxacode_png_text};
 
 use state::SimState;
@@ -119,7 +133,8 @@ impl Simulator {
         self.with(|s| s.calls.get(&api).copied().unwrap_or(0))
     }
 
-    /// Shortens the lifetime of login, phone and web authorization codes (default five minutes).
+    /// Shortens the lifetime of login, phone, web authorization, multi-end and WeCom codes
+    /// (default five minutes).
     pub fn set_code_ttl(&self, ttl: Duration) {
         self.with(|s| s.code_ttl = ttl);
     }
@@ -153,6 +168,60 @@ impl Simulator {
     /// Shortens the lifetime of the users' web access tokens (default two hours).
     pub fn set_sns_token_ttl(&self, ttl: Duration) {
         self.with(|s| s.sns.token_ttl = ttl);
+    }
+
+    /// What a multi-end App's sign-in to the multi-end app `app_id` (registered with
+    /// [`Self::add_app`], with its own AppID and AppSecret) would give: a code that
+    /// `code2verifyinfo` exchanges once, within five minutes ([`Self::set_code_ttl`]), for
+    /// `info` (its login type and identities, answered in WeChat's shape).
+    pub fn multiend_code(&self, app_id: &str, info: &MultiEndInfo) -> String {
+        self.with(|s| s.issue_multiend_code(app_id, info))
+    }
+
+    /// Registers a self-built app of a company (WeCom): its AgentId and Secret.
+    pub fn add_wecom_app(&self, corp_id: &str, agent_id: u64, secret: &str) {
+        self.with(|s| s.wecom.add_app(corp_id, agent_id, secret));
+    }
+
+    /// Names a WeCom app on its login page.
+    pub fn set_wecom_app_name(&self, corp_id: &str, agent_id: u64, name: &str) {
+        let key = (corp_id.to_owned(), agent_id);
+        self.with(|s| s.wecom.apps.get_mut(&key).map(|a| name.clone_into(&mut a.name)));
+    }
+
+    /// Declares a WeCom app's trusted domain (a host, or `host:port`): from now on its pages
+    /// refuse a `redirect_uri` elsewhere. Undeclared: any `http(s)` URL is taken.
+    pub fn set_wecom_trusted_domain(&self, corp_id: &str, agent_id: u64, domain: &str) {
+        let key = (corp_id.to_owned(), agent_id);
+        self.with(|s| {
+            s.wecom.apps.get_mut(&key).map(|a| a.trusted_domain = Some(domain.to_owned()))
+        });
+    }
+
+    /// Makes `user` the one who confirms the next WeCom login page (QR or in-app) of the
+    /// company `corp_id` (people queue up in order; with none queued, a member
+    /// `wecom-sim-user` confirms).
+    pub fn queue_wecom_user(&self, corp_id: &str, user: &WeComUser) {
+        self.with(|s| {
+            s.wecom.next_users.entry(corp_id.to_owned()).or_default().push_back(user.clone())
+        });
+    }
+
+    /// The code a WeCom login page of the app (`corp_id`, `agent_id`) gives `user`: single use,
+    /// valid five minutes ([`Self::set_code_ttl`]).
+    pub fn wecom_code(&self, corp_id: &str, agent_id: u64, user: &WeComUser) -> String {
+        self.with(|s| s.issue_wecom_code(&(corp_id.to_owned(), agent_id), user))
+    }
+
+    /// Invalidates a WeCom app's current access token.
+    pub fn invalidate_wecom_token(&self, corp_id: &str, agent_id: u64) {
+        self.with(|s| s.wecom.tokens.remove(&(corp_id.to_owned(), agent_id)));
+    }
+
+    /// The access token `gettoken` currently hands out for a WeCom app, if any.
+    pub fn wecom_access_token(&self, corp_id: &str, agent_id: u64) -> Option<String> {
+        let key = (corp_id.to_owned(), agent_id);
+        self.with(|s| s.wecom.tokens.get(&key).map(|(token, _)| token.clone()))
     }
 
     /// Serves the simulator on `addr` (port 0 picks a free port).

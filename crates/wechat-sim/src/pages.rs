@@ -7,7 +7,8 @@
 //! `/connect/confirm`, which redirects to `redirect_uri?code=…&state=…`. `snsapi_base` is silent,
 //! as in WeChat: the page redirects at once. `connect/oauth2/authorize` opens only in WeChat's
 //! browser (`MicroMessenger` in the `User-Agent`), as in WeChat. Bad parameters get an error page
-//! (`400`) naming the parameter, and no redirect.
+//! (`400`) naming the parameter, and no redirect. The same `connect/oauth2/authorize` with a
+//! WeCom corp id and an `agentid` is WeCom's silent authorization (`wecom_pages`).
 
 use std::collections::HashMap;
 
@@ -59,7 +60,7 @@ pub(crate) async fn sns_userinfo(sim: Data<&Simulator>, q: Params) -> Response {
 }
 
 /// Escapes text for HTML content and attribute values.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -74,7 +75,7 @@ fn escape(text: &str) -> String {
     out
 }
 
-fn html(status: StatusCode, title: &str, body: &str) -> Response {
+pub(crate) fn html(status: StatusCode, title: &str, body: &str) -> Response {
     let page = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width\"><title>{}</title></head>\
@@ -90,13 +91,13 @@ fn html(status: StatusCode, title: &str, body: &str) -> Response {
 }
 
 /// WeChat's error page: no redirect.
-fn error_page(message: &str) -> Response {
+pub(crate) fn error_page(message: &str) -> Response {
     let body = format!("<p id=\"error\">{}</p>", escape(message));
     html(StatusCode::BAD_REQUEST, "WeChat (simulated): error", &body)
 }
 
 /// A fault of a page: an `errcode` is shown on the error page, the others as for the APIs.
-async fn page_fault(sim: &Simulator, api: Api) -> Option<Response> {
+pub(crate) async fn page_fault(sim: &Simulator, api: Api) -> Option<Response> {
     match sim.with(|s| s.count(api))? {
         Fault::Errcode(code) => Some(error_page(&format!("simulated error (errcode {code})"))),
         other => answer_fault(api, other).await,
@@ -104,13 +105,13 @@ async fn page_fault(sim: &Simulator, api: Api) -> Option<Response> {
 }
 
 /// `redirect_uri` with `code` and `state` added to its query, as WeChat sends the browser back.
-fn back_to(redirect_uri: &str, code: &str, state: &str) -> Option<String> {
+pub(crate) fn back_to(redirect_uri: &str, code: &str, state: &str) -> Option<String> {
     let mut url = url::Url::parse(redirect_uri).ok()?;
     url.query_pairs_mut().append_pair("code", code).append_pair("state", state);
     Some(url.into())
 }
 
-fn redirect(location: &str) -> Response {
+pub(crate) fn redirect(location: &str) -> Response {
     Response::builder()
         .status(StatusCode::FOUND)
         .header(header::LOCATION, location)
@@ -132,6 +133,10 @@ pub(crate) async fn oauth2_authorize(
     q: Params,
     headers: &poem::http::HeaderMap,
 ) -> Response {
+    // A company's app (a WeCom corp id with its `agentid`): WeCom's silent authorization.
+    if q.contains_key("agentid") && sim.with(|s| s.wecom.is_corp(param(&q, "appid"))) {
+        return crate::wecom_pages::in_app(&sim, &q, headers).await;
+    }
     let in_wechat = headers
         .get(header::USER_AGENT)
         .and_then(|ua| ua.to_str().ok())

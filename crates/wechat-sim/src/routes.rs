@@ -1,5 +1,6 @@
 //! The simulator's HTTP surface: WeChat's APIs and authorization pages (the web OAuth ones in
-//! `pages`), and `/__sim/*` to script it from outside.
+//! `pages`, multi-end apps in `multiend`, WeCom in `wecom_pages`), and `/__sim/*` to script it
+//! from outside.
 
 use std::collections::HashMap;
 
@@ -39,6 +40,16 @@ pub(crate) fn routes(sim: Simulator) -> impl poem::Endpoint {
         .at("/connect/confirm", post(crate::pages::confirm))
         .at("/__sim/sns-users", post(crate::pages::queue_user))
         .at("/__sim/sns-codes", post(crate::pages::sns_code))
+        .at("/donut/code2verifyinfo", get(crate::multiend::code2verifyinfo))
+        .at("/__sim/multiend-codes", post(crate::multiend::multiend_code))
+        .at("/cgi-bin/gettoken", get(crate::wecom_pages::gettoken))
+        .at("/cgi-bin/auth/getuserinfo", get(crate::wecom_pages::getuserinfo))
+        .at("/wwlogin/sso/login", get(crate::wecom_pages::login))
+        .at("/wwlogin/sso/confirm", post(crate::wecom_pages::confirm))
+        .at("/__sim/wecom-apps", post(crate::wecom_pages::add_app))
+        .at("/__sim/wecom-users", post(crate::wecom_pages::queue_user))
+        .at("/__sim/wecom-codes", post(crate::wecom_pages::wecom_code))
+        .at("/__sim/invalidate-wecom-token", post(crate::wecom_pages::invalidate_token))
         .data(sim)
 }
 
@@ -232,7 +243,8 @@ async fn add_fault(sim: Data<&Simulator>, body: Json<FaultBody>) -> Response {
         return (
             StatusCode::BAD_REQUEST,
             "api: jscode2session, stable_token, getuserphonenumber, getwxacodeunlimit, \
-             sns_access_token, sns_userinfo, qrconnect or oauth2_authorize",
+             sns_access_token, sns_userinfo, qrconnect, oauth2_authorize, code2verifyinfo, \
+             wecom_gettoken, wecom_getuserinfo, wecom_login or wecom_authorize",
         )
             .into_response();
     };

@@ -120,6 +120,22 @@ impl PageRefusal {
     }
 }
 
+/// Whether a page may send the browser back to `redirect_uri`: an `http(s)` URL without a
+/// fragment, on the declared `domain` (a host, or `host:port`) when there is one.
+pub(crate) fn allowed_redirect(redirect_uri: &str, domain: Option<&String>) -> bool {
+    let parsed = url::Url::parse(redirect_uri).ok().filter(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host_str().is_some() && u.fragment().is_none()
+    });
+    let Some(parsed) = parsed else { return false };
+    let Some(domain) = domain else { return true };
+    let host = parsed.host_str().unwrap_or_default();
+    let authority = match parsed.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    };
+    domain == host || *domain == authority
+}
+
 impl SimState {
     /// The name shown for `app_id`.
     pub(crate) fn app_name(&self, app_id: &str) -> String {
@@ -141,21 +157,8 @@ impl SimState {
         if !self.apps.contains_key(app_id) {
             return Err(PageRefusal::AppId);
         }
-        let parsed = url::Url::parse(redirect_uri).ok().filter(|u| {
-            matches!(u.scheme(), "http" | "https")
-                && u.host_str().is_some()
-                && u.fragment().is_none()
-        });
-        let Some(parsed) = parsed else { return Err(PageRefusal::RedirectUri) };
-        if let Some(domain) = self.sns.callback_domains.get(app_id) {
-            let host = parsed.host_str().unwrap_or_default();
-            let authority = match parsed.port() {
-                Some(port) => format!("{host}:{port}"),
-                None => host.to_owned(),
-            };
-            if domain != host && *domain != authority {
-                return Err(PageRefusal::RedirectUri);
-            }
+        if !allowed_redirect(redirect_uri, self.sns.callback_domains.get(app_id)) {
+            return Err(PageRefusal::RedirectUri);
         }
         if response_type != "code" {
             return Err(PageRefusal::ResponseType);

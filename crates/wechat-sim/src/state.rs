@@ -30,6 +30,17 @@ pub enum Api {
     QrConnect,
     /// `GET /connect/oauth2/authorize` (the authorization page inside WeChat).
     OAuth2Authorize,
+    /// `GET /donut/code2verifyinfo` (a multi-end app's sign-in code).
+    MultiEndVerify,
+    /// `GET /cgi-bin/gettoken` (a WeCom app's access token).
+    WeComToken,
+    /// `GET /cgi-bin/auth/getuserinfo` (who signed in with a WeCom code).
+    WeComUserInfo,
+    /// `GET /wwlogin/sso/login` (WeCom's QR login page).
+    WeComLogin,
+    /// `GET /connect/oauth2/authorize` with a WeCom corp id and `agentid` (the silent
+    /// authorization inside WeCom).
+    WeComAuthorize,
 }
 
 impl Api {
@@ -44,6 +55,11 @@ impl Api {
             "sns_userinfo" => Some(Self::SnsUserInfo),
             "qrconnect" => Some(Self::QrConnect),
             "oauth2_authorize" => Some(Self::OAuth2Authorize),
+            "code2verifyinfo" => Some(Self::MultiEndVerify),
+            "wecom_gettoken" => Some(Self::WeComToken),
+            "wecom_getuserinfo" => Some(Self::WeComUserInfo),
+            "wecom_login" => Some(Self::WeComLogin),
+            "wecom_authorize" => Some(Self::WeComAuthorize),
             _ => None,
         }
     }
@@ -143,6 +159,10 @@ pub(crate) struct SimState {
     pub published: HashMap<String, HashSet<String>>,
     /// Web authorizations: pages, codes and the users' access tokens.
     pub sns: crate::sns::SnsState,
+    /// Multi-end apps' sign-in codes.
+    pub multiend: crate::multiend::MultiEndState,
+    /// WeCom apps, their tokens, codes and who confirms their pages.
+    pub wecom: crate::wecom::WeComState,
 }
 
 impl Default for SimState {
@@ -158,6 +178,8 @@ impl Default for SimState {
             wxacodes: Vec::new(),
             published: HashMap::new(),
             sns: crate::sns::SnsState::default(),
+            multiend: crate::multiend::MultiEndState::default(),
+            wecom: crate::wecom::WeComState::default(),
         }
     }
 }
@@ -173,7 +195,7 @@ pub(crate) fn random_hex(bytes: usize) -> String {
     tessera_domain::ids::hex(&buf)
 }
 
-const TOKEN_LIFETIME: Duration = Duration::from_secs(7200);
+pub(crate) const TOKEN_LIFETIME: Duration = Duration::from_secs(7200);
 
 impl SimState {
     pub fn count(&mut self, api: Api) -> Option<Fault> {
@@ -273,7 +295,7 @@ impl SimState {
 
     /// The AppID whose current access token is `access_token`: 40001 for an unknown (or
     /// replaced) token, 42001 for an expired one.
-    fn app_of_token(&self, access_token: &str) -> Result<String, Value> {
+    pub(crate) fn app_of_token(&self, access_token: &str) -> Result<String, Value> {
         let Some((app_id, expires)) = self
             .tokens
             .iter()
@@ -371,7 +393,7 @@ impl SimState {
     }
 }
 
-fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

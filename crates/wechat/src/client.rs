@@ -10,8 +10,9 @@ use serde_json::{Value, json};
 use tessera_domain::{
     ports::{Clock, Metrics},
     wechat::{
-        AccessTokenCache, SessionKey, SnsGrant, SnsLang, SnsToken, SnsUserInfo, WeChat,
-        WeChatError, WxApp, WxPhone, WxSession, WxaCode, WxaCodeProblem, WxaCodeRequest,
+        AccessTokenCache, MultiEndInfo, SessionKey, SnsGrant, SnsLang, SnsToken, SnsUserInfo,
+        WeChat, WeChatError, WeComApp, WeComUser, WxApp, WxPhone, WxSession, WxaCode,
+        WxaCodeProblem, WxaCodeRequest,
     },
 };
 
@@ -25,6 +26,9 @@ use crate::{
 pub struct ClientConfig {
     /// WeChat's base URL (`https://api.weixin.qq.com`, or a simulator's).
     pub base_url: String,
+    /// WeCom's base URL (`wechat.work_base_url`: `https://qyapi.weixin.qq.com`, or a
+    /// simulator's).
+    pub work_base_url: String,
     /// Longest wait to connect.
     pub connect_timeout: Duration,
     /// Longest wait for a whole call.
@@ -34,27 +38,38 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
-    /// Defaults for `base_url`: 2 s to connect, 5 s per call.
+    /// Defaults for `base_url`: WeCom at [`WORK_BASE_URL`], 2 s to connect, 5 s per call.
     pub fn new(base_url: impl Into<String>) -> Self {
         Self {
             base_url: base_url.into().trim_end_matches('/').to_owned(),
+            work_base_url: WORK_BASE_URL.to_owned(),
             connect_timeout: Duration::from_secs(2),
             timeout: Duration::from_secs(5),
             tokens: TokenPolicy::default(),
         }
     }
+
+    /// The same, with WeCom's API at `work_base_url`.
+    pub fn with_work_base_url(mut self, work_base_url: impl Into<String>) -> Self {
+        self.work_base_url = work_base_url.into().trim_end_matches('/').to_owned();
+        self
+    }
 }
+
+/// WeCom's API (`wechat.work_base_url`'s default).
+pub const WORK_BASE_URL: &str = "https://qyapi.weixin.qq.com";
 
 /// WeChat's server API over HTTPS.
 pub struct WeChatClient {
     pub(crate) http: reqwest::Client,
     pub(crate) base: String,
-    tokens: AccessTokens,
+    pub(crate) work_base: String,
+    pub(crate) tokens: AccessTokens,
     metrics: Arc<dyn Metrics>,
 }
 
 /// `errcode`s meaning the access token is invalid or expired.
-const TOKEN_INVALID: [i64; 3] = [40001, 40014, 42001];
+pub(crate) const TOKEN_INVALID: [i64; 3] = [40001, 40014, 42001];
 
 impl WeChatClient {
     /// A client caching access tokens in `cache`, reporting every call to `metrics`.
@@ -69,6 +84,7 @@ impl WeChatClient {
         Ok(Self {
             http,
             base: config.base_url,
+            work_base: config.work_base_url,
             tokens: AccessTokens::new(cache, clock, config.tokens),
             metrics,
         })
@@ -96,7 +112,7 @@ impl WeChatClient {
     }
 
     /// `POST /cgi-bin/stable_token`: a token and its lifetime in seconds.
-    async fn fetch_token(&self, app: &WxApp) -> Result<(String, i64), WeChatError> {
+    pub(crate) async fn fetch_token(&self, app: &WxApp) -> Result<(String, i64), WeChatError> {
         let request = self.http.post(format!("{}/cgi-bin/stable_token", self.base)).json(&json!({
             "grant_type": "client_credential",
             "appid": app.app_id,
@@ -330,6 +346,14 @@ impl WeChat for WeChatClient {
         lang: SnsLang,
     ) -> Result<SnsUserInfo, WeChatError> {
         self.sns_profile(access_token, openid, lang).await
+    }
+
+    async fn multiend_verify(&self, app: &WxApp, code: &str) -> Result<MultiEndInfo, WeChatError> {
+        self.multiend(app, code).await
+    }
+
+    async fn wecom_user(&self, app: &WeComApp, code: &str) -> Result<WeComUser, WeChatError> {
+        self.wecom_identity(app, code).await
     }
 }
 

@@ -47,17 +47,31 @@
 //!   user authorizes again, and `48001` (a `snsapi_base` grant asked for the profile) is a
 //!   misconfigured connection. The `openid`s and `unionid`s of the answers are checked
 //!   ([`tessera_domain::wechat::valid_wechat_id`]), the profile's texts bounded.
+//! - **Multi-end apps and WeCom follow the same rules.** A multi-end app's code (`wx.weixinAppLogin`,
+//!   `wx.weixinMiniProgramLogin`, phone or Apple sign-in) goes through `donut/code2verifyinfo`
+//!   once, with the multi-end app's own access token (`stable_token`, cached like the others):
+//!   `10001000`/`10001001` are [`WeChatError::CodeInvalid`], `10001002`, `10001003` and
+//!   `10001005` [`WeChatError::AppRejected`], and each identity of the answer (mobile app and
+//!   mini program openids, a verified phone, Apple and Huawei ids) is checked before it is
+//!   kept. A WeCom app's code goes through `cgi-bin/auth/getuserinfo` once, under
+//!   `wechat.work_base_url` ([`ClientConfig::work_base_url`]), with the app's token from
+//!   `cgi-bin/gettoken`, cached per corp id and AgentId; WeCom's `40014`/`42001` drop the
+//!   token if still cached and retry once, `40029` is [`WeChatError::CodeInvalid`], a wrong
+//!   corp id or Secret (`40013`, `40001`) or an address outside the app's trusted IPs
+//!   (`60020`) [`WeChatError::AppRejected`].
 //! - **Errors mean different things to the user.** 45011 and 45009 → rate limited, 40226 → risky user
 //!   refused, 40013/40125 → the tenant's credentials are wrong, -1 / timeouts / 5xx / garbage →
 //!   WeChat unavailable. Each becomes a [`WeChatError`] the flow turns into its public error.
 
 mod client;
 pub mod decrypt;
+mod multiend;
 mod sns;
 mod tokens;
 mod transport;
+mod wecom;
 
-pub use client::{ClientConfig, WeChatClient};
+pub use client::{ClientConfig, WORK_BASE_URL, WeChatClient};
 pub use tessera_domain::wechat::WeChatError;
 pub use tokens::{AccessTokens, TokenPolicy};
 pub use transport::{MAX_BODY, MAX_IMAGE};

@@ -52,7 +52,7 @@ fn userinfo_error(errcode: i64) -> WeChatError {
 }
 
 /// `s` cut to its first `max` characters.
-fn truncated(s: &str, max: usize) -> String {
+pub(crate) fn truncated(s: &str, max: usize) -> String {
     s.chars().filter(|c| !c.is_control()).take(max).collect()
 }
 
@@ -80,7 +80,7 @@ fn token(value: &Value, field: &str) -> Option<SnsToken> {
 }
 
 /// An avatar URL worth keeping: `http(s)`, bounded, without spaces or control characters.
-fn avatar(value: &Value) -> Option<String> {
+pub(crate) fn avatar(value: &Value) -> Option<String> {
     let url = value.get("headimgurl").and_then(Value::as_str)?;
     let ok = (url.starts_with("https://") || url.starts_with("http://"))
         && url.len() <= URL_MAX_BYTES

@@ -1,6 +1,8 @@
-//! Access tokens for `getuserphonenumber`: fetched with `stable_token`, cached per AppID in an
-//! [`AccessTokenCache`] shared by every replica, refreshed before they expire, and fetched by one
-//! caller at a time (the others wait for its result) under a lock that expires by itself.
+//! Access tokens (for `getuserphonenumber`, `getwxacodeunlimit`, `code2verifyinfo`, and WeCom's
+//! `auth/getuserinfo`): fetched with `stable_token` (WeCom: `gettoken`), cached per AppID (WeCom:
+//! per `wecom:{corp_id}:{agent_id}`) in an [`AccessTokenCache`] shared by every replica,
+//! refreshed before they expire, and fetched by one caller at a time (the others wait for its
+//! result) under a lock that expires by itself.
 
 use std::{sync::Arc, time::Duration};
 

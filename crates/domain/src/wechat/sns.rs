@@ -62,7 +62,8 @@ impl SnsScope {
 /// Why an authorize URL cannot be built: the field at fault and what is wrong with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuthorizeUrlProblem {
-    /// The field: `openBaseUrl`, `appId`, `redirectUri` or `state`.
+    /// The field: `openBaseUrl`, `workLoginBaseUrl`, `appId`, `corpId`, `agentId`,
+    /// `redirectUri` or `state`.
     pub field: &'static str,
     /// What is wrong with it.
     pub reason: &'static str,
@@ -76,7 +77,7 @@ impl fmt::Display for AuthorizeUrlProblem {
 
 impl std::error::Error for AuthorizeUrlProblem {}
 
-fn problem(field: &'static str, reason: &'static str) -> AuthorizeUrlProblem {
+pub(super) fn problem(field: &'static str, reason: &'static str) -> AuthorizeUrlProblem {
     AuthorizeUrlProblem { field, reason }
 }
 
@@ -106,17 +107,49 @@ pub fn authorize_url(
     scope: SnsScope,
     state: &str,
 ) -> Result<String, AuthorizeUrlProblem> {
-    let base = url::Url::parse(open_base_url)
+    let base = checked_base(open_base_url, "openBaseUrl")?;
+    if !valid_app_id(app_id) {
+        return Err(problem("appId", "must be 1 to 64 letters, digits, '_' or '-'"));
+    }
+    check_redirect_and_state(redirect_uri, state)?;
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("appid", app_id)
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("response_type", "code")
+        .append_pair("scope", scope.as_str())
+        .append_pair("state", state)
+        .finish();
+    Ok(format!("{base}{}?{query}#wechat_redirect", scope.authorize_path()))
+}
+
+/// `base_url` without its trailing `/`, if it is an absolute `http(s)` URL without query or
+/// fragment; else a problem naming `field`.
+pub(super) fn checked_base(
+    base_url: &str,
+    field: &'static str,
+) -> Result<String, AuthorizeUrlProblem> {
+    let base = url::Url::parse(base_url)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
         .filter(|u| u.query().is_none() && u.fragment().is_none())
-        .ok_or(problem("openBaseUrl", "must be an absolute http(s) URL without query"))?;
-    let app_ok = !app_id.is_empty()
-        && app_id.len() <= 64
-        && app_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if !app_ok {
-        return Err(problem("appId", "must be 1 to 64 letters, digits, '_' or '-'"));
-    }
+        .ok_or(problem(field, "must be an absolute http(s) URL without query"))?;
+    Ok(base.as_str().trim_end_matches('/').to_owned())
+}
+
+/// Whether `id` may be sent as an AppID or a WeCom corp id: 1 to 64 ASCII letters, digits,
+/// `_` or `-` (so it needs no encoding and cannot smuggle another parameter).
+pub fn valid_app_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Checks `redirect_uri` (an absolute `http(s)` URL without credentials or a fragment, of at
+/// most [`REDIRECT_URI_MAX_BYTES`]) and `state` ([`valid_state`]).
+pub(super) fn check_redirect_and_state(
+    redirect_uri: &str,
+    state: &str,
+) -> Result<(), AuthorizeUrlProblem> {
     let redirect_ok = redirect_uri.len() <= REDIRECT_URI_MAX_BYTES
         && url::Url::parse(redirect_uri).is_ok_and(|u| {
             matches!(u.scheme(), "http" | "https")
@@ -135,15 +168,7 @@ pub fn authorize_url(
     if !valid_state(state) {
         return Err(problem("state", "must be 1 to 128 ASCII letters or digits"));
     }
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("appid", app_id)
-        .append_pair("redirect_uri", redirect_uri)
-        .append_pair("response_type", "code")
-        .append_pair("scope", scope.as_str())
-        .append_pair("state", state)
-        .finish();
-    let base = base.as_str().trim_end_matches('/');
-    Ok(format!("{base}{}?{query}#wechat_redirect", scope.authorize_path()))
+    Ok(())
 }
 
 /// A token of one user's web authorization (the `access_token` or `refresh_token` of

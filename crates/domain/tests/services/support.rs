@@ -18,8 +18,8 @@ use tessera_domain::{
     },
     testing::ManualClock,
     wechat::{
-        SessionKey, SnsGrant, SnsLang, SnsToken, SnsUserInfo, WeChat, WeChatError, WxApp, WxPhone,
-        WxSession, WxaCode, WxaCodeRequest,
+        MultiEndInfo, SessionKey, SnsGrant, SnsLang, SnsToken, SnsUserInfo, WeChat, WeChatError,
+        WeComApp, WeComUser, WxApp, WxPhone, WxSession, WxaCode, WxaCodeRequest,
     },
 };
 use tessera_persistence::{
@@ -154,6 +154,16 @@ impl WeChat for FakeWeChat {
         _lang: SnsLang,
     ) -> Result<SnsUserInfo, WeChatError> {
         Err(WeChatError::CodeInvalid(40001))
+    }
+
+    // Nor multi-end apps or WeCom.
+    async fn multiend_verify(&self, app: &WxApp, _code: &str) -> Result<MultiEndInfo, WeChatError> {
+        Self::check(app)?;
+        Err(WeChatError::CodeInvalid(10001001))
+    }
+
+    async fn wecom_user(&self, _app: &WeComApp, _code: &str) -> Result<WeComUser, WeChatError> {
+        Err(WeChatError::CodeInvalid(40029))
     }
 }
 

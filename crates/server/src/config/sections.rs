@@ -137,8 +137,14 @@ pub struct WechatConfig {
     /// Base URL of WeChat's server API.
     pub api_base_url: String,
     /// Base URL of WeChat's browser-facing authorization pages (`connect/qrconnect`,
-    /// `connect/oauth2/authorize`), where the hosted login page sends the browser.
+    /// `connect/oauth2/authorize`, also WeCom's in-app authorization), where the hosted login
+    /// page sends the browser.
     pub open_base_url: String,
+    /// Base URL of WeCom's server API (`cgi-bin/gettoken`, `cgi-bin/auth/getuserinfo`).
+    pub work_base_url: String,
+    /// Base URL of WeCom's QR login page (`wwlogin/sso/login`), where the hosted login page
+    /// sends the browser.
+    pub work_login_base_url: String,
 }
 
 impl Default for WechatConfig {
@@ -146,6 +152,8 @@ impl Default for WechatConfig {
         Self {
             api_base_url: "https://api.weixin.qq.com".into(),
             open_base_url: "https://open.weixin.qq.com".into(),
+            work_base_url: "https://qyapi.weixin.qq.com".into(),
+            work_login_base_url: "https://login.work.weixin.qq.com".into(),
         }
     }
 }
@@ -154,6 +162,9 @@ impl WechatConfig {
     pub(super) fn validate(&mut self) -> Result<(), ConfigError> {
         self.api_base_url = http_url("wechat.api_base_url", &self.api_base_url)?;
         self.open_base_url = http_url("wechat.open_base_url", &self.open_base_url)?;
+        self.work_base_url = http_url("wechat.work_base_url", &self.work_base_url)?;
+        self.work_login_base_url =
+            http_url("wechat.work_login_base_url", &self.work_login_base_url)?;
         Ok(())
     }
 }

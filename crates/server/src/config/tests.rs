@@ -121,10 +121,12 @@ fn the_known_keys_are_the_fields_of_the_defaults() {
         "limits.key_rotations_per_minute",
         "wechat.api_base_url",
         "wechat.open_base_url",
+        "wechat.work_base_url",
+        "wechat.work_login_base_url",
     ] {
         assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
     }
-    assert_eq!(keys.len(), 39, "{keys:?}");
+    assert_eq!(keys.len(), 41, "{keys:?}");
     let unknown =
         load("[redis]\nurl = \"redis://r\"\nurl_fle = \"x\"\n[secret]\nmaster_key = \"k\"")
             .expect("loads")

@@ -23,6 +23,8 @@ fn defaults_match_the_contract() {
     assert_eq!(c.redis.url, None);
     assert_eq!(c.wechat.api_base_url, "https://api.weixin.qq.com");
     assert_eq!(c.wechat.open_base_url, "https://open.weixin.qq.com");
+    assert_eq!(c.wechat.work_base_url, "https://qyapi.weixin.qq.com");
+    assert_eq!(c.wechat.work_login_base_url, "https://login.work.weixin.qq.com");
     assert_eq!(c.admin.bootstrap_password, None);
     assert_eq!(c.sqlite_path().as_deref(), Some(std::path::Path::new("tessera.db")));
     assert!(loaded.unknown_keys.is_empty());
@@ -69,6 +71,8 @@ fn bad_values_name_their_key() {
         ("[log]\nformat = \"xml\"", "log.format"),
         ("[wechat]\napi_base_url = \"nope\"", "wechat.api_base_url"),
         ("[wechat]\nopen_base_url = \"open.weixin.qq.com\"", "wechat.open_base_url"),
+        ("[wechat]\nwork_base_url = \"qyapi.weixin.qq.com\"", "wechat.work_base_url"),
+        ("[wechat]\nwork_login_base_url = \"ftp://x\"", "wechat.work_login_base_url"),
         ("[http]\ntrusted_proxies = [\"10.0.0.0/40\"]", "http.trusted_proxies"),
         ("[http]\ntrusted_proxies = \"10.0.0.0/8, ingress\"", "http.trusted_proxies"),
     ] {

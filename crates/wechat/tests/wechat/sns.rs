@@ -24,12 +24,12 @@ const WECHAT_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) 
                          NetType/WIFI Language/zh_CN";
 
 /// A desktop browser's `User-Agent`.
-const DESKTOP_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
+pub const DESKTOP_UA: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
                           Chrome/124.0 Safari/537.36";
 
 /// A browser (WeChat's, unless `ua` says otherwise) that does not follow redirects, so each
 /// hop can be looked at.
-fn browser_as(ua: &str) -> reqwest::Client {
+pub fn browser_as(ua: &str) -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(ua)
@@ -42,7 +42,7 @@ fn browser() -> reqwest::Client {
 }
 
 /// The `name`/`value` pairs of a page's `<input>`s, unescaped.
-fn inputs(html: &str) -> Vec<(String, String)> {
+pub fn inputs(html: &str) -> Vec<(String, String)> {
     let unescape = |v: &str| {
         v.replace("&quot;", "\"")
             .replace("&#39;", "'")
@@ -68,10 +68,19 @@ async fn post_form<K: AsRef<str>, V: AsRef<str>>(
     base: &str,
     fields: &[(K, V)],
 ) -> reqwest::Response {
+    post_form_to(base, "/connect/confirm", fields).await
+}
+
+/// Posts `fields` as a form to the simulator's `path`.
+pub async fn post_form_to<K: AsRef<str>, V: AsRef<str>>(
+    base: &str,
+    path: &str,
+    fields: &[(K, V)],
+) -> reqwest::Response {
     let mut encoder = reqwest::Url::parse("http://form.invalid/").expect("url");
     encoder.query_pairs_mut().extend_pairs(fields.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
     browser()
-        .post(format!("{base}/connect/confirm"))
+        .post(format!("{base}{path}"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(encoder.query().unwrap_or_default().to_owned())
         .send()
@@ -80,7 +89,7 @@ async fn post_form<K: AsRef<str>, V: AsRef<str>>(
 }
 
 /// The value of the query parameter `key` of `url`.
-fn query_param(url: &str, key: &str) -> Option<String> {
+pub fn query_param(url: &str, key: &str) -> Option<String> {
     let url = reqwest::Url::parse(url).ok()?;
     url.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
 }
@@ -91,7 +100,7 @@ async fn open(url: &str) -> (u16, Option<String>, String) {
 }
 
 /// Opens `url` in a browser of that `User-Agent`.
-async fn open_as(url: &str, ua: &str) -> (u16, Option<String>, String) {
+pub async fn open_as(url: &str, ua: &str) -> (u16, Option<String>, String) {
     let response = browser_as(ua).get(url).send().await.expect("page");
     let status = response.status().as_u16();
     let location =
@@ -101,13 +110,23 @@ async fn open_as(url: &str, ua: &str) -> (u16, Option<String>, String) {
 
 /// Presses the page's button with its fields, `edit` applied: answers `(status, Location)`.
 async fn press(base: &str, page: &str, edit: &[(&str, &str)]) -> (u16, Option<String>) {
+    press_at(base, "/connect/confirm", page, edit).await
+}
+
+/// Presses the button of a page that posts to `path`.
+pub async fn press_at(
+    base: &str,
+    path: &str,
+    page: &str,
+    edit: &[(&str, &str)],
+) -> (u16, Option<String>) {
     let mut fields = inputs(page);
     for (key, value) in edit {
         if let Some(field) = fields.iter_mut().find(|(k, _)| k == key) {
             field.1 = (*value).to_owned();
         }
     }
-    let response = post_form(base, &fields).await;
+    let response = post_form_to(base, path, &fields).await;
     let location =
         response.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
     (response.status().as_u16(), location)

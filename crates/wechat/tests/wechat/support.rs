@@ -1,10 +1,11 @@
-//! A simulator with one mini program, served on a free port, and clients for it.
+//! A simulator with one mini program, one multi-end app and one WeCom app, served on a free
+//! port, and clients for it.
 
 use std::{sync::Arc, time::Duration};
 
 use tessera_domain::{
-    ports::{NoMetrics, SystemClock},
-    wechat::{AccessTokenCache, WxApp},
+    ports::{Metrics, NoMetrics, SystemClock},
+    wechat::{AccessTokenCache, WeComApp, WxApp},
 };
 use tessera_persistence::MemoryTokenCache;
 use tessera_wechat::{ClientConfig, WeChatClient};
@@ -17,6 +18,23 @@ pub fn app() -> WxApp {
     WxApp { app_id: APP_ID.into(), app_secret: APP_SECRET.into() }
 }
 
+/// The multi-end app (its own AppID and AppSecret, not the mini program's).
+pub const MULTI_ID: &str = "wxd0e1f2a3b4c5d6e7";
+pub const MULTI_SECRET: &str = "fedcba9876543210fedcba9876543210";
+
+pub fn multi() -> WxApp {
+    WxApp { app_id: MULTI_ID.into(), app_secret: MULTI_SECRET.into() }
+}
+
+/// The company, and its self-built app.
+pub const CORP_ID: &str = "ww5a6b7c8d9e0f1a2b";
+pub const AGENT_ID: u64 = 1_000_002;
+pub const AGENT_SECRET: &str = "AgentSecret-0123456789abcdefghijklmnopqrstu";
+
+pub fn corp_app() -> WeComApp {
+    WeComApp { corp_id: CORP_ID.into(), agent_id: AGENT_ID, secret: AGENT_SECRET.into() }
+}
+
 pub struct Sim {
     pub sim: Simulator,
     pub server: SimServer,
@@ -26,6 +44,8 @@ impl Sim {
     pub async fn start() -> Self {
         let sim = Simulator::new();
         sim.add_app(APP_ID, APP_SECRET);
+        sim.add_app(MULTI_ID, MULTI_SECRET);
+        sim.add_wecom_app(CORP_ID, AGENT_ID, AGENT_SECRET);
         let server = sim.serve(([127, 0, 0, 1], 0).into()).await.expect("simulator serves");
         Self { sim, server }
     }
@@ -41,9 +61,37 @@ impl Sim {
     }
 }
 
-/// A client of WeChat at `base_url`, with a one-second call timeout, over `cache`.
+/// A client of WeChat (and WeCom) at `base_url`, with a one-second call timeout, over `cache`.
 pub fn client_at(base_url: &str, cache: Arc<dyn AccessTokenCache>) -> WeChatClient {
-    let mut config = ClientConfig::new(base_url);
+    client_reporting(base_url, cache, Arc::new(NoMetrics))
+}
+
+/// The same, reporting its calls to `metrics`.
+pub fn client_reporting(
+    base_url: &str,
+    cache: Arc<dyn AccessTokenCache>,
+    metrics: Arc<dyn Metrics>,
+) -> WeChatClient {
+    let mut config = ClientConfig::new(base_url).with_work_base_url(base_url);
     config.timeout = Duration::from_secs(1);
-    WeChatClient::new(config, cache, Arc::new(SystemClock), Arc::new(NoMetrics)).expect("client")
+    WeChatClient::new(config, cache, Arc::new(SystemClock), metrics).expect("client")
+}
+
+/// The WeChat calls a client reported, as `api outcome`.
+#[derive(Default)]
+pub struct Recorded(std::sync::Mutex<Vec<String>>);
+
+impl Recorded {
+    pub fn calls(&self) -> Vec<String> {
+        self.0.lock().expect("metrics").clone()
+    }
+}
+
+impl Metrics for Recorded {
+    fn login(&self, _: &str, _: f64) {}
+    fn exchange(&self, _: &str, _: f64) {}
+    fn wechat(&self, api: &str, outcome: &str, _: f64) {
+        self.0.lock().expect("metrics").push(format!("{api} {outcome}"));
+    }
+    fn audit_lost(&self, _: u64) {}
 }
