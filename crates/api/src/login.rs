@@ -169,8 +169,10 @@ async fn authorize(
                 Some(connection) => {
                     let browser = prompt.new_browser_cookie.clone().or(cookie(req, BROWSER_COOKIE));
                     let web = &state.services.web_login;
+                    let ua = req.header(header::USER_AGENT);
+                    let interaction = &prompt.interaction;
                     let started =
-                        web.start(&id, &prompt.interaction, connection, browser.as_deref()).await;
+                        web.start(&id, interaction, connection, browser.as_deref(), ua).await;
                     match started {
                         Ok(location) => found(&location),
                         Err(err) => web_error_page(lang, err),
@@ -328,7 +330,8 @@ async fn wechat_start(
     };
     let browser = cookie(req, BROWSER_COOKIE);
     let web = &state.services.web_login;
-    match web.start(&id, &interaction, &connection, browser.as_deref()).await {
+    let ua = req.header(header::USER_AGENT);
+    match web.start(&id, &interaction, &connection, browser.as_deref(), ua).await {
         Ok(location) => found(&location),
         Err(err) => web_error_page(lang, err),
     }

@@ -347,6 +347,7 @@ async fn users_are_unique_per_pool_filtered_and_isolated() {
 
         // A login writes what it owns, counts in the store, and never unblocks.
         let login = LoginUpdate {
+            also: Vec::new(),
             kind: IdentityKind::MiniProgram,
             app_id: "wx0000000000000001".into(),
             openid: "open-9".into(),
@@ -927,6 +928,7 @@ async fn concurrent_writers_never_undo_each_other() {
                     panic!("no next key to promote")
                 };
                 let login = LoginUpdate {
+                    also: Vec::new(),
                     kind: IdentityKind::MiniProgram,
                     app_id: "wx0000000000000001".into(),
                     openid: "open-1".into(),

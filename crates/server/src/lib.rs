@@ -147,6 +147,7 @@ pub async fn services(
     let settings = Settings {
         public_url: config.http.public_url.clone(),
         wechat_open_base_url: config.wechat.open_base_url.clone(),
+        wechat_work_login_base_url: config.wechat.work_login_base_url.clone(),
         limits: config.limits.flow_limits(),
     };
     Ok(Services::wire(ports, settings))

@@ -124,6 +124,7 @@ pub fn login_page(page: &LoginPage<'_>) -> Response {
             let label = match m.kind {
                 ConnectionKind::Website => t.method_website,
                 ConnectionKind::OfficialAccount => t.method_official_account,
+                ConnectionKind::WeCom => t.method_wecom,
                 _ => return None,
             };
             let href = format!(

@@ -90,6 +90,8 @@ catalog! {
     method_website,
     /// The button of an official account's login, inside WeChat's browser.
     method_official_account,
+    /// The button of a WeCom app's login (employees).
+    method_wecom,
     /// The heading of the other ways to sign in, below the QR code.
     other_methods,
     /// Shown when the pool offers this application no way to sign in.
@@ -139,6 +141,7 @@ const ZH_CN: Texts = Texts {
     logged_out_body: "现在可以关闭此页面。",
     method_website: "微信扫码登录（网站应用）",
     method_official_account: "微信授权登录",
+    method_wecom: "企业微信登录",
     other_methods: "其他登录方式",
     no_methods: "此应用尚未配置登录方式，请联系应用的提供方。",
     error_signup_refused: "此微信账号无法登录",
@@ -183,6 +186,7 @@ const EN: Texts = Texts {
     logged_out_body: "You can close this page now.",
     method_website: "Sign in with WeChat (QR code)",
     method_official_account: "Sign in with WeChat",
+    method_wecom: "Sign in with WeCom",
     other_methods: "Other ways to sign in",
     no_methods: "This application offers no way to sign in yet: please tell its provider.",
     error_signup_refused: "This WeChat account cannot sign in here",

@@ -72,7 +72,7 @@ pub use pool::{
     App2WxappSettings, PoolChanges, PoolSettings, PoolSettingsPatch, PoolUpdated,
     QrcodeLoginStrategy, UserPool,
 };
-pub use user::{LoginUpdate, User, UserChanges, UserFilter};
+pub use user::{LinkedIdentity, LoginUpdate, User, UserChanges, UserFilter};
 
 /// A spelling that names no value of a [`spelled_enum!`] type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

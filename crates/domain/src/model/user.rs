@@ -117,6 +117,10 @@ pub struct LoginUpdate {
     pub unionid: Option<String>,
     /// A new identity's id, used when (AppID, openid) is not yet one of the user's identities.
     pub identity_id: String,
+    /// More identities the same login proved (a multi-end app's mini program, mobile app or
+    /// Apple identities): each becomes the user's when it is not yet; one of another user is a
+    /// `Conflict`.
+    pub also: Vec<LinkedIdentity>,
     /// A phone number obtained in this login (kept otherwise).
     pub phone: Option<String>,
     /// The profile's nickname (kept otherwise).
@@ -139,5 +143,20 @@ pub struct UserFilter {
     /// Exact openid.
     pub openid: Option<String>,
     /// Exact unionid.
+    pub unionid: Option<String>,
+}
+
+/// An identity a login proved besides the one it went through.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkedIdentity {
+    /// Its id, used when it is new.
+    pub id: String,
+    /// Its kind.
+    pub kind: super::IdentityKind,
+    /// The app's id (AppID, an Apple bundle id…).
+    pub app_id: String,
+    /// The person's id for that app.
+    pub openid: String,
+    /// The unionid WeChat gave with it.
     pub unionid: Option<String>,
 }

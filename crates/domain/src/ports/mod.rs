@@ -13,8 +13,9 @@ use crate::{
     StoreError,
     model::{
         Application, ApplicationChanges, AuditEvent, Connection, ConnectionChanges, Identity,
-        IdentityKind, LoginUpdate, Merged, NewKeys, Page, Paged, PlatformAdmin, PoolChanges,
-        PoolUpdated, RefreshToken, SigningKey, User, UserChanges, UserFilter, UserPool,
+        IdentityKind, LinkedIdentity, LoginUpdate, Merged, NewKeys, Page, Paged, PlatformAdmin,
+        PoolChanges, PoolUpdated, RefreshToken, SigningKey, User, UserChanges, UserFilter,
+        UserPool,
     },
 };
 
@@ -93,11 +94,17 @@ pub trait ConnectionRepo: Send + Sync {
 pub trait UserRepo: Send + Sync {
     /// Stores a new user; a taken phone, email, unionid or (AppID, openid) is a `Conflict`.
     async fn create(&self, user: &User) -> StoreResult<()> {
-        self.create_with_identity(user, IdentityKind::MiniProgram).await
+        self.create_with_identity(user, IdentityKind::MiniProgram, &[]).await
     }
-    /// Stores a new user whose first identity (its `app_id`/`openid`, when set) is of `kind`; a
-    /// taken phone, email, unionid or (AppID, openid) is a `Conflict`.
-    async fn create_with_identity(&self, user: &User, kind: IdentityKind) -> StoreResult<()>;
+    /// Stores a new user whose first identity (its `app_id`/`openid`, when set) is of `kind`,
+    /// with the identities `also`; a taken phone, email, unionid or (AppID, openid) is a
+    /// `Conflict`.
+    async fn create_with_identity(
+        &self,
+        user: &User,
+        kind: IdentityKind,
+        also: &[LinkedIdentity],
+    ) -> StoreResult<()>;
     /// The user of this pool with this id.
     async fn get(&self, pool_id: &str, id: &str) -> StoreResult<Option<User>>;
     /// Users of this pool matching `filter`, oldest first.

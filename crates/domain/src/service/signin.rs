@@ -14,7 +14,10 @@ use serde_json::{Map, Value, json};
 use super::{Ctx, audit::Auditor};
 use crate::{
     Error, StoreError, ids,
-    model::{AuditAction, Connection, IdentityKind, LoginUpdate, SignUpPolicy, User, UserPool},
+    model::{
+        AuditAction, Connection, IdentityKind, LinkedIdentity, LoginUpdate, SignUpPolicy, User,
+        UserPool,
+    },
     ports::{Clock, Random, UserRepo},
     wechat::WeChatError,
 };
@@ -48,6 +51,22 @@ pub(crate) struct WeChatLogin<'a> {
     pub(crate) profile: Option<LoginProfile>,
     /// How users who sign up through this login are marked (`oauth:wechat-website`…).
     pub(crate) register_method: &'static str,
+    /// More identities the login proved (a multi-end app's): each finds the person too, and
+    /// becomes theirs.
+    pub(crate) also: Vec<OtherIdentity>,
+}
+
+/// An identity a login proved besides the one it went through.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct OtherIdentity {
+    /// Its kind.
+    pub(crate) kind: IdentityKind,
+    /// The app's id.
+    pub(crate) app_id: String,
+    /// The person's id for it.
+    pub(crate) openid: String,
+    /// The unionid WeChat gave with it.
+    pub(crate) unionid: Option<String>,
 }
 
 /// The pool's users as logins see them.
@@ -114,7 +133,8 @@ impl SignIns {
             User::new(ids::new_id(now, self.rng.as_ref()), &pool.id, login.register_method, now);
         user.username = login.profile.as_ref().and_then(|p| p.nickname.clone());
         apply_login(&mut user, login, ctx, now);
-        match self.users.create_with_identity(&user, login.kind).await {
+        let also = self.linked(login, now);
+        match self.users.create_with_identity(&user, login.kind, &also).await {
             Ok(()) => Ok(user),
             Err(StoreError::Conflict(what)) => {
                 // Two logins of the same person at once: the other one signed them up.
@@ -140,6 +160,12 @@ impl SignIns {
         let app_id = &login.connection.app_id;
         if let Some(user) = self.users.find_by_openid(&pool.id, app_id, login.openid).await? {
             return Ok(Some(user));
+        }
+        for other in &login.also {
+            let found = self.users.find_by_openid(&pool.id, &other.app_id, &other.openid).await?;
+            if let Some(user) = found {
+                return Ok(Some(user));
+            }
         }
         let Some(phone) = phone else { return Ok(None) };
         match self.users.find_by_phone(&pool.id, phone).await? {
@@ -169,6 +195,7 @@ impl SignIns {
             openid: login.openid.to_owned(),
             unionid: login.unionid.map(str::to_owned),
             identity_id: ids::new_id(now, self.rng.as_ref()),
+            also: self.linked(login, now),
             phone: login.phone.clone(),
             nickname: profile.and_then(|p| p.nickname.clone()),
             photo: profile.and_then(|p| p.photo.clone()),
@@ -180,6 +207,23 @@ impl SignIns {
             .record_login(&user.pool_id, &user.id, &update)
             .await?
             .ok_or(Error::Conflict("the user was deleted during the login".into()))
+    }
+}
+
+impl SignIns {
+    /// The login's other identities, as the store keeps them.
+    fn linked(&self, login: &WeChatLogin<'_>, now: DateTime<Utc>) -> Vec<LinkedIdentity> {
+        login
+            .also
+            .iter()
+            .map(|other| LinkedIdentity {
+                id: ids::new_id(now, self.rng.as_ref()),
+                kind: other.kind,
+                app_id: other.app_id.clone(),
+                openid: other.openid.clone(),
+                unionid: other.unionid.clone(),
+            })
+            .collect()
     }
 }
 

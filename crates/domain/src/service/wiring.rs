@@ -74,6 +74,8 @@ pub struct Settings {
     pub public_url: String,
     /// Where WeChat's browser-facing authorization pages are (`wechat.open_base_url`).
     pub wechat_open_base_url: String,
+    /// Where WeCom's QR login page is (`wechat.work_login_base_url`).
+    pub wechat_work_login_base_url: String,
     /// Rate limits of the public endpoints and admin logins.
     pub limits: FlowLimits,
 }
@@ -170,6 +172,7 @@ struct Shared {
     passwords: Passwords,
     public_url: String,
     open_base_url: String,
+    work_login_base_url: String,
 }
 
 impl Shared {
@@ -200,6 +203,7 @@ impl Shared {
             passwords: Passwords::new(cpu, rng.clone()),
             public_url: settings.public_url.trim_end_matches('/').to_owned(),
             open_base_url: settings.wechat_open_base_url,
+            work_login_base_url: settings.wechat_work_login_base_url,
             pools,
             connections,
             keys,
@@ -322,6 +326,7 @@ impl Shared {
             rng: ports.rng.clone(),
             public_url: self.public_url.clone(),
             open_base_url: self.open_base_url.clone(),
+            work_login_base_url: self.work_login_base_url.clone(),
         };
         let sign_ins = SignIns::new(
             ports.users.clone(),

@@ -218,6 +218,7 @@ impl World {
         let settings = Settings {
             public_url: "https://id.example.test".into(),
             wechat_open_base_url: "https://open.weixin.qq.com".into(),
+            wechat_work_login_base_url: "https://login.work.weixin.qq.com".into(),
             limits,
         };
         let services = Services::wire(ports, settings);

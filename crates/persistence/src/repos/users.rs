@@ -16,7 +16,8 @@ use serde_json::Value;
 use tessera_domain::{
     StoreError,
     model::{
-        Identity, IdentityKind, LoginUpdate, Merged, Page, Paged, User, UserChanges, UserFilter,
+        Identity, IdentityKind, LinkedIdentity, LoginUpdate, Merged, Page, Paged, User,
+        UserChanges, UserFilter,
     },
     ports::{StoreResult, UserRepo},
 };
@@ -31,7 +32,12 @@ use crate::{
 
 #[async_trait]
 impl UserRepo for SqlStore {
-    async fn create_with_identity(&self, u: &User, kind: IdentityKind) -> StoreResult<()> {
+    async fn create_with_identity(
+        &self,
+        u: &User,
+        kind: IdentityKind,
+        also: &[LinkedIdentity],
+    ) -> StoreResult<()> {
         self.timed(async {
             let txn = self.db.begin().await?;
             user::Entity::insert(user_row(u)).exec_without_returning(&txn).await?;
@@ -45,6 +51,20 @@ impl UserRepo for SqlStore {
                     app_id: Set(app_id.clone()),
                     openid: Set(openid.clone()),
                     unionid: Set(u.unionid.clone()),
+                    created_at: Set(u.signed_up),
+                    last_login: Set(u.last_login),
+                };
+                identity::Entity::insert(row).exec_without_returning(&txn).await?;
+            }
+            for linked in also {
+                let row = identity::ActiveModel {
+                    id: Set(linked.id.clone()),
+                    pool_id: Set(u.pool_id.clone()),
+                    user_id: Set(u.id.clone()),
+                    kind: Set(linked.kind.as_str().to_owned()),
+                    app_id: Set(linked.app_id.clone()),
+                    openid: Set(linked.openid.clone()),
+                    unionid: Set(linked.unionid.clone()),
                     created_at: Set(u.signed_up),
                     last_login: Set(u.last_login),
                 };
@@ -139,6 +159,20 @@ impl UserRepo for SqlStore {
                 }
                 if let Err(err) = upsert_identity(&txn, pool_id, id, login).await? {
                     return Ok(Err(err));
+                }
+                for linked in &login.also {
+                    let also = LoginUpdate {
+                        kind: linked.kind,
+                        app_id: linked.app_id.clone(),
+                        openid: linked.openid.clone(),
+                        unionid: linked.unionid.clone(),
+                        identity_id: linked.id.clone(),
+                        also: Vec::new(),
+                        ..login.clone()
+                    };
+                    if let Err(err) = upsert_identity(&txn, pool_id, id, &also).await? {
+                        return Ok(Err(err));
+                    }
                 }
                 let user = read_user(&txn, pool_id, id, Some(&login.app_id)).await?;
                 txn.commit().await?;

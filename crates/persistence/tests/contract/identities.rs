@@ -174,6 +174,7 @@ fn login(
     at: i64,
 ) -> LoginUpdate {
     LoginUpdate {
+        also: Vec::new(),
         kind: IdentityKind::MiniProgram,
         app_id: app_id.into(),
         openid: openid.into(),
@@ -360,7 +361,9 @@ async fn a_users_first_identity_has_the_kind_they_signed_up_through() {
         PoolRepo::create(&store, &pool("p"), &keys("p", "k", 0)).await.expect("pool");
         let mut website = user("p", "w");
         website.app_id = Some("wx0000000000000005".into());
-        UserRepo::create_with_identity(&store, &website, IdentityKind::Website).await.expect("w");
+        UserRepo::create_with_identity(&store, &website, IdentityKind::Website, &[])
+            .await
+            .expect("w");
         UserRepo::create(&store, &user("p", "m")).await.expect("m");
         for (id, kind) in [("w", IdentityKind::Website), ("m", IdentityKind::MiniProgram)] {
             let identities = UserRepo::identities(&store, "p", id).await.expect("identities");

@@ -135,6 +135,7 @@ impl LoginService {
             phone,
             profile: request.profile.as_ref().map(login_profile),
             register_method: REGISTER_METHOD,
+            also: Vec::new(),
         };
         let user = self.sign_ins.sign_in(&pool, &login, ctx).await?;
         Ok((pool, user))

@@ -59,7 +59,8 @@ pub struct AuthorizeRequest {
     /// The browser's id cookie, if it sent one.
     pub browser_cookie: Option<String>,
     /// The browser's `User-Agent`: inside WeChat's browser (`MicroMessenger`) the login goes
-    /// through the pool's official account at once.
+    /// through the pool's official account at once, inside WeCom's (`wxwork`) through its WeCom
+    /// app.
     pub user_agent: Option<String>,
 }
 
@@ -109,8 +110,8 @@ pub struct LoginPrompt {
     /// The ways to sign in, in the pool's order: the mini programs' QR codes and the website
     /// apps (and, inside WeChat's browser, the official accounts).
     pub methods: Vec<LoginMethod>,
-    /// Inside WeChat's browser with an official account among the methods: the connection to
-    /// start at once instead of showing the page.
+    /// Inside WeChat's browser with an official account among the methods (inside WeCom's, a
+    /// WeCom app): the connection to start at once instead of showing the page.
     pub start_at_once: Option<String>,
 }
 
@@ -238,6 +239,7 @@ impl OidcService {
         let value = serde_json::to_vec(&interaction).map_err(Error::internal)?;
         self.state.put(&key, &value, INTERACTION_TTL).await?;
         let in_wechat = in_wechat_browser(request.user_agent.as_deref());
+        let in_wecom = super::web::in_wecom_browser(request.user_agent.as_deref());
         let methods: Vec<LoginMethod> = self
             .hot
             .connections(&pool.id)
@@ -245,15 +247,20 @@ impl OidcService {
             .iter()
             .filter(|c| c.enabled)
             .filter(|c| match c.kind {
-                ConnectionKind::MiniProgram | ConnectionKind::Website => true,
+                ConnectionKind::MiniProgram | ConnectionKind::Website | ConnectionKind::WeCom => {
+                    true
+                }
                 ConnectionKind::OfficialAccount => in_wechat,
-                _ => false,
+                ConnectionKind::Mobile | ConnectionKind::MultiEnd => false,
             })
             .map(|c| LoginMethod { connection: c.id.clone(), kind: c.kind, name: c.name.clone() })
             .collect();
+        // Inside WeChat's (or WeCom's) own browser, its authorization needs no page.
+        let at_once =
+            if in_wecom { ConnectionKind::WeCom } else { ConnectionKind::OfficialAccount };
         let start_at_once = methods
             .iter()
-            .find(|m| m.kind == ConnectionKind::OfficialAccount)
+            .find(|m| m.kind == at_once && (in_wechat || in_wecom))
             .map(|m| m.connection.clone());
         Ok(AuthorizeOutcome::Login(LoginPrompt {
             pool_name: pool.name.clone(),

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     OAuthError, OAuthErrorCode, OidcService, Scopes, TokenRequest, TokenResponse,
-    app_login::{MOBILE_CODE_TOKEN_TYPE, code_error},
+    app_login::{MOBILE_CODE_TOKEN_TYPE, MULTIEND_CODE_TOKEN_TYPE, code_error},
     mint::{self, AccessClaims, IdClaims},
 };
 use crate::{
@@ -323,10 +323,16 @@ impl OidcService {
             (MOBILE_CODE_TOKEN_TYPE, _) => {
                 return Err(not_for("mobile App SendAuth codes", "web"));
             }
+            (MULTIEND_CODE_TOKEN_TYPE, AppType::Web) => {
+                return self.multiend_login(pool, app, request).await;
+            }
+            (MULTIEND_CODE_TOKEN_TYPE, _) => {
+                return Err(not_for("multi-end app login codes", "web"));
+            }
             _ => {
                 return Err(OAuthError::request(format!(
                     "unsupported subject_token_type; supported: {TICKET_TOKEN_TYPE}, \
-                     {WXAPP_CODE_TOKEN_TYPE}, {MOBILE_CODE_TOKEN_TYPE}"
+                     {WXAPP_CODE_TOKEN_TYPE}, {MOBILE_CODE_TOKEN_TYPE}, {MULTIEND_CODE_TOKEN_TYPE}"
                 )));
             }
         }

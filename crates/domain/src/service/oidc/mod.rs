@@ -23,7 +23,7 @@ mod web;
 
 use std::sync::Arc;
 
-pub use app_login::MOBILE_CODE_TOKEN_TYPE;
+pub use app_login::{MOBILE_CODE_TOKEN_TYPE, MULTIEND_CODE_TOKEN_TYPE};
 pub use authorize::{
     AuthorizeOutcome, AuthorizePageError, AuthorizeRequest, INTERACTION_TTL, LoginMethod,
     LoginPrompt, SESSION_TTL, in_wechat_browser,
@@ -40,7 +40,7 @@ pub use qr::{
 pub(crate) use qr::{QrFlows, QrPorts};
 pub use scope::{SUPPORTED as SUPPORTED_SCOPES, Scopes};
 pub(crate) use web::WebPorts;
-pub use web::{WEB_LOGIN_TTL, WebCallback, WebLoginDone, WebLoginService};
+pub use web::{WEB_LOGIN_TTL, WebCallback, WebLoginDone, WebLoginService, in_wecom_browser};
 
 use crate::{
     crypto::Sealer,

@@ -1,6 +1,8 @@
 //! WeChat's web login on the hosted page: website QR login (an Open Platform website app,
-//! `connect/qrconnect`, `snsapi_login`) and login inside WeChat's browser (an official account,
-//! `connect/oauth2/authorize`, `snsapi_base` or `snsapi_userinfo`).
+//! `connect/qrconnect`, `snsapi_login`), login inside WeChat's browser (an official account,
+//! `connect/oauth2/authorize`, `snsapi_base` or `snsapi_userinfo`), and WeCom login for a
+//! company's members (its QR page `wwlogin/sso/login` in any browser, its silent authorization
+//! inside WeCom's browser), where the person is their corp user id.
 //!
 //! The page sends the browser to [`WebLoginService::start`], which binds a fresh `state` to the
 //! browser's pending request and answers WeChat's URL; WeChat sends the browser back to the
@@ -14,22 +16,25 @@ use std::{sync::Arc, time::Duration};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::OidcService;
+use super::{OidcService, authorize::Interaction};
 use crate::{
     Error,
     crypto::{Sealer, constant_time_eq},
     ids,
-    model::{Connection, ConnectionKind, IdentityKind, OfficialAccountScope},
+    model::{Connection, ConnectionKind, IdentityKind, OfficialAccountScope, User, UserPool},
     ports::{Random, StateKey, StateKind, StateStore},
     service::{
         Ctx,
         audit::Auditor,
-        connections::open_app,
+        connections::{open_app, secret_context},
         hot::HotReads,
         limits::Limits,
         signin::{LoginProfile, SignIns, WeChatLogin, wechat_error},
     },
-    wechat::{SnsLang, SnsScope, SnsUserInfo, WeChat, authorize_url},
+    wechat::{
+        SnsLang, SnsScope, SnsUserInfo, WeChat, WeComApp, WeComPage, WeComUser, authorize_url,
+        wecom_authorize_url,
+    },
 };
 
 /// How long the browser has to come back from WeChat.
@@ -83,6 +88,7 @@ pub struct WebLoginService {
     rng: Arc<dyn Random>,
     public_url: String,
     open_base_url: String,
+    work_login_base_url: String,
 }
 
 /// The ports and settings of a [`WebLoginService`].
@@ -93,6 +99,7 @@ pub(crate) struct WebPorts {
     pub(crate) rng: Arc<dyn Random>,
     pub(crate) public_url: String,
     pub(crate) open_base_url: String,
+    pub(crate) work_login_base_url: String,
 }
 
 impl WebLoginService {
@@ -104,7 +111,8 @@ impl WebLoginService {
         limits: Limits,
         audit: Auditor,
     ) -> Self {
-        let WebPorts { state, wechat, sealer, rng, public_url, open_base_url } = ports;
+        let WebPorts { state, wechat, sealer, rng, public_url, open_base_url, work_login_base_url } =
+            ports;
         Self {
             oidc,
             hot,
@@ -117,6 +125,7 @@ impl WebLoginService {
             rng,
             public_url,
             open_base_url,
+            work_login_base_url,
         }
     }
 
@@ -129,14 +138,16 @@ impl WebLoginService {
     /// Starts a web login of this browser's pending request `interaction` through the
     /// connection `connection_id`: answers the URL of WeChat's page to send the browser to.
     /// `login_expired` for a request that is gone or of another browser,
-    /// `connection_not_configured` for a connection that is not an enabled website app or
-    /// official account of the pool.
+    /// `connection_not_configured` for a connection that is not an enabled website app, official
+    /// account or WeCom app of the pool. A WeCom app's page is its QR login, or, inside WeCom's
+    /// browser (`wxwork` in `user_agent`), its silent authorization.
     pub async fn start(
         &self,
         pool_id: &str,
         interaction: &str,
         connection_id: &str,
         browser: Option<&str>,
+        user_agent: Option<&str>,
     ) -> Result<String, Error> {
         let pending = self.oidc.interaction(pool_id, interaction, browser).await?;
         let pending = pending.ok_or(Error::LoginExpired)?;
@@ -144,7 +155,9 @@ impl WebLoginService {
             return Err(Error::ConnectionNotConfigured);
         }
         let connection = self.hot.connection(pool_id, connection_id).await?;
-        let scope = web_scope(&connection).ok_or(Error::ConnectionNotConfigured)?;
+        if web_scope(&connection).is_none() && connection.kind != ConnectionKind::WeCom {
+            return Err(Error::ConnectionNotConfigured);
+        }
         let mut bytes = [0u8; STATE_BYTES];
         self.rng.fill(&mut bytes);
         let state = ids::hex(&bytes);
@@ -157,8 +170,22 @@ impl WebLoginService {
         let key = StateKey::new(StateKind::WebLogin, pool_id, &state);
         self.state.put(&key, &value, WEB_LOGIN_TTL).await?;
         let redirect_uri = self.callback_url(pool_id);
-        authorize_url(&self.open_base_url, &connection.app_id, &redirect_uri, scope, &state)
-            .map_err(Error::internal)
+        let url = match web_scope(&connection) {
+            Some(scope) => {
+                authorize_url(&self.open_base_url, &connection.app_id, &redirect_uri, scope, &state)
+            }
+            None => {
+                let (page, base) = if in_wecom_browser(user_agent) {
+                    (WeComPage::InApp, &self.open_base_url)
+                } else {
+                    (WeComPage::QrLogin, &self.work_login_base_url)
+                };
+                let agent_id = agent_id_of(&connection)?;
+                let corp = &connection.app_id;
+                wecom_authorize_url(base, page, corp, agent_id, &redirect_uri, &state)
+            }
+        };
+        url.map_err(Error::internal)
     }
 
     /// WeChat sent the browser back: the login is finished (once) for this browser. Audited as
@@ -201,6 +228,10 @@ impl WebLoginService {
         self.limits.count_login(pool_id, ctx.ip.as_deref()).await?;
         let pool = self.hot.pool(pool_id).await?;
         let connection = self.hot.connection(pool_id, &login.connection).await?;
+        if connection.kind == ConnectionKind::WeCom {
+            let user = self.wecom_sign_in(&pool, &connection, code, ctx).await?;
+            return self.complete(&pool, &login, &pending, user, "wechat_work").await;
+        }
         let scope = web_scope(&connection).ok_or(Error::ConnectionNotConfigured)?;
         let app = open_app(&self.sealer, &connection)?;
         let grant = self.wechat.sns_access_token(&app, code).await.map_err(wechat_error)?;
@@ -232,16 +263,78 @@ impl WebLoginService {
             phone: None,
             profile: info.as_ref().map(sns_profile),
             register_method,
+            also: Vec::new(),
         };
         let user = self.sign_ins.sign_in(&pool, &sign_in, ctx).await?;
-        if !self.oidc.take_interaction(pool_id, &login.interaction).await? {
+        self.complete(&pool, &login, &pending, user, amr).await
+    }
+
+    /// The pending request, completed (once) for `user`.
+    async fn complete(
+        &self,
+        pool: &UserPool,
+        login: &WebLogin,
+        pending: &Interaction,
+        user: User,
+        amr: &str,
+    ) -> Result<(String, WebLoginDone), Error> {
+        if !self.oidc.take_interaction(&pool.id, &login.interaction).await? {
             return Err(Error::LoginExpired);
         }
         let amr = vec![amr.to_owned()];
         let (session_cookie, redirect_to) =
-            self.oidc.complete_interaction(&pool, &pending, &user.id, amr).await?;
+            self.oidc.complete_interaction(pool, pending, &user.id, amr).await?;
         Ok((user.id, WebLoginDone { session_cookie, redirect_to }))
     }
+
+    /// A WeCom login: the company's member named by the code, by their corp user id. People
+    /// outside the company are refused: WeCom login is for employees.
+    async fn wecom_sign_in(
+        &self,
+        pool: &UserPool,
+        connection: &Connection,
+        code: &str,
+        ctx: &Ctx,
+    ) -> Result<User, Error> {
+        let bytes = self.sealer.open(&connection.secret_sealed, &secret_context(connection))?;
+        let app = WeComApp {
+            corp_id: connection.app_id.clone(),
+            agent_id: agent_id_of(connection)?,
+            secret: String::from_utf8(bytes).map_err(Error::internal)?,
+        };
+        let user_id = match self.wechat.wecom_user(&app, code).await.map_err(wechat_error)? {
+            WeComUser::Member { user_id } => user_id,
+            WeComUser::NonMember { .. } => {
+                return Err(Error::Forbidden(
+                    "only members of the company sign in with WeCom".into(),
+                ));
+            }
+        };
+        let sign_in = WeChatLogin {
+            connection,
+            kind: IdentityKind::WeCom,
+            openid: &user_id,
+            unionid: None,
+            phone: None,
+            profile: None,
+            register_method: "oauth:wecom",
+            also: Vec::new(),
+        };
+        self.sign_ins.sign_in(pool, &sign_in, ctx).await
+    }
+}
+
+/// Whether a `User-Agent` is WeCom's in-app browser (`wxwork`).
+pub fn in_wecom_browser(user_agent: Option<&str>) -> bool {
+    user_agent.is_some_and(|ua| ua.contains("wxwork"))
+}
+
+/// A WeCom connection's AgentId, as WeCom's calls take it.
+fn agent_id_of(connection: &Connection) -> Result<u64, Error> {
+    connection
+        .agent_id
+        .parse()
+        .map_err(|_| Error::internal("a wecom connection without an AgentId"))
 }
 
 /// The scope a connection's web login asks for: `snsapi_login` for a website app, the official
