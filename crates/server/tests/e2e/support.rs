@@ -296,6 +296,8 @@ impl Flow {
         let base = sim_server.base_url.clone();
         let s = TestServer::start_with(db_url, timeout_ms, |c| {
             c.wechat.open_base_url.clone_from(&base);
+            c.wechat.work_base_url.clone_from(&base);
+            c.wechat.work_login_base_url.clone_from(&base);
             c.wechat.api_base_url = base;
             configure(c);
         })

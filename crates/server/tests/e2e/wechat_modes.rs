@@ -5,6 +5,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use tessera_domain::wechat::{MultiEndInfo, MultiEndLogin, MultiEndWeChat, WeComUser};
 use tessera_wechat_sim::{SnsScope, SnsUser};
 
 use crate::{
@@ -24,6 +25,14 @@ const WECHAT_UA: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) 
                          AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 \
                          MicroMessenger/8.0.47(0x18002f2f) NetType/WIFI Language/zh_CN";
 const MOBILE_CODE: &str = "urn:tessera:params:oauth:token-type:wechat-app-code";
+const MULTIEND_CODE: &str = "urn:tessera:params:oauth:token-type:multiend-code";
+const MULTIEND_APP: &str = "wx4444444444444444";
+const MULTIEND_SECRET: &str = "44444444444444444444444444444444";
+const CORP: &str = "ww5555555555555555";
+const AGENT: u64 = 1_000_002;
+const WECOM_SECRET: &str = "wecom-secret_0123456789abcdefghijklmnopqrstu";
+const WECOM_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                        wxwork/4.1.22 MicroMessenger/7.0.1 Language/zh ColorScheme/Light";
 const EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 
 fn connections(flow: &Flow) -> String {
@@ -346,6 +355,125 @@ async fn a_mobile_apps_sendauth_code_is_exchanged_by_its_backend_at_the_token_en
             (StatusCode::BAD_REQUEST, Some("invalid_request"))
         );
         assert!(refused["error_description"].as_str().expect("text").starts_with("connection:"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn wecom_members_sign_in_by_qr_or_inside_wecom_and_outsiders_are_refused() {
+    Flow::on_every_backend(async |flow| {
+        flow.sim.add_wecom_app(CORP, AGENT, WECOM_SECRET);
+        let wecom = connect(
+            flow,
+            json!({"kind": "wecom", "appId": CORP, "agentId": AGENT.to_string(), "secret": WECOM_SECRET}),
+        )
+        .await;
+        assert_eq!(wecom["agentId"], AGENT.to_string());
+        let wecom_id = wecom["id"].as_str().expect("id");
+        let (client_id, secret) = web_app(flow).await;
+
+        let (mut browser, page) = login_page(flow, &client_id, None).await;
+        let to_wecom = browser.get(&button_of(&page, wecom_id)).await;
+        let location = to_wecom.location.expect("to WeCom's QR page");
+        assert!(location.starts_with(&format!("{}/wwlogin/sso/login?", flow.sim_base())), "{location}");
+        let at = query(&location);
+        assert_eq!((at["appid"].as_str(), at["agentid"].as_str()), (CORP, "1000002"));
+        let member = WeComUser::Member { user_id: "ZhangSan".into() };
+        let code = flow.sim.wecom_code(CORP, AGENT, &member);
+        let back = come_back(&mut browser, flow, &location, &code).await;
+        assert_eq!(back.status, StatusCode::FOUND, "{}", back.body);
+        let tokens = redeem(flow, (&client_id, &secret), &back.location.expect("to the app")).await;
+        let (_, claims, _) = userinfo(flow, tokens["access_token"].as_str().expect("token")).await;
+        let sub = claims["sub"].as_str().expect("sub").to_owned();
+        let path = format!("/api/v1/userpools/{}/users/{sub}/identities", flow.pool_id);
+        let identities = flow.s.http.get(&path).token(&flow.admin).await.assert_status(StatusCode::OK);
+        let first = &identities["items"][0];
+        assert_eq!((first["kind"].as_str(), first["appId"].as_str(), first["openid"].as_str()),
+            (Some("wecom"), Some(CORP), Some("ZhangSan")), "linked by corp user id");
+
+        // Inside WeCom's browser: its silent authorization at once; the same member again.
+        let (mut browser, redirected) = login_page(flow, &client_id, Some(WECOM_UA)).await;
+        let location = redirected.location.expect("to WeCom");
+        assert!(location.contains("/connect/oauth2/authorize?") && location.contains("agentid=1000002"), "{location}");
+        let code = flow.sim.wecom_code(CORP, AGENT, &member);
+        let back = come_back(&mut browser, flow, &location, &code).await;
+        let tokens = redeem(flow, (&client_id, &secret), &back.location.expect("to the app")).await;
+        let (_, again, _) = userinfo(flow, tokens["access_token"].as_str().expect("token")).await;
+        assert_eq!(again["sub"], sub.as_str());
+
+        // Someone outside the company: refused, nobody signed up.
+        let (mut browser, page) = login_page(flow, &client_id, None).await;
+        let location = browser.get(&button_of(&page, wecom_id)).await.location.expect("to WeCom");
+        let outsider = WeComUser::NonMember { openid: "o-out".into(), external_user_id: None };
+        let code = flow.sim.wecom_code(CORP, AGENT, &outsider);
+        let refused = come_back(&mut browser, flow, &location, &code).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        assert_eq!(flow.users().await["total"], 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_multi_end_apps_code_brings_every_identity_of_the_person_to_one_user() {
+    Flow::on_every_backend(async |flow| {
+        flow.sim.add_app(MULTIEND_APP, MULTIEND_SECRET);
+        connect(
+            flow,
+            json!({"kind": "multiend", "appId": MULTIEND_APP, "secret": MULTIEND_SECRET}),
+        )
+        .await;
+        let (client_id, secret) = web_app(flow).await;
+        // The person used the mini program before (same unionid).
+        let ticket = flow.ticket("o-mini-me", Some("u-me")).await;
+        let known = flow.exchange(json!({"ticket": ticket, "secret": flow.secret})).await;
+        let known = known.assert_status(StatusCode::OK)["_id"].as_str().expect("id").to_owned();
+
+        let mut info = MultiEndInfo::new(MultiEndLogin::WeixinApp);
+        info.user_id = Some("me-user-1".into());
+        info.mobile_app = Some(MultiEndWeChat {
+            app_id: MOBILE_APP.into(),
+            openid: "o-app-me".into(),
+            unionid: Some("u-me".into()),
+            nickname: Some("多端用户".into()),
+            headimgurl: None,
+        });
+        info.phone = Some("13800138000".into());
+        let code = flow.sim.multiend_code(MULTIEND_APP, &info);
+        let form = [
+            ("grant_type", EXCHANGE),
+            ("subject_token", code.as_str()),
+            ("subject_token_type", MULTIEND_CODE),
+            ("scope", "openid profile phone"),
+        ];
+        let (status, tokens, _) = token(flow, Some((&client_id, &secret)), &form).await;
+        assert_eq!(status, StatusCode::OK, "{tokens}");
+        let (_, claims, _) = userinfo(flow, tokens["access_token"].as_str().expect("token")).await;
+        assert_eq!(claims["sub"], known.as_str(), "the unionid finds the mini program's user");
+        assert_eq!(claims["phone_number"], "13800138000", "{claims}");
+        let path = format!("/api/v1/userpools/{}/users/{known}/identities", flow.pool_id);
+        let identities =
+            flow.s.http.get(&path).token(&flow.admin).await.assert_status(StatusCode::OK);
+        let mut kinds: Vec<_> = identities["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| {
+                format!(
+                    "{}:{}",
+                    i["kind"].as_str().expect("kind"),
+                    i["openid"].as_str().expect("openid")
+                )
+            })
+            .collect();
+        kinds.sort();
+        assert_eq!(kinds, ["miniprogram:o-mini-me", "mobile:o-app-me", "multiend:me-user-1"]);
+
+        // A code works once; a spa may not exchange one.
+        let (status, again, _) = token(flow, Some((&client_id, &secret)), &form).await;
+        assert_eq!(
+            (status, again["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+        );
     })
     .await;
 }
