@@ -20,11 +20,14 @@ from .check_data import CheckData
 from .confirm_body import ConfirmBody
 from .confirmed import Confirmed
 from .connection import Connection
+from .connection_list import ConnectionList
 from .create_admin import CreateAdmin
 from .create_application import CreateApplication
+from .create_connection import CreateConnection
 from .create_pool import CreatePool
 from .create_user import CreateUser
 from .create_user_metadata_type_0 import CreateUserMetadataType0
+from .env_version import EnvVersion
 from .error_body import ErrorBody
 from .exchange_body import ExchangeBody
 from .exchanged_user import ExchangedUser
@@ -36,12 +39,15 @@ from .identity import Identity
 from .identity_list import IdentityList
 from .jwks import Jwks
 from .key import Key
+from .kind import Kind
 from .login_body import LoginBody
 from .login_response import LoginResponse
 from .merge_result import MergeResult
 from .merge_user import MergeUser
+from .oa_scope import OaScope
 from .open_id_configuration import OpenIdConfiguration
 from .patch_application import PatchApplication
+from .patch_connection import PatchConnection
 from .patch_pool import PatchPool
 from .patch_user import PatchUser
 from .patch_user_metadata_type_0 import PatchUserMetadataType0
@@ -60,11 +66,13 @@ from .scene_body import SceneBody
 from .secret_out import SecretOut
 from .settings import Settings
 from .settings_patch import SettingsPatch
+from .sign_up import SignUp
 from .status import Status
 from .user import User
 from .user_page import UserPage
 from .userinfo_answer import UserinfoAnswer
 from .userinfo_body import UserinfoBody
+from .we_chat_connection import WeChatConnection
 
 __all__ = (
     "AccessTokenOut",
@@ -87,11 +95,14 @@ __all__ = (
     "ConfirmBody",
     "Confirmed",
     "Connection",
+    "ConnectionList",
     "CreateAdmin",
     "CreateApplication",
+    "CreateConnection",
     "CreatePool",
     "CreateUser",
     "CreateUserMetadataType0",
+    "EnvVersion",
     "ErrorBody",
     "ExchangeBody",
     "ExchangedUser",
@@ -103,12 +114,15 @@ __all__ = (
     "IdentityList",
     "Jwks",
     "Key",
+    "Kind",
     "LoginBody",
     "LoginResponse",
     "MergeResult",
     "MergeUser",
+    "OaScope",
     "OpenIdConfiguration",
     "PatchApplication",
+    "PatchConnection",
     "PatchPool",
     "PatchUser",
     "PatchUserMetadataType0",
@@ -127,9 +141,11 @@ __all__ = (
     "SecretOut",
     "Settings",
     "SettingsPatch",
+    "SignUp",
     "Status",
     "User",
     "UserinfoAnswer",
     "UserinfoBody",
     "UserPage",
+    "WeChatConnection",
 )

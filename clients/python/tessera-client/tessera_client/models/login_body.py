@@ -29,6 +29,10 @@ class LoginBody:
             `400 phone_required`.
         code_challenge (None | str | Unset): Binds the ticket to the App: base64url(SHA-256(verifier)).
         code_challenge_method (None | str | Unset): `S256` (the default and only method).
+        app_id (None | str | Unset): The mini program's own AppID (`wx.getAccountInfoSync().miniProgram.appId`), when
+            the
+            pool has several mini program connections: the login goes through that one. Absent: the
+            pool's app2wxapp connection.
     """
 
     code: str
@@ -39,6 +43,7 @@ class LoginBody:
     get_phone: Any | Unset = UNSET
     code_challenge: None | str | Unset = UNSET
     code_challenge_method: None | str | Unset = UNSET
+    app_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -86,6 +91,12 @@ class LoginBody:
         else:
             code_challenge_method = self.code_challenge_method
 
+        app_id: None | str | Unset
+        if isinstance(self.app_id, Unset):
+            app_id = UNSET
+        else:
+            app_id = self.app_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -107,6 +118,8 @@ class LoginBody:
             field_dict["codeChallenge"] = code_challenge
         if code_challenge_method is not UNSET:
             field_dict["codeChallengeMethod"] = code_challenge_method
+        if app_id is not UNSET:
+            field_dict["appId"] = app_id
 
         return field_dict
 
@@ -181,6 +194,15 @@ class LoginBody:
 
         code_challenge_method = _parse_code_challenge_method(d.pop("codeChallengeMethod", UNSET))
 
+        def _parse_app_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        app_id = _parse_app_id(d.pop("appId", UNSET))
+
         login_body = cls(
             code=code,
             phone_code=phone_code,
@@ -190,6 +212,7 @@ class LoginBody:
             get_phone=get_phone,
             code_challenge=code_challenge,
             code_challenge_method=code_challenge_method,
+            app_id=app_id,
         )
 
         login_body.additional_properties = d

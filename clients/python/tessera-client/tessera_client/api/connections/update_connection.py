@@ -1,0 +1,271 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.patch_connection import PatchConnection
+from ...models.we_chat_connection import WeChatConnection
+from ...types import Response
+
+
+def _get_kwargs(
+    id: str,
+    connection_id: str,
+    *,
+    body: PatchConnection,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/api/v1/userpools/{id}/connections/{connection_id}".format(
+            id=quote(str(id), safe=""),
+            connection_id=quote(str(connection_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json; charset=utf-8"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | WeChatConnection | None:
+    if response.status_code == 200:
+        response_200 = WeChatConnection.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 408:
+        response_408 = ErrorBody.from_dict(response.json())
+
+        return response_408
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 410:
+        response_410 = ErrorBody.from_dict(response.json())
+
+        return response_410
+
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorBody.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 502:
+        response_502 = ErrorBody.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | WeChatConnection]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: str,
+    connection_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: PatchConnection,
+) -> Response[ErrorBody | WeChatConnection]:
+    """Change a connection
+
+     Absent fields are kept. A new `appId` or `agentId` needs the new `secret` with it (a
+    secret belongs to its app); `scope` is for `official_account` connections only,
+    `envVersion` for `miniprogram` ones.
+
+    Args:
+        id (str):
+        connection_id (str):
+        body (PatchConnection): A change to a connection: absent fields are kept, `name: null`
+            clears the name.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | WeChatConnection]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        connection_id=connection_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: str,
+    connection_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: PatchConnection,
+) -> ErrorBody | WeChatConnection | None:
+    """Change a connection
+
+     Absent fields are kept. A new `appId` or `agentId` needs the new `secret` with it (a
+    secret belongs to its app); `scope` is for `official_account` connections only,
+    `envVersion` for `miniprogram` ones.
+
+    Args:
+        id (str):
+        connection_id (str):
+        body (PatchConnection): A change to a connection: absent fields are kept, `name: null`
+            clears the name.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | WeChatConnection
+    """
+
+    return sync_detailed(
+        id=id,
+        connection_id=connection_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: str,
+    connection_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: PatchConnection,
+) -> Response[ErrorBody | WeChatConnection]:
+    """Change a connection
+
+     Absent fields are kept. A new `appId` or `agentId` needs the new `secret` with it (a
+    secret belongs to its app); `scope` is for `official_account` connections only,
+    `envVersion` for `miniprogram` ones.
+
+    Args:
+        id (str):
+        connection_id (str):
+        body (PatchConnection): A change to a connection: absent fields are kept, `name: null`
+            clears the name.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | WeChatConnection]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        connection_id=connection_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: str,
+    connection_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: PatchConnection,
+) -> ErrorBody | WeChatConnection | None:
+    """Change a connection
+
+     Absent fields are kept. A new `appId` or `agentId` needs the new `secret` with it (a
+    secret belongs to its app); `scope` is for `official_account` connections only,
+    `envVersion` for `miniprogram` ones.
+
+    Args:
+        id (str):
+        connection_id (str):
+        body (PatchConnection): A change to a connection: absent fields are kept, `name: null`
+            clears the name.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | WeChatConnection
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            connection_id=connection_id,
+            client=client,
+            body=body,
+        )
+    ).parsed
