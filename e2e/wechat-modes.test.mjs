@@ -4,9 +4,10 @@
 // (the page's button, WeChat's `connect/qrconnect` page with its confirm button, the callback,
 // the code redeemed); official account login inside WeChat's browser (a WeChat user agent goes
 // straight to `connect/oauth2/authorize`, whose "allow" button comes back signed in) and a
-// stranger refused by the connection's `linkOnly` policy; the same person across the website,
-// the official account and the mini program by unionid. Saves screenshots of the page in Chinese
-// and English.
+// stranger refused by the connection's `linkOnly` policy; the same person across the website and
+// the official account by unionid; WeCom login (the page's button, WeCom's `wwlogin/sso/login`
+// page and its confirm button, the member signed in by corp user id). Saves screenshots of the
+// page in Chinese and English.
 //
 // Environment: TESSERA_URL, WECHAT_SIM_URL, TESSERA_ADMIN_PASSWORD, CHROMIUM (default
 // /usr/bin/chromium), ARTIFACTS (folder for the screenshots, default .test-artifacts).
@@ -99,11 +100,14 @@ async function main() {
     scope: 'snsapi_userinfo', signUp: 'linkOnly', position: 2,
   })
   const mini = await connect({ kind: 'miniprogram', appId: apps.mini.appId, secret: apps.mini.secret, position: 1 })
+  const corp = { corpId: `ww${hex(8)}`, agentId: 1000000 + Number.parseInt(hex(2), 16), secret: `${hex(16)}-_x` }
+  equal((await call(`${simUrl}/__sim/wecom-apps`, 'POST', { ...corp, name: 'Acme 内部' })).status, 204, 'WeCom app known to WeCom')
+  const wecom = await connect({ kind: 'wecom', appId: corp.corpId, agentId: String(corp.agentId), secret: corp.secret, position: 3 })
   const shop = await call(`${base}/api/v1/userpools/${pool}/applications`, 'POST', {
     name: 'Acme Shop', type: 'web', redirectUris: [`${rpOrigin}/callback`], postLogoutRedirectUris: [],
   }, admin)
   equal(shop.status, 201, 'web application')
-  step(`pool ${pool}: a website app, a mini program and an official account, in that order`)
+  step(`pool ${pool}: a website app, a mini program, an official account and a WeCom app, in that order`)
 
   const issuer = new URL(`${base}/userpools/${pool}`)
   const rpConfig = await client.discovery(issuer, shop.body.clientId, shop.body.clientSecret,
@@ -233,6 +237,28 @@ async function main() {
     const kinds = identities.body.items.map((i) => i.kind).sort()
     equal(JSON.stringify(kinds), JSON.stringify(['official_account', 'website']), 'one user, two identities')
     step('audited, and one user with a website and an official account identity')
+
+    // --- WeCom ----------------------------------------------------------------------------------
+    {
+      const employee = await newContext({ locale: 'en' })
+      const { url, checks } = await authorization()
+      await employee.page.goto(url.href)
+      equal(await employee.page.locator('a.method[data-kind="wecom"]').textContent(), 'Sign in with WeCom', 'the WeCom button')
+      await call(`${simUrl}/__sim/wecom-users`, 'POST', { corpId: corp.corpId, userid: 'LiSi' })
+      await employee.page.locator('a.method[data-kind="wecom"]').click()
+      await employee.page.waitForURL((u) => u.href.startsWith(`${simUrl}/wwlogin/sso/login`), { timeout: 15000 })
+      equal(new URL(employee.page.url()).searchParams.get('agentid'), String(corp.agentId), 'the app\'s AgentId')
+      await employee.page.locator('#confirm').click()
+      await employee.page.waitForURL(backAtRp, { timeout: 15000 })
+      const tokens = await client.authorizationCodeGrant(rpConfig, new URL(employee.page.url()), checks)
+      check(tokens.claims().amr?.includes('wechat_work'), 'amr says WeCom')
+      const ids = await call(`${base}/api/v1/userpools/${pool}/users/${tokens.claims().sub}/identities`, 'GET', undefined, admin)
+      const only = ids.body.items
+      equal(only.length, 1, 'one identity')
+      equal(`${only[0].kind}:${only[0].appId}:${only[0].openid}`, `wecom:${corp.corpId}:LiSi`, 'linked by corp user id')
+      await employee.context.close()
+    }
+    step('WeCom: the button, WeCom\'s QR page and its confirm button, the member signed in by corp user id')
 
     check(problems.length === 0, `no script errors in the pages: ${problems.join('; ')}`)
     await alice.context.close()

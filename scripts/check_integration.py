@@ -91,6 +91,8 @@ def main() -> int:
             "TESSERA_DATABASE__URL": f"sqlite://{work / 'tessera.db'}?mode=rwc",
             "TESSERA_WECHAT__API_BASE_URL": sim_url,
             "TESSERA_WECHAT__OPEN_BASE_URL": sim_url,
+            "TESSERA_WECHAT__WORK_BASE_URL": sim_url,
+            "TESSERA_WECHAT__WORK_LOGIN_BASE_URL": sim_url,
             "TESSERA_ADMIN__BOOTSTRAP_PASSWORD": password,
         }
         with sim_log.open("wb") as sim_out, server_log.open("wb") as server_out:
@@ -148,7 +150,7 @@ def checks(env: dict[str, str], base: str, sim_url: str, password: str) -> None:
         {**live, "ARTIFACTS": str(ARTIFACTS)},
     )
     run(
-        "wechat web login modes: website QR and official account in Chromium, sign-up policy, unionid",
+        "wechat web login modes: website QR, official account and WeCom in Chromium, sign-up policy, unionid",
         ["node", "e2e/wechat-modes.test.mjs"],
         {**live, "ARTIFACTS": str(ARTIFACTS)},
     )
