@@ -102,7 +102,7 @@ async function main() {
   const mini = await connect({ kind: 'miniprogram', appId: apps.mini.appId, secret: apps.mini.secret, position: 1 })
   const corp = { corpId: `ww${hex(8)}`, agentId: 1000000 + Number.parseInt(hex(2), 16), secret: `${hex(16)}-_x` }
   equal((await call(`${simUrl}/__sim/wecom-apps`, 'POST', { ...corp, name: 'Acme 内部' })).status, 204, 'WeCom app known to WeCom')
-  const wecom = await connect({ kind: 'wecom', appId: corp.corpId, agentId: String(corp.agentId), secret: corp.secret, position: 3 })
+  await connect({ kind: 'wecom', appId: corp.corpId, agentId: String(corp.agentId), secret: corp.secret, position: 3 })
   const shop = await call(`${base}/api/v1/userpools/${pool}/applications`, 'POST', {
     name: 'Acme Shop', type: 'web', redirectUris: [`${rpOrigin}/callback`], postLogoutRedirectUris: [],
   }, admin)
