@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tessera_domain::wechat::{MultiEndInfo, MultiEndLogin, MultiEndWeChat, WeComUser};
-use tessera_wechat_sim::{SnsScope, SnsUser};
+use tessera_wechat_sim::{Api, Fault, SnsScope, SnsUser};
 
 use crate::{
     oidc::{
@@ -476,4 +476,112 @@ async fn a_multi_end_apps_code_brings_every_identity_of_the_person_to_one_user()
         );
     })
     .await;
+}
+
+#[tokio::test]
+async fn wechats_errors_of_each_mode_reach_the_person_and_the_app_as_their_documented_kinds() {
+    let flow = Flow::start(tessera_testkit::Backend::Sqlite).await;
+    let flow = &flow;
+    flow.sim.add_app(WEB_APP, WEB_SECRET);
+    flow.sim.add_app(MOBILE_APP, MOBILE_SECRET);
+    flow.sim.add_app(MULTIEND_APP, MULTIEND_SECRET);
+    flow.sim.add_wecom_app(CORP, AGENT, WECOM_SECRET);
+    let website =
+        connect(flow, json!({"kind": "website", "appId": WEB_APP, "secret": WEB_SECRET})).await;
+    let website = website["id"].as_str().expect("id").to_owned();
+    connect(flow, json!({"kind": "mobile", "appId": MOBILE_APP, "secret": MOBILE_SECRET})).await;
+    connect(flow, json!({"kind": "multiend", "appId": MULTIEND_APP, "secret": MULTIEND_SECRET}))
+        .await;
+    let wecom = connect(
+        flow,
+        json!({"kind": "wecom", "appId": CORP, "agentId": AGENT.to_string(), "secret": WECOM_SECRET}),
+    )
+    .await;
+    let wecom = wecom["id"].as_str().expect("id").to_owned();
+    let (client_id, secret) = web_app(flow).await;
+
+    // The hosted page: each errcode of the code's exchange as its page.
+    for (api, connection, errcode, status) in [
+        (Api::SnsAccessToken, &website, 40163, StatusCode::BAD_REQUEST), // code used: sign in again
+        (Api::SnsAccessToken, &website, 45011, StatusCode::TOO_MANY_REQUESTS),
+        (Api::SnsAccessToken, &website, -1, StatusCode::BAD_GATEWAY),
+        (Api::SnsAccessToken, &website, 40125, StatusCode::BAD_GATEWAY), // the AppSecret is wrong
+        (Api::SnsUserInfo, &website, 40001, StatusCode::BAD_REQUEST),
+        (Api::WeComUserInfo, &wecom, 40029, StatusCode::BAD_REQUEST),
+        (Api::WeComUserInfo, &wecom, 60020, StatusCode::BAD_GATEWAY), // not a trusted IP
+        (Api::WeComUserInfo, &wecom, 45009, StatusCode::TOO_MANY_REQUESTS),
+    ] {
+        let (mut browser, page) = login_page(flow, &client_id, None).await;
+        let location =
+            browser.get(&button_of(&page, connection)).await.location.expect("to WeChat");
+        flow.sim.inject(api, Fault::Errcode(errcode));
+        let code = if *connection == wecom {
+            flow.sim.wecom_code(CORP, AGENT, &WeComUser::Member { user_id: "u1".into() })
+        } else {
+            flow.sim.sns_code(WEB_APP, &SnsUser::new("o-e", None), SnsScope::Login)
+        };
+        let page = come_back(&mut browser, flow, &location, &code).await;
+        assert_eq!(page.status, status, "{api:?} {errcode}: {}", page.body);
+        assert!(page.body.contains("<h1>"), "a page, not a bare error");
+        assert!(!page.body.contains(&code), "the code is never echoed");
+    }
+    assert_eq!(flow.users().await["total"], 0, "no failed login signs anyone up");
+
+    // The token endpoint: the App backends' codes.
+    let client = (client_id.as_str(), secret.as_str());
+    let sns = || flow.sim.sns_code(MOBILE_APP, &SnsUser::new("o-m", None), SnsScope::UserInfo);
+    let mut info = MultiEndInfo::new(MultiEndLogin::PhoneSms);
+    info.user_id = Some("me-2".into());
+    info.phone = Some("13900139000".into());
+    let multiend = || flow.sim.multiend_code(MULTIEND_APP, &info);
+    for (api, errcode, code, kind, expected) in [
+        (
+            Api::SnsAccessToken,
+            40029,
+            sns(),
+            MOBILE_CODE,
+            (StatusCode::BAD_REQUEST, "invalid_grant"),
+        ),
+        (
+            Api::SnsAccessToken,
+            -1,
+            sns(),
+            MOBILE_CODE,
+            (StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable"),
+        ),
+        (
+            Api::SnsAccessToken,
+            45011,
+            sns(),
+            MOBILE_CODE,
+            (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+        ),
+        (
+            Api::MultiEndVerify,
+            10001001,
+            multiend(),
+            MULTIEND_CODE,
+            (StatusCode::BAD_REQUEST, "invalid_grant"),
+        ),
+        (
+            Api::MultiEndVerify,
+            10001005,
+            multiend(),
+            MULTIEND_CODE,
+            (StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable"),
+        ),
+    ] {
+        flow.sim.inject(api, Fault::Errcode(errcode));
+        let form = [
+            ("grant_type", EXCHANGE),
+            ("subject_token", code.as_str()),
+            ("subject_token_type", kind),
+        ];
+        let (status, body, _) = token(flow, Some(client), &form).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (expected.0, Some(expected.1)),
+            "{api:?} {errcode}"
+        );
+    }
 }
