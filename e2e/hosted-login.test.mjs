@@ -20,6 +20,7 @@ const fixture = JSON.parse(readFileSync(join(root, 'e2e/fixtures/hosted-login.js
 const assetsDir = join(root, 'crates/api/src/hosted/assets')
 const artifacts = process.env.ARTIFACTS || '.test-artifacts'
 const INTERACTION = 'aW50ZXJhY3Rpb24'
+const CONNECTION = '00000000000000000000000a'
 const BASE = '/userpools/acme'
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII='
 
@@ -177,7 +178,7 @@ async function main() {
       await s.page.waitForURL(`${origin}/callback?code=c0de&state=s1`)
       const [first, ...polls] = calls
       check(first.endpoint === 'qrcode', 'the code is asked for first')
-      check(JSON.stringify(first.body) === JSON.stringify({ interaction: INTERACTION }), 'its body')
+      check(JSON.stringify(first.body) === JSON.stringify({ interaction: INTERACTION, connection: CONNECTION }), 'its body: the request and the mini program of the page')
       check(polls.length === 3, `three polls, not ${polls.length}`)
       for (const call of calls) {
         check(call.contentType === 'application/json', 'JSON bodies')

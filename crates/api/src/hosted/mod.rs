@@ -139,10 +139,12 @@ pub fn login_page(page: &LoginPage<'_>) -> Response {
             ))
         })
         .collect();
+    let buttons_first = page.methods.first().is_some_and(|m| m.kind != ConnectionKind::MiniProgram);
     let others = if buttons.is_empty() {
         String::new()
     } else {
-        let heading = if qr.is_some() {
+        // "Other ways" only below the QR code: above it, the buttons speak for themselves.
+        let heading = if qr.is_some() && !buttons_first {
             format!("\n      <h2>{}</h2>", escape(t.other_methods))
         } else {
             String::new()
@@ -157,7 +159,6 @@ pub fn login_page(page: &LoginPage<'_>) -> Response {
         String::new()
     };
     let qr_section = qr_section.unwrap_or_default();
-    let buttons_first = page.methods.first().is_some_and(|m| m.kind != ConnectionKind::MiniProgram);
     let connection =
         qr.map(|m| format!(r#" data-connection="{}""#, escape(&m.connection))).unwrap_or_default();
     let body = format!(
