@@ -13,7 +13,9 @@ use super::{
 use crate::{
     Error,
     crypto::{pkce_s256_matches, sha256},
-    model::{AppType, Application, AuditAction, GrantType, RefreshToken, User, UserPool},
+    model::{
+        AppType, Application, AuditAction, ConnectionKind, GrantType, RefreshToken, User, UserPool,
+    },
     ports::{StateKey, StateKind},
     service::{Ctx, app2wxapp::LoginRequest},
 };
@@ -395,8 +397,15 @@ impl OidcService {
             phone_code: request.phone_code,
             ..LoginRequest::default()
         };
+        // A pool with several mini programs: the request names the one signing in.
+        let connection = match request.connection.as_deref() {
+            Some(named) => {
+                Some(self.app_connection(pool, ConnectionKind::MiniProgram, Some(named)).await?)
+            }
+            None => None,
+        };
         let ctx = Ctx::anonymous(request.ip);
-        let signed_in = self.login.sign_in(&pool.id, None, &login, &ctx).await;
+        let signed_in = self.login.sign_in(&pool.id, connection.as_ref(), &login, &ctx).await;
         let (_, user) = signed_in.map_err(code_error)?;
         let amr = vec!["wechat_miniprogram".to_owned()];
         self.issue_for_login(pool, app, &user, scope, amr).await
