@@ -202,6 +202,27 @@ ACCEPTED = [
         r".*",
         "a ticket the server did not answer to a poll, or already consumed (state)",
     ),
+    *[
+        (
+            operation,
+            "invalid_request",
+            r"(agentId|scope|envVersion): is only for \w+ connections"
+            r"|agentId: is required for a wecom connection"
+            r"|appId: must be 'wx' followed by 16 letters or digits"
+            r"|secret: must be 16 to 64 letters or digits",
+            (
+                "which fields a connection has, and the form of its appId and secret, depend on its"
+                " kind (a rule between fields in a creation, on the stored connection in a change)"
+            ),
+        )
+        for operation in ("createConnection", "updateConnection")
+    ],
+    (
+        "updateConnection",
+        "invalid_request",
+        r"secret: is required when the appId or agentId changes",
+        "a secret belongs to its app: a new appId or agentId needs its secret (a rule between fields)",
+    ),
 ]
 
 _openids = itertools.cycle([f"o-fuzz-{n}" for n in range(5)])

@@ -60,8 +60,9 @@ pub struct WebLoginDone {
     pub redirect_to: String,
 }
 
-/// What WeChat's redirect back to the callback carried.
-#[derive(Debug, Clone, Default)]
+/// What WeChat's redirect back to the callback carried. Its `Debug` shows neither the code nor
+/// the browser's cookie.
+#[derive(Clone, Default)]
 pub struct WebCallback {
     /// The pool.
     pub pool_id: String,
@@ -73,6 +74,16 @@ pub struct WebCallback {
     pub browser: Option<String>,
     /// The client's address.
     pub ip: Option<String>,
+}
+
+impl std::fmt::Debug for WebCallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebCallback")
+            .field("pool_id", &self.pool_id)
+            .field("code", &self.code.as_ref().map(|_| "****"))
+            .field("ip", &self.ip)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The hosted page's WeChat web logins.
@@ -375,6 +386,19 @@ pub(crate) fn sns_profile(info: &SnsUserInfo) -> LoginProfile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_callbacks_debug_hides_its_code_and_cookie() {
+        let callback = WebCallback {
+            pool_id: "p".into(),
+            code: Some("CODE-SECRET".into()),
+            state: Some("a".repeat(32)),
+            browser: Some("COOKIE-SECRET".into()),
+            ip: None,
+        };
+        let shown = format!("{callback:?}");
+        assert!(!shown.contains("CODE-SECRET") && !shown.contains("COOKIE-SECRET"), "{shown}");
+    }
 
     #[test]
     fn states_are_ours_only() {
