@@ -15,6 +15,9 @@ use crate::{Config, start};
 
 const APP_ID: &str = "wx4f4bc4dec97d474b";
 const APP_SECRET: &str = "0123456789abcdef0123456789abcdef";
+/// The demo's mobile App (an Open Platform mobile app of the same account).
+const MOBILE_APP_ID: &str = "wx0a1b2c3d4e5f6a7b";
+const MOBILE_APP_SECRET: &str = "fedcba9876543210fedcba9876543210";
 
 fn step(n: u32, title: &str) {
     println!("\n{n}. {title}");
@@ -63,9 +66,13 @@ pub async fn run() -> Result<()> {
 }
 
 async fn demo(dir: &std::path::Path) -> Result<()> {
-    println!("Tessera demo: \"App launches mini program\" login, end to end, then the OAuth way");
+    println!(
+        "Tessera demo: \"App launches mini program\" login, end to end, then the OAuth way and a \
+         mobile App of the same pool"
+    );
     let sim = Simulator::new();
     sim.add_app(APP_ID, APP_SECRET);
+    sim.add_app(MOBILE_APP_ID, MOBILE_APP_SECRET);
     let sim_server = sim.serve(([127, 0, 0, 1], 0).into()).await?;
     let mut password = [0u8; 18];
     fill_random(&mut password);
@@ -95,7 +102,8 @@ async fn demo(dir: &std::path::Path) -> Result<()> {
     let ticket = demo.login(&pool_id).await?;
     let jwt = demo.exchange(&pool_id, &ticket, &secret).await?;
     demo.verify(&pool_id, &jwt).await?;
-    demo.oauth(&pool_id).await?;
+    let (client_id, client_secret) = demo.oauth(&pool_id).await?;
+    demo.mobile_app(&pool_id, &client_id, &client_secret).await?;
 
     running.stop().await?;
     sim_server.stop().await;
@@ -192,7 +200,7 @@ impl Demo {
 
     /// The same login, the standard way: a web application of the pool exchanges a new ticket at
     /// the token endpoint (RFC 8693) and reads the user from userinfo.
-    async fn oauth(&self, pool_id: &str) -> Result<()> {
+    async fn oauth(&self, pool_id: &str) -> Result<(String, String)> {
         step(
             9,
             "The pool is an OpenID Provider   GET /userpools/{id}/.well-known/openid-configuration",
@@ -221,27 +229,74 @@ impl Demo {
             ("subject_token", ticket),
             ("scope", "openid profile phone"),
         ];
-        let body: String =
-            url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-        let token_url = config["token_endpoint"].as_str().context("no token endpoint")?;
-        let tokens: Value = self
-            .http
-            .post(token_url)
-            .basic_auth(&client_id, Some(&client_secret))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await?
-            .json()
-            .await?;
+        let tokens = self.token(pool_id, (&client_id, &client_secret), &form).await?;
         let access = tokens["access_token"].as_str().context("no access token")?;
         show("token_type", &tokens["token_type"]);
         show("scope", &tokens["scope"]);
         show("access_token", format!("{}… (a JWT, typ at+jwt)", &access[..32.min(access.len())]));
-        let userinfo = config["userinfo_endpoint"].as_str().context("no userinfo endpoint")?;
-        let user: Value = self.http.get(userinfo).bearer_auth(access).send().await?.json().await?;
+        let user = self.userinfo(pool_id, access).await?;
         show("userinfo", &user);
+        Ok((client_id, client_secret))
+    }
+
+    /// Another WeChat surface of the same pool: a mobile App's connection, and the same person's
+    /// `SendAuth` code exchanged by the App's backend.
+    async fn mobile_app(&self, pool_id: &str, client_id: &str, client_secret: &str) -> Result<()> {
+        step(11, "A mobile App joins the pool      POST /api/v1/userpools/{id}/connections");
+        let path = format!("/api/v1/userpools/{pool_id}/connections");
+        let body = json!({"kind": "mobile", "appId": MOBILE_APP_ID, "secret": MOBILE_APP_SECRET});
+        let connection = self.call(Method::POST, &path, true, body).await?;
+        show("connection", format!("{} (mobile, {MOBILE_APP_ID})", connection["id"]));
+        step(12, "Its SendAuth code, exchanged by its backend   POST {issuer}/oauth/token");
+        let person = tessera_wechat_sim::SnsUser::new("oDemoAppOpenId", Some("oDemoUnionId"));
+        let code =
+            self.sim.sns_code(MOBILE_APP_ID, &person, tessera_wechat_sim::SnsScope::UserInfo);
+        let form = [
+            ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"),
+            ("subject_token_type", "urn:tessera:params:oauth:token-type:wechat-app-code"),
+            ("subject_token", code.as_str()),
+            ("scope", "openid profile"),
+        ];
+        let tokens = self.token(pool_id, (client_id, client_secret), &form).await?;
+        let access = tokens["access_token"].as_str().context("no access token")?;
+        let user = self.userinfo(pool_id, access).await?;
+        show("userinfo", &user);
+        println!(
+            "   the same person (one unionid): the user of the mini program login, now with two identities"
+        );
         Ok(())
+    }
+
+    /// A form POST to the pool's token endpoint, authenticated as the application.
+    async fn token(
+        &self,
+        pool_id: &str,
+        client: (&str, &str),
+        form: &[(&str, &str)],
+    ) -> Result<Value> {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form.iter().copied())
+            .finish();
+        let url = format!("{}/userpools/{pool_id}/oauth/token", self.base);
+        let answer = self
+            .http
+            .post(url)
+            .basic_auth(client.0, Some(client.1))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await?;
+        let status = answer.status();
+        let tokens: Value = answer.json().await?;
+        if !status.is_success() {
+            bail!("the token endpoint answered {status}: {tokens}");
+        }
+        Ok(tokens)
+    }
+
+    async fn userinfo(&self, pool_id: &str, access: &str) -> Result<Value> {
+        let url = format!("{}/userpools/{pool_id}/oauth/userinfo", self.base);
+        Ok(self.http.get(url).bearer_auth(access).send().await?.json().await?)
     }
 
     async fn verify(&self, pool_id: &str, jwt: &str) -> Result<()> {

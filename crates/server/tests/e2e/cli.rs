@@ -266,6 +266,8 @@ fn demo_runs_the_whole_flow_with_no_configuration() {
         "the token verifies against the pool's JWKS",
         "POST {issuer}/oauth/token",
         "\"wechat_openid\":\"oDemoOpenId\"",
+        "Its SendAuth code, exchanged by its backend",
+        "\"wechat_openid\":\"oDemoAppOpenId\"",
     ] {
         assert!(stdout.contains(expected), "{expected:?} missing from\n{stdout}");
     }
