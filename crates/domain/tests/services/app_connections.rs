@@ -1,6 +1,7 @@
 //! The connections an application offers on its hosted login page: the ids it lists are checked
-//! against its pool (each refusal naming its index), and the login prompt follows its list and
-//! order (skipping disabled and deleted connections).
+//! against its pool (each refusal naming its index), the login prompt follows its list and order
+//! (skipping disabled and deleted connections), and a login can start only through a connection
+//! it offers.
 
 use tessera_domain::{
     Error,
@@ -12,7 +13,7 @@ use tessera_domain::{
     },
 };
 
-use crate::support::World;
+use crate::support::{World, kind};
 
 const REDIRECT: &str = "https://shop.example.com/cb";
 const VERIFIER: &str = "a-verifier-that-is-long-enough-for-pkce-0123456789abcdef";
@@ -233,4 +234,48 @@ async fn the_login_prompt_follows_the_applications_list_and_order() {
     let clear = ApplicationUpdate { connections: Some(None), ..Default::default() };
     apps.update(&w.admin, &w.pool_id, &picky, clear).await.expect("clear");
     assert_eq!(methods(&prompt(&w, &picky, None).await), ids(&[&p.mini, &p.disabled]));
+}
+
+#[tokio::test]
+async fn a_login_starts_only_through_a_connection_the_application_offers() {
+    let w = World::new().await;
+    let p = pool(&w).await;
+    let apps = &w.services.applications;
+    let list = ids(&[&p.website]);
+    let website_only = apps.create(&w.admin, &w.pool_id, app(AppType::Web, Some(list))).await;
+    let website_only = website_only.expect("app").application.client_id;
+    let pending = prompt(&w, &website_only, None).await;
+    let browser = pending.new_browser_cookie.clone().expect("a new browser");
+    let (pool_id, interaction) = (w.pool_id.as_str(), pending.interaction.as_str());
+
+    let web = &w.services.web_login;
+    let start = |connection: &str| {
+        let connection = connection.to_owned();
+        let browser = browser.clone();
+        async move { web.start(pool_id, interaction, &connection, Some(&browser), None).await }
+    };
+    let url = start(&p.website).await.expect("offered");
+    assert!(url.contains("appid=wx1111111111111111"), "{url}");
+    assert_eq!(kind(&start(&p.disabled).await), "connection_not_configured", "disabled");
+    let other_website =
+        connection(&w, pool_id, ConnectionKind::Website, "wx6666666666666666", true);
+    let other_website = other_website.await;
+    assert_eq!(kind(&start(&other_website).await), "connection_not_configured", "not listed");
+
+    // The QR code of a mini program the application does not offer is not drawn, named or not.
+    let qr = &w.services.qr_login;
+    let named = qr.create(pool_id, interaction, Some(&p.mini), Some(&browser), None).await;
+    assert_eq!(kind(&named), "connection_not_configured");
+    let default = qr.create(pool_id, interaction, None, Some(&browser), None).await;
+    assert_eq!(kind(&default), "connection_not_configured");
+    assert!(w.wechat.last_wxacode().is_none(), "WeChat was not asked for a code");
+
+    // An application offering every connection (or the mini program) gets the code.
+    let all = apps.create(&w.admin, &w.pool_id, app(AppType::Web, None)).await;
+    let all = prompt(&w, &all.expect("all").application.client_id, None).await;
+    let browser = all.new_browser_cookie.expect("a new browser");
+    let code = qr.create(pool_id, &all.interaction, None, Some(&browser), None).await;
+    code.expect("the app2wxapp mini program's code");
+    let url = web.start(pool_id, &all.interaction, &other_website, Some(&browser), None).await;
+    assert!(url.expect("every connection").contains("appid=wx6666666666666666"));
 }

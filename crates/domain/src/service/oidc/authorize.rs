@@ -399,6 +399,18 @@ impl OidcService {
         Ok(same_browser.then_some(interaction))
     }
 
+    /// The connections the application of the pending request `interaction` lists for its
+    /// hosted page; `None` when it offers every one of the pool's. `login_expired` when the
+    /// application was deleted meanwhile.
+    pub(crate) async fn listed_connections(
+        &self,
+        pool_id: &str,
+        interaction: &Interaction,
+    ) -> Result<Option<Vec<String>>, Error> {
+        let app = self.hot.application(pool_id, &interaction.client_id).await?;
+        Ok(app.ok_or(Error::LoginExpired)?.connections)
+    }
+
     /// Consumes the pending request `id` (of concurrent calls, one gets it).
     pub(crate) async fn take_interaction(&self, pool_id: &str, id: &str) -> Result<bool, Error> {
         let key = StateKey::new(StateKind::Interaction, pool_id, id);
