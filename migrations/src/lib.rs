@@ -11,6 +11,7 @@ mod m20261210_100000_create_applications_and_refresh_tokens;
 mod m20261215_100000_add_qrcode_login_strategy;
 mod m20261216_100000_move_wechat_identities;
 mod m20261220_100000_generalise_wechat_connections;
+mod m20261221_100000_add_application_connections;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_100000_add_qrcode_login_strategy::Migration),
             Box::new(m20261216_100000_move_wechat_identities::Migration),
             Box::new(m20261220_100000_generalise_wechat_connections::Migration),
+            Box::new(m20261221_100000_add_application_connections::Migration),
         ]
     }
 

@@ -660,7 +660,8 @@ export interface paths {
         head?: never;
         /**
          * Change an application
-         * @description Absent fields are kept; a list given replaces the stored one. The type cannot change.
+         * @description Absent fields are kept; a list given replaces the stored one; `connections: null` offers
+         *     every connection of the pool again. The type cannot change.
          */
         patch: operations["updateApplication"];
         trace?: never;
@@ -922,6 +923,11 @@ export interface components {
              */
             refreshTokenTtlSeconds: number;
             /**
+             * @description The ids of the pool's connections its hosted login page offers, in the order shown.
+             *     Absent: every enabled connection of the pool, in the pool's order.
+             */
+            connections?: string[] | null;
+            /**
              * @description How it authenticates at the token endpoint: `client_secret_basic` for confidential
              *     applications (`web`, `machine`; `client_secret_post` is accepted too), `none` for public
              *     ones (`spa`, `native`).
@@ -990,6 +996,11 @@ export interface components {
              * @description Lifetime of its refresh tokens, in seconds.
              */
             refreshTokenTtlSeconds: number;
+            /**
+             * @description The ids of the pool's connections its hosted login page offers, in the order shown.
+             *     Absent: every enabled connection of the pool, in the pool's order.
+             */
+            connections?: string[] | null;
             /**
              * @description How it authenticates at the token endpoint: `client_secret_basic` for confidential
              *     applications (`web`, `machine`; `client_secret_post` is accepted too), `none` for public
@@ -1200,6 +1211,14 @@ export interface components {
              * @description Lifetime of its refresh tokens in seconds (3600..=31536000, default 2592000).
              */
             refreshTokenTtlSeconds?: number | null;
+            /**
+             * @description The ids of the pool's connections its hosted login page offers, in the order shown
+             *     (`web`, `spa` and `native` only): 1 to 32 connections of this pool, each once, of the kinds
+             *     the page can offer (`miniprogram`, `website`, `official_account`, `wecom`). Disabled ones
+             *     are skipped until enabled again, and deleted ones for good. Absent: every enabled
+             *     connection of the pool, in the pool's order.
+             */
+            connections?: string[] | null;
         };
         /**
          * CreateConnection
@@ -1616,6 +1635,11 @@ export interface components {
              * @description New refresh token lifetime in seconds (3600..=31536000).
              */
             refreshTokenTtlSeconds?: number | null;
+            /**
+             * @description New connections of the hosted login page, in their order (the rules of creation), or
+             *     `null` to offer every enabled connection of the pool again, in the pool's order.
+             */
+            connections?: string[] | null;
         };
         /**
          * PatchConnection

@@ -1,7 +1,9 @@
 //! `/api/v1/userpools/{id}/applications`: a pool's applications (OAuth 2.0 / OpenID Connect
 //! clients).
 
-use poem_openapi::{ApiResponse, Object, OpenApi, param::Query, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi, param::Query, payload::Json, types::MaybeUndefined,
+};
 use tessera_domain::{
     model::{Application as DomainApplication, Page},
     service::{ApplicationUpdate, NewApplication},
@@ -39,6 +41,10 @@ pub struct Application {
     access_token_ttl_seconds: i64,
     /// Lifetime of its refresh tokens, in seconds.
     refresh_token_ttl_seconds: i64,
+    /// The ids of the pool's connections its hosted login page offers, in the order shown.
+    /// Absent: every enabled connection of the pool, in the pool's order.
+    #[oai(skip_serializing_if_is_none)]
+    connections: Option<Vec<String>>,
     /// How it authenticates at the token endpoint: `client_secret_basic` for confidential
     /// applications (`web`, `machine`; `client_secret_post` is accepted too), `none` for public
     /// ones (`spa`, `native`).
@@ -61,6 +67,7 @@ impl From<DomainApplication> for Application {
             grant_types: a.grant_types.into_iter().map(Grant).collect(),
             access_token_ttl_seconds: a.access_token_ttl_seconds,
             refresh_token_ttl_seconds: a.refresh_token_ttl_seconds,
+            connections: a.connections,
             token_endpoint_auth_method: method.to_owned(),
             created_at: iso(a.created_at),
             updated_at: iso(a.updated_at),
@@ -119,6 +126,13 @@ pub struct CreateApplication {
     /// Lifetime of its refresh tokens in seconds (3600..=31536000, default 2592000).
     #[oai(validator(minimum(value = "3600"), maximum(value = "31536000")))]
     refresh_token_ttl_seconds: Option<i64>,
+    /// The ids of the pool's connections its hosted login page offers, in the order shown
+    /// (`web`, `spa` and `native` only): 1 to 32 connections of this pool, each once, of the kinds
+    /// the page can offer (`miniprogram`, `website`, `official_account`, `wecom`). Disabled ones
+    /// are skipped until enabled again, and deleted ones for good. Absent: every enabled
+    /// connection of the pool, in the pool's order.
+    #[oai(validator(min_items = 1, max_items = 32, pattern = "^[0-9a-f]{24}$"))]
+    connections: Option<Vec<String>>,
 }
 
 /// A change to an application: absent fields are kept; lists given replace the stored ones.
@@ -152,6 +166,11 @@ pub struct PatchApplication {
     /// New refresh token lifetime in seconds (3600..=31536000).
     #[oai(validator(minimum(value = "3600"), maximum(value = "31536000")))]
     refresh_token_ttl_seconds: Option<i64>,
+    /// New connections of the hosted login page, in their order (the rules of creation), or
+    /// `null` to offer every enabled connection of the pool again, in the pool's order.
+    #[oai(validator(min_items = 1, max_items = 32, pattern = "^[0-9a-f]{24}$"))]
+    #[serde(default)]
+    connections: MaybeUndefined<Vec<String>>,
 }
 
 fn grants(list: Option<Vec<Grant>>) -> Option<Vec<tessera_domain::model::GrantType>> {
@@ -204,6 +223,7 @@ impl ApplicationsApi {
             grant_types: grants(b.grant_types),
             access_token_ttl_seconds: b.access_token_ttl_seconds,
             refresh_token_ttl_seconds: b.refresh_token_ttl_seconds,
+            connections: b.connections,
         };
         let created = caller.services().applications.create(&caller.ctx, &id, new).await?;
         Ok(Created::Created(Json(ApplicationWithSecret {
@@ -254,7 +274,8 @@ impl ApplicationsApi {
 
     /// Change an application
     ///
-    /// Absent fields are kept; a list given replaces the stored one. The type cannot change.
+    /// Absent fields are kept; a list given replaces the stored one; `connections: null` offers
+    /// every connection of the pool again. The type cannot change.
     #[oai(
         path = "/:id/applications/:client_id",
         method = "patch",
@@ -278,6 +299,11 @@ impl ApplicationsApi {
             grant_types: grants(b.grant_types),
             access_token_ttl_seconds: b.access_token_ttl_seconds,
             refresh_token_ttl_seconds: b.refresh_token_ttl_seconds,
+            connections: match b.connections {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(ids) => Some(Some(ids)),
+            },
         };
         let services = caller.services();
         let app = services.applications.update(&caller.ctx, &id, &client_id, update).await?;

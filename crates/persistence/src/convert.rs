@@ -274,11 +274,16 @@ pub fn application_from(m: application::Model) -> Result<Application, StoreError
         Some(text) => Some(unhex32(text).ok_or_else(|| corrupt("client secret hash"))?),
         None => None,
     };
+    let connections = match m.connections.as_deref() {
+        Some(text) => Some(strings(text, "application connections")?),
+        None => None,
+    };
     Ok(Application {
         app_type: m.app_type.parse().map_err(|_| corrupt("application type"))?,
         redirect_uris: strings(&m.redirect_uris, "redirect URIs")?,
         post_logout_redirect_uris: strings(&m.post_logout_redirect_uris, "redirect URIs")?,
         grant_types,
+        connections,
         secret_hash,
         pool_id: m.pool_id,
         client_id: m.client_id,
@@ -311,6 +316,7 @@ pub fn application_row(a: &Application) -> application::ActiveModel {
         grant_types: Set(json_grants(&a.grant_types)),
         access_token_ttl_seconds: Set(a.access_token_ttl_seconds),
         refresh_token_ttl_seconds: Set(a.refresh_token_ttl_seconds),
+        connections: Set(a.connections.as_deref().map(json_strings)),
         secret_hash: Set(a.secret_hash.as_ref().map(|h| hex(h))),
         created_at: Set(a.created_at),
         updated_at: Set(a.updated_at),

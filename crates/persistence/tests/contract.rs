@@ -129,6 +129,7 @@ const MIGRATIONS: &[&str] = &[
     "m20261215_100000_add_qrcode_login_strategy",
     "m20261216_100000_move_wechat_identities",
     "m20261220_100000_generalise_wechat_connections",
+    "m20261221_100000_add_application_connections",
 ];
 
 #[tokio::test]

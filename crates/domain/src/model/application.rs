@@ -88,6 +88,10 @@ pub struct Application {
     pub access_token_ttl_seconds: i64,
     /// Lifetime of its refresh tokens.
     pub refresh_token_ttl_seconds: i64,
+    /// The pool's connections its hosted login page offers (their ids), in the order shown;
+    /// `None` offers every enabled connection of the pool, in the pool's order. An id whose
+    /// connection was deleted since is skipped.
+    pub connections: Option<Vec<String>>,
     /// SHA-256 of its client secret (confidential types only; the secret is shown once).
     pub secret_hash: Option<[u8; 32]>,
     /// When it was created.
@@ -107,6 +111,8 @@ impl Application {
     pub const DEFAULT_REFRESH_TOKEN_TTL: i64 = 2_592_000;
     /// At most this many redirect URIs of each kind.
     pub const MAX_REDIRECT_URIS: usize = 20;
+    /// At most this many connections on its hosted login page.
+    pub const MAX_CONNECTIONS: usize = 32;
 
     /// Whether it may use `grant`.
     pub fn allows(&self, grant: GrantType) -> bool {
@@ -221,6 +227,8 @@ pub struct ApplicationChanges {
     pub access_token_ttl_seconds: Option<i64>,
     /// New refresh token lifetime.
     pub refresh_token_ttl_seconds: Option<i64>,
+    /// New connections of the hosted page (checked); `Some(None)` offers all of the pool's again.
+    pub connections: Option<Option<Vec<String>>>,
 }
 
 #[cfg(test)]
@@ -238,6 +246,7 @@ mod tests {
             grant_types: AppType::Native.default_grants(),
             access_token_ttl_seconds: 3600,
             refresh_token_ttl_seconds: 3600,
+            connections: None,
             secret_hash: None,
             created_at: DateTime::UNIX_EPOCH,
             updated_at: DateTime::UNIX_EPOCH,

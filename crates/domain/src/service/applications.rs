@@ -9,10 +9,10 @@ use crate::{
     crypto::PoolSecret,
     ids,
     model::{
-        AppType, Application, ApplicationChanges, AuditAction, GrantType, Page, Paged,
+        AppType, Application, ApplicationChanges, AuditAction, Connection, GrantType, Page, Paged,
         check_redirect_uri,
     },
-    ports::{ApplicationRepo, Clock, PoolRepo, Random},
+    ports::{ApplicationRepo, Clock, ConnectionRepo, PoolRepo, Random},
 };
 
 /// The longest application name.
@@ -36,6 +36,9 @@ pub struct NewApplication {
     pub access_token_ttl_seconds: Option<i64>,
     /// Refresh token lifetime; `None` for the default.
     pub refresh_token_ttl_seconds: Option<i64>,
+    /// The pool's connections its hosted login page offers, in their order; `None` offers all
+    /// of them, in the pool's order.
+    pub connections: Option<Vec<String>>,
 }
 
 /// A change of an application: `None` keeps a field.
@@ -56,6 +59,9 @@ pub struct ApplicationUpdate {
     pub access_token_ttl_seconds: Option<i64>,
     /// New refresh token lifetime.
     pub refresh_token_ttl_seconds: Option<i64>,
+    /// New connections of the hosted page (replacing the list); `Some(None)` offers all of the
+    /// pool's again.
+    pub connections: Option<Option<Vec<String>>>,
 }
 
 /// A registered application (or one whose secret was just rotated) and, for confidential types,
@@ -73,6 +79,7 @@ pub struct CreatedApplication {
 pub struct ApplicationService {
     pools: Arc<dyn PoolRepo>,
     applications: Arc<dyn ApplicationRepo>,
+    connections: Arc<dyn ConnectionRepo>,
     hot: HotReads,
     audit: Auditor,
     clock: Arc<dyn Clock>,
@@ -83,12 +90,35 @@ impl ApplicationService {
     pub(crate) fn new(
         pools: Arc<dyn PoolRepo>,
         applications: Arc<dyn ApplicationRepo>,
+        connections: Arc<dyn ConnectionRepo>,
         hot: HotReads,
         audit: Auditor,
         clock: Arc<dyn Clock>,
         rng: Arc<dyn Random>,
     ) -> Self {
-        Self { pools, applications, hot, audit, clock, rng }
+        Self { pools, applications, connections, hot, audit, clock, rng }
+    }
+
+    /// Checks the connections an application of `app_type` offers on its hosted page against
+    /// the pool's, naming the bad one (`connections[2]`).
+    async fn page_connections(
+        &self,
+        pool_id: &str,
+        app_type: AppType,
+        ids: Option<&[String]>,
+    ) -> Result<Option<Vec<String>>, Error> {
+        let Some(ids) = ids else { return Ok(None) };
+        if !app_type.uses_redirects() {
+            return Err(Error::invalid(
+                "connections",
+                format!("must be absent: {app_type} applications have no hosted login page"),
+            ));
+        }
+        // Cheap checks first: the pool's connections are read only for a list worth checking.
+        check_connection_list(ids, None)?;
+        let pool_connections = self.connections.list(pool_id).await?;
+        check_connection_list(ids, Some(pool_connections.as_slice()))?;
+        Ok(Some(ids.to_vec()))
     }
 
     /// Registers an application with a generated client id (and a client secret for confidential
@@ -115,6 +145,8 @@ impl ApplicationService {
             .unwrap_or(Application::DEFAULT_ACCESS_TOKEN_TTL);
         let refresh_token_ttl_seconds = refresh_ttl(new.refresh_token_ttl_seconds)?
             .unwrap_or(Application::DEFAULT_REFRESH_TOKEN_TTL);
+        let connections =
+            self.page_connections(pool_id, app_type, new.connections.as_deref()).await?;
         let secret = app_type.is_confidential().then(|| PoolSecret::generate(self.rng.as_ref()));
         let now = self.clock.now();
         let application = Application {
@@ -127,6 +159,7 @@ impl ApplicationService {
             grant_types,
             access_token_ttl_seconds,
             refresh_token_ttl_seconds,
+            connections,
             secret_hash: secret.as_ref().map(|s| s.hash),
             created_at: now,
             updated_at: now,
@@ -198,7 +231,7 @@ impl ApplicationService {
             ));
         }
         let allow_http = pool.settings.allow_http_redirect_uris;
-        let changes = ApplicationChanges {
+        let mut changes = ApplicationChanges {
             name: update
                 .name
                 .as_deref()
@@ -221,7 +254,13 @@ impl ApplicationService {
                 .transpose()?,
             access_token_ttl_seconds: access_ttl(update.access_token_ttl_seconds)?,
             refresh_token_ttl_seconds: refresh_ttl(update.refresh_token_ttl_seconds)?,
+            connections: None,
         };
+        // Last: the only check that reads the store.
+        if let Some(ids) = update.connections {
+            changes.connections =
+                Some(self.page_connections(pool_id, app_type, ids.as_deref()).await?);
+        }
         let now = self.clock.now();
         let application = self
             .applications
@@ -361,6 +400,45 @@ fn grants_for(app_type: AppType, grants: &[GrantType]) -> Result<Vec<GrantType>,
     grants.sort_unstable();
     grants.dedup();
     Ok(grants)
+}
+
+/// Checks a hosted page's list of connection ids: at least one and at most
+/// [`Application::MAX_CONNECTIONS`], each listed once and, when the pool's connections are given
+/// (`None`: the checks that need no database), one of them that the hosted page can offer.
+fn check_connection_list(ids: &[String], pool: Option<&[Connection]>) -> Result<(), Error> {
+    if ids.is_empty() {
+        return Err(Error::invalid(
+            "connections",
+            "must name at least one connection (null offers all of the pool's)",
+        ));
+    }
+    if ids.len() > Application::MAX_CONNECTIONS {
+        return Err(Error::invalid(
+            "connections",
+            format!("at most {} are allowed", Application::MAX_CONNECTIONS),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for (i, id) in ids.iter().enumerate() {
+        let field = || format!("connections[{i}]");
+        if !seen.insert(id.as_str()) {
+            return Err(Error::invalid(field(), "is listed twice"));
+        }
+        let Some(pool) = pool else { continue };
+        let Some(connection) = pool.iter().find(|c| c.id == *id) else {
+            return Err(Error::invalid(field(), "is not a connection of this pool"));
+        };
+        if !connection.kind.is_hosted() {
+            return Err(Error::invalid(
+                field(),
+                format!(
+                    "is a {} connection: its codes go to an App's backend, not the hosted page",
+                    connection.kind
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn access_ttl(ttl: Option<i64>) -> Result<Option<i64>, Error> {

@@ -272,6 +272,7 @@ impl Shared {
         ApplicationService::new(
             self.pools.clone(),
             self.applications.clone(),
+            self.connections.clone(),
             self.hot.clone(),
             self.audit.clone(),
             ports.clock.clone(),

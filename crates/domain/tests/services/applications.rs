@@ -22,6 +22,7 @@ fn web(uris: &[&str]) -> NewApplication {
         grant_types: None,
         access_token_ttl_seconds: None,
         refresh_token_ttl_seconds: None,
+        connections: None,
     }
 }
 

@@ -31,6 +31,7 @@ async fn web_app(world: &World) -> (String, String) {
         grant_types: None,
         access_token_ttl_seconds: Some(600),
         refresh_token_ttl_seconds: Some(7200),
+        connections: None,
     };
     let created = world.services.applications.create(&world.admin, &world.pool_id, new).await;
     let created = created.expect("application");

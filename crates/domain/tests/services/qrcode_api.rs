@@ -127,6 +127,7 @@ async fn the_hosted_pages_codes_are_unknown_here_and_other_pools_find_nothing() 
         grant_types: None,
         access_token_ttl_seconds: None,
         refresh_token_ttl_seconds: None,
+        connections: None,
     };
     let app = world.services.applications.create(&world.admin, &world.pool_id, new).await;
     let request = AuthorizeRequest {

@@ -21,6 +21,9 @@ pub struct Model {
     pub grant_types: String,
     pub access_token_ttl_seconds: i64,
     pub refresh_token_ttl_seconds: i64,
+    /// JSON array of the connection ids its hosted page offers, in order; null offers all.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub connections: Option<String>,
     /// Lowercase hex of the SHA-256 of the client secret.
     pub secret_hash: Option<String>,
     pub created_at: DateTimeUtc,

@@ -60,6 +60,10 @@ impl ApplicationRepo for SqlStore {
             grant_types: c.grant_types.as_deref().map_or(NotSet, |g| Set(json_grants(g))),
             access_token_ttl_seconds: c.access_token_ttl_seconds.map_or(NotSet, Set),
             refresh_token_ttl_seconds: c.refresh_token_ttl_seconds.map_or(NotSet, Set),
+            connections: c
+                .connections
+                .as_ref()
+                .map_or(NotSet, |ids| Set(ids.as_deref().map(json_strings))),
             updated_at: Set(now),
             ..Default::default()
         };

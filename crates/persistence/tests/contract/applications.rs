@@ -20,6 +20,7 @@ fn app(pool_id: &str, client_id: &str, created: i64) -> Application {
         grant_types: AppType::Web.default_grants(),
         access_token_ttl_seconds: 3600,
         refresh_token_ttl_seconds: 86_400,
+        connections: None,
         secret_hash: Some([3; 32]),
         created_at: t(created),
         updated_at: t(created),
@@ -83,6 +84,7 @@ fn assert_same(got: &Application, want: &Application, backend: &str) {
         ),
         "{backend}"
     );
+    assert_eq!(got.connections, want.connections, "{backend}");
 }
 
 #[tokio::test]
@@ -99,6 +101,7 @@ async fn applications_round_trip_page_and_stay_in_their_pool() {
         spa.secret_hash = None;
         spa.grant_types = vec![GrantType::AuthorizationCode];
         spa.post_logout_redirect_uris = Vec::new();
+        spa.connections = Some(vec!["c".repeat(24), "a".repeat(24)]);
         ApplicationRepo::create(&store, &spa).await.expect("spa");
         let got = ApplicationRepo::get(&store, "a", "c2").await.expect("get").expect("found");
         assert_same(&got, &spa, &backend);
@@ -194,6 +197,77 @@ async fn application_updates_write_only_their_columns() {
         // The same values again still find the application (MySQL counts changed rows only).
         let same = ApplicationRepo::set_secret_hash(&store, "a", "c1", &[secret; 32], t(6)).await;
         assert!(same.expect("same"), "{backend:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_hosted_page_connections_are_written_and_cleared_alone() {
+    each_backend(|store, backend| async move {
+        let backend = format!("{backend:?}");
+        two_pools(&store).await;
+        let web = app("a", "c1", 1);
+        ApplicationRepo::create(&store, &web).await.expect("create");
+        let got = ApplicationRepo::get(&store, "a", "c1").await.expect("get").expect("found");
+        assert_eq!(got.connections, None, "{backend}: none listed is not an empty list");
+
+        // Their order is the page's: kept as given, not sorted.
+        let listed = vec!["f".repeat(24), "0".repeat(24), "9".repeat(24)];
+        let set =
+            ApplicationChanges { connections: Some(Some(listed.clone())), ..Default::default() };
+        let got = ApplicationRepo::update(&store, "a", "c1", &set, t(5)).await.expect("set");
+        let mut want = web.clone();
+        want.connections = Some(listed.clone());
+        want.updated_at = t(5);
+        assert_same(&got.expect("found"), &want, &backend);
+
+        // Another column's change leaves them alone, and theirs leaves the others alone.
+        let rename = ApplicationChanges { name: Some("Renamed".into()), ..Default::default() };
+        let got = ApplicationRepo::update(&store, "a", "c1", &rename, t(6)).await.expect("rename");
+        assert_eq!(
+            got.expect("found").connections.as_deref(),
+            Some(listed.as_slice()),
+            "{backend}"
+        );
+        let one = vec!["0".repeat(24)];
+        let set = ApplicationChanges { connections: Some(Some(one.clone())), ..Default::default() };
+        let got = ApplicationRepo::update(&store, "a", "c1", &set, t(7)).await.expect("set");
+        want.name = "Renamed".into();
+        want.connections = Some(one);
+        want.updated_at = t(7);
+        assert_same(&got.expect("found"), &want, &backend);
+
+        // Null offers every connection again.
+        let clear = ApplicationChanges { connections: Some(None), ..Default::default() };
+        let got = ApplicationRepo::update(&store, "a", "c1", &clear, t(8)).await.expect("clear");
+        want.connections = None;
+        want.updated_at = t(8);
+        assert_same(&got.expect("found"), &want, &backend);
+        let read = ApplicationRepo::get(&store, "a", "c1").await.expect("get").expect("found");
+        assert_same(&read, &want, &backend);
+
+        // Another pool cannot set them.
+        let steal = ApplicationChanges { connections: Some(Some(listed)), ..Default::default() };
+        let other = ApplicationRepo::update(&store, "b", "c1", &steal, t(9)).await.expect("b");
+        assert!(other.is_none(), "{backend}");
+        let read = ApplicationRepo::get(&store, "a", "c1").await.expect("get").expect("found");
+        assert_eq!(read.connections, None, "{backend}");
+    })
+    .await;
+}
+
+/// A stored list that is not a JSON array of strings is corrupt data, not an empty list.
+#[tokio::test]
+async fn an_unreadable_connections_column_is_a_store_error() {
+    use sea_orm::ConnectionTrait;
+    each_backend(|store, backend| async move {
+        two_pools(&store).await;
+        ApplicationRepo::create(&store, &app("a", "c1", 1)).await.expect("create");
+        let sql = "UPDATE applications SET connections = '{\"not\": \"a list\"}' \
+                   WHERE client_id = 'c1'";
+        store.connection().execute_unprepared(sql).await.expect("corrupt by hand");
+        let read = ApplicationRepo::get(&store, "a", "c1").await;
+        assert!(matches!(read, Err(StoreError::Other(_))), "{backend:?}: {read:?}");
     })
     .await;
 }

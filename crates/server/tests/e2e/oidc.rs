@@ -68,7 +68,7 @@ impl Browser {
         self.send(request).await
     }
 
-    async fn post_json(&mut self, path: &str, body: Value) -> Page {
+    pub(crate) async fn post_json(&mut self, path: &str, body: Value) -> Page {
         let request = self.client.post(format!("{}{path}", self.base)).json(&body);
         self.send(request).await
     }

@@ -10,7 +10,8 @@ use tessera_wechat_sim::{Api, Fault, SnsScope, SnsUser};
 
 use crate::{
     oidc::{
-        Browser, Page, REDIRECT, authorize_path, interaction_of, query, token, userinfo, web_app,
+        Browser, Page, REDIRECT, application, authorize_path, interaction_of, query, token,
+        userinfo, web_app,
     },
     support::{APP_ID, Flow, PUBLIC_URL},
 };
@@ -244,6 +245,142 @@ async fn website_qr_login_signs_in_through_wechats_page_and_finds_the_same_perso
         let events = audit(flow).await;
         assert!(events.iter().any(|e| e["action"] == "wechat_web.login" && e["outcome"] == "success"
             && e["target"] == known.as_str()), "{events:?}");
+    })
+    .await;
+}
+
+/// `/api/v1/userpools/{pool}/applications[/{client_id}]`.
+fn applications(flow: &Flow, client_id: Option<&str>) -> String {
+    let all = format!("/api/v1/userpools/{}/applications", flow.pool_id);
+    client_id.map_or(all.clone(), |id| format!("{all}/{id}"))
+}
+
+#[tokio::test]
+async fn an_application_offers_the_connections_it_lists_in_its_order_and_null_offers_all_again() {
+    Flow::on_every_backend(async |flow| {
+        flow.sim.add_app(WEB_APP, WEB_SECRET);
+        let website =
+            connect(flow, json!({"kind": "website", "appId": WEB_APP, "secret": WEB_SECRET})).await;
+        let website_id = website["id"].as_str().expect("id");
+        let mobile =
+            connect(flow, json!({"kind": "mobile", "appId": MOBILE_APP, "secret": MOBILE_SECRET}))
+                .await;
+        let listed = flow
+            .s
+            .http
+            .get(&connections(flow))
+            .token(&flow.admin)
+            .await
+            .assert_status(StatusCode::OK);
+        let mini = listed["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|c| c["app2wxapp"] == true)
+            .expect("the app2wxapp connection")["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+
+        // Each refusal names the field, or the listed id at fault.
+        let unknown = "0".repeat(24);
+        for (connections, app_type, field) in [
+            (json!([website_id, unknown]), "web", "connections[1]"),
+            (json!([website_id, mini, website_id]), "spa", "connections[2]"),
+            (json!([mobile["id"]]), "native", "connections[0]"),
+            (json!([website_id, "not-an-id"]), "web", "connections[1]"),
+            (json!([]), "web", "connections"),
+            (json!([website_id]), "machine", "connections"),
+        ] {
+            let redirects = if app_type == "machine" { json!([]) } else { json!([REDIRECT]) };
+            let body = json!({"name": "Shop", "type": app_type, "redirectUris": redirects,
+                              "connections": connections});
+            let refused =
+                flow.s.http.post(&applications(flow, None)).token(&flow.admin).json(body).await;
+            refused.assert_error(StatusCode::BAD_REQUEST, "invalid_request");
+            let message = refused.body["message"].as_str().unwrap_or_default();
+            assert!(message.starts_with(&format!("{field}: ")), "{field}: {message}");
+        }
+
+        // One application of the pool offers everything, another only the website app.
+        let (everything, _) = web_app(flow).await;
+        let (website_only, _) = application(
+            flow,
+            json!({"name": "Site", "type": "web",
+            "redirectUris": [REDIRECT], "connections": [website_id]}),
+        )
+        .await;
+        let got =
+            flow.s.http.get(&applications(flow, Some(&website_only))).token(&flow.admin).await;
+        assert_eq!(got.assert_status(StatusCode::OK)["connections"], json!([website_id]));
+        let got = flow.s.http.get(&applications(flow, Some(&everything))).token(&flow.admin).await;
+        let got = got.assert_status(StatusCode::OK);
+        assert!(got.get("connections").is_none(), "absent when it lists none: {got}");
+
+        let (_, page) = login_page(flow, &everything, None).await;
+        interaction_of(&page);
+        assert!(page.body.contains("id=\"qr-image\""), "{}", page.body);
+        assert!(page.body.contains(&format!("data-connection=\"{mini}\"")));
+        button_of(&page, website_id);
+
+        let (mut browser, page) = login_page(flow, &website_only, None).await;
+        let interaction = interaction_of(&page);
+        assert!(!page.body.contains("qr-image") && !page.body.contains(&mini), "{}", page.body);
+        let to_wechat = browser.get(&button_of(&page, website_id)).await;
+        assert_eq!(to_wechat.status, StatusCode::FOUND, "{}", to_wechat.body);
+        assert_eq!(query(&to_wechat.location.expect("to WeChat"))["appid"], WEB_APP);
+        // Nor is the mini program's code drawn for its request when asked for anyway.
+        let path = format!("/userpools/{}/login/wxapp-qrcode", flow.pool_id);
+        for body in [
+            json!({"interaction": interaction}),
+            json!({"interaction": interaction, "connection": mini}),
+        ] {
+            let drawn = browser.post_json(&path, body).await;
+            assert_eq!(drawn.status, StatusCode::CONFLICT, "{}", drawn.body);
+            assert!(drawn.body.contains("connection_not_configured"), "{}", drawn.body);
+        }
+        assert!(flow.sim.last_wxacode(APP_ID).is_none(), "WeChat was not asked for a code");
+
+        // The application's order: the website app before the mini program's code.
+        let path = applications(flow, Some(&website_only));
+        let reordered = flow
+            .s
+            .http
+            .patch(&path)
+            .token(&flow.admin)
+            .json(json!({"connections": [website_id, mini]}))
+            .await
+            .assert_status(StatusCode::OK);
+        assert_eq!(reordered["connections"], json!([website_id, mini]));
+        let (_, page) = login_page(flow, &website_only, None).await;
+        let button =
+            page.body.find(&format!("connection={website_id}")).expect("the website button");
+        let code = page.body.find("id=\"qr-image\"").expect("the mini program's code");
+        assert!(button < code, "{}", page.body);
+        let (_, page) = login_page(flow, &everything, None).await;
+        let button =
+            page.body.find(&format!("connection={website_id}")).expect("the website button");
+        assert!(page.body.find("id=\"qr-image\"").expect("code") < button, "the pool's order");
+
+        // `null` offers every connection again, in the pool's order; absent keeps the list.
+        flow.s
+            .http
+            .patch(&path)
+            .token(&flow.admin)
+            .json(json!({"connections": [website_id]}))
+            .await
+            .assert_status(StatusCode::OK);
+        let renamed =
+            flow.s.http.patch(&path).token(&flow.admin).json(json!({"name": "Site 2"})).await;
+        assert_eq!(renamed.assert_status(StatusCode::OK)["connections"], json!([website_id]));
+        let cleared =
+            flow.s.http.patch(&path).token(&flow.admin).json(json!({"connections": null})).await;
+        let cleared = cleared.assert_status(StatusCode::OK);
+        assert!(cleared.get("connections").is_none(), "{cleared}");
+        assert_eq!(cleared["name"], "Site 2");
+        let (_, page) = login_page(flow, &website_only, None).await;
+        assert!(page.body.contains("id=\"qr-image\""), "{}", page.body);
+        button_of(&page, website_id);
     })
     .await;
 }

@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..models.application_type import ApplicationType
 from ..models.grant import Grant
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Application")
 
@@ -34,6 +35,9 @@ class Application:
             ones (`spa`, `native`).
         created_at (str): Creation time (ISO-8601 UTC).
         updated_at (str): Last change (ISO-8601 UTC).
+        connections (list[str] | None | Unset): The ids of the pool's connections its hosted login page offers, in the
+            order shown.
+            Absent: every enabled connection of the pool, in the pool's order.
     """
 
     client_id: str
@@ -47,6 +51,7 @@ class Application:
     token_endpoint_auth_method: str
     created_at: str
     updated_at: str
+    connections: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -75,6 +80,15 @@ class Application:
 
         updated_at = self.updated_at
 
+        connections: list[str] | None | Unset
+        if isinstance(self.connections, Unset):
+            connections = UNSET
+        elif isinstance(self.connections, list):
+            connections = self.connections
+
+        else:
+            connections = self.connections
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -92,6 +106,8 @@ class Application:
                 "updatedAt": updated_at,
             }
         )
+        if connections is not UNSET:
+            field_dict["connections"] = connections
 
         return field_dict
 
@@ -125,6 +141,23 @@ class Application:
 
         updated_at = d.pop("updatedAt")
 
+        def _parse_connections(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                connections_type_0 = cast(list[str], data)
+
+                return connections_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        connections = _parse_connections(d.pop("connections", UNSET))
+
         application = cls(
             client_id=client_id,
             name=name,
@@ -137,6 +170,7 @@ class Application:
             token_endpoint_auth_method=token_endpoint_auth_method,
             created_at=created_at,
             updated_at=updated_at,
+            connections=connections,
         )
 
         application.additional_properties = d

@@ -35,6 +35,9 @@ class ApplicationWithSecret:
             ones (`spa`, `native`).
         created_at (str): Creation time (ISO-8601 UTC).
         updated_at (str): Last change (ISO-8601 UTC).
+        connections (list[str] | None | Unset): The ids of the pool's connections its hosted login page offers, in the
+            order shown.
+            Absent: every enabled connection of the pool, in the pool's order.
         client_secret (None | str | Unset): The client secret of a confidential application (`web`, `machine`). It is
             not stored in
             clear and is never shown again: keep it safe. Absent for public applications.
@@ -51,6 +54,7 @@ class ApplicationWithSecret:
     token_endpoint_auth_method: str
     created_at: str
     updated_at: str
+    connections: list[str] | None | Unset = UNSET
     client_secret: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -80,6 +84,15 @@ class ApplicationWithSecret:
 
         updated_at = self.updated_at
 
+        connections: list[str] | None | Unset
+        if isinstance(self.connections, Unset):
+            connections = UNSET
+        elif isinstance(self.connections, list):
+            connections = self.connections
+
+        else:
+            connections = self.connections
+
         client_secret: None | str | Unset
         if isinstance(self.client_secret, Unset):
             client_secret = UNSET
@@ -103,6 +116,8 @@ class ApplicationWithSecret:
                 "updatedAt": updated_at,
             }
         )
+        if connections is not UNSET:
+            field_dict["connections"] = connections
         if client_secret is not UNSET:
             field_dict["clientSecret"] = client_secret
 
@@ -138,6 +153,23 @@ class ApplicationWithSecret:
 
         updated_at = d.pop("updatedAt")
 
+        def _parse_connections(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                connections_type_0 = cast(list[str], data)
+
+                return connections_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        connections = _parse_connections(d.pop("connections", UNSET))
+
         def _parse_client_secret(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -159,6 +191,7 @@ class ApplicationWithSecret:
             token_endpoint_auth_method=token_endpoint_auth_method,
             created_at=created_at,
             updated_at=updated_at,
+            connections=connections,
             client_secret=client_secret,
         )
 

@@ -38,6 +38,12 @@ class CreateApplication:
             3600).
         refresh_token_ttl_seconds (int | None | Unset): Lifetime of its refresh tokens in seconds (3600..=31536000,
             default 2592000).
+        connections (list[str] | None | Unset): The ids of the pool's connections its hosted login page offers, in the
+            order shown
+            (`web`, `spa` and `native` only): 1 to 32 connections of this pool, each once, of the kinds
+            the page can offer (`miniprogram`, `website`, `official_account`, `wecom`). Disabled ones
+            are skipped until enabled again, and deleted ones for good. Absent: every enabled
+            connection of the pool, in the pool's order.
     """
 
     name: str
@@ -47,6 +53,7 @@ class CreateApplication:
     grant_types: list[Grant] | None | Unset = UNSET
     access_token_ttl_seconds: int | None | Unset = UNSET
     refresh_token_ttl_seconds: int | None | Unset = UNSET
+    connections: list[str] | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -95,6 +102,15 @@ class CreateApplication:
         else:
             refresh_token_ttl_seconds = self.refresh_token_ttl_seconds
 
+        connections: list[str] | None | Unset
+        if isinstance(self.connections, Unset):
+            connections = UNSET
+        elif isinstance(self.connections, list):
+            connections = self.connections
+
+        else:
+            connections = self.connections
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -113,6 +129,8 @@ class CreateApplication:
             field_dict["accessTokenTtlSeconds"] = access_token_ttl_seconds
         if refresh_token_ttl_seconds is not UNSET:
             field_dict["refreshTokenTtlSeconds"] = refresh_token_ttl_seconds
+        if connections is not UNSET:
+            field_dict["connections"] = connections
 
         return field_dict
 
@@ -197,6 +215,23 @@ class CreateApplication:
 
         refresh_token_ttl_seconds = _parse_refresh_token_ttl_seconds(d.pop("refreshTokenTtlSeconds", UNSET))
 
+        def _parse_connections(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                connections_type_0 = cast(list[str], data)
+
+                return connections_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        connections = _parse_connections(d.pop("connections", UNSET))
+
         create_application = cls(
             name=name,
             type_=type_,
@@ -205,6 +240,7 @@ class CreateApplication:
             grant_types=grant_types,
             access_token_ttl_seconds=access_token_ttl_seconds,
             refresh_token_ttl_seconds=refresh_token_ttl_seconds,
+            connections=connections,
         )
 
         return create_application

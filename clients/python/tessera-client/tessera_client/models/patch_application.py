@@ -25,6 +25,9 @@ class PatchApplication:
         grant_types (list[Grant] | None | Unset): New grants (a non-empty subset of what the type allows).
         access_token_ttl_seconds (int | None | Unset): New access token lifetime in seconds (60..=86400).
         refresh_token_ttl_seconds (int | None | Unset): New refresh token lifetime in seconds (3600..=31536000).
+        connections (list[str] | None | Unset): New connections of the hosted login page, in their order (the rules of
+            creation), or
+            `null` to offer every enabled connection of the pool again, in the pool's order.
     """
 
     name: None | str | Unset = UNSET
@@ -34,6 +37,7 @@ class PatchApplication:
     grant_types: list[Grant] | None | Unset = UNSET
     access_token_ttl_seconds: int | None | Unset = UNSET
     refresh_token_ttl_seconds: int | None | Unset = UNSET
+    connections: list[str] | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name: None | str | Unset
@@ -92,6 +96,15 @@ class PatchApplication:
         else:
             refresh_token_ttl_seconds = self.refresh_token_ttl_seconds
 
+        connections: list[str] | None | Unset
+        if isinstance(self.connections, Unset):
+            connections = UNSET
+        elif isinstance(self.connections, list):
+            connections = self.connections
+
+        else:
+            connections = self.connections
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -109,6 +122,8 @@ class PatchApplication:
             field_dict["accessTokenTtlSeconds"] = access_token_ttl_seconds
         if refresh_token_ttl_seconds is not UNSET:
             field_dict["refreshTokenTtlSeconds"] = refresh_token_ttl_seconds
+        if connections is not UNSET:
+            field_dict["connections"] = connections
 
         return field_dict
 
@@ -216,6 +231,23 @@ class PatchApplication:
 
         refresh_token_ttl_seconds = _parse_refresh_token_ttl_seconds(d.pop("refreshTokenTtlSeconds", UNSET))
 
+        def _parse_connections(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                connections_type_0 = cast(list[str], data)
+
+                return connections_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        connections = _parse_connections(d.pop("connections", UNSET))
+
         patch_application = cls(
             name=name,
             type_=type_,
@@ -224,6 +256,7 @@ class PatchApplication:
             grant_types=grant_types,
             access_token_ttl_seconds=access_token_ttl_seconds,
             refresh_token_ttl_seconds=refresh_token_ttl_seconds,
+            connections=connections,
         )
 
         return patch_application

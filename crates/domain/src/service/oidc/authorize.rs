@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     Error,
-    model::{Application, ConnectionKind, GrantType, UserPool},
+    model::{Application, Connection, ConnectionKind, GrantType, UserPool},
     ports::{StateKey, StateKind},
 };
 
@@ -107,8 +107,9 @@ pub struct LoginPrompt {
     pub interaction: String,
     /// The browser's id: set as a cookie when the browser had none.
     pub new_browser_cookie: Option<String>,
-    /// The ways to sign in, in the pool's order: the mini programs' QR codes and the website
-    /// apps (and, inside WeChat's browser, the official accounts).
+    /// The ways to sign in, in the application's order (or, when it lists none, the pool's): the
+    /// mini programs' QR codes, the website apps and WeCom apps (and, inside WeChat's browser,
+    /// the official accounts).
     pub methods: Vec<LoginMethod>,
     /// Inside WeChat's browser with an official account among the methods (inside WeCom's, a
     /// WeCom app): the connection to start at once instead of showing the page.
@@ -240,11 +241,9 @@ impl OidcService {
         self.state.put(&key, &value, INTERACTION_TTL).await?;
         let in_wechat = in_wechat_browser(request.user_agent.as_deref());
         let in_wecom = super::web::in_wecom_browser(request.user_agent.as_deref());
-        let methods: Vec<LoginMethod> = self
-            .hot
-            .connections(&pool.id)
-            .await?
-            .iter()
+        let pool_connections = self.hot.connections(&pool.id).await?;
+        let methods: Vec<LoginMethod> = offered(&pool_connections, &checked.app)
+            .into_iter()
             .filter(|c| c.enabled)
             .filter(|c| match c.kind {
                 ConnectionKind::MiniProgram | ConnectionKind::Website | ConnectionKind::WeCom => {
@@ -400,10 +399,32 @@ impl OidcService {
         Ok(same_browser.then_some(interaction))
     }
 
+    /// The connections the application of the pending request `interaction` lists for its
+    /// hosted page; `None` when it offers every one of the pool's. `login_expired` when the
+    /// application was deleted meanwhile.
+    pub(crate) async fn listed_connections(
+        &self,
+        pool_id: &str,
+        interaction: &Interaction,
+    ) -> Result<Option<Vec<String>>, Error> {
+        let app = self.hot.application(pool_id, &interaction.client_id).await?;
+        Ok(app.ok_or(Error::LoginExpired)?.connections)
+    }
+
     /// Consumes the pending request `id` (of concurrent calls, one gets it).
     pub(crate) async fn take_interaction(&self, pool_id: &str, id: &str) -> Result<bool, Error> {
         let key = StateKey::new(StateKind::Interaction, pool_id, id);
         Ok(self.state.take(&key).await?.is_some())
+    }
+}
+
+/// The pool's connections `app` offers on its hosted page, in its order: the ones it lists (ids
+/// of connections deleted since are skipped), or, when it lists none, all of them in the pool's
+/// order. Whether each is enabled and usable in this browser is for the caller to check.
+fn offered<'a>(pool: &'a [Connection], app: &Application) -> Vec<&'a Connection> {
+    match &app.connections {
+        Some(ids) => ids.iter().filter_map(|id| pool.iter().find(|c| c.id == *id)).collect(),
+        None => pool.iter().collect(),
     }
 }
 
@@ -567,6 +588,7 @@ mod tests {
             grant_types: vec![GrantType::AuthorizationCode],
             access_token_ttl_seconds: 3600,
             refresh_token_ttl_seconds: 3600,
+            connections: None,
             secret_hash: None,
             created_at: now,
             updated_at: now,

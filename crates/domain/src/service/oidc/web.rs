@@ -150,8 +150,9 @@ impl WebLoginService {
     /// connection `connection_id`: answers the URL of WeChat's page to send the browser to.
     /// `login_expired` for a request that is gone or of another browser,
     /// `connection_not_configured` for a connection that is not an enabled website app, official
-    /// account or WeCom app of the pool. A WeCom app's page is its QR login, or, inside WeCom's
-    /// browser (`wxwork` in `user_agent`), its silent authorization.
+    /// account or WeCom app of the pool, or not one the request's application offers. A WeCom
+    /// app's page is its QR login, or, inside WeCom's browser (`wxwork` in `user_agent`), its
+    /// silent authorization.
     pub async fn start(
         &self,
         pool_id: &str,
@@ -167,6 +168,11 @@ impl WebLoginService {
         }
         let connection = self.hot.connection(pool_id, connection_id).await?;
         if web_scope(&connection).is_none() && connection.kind != ConnectionKind::WeCom {
+            return Err(Error::ConnectionNotConfigured);
+        }
+        let listed = self.oidc.listed_connections(pool_id, &pending).await?;
+        if listed.is_some_and(|ids| !ids.contains(&connection.id)) {
+            // Not on this application's page: it chose the ways its users sign in.
             return Err(Error::ConnectionNotConfigured);
         }
         let mut bytes = [0u8; STATE_BYTES];

@@ -130,7 +130,8 @@ def sync_detailed(
 ) -> Response[Application | ErrorBody]:
     """Change an application
 
-     Absent fields are kept; a list given replaces the stored one. The type cannot change.
+     Absent fields are kept; a list given replaces the stored one; `connections: null` offers
+    every connection of the pool again. The type cannot change.
 
     Args:
         id (str):
@@ -168,7 +169,8 @@ def sync(
 ) -> Application | ErrorBody | None:
     """Change an application
 
-     Absent fields are kept; a list given replaces the stored one. The type cannot change.
+     Absent fields are kept; a list given replaces the stored one; `connections: null` offers
+    every connection of the pool again. The type cannot change.
 
     Args:
         id (str):
@@ -201,7 +203,8 @@ async def asyncio_detailed(
 ) -> Response[Application | ErrorBody]:
     """Change an application
 
-     Absent fields are kept; a list given replaces the stored one. The type cannot change.
+     Absent fields are kept; a list given replaces the stored one; `connections: null` offers
+    every connection of the pool again. The type cannot change.
 
     Args:
         id (str):
@@ -237,7 +240,8 @@ async def asyncio(
 ) -> Application | ErrorBody | None:
     """Change an application
 
-     Absent fields are kept; a list given replaces the stored one. The type cannot change.
+     Absent fields are kept; a list given replaces the stored one; `connections: null` offers
+    every connection of the pool again. The type cannot change.
 
     Args:
         id (str):

@@ -154,8 +154,9 @@ impl QrLoginService {
     }
 
     /// A new code of the mini program `connection` (the pool's app2wxapp connection when
-    /// `None`) for the pending request `interaction` of this browser. Counted like logins (each
-    /// one calls WeChat).
+    /// `None`) for the pending request `interaction` of this browser: `connection_not_configured`
+    /// when the request's application does not offer it. Counted like logins (each one calls
+    /// WeChat).
     pub async fn create(
         &self,
         pool_id: &str,
@@ -164,7 +165,16 @@ impl QrLoginService {
         browser: Option<&str>,
         ip: Option<String>,
     ) -> Result<QrCode, Error> {
-        self.pending(pool_id, interaction, browser).await?;
+        let pending = self.pending(pool_id, interaction, browser).await?;
+        if let Some(listed) = self.oidc.listed_connections(pool_id, &pending).await? {
+            let chosen = match connection {
+                Some(id) => id.to_owned(),
+                None => self.hot.mini_program(pool_id, None).await?.id,
+            };
+            if !listed.contains(&chosen) {
+                return Err(Error::ConnectionNotConfigured);
+            }
+        }
         let login = QrLogin {
             interaction: Some(interaction.to_owned()),
             connection: connection.map(str::to_owned),
