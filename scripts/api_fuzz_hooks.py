@@ -169,6 +169,21 @@ ACCEPTED = [
         )
         for operation in ("createApplication", "updateApplication")
     ],
+    *[
+        (
+            operation,
+            "invalid_request",
+            r"connections: must be absent: \w+ applications have no hosted login page"
+            r"|connections\[\d+\]: (is listed twice|is not a connection of this pool"
+            r"|is a \w+ connection: its codes go to an App's backend, not the hosted page)",
+            (
+                "only applications with a hosted login page list connections (a rule between fields,"
+                " or on the stored type), each once, each a connection of the pool that a page can"
+                " offer (state)"
+            ),
+        )
+        for operation in ("createApplication", "updateApplication")
+    ],
     (
         "updateApplication",
         "invalid_request",
