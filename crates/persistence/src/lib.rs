@@ -57,6 +57,11 @@ impl SqlStore {
             .min_connections(1)
             .connect_timeout(config.timeout)
             .acquire_timeout(config.timeout)
+            // A liveness round trip only for a connection idle long enough to have been dropped
+            // (by the server, a proxy, a firewall), not on every checkout: under load the ping
+            // cost as much as the query. A connection that died anyway fails its query, which
+            // answers 503 like any unavailable database.
+            .test_before_acquire_if_idle_for(Duration::from_secs(30))
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)

@@ -1,11 +1,17 @@
-//! JWT signing keys: generation (aws-lc), the public JWK, and signing with jsonwebtoken's aws-lc
-//! backend. Private keys are kept as PKCS#8 DER, sealed at rest.
+//! JWT signing keys: generation (aws-lc), the public JWK, and signing. Private keys are kept as
+//! PKCS#8 DER, sealed at rest; an opened key is parsed once into aws-lc's key pair and signs
+//! every token with it (jsonwebtoken's `encode` would parse the DER again for each signature,
+//! which was the largest part of signing).
 
 use aws_lc_rs::{
     encoding::AsDer,
+    rand::SystemRandom,
     rsa::{KeyPair as RsaKeyPair, KeySize},
-    signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair},
+    signature::{
+        ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RSA_PKCS1_SHA256,
+    },
 };
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jsonwebtoken::{
     Algorithm, DecodingKey, EncodingKey, Header, Validation,
     jwk::{Jwk, PublicKeyUse, ThumbprintHash},
@@ -54,7 +60,52 @@ pub fn generate_key(algorithm: TokenAlgorithm) -> Result<GeneratedKey, CryptoErr
 pub struct KeyMaterial {
     kid: String,
     alg: Algorithm,
+    /// The DER for jsonwebtoken (the public JWK of a new key).
     key: EncodingKey,
+    /// The key pair, parsed once.
+    signer: Signer,
+}
+
+/// A parsed private key of one of the three algorithms.
+enum Signer {
+    Es256(EcdsaKeyPair),
+    EdDsa(Ed25519KeyPair),
+    Rs256(RsaKeyPair),
+}
+
+impl Signer {
+    fn parse(algorithm: TokenAlgorithm, pkcs8: &[u8]) -> Result<Self, CryptoError> {
+        let unreadable = |_| CryptoError("the private key is not a PKCS#8 key of its algorithm");
+        Ok(match algorithm {
+            TokenAlgorithm::Es256 => Self::Es256(
+                EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8)
+                    .map_err(unreadable)?,
+            ),
+            TokenAlgorithm::EdDsa => {
+                Self::EdDsa(Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8).map_err(unreadable)?)
+            }
+            TokenAlgorithm::Rs256 => {
+                Self::Rs256(RsaKeyPair::from_pkcs8(pkcs8).map_err(unreadable)?)
+            }
+        })
+    }
+
+    /// The signature of `message` (JWS: ES256's is the fixed-size `r || s`).
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let failed = |_| CryptoError("jwt signing");
+        match self {
+            Self::Es256(key) => {
+                Ok(key.sign(&SystemRandom::new(), message).map_err(failed)?.as_ref().to_vec())
+            }
+            Self::EdDsa(key) => Ok(key.sign(message).as_ref().to_vec()),
+            Self::Rs256(key) => {
+                let mut signature = vec![0; key.public_modulus_len()];
+                key.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), message, &mut signature)
+                    .map_err(failed)?;
+                Ok(signature)
+            }
+        }
+    }
 }
 
 impl KeyMaterial {
@@ -67,12 +118,13 @@ impl KeyMaterial {
         let (alg, key) = match algorithm {
             TokenAlgorithm::Es256 => (Algorithm::ES256, EncodingKey::from_ec_der(pkcs8)),
             TokenAlgorithm::EdDsa => (Algorithm::EdDSA, EncodingKey::from_ed_der(pkcs8)),
-            // jsonwebtoken's RSA signer takes the PKCS#1 key inside the PKCS#8 wrapper.
+            // jsonwebtoken's RSA key is the PKCS#1 key inside the PKCS#8 wrapper.
             TokenAlgorithm::Rs256 => {
                 (Algorithm::RS256, EncodingKey::from_rsa_der(pkcs1_of(pkcs8)?))
             }
         };
-        Ok(Self { kid, alg, key })
+        let signer = Signer::parse(algorithm, pkcs8)?;
+        Ok(Self { kid, alg, key, signer })
     }
 
     /// Signs `claims` as a compact JWT with `kid` in the header.
@@ -90,7 +142,17 @@ impl KeyMaterial {
         let mut header = Header::new(self.alg);
         header.kid = Some(self.kid.clone());
         header.typ = Some(typ.to_owned());
-        jsonwebtoken::encode(&header, claims, &self.key).map_err(|_| CryptoError("jwt signing"))
+        let encoding = |_| CryptoError("jwt encoding");
+        let header = serde_json::to_vec(&header).map_err(encoding)?;
+        let claims = serde_json::to_vec(claims).map_err(encoding)?;
+        let mut jwt = String::with_capacity((header.len() + claims.len()) * 4 / 3 + 96);
+        URL_SAFE_NO_PAD.encode_string(&header, &mut jwt);
+        jwt.push('.');
+        URL_SAFE_NO_PAD.encode_string(&claims, &mut jwt);
+        let signature = self.signer.sign(jwt.as_bytes())?;
+        jwt.push('.');
+        URL_SAFE_NO_PAD.encode_string(&signature, &mut jwt);
+        Ok(jwt)
     }
 }
 
@@ -189,6 +251,43 @@ mod tests {
     use serde::Deserialize;
 
     use super::*;
+
+    #[test]
+    fn tokens_are_what_jsonwebtoken_itself_would_make() {
+        let claims = serde_json::json!({"sub": "u1", "aud": "p", "exp": 4_000_000_000u64});
+        // EdDSA and RS256 (PKCS#1 v1.5) signatures are deterministic: the whole token must match.
+        for algorithm in [TokenAlgorithm::EdDsa, TokenAlgorithm::Rs256] {
+            let key = generate_key(algorithm).unwrap();
+            let material = KeyMaterial::from_pkcs8(algorithm, key.kid.clone(), &key.pkcs8).unwrap();
+            let mut header = Header::new(material.alg);
+            header.kid = Some(key.kid.clone());
+            header.typ = Some("at+jwt".into());
+            let theirs = jsonwebtoken::encode(&header, &claims, &material.key).unwrap();
+            assert_eq!(material.sign_typed("at+jwt", &claims).unwrap(), theirs, "{algorithm:?}");
+        }
+        // ES256 is randomized: jsonwebtoken must verify ours with the published key.
+        let key = generate_key(TokenAlgorithm::Es256).unwrap();
+        let material = KeyMaterial::from_pkcs8(TokenAlgorithm::Es256, key.kid, &key.pkcs8).unwrap();
+        let token = material.sign(&claims).unwrap();
+        let jwk: Jwk = serde_json::from_str(&key.public_jwk).unwrap();
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.set_audience(&["p"]);
+        let decoded = jsonwebtoken::decode::<serde_json::Value>(
+            &token,
+            &DecodingKey::from_jwk(&jwk).unwrap(),
+            &validation,
+        )
+        .unwrap();
+        assert_eq!(decoded.claims, claims);
+        assert_eq!(token.split('.').nth(2).map(str::len), Some(86), "r || s, 64 bytes");
+    }
+
+    #[test]
+    fn a_key_of_another_algorithm_does_not_open() {
+        let es = generate_key(TokenAlgorithm::Es256).unwrap();
+        assert!(KeyMaterial::from_pkcs8(TokenAlgorithm::Rs256, es.kid.clone(), &es.pkcs8).is_err());
+        assert!(KeyMaterial::from_pkcs8(TokenAlgorithm::EdDsa, es.kid, &es.pkcs8).is_err());
+    }
 
     #[derive(Serialize, Deserialize, Debug, PartialEq)]
     struct Claims {
