@@ -85,6 +85,8 @@ pub struct Caches {
     pub signers: TtlCache<std::sync::Arc<crate::crypto::KeyMaterial>>,
     /// Published JWKs by pool id.
     pub jwks: TtlCache<std::sync::Arc<Vec<serde_json::Value>>>,
+    /// Verifiers of the published JWKs (the keys parsed), by pool id.
+    pub verifiers: TtlCache<std::sync::Arc<crate::crypto::JwtVerifier>>,
     /// Applications by [`Caches::application_key`] (`None`: no such application in the pool).
     pub applications: TtlCache<Option<crate::model::Application>>,
 }
@@ -97,6 +99,7 @@ impl Default for Caches {
             connections: TtlCache::new(ttl, 10_000),
             signers: TtlCache::new(ttl, 10_000),
             jwks: TtlCache::new(ttl, 10_000),
+            verifiers: TtlCache::new(ttl, 10_000),
             applications: TtlCache::new(ttl, 10_000),
         }
     }
@@ -109,6 +112,7 @@ impl Caches {
         self.connections.remove(pool_id);
         self.signers.remove(pool_id);
         self.jwks.remove(pool_id);
+        self.verifiers.remove(pool_id);
         self.applications.remove_prefix(&format!("{pool_id}/"));
     }
 

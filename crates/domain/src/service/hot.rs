@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::{
     Error,
     cache::Caches,
-    crypto::KeyMaterial,
+    crypto::{JwtVerifier, KeyMaterial},
     model::{Application, Connection, ConnectionKind, UserPool},
     ports::{ApplicationRepo, Clock, ConnectionRepo, PoolRepo},
 };
@@ -94,6 +94,13 @@ impl HotReads {
     pub(crate) async fn signer(&self, pool_id: &str) -> Result<Arc<KeyMaterial>, Error> {
         let load = || async { Ok(Arc::new(self.keyring.open_active(pool_id).await?)) };
         self.caches.signers.get_or_load(pool_id, self.clock.now(), load).await
+    }
+
+    /// A verifier of the pool's published keys, parsed once a second at most (introspection,
+    /// userinfo and logout hints check every token against it).
+    pub(crate) async fn verifier(&self, pool_id: &str) -> Result<Arc<JwtVerifier>, Error> {
+        let load = || async { Ok(Arc::new(JwtVerifier::new(&self.jwks(pool_id).await?))) };
+        self.caches.verifiers.get_or_load(pool_id, self.clock.now(), load).await
     }
 
     /// The public JWKs of an existing pool (`pool_not_found` otherwise).

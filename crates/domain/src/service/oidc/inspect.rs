@@ -11,7 +11,7 @@ use super::{
     mint::{ACCESS_TOKEN_TYP, AccessClaims, user_claims},
 };
 use crate::{
-    crypto::{JwtVerifier, sha256},
+    crypto::sha256,
     model::RefreshToken,
     ports::{StateKey, StateKind},
     service::Ctx,
@@ -147,8 +147,8 @@ impl OidcService {
         if token.len() > 8192 || token.bytes().filter(|b| *b == b'.').count() != 2 {
             return Ok(None);
         }
-        let jwks = self.hot.jwks(pool_id).await?;
-        let Some(verified) = JwtVerifier::new(&jwks).verify::<AccessClaims>(token) else {
+        let verifier = self.hot.verifier(pool_id).await?;
+        let Some(verified) = verifier.verify::<AccessClaims>(token) else {
             return Ok(None);
         };
         let claims = verified.claims;

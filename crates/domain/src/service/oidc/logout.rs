@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::{OidcService, authorize::redirect_with, mint::ACCESS_TOKEN_TYP};
-use crate::{Error, crypto::JwtVerifier};
+use crate::Error;
 
 /// The end session request's parameters. Its `Debug` shows no token or cookie.
 #[derive(Clone, Default)]
@@ -86,8 +86,7 @@ impl OidcService {
         let hinted = match request.id_token_hint.as_deref().filter(|h| !h.is_empty()) {
             None => None,
             Some(hint) => {
-                let jwks = self.hot.jwks(&pool.id).await?;
-                let verified = JwtVerifier::new(&jwks).verify::<HintClaims>(hint);
+                let verified = self.hot.verifier(&pool.id).await?.verify::<HintClaims>(hint);
                 match verified {
                     Some(v)
                         if v.claims.iss == issuer && v.typ.as_deref() != Some(ACCESS_TOKEN_TYP) =>
