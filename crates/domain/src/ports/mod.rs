@@ -58,7 +58,7 @@ pub trait PoolRepo: Send + Sync {
     async fn delete(&self, id: &str) -> StoreResult<bool>;
 }
 
-/// The app2wxapp connection of each pool.
+/// The WeChat connections of each pool (several of each kind; one may be the app2wxapp one).
 #[async_trait]
 pub trait ConnectionRepo: Send + Sync {
     /// The pool's connections, in their order (`position`, then creation).

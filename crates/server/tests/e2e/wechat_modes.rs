@@ -235,6 +235,16 @@ async fn website_qr_login_signs_in_through_wechats_page_and_finds_the_same_perso
         let stolen = come_back(&mut browser, flow, &started.location.expect("to WeChat"), "c").await;
         assert_eq!(stolen.status, StatusCode::GONE, "another browser's state: {}", stolen.body);
 
+        // The person declined on WeChat's page: back without a code.
+        let (mut browser, page) = login_page(flow, &client_id, None).await;
+        let location = browser.get(&button_of(&page, website_id)).await.location.expect("to WeChat");
+        let state = query(&location).remove("state").expect("state");
+        let path = format!("/userpools/{}/login/wechat/callback?state={state}", flow.pool_id);
+        let declined = browser.get(&path).await;
+        assert_eq!(declined.status, StatusCode::FORBIDDEN, "{}", declined.body);
+        let says = ["你已在微信中拒绝授权", "You declined in WeChat"];
+        assert!(says.iter().any(|s| declined.body.contains(s)), "{}", declined.body);
+
         let path = format!("/api/v1/userpools/{}/users/{known}/identities", flow.pool_id);
         let identities = flow.s.http.get(&path).token(&flow.admin).await.assert_status(StatusCode::OK);
         let kinds: Vec<_> = identities["items"].as_array().expect("items").iter()
@@ -545,6 +555,8 @@ async fn wecom_members_sign_in_by_qr_or_inside_wecom_and_outsiders_are_refused()
         let code = flow.sim.wecom_code(CORP, AGENT, &outsider);
         let refused = come_back(&mut browser, flow, &location, &code).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        let says = ["此微信账号无法登录", "This WeChat account cannot sign in here"];
+        assert!(says.iter().any(|s| refused.body.contains(s)), "not a member: {}", refused.body);
         assert_eq!(flow.users().await["total"], 1);
     })
     .await;

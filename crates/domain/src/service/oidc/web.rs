@@ -321,11 +321,8 @@ impl WebLoginService {
         };
         let user_id = match self.wechat.wecom_user(&app, code).await.map_err(wechat_error)? {
             WeComUser::Member { user_id } => user_id,
-            WeComUser::NonMember { .. } => {
-                return Err(Error::Forbidden(
-                    "only members of the company sign in with WeCom".into(),
-                ));
-            }
+            // WeCom login is for the company's members: anyone else is refused as a stranger.
+            WeComUser::NonMember { .. } => return Err(Error::SignupDisabled),
         };
         let sign_in = WeChatLogin {
             connection,
