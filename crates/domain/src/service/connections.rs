@@ -474,9 +474,15 @@ pub(crate) fn secret_context(connection: &Connection) -> String {
 /// The connection's credentials, opened for one call to WeChat. Never to be returned or logged
 /// ([`WxApp`]'s `Debug` hides the secret).
 pub(crate) fn open_app(sealer: &Sealer, connection: &Connection) -> Result<WxApp, Error> {
-    let bytes = sealer.open(&connection.secret_sealed, &secret_context(connection))?;
-    let app_secret = String::from_utf8(bytes).map_err(Error::internal)?;
+    let app_secret = open_secret(sealer, connection)?;
     Ok(WxApp { app_id: connection.app_id.clone(), app_secret })
+}
+
+/// The connection's secret in clear (a WeCom app's Secret, any other app's AppSecret), for one
+/// call to WeChat. Never to be returned or logged.
+pub(crate) fn open_secret(sealer: &Sealer, connection: &Connection) -> Result<String, Error> {
+    let bytes = sealer.open(&connection.secret_sealed, &secret_context(connection))?;
+    String::from_utf8(bytes).map_err(Error::internal)
 }
 
 /// An AppID: `wx` followed by 16 letters or digits; a WeCom corp id may start with `ww`.

@@ -26,7 +26,7 @@ use crate::{
     service::{
         Ctx,
         audit::Auditor,
-        connections::{open_app, secret_context},
+        connections::{open_app, open_secret},
         hot::HotReads,
         limits::Limits,
         signin::{LoginProfile, SignIns, WeChatLogin, wechat_error},
@@ -313,11 +313,10 @@ impl WebLoginService {
         code: &str,
         ctx: &Ctx,
     ) -> Result<User, Error> {
-        let bytes = self.sealer.open(&connection.secret_sealed, &secret_context(connection))?;
         let app = WeComApp {
             corp_id: connection.app_id.clone(),
             agent_id: agent_id_of(connection)?,
-            secret: String::from_utf8(bytes).map_err(Error::internal)?,
+            secret: open_secret(&self.sealer, connection)?,
         };
         let user_id = match self.wechat.wecom_user(&app, code).await.map_err(wechat_error)? {
             WeComUser::Member { user_id } => user_id,
