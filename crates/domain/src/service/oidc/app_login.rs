@@ -10,6 +10,7 @@ use super::{
     OidcService, TokenRequest, TokenResponse,
     error::{OAuthError, OAuthErrorCode},
     scope::Scopes,
+    web::{sns_person, sns_profile},
 };
 use crate::{
     Error, ids,
@@ -19,7 +20,7 @@ use crate::{
         connections::open_app,
         signin::{LoginProfile, OtherIdentity, WeChatLogin, wechat_error},
     },
-    wechat::{MultiEndInfo, MultiEndWeChat, SnsLang, SnsScope},
+    wechat::{MultiEndInfo, MultiEndWeChat},
 };
 
 /// The `subject_token_type` of a mobile App's `SendAuth` code.
@@ -47,35 +48,18 @@ impl OidcService {
         app: &Application,
         request: TokenRequest,
     ) -> Result<(TokenResponse, String), OAuthError> {
-        let scope = Scopes::parse(request.scope.as_deref().unwrap_or("openid"))?;
-        let code = request.subject_token.as_deref().unwrap_or_default();
-        if code.is_empty() || code.len() > CODE_MAX_BYTES {
-            return Err(OAuthError::grant("the WeChat code is invalid, expired or already used"));
-        }
-        let ctx = Ctx::anonymous(request.ip.clone());
-        self.limits.count_login(&pool.id, ctx.ip.as_deref()).await?;
-        let connection = self
-            .app_connection(pool, ConnectionKind::Mobile, request.connection.as_deref())
-            .await?;
+        let AppCode { scope, code, ctx, connection } =
+            self.app_code(pool, ConnectionKind::Mobile, &request).await?;
         let user = async {
             let wx = open_app(&self.sealer, &connection)?;
-            let grant = self.wechat.sns_access_token(&wx, code).await.map_err(wechat_error)?;
-            let userinfo = SnsScope::parse(&grant.scope).is_none_or(SnsScope::allows_userinfo);
-            let info = if userinfo {
-                let lang = SnsLang::ZhCn;
-                let info = self.wechat.sns_userinfo(&grant.access_token, &grant.openid, lang);
-                Some(info.await.map_err(wechat_error)?)
-            } else {
-                None
-            };
-            let unionid = info.as_ref().and_then(|i| i.unionid.clone()).or(grant.unionid.clone());
+            let person = sns_person(self.wechat.as_ref(), &wx, code, true).await?;
             let login = WeChatLogin {
                 connection: &connection,
                 kind: IdentityKind::Mobile,
-                openid: &grant.openid,
-                unionid: unionid.as_deref(),
+                openid: &person.openid,
+                unionid: person.unionid.as_deref(),
                 phone: None,
-                profile: info.as_ref().map(super::web::sns_profile),
+                profile: person.info.as_ref().map(sns_profile),
                 register_method: MOBILE_REGISTER_METHOD,
                 also: Vec::new(),
             };
@@ -96,15 +80,8 @@ impl OidcService {
         app: &Application,
         request: TokenRequest,
     ) -> Result<(TokenResponse, String), OAuthError> {
-        let scope = Scopes::parse(request.scope.as_deref().unwrap_or("openid"))?;
-        let code = request.subject_token.as_deref().unwrap_or_default();
-        if code.is_empty() || code.len() > CODE_MAX_BYTES {
-            return Err(OAuthError::grant("the WeChat code is invalid, expired or already used"));
-        }
-        let ctx = Ctx::anonymous(request.ip.clone());
-        self.limits.count_login(&pool.id, ctx.ip.as_deref()).await?;
-        let named = request.connection.as_deref();
-        let connection = self.app_connection(pool, ConnectionKind::MultiEnd, named).await?;
+        let AppCode { scope, code, ctx, connection } =
+            self.app_code(pool, ConnectionKind::MultiEnd, &request).await?;
         let user = async {
             let wx = open_app(&self.sealer, &connection)?;
             let info = self.wechat.multiend_verify(&wx, code).await.map_err(wechat_error)?;
@@ -150,6 +127,26 @@ impl OidcService {
         self.issue_for_login(pool, app, &user, scope, amr).await
     }
 
+    /// What every exchange of an App's code starts with: the scope asked for, a code of a
+    /// plausible size (else `invalid_grant` without calling WeChat), the login counted against
+    /// the pool's limit (before anything refuses it), and the connection of `kind`.
+    async fn app_code<'r>(
+        &self,
+        pool: &UserPool,
+        kind: ConnectionKind,
+        request: &'r TokenRequest,
+    ) -> Result<AppCode<'r>, OAuthError> {
+        let scope = Scopes::parse(request.scope.as_deref().unwrap_or("openid"))?;
+        let code = request.subject_token.as_deref().unwrap_or_default();
+        if code.is_empty() || code.len() > CODE_MAX_BYTES {
+            return Err(OAuthError::grant("the WeChat code is invalid, expired or already used"));
+        }
+        let ctx = Ctx::anonymous(request.ip.clone());
+        self.limits.count_login(&pool.id, ctx.ip.as_deref()).await?;
+        let connection = self.app_connection(pool, kind, request.connection.as_deref()).await?;
+        Ok(AppCode { scope, code, ctx, connection })
+    }
+
     /// The enabled connection of `kind` the request names, or the pool's only one.
     pub(super) async fn app_connection(
         &self,
@@ -176,6 +173,14 @@ impl OidcService {
             OAuthError::request(format!("connection: no enabled {kind} connection of the pool"))
         })
     }
+}
+
+/// An App's code, checked, and what its exchange needs.
+struct AppCode<'r> {
+    scope: Scopes,
+    code: &'r str,
+    ctx: Ctx,
+    connection: Connection,
 }
 
 /// The identities of a multi-end user besides the multi-end app's own: the mobile app's and the

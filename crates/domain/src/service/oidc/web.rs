@@ -32,8 +32,8 @@ use crate::{
         signin::{LoginProfile, SignIns, WeChatLogin, wechat_error},
     },
     wechat::{
-        SnsLang, SnsScope, SnsUserInfo, WeChat, WeComApp, WeComPage, WeComUser, authorize_url,
-        wecom_authorize_url,
+        SnsLang, SnsScope, SnsUserInfo, WeChat, WeComApp, WeComPage, WeComUser, WxApp,
+        authorize_url, wecom_authorize_url,
     },
 };
 
@@ -251,21 +251,7 @@ impl WebLoginService {
         }
         let scope = web_scope(&connection).ok_or(Error::ConnectionNotConfigured)?;
         let app = open_app(&self.sealer, &connection)?;
-        let grant = self.wechat.sns_access_token(&app, code).await.map_err(wechat_error)?;
-        if grant.snapshot_user {
-            // WeChat's snapshot page: a virtual user whose openid is nobody's.
-            return Err(Error::Forbidden("WeChat's page preview cannot sign in".into()));
-        }
-        let granted = grant.scope.split(',').filter_map(SnsScope::parse);
-        let info = if scope.allows_userinfo() && granted.into_iter().any(SnsScope::allows_userinfo)
-        {
-            let lang = SnsLang::ZhCn;
-            let info = self.wechat.sns_userinfo(&grant.access_token, &grant.openid, lang).await;
-            Some(info.map_err(wechat_error)?)
-        } else {
-            None
-        };
-        let unionid = info.as_ref().and_then(|i| i.unionid.clone()).or(grant.unionid.clone());
+        let person = sns_person(self.wechat.as_ref(), &app, code, scope.allows_userinfo()).await?;
         let (kind, register_method, amr) = match connection.kind {
             ConnectionKind::Website => {
                 (IdentityKind::Website, "oauth:wechat-website", "wechat_website_qrcode")
@@ -275,10 +261,10 @@ impl WebLoginService {
         let sign_in = WeChatLogin {
             connection: &connection,
             kind,
-            openid: &grant.openid,
-            unionid: unionid.as_deref(),
+            openid: &person.openid,
+            unionid: person.unionid.as_deref(),
             phone: None,
-            profile: info.as_ref().map(sns_profile),
+            profile: person.info.as_ref().map(sns_profile),
             register_method,
             also: Vec::new(),
         };
@@ -361,6 +347,38 @@ pub(crate) fn web_scope(connection: &Connection) -> Option<SnsScope> {
         }),
         _ => None,
     }
+}
+
+/// Who a web authorization's code is: its openid, their profile when asked for and granted, and
+/// the unionid (the profile's, else the grant's).
+pub(crate) struct SnsPerson {
+    pub(crate) openid: String,
+    pub(crate) unionid: Option<String>,
+    pub(crate) info: Option<SnsUserInfo>,
+}
+
+/// Exchanges a web authorization's code (`sns/oauth2/access_token`, never retried) and reads the
+/// profile (`sns/userinfo`) when `wants_profile` and the scope the person granted allows it.
+/// WeChat's snapshot page user (a virtual user whose openid is nobody's) is refused.
+pub(crate) async fn sns_person(
+    wechat: &dyn WeChat,
+    app: &WxApp,
+    code: &str,
+    wants_profile: bool,
+) -> Result<SnsPerson, Error> {
+    let grant = wechat.sns_access_token(app, code).await.map_err(wechat_error)?;
+    if grant.snapshot_user {
+        return Err(Error::Forbidden("WeChat's page preview cannot sign in".into()));
+    }
+    let mut granted = grant.scope.split(',').filter_map(SnsScope::parse);
+    let info = if wants_profile && granted.any(SnsScope::allows_userinfo) {
+        let info = wechat.sns_userinfo(&grant.access_token, &grant.openid, SnsLang::ZhCn).await;
+        Some(info.map_err(wechat_error)?)
+    } else {
+        None
+    };
+    let unionid = info.as_ref().and_then(|i| i.unionid.clone()).or(grant.unionid);
+    Ok(SnsPerson { openid: grant.openid, unionid, info })
 }
 
 /// A `state` of ours: 32 lowercase hexadecimal characters.
