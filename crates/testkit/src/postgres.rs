@@ -19,17 +19,20 @@ pub(crate) struct Postgres {
     client: PathBuf,
     data: PathBuf,
     bin: PathBuf,
+    /// Extra `-c name=value` settings of the server.
+    settings: Vec<String>,
 }
 
 /// The process's shared server, started on first use.
 pub(crate) fn shared() -> Result<&'static Postgres> {
     static SERVER: Shared<Postgres> = Shared::new();
-    SERVER.get_or_start(Postgres::start)
+    SERVER.get_or_start(|| Postgres::start(&[]))
 }
 
 impl Postgres {
-    /// Creates a cluster in a private folder and serves it on a free port.
-    fn start() -> Result<Self> {
+    /// Creates a cluster in a private folder and serves it on a free port, with the extra
+    /// `name=value` settings.
+    fn start(settings: &[&str]) -> Result<Self> {
         let bin = bin_dir().context(
             "PostgreSQL server binaries (initdb, postgres) not found: install them \
              (Debian: apt-get install postgresql) or set TESSERA_TEST_PG_BIN",
@@ -44,7 +47,8 @@ impl Postgres {
         run(as_user(as_root, "postgres", &bin.join("initdb"))
             .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "-D"])
             .arg(&data))?;
-        let server = Self { port: free_port()?, client, data, bin };
+        let settings = settings.iter().map(|s| format!(" -c {s}")).collect();
+        let server = Self { port: free_port()?, client, data, bin, settings };
         server.serve()?;
         Ok(server)
     }
@@ -54,11 +58,12 @@ impl Postgres {
         let dir = self.data.parent().context("data folder")?;
         let serve = format!(
             "{} -D {} -p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-             -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+             -c synchronous_commit=off -c full_page_writes=off -c max_connections=200{}",
             self.bin.join("postgres").display(),
             self.data.display(),
             self.port,
-            dir.display()
+            dir.display(),
+            self.settings.concat()
         );
         spawn_with_lifeline(is_root().then_some("postgres"), &serve, dir)?;
         wait_until("PostgreSQL", || succeeds(&mut self.psql("SELECT 1")))
@@ -76,10 +81,16 @@ impl Postgres {
 
     /// `psql` running one statement in the `postgres` database.
     fn psql(&self, sql: &str) -> Command {
+        self.psql_in("postgres", sql)
+    }
+
+    /// `psql` running `sql` in database `name`, printing rows unaligned and without headers.
+    fn psql_in(&self, name: &str, sql: &str) -> Command {
         let mut command = Command::new(&self.client);
         command.args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "postgres"]).args([
             "-d",
-            "postgres",
+            name,
+            "-At",
             "-v",
             "ON_ERROR_STOP=1",
             "-qc",
@@ -112,10 +123,31 @@ pub struct DedicatedPostgres {
 impl DedicatedPostgres {
     /// Starts a new private server with one empty database.
     pub fn start() -> Result<Self> {
-        let server = Postgres::start()?;
+        Self::start_with(&[])
+    }
+
+    /// Starts a new private server with one empty database and the extra server settings
+    /// (`name=value`, as `postgres -c` takes them).
+    pub fn start_with(settings: &[&str]) -> Result<Self> {
+        let server = Postgres::start(settings)?;
         server.create_database("tessera")?;
         let url = server.url("tessera");
         Ok(Self { server, url })
+    }
+
+    /// Runs `sql` (one or more statements) in the test's database; answers what `psql` printed:
+    /// one line per row, columns separated by `|`.
+    pub fn query(&self, sql: &str) -> Result<String> {
+        let output = self.server.psql_in("tessera", sql).output().context("running psql")?;
+        if !output.status.success() {
+            anyhow::bail!("psql: {}", String::from_utf8_lossy(&output.stderr).trim());
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// The process id of the server's postmaster (its backends are its children).
+    pub fn pid(&self) -> Result<u32> {
+        Ok(self.server.postmaster_pid()?.parse()?)
     }
 
     /// Freezes the server (SIGSTOP): connections stay open, nothing answers.

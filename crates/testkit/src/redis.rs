@@ -121,6 +121,11 @@ impl DedicatedRedis {
         Ok(std::fs::read_to_string(self.dir.join("redis.pid"))?.trim().to_owned())
     }
 
+    /// The server's process id.
+    pub fn process_id(&self) -> Result<u32> {
+        Ok(self.pid()?.parse()?)
+    }
+
     /// Freezes the server (SIGSTOP): connections stay open, nothing answers.
     pub fn pause(&self) -> Result<()> {
         signal("-STOP", &self.pid()?)
