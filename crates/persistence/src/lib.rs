@@ -14,6 +14,7 @@ mod redis;
 mod redis_conn;
 mod repos;
 mod scope;
+mod statistics;
 
 use std::time::Duration;
 
@@ -29,6 +30,7 @@ pub use error::map_db_err;
 pub use memory::{MemoryRateLimiter, MemoryStateStore, MemoryTicketStore, MemoryTokenCache};
 pub use redis::RedisStore;
 pub use redis_conn::{RedisOptions, SentinelAuth};
+pub use statistics::CHANGES_BEFORE_FIRST_ANALYZE;
 
 /// How to reach the database.
 #[derive(Debug, Clone)]
@@ -63,6 +65,21 @@ impl SqlStore {
             // answers 503 like any unavailable database.
             .test_before_acquire_if_idle_for(Duration::from_secs(30))
             .sqlx_logging(false)
+            // Every statement is planned for the values it runs with. PostgreSQL otherwise
+            // switches a prepared statement to a generic plan after five runs and keeps it for
+            // the connection's life: planned while a table was small, where every index costs
+            // the same, such a plan walked a whole pool's rows by the `pool_id` prefix of an
+            // unrelated index once the pool had grown (a user's read by id went from one
+            // tuple to thousands). Planning a custom plan costs microseconds; the statement
+            // is still parsed once per connection.
+            .map_sqlx_postgres_pool_opts(|pool| {
+                pool.after_connect(|conn, _| {
+                    Box::pin(async move {
+                        let custom = "SET plan_cache_mode = force_custom_plan";
+                        sea_orm::sqlx::Executor::execute(conn, custom).await.map(drop)
+                    })
+                })
+            })
             .map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                     .busy_timeout(Duration::from_secs(5))

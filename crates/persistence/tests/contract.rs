@@ -323,6 +323,13 @@ async fn users_are_unique_per_pool_filtered_and_isolated() {
         assert!(UserRepo::update(&store, "b", "u1", &block, t(9)).await.expect("update").is_none());
         assert!(!UserRepo::delete(&store, "b", "u1").await.expect("delete"));
         assert!(!UserRepo::get(&store, "a", "u1").await.expect("get").expect("still").blocked);
+        assert_eq!(UserRepo::blocked(&store, "a", "u1").await.expect("blocked"), Some(false));
+        assert_eq!(
+            UserRepo::blocked(&store, "b", "u1").await.expect("blocked"),
+            None,
+            "{backend:?}"
+        );
+        assert_eq!(UserRepo::blocked(&store, "a", "nobody").await.expect("blocked"), None);
 
         let page = Page::new(None, None).expect("page");
         let all = UserRepo::list(&store, "a", &UserFilter::default(), page).await.expect("list");
@@ -345,6 +352,7 @@ async fn users_are_unique_per_pool_filtered_and_isolated() {
         u1.nickname = Some("Nick".into());
         u1.updated_at = t(10);
         assert_eq!(changed, Some(u1.clone()), "{backend:?}: exactly the given columns");
+        assert_eq!(UserRepo::blocked(&store, "a", "u1").await.expect("blocked"), Some(true));
 
         // A login writes what it owns, counts in the store, and never unblocks.
         let login = LoginUpdate {
@@ -525,6 +533,9 @@ mod identities;
 
 #[path = "contract/connections.rs"]
 mod connections;
+
+#[path = "contract/plans.rs"]
+mod plans;
 
 mod tickets {
     use std::{sync::Arc, time::Duration};

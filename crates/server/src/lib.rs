@@ -246,6 +246,20 @@ async fn purge_expired_refresh_tokens(oidc: Arc<tessera_domain::service::OidcSer
     }
 }
 
+/// Gives tables that grow from empty their first statistics without waiting for autovacuum
+/// (PostgreSQL; see `SqlStore::analyze_new_tables`): checked every 10 s.
+async fn analyze_new_tables(store: SqlStore) {
+    let mut every = tokio::time::interval(Duration::from_secs(10));
+    loop {
+        every.tick().await;
+        match store.analyze_new_tables().await {
+            Ok(tables) if tables.is_empty() => {}
+            Ok(tables) => tracing::info!(?tables, "analyzed tables that had no statistics yet"),
+            Err(err) => tracing::warn!(%err, "could not analyze tables without statistics"),
+        }
+    }
+}
+
 /// A running server.
 pub struct Running {
     /// Where it listens (the real port when `http.bind` asked for port 0).
@@ -297,6 +311,7 @@ pub async fn start(
     let body_read_timeout = config.http.body_read_timeout();
     let secure_cookies = config.http.public_url.starts_with("https://");
     let purge = tokio::spawn(purge_expired_refresh_tokens(services.oidc.clone()));
+    let statistics = tokio::spawn(analyze_new_tables(store.clone()));
     let state = AppState { services, trusted_proxies, on_panic, body_read_timeout, secure_cookies };
     let app = Route::new().nest("/", tessera_api::app(Arc::new(state))).around(trace_request);
 
@@ -322,6 +337,7 @@ pub async fn start(
     let task = tokio::spawn(async move {
         let served = serve::serve(listener, app, limits, signal, Duration::from_secs(10)).await;
         purge.abort();
+        statistics.abort();
         next_keys.abort();
         // Requests are over: write the audit events still queued.
         audit.shutdown().await;

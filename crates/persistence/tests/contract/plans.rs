@@ -1,0 +1,84 @@
+//! Plans that stay right as a table grows from empty (PostgreSQL). Before a table's first
+//! statistics the planner guesses that `pool_id = …` matches 0.5% of its rows, so a lookup by a
+//! unique key (`pool_id`, `unionid`) seemed to find one row through any index starting with
+//! `pool_id`, and walked a whole pool's users through the wrong one; and a prepared statement's
+//! generic plan, once chosen, outlived the statistics it was planned on. The store gives new
+//! tables their first statistics and plans every run for its values.
+
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use tessera_persistence::CHANGES_BEFORE_FIRST_ANALYZE;
+
+use super::*;
+
+/// Copies user `u0` of pool `p` 20,000 times (new ids and unionids; no phone, email or username,
+/// which are unique per pool).
+const GROW: &str = "DO $$ DECLARE cols text; vals text; BEGIN
+  SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position),
+         string_agg(CASE WHEN column_name = 'id' THEN '''grown-'' || g'
+                         WHEN column_name = 'unionid' THEN '''union-grown-'' || g'
+                         WHEN column_name IN ('phone', 'email', 'username') THEN 'NULL'
+                         ELSE 't.' || quote_ident(column_name) END, ', ' ORDER BY ordinal_position)
+    INTO cols, vals
+    FROM information_schema.columns
+   WHERE table_name = 'users' AND table_schema = current_schema();
+  EXECUTE format('INSERT INTO users (%s) SELECT %s FROM users t, generate_series(1, 20000) g
+                  WHERE t.id = ''u0''', cols, vals);
+END $$";
+
+async fn plan_of(store: &SqlStore, sql: &str) -> String {
+    let explain = Statement::from_string(DatabaseBackend::Postgres, sql.to_owned());
+    let rows = store.connection().query_all_raw(explain).await.expect("explain");
+    let lines: Vec<String> =
+        rows.iter().map(|r| r.try_get_by_index::<String>(0).expect("plan line")).collect();
+    lines.join("\n")
+}
+
+#[tokio::test]
+async fn a_lookup_prepared_while_the_pool_was_small_uses_its_unique_index_once_it_has_grown() {
+    let db = database(Backend::Postgres).unwrap_or_else(|e| panic!("{e:#}"));
+    // One connection: every statement below runs on the connection that prepared the lookup.
+    let config =
+        DbConfig { url: db.url.clone(), timeout: Duration::from_secs(60), max_connections: 1 };
+    let store = SqlStore::connect(&config).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    PoolRepo::create(&store, &pool("p"), &keys("p", "k", 0)).await.expect("pool");
+    for i in 0..3 {
+        let mut u = user("p", &format!("u{i}"));
+        u.unionid = Some(format!("union-{i}"));
+        UserRepo::create(&store, &u).await.expect("user");
+    }
+    let conn = store.connection();
+    let lookup = "PREPARE by_unionid(text, text) AS \
+                  SELECT id FROM users WHERE pool_id = $1 AND unionid = $2 LIMIT 1";
+    conn.execute_unprepared(lookup).await.expect("prepare");
+    for _ in 0..10 {
+        conn.execute_unprepared("EXECUTE by_unionid('p', 'union-1')").await.expect("run");
+    }
+    conn.execute_unprepared(GROW).await.expect("grow the pool");
+    // The statistics collector sees this session's changes at its next transaction's end.
+    conn.execute_unprepared("SELECT pg_stat_force_next_flush()").await.expect("flush");
+
+    let analyzed = store.analyze_new_tables().await.expect("analyze");
+    assert!(analyzed.iter().any(|t| t == "users"), "{analyzed:?}");
+    assert!(
+        !analyzed.iter().any(|t| t == "user_pools"),
+        "fewer than {CHANGES_BEFORE_FIRST_ANALYZE} changes: left to autovacuum ({analyzed:?})"
+    );
+    let again = store.analyze_new_tables().await.expect("analyze again");
+    assert!(!again.iter().any(|t| t == "users"), "analyzed once: {again:?}");
+
+    let plan = plan_of(&store, "EXPLAIN EXECUTE by_unionid('p', 'union-1')").await;
+    assert!(plan.contains("uq_users_pool_unionid"), "the unique index:\n{plan}");
+    assert!(!plan.contains("ix_users_pool_signed_up"), "not a walk of the pool:\n{plan}");
+    let mode = plan_of(&store, "SHOW plan_cache_mode").await;
+    assert_eq!(mode, "force_custom_plan", "every run planned for its values");
+}
+
+#[tokio::test]
+async fn other_databases_have_nothing_to_analyze() {
+    for backend in [Backend::Sqlite, Backend::MySql] {
+        let (store, _db) = store(backend).await;
+        let analyzed = store.analyze_new_tables().await.expect("analyze");
+        assert!(analyzed.is_empty(), "{backend:?}: {analyzed:?}");
+    }
+}
