@@ -124,7 +124,7 @@ pub trait UserRepo: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<User>>;
     /// Records a WeChat login (incrementing the login count in the store); the user after it,
-    /// `None` if it no longer exists in this pool.
+    /// seen through the identity that logged in, `None` if it no longer exists in this pool.
     async fn record_login(
         &self,
         pool_id: &str,
@@ -148,6 +148,19 @@ pub trait UserRepo: Send + Sync {
     /// and `openid` are that identity's when it has one, else those of its last used one).
     async fn get_for_app(&self, pool_id: &str, id: &str, app_id: &str)
     -> StoreResult<Option<User>>;
+    /// Whether the user of this pool with this id is blocked; `None` when there is no such user
+    /// (one column of one row: what a token's check needs).
+    async fn blocked(&self, pool_id: &str, id: &str) -> StoreResult<Option<bool>>;
+    /// The user of this pool with this id, seen through the identity (`app_id`, `openid`) the
+    /// caller already holds (a ticket names the identity that logged in): one read of the user's
+    /// row, none of the identities.
+    async fn get_through(
+        &self,
+        pool_id: &str,
+        id: &str,
+        app_id: &str,
+        openid: &str,
+    ) -> StoreResult<Option<User>>;
     /// The user's WeChat identities, oldest first (empty for an unknown user).
     async fn identities(&self, pool_id: &str, user_id: &str) -> StoreResult<Vec<Identity>>;
     /// Removes one identity of the user; `false` if the user has no such identity here.

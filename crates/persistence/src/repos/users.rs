@@ -9,7 +9,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
     sea_query::{Expr, ExprTrait, Query},
 };
 use serde_json::Value;
@@ -86,6 +87,30 @@ impl UserRepo for SqlStore {
         app_id: &str,
     ) -> StoreResult<Option<User>> {
         self.timed(read_user(&self.db, pool_id, id, Some(app_id))).await?.transpose()
+    }
+
+    async fn blocked(&self, pool_id: &str, id: &str) -> StoreResult<Option<bool>> {
+        let query = find_in::<user::Entity>(pool_id)
+            .select_only()
+            .column(user::Column::Blocked)
+            .filter(user::Column::Id.eq(id))
+            .into_tuple::<bool>();
+        self.timed(query.one(&self.db)).await
+    }
+
+    async fn get_through(
+        &self,
+        pool_id: &str,
+        id: &str,
+        app_id: &str,
+        openid: &str,
+    ) -> StoreResult<Option<User>> {
+        let query = find_in::<user::Entity>(pool_id).filter(user::Column::Id.eq(id));
+        let Some(row) = self.timed(query.one(&self.db)).await? else { return Ok(None) };
+        let mut user = user_from(row)?;
+        user.app_id = Some(app_id.to_owned());
+        user.openid = Some(openid.to_owned());
+        Ok(Some(user))
     }
 
     async fn list(
@@ -174,9 +199,19 @@ impl UserRepo for SqlStore {
                         return Ok(Err(err));
                     }
                 }
-                let user = read_user(&txn, pool_id, id, Some(&login.app_id)).await?;
+                // The identity that logged in was just written: no need to read it back.
+                let row = find_in::<user::Entity>(pool_id)
+                    .filter(user::Column::Id.eq(id))
+                    .one(&txn)
+                    .await?;
                 txn.commit().await?;
-                Ok(Ok(user))
+                Ok(Ok(row.map(|row| {
+                    user_from(row).map(|mut user| {
+                        user.app_id = Some(login.app_id.clone());
+                        user.openid = Some(login.openid.clone());
+                        user
+                    })
+                })))
             })
             .await?;
         outcome?.transpose()

@@ -214,6 +214,20 @@ async fn logins_through_a_second_app_add_an_identity_and_answer_each_apps_openid
         assert_eq!(first_app.expect("get").expect("u").openid.as_deref(), Some("openid-u"));
         let latest = UserRepo::get(&store, "p", "u").await.expect("get").expect("u");
         assert_eq!(latest.openid.as_deref(), Some("open-b"), "{backend:?}: the last used");
+        // Seen through an identity the caller names (a ticket's): that identity, the same row.
+        let through =
+            UserRepo::get_through(&store, "p", "u", "wx4f4bc4dec97d474b", "openid-u").await;
+        let through = through.expect("get").expect("u");
+        assert_eq!(
+            (through.app_id.as_deref(), through.openid.as_deref()),
+            (Some("wx4f4bc4dec97d474b"), Some("openid-u")),
+            "{backend:?}: the named identity"
+        );
+        assert_eq!((through.id, through.unionid), (latest.id.clone(), latest.unionid.clone()));
+        for (pool, id) in [("q", "u"), ("p", "nobody")] {
+            let missing = UserRepo::get_through(&store, pool, id, "wx4f4bc4dec97d474b", "openid-u");
+            assert!(missing.await.expect("get").is_none(), "{backend:?}: {pool}/{id}");
+        }
         let found = UserRepo::find_by_openid(&store, "p", "wx0000000000000002", "open-b").await;
         assert_eq!(found.expect("find").map(|u| u.id).as_deref(), Some("u"));
         assert!(

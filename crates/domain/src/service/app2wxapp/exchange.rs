@@ -150,15 +150,15 @@ impl ExchangeService {
         }
         // The answer names the openid of the mini program that logged in.
         let user_id = &taken.record.user_id;
-        let user = match &taken.record.app_id {
-            Some(app_id) => self.users.get_for_app(&pool.id, user_id, app_id).await?,
-            None => self.users.get(&pool.id, user_id).await?,
+        // The openid that logged in, even where the person holds several of this app.
+        let user = match (&taken.record.app_id, &taken.record.openid) {
+            (Some(app_id), Some(openid)) => {
+                self.users.get_through(&pool.id, user_id, app_id, openid).await?
+            }
+            (Some(app_id), None) => self.users.get_for_app(&pool.id, user_id, app_id).await?,
+            _ => self.users.get(&pool.id, user_id).await?,
         };
         let mut user = user.ok_or(Error::TicketInvalid)?;
-        if let Some(openid) = &taken.record.openid {
-            // The openid that logged in, even where the person holds several of this app.
-            user.openid = Some(openid.clone());
-        }
         // The profile kept from the last login may be another mini program's: it names this one.
         if let (Some(serde_json::Value::Object(oauth)), Some(openid)) =
             (&mut user.oauth, &user.openid)

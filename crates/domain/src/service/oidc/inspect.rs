@@ -124,7 +124,7 @@ impl OidcService {
             OAuthError::new(OAuthErrorCode::InvalidToken, "the access token is invalid or expired")
         };
         let token = bearer.filter(|t| !t.is_empty()).ok_or_else(invalid)?;
-        let claims = self.active_access(&pool.id, token).await?.ok_or_else(invalid)?;
+        let claims = self.valid_access(&pool.id, token).await?.ok_or_else(invalid)?;
         let scopes = Scopes::parse(&claims.scope).map_err(|_| invalid())?;
         if !scopes.contains(Scopes::OPENID) {
             return Err(OAuthError::new(
@@ -132,14 +132,31 @@ impl OidcService {
                 "the access token was not granted the openid scope",
             ));
         }
-        let user = self.users.get(&pool.id, &claims.sub).await?.ok_or_else(invalid)?;
-        Ok(user_claims(&user, scopes))
+        // A machine application's token names no user: none is found.
+        let user = self.users.get(&pool.id, &claims.sub).await?.filter(|u| !u.blocked);
+        Ok(user_claims(&user.ok_or_else(invalid)?, scopes))
     }
 
     /// The claims of `token` if it is one of this pool's access tokens and still worth
     /// something: signed by a published key, typed `at+jwt`, issued by this pool, not expired,
     /// not revoked, and its user (or machine application) still there and not blocked.
     pub(super) async fn active_access(
+        &self,
+        pool_id: &str,
+        token: &str,
+    ) -> Result<Option<AccessClaims>, OAuthError> {
+        let Some(claims) = self.valid_access(pool_id, token).await? else { return Ok(None) };
+        if claims.sub == claims.client_id {
+            let app = self.hot.application(pool_id, &claims.client_id).await?;
+            return Ok(app.map(|_| claims));
+        }
+        let blocked = self.users.blocked(pool_id, &claims.sub).await?;
+        Ok((blocked == Some(false)).then_some(claims))
+    }
+
+    /// The claims of `token` if it is one of this pool's access tokens, unexpired and not
+    /// revoked; whether its subject may still use it is the caller's to check.
+    async fn valid_access(
         &self,
         pool_id: &str,
         token: &str,
@@ -169,12 +186,7 @@ impl OidcService {
                 return Ok(None);
             }
         }
-        if claims.sub == claims.client_id {
-            let app = self.hot.application(pool_id, &claims.client_id).await?;
-            return Ok(app.map(|_| claims));
-        }
-        let user = self.users.get(pool_id, &claims.sub).await?;
-        Ok(user.filter(|u| !u.blocked).map(|_| claims))
+        Ok(Some(claims))
     }
 
     /// The stored refresh token `token`, if unused and unexpired and its user may still sign in.
@@ -190,8 +202,8 @@ impl OidcService {
         if stored.used_at.is_some() || stored.expires_at <= self.clock.now() {
             return Ok(None);
         }
-        let user = self.users.get(pool_id, &stored.user_id).await?;
-        Ok(user.filter(|u| !u.blocked).map(|_| stored))
+        let blocked = self.users.blocked(pool_id, &stored.user_id).await?;
+        Ok((blocked == Some(false)).then_some(stored))
     }
 
     /// Lists an access token as revoked until it expires at `exp`.
