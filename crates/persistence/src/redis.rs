@@ -129,14 +129,15 @@ const UNAVAILABLE_CODES: [&str; 6] =
     ["READONLY", "NOREPLICAS", "MASTERDOWN", "LOADING", "CLUSTERDOWN", "TRYAGAIN"];
 
 /// Deletes `KEYS[1]` if its value is `ARGV[1]`.
-const DELETE_IF_EQUAL: &str = r"
+const DELETE_IF_EQUAL_SOURCE: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
     return redis.call('DEL', KEYS[1])
 end
 return 0";
+static DELETE_IF_EQUAL: LazyLock<Script> = LazyLock::new(|| Script::new(DELETE_IF_EQUAL_SOURCE));
 
 /// Deletes the cached token `KEYS[1]` (`<expiry>:<token>`) if its token is `ARGV[1]`.
-const DELETE_IF_TOKEN: &str = r"
+const DELETE_IF_TOKEN_SOURCE: &str = r"
 local v = redis.call('GET', KEYS[1])
 if v then
     local sep = string.find(v, ':', 1, true)
@@ -145,6 +146,7 @@ if v then
     end
 end
 return 0";
+static DELETE_IF_TOKEN: LazyLock<Script> = LazyLock::new(|| Script::new(DELETE_IF_TOKEN_SOURCE));
 
 #[async_trait]
 impl AccessTokenCache for RedisStore {
@@ -180,7 +182,7 @@ impl AccessTokenCache for RedisStore {
     async fn remove_if(&self, app_id: &str, token: &str) -> StoreResult<bool> {
         let mut conn = self.topology.conn();
         let key = self.key("wechat:token", app_id);
-        let script = Script::new(DELETE_IF_TOKEN);
+        let script = &*DELETE_IF_TOKEN;
         let deleted: i64 =
             self.timed(async { script.key(&key).arg(token).invoke_async(&mut conn).await }).await?;
         Ok(deleted > 0)
@@ -211,7 +213,7 @@ impl AccessTokenCache for RedisStore {
     async fn unlock(&self, app_id: &str, id: &str) -> StoreResult<()> {
         let mut conn = self.topology.conn();
         let key = self.key("wechat:token-lock", app_id);
-        let script = Script::new(DELETE_IF_EQUAL);
+        let script = &*DELETE_IF_EQUAL;
         self.timed(async { script.key(&key).arg(id).invoke_async::<i64>(&mut conn).await })
             .await
             .map(drop)
@@ -317,13 +319,14 @@ return redis.call('SET', KEYS[1], epoch .. '|' .. ARGV[1], 'PX', ARGV[2])"
 });
 
 /// The value under `KEYS[1]` without its epoch mark.
-const GET_STATE: &str = r"
+const GET_STATE_SOURCE: &str = r"
 local v = redis.call('GET', KEYS[1])
 if not v then
     return false
 end
 local sep = string.find(v, '|', 1, true)
 return string.sub(v, sep + 1)";
+static GET_STATE: LazyLock<Script> = LazyLock::new(|| Script::new(GET_STATE_SOURCE));
 
 /// Takes (`GETDEL`) the value under `KEYS[1]`: `{1, value}` when it was stored in this epoch,
 /// `{0}` when it was stored before a failover (refused, like tickets), nothing when absent.
@@ -345,7 +348,7 @@ return {{0}}"
 
 /// Replaces the value under `KEYS[1]` by `ARGV[2]` if it is `ARGV[1]`, keeping its epoch mark
 /// and its remaining lifetime; 1 if it did.
-const REPLACE_STATE: &str = r"
+const REPLACE_STATE_SOURCE: &str = r"
 local v = redis.call('GET', KEYS[1])
 if not v then
     return 0
@@ -356,6 +359,7 @@ if string.sub(v, sep + 1) ~= ARGV[1] then
 end
 redis.call('SET', KEYS[1], string.sub(v, 1, sep) .. ARGV[2], 'KEEPTTL')
 return 1";
+static REPLACE_STATE: LazyLock<Script> = LazyLock::new(|| Script::new(REPLACE_STATE_SOURCE));
 
 /// The OpenID Provider's short-lived state. Values taken (authorization codes) are fenced by the
 /// epoch like tickets: a value stored before a failover is never handed out again.
@@ -374,7 +378,7 @@ impl StateStore for RedisStore {
     async fn get(&self, key: &StateKey) -> StoreResult<Option<Vec<u8>>> {
         let mut conn = self.topology.conn();
         let key = self.key("state", key.as_str());
-        let script = Script::new(GET_STATE);
+        let script = &*GET_STATE;
         self.timed(async { script.key(&key).invoke_async(&mut conn).await }).await
     }
 
@@ -396,7 +400,7 @@ impl StateStore for RedisStore {
     async fn replace(&self, key: &StateKey, expected: &[u8], value: &[u8]) -> StoreResult<bool> {
         let mut conn = self.topology.conn();
         let key = self.key("state", key.as_str());
-        let script = Script::new(REPLACE_STATE);
+        let script = &*REPLACE_STATE;
         let done: i64 = self
             .timed(async {
                 script.key(&key).arg(expected).arg(value).invoke_async(&mut conn).await
@@ -415,20 +419,22 @@ impl StateStore for RedisStore {
 
 /// `INCR` and, on the first hit of a window, `PEXPIRE`; answers the count and the window's
 /// remaining milliseconds.
-const HIT: &str = r"
+const HIT_SOURCE: &str = r"
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then
     redis.call('PEXPIRE', KEYS[1], ARGV[1])
 end
 return {count, redis.call('PTTL', KEYS[1])}";
+static HIT: LazyLock<Script> = LazyLock::new(|| Script::new(HIT_SOURCE));
 
 /// `DECR` of a counter that still exists and is above zero (its window goes on unchanged).
-const UNDO: &str = r"
+const UNDO_SOURCE: &str = r"
 local count = tonumber(redis.call('GET', KEYS[1]) or '0')
 if count > 0 then
     return redis.call('DECR', KEYS[1])
 end
 return 0";
+static UNDO: LazyLock<Script> = LazyLock::new(|| Script::new(UNDO_SOURCE));
 
 fn ceil_seconds(ms: i64) -> u64 {
     u64::try_from(ms.max(0)).unwrap_or(0).div_ceil(1000)
@@ -440,7 +446,7 @@ impl RateLimiter for RedisStore {
         let mut conn = self.topology.conn();
         let key = self.key("rate", &key.to_string());
         let ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
-        let script = Script::new(HIT);
+        let script = &*HIT;
         let (count, ttl): (u64, i64) =
             self.timed(async { script.key(&key).arg(ms).invoke_async(&mut conn).await }).await?;
         Ok((count, ceil_seconds(ttl)))
@@ -458,7 +464,7 @@ impl RateLimiter for RedisStore {
     async fn undo(&self, key: &RateKey<'_>) -> StoreResult<()> {
         let mut conn = self.topology.conn();
         let key = self.key("rate", &key.to_string());
-        let script = Script::new(UNDO);
+        let script = &*UNDO;
         self.timed(async { script.key(&key).invoke_async::<i64>(&mut conn).await }).await.map(drop)
     }
 }
