@@ -166,3 +166,43 @@ async fn refresh_tokens_expire_and_are_purged_and_revoked_access_tokens_stay_rev
     assert_eq!(world.services.oidc.purge_expired().await.expect("purge"), 1);
     assert_eq!(world.services.oidc.purge_expired().await.expect("purge"), 0);
 }
+
+/// Failed client authentications are counted, atomically, and past the limit answer
+/// `rate_limited`, however many arrive at once; a client that proves its secret from the same
+/// address is not locked out by them, and is not counted.
+#[tokio::test]
+async fn failed_client_authentications_are_limited_without_locking_out_the_client() {
+    let limits = tessera_domain::service::FlowLimits {
+        failed_exchanges_per_minute: 3,
+        ..Default::default()
+    };
+    let world = World::with_limits(limits).await;
+    let app = web_app(&world).await;
+    let request = |secret: &str| TokenRequest {
+        pool_id: world.pool_id.clone(),
+        client: basic(&(app.0.clone(), secret.to_owned())),
+        grant_type: Some("client_credentials".into()),
+        ip: Some("203.0.113.7".into()),
+        ..Default::default()
+    };
+    let oidc = &world.services.oidc;
+    let mut wrong = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let (oidc, request) = (oidc.clone(), request(&format!("wrong-{i}")));
+        wrong.spawn(async move { oidc.token(request).await });
+    }
+    let codes: Vec<OAuthErrorCode> =
+        wrong.join_all().await.into_iter().map(|r| r.expect_err("a wrong secret").code).collect();
+    let refused = codes.iter().filter(|c| **c == OAuthErrorCode::InvalidClient).count();
+    let limited = codes.iter().filter(|c| **c == OAuthErrorCode::RateLimited).count();
+    assert_eq!((refused, limited), (3, 5), "{codes:?}");
+
+    // The web application may not use client_credentials: its secret checks out all the same,
+    // and the grant is refused for what it is, not rate limited.
+    for _ in 0..5 {
+        let err = oidc.token(request(&app.1)).await.expect_err("not its grant");
+        assert_eq!(err.code, OAuthErrorCode::UnauthorizedClient, "{err:?}");
+    }
+    let err = oidc.token(request("wrong-again")).await.expect_err("still limited");
+    assert_eq!(err.code, OAuthErrorCode::RateLimited);
+}
