@@ -31,7 +31,8 @@ app.kubernetes.io/component: server
 - { name: TESSERA_HTTP__PUBLIC_URL, value: {{ .Values.publicUrl | quote }} }
 - { name: TESSERA_LOG__FORMAT, value: {{ .Values.log.format | quote }} }
 - { name: TESSERA_LOG__LEVEL, value: {{ .Values.log.level | quote }} }
-- { name: MALLOC_ARENA_MAX, value: "2" }
+- { name: MIMALLOC_ARENA_EAGER_COMMIT, value: "0" }
+- { name: MIMALLOC_PURGE_DELAY, value: "0" }
 {{- end -}}
 
 {{- define "tessera.securityContext" -}}
