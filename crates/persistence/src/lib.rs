@@ -72,6 +72,8 @@ impl SqlStore {
             // unrelated index once the pool had grown (a user's read by id went from one
             // tuple to thousands). Planning a custom plan costs microseconds; the statement
             // is still parsed once per connection.
+            // (sqlx keeps one `after_connect`: this replaces sea-orm's, which only sets a
+            // search path, an option Tessera does not use.)
             .map_sqlx_postgres_pool_opts(|pool| {
                 pool.after_connect(|conn, _| {
                     Box::pin(async move {

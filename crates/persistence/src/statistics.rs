@@ -7,7 +7,9 @@
 //! users were walked for each login. Autovacuum analyzes a table only on its next round (a
 //! minute by default) after enough changes; a burst of sign-ups on a new deployment happens
 //! before that. [`SqlStore::analyze_new_tables`] analyzes Tessera's tables that have changed
-//! since they were created and were never analyzed; later analyses are left to autovacuum.
+//! since they were created and were never analyzed; later analyses are left to autovacuum. (The
+//! activity statistics it reads also start over after a crash, a failover to a standby or a
+//! `pg_stat_reset()`: busy tables are then analyzed once more, which costs a sample of each.)
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 
@@ -20,32 +22,37 @@ pub const CHANGES_BEFORE_FIRST_ANALYZE: i64 = 500;
 impl SqlStore {
     /// On PostgreSQL, analyzes the tables of Tessera's schema that were never analyzed (by
     /// anyone) and have had [`CHANGES_BEFORE_FIRST_ANALYZE`] changes; answers their names. Does
-    /// nothing on other databases. A table another session is analyzing is skipped.
+    /// nothing on other databases. A table another session is analyzing is skipped, and so is
+    /// one the database user may not analyze (it neither owns it nor is a superuser).
     pub async fn analyze_new_tables(&self) -> Result<Vec<String>, StoreError> {
         if self.backend() != DatabaseBackend::Postgres {
             return Ok(Vec::new());
         }
         let due = Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
-            "SELECT relname::text FROM pg_stat_user_tables \
-             WHERE schemaname = current_schema() \
-               AND last_analyze IS NULL AND last_autoanalyze IS NULL \
-               AND n_mod_since_analyze >= $1 \
-             ORDER BY relname",
+            "SELECT s.relname::text, format('%I.%I', s.schemaname, s.relname) \
+             FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid \
+             WHERE s.schemaname = current_schema() \
+               AND s.last_analyze IS NULL AND s.last_autoanalyze IS NULL \
+               AND s.n_mod_since_analyze >= $1 \
+               AND pg_has_role(c.relowner, 'USAGE') \
+             ORDER BY s.relname",
             [CHANGES_BEFORE_FIRST_ANALYZE.into()],
         );
-        let tables: Vec<String> = self
+        let due: Vec<(String, String)> = self
             .timed(self.db.query_all_raw(due))
             .await?
             .iter()
-            .map(|row| row.try_get_by_index::<String>(0))
-            .collect::<Result<_, _>>()
+            .map(|row| Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?)))
+            .collect::<Result<_, sea_orm::DbErr>>()
             .map_err(map_db_err)?;
-        for table in &tables {
-            // The name comes from the catalogue; quoted all the same.
-            let analyze = format!("ANALYZE (SKIP_LOCKED) \"{}\"", table.replace('"', "\"\""));
+        let mut analyzed = Vec::with_capacity(due.len());
+        for (name, qualified) in due {
+            // `qualified` is the catalogue's name quoted by PostgreSQL's own `format('%I')`.
+            let analyze = format!("ANALYZE (SKIP_LOCKED) {qualified}");
             self.timed(self.db.execute_unprepared(&analyze)).await?;
+            analyzed.push(name);
         }
-        Ok(tables)
+        Ok(analyzed)
     }
 }

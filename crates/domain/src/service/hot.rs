@@ -90,6 +90,12 @@ impl HotReads {
         self.caches.applications.get_or_load(&key, self.clock.now(), load).await
     }
 
+    /// The application if this replica holds it in memory now (no store read).
+    pub(crate) fn cached_application(&self, pool_id: &str, client_id: &str) -> Option<Application> {
+        let key = Caches::application_key(pool_id, client_id);
+        self.caches.applications.get(&key, self.clock.now()).flatten()
+    }
+
     /// The pool's active signing key, opened.
     pub(crate) async fn signer(&self, pool_id: &str) -> Result<Arc<KeyMaterial>, Error> {
         let load = || async { Ok(Arc::new(self.keyring.open_active(pool_id).await?)) };

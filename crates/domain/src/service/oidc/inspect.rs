@@ -125,6 +125,15 @@ impl OidcService {
         };
         let token = bearer.filter(|t| !t.is_empty()).ok_or_else(invalid)?;
         let claims = self.valid_access(&pool.id, token).await?.ok_or_else(invalid)?;
+        // The subject first, as for any use of the token: a machine application's, or a user
+        // (read once, whole: the claims come from it) who is still there and not blocked.
+        let user = if claims.sub == claims.client_id {
+            self.hot.application(&pool.id, &claims.client_id).await?.ok_or_else(invalid)?;
+            None
+        } else {
+            let user = self.users.get(&pool.id, &claims.sub).await?.filter(|u| !u.blocked);
+            Some(user.ok_or_else(invalid)?)
+        };
         let scopes = Scopes::parse(&claims.scope).map_err(|_| invalid())?;
         if !scopes.contains(Scopes::OPENID) {
             return Err(OAuthError::new(
@@ -132,8 +141,7 @@ impl OidcService {
                 "the access token was not granted the openid scope",
             ));
         }
-        // A machine application's token names no user: none is found.
-        let user = self.users.get(&pool.id, &claims.sub).await?.filter(|u| !u.blocked);
+        // A machine application's token is never granted `openid`: no user to describe.
         Ok(user_claims(&user.ok_or_else(invalid)?, scopes))
     }
 

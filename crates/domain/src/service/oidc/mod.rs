@@ -261,19 +261,29 @@ impl OidcService {
         self.hot.application(pool_id, client_id).await?.ok_or(crate::Error::NotFound("application"))
     }
 
-    /// The application the credentials name in this pool, once they check out. A client that
-    /// proves its secret is never limited (as the ticket exchange's callers that prove the pool
-    /// secret): others' failures from its address must not lock it out, and no counter is read
-    /// or written for it. Each failure is counted per pool and client IP, atomically, and past
-    /// the limit answers `rate_limited` however many arrive at once. Secrets are 256-bit and
-    /// checked against a SHA-256 in constant time, so checking a guess costs what refusing it
-    /// would: counting after the check gives an attacker nothing.
+    /// The application the credentials name in this pool, once they check out. Every attempt
+    /// is counted per pool and client IP before it runs and taken back unless the client failed
+    /// to authenticate, so failures are refused past the limit however many arrive at once
+    /// (secrets are 256-bit: this keeps the endpoint from being used to guess or to make the
+    /// store read unknown clients). A client whose secret checks out against its application
+    /// held in memory (applications are cached for a second) is served without the counter: it
+    /// proves itself before anything is read, so counting it would only cost two round trips to
+    /// Redis, and others' failures from its address do not lock it out.
     pub(crate) async fn authenticate(
         &self,
         ctx: &Ctx,
         pool_id: &str,
         credentials: &ClientCredentials,
     ) -> Result<Application, OAuthError> {
+        if let Ok((client_id, _)) = credentials.claimed()
+            && let Some(app) = self.hot.cached_application(pool_id, client_id)
+            && credentials.verify(&app).is_ok()
+        {
+            return Ok(app);
+        }
+        let key = RateKey::FailedClientAuth { pool_id, ip: ctx.ip.as_deref() };
+        let keys = [(key, self.limits.config().failed_exchanges_per_minute)];
+        self.limits.count_attempt(&keys).await?;
         let app = async {
             let (client_id, _) = credentials.claimed()?;
             match self.hot.application(pool_id, client_id).await? {
@@ -282,10 +292,8 @@ impl OidcService {
             }
         }
         .await;
-        if matches!(&app, Err(err) if err.code == OAuthErrorCode::InvalidClient) {
-            let key = RateKey::FailedClientAuth { pool_id, ip: ctx.ip.as_deref() };
-            let keys = [(key, self.limits.config().failed_exchanges_per_minute)];
-            self.limits.count_attempt(&keys).await?;
+        if !matches!(&app, Err(err) if err.code == OAuthErrorCode::InvalidClient) {
+            self.limits.forgive(&keys).await;
         }
         app
     }
