@@ -46,9 +46,12 @@ impl CpuUse {
 impl Processes {
     /// Reads the CPU seconds each party has used so far.
     pub(crate) fn sample(self) -> CpuUse {
+        // The postmaster, its live backends, and (in its cutime/cstime) those that ended.
         let postgres = self.postgres.map_or(0.0, |pid| {
             let children = children_of(pid);
-            process_seconds(pid) + children.into_iter().map(process_seconds).sum::<f64>()
+            process_seconds(pid)
+                + reaped_children_seconds(pid)
+                + children.into_iter().map(process_seconds).sum::<f64>()
         });
         let sim = thread_seconds(|name| name == SIM_THREAD);
         let own = process_seconds(std::process::id());
@@ -65,6 +68,18 @@ impl Processes {
 /// User plus system time of `pid` (all its threads), in seconds; 0 when it is gone.
 fn process_seconds(pid: u32) -> f64 {
     fs::read_to_string(format!("/proc/{pid}/stat")).ok().as_deref().map_or(0.0, stat_seconds)
+}
+
+/// cutime + cstime of `pid`: the CPU of its children that ended and were waited for.
+fn reaped_children_seconds(pid: u32) -> f64 {
+    fs::read_to_string(format!("/proc/{pid}/stat")).ok().as_deref().map_or(0.0, reaped_seconds)
+}
+
+/// cutime + cstime (fields 16 and 17 of proc(5)) in seconds.
+fn reaped_seconds(stat: &str) -> f64 {
+    let ticks: u64 =
+        fields_after_comm(stat).skip(13).take(2).filter_map(|f| f.parse::<u64>().ok()).sum();
+    ticks as f64 / TICKS_PER_SECOND
 }
 
 /// The CPU seconds of this process's threads whose name `matches`.
@@ -118,6 +133,8 @@ mod tests {
         assert_eq!(comm(stat), Some("a (b) c"));
         assert_eq!(fields_after_comm(stat).nth(1), Some("7"));
         assert!((stat_seconds(stat) - 3.8).abs() < 1e-9);
+        let parent = "7 (postgres) S 1 7 7 0 -1 4194560 100 0 0 0 250 130 40 60 20 0 1 0";
+        assert!((reaped_seconds(parent) - 1.0).abs() < 1e-9, "cutime + cstime");
     }
 
     #[test]

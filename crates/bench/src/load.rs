@@ -183,8 +183,9 @@ pub(crate) struct Phase {
 }
 
 impl Phase {
+    /// Successful requests per second (a failed one is no throughput).
     pub(crate) fn rate(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64()
+        (self.requests - self.errors) as f64 / self.elapsed.as_secs_f64()
     }
 
     /// The latency at quantile `p`, in milliseconds.

@@ -284,6 +284,7 @@ async fn main() -> Result<()> {
     let tessera = start_tessera(&args, &pg, &redis, &sim_url).await?;
     let target = &tessera.target;
     pg.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")?;
+    let mut indexes = scale::index_reads(&pg)?;
 
     let mut measured = Vec::new();
     let live = format!("{}/health/live", target.base);
@@ -304,16 +305,22 @@ async fn main() -> Result<()> {
         window,
     };
     measured.extend(oidc::phases(setup, tickets).await?);
-    let statements = scale::top_statements(&pg, 8).unwrap_or_else(|e| format!("({e})"));
+    let statements =
+        scale::top_statements(&pg, 8, &mut indexes).unwrap_or_else(|e| format!("({e})"));
 
-    let scaled = if args.scale {
-        Some(scale::run(&tessera, &pg, &sim, concurrency, window).await?)
-    } else {
-        None
+    // A failure of the later parts is reported with what was measured before it.
+    let scaled = match args.scale {
+        true => scale::run(&tessera, &pg, &sim, concurrency, window)
+            .await
+            .map_err(|e| eprintln!("the scale run failed: {e:#}"))
+            .ok(),
+        false => None,
     };
-
     let peer = match &args.peer {
-        Some(dir) => Some(peer::run(dir, concurrency, window).await?),
+        Some(dir) => peer::run(dir, concurrency, window)
+            .await
+            .map_err(|e| eprintln!("the peer's run failed: {e:#}"))
+            .ok(),
         None => None,
     };
 

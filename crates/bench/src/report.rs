@@ -77,7 +77,8 @@ pub(crate) fn print(r: &Report<'_>) {
             );
         }
     }
-    let paced: Vec<&Phase> = r.measured.iter().filter_map(|m| m.paced.as_ref()).collect();
+    let paced: Vec<&Phase> =
+        r.measured.iter().filter_map(|m| m.paced.as_ref()).filter(|p| p.requests > 0).collect();
     let worst = paced.iter().max_by(|a, b| a.percentile(0.99).total_cmp(&b.percentile(0.99)));
     if let Some(worst) = worst {
         println!(

@@ -54,23 +54,26 @@ pub(crate) async fn run(
     concurrency: usize,
     window: Duration,
 ) -> Result<Scaled> {
-    pg.query("SELECT pg_stat_statements_reset(); SELECT pg_stat_reset()")?;
+    // Not pg_stat_reset(): the server would take the tables for new ones and analyze them.
+    pg.query("SELECT pg_stat_statements_reset()")?;
+    let mut indexes = index_reads(pg)?;
     let growth = grow(t, sim, "growth", concurrency).await?;
-    let growth_statements = top_statements(pg, 8)?;
+    let growth_statements = top_statements(pg, 8, &mut indexes)?;
 
     eprintln!("loading {POOLS} pools and {USERS} users …");
     let started = Instant::now();
     bulk_load(pg, &t.pool_id)?;
     let load_seconds = started.elapsed().as_secs_f64();
     eprintln!("loaded in {load_seconds:.0} s");
-    pg.query("SELECT pg_stat_statements_reset(); SELECT pg_stat_reset()")?;
+    pg.query("SELECT pg_stat_statements_reset()")?;
+    let mut indexes = index_reads(pg)?;
     let late_growth = grow(t, sim, "late-growth", concurrency).await?;
-    let late_growth_statements = top_statements(pg, 8)?;
-    pg.query("SELECT pg_stat_statements_reset(); SELECT pg_stat_reset()")?;
+    let late_growth_statements = top_statements(pg, 8, &mut indexes)?;
+    pg.query("SELECT pg_stat_statements_reset()")?;
 
     let (measured, _) = login_and_exchange(t, sim, "scale-", concurrency, window).await;
     let lists = list_pages(t, concurrency, window).await;
-    let statements = top_statements(pg, 8)?;
+    let statements = top_statements(pg, 8, &mut indexes)?;
     Ok(Scaled {
         growth,
         growth_statements,
@@ -130,7 +133,7 @@ fn bulk_load(pg: &DedicatedPostgres, pool_id: &str) -> Result<()> {
     let sql = [
         copy_rows(
             pg,
-            "pools",
+            "user_pools",
             &format!("id = '{pool_id}'"),
             POOLS,
             &[("id", pool_of("(g - 1)")), ("name", "'scale ' || g".into())],
@@ -183,9 +186,10 @@ fn copy_rows(
 ) -> Result<String> {
     let columns = pg.query(&format!(
         "SELECT column_name FROM information_schema.columns WHERE table_name = '{table}' \
-         ORDER BY ordinal_position"
+         AND table_schema = current_schema() ORDER BY ordinal_position"
     ))?;
     let columns: Vec<&str> = columns.lines().map(str::trim).filter(|c| !c.is_empty()).collect();
+    anyhow::ensure!(!columns.is_empty(), "no table {table} to copy into");
     let values: Vec<String> = columns
         .iter()
         .map(|c| {
@@ -228,21 +232,48 @@ async fn list_pages(t: &Tessera, concurrency: usize, window: Duration) -> Vec<Ph
     phases
 }
 
-/// The statements PostgreSQL spent most time on, and the indexes that returned the most tuples
-/// per scan, as Markdown.
-pub(crate) fn top_statements(pg: &DedicatedPostgres, n: usize) -> Result<String> {
+/// Scans and tuples read so far, per index (`table.index`).
+pub(crate) type IndexReads = std::collections::HashMap<String, (i64, i64)>;
+
+/// Every index's scans and tuples read so far.
+pub(crate) fn index_reads(pg: &DedicatedPostgres) -> Result<IndexReads> {
+    let rows = pg.query(
+        "SELECT relname || '|' || indexrelname, idx_scan, idx_tup_read FROM pg_stat_user_indexes",
+    )?;
+    Ok(rows
+        .lines()
+        .filter_map(|line| {
+            let mut cols = line.rsplitn(3, '|');
+            let read = cols.next()?.parse().ok()?;
+            let scans = cols.next()?.parse().ok()?;
+            Some((cols.next()?.to_owned(), (scans, read)))
+        })
+        .collect())
+}
+
+/// The statements PostgreSQL spent most time on since its statistics were reset, and the
+/// indexes that returned the most tuples per scan since `since` (which becomes now), as Markdown.
+pub(crate) fn top_statements(
+    pg: &DedicatedPostgres,
+    n: usize,
+    since: &mut IndexReads,
+) -> Result<String> {
     let statements = pg.query(&format!(
         "SELECT calls, round(total_exec_time::numeric, 0), round(mean_exec_time::numeric, 3), \
          round(rows::numeric / greatest(calls, 1), 2), \
          left(regexp_replace(query, '\\s+', ' ', 'g'), 160) \
          FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT {n}"
     ))?;
-    let indexes = pg.query(
-        "SELECT relname, indexrelname, idx_scan, idx_tup_read, \
-         round(idx_tup_read::numeric / greatest(idx_scan, 1), 1) \
-         FROM pg_stat_user_indexes WHERE idx_scan > 0 \
-         ORDER BY idx_tup_read::numeric / greatest(idx_scan, 1) DESC LIMIT 6",
-    )?;
+    let now = index_reads(pg)?;
+    let mut walked: Vec<(&String, i64, i64)> = now
+        .iter()
+        .map(|(index, (scans, read))| {
+            let (s0, r0) = since.get(index).copied().unwrap_or((0, 0));
+            (index, scans - s0, read - r0)
+        })
+        .filter(|(_, scans, _)| *scans > 0)
+        .collect();
+    walked.sort_by(|a, b| (b.2 as f64 / b.1 as f64).total_cmp(&(a.2 as f64 / a.1 as f64)));
     let mut out = String::from(
         "| calls | total ms | mean ms | rows/call | statement |\n|---:|---:|---:|---:|---|\n",
     );
@@ -256,9 +287,12 @@ pub(crate) fn top_statements(pg: &DedicatedPostgres, n: usize) -> Result<String>
     out.push_str(
         "\n| table | index | scans | tuples read | per scan |\n|---|---|---:|---:|---:|\n",
     );
-    for line in indexes.lines() {
-        out.push_str(&format!("| {} |\n", line.replace('|', " | ")));
+    for (index, scans, read) in walked.into_iter().take(6) {
+        let (table, name) = index.split_once('|').unwrap_or((index, ""));
+        let per_scan = read as f64 / scans as f64;
+        out.push_str(&format!("| {table} | {name} | {scans} | {read} | {per_scan:.1} |\n"));
     }
+    *since = now;
     Ok(out)
 }
 
