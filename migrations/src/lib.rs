@@ -12,6 +12,7 @@ mod m20261215_100000_add_qrcode_login_strategy;
 mod m20261216_100000_move_wechat_identities;
 mod m20261220_100000_generalise_wechat_connections;
 mod m20261221_100000_add_application_connections;
+mod m20261222_100000_plan_pool_lookups_by_their_keys;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261216_100000_move_wechat_identities::Migration),
             Box::new(m20261220_100000_generalise_wechat_connections::Migration),
             Box::new(m20261221_100000_add_application_connections::Migration),
+            Box::new(m20261222_100000_plan_pool_lookups_by_their_keys::Migration),
         ]
     }
 

@@ -227,7 +227,8 @@ async fn list_pages(t: &Tessera, concurrency: usize, window: Duration) -> Vec<Ph
             let page = if i % 7 == 0 { 1 } else { (i * 7919) % pages + 1 };
             Some(Req::Bearer(format!("{url}?page={page}&limit=20"), admin.clone()))
         });
-        phases.push(list.closed(concurrency.min(16), window).await);
+        // An administrator's pages, two at a time: a latency goal, not a load test.
+        phases.push(list.closed(concurrency.min(2), window).await);
     }
     phases
 }
@@ -314,15 +315,16 @@ impl Scaled {
             ("a pool grows from empty", &self.growth),
             ("a new pool grows in the large table", &self.late_growth),
         ] {
-            if let (Some((_, first)), Some((_, last))) = (growth.first(), growth.last()) {
-                let ratio = last.rate() / first.rate();
+            let rates: Vec<f64> = growth.iter().map(|(_, p)| p.rate()).collect();
+            let slowest = rates.iter().copied().fold(f64::INFINITY, f64::min);
+            let fastest = rates.iter().copied().fold(0.0, f64::max);
+            if !rates.is_empty() {
+                let shown: Vec<String> = rates.iter().map(|r| format!("{r:.0}")).collect();
                 println!(
-                    "| sign-up rate flat as {what} | first batch {:.0}/s, last {:.0}/s ({:+.0}%) \
-                     | {} |",
-                    first.rate(),
-                    last.rate(),
-                    (ratio - 1.0) * 100.0,
-                    if ratio >= 0.9 { "yes" } else { "**no**" }
+                    "| sign-up rate flat as {what} (slowest batch within 10% of the fastest) | \
+                     {}/s | {} |",
+                    shown.join(", "),
+                    if slowest >= 0.9 * fastest { "yes" } else { "**no**" }
                 );
             }
         }

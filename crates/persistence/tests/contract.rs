@@ -130,6 +130,7 @@ const MIGRATIONS: &[&str] = &[
     "m20261216_100000_move_wechat_identities",
     "m20261220_100000_generalise_wechat_connections",
     "m20261221_100000_add_application_connections",
+    "m20261222_100000_plan_pool_lookups_by_their_keys",
 ];
 
 #[tokio::test]

@@ -1,30 +1,35 @@
-//! Plans that stay right as a table grows from empty (PostgreSQL). Before a table's first
-//! statistics the planner guesses that `pool_id = …` matches 0.5% of its rows, so a lookup by a
-//! unique key (`pool_id`, `unionid`) seemed to find one row through any index starting with
-//! `pool_id`, and walked a whole pool's users through the wrong one. The store gives new tables
-//! their first statistics (what the plan below checks), and plans every run for its values, so
-//! that no generic plan outlives the statistics it was made with (what `plan_cache_mode`
-//! checks).
+//! Plans that stay right as a table grows (PostgreSQL). A lookup by a unique key (`pool_id`,
+//! `unionid`) may use that key's index or any other starting with `pool_id`; when the planner
+//! thought the pool held no rows (a table never analyzed, or a pool its statistics did not
+//! know) every such index seemed to find one row, and it walked a whole pool's users through
+//! the wrong one. The store gives new tables their first statistics, keeps `pool_id` out of
+//! them, and plans every run for its values, so that no generic plan outlives the statistics it
+//! was made with (what `plan_cache_mode` checks).
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 use tessera_persistence::CHANGES_BEFORE_FIRST_ANALYZE;
 
 use super::*;
 
-/// Copies user `u0` of pool `p` 20,000 times (new ids and unionids; no phone, email or username,
-/// which are unique per pool).
-const GROW: &str = "DO $$ DECLARE cols text; vals text; BEGIN
+/// Copies user `u0` `n` times into pool `pool` (new ids and unionids; no phone, email or
+/// username, which are unique per pool).
+fn grow(pool: &str, n: u32) -> String {
+    format!(
+        "DO $$ DECLARE cols text; vals text; BEGIN
   SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position),
-         string_agg(CASE WHEN column_name = 'id' THEN '''grown-'' || g'
-                         WHEN column_name = 'unionid' THEN '''union-grown-'' || g'
+         string_agg(CASE WHEN column_name = 'id' THEN '''{pool}-'' || g'
+                         WHEN column_name = 'pool_id' THEN '''{pool}'''
+                         WHEN column_name = 'unionid' THEN '''union-{pool}-'' || g'
                          WHEN column_name IN ('phone', 'email', 'username') THEN 'NULL'
                          ELSE 't.' || quote_ident(column_name) END, ', ' ORDER BY ordinal_position)
     INTO cols, vals
     FROM information_schema.columns
    WHERE table_name = 'users' AND table_schema = current_schema();
-  EXECUTE format('INSERT INTO users (%s) SELECT %s FROM users t, generate_series(1, 20000) g
+  EXECUTE format('INSERT INTO users (%s) SELECT %s FROM users t, generate_series(1, {n}) g
                   WHERE t.id = ''u0''', cols, vals);
-END $$";
+END $$"
+    )
+}
 
 async fn plan_of(store: &SqlStore, sql: &str) -> String {
     let explain = Statement::from_string(DatabaseBackend::Postgres, sql.to_owned());
@@ -57,7 +62,7 @@ async fn a_lookup_prepared_while_the_pool_was_small_uses_its_unique_index_once_i
     for _ in 0..10 {
         conn.execute_unprepared("EXECUTE by_unionid('p', 'union-1')").await.expect("run");
     }
-    conn.execute_unprepared(GROW).await.expect("grow the pool");
+    conn.execute_unprepared(&grow("p", 20_000)).await.expect("grow the pool");
     // The statistics collector sees this session's changes at its next transaction's end.
     conn.execute_unprepared("SELECT pg_stat_force_next_flush()").await.expect("flush");
 
@@ -84,4 +89,28 @@ async fn other_databases_have_nothing_to_analyze() {
         let analyzed = store.analyze_new_tables().await.expect("analyze");
         assert!(analyzed.is_empty(), "{backend:?}: {analyzed:?}");
     }
+}
+
+/// A pool the statistics do not know (created after the table was last analyzed) grows: its
+/// lookups by a unique key still use that key's index, not a walk of the pool's rows.
+#[tokio::test]
+async fn a_pool_unknown_to_the_statistics_is_looked_up_by_its_unique_keys() {
+    let (store, _db) = store(Backend::Postgres).await;
+    let conn = store.connection();
+    conn.execute_unprepared("ALTER TABLE users SET (autovacuum_enabled = off)").await.expect("off");
+    for id in ["p", "q"] {
+        PoolRepo::create(&store, &pool(id), &keys(id, &format!("k{id}"), 0)).await.expect("pool");
+    }
+    UserRepo::create(&store, &user("p", "u0")).await.expect("user");
+    conn.execute_unprepared(&grow("p", 2_000)).await.expect("grow p");
+    conn.execute_unprepared("ANALYZE users").await.expect("statistics that know only p");
+    conn.execute_unprepared(&grow("q", 20_000)).await.expect("grow q");
+
+    let by_unionid = "EXPLAIN SELECT * FROM users WHERE pool_id = 'q' AND unionid = 'union-q-7' \
+                      LIMIT 1";
+    let plan = plan_of(&store, by_unionid).await;
+    assert!(plan.contains("uq_users_pool_unionid"), "the unique index:\n{plan}");
+    let by_id = "EXPLAIN SELECT * FROM users WHERE pool_id = 'q' AND id = 'q-7' LIMIT 1";
+    let plan = plan_of(&store, by_id).await;
+    assert!(plan.contains("users_pkey"), "the primary key:\n{plan}");
 }
