@@ -247,15 +247,26 @@ async fn purge_expired_refresh_tokens(oidc: Arc<tessera_domain::service::OidcSer
 }
 
 /// Gives tables that grow from empty their first statistics without waiting for autovacuum
-/// (PostgreSQL; see `SqlStore::analyze_new_tables`): checked every 10 s.
+/// (PostgreSQL; see `SqlStore::analyze_new_tables`): checked every 2 s (one read of the
+/// activity statistics).
 async fn analyze_new_tables(store: SqlStore) {
-    let mut every = tokio::time::interval(Duration::from_secs(10));
+    let mut every = tokio::time::interval(Duration::from_secs(2));
+    // A database that is down is said once, not every two seconds.
+    let mut failing = false;
     loop {
         every.tick().await;
         match store.analyze_new_tables().await {
-            Ok(tables) if tables.is_empty() => {}
-            Ok(tables) => tracing::info!(?tables, "analyzed tables that had no statistics yet"),
-            Err(err) => tracing::warn!(%err, "could not analyze tables without statistics"),
+            Ok(tables) => {
+                failing = false;
+                if !tables.is_empty() {
+                    tracing::info!(?tables, "analyzed tables that had no statistics yet");
+                }
+            }
+            Err(err) if !failing => {
+                failing = true;
+                tracing::warn!(%err, "could not analyze tables without statistics");
+            }
+            Err(_) => {}
         }
     }
 }
