@@ -422,6 +422,24 @@ async fn upsert_identity(
     user_id: &str,
     login: &LoginUpdate,
 ) -> Decided<()> {
+    let touched = || identity::ActiveModel {
+        unionid: login.unionid.clone().map_or(NotSet, |v| Set(Some(v))),
+        last_login: Set(Some(login.at)),
+        ..Default::default()
+    };
+    // A returning login's identity is already this user's: one statement. (MySQL counts only
+    // rows it changed: a login within the same instant as the last one falls through to the
+    // general case below, which finds the identity and changes nothing either.)
+    let updated = update_in::<identity::Entity>(pool_id)
+        .set(touched())
+        .filter(identity::Column::AppId.eq(login.app_id.as_str()))
+        .filter(identity::Column::Openid.eq(login.openid.as_str()))
+        .filter(identity::Column::UserId.eq(user_id))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected == 1 {
+        return Ok(Ok(()));
+    }
     let existing = find_in::<identity::Entity>(pool_id)
         .filter(identity::Column::AppId.eq(login.app_id.as_str()))
         .filter(identity::Column::Openid.eq(login.openid.as_str()))
@@ -432,13 +450,8 @@ async fn upsert_identity(
             Ok(Err(StoreError::Conflict("openid is already taken in this user pool".into())))
         }
         Some(found) => {
-            let row = identity::ActiveModel {
-                unionid: login.unionid.clone().map_or(NotSet, |v| Set(Some(v))),
-                last_login: Set(Some(login.at)),
-                ..Default::default()
-            };
             update_in::<identity::Entity>(pool_id)
-                .set(row)
+                .set(touched())
                 .filter(identity::Column::Id.eq(found.id))
                 .exec(txn)
                 .await?;
