@@ -77,9 +77,7 @@ fn reaped_children_seconds(pid: u32) -> f64 {
 
 /// cutime + cstime (fields 16 and 17 of proc(5)) in seconds.
 fn reaped_seconds(stat: &str) -> f64 {
-    let ticks: u64 =
-        fields_after_comm(stat).skip(13).take(2).filter_map(|f| f.parse::<u64>().ok()).sum();
-    ticks as f64 / TICKS_PER_SECOND
+    pair_seconds(stat, 13)
 }
 
 /// The CPU seconds of this process's threads whose name `matches`.
@@ -118,8 +116,13 @@ fn fields_after_comm(stat: &str) -> impl Iterator<Item = &str> {
 
 /// utime + stime (fields 14 and 15 of proc(5)) in seconds.
 fn stat_seconds(stat: &str) -> f64 {
+    pair_seconds(stat, 11)
+}
+
+/// The sum, in seconds, of the two tick counts `skip` fields after `(comm)`.
+fn pair_seconds(stat: &str, skip: usize) -> f64 {
     let ticks: u64 =
-        fields_after_comm(stat).skip(11).take(2).filter_map(|f| f.parse::<u64>().ok()).sum();
+        fields_after_comm(stat).skip(skip).take(2).filter_map(|f| f.parse::<u64>().ok()).sum();
     ticks as f64 / TICKS_PER_SECOND
 }
 

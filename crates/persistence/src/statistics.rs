@@ -20,12 +20,18 @@ use crate::{SqlStore, StoreError, error::map_db_err};
 pub const CHANGES_BEFORE_FIRST_ANALYZE: i64 = 500;
 
 impl SqlStore {
+    /// Whether the database plans from statistics this store keeps current (PostgreSQL), so
+    /// that [`Self::analyze_new_tables`] has work to do.
+    pub fn plans_from_statistics(&self) -> bool {
+        self.backend() == DatabaseBackend::Postgres
+    }
+
     /// On PostgreSQL, analyzes the tables of Tessera's schema that were never analyzed (by
     /// anyone) and have had [`CHANGES_BEFORE_FIRST_ANALYZE`] changes; answers their names. Does
     /// nothing on other databases. A table another session is analyzing is skipped, and so is
     /// one the database user may not analyze (it neither owns it nor is a superuser).
     pub async fn analyze_new_tables(&self) -> Result<Vec<String>, StoreError> {
-        if self.backend() != DatabaseBackend::Postgres {
+        if !self.plans_from_statistics() {
             return Ok(Vec::new());
         }
         let due = Statement::from_sql_and_values(

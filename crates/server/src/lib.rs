@@ -250,6 +250,9 @@ async fn purge_expired_refresh_tokens(oidc: Arc<tessera_domain::service::OidcSer
 /// (PostgreSQL; see `SqlStore::analyze_new_tables`): checked every 2 s (one read of the
 /// activity statistics).
 async fn analyze_new_tables(store: SqlStore) {
+    if !store.plans_from_statistics() {
+        return;
+    }
     let mut every = tokio::time::interval(Duration::from_secs(2));
     // A database that is down is said once, not every two seconds.
     let mut failing = false;

@@ -105,12 +105,7 @@ impl UserRepo for SqlStore {
         app_id: &str,
         openid: &str,
     ) -> StoreResult<Option<User>> {
-        let query = find_in::<user::Entity>(pool_id).filter(user::Column::Id.eq(id));
-        let Some(row) = self.timed(query.one(&self.db)).await? else { return Ok(None) };
-        let mut user = user_from(row)?;
-        user.app_id = Some(app_id.to_owned());
-        user.openid = Some(openid.to_owned());
-        Ok(Some(user))
+        self.timed(read_user_through(&self.db, pool_id, id, app_id, openid)).await?.transpose()
     }
 
     async fn list(
@@ -200,18 +195,10 @@ impl UserRepo for SqlStore {
                     }
                 }
                 // The identity that logged in was just written: no need to read it back.
-                let row = find_in::<user::Entity>(pool_id)
-                    .filter(user::Column::Id.eq(id))
-                    .one(&txn)
-                    .await?;
+                let user =
+                    read_user_through(&txn, pool_id, id, &login.app_id, &login.openid).await?;
                 txn.commit().await?;
-                Ok(Ok(row.map(|row| {
-                    user_from(row).map(|mut user| {
-                        user.app_id = Some(login.app_id.clone());
-                        user.openid = Some(login.openid.clone());
-                        user
-                    })
-                })))
+                Ok(Ok(user))
             })
             .await?;
         outcome?.transpose()
@@ -334,6 +321,24 @@ async fn read_user(
         return Ok(None);
     };
     Ok(attach(db, pool_id, vec![row], app_id).await?.pop())
+}
+
+/// The user seen through the identity (`app_id`, `openid`) the caller holds: their row only.
+async fn read_user_through(
+    db: &impl ConnectionTrait,
+    pool_id: &str,
+    id: &str,
+    app_id: &str,
+    openid: &str,
+) -> Result<Option<StoreResult<User>>, DbErr> {
+    let row = find_in::<user::Entity>(pool_id).filter(user::Column::Id.eq(id)).one(db).await?;
+    Ok(row.map(|row| {
+        user_from(row).map(|mut user| {
+            user.app_id = Some(app_id.to_owned());
+            user.openid = Some(openid.to_owned());
+            user
+        })
+    }))
 }
 
 /// Users from their rows, each seen through the identity of `app_id` when they have one, else
