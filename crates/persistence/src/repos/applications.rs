@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Statement, TransactionTrait, Value,
     sea_query::Expr,
 };
 use tessera_domain::{
@@ -136,6 +137,16 @@ impl RefreshTokenRepo for SqlStore {
         // The conditional update decides the race: it locks the row (PostgreSQL, MySQL) or takes
         // the write lock (SQLite), and a concurrent rotation that waited for it finds `used_at`
         // set and changes nothing.
+        if self.backend() == DatabaseBackend::Postgres {
+            // One statement, so one round trip: the insert happens only if the update did.
+            let rotate = Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                ROTATE_IN_ONE_STATEMENT,
+                rotation_values(pool_id, old, next, now),
+            );
+            let rotated = self.timed(self.db.execute_raw(rotate)).await?;
+            return Ok(rotated.rows_affected() == 1);
+        }
         let mark_used = update_in::<refresh_token::Entity>(pool_id)
             .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
             .filter(refresh_token::Column::Hash.eq(hex(old)))
@@ -172,4 +183,42 @@ impl RefreshTokenRepo for SqlStore {
             refresh_token::Entity::delete_many().filter(refresh_token::Column::ExpiresAt.lt(now));
         Ok(self.timed(query.exec(&self.db)).await?.rows_affected)
     }
+}
+
+/// A rotation on PostgreSQL: marks the old token used if it was not, and stores the next one only
+/// then (a data-modifying `WITH`; a concurrent rotation waits for the row's lock and then finds it
+/// used). Its parameters are [`rotation_values`].
+const ROTATE_IN_ONE_STATEMENT: &str = "\
+WITH used AS (
+    UPDATE refresh_tokens SET used_at = $1
+    WHERE pool_id = $2 AND hash = $3 AND used_at IS NULL
+    RETURNING 1
+)
+INSERT INTO refresh_tokens (hash, pool_id, client_id, user_id, family_id, scope, session_id,
+                            auth_time, amr, created_at, expires_at, used_at)
+SELECT $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM used";
+
+fn rotation_values(
+    pool_id: &str,
+    old: &[u8; 32],
+    next: &RefreshToken,
+    now: DateTime<Utc>,
+) -> [Value; 15] {
+    [
+        now.into(),
+        pool_id.into(),
+        hex(old).into(),
+        hex(&next.hash).into(),
+        next.pool_id.as_str().into(),
+        next.client_id.as_str().into(),
+        next.user_id.as_str().into(),
+        next.family_id.as_str().into(),
+        next.scope.as_str().into(),
+        next.session_id.clone().into(),
+        next.auth_time.into(),
+        next.amr.as_str().into(),
+        next.created_at.into(),
+        next.expires_at.into(),
+        next.used_at.into(),
+    ]
 }
