@@ -9,9 +9,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-    sea_query::{Expr, ExprTrait, Query},
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, TransactionTrait,
+    sea_query::{Expr, ExprTrait, Order, Query},
 };
 use serde_json::Value;
 use tessera_domain::{
@@ -315,12 +315,55 @@ async fn read_user(
     id: &str,
     app_id: Option<&str>,
 ) -> Result<Option<StoreResult<User>>, DbErr> {
-    let Some(row) =
-        find_in::<user::Entity>(pool_id).filter(user::Column::Id.eq(id)).one(db).await?
-    else {
+    // One round trip: the user's row, and the identity that shows them (as [`attach`] chooses
+    // it) in two correlated subqueries, each an index lookup by (`pool_id`, `user_id`).
+    let query = find_in::<user::Entity>(pool_id)
+        .filter(user::Column::Id.eq(id))
+        .expr_as(shown_identity(pool_id, app_id, identity::Column::AppId), SHOWN_APP_ID)
+        .expr_as(shown_identity(pool_id, app_id, identity::Column::Openid), SHOWN_OPENID)
+        .build(db.get_database_backend());
+    let Some(row) = db.query_one_raw(query).await? else {
         return Ok(None);
     };
-    Ok(attach(db, pool_id, vec![row], app_id).await?.pop())
+    let model = user::Model::from_query_result(&row, "")?;
+    let shown_app_id: Option<String> = row.try_get("", SHOWN_APP_ID)?;
+    let shown_openid: Option<String> = row.try_get("", SHOWN_OPENID)?;
+    Ok(Some(user_from(model).map(|mut user| {
+        if let (Some(app_id), Some(openid)) = (shown_app_id, shown_openid) {
+            user.app_id = Some(app_id);
+            user.openid = Some(openid);
+        }
+        user
+    })))
+}
+
+const SHOWN_APP_ID: &str = "shown_app_id";
+const SHOWN_OPENID: &str = "shown_openid";
+
+/// `column` of the identity that shows the user of the outer query, in [`rank`]'s order: the
+/// identity of `app_id`, then the one used last, then the newest.
+fn shown_identity(pool_id: &str, app_id: Option<&str>, column: identity::Column) -> Expr {
+    let mut query = Query::select();
+    query
+        .column((identity::Entity, column))
+        .from(identity::Entity)
+        .and_where(Expr::col((identity::Entity, identity::Column::PoolId)).eq(pool_id))
+        .and_where(
+            Expr::col((identity::Entity, identity::Column::UserId))
+                .equals((user::Entity, user::Column::Id)),
+        );
+    if let Some(app_id) = app_id {
+        let of_app = Expr::case(identity::Column::AppId.eq(app_id), 1).finally(0);
+        query.order_by_expr(of_app.into(), Order::Desc);
+    }
+    let ever_used = Expr::case(identity::Column::LastLogin.is_null(), 0).finally(1);
+    query
+        .order_by_expr(ever_used.into(), Order::Desc)
+        .order_by(identity::Column::LastLogin, Order::Desc)
+        .order_by(identity::Column::CreatedAt, Order::Desc)
+        .order_by(identity::Column::Id, Order::Desc)
+        .limit(1);
+    Expr::SubQuery(None, Box::new(query.into()))
 }
 
 /// The user seen through the identity (`app_id`, `openid`) the caller holds: their row only.

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, sea_query::Query};
 use tessera_domain::{
     StoreError,
-    model::{IdentityKind, LoginUpdate, Page, UserChanges, UserFilter},
+    model::{IdentityKind, LinkedIdentity, LoginUpdate, Page, UserChanges, UserFilter},
     ports::{PoolRepo, UserRepo},
 };
 use tessera_migration::{Migrator, MigratorTrait};
@@ -386,6 +386,60 @@ async fn a_users_first_identity_has_the_kind_they_signed_up_through() {
         }
         let found = UserRepo::find_by_openid(&store, "p", "wx0000000000000005", "openid-w").await;
         assert_eq!(found.expect("find").map(|u| u.id).as_deref(), Some("w"), "{backend:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_read_and_a_list_show_a_user_through_the_same_identity() {
+    each_backend(|store, backend| async move {
+        PoolRepo::create(&store, &pool("p"), &keys("p", "k", 0)).await.expect("pool");
+        // Signed up through two apps at once and never logged in: no identity was used yet.
+        let mut u = user("p", "u");
+        u.last_login = None;
+        let also = [LinkedIdentity {
+            id: "i-b".into(),
+            kind: IdentityKind::MiniProgram,
+            app_id: "wx0000000000000002".into(),
+            openid: "open-b".into(),
+            unionid: None,
+        }];
+        UserRepo::create_with_identity(&store, &u, IdentityKind::MiniProgram, &also)
+            .await
+            .expect("user");
+        let shown = |store: SqlStore, app_id: Option<&'static str>| async move {
+            let read = match app_id {
+                Some(app_id) => UserRepo::get_for_app(&store, "p", "u", app_id).await,
+                None => UserRepo::get(&store, "p", "u").await,
+            };
+            let read = read.expect("get").expect("u");
+            (read.app_id.expect("app"), read.openid.expect("openid"))
+        };
+        let listed = |store: SqlStore| async move {
+            let page = Page::new(None, None).expect("page");
+            let list = UserRepo::list(&store, "p", &UserFilter::default(), page).await;
+            let listed = list.expect("list").items.pop().expect("u");
+            (listed.app_id.expect("app"), listed.openid.expect("openid"))
+        };
+        // Neither used: the newest, and of two as new, the greater id ("u" after "i-b").
+        let first = ("wx4f4bc4dec97d474b".to_owned(), "openid-u".to_owned());
+        assert_eq!(shown(store.clone(), None).await, first, "{backend:?}");
+        assert_eq!(listed(store.clone()).await, first, "{backend:?}");
+        // A used identity goes before one never used, whatever their ids.
+        let used = login("wx0000000000000002", "open-b", None, "i-b", 20);
+        UserRepo::record_login(&store, "p", "u", &used).await.expect("login");
+        let second = ("wx0000000000000002".to_owned(), "open-b".to_owned());
+        assert_eq!(shown(store.clone(), None).await, second, "{backend:?}");
+        assert_eq!(listed(store.clone()).await, second, "{backend:?}");
+        // The app asked for goes before all.
+        let asked = shown(store.clone(), Some("wx4f4bc4dec97d474b")).await;
+        assert_eq!(asked, first, "{backend:?}");
+        // A user without identities is read without one.
+        let mut bare = user("p", "bare");
+        (bare.app_id, bare.openid) = (None, None);
+        UserRepo::create(&store, &bare).await.expect("bare");
+        let read = UserRepo::get(&store, "p", "bare").await.expect("get").expect("bare");
+        assert_eq!((read.app_id, read.openid), (None, None), "{backend:?}");
     })
     .await;
 }
