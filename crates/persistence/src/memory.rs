@@ -157,6 +157,12 @@ impl StateStore for MemoryStateStore {
         Ok(values.get(key).filter(|(_, until)| *until > now).map(|(value, _)| value.clone()))
     }
 
+    async fn any_present(&self, keys: &[StateKey]) -> StoreResult<bool> {
+        let now = self.clock.now();
+        let values = lock(&self.values);
+        Ok(keys.iter().any(|key| values.get(key).is_some_and(|(_, until)| *until > now)))
+    }
+
     async fn take(&self, key: &StateKey) -> StoreResult<Option<Vec<u8>>> {
         let now = self.clock.now();
         let taken = lock(&self.values).remove(key);

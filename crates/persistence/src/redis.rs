@@ -382,6 +382,19 @@ impl StateStore for RedisStore {
         self.timed(async { script.key(&key).invoke_async(&mut conn).await }).await
     }
 
+    async fn any_present(&self, keys: &[StateKey]) -> StoreResult<bool> {
+        if keys.is_empty() {
+            return Ok(false);
+        }
+        let mut conn = self.topology.conn();
+        let keys: Vec<String> = keys.iter().map(|k| self.key("state", k.as_str())).collect();
+        // A cluster splits `EXISTS` by slot and adds up the answers.
+        let present: u64 = self
+            .timed(async { redis::cmd("EXISTS").arg(&keys).query_async(&mut conn).await })
+            .await?;
+        Ok(present > 0)
+    }
+
     async fn take(&self, key: &StateKey) -> StoreResult<Option<Vec<u8>>> {
         let mut conn = self.topology.conn();
         let key = self.key("state", key.as_str());

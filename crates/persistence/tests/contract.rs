@@ -793,6 +793,18 @@ mod tickets {
             assert_eq!(store.get(&qr).await.expect("get"), None, "{name}: the lifetime was kept");
             assert!(!store.replace(&qr, b"scanned|x", b"y").await.expect("cas"), "{name}");
 
+            // Presence of any of several keys, in whichever slots they fall.
+            let marks: Vec<StateKey> = (0..6)
+                .map(|n| StateKey::new(StateKind::RevokedToken, "p", &format!("jti-{n}")))
+                .collect();
+            assert!(!store.any_present(&marks).await.expect("any"), "{name}: none yet");
+            assert!(!store.any_present(&[]).await.expect("any"), "{name}: no keys");
+            store.put(&marks[4], b"1", Duration::from_millis(600)).await.expect("put");
+            assert!(store.any_present(&marks).await.expect("any"), "{name}: one of six");
+            assert!(!store.any_present(&marks[..4]).await.expect("any"), "{name}: not those");
+            time.pass(Duration::from_millis(900)).await;
+            assert!(!store.any_present(&marks).await.expect("any"), "{name}: expired");
+
             let sess = StateKey::new(StateKind::Session, "p", "s");
             store.put(&sess, b"s", Duration::from_secs(60)).await.expect("put");
             assert!(store.delete(&sess).await.expect("delete"), "{name}");

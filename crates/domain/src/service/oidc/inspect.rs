@@ -124,14 +124,21 @@ impl OidcService {
             OAuthError::new(OAuthErrorCode::InvalidToken, "the access token is invalid or expired")
         };
         let token = bearer.filter(|t| !t.is_empty()).ok_or_else(invalid)?;
-        let claims = self.valid_access(&pool.id, token).await?.ok_or_else(invalid)?;
+        let claims = self.signed_access(&pool.id, token).await?.ok_or_else(invalid)?;
         // The subject first, as for any use of the token: a machine application's, or a user
-        // (read once, whole: the claims come from it) who is still there and not blocked.
+        // (read once, whole: the claims come from it) who is still there and not blocked; and
+        // the token not revoked (Redis asked at the same time as the database).
         let user = if claims.sub == claims.client_id {
             self.hot.application(&pool.id, &claims.client_id).await?.ok_or_else(invalid)?;
+            if self.revoked(&pool.id, &claims).await? {
+                return Err(invalid());
+            }
             None
         } else {
-            let user = self.users.get(&pool.id, &claims.sub).await?.filter(|u| !u.blocked);
+            let (revoked, user) = tokio::try_join!(self.revoked(&pool.id, &claims), async {
+                Ok::<_, OAuthError>(self.users.get(&pool.id, &claims.sub).await?)
+            })?;
+            let user = user.filter(|u| !u.blocked && !revoked);
             Some(user.ok_or_else(invalid)?)
         };
         let scopes = Scopes::parse(&claims.scope).map_err(|_| invalid())?;
@@ -153,18 +160,22 @@ impl OidcService {
         pool_id: &str,
         token: &str,
     ) -> Result<Option<AccessClaims>, OAuthError> {
-        let Some(claims) = self.valid_access(pool_id, token).await? else { return Ok(None) };
+        let Some(claims) = self.signed_access(pool_id, token).await? else { return Ok(None) };
         if claims.sub == claims.client_id {
             let app = self.hot.application(pool_id, &claims.client_id).await?;
-            return Ok(app.map(|_| claims));
+            let revoked = self.revoked(pool_id, &claims).await?;
+            return Ok(app.filter(|_| !revoked).map(|_| claims));
         }
-        let blocked = self.users.blocked(pool_id, &claims.sub).await?;
-        Ok((blocked == Some(false)).then_some(claims))
+        // Redis and the database asked at once.
+        let (revoked, blocked) = tokio::try_join!(self.revoked(pool_id, &claims), async {
+            Ok::<_, OAuthError>(self.users.blocked(pool_id, &claims.sub).await?)
+        })?;
+        Ok((!revoked && blocked == Some(false)).then_some(claims))
     }
 
-    /// The claims of `token` if it is one of this pool's access tokens, unexpired and not
-    /// revoked; whether its subject may still use it is the caller's to check.
-    async fn valid_access(
+    /// The claims of `token` if it is one of this pool's access tokens, signed by a published
+    /// key, typed `at+jwt`, issued by this pool and unexpired; revocation is not checked.
+    async fn signed_access(
         &self,
         pool_id: &str,
         token: &str,
@@ -184,17 +195,17 @@ impl OidcService {
         {
             return Ok(None);
         }
-        let revoked = StateKey::new(StateKind::RevokedToken, pool_id, &claims.jti);
-        if self.state.get(&revoked).await?.is_some() {
-            return Ok(None);
-        }
-        if let Some(grant) = &claims.grant_id {
-            let key = StateKey::new(StateKind::RevokedToken, pool_id, &grant_marker(grant));
-            if self.state.get(&key).await?.is_some() {
-                return Ok(None);
-            }
-        }
         Ok(Some(claims))
+    }
+
+    /// Whether the token of `claims` was revoked, itself or through its grant (a refresh
+    /// token's family): both looked up in one round trip.
+    async fn revoked(&self, pool_id: &str, claims: &AccessClaims) -> Result<bool, OAuthError> {
+        let mut marks = vec![StateKey::new(StateKind::RevokedToken, pool_id, &claims.jti)];
+        if let Some(grant) = &claims.grant_id {
+            marks.push(StateKey::new(StateKind::RevokedToken, pool_id, &grant_marker(grant)));
+        }
+        Ok(self.state.any_present(&marks).await?)
     }
 
     /// The stored refresh token `token`, if unused and unexpired and its user may still sign in.
