@@ -110,8 +110,9 @@ for target in ["deploy/k8s/base", "deploy/k8s/overlays/example"]:
     hardened(kinds["Deployment"], target)
     metrics_kept_inside(objects, target)
 
-# Helm: lint, then render value sets.
-report = lint(CHART)
+# Helm: lint, then render value sets. publicUrl has no default: every install gives it.
+PUBLIC_URL = "https://login.acme.test"
+report = lint(CHART, {"publicUrl": PUBLIC_URL})
 check(not report["errors"] and all(m["severity"] < 2 for m in report["messages"]), f"helm lint: {report}")
 schema = json.load(open(f"{CHART}/values.schema.json"))
 defaults = yaml.safe_load(open(f"{CHART}/values.yaml"))
@@ -157,8 +158,9 @@ for name, values in scenarios.items():
             merged[key] = {**merged.get(key, {}), **value}
         else:
             merged[key] = value
+    merged["publicUrl"] = PUBLIC_URL
     jsonschema.validate(merged, schema)
-    files = chart.render(values, name="r", namespace="identity")
+    files = chart.render({"publicUrl": PUBLIC_URL, **values}, name="r", namespace="identity")
     objects = []
     for path, text in files.items():
         if path.endswith("NOTES.txt"):
@@ -177,6 +179,7 @@ for name, values in scenarios.items():
     check(("Job" in kinds) == values.get("migrationJob", {}).get("enabled", True), f"{name}: job toggle")
     check(("HorizontalPodAutoscaler" in kinds) == values.get("autoscaling", {}).get("enabled", True), f"{name}: hpa toggle")
     env = {e["name"]: e.get("value") for e in kinds["Deployment"]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    check(env.get("TESSERA_HTTP__PUBLIC_URL") == PUBLIC_URL, f"{name}: public URL passed through")
     endpoint = values.get("telemetry", {}).get("otlpEndpoint")
     check(env.get("TESSERA_TELEMETRY__OTLP_ENDPOINT") == endpoint, f"{name}: OTLP endpoint passed through")
     proxies = ",".join(values.get("trustedProxies", [])) or None
@@ -218,12 +221,20 @@ for bad in [{"redis": {"mode": "bogus"}}, {"publicUrl": "id.example.com"}, {"rep
     except jsonschema.ValidationError:
         check(True, "")
 
+# No publicUrl, or the documentation's example, is refused with a message naming the value.
+for values, says in [({}, "publicUrl is required"), ({"publicUrl": "https://id.example.com/"}, "example")]:
+    try:
+        chart.render(values, name="r", namespace="identity")
+        check(False, f"the chart rendered with publicUrl {values.get('publicUrl')!r}")
+    except Exception as refused:  # helm_python raises its own error types, carrying Helm's message
+        check("publicUrl" in str(refused) and says in str(refused), f"publicUrl refused: {refused}")
+
 # An Ingress without trusted proxies is refused (every client would share the ingress's address,
 # so one attacker's failed logins would lock out every admin), with a message that says why.
 for values in [{"ingress": {"enabled": True}},
                {"ingress": {"enabled": True, "allowWithoutTrustedProxies": False}, "trustedProxies": []}]:
     try:
-        chart.render(values, name="r", namespace="identity")
+        chart.render({"publicUrl": PUBLIC_URL, **values}, name="r", namespace="identity")
         check(False, f"the chart rendered an ingress without trusted proxies: {values}")
     except Exception as refused:  # helm_python raises its own error types, carrying Helm's message
         message = str(refused)

@@ -76,6 +76,10 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    if let (Command::Serve, Err(err)) = (&command, loaded.config.http.require_public_url()) {
+        eprintln!("error: {err}");
+        return std::process::ExitCode::from(2);
+    }
     let telemetry = match init_telemetry(&loaded.config) {
         Ok(telemetry) => telemetry,
         Err(err) => {

@@ -19,6 +19,15 @@ app.kubernetes.io/component: server
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end -}}
 
+{{/* publicUrl, which must be set and must not be the documentation's example. */}}
+{{- define "tessera.publicUrl" -}}
+{{- $url := required "publicUrl is required: the URL clients reach Tessera at (--set publicUrl=https://login.your-company.com); token issuers start with it" .Values.publicUrl -}}
+{{- if eq (trimSuffix "/" $url) "https://id.example.com" -}}
+{{- fail "publicUrl: https://id.example.com is the documentation's example; set the URL clients reach Tessera at" -}}
+{{- end -}}
+{{- $url -}}
+{{- end -}}
+
 {{/* The environment every Tessera container gets. */}}
 {{- define "tessera.env" -}}
 - name: TESSERA_DATABASE__URL
@@ -28,7 +37,7 @@ app.kubernetes.io/component: server
 - name: TESSERA_REDIS__URL
   valueFrom: { secretKeyRef: { name: {{ .Values.redis.existingSecret }}, key: {{ .Values.redis.urlKey }} } }
 - { name: TESSERA_REDIS__KEY_PREFIX, value: {{ .Values.redis.keyPrefix | quote }} }
-- { name: TESSERA_HTTP__PUBLIC_URL, value: {{ .Values.publicUrl | quote }} }
+- { name: TESSERA_HTTP__PUBLIC_URL, value: {{ include "tessera.publicUrl" . | quote }} }
 - { name: TESSERA_LOG__FORMAT, value: {{ .Values.log.format | quote }} }
 - { name: TESSERA_LOG__LEVEL, value: {{ .Values.log.level | quote }} }
 - { name: MIMALLOC_ARENA_EAGER_COMMIT, value: "0" }

@@ -19,7 +19,10 @@ pub struct HttpConfig {
     /// Listen address of the management listener (`/metrics`), kept off the public one.
     #[serde(deserialize_with = "socket_addr")]
     pub management_bind: SocketAddr,
-    /// The externally visible base URL (token issuers derive from it).
+    /// The externally visible base URL (token issuers derive from it). Unset (empty), it is
+    /// `http://{bind}` when `bind` is a loopback address; otherwise `serve` requires it (see
+    /// [`HttpConfig::require_public_url`]): a server others reach must not advertise an address
+    /// only its own host can use.
     pub public_url: String,
     /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the client; a list, or
     /// one comma-separated string (as environment variables give it).
@@ -41,7 +44,7 @@ impl Default for HttpConfig {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             management_bind: SocketAddr::from(([127, 0, 0, 1], 9090)),
-            public_url: "http://127.0.0.1:8080".into(),
+            public_url: String::new(),
             trusted_proxies: Vec::new(),
             header_read_timeout_ms: 10_000,
             body_read_timeout_ms: 30_000,
@@ -53,9 +56,14 @@ impl Default for HttpConfig {
 
 impl HttpConfig {
     pub(super) fn validate(&mut self) -> Result<(), ConfigError> {
-        self.public_url = http_url("http.public_url", &self.public_url)?;
         if self.management_bind == self.bind && self.bind.port() != 0 {
             return Err(bad("http.management_bind", "must differ from http.bind"));
+        }
+        if self.public_url.is_empty() && self.bind.ip().is_loopback() {
+            self.public_url = format!("http://{}", self.bind);
+        }
+        if !self.public_url.is_empty() {
+            self.public_url = http_url("http.public_url", &self.public_url)?;
         }
         let timeouts = [
             ("http.header_read_timeout_ms", self.header_read_timeout_ms),
@@ -69,6 +77,23 @@ impl HttpConfig {
         }
         if !(1..=1_000_000).contains(&self.max_connections) {
             return Err(bad("http.max_connections", "must be between 1 and 1000000"));
+        }
+        Ok(())
+    }
+
+    /// Checks that a server others can reach was told its public URL: `serve` refuses to start
+    /// without one when `http.bind` is not a loopback address (the commands that do not serve,
+    /// `migrate` and `rekey`, need none).
+    pub fn require_public_url(&self) -> Result<(), ConfigError> {
+        if self.public_url.is_empty() {
+            return Err(bad(
+                "http.public_url",
+                format!(
+                    "must be set when http.bind ({}) is not a loopback address: it is the URL \
+                     clients reach Tessera at, and its tokens' issuers start with it",
+                    self.bind
+                ),
+            ));
         }
         Ok(())
     }

@@ -42,6 +42,30 @@ fn bad_configuration_stops_the_start_with_one_line_naming_the_key() {
 }
 
 #[test]
+fn serving_beyond_loopback_without_a_public_url_stops_the_start_naming_the_key() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = Command::new(BIN)
+        .arg("serve")
+        .current_dir(dir.path())
+        .env("TESSERA_HTTP__BIND", format!("0.0.0.0:{}", free_port()))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("http.public_url"), "{stderr}");
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "created nothing");
+    // The commands that do not serve need no public URL.
+    let out = Command::new(BIN)
+        .arg("migrate")
+        .current_dir(dir.path())
+        .env("TESSERA_HTTP__BIND", "0.0.0.0:8080")
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
 fn serve_runs_on_the_embedded_default_and_prints_the_bootstrap_password_once() {
     let dir = tempfile::tempdir().expect("dir");
     let (port, management) = (free_port(), free_port());

@@ -31,6 +31,25 @@ fn defaults_match_the_contract() {
 }
 
 #[test]
+fn an_unset_public_url_is_the_loopback_bind_address() {
+    for (bind, url) in
+        [("127.0.0.1:9000", "http://127.0.0.1:9000"), ("[::1]:8443", "http://[::1]:8443")]
+    {
+        let loaded = load_from(with_toml(&format!("[http]\nbind = \"{bind}\"")));
+        assert_eq!(loaded.expect(bind).config.http.public_url, url);
+    }
+    // Bound to every interface with no URL: loads (for `migrate`), but may not serve.
+    let wide = load_from(with_toml("[http]\nbind = \"0.0.0.0:8080\"")).expect("loads").config;
+    let err = wide.http.require_public_url().expect_err("no URL to serve under");
+    assert_eq!(err.key, "http.public_url");
+    assert!(err.to_string().contains("0.0.0.0:8080"), "{err}");
+    let set = "[http]\nbind = \"0.0.0.0:8080\"\npublic_url = \"http://127.0.0.1:8080\"";
+    let loaded = load_from(with_toml(set)).expect("a loopback URL set on purpose is kept");
+    assert_eq!(loaded.config.http.public_url, "http://127.0.0.1:8080");
+    assert!(loaded.config.http.require_public_url().is_ok());
+}
+
+#[test]
 fn a_file_overrides_defaults_and_trailing_slashes_go() {
     let key = MasterKey::generate().to_base64();
     let loaded = load_from(with_toml(&format!(
