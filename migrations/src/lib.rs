@@ -13,6 +13,7 @@ mod m20261216_100000_move_wechat_identities;
 mod m20261220_100000_generalise_wechat_connections;
 mod m20261221_100000_add_application_connections;
 mod m20261222_100000_plan_pool_lookups_by_their_keys;
+mod m20261223_100000_page_users_from_their_index;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261220_100000_generalise_wechat_connections::Migration),
             Box::new(m20261221_100000_add_application_connections::Migration),
             Box::new(m20261222_100000_plan_pool_lookups_by_their_keys::Migration),
+            Box::new(m20261223_100000_page_users_from_their_index::Migration),
         ]
     }
 

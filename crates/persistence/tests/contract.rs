@@ -131,6 +131,7 @@ const MIGRATIONS: &[&str] = &[
     "m20261220_100000_generalise_wechat_connections",
     "m20261221_100000_add_application_connections",
     "m20261222_100000_plan_pool_lookups_by_their_keys",
+    "m20261223_100000_page_users_from_their_index",
 ];
 
 #[tokio::test]

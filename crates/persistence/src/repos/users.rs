@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
     sea_query::{Expr, ExprTrait, Order, Query},
 };
 use serde_json::Value;
@@ -131,8 +131,30 @@ impl UserRepo for SqlStore {
                 .to_owned();
             query = query.filter(user::Column::Id.in_subquery(owners));
         }
-        let query = query.order_by_asc(user::Column::SignedUp).order_by_asc(user::Column::Id);
-        let (rows, total) = self.paged(query, page).await?;
+        let in_order = |query: sea_orm::Select<user::Entity>| {
+            query.order_by_asc(user::Column::SignedUp).order_by_asc(user::Column::Id)
+        };
+        let (rows, total) = self
+            .timed(async {
+                let total = query.clone().count(&self.db).await?;
+                // The page's ids first, from the index alone (`ix_users_pool_signed_up_id`),
+                // then their rows: a page deep into a large pool skips index entries, not rows.
+                let ids: Vec<String> = in_order(query.select_only().column(user::Column::Id))
+                    .offset(page.offset())
+                    .limit(page.limit)
+                    .into_tuple()
+                    .all(&self.db)
+                    .await?;
+                if ids.is_empty() {
+                    return Ok((Vec::new(), total));
+                }
+                let rows = in_order(find_in::<user::Entity>(pool_id))
+                    .filter(user::Column::Id.is_in(ids))
+                    .all(&self.db)
+                    .await?;
+                Ok((rows, total))
+            })
+            .await?;
         let items = self.timed(attach(&self.db, pool_id, rows, None)).await?;
         Ok(Paged { items: items.into_iter().collect::<Result<_, _>>()?, total })
     }

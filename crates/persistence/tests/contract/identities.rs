@@ -443,3 +443,41 @@ async fn a_read_and_a_list_show_a_user_through_the_same_identity() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_pools_users_are_paged_in_sign_up_order_with_the_filters_and_the_total() {
+    each_backend(|store, backend| async move {
+        PoolRepo::create(&store, &pool("p"), &keys("p", "k", 0)).await.expect("pool");
+        PoolRepo::create(&store, &pool("q"), &keys("q", "kq", 0)).await.expect("pool");
+        // 45 users over 15 instants, three at each (the id orders them), created out of order;
+        // every third has a phone; another pool's users are never listed.
+        let mut expected = Vec::new();
+        for n in (0..45u32).rev() {
+            let mut u = user("p", &format!("u{:02}", 44 - n));
+            u.signed_up = t(i64::from(n / 3));
+            u.phone = (n % 3 == 0).then(|| format!("1380013{n:04}"));
+            UserRepo::create(&store, &u).await.expect("user");
+            expected.push((u.signed_up, u.id));
+            UserRepo::create(&store, &user("q", &format!("q{n:02}"))).await.expect("other pool");
+        }
+        expected.sort();
+        let expected: Vec<String> = expected.into_iter().map(|(_, id)| id).collect();
+        let mut listed = Vec::new();
+        for number in 1..=4 {
+            let page = Page::new(Some(number), Some(20)).expect("page");
+            let got = UserRepo::list(&store, "p", &UserFilter::default(), page).await;
+            let got = got.expect("list");
+            assert_eq!(got.total, 45, "{backend:?}: page {number}");
+            assert_eq!(got.items.len(), [20, 20, 5, 0][number as usize - 1], "{backend:?}");
+            assert!(got.items.iter().all(|u| u.openid.is_some()), "{backend:?}: identities");
+            listed.extend(got.items.into_iter().map(|u| u.id));
+        }
+        assert_eq!(listed, expected, "{backend:?}: every user once, in sign-up then id order");
+        let phones = UserFilter { phone: Some("13800130003".into()), ..Default::default() };
+        let page = Page::new(Some(1), Some(20)).expect("page");
+        let found = UserRepo::list(&store, "p", &phones, page).await.expect("list");
+        assert_eq!(found.total, 1, "{backend:?}");
+        assert_eq!(found.items.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(), ["u41"]);
+    })
+    .await;
+}
