@@ -48,6 +48,11 @@ pub fn announce(admin: &AdminConfig, outcome: &BootstrapAdmin) {
             username = "admin",
             "created the bootstrap platform admin with admin.bootstrap_password"
         ),
+        BootstrapAdmin::PasswordNotApplied => tracing::warn!(
+            "admin.bootstrap_password is set but not applied: it is only read when there is no \
+             platform admin, and it is not the password of the account \"admin\"; to apply it, \
+             run `tessera admin reset-password admin --password-file <file>`, or unset it"
+        ),
         BootstrapAdmin::Existing => {}
     }
 }

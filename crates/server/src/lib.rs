@@ -211,6 +211,45 @@ pub async fn rekey(config: &Config) -> anyhow::Result<tessera_domain::service::R
     Ok(services.maintenance.reseal_all().await?)
 }
 
+/// What `tessera admin` does to a platform admin account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAction {
+    /// Creates another account.
+    Create,
+    /// Sets an existing account's password; its tokens stop working.
+    ResetPassword,
+}
+
+/// `tessera admin create|reset-password`: account recovery without a token, for whoever holds
+/// the configuration (as Keycloak's bootstrap admin). With no `password` a random one is
+/// generated and returned, to be shown once. Audited with the actor `operator`.
+pub async fn admin_account(
+    config: &Config,
+    action: AdminAction,
+    username: &str,
+    password: Option<String>,
+) -> anyhow::Result<Option<String>> {
+    let store = connect(config).await?;
+    store.migrate().await.context("database migration failed")?;
+    let audit: Arc<dyn AuditRepo> = Arc::new(store.clone());
+    let services =
+        services(config, &store, Arc::new(tessera_domain::ports::NoMetrics), audit).await?;
+    let admins = &services.admins;
+    let generated = password.is_none().then(|| admins.generate_password());
+    let password = password.or_else(|| generated.clone()).unwrap_or_default();
+    let ctx = tessera_domain::service::Ctx::operator();
+    match action {
+        AdminAction::Create => {
+            let new = tessera_domain::service::NewAdmin { username: username.to_owned(), password };
+            admins.create(&ctx, new).await?;
+        }
+        AdminAction::ResetPassword => {
+            admins.reset_password(&ctx, username, password).await?;
+        }
+    }
+    Ok(generated)
+}
+
 /// Gives pools created before next signing keys existed their next key, in the background: the
 /// server serves meanwhile (their rotations work as they did until then), and an RSA key takes a
 /// while to generate. Every start runs it; it does nothing once every pool has a next key. A

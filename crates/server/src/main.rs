@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use tessera::{Config, config, init_telemetry, start};
+use tessera::{AdminAction, Config, admin_account, config, init_telemetry, start};
 
 /// mimalloc: its per-thread free lists cost a fraction of glibc malloc's CPU under load (malloc
 /// and free were about a tenth of the server's profile), and it returns memory without per-thread
@@ -36,6 +36,12 @@ enum Command {
     Rekey,
     /// Run the whole flow locally against the WeChat simulator and print each step.
     Demo,
+    /// Platform admin accounts, without a token (recovery): whoever holds the configuration
+    /// (the database and the master key) may create an account or set one's password.
+    Admin {
+        #[command(subcommand)]
+        action: AdminCommand,
+    },
     /// Exit 0 when the server at URL answers 200 (for container health checks).
     Healthcheck {
         /// The URL to probe.
@@ -56,6 +62,28 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create another platform admin account.
+    Create {
+        /// Its login name.
+        username: String,
+        /// Read the password from the first line of this file; without it a random password
+        /// is generated and printed once on standard output.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+    },
+    /// Set an account's password (a forgotten one); every token of the account stops working.
+    ResetPassword {
+        /// Its login name.
+        username: String,
+        /// Read the password from the first line of this file; without it a random password
+        /// is generated and printed once on standard output.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+    },
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
@@ -67,7 +95,7 @@ fn main() -> std::process::ExitCode {
         Command::WechatSim { bind, apps } => return wechat_sim(bind, &apps),
         Command::Healthcheck { url } => return healthcheck(&url),
         Command::Demo => return demo(),
-        Command::Serve | Command::Migrate | Command::Rekey => {}
+        Command::Serve | Command::Migrate | Command::Rekey | Command::Admin { .. } => {}
     }
     let loaded = match config::load(cli.config.as_deref()) {
         Ok(loaded) => loaded,
@@ -203,6 +231,32 @@ async fn run(command: Command, config: &Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Admin { action } => {
+            let (action, username, file) = match action {
+                AdminCommand::Create { username, password_file } => {
+                    (AdminAction::Create, username, password_file)
+                }
+                AdminCommand::ResetPassword { username, password_file } => {
+                    (AdminAction::ResetPassword, username, password_file)
+                }
+            };
+            let password = file.as_deref().map(read_password).transpose()?;
+            let generated = admin_account(config, action, &username, password).await?;
+            let done = match action {
+                AdminAction::Create => "created platform admin",
+                AdminAction::ResetPassword => "set the password of platform admin",
+            };
+            match generated {
+                Some(password) => {
+                    println!("{done} {username:?}, password (shown only once): {password}")
+                }
+                None => println!("{done} {username:?} with the password of the file given"),
+            }
+            if action == AdminAction::ResetPassword {
+                println!("every token issued to {username:?} so far has stopped working");
+            }
+            Ok(())
+        }
         Command::Migrate => {
             let store = tessera::connect(config).await?;
             store.migrate().await?;
@@ -229,6 +283,13 @@ async fn run(command: Command, config: &Config) -> anyhow::Result<()> {
             running.wait().await
         }
     }
+}
+
+/// The first line of a password file (a mounted Secret usually ends with a newline).
+fn read_password(path: &std::path::Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("--password-file {}: {e}", path.display()))?;
+    Ok(text.lines().next().unwrap_or_default().to_owned())
 }
 
 async fn shutdown_signal() {

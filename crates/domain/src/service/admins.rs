@@ -70,6 +70,34 @@ impl AdminService {
         Ok(admin)
     }
 
+    /// Sets `username`'s password (account recovery from the command line, where no token is
+    /// needed: see [`Ctx::operator`]); every token of the account stops working.
+    pub async fn reset_password(
+        &self,
+        ctx: &Ctx,
+        username: &str,
+        password: String,
+    ) -> Result<PlatformAdmin, Error> {
+        ctx.principal.require_platform()?;
+        validate_password("password", &password)?;
+        let admin =
+            self.admins.find_by_username(username).await?.ok_or(Error::NotFound("admin"))?;
+        let hash = self.passwords.hash(password).await?;
+        if !self.admins.set_password(&admin.id, &hash).await? {
+            return Err(Error::NotFound("admin"));
+        }
+        let action = AuditAction::AdminPasswordChange;
+        self.audit.success(ctx, None, action, Some(&admin.id)).await;
+        Ok(admin)
+    }
+
+    /// A random password for an account whose password nobody chose (24 characters).
+    pub fn generate_password(&self) -> String {
+        let mut bytes = [0u8; 18];
+        self.rng.fill(&mut bytes);
+        crate::crypto::b64url(&bytes)
+    }
+
     /// Accounts by username.
     pub async fn list(&self, ctx: &Ctx, page: Page) -> Result<Paged<PlatformAdmin>, Error> {
         ctx.principal.require_platform()?;

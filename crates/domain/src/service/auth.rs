@@ -44,6 +44,9 @@ pub struct AccessToken {
 pub enum BootstrapAdmin {
     /// Admins exist already; nothing was done.
     Existing,
+    /// Admins exist already and `admin.bootstrap_password` is not `admin`'s password (changed
+    /// since, or no `admin` account): the setting was not applied, which the operator is told.
+    PasswordNotApplied,
     /// `admin` was created with the configured password.
     Created,
     /// `admin` was created with this random password, to be shown once.
@@ -120,7 +123,16 @@ impl AuthService {
         password: Option<&str>,
     ) -> Result<BootstrapAdmin, Error> {
         if self.admins.count().await? > 0 {
-            return Ok(BootstrapAdmin::Existing);
+            let Some(password) = password else { return Ok(BootstrapAdmin::Existing) };
+            let applied = match self.admins.find_by_username("admin").await? {
+                Some(admin) => self.passwords.verify(password, &admin.password_hash).await?,
+                None => false,
+            };
+            return Ok(if applied {
+                BootstrapAdmin::Existing
+            } else {
+                BootstrapAdmin::PasswordNotApplied
+            });
         }
         let (password, outcome) = match password {
             Some(p) if p.chars().count() >= ADMIN_PASSWORD_MIN_CHARS => {

@@ -59,6 +59,9 @@ pub enum Principal {
     },
     /// Nobody in particular (public endpoints, failed logins).
     Anonymous,
+    /// The operator, through the command line (`tessera admin …`): whoever holds the
+    /// configuration (the database and the master key) holds the platform already.
+    Operator,
 }
 
 impl Principal {
@@ -68,6 +71,7 @@ impl Principal {
             Self::Platform { admin_id } => format!("admin:{admin_id}"),
             Self::Pool { pool_id } => format!("pool:{pool_id}"),
             Self::Anonymous => "anonymous".to_owned(),
+            Self::Operator => "operator".to_owned(),
         }
     }
 
@@ -75,7 +79,7 @@ impl Principal {
     /// so it cannot even learn whether the pool exists.
     pub fn require_pool(&self, pool_id: &str) -> Result<(), Error> {
         match self {
-            Self::Platform { .. } => Ok(()),
+            Self::Platform { .. } | Self::Operator => Ok(()),
             Self::Pool { pool_id: own } if own == pool_id => Ok(()),
             Self::Pool { .. } => Err(Error::PoolNotFound),
             Self::Anonymous => Err(Error::Unauthorized("authentication required".into())),
@@ -85,7 +89,7 @@ impl Principal {
     /// Allows platform admins only.
     pub fn require_platform(&self) -> Result<(), Error> {
         match self {
-            Self::Platform { .. } => Ok(()),
+            Self::Platform { .. } | Self::Operator => Ok(()),
             Self::Pool { .. } => {
                 Err(Error::Forbidden("this operation needs a platform admin token".into()))
             }
@@ -107,6 +111,11 @@ impl Ctx {
     /// An unauthenticated caller (public endpoints, logins) from `ip`.
     pub fn anonymous(ip: Option<String>) -> Self {
         Self { principal: Principal::Anonymous, ip }
+    }
+
+    /// The operator at the command line.
+    pub fn operator() -> Self {
+        Self { principal: Principal::Operator, ip: None }
     }
 }
 

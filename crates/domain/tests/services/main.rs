@@ -3,6 +3,7 @@
 //! and rate limit windows are passed by moving the clock.
 #![expect(clippy::expect_used, clippy::panic, reason = "tests report failures by panicking")]
 
+mod admins;
 mod app_connections;
 mod applications;
 mod caches;

@@ -298,3 +298,58 @@ fn demo_runs_the_whole_flow_with_no_configuration() {
     assert!(started.elapsed() < Duration::from_secs(20), "took {:?}", started.elapsed());
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "left nothing behind");
 }
+
+/// `tessera admin …` in `dir`: its exit code, standard output and standard error.
+fn admin(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(BIN).arg("admin").args(args).current_dir(dir).output().expect("runs");
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+#[tokio::test]
+async fn the_command_line_creates_admins_and_resets_a_forgotten_password() {
+    use tessera_domain::{
+        crypto::verify_password,
+        model::Page,
+        ports::{AdminRepo, AuditLog, AuditRepo},
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let (code, stdout, stderr) = admin(dir.path(), &["create", "ops"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let generated = stdout.lines().find_map(|l| l.split("(shown only once): ").nth(1));
+    let generated = generated.unwrap_or_else(|| panic!("printed: {stdout}")).to_owned();
+    assert!(generated.len() >= 16, "{generated}");
+    assert!(!stderr.contains(&generated), "the password is not in the log: {stderr}");
+    let (code, _, stderr) = admin(dir.path(), &["create", "ops"]);
+    assert_ne!(code, Some(0));
+    assert!(stderr.contains("taken"), "{stderr}");
+
+    let file = dir.path().join("new-password");
+    std::fs::write(&file, "a-long-new-password-42\n").expect("write");
+    let path = file.display().to_string();
+    let (code, stdout, stderr) =
+        admin(dir.path(), &["reset-password", "ops", "--password-file", &path]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stdout.contains("a-long-new-password-42"), "{stdout}");
+    let (code, _, stderr) = admin(dir.path(), &["reset-password", "nobody"]);
+    assert_ne!(code, Some(0));
+    assert!(stderr.contains("not found"), "{stderr}");
+    std::fs::write(&file, "short\n").expect("write");
+    let (code, _, stderr) = admin(dir.path(), &["reset-password", "ops", "--password-file", &path]);
+    assert_ne!(code, Some(0));
+    assert!(stderr.contains("password"), "a short password is refused, naming it: {stderr}");
+
+    let url = format!("sqlite://{}/tessera.db", dir.path().display());
+    let config =
+        tessera_persistence::DbConfig { url, timeout: Duration::from_secs(5), max_connections: 1 };
+    let store = tessera_persistence::SqlStore::connect(&config).await.expect("database");
+    let ops = store.find_by_username("ops").await.expect("read").expect("created");
+    assert!(verify_password("a-long-new-password-42", &ops.password_hash), "the file's password");
+    assert!(!verify_password(&generated, &ops.password_hash), "the generated one no more");
+    assert_eq!(ops.token_generation, 1, "the tokens issued before the reset stopped working");
+    let events = AuditRepo::list(&store, AuditLog::Platform, Page::new(None, None).expect("page"));
+    let events = events.await.expect("audit").items;
+    let by_operator: Vec<&str> =
+        events.iter().filter(|e| e.actor == "operator").map(|e| e.action.as_str()).collect();
+    assert_eq!(by_operator, ["admin.password.change", "admin.create"], "{events:?}");
+}
