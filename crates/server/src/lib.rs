@@ -100,6 +100,23 @@ pub async fn connect(config: &Config) -> anyhow::Result<SqlStore> {
     SqlStore::connect(&db).await.context("cannot connect to the database (database.url)")
 }
 
+/// [`connect`] for the commands that work on an existing database (`migrate`, `rekey`,
+/// `admin`): an SQLite file that does not exist is refused, not created (run in the wrong
+/// directory or with a mistyped path, they would otherwise make a new, empty database, and a new
+/// master key beside it). PostgreSQL and MySQL never create a database on connection.
+pub async fn connect_existing(config: &Config) -> anyhow::Result<SqlStore> {
+    if let Some(path) = config.sqlite_path()
+        && !path.exists()
+    {
+        anyhow::bail!(
+            "configuration: database.url: {} does not exist; this command works on an existing \
+             database (`tessera serve` creates one on its first start)",
+            path.display()
+        );
+    }
+    connect(config).await
+}
+
 /// Builds the services over `store`: the master key from the configuration (or, for SQLite, the
 /// key file beside the database), Redis for tickets, rate limits and WeChat access tokens when
 /// `redis.url` is set (in process otherwise), and the WeChat client.
@@ -203,7 +220,7 @@ fn redis_options(redis: &crate::config::RedisConfig) -> anyhow::Result<RedisOpti
 /// `tessera rekey`: re-seals every stored AppSecret and private signing key under the current
 /// `secrets.master_key`, opening those sealed under one of `secrets.previous_master_keys`.
 pub async fn rekey(config: &Config) -> anyhow::Result<tessera_domain::service::ResealReport> {
-    let store = connect(config).await?;
+    let store = connect_existing(config).await?;
     store.migrate().await.context("database migration failed")?;
     let audit: Arc<dyn AuditRepo> = Arc::new(store.clone());
     let services =
@@ -229,7 +246,7 @@ pub async fn admin_account(
     username: &str,
     password: Option<String>,
 ) -> anyhow::Result<Option<String>> {
-    let store = connect(config).await?;
+    let store = connect_existing(config).await?;
     store.migrate().await.context("database migration failed")?;
     let audit: Arc<dyn AuditRepo> = Arc::new(store.clone());
     let services =
@@ -340,7 +357,7 @@ impl Running {
     }
 }
 
-/// Migrates, bootstraps the admin, binds and serves. Stops on `shutdown_signal` or [`Running::stop`].
+/// Migrates, binds, bootstraps the admin and serves. Stops on `shutdown_signal` or [`Running::stop`].
 pub async fn start(
     config: &Config,
     shutdown_signal: Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>,
@@ -351,11 +368,25 @@ pub async fn start(
     let metrics = Arc::new(PromMetrics::new().context("metrics registry")?);
     let audit = BufferedAudit::spawn(Arc::new(store.clone()), 10_000, metrics.clone());
     let services = services(config, &store, metrics.clone(), audit.clone()).await?;
-    let bootstrap = services
+    // Both listeners first: an admin whose generated password is printed must belong to a
+    // server that started (a failed bind would leave an account nobody was told the password of).
+    let listener = tokio::net::TcpListener::bind(config.http.bind)
+        .await
+        .with_context(|| format!("cannot listen on {} (http.bind)", config.http.bind))?;
+    let addr = listener.local_addr().context("listener has no address")?;
+    let management = management::serve(config.http.management_bind, metrics.clone()).await?;
+    let management_addr = management.addr;
+    let bootstrap = match services
         .auth
         .ensure_bootstrap_admin(config.admin.bootstrap_password.as_deref())
         .await
-        .context("creating the bootstrap admin")?;
+    {
+        Ok(bootstrap) => bootstrap,
+        Err(err) => {
+            let _ = management.stop().await;
+            return Err(anyhow::Error::from(err).context("creating the bootstrap admin"));
+        }
+    };
     let next_keys = spawn_next_keys(services.maintenance.clone());
     let on_panic = {
         let metrics = metrics.clone();
@@ -367,13 +398,6 @@ pub async fn start(
     let statistics = tokio::spawn(analyze_new_tables(store.clone()));
     let state = AppState { services, trusted_proxies, on_panic, body_read_timeout, secure_cookies };
     let app = Route::new().nest("/", tessera_api::app(Arc::new(state))).around(trace_request);
-
-    let listener = tokio::net::TcpListener::bind(config.http.bind)
-        .await
-        .with_context(|| format!("cannot listen on {} (http.bind)", config.http.bind))?;
-    let addr = listener.local_addr().context("listener has no address")?;
-    let management = management::serve(config.http.management_bind, metrics).await?;
-    let management_addr = management.addr;
 
     let (tx, rx) = oneshot::channel::<()>();
     let signal = async move {

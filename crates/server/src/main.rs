@@ -42,11 +42,12 @@ enum Command {
         #[command(subcommand)]
         action: AdminCommand,
     },
-    /// Exit 0 when the server at URL answers 200 (for container health checks).
+    /// Exit 0 when the server answers 200 at /health/live (for container health checks).
     Healthcheck {
-        /// The URL to probe.
-        #[arg(long, default_value = "http://127.0.0.1:8080/health/live")]
-        url: String,
+        /// The URL to probe. Default: `/health/live` at `http.bind` from the configuration (an
+        /// address of every interface, 0.0.0.0 or ::, probed on loopback).
+        #[arg(long)]
+        url: Option<String>,
     },
     /// Serve the WeChat simulator (jscode2session, stable_token, getuserphonenumber,
     /// getwxacodeunlimit, the web login pages and sns/oauth2 calls, and a control API under
@@ -93,7 +94,19 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::SUCCESS;
         }
         Command::WechatSim { bind, apps } => return wechat_sim(bind, &apps),
-        Command::Healthcheck { url } => return healthcheck(&url),
+        Command::Healthcheck { url } => {
+            let url = match url {
+                Some(url) => url,
+                None => match config::probe_address(cli.config.as_deref()) {
+                    Ok(addr) => format!("http://{addr}/health/live"),
+                    Err(err) => {
+                        eprintln!("error: {err}");
+                        return std::process::ExitCode::from(2);
+                    }
+                },
+            };
+            return healthcheck(&url);
+        }
         Command::Demo => return demo(),
         Command::Serve | Command::Migrate | Command::Rekey | Command::Admin { .. } => {}
     }
@@ -258,7 +271,7 @@ async fn run(command: Command, config: &Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            let store = tessera::connect(config).await?;
+            let store = tessera::connect_existing(config).await?;
             store.migrate().await?;
             for name in store.applied_migrations().await? {
                 println!("applied {name}");

@@ -1,7 +1,10 @@
 //! Assembling the sources (defaults, TOML file, environment), reading the `*_file` secrets and
 //! turning figment's errors into one line naming the key.
 
-use std::path::Path;
+use std::{
+    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
+    path::Path,
+};
 
 use figment::{
     Figment,
@@ -14,6 +17,30 @@ use super::{Config, ConfigError, Loaded, bad, keys::unknown_keys};
 
 /// Loads from the defaults, `file` (or `tessera.toml` if present) and the environment.
 pub fn load(file: Option<&Path>) -> Result<Loaded, ConfigError> {
+    load_from(sources(file)?)
+}
+
+/// The address `tessera healthcheck` probes: `http.bind` from the same sources (nothing else is
+/// read or checked), an unspecified address (`0.0.0.0`, `::`) replaced by its family's loopback.
+pub fn probe_address(file: Option<&Path>) -> Result<SocketAddr, ConfigError> {
+    let bind: String = sources(file)?
+        .extract_inner("http.bind")
+        .map_err(|e| bad("http.bind", message(&e.kind)))?;
+    let mut addr: SocketAddr = bind
+        .parse()
+        .map_err(|_| bad("http.bind", format!("{bind:?} is not an address like 0.0.0.0:8080")))?;
+    if addr.ip().is_unspecified() {
+        let loopback: IpAddr = match addr {
+            SocketAddr::V4(_) => Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => Ipv6Addr::LOCALHOST.into(),
+        };
+        addr.set_ip(loopback);
+    }
+    Ok(addr)
+}
+
+/// The defaults, `file` (or `tessera.toml` if present) and the environment, in that order.
+fn sources(file: Option<&Path>) -> Result<Figment, ConfigError> {
     let mut figment = Figment::from(Serialized::defaults(Config::default()));
     match file {
         Some(path) if !path.is_file() => {
@@ -22,7 +49,7 @@ pub fn load(file: Option<&Path>) -> Result<Loaded, ConfigError> {
         Some(path) => figment = figment.merge(Toml::file_exact(path)),
         None => figment = figment.merge(Toml::file("tessera.toml")),
     }
-    load_from(figment.merge(Env::prefixed("TESSERA_").split("__")))
+    Ok(figment.merge(Env::prefixed("TESSERA_").split("__")))
 }
 
 /// Loads from an assembled figment (tests use this with their own providers).

@@ -31,7 +31,7 @@ mod tests;
 
 pub use http::HttpConfig;
 pub use keys::known_keys;
-pub use load::{load, load_from};
+pub use load::{load, load_from, probe_address};
 pub use redis::{RedisConfig, TlsPems};
 pub use secrets::{ConfiguredKey, MasterKeys, SecretsConfig};
 pub(crate) use sections::is_filter_text;

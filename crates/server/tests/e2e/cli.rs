@@ -55,7 +55,8 @@ fn serving_beyond_loopback_without_a_public_url_stops_the_start_naming_the_key()
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("http.public_url"), "{stderr}");
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "created nothing");
-    // The commands that do not serve need no public URL.
+    // The commands that do not serve need no public URL (an empty file is an empty database).
+    std::fs::write(dir.path().join("tessera.db"), b"").expect("database");
     let out = Command::new(BIN)
         .arg("migrate")
         .current_dir(dir.path())
@@ -88,6 +89,24 @@ fn serve_runs_on_the_embedded_default_and_prints_the_bootstrap_password_once() {
     let second = run_until_ready(serve(dir.path(), port, management, &[]), port, || {});
     assert_eq!(second.printed_password(), None, "printed only once: {second:?}");
     second.assert_not_logged(&password);
+}
+
+#[test]
+fn a_start_that_cannot_listen_creates_no_admin() {
+    let dir = tempfile::tempdir().expect("dir");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = taken.local_addr().expect("address").port();
+    let out = serve(dir.path(), port, free_port(), &[]).wait_with_output().expect("runs");
+    assert!(!out.status.success(), "the address is taken");
+    let (stdout, stderr) =
+        (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(stderr.contains("http.bind"), "{stderr}");
+    assert!(!stdout.contains(tessera::bootstrap::PASSWORD_LINE), "{stdout}");
+    drop(taken);
+    // The first start that listens creates the admin, and shows its password.
+    let (port, management) = (free_port(), free_port());
+    let run = run_until_ready(serve(dir.path(), port, management, &[]), port, || {});
+    assert!(run.printed_password().is_some(), "{run:?}");
 }
 
 #[test]
@@ -256,11 +275,29 @@ async fn healthcheck_probes_a_running_server() {
         .status()
         .expect("runs");
     assert!(!missing.success(), "a 404 is not healthy");
+    // Without --url: http.bind from the configuration, every interface probed on loopback.
+    let port = s.base.rsplit(':').next().expect("port").to_owned();
+    for (bind, healthy) in [(format!("0.0.0.0:{port}"), true), (closed.to_string(), false)] {
+        let probed = Command::new(BIN)
+            .arg("healthcheck")
+            .env("TESSERA_HTTP__BIND", &bind)
+            .status()
+            .expect("runs");
+        assert_eq!(probed.success(), healthy, "{bind}");
+    }
+    let bad = Command::new(BIN)
+        .arg("healthcheck")
+        .env("TESSERA_HTTP__BIND", "nonsense")
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("http.bind"));
 }
 
 #[test]
 fn rekey_reads_previous_master_keys_from_the_environment() {
     let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("tessera.db"), b"").expect("an existing, empty database");
     let key = |b: u8| tessera_domain::crypto::MasterKey::from_bytes([b; 32]).to_base64();
     let out = Command::new(BIN)
         .arg("rekey")
@@ -299,6 +336,23 @@ fn demo_runs_the_whole_flow_with_no_configuration() {
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "left nothing behind");
 }
 
+#[test]
+fn the_commands_that_need_a_database_never_create_one() {
+    let dir = tempfile::tempdir().expect("dir");
+    for args in [
+        &["migrate"][..],
+        &["rekey"],
+        &["admin", "create", "ops"],
+        &["admin", "reset-password", "admin"],
+    ] {
+        let out = Command::new(BIN).args(args).current_dir(dir.path()).output().expect("runs");
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("database.url") && stderr.contains("does not exist"), "{stderr}");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "{args:?}: no file");
+    }
+}
+
 /// `tessera admin …` in `dir`: its exit code, standard output and standard error.
 fn admin(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
     let out = Command::new(BIN).arg("admin").args(args).current_dir(dir).output().expect("runs");
@@ -314,6 +368,7 @@ async fn the_command_line_creates_admins_and_resets_a_forgotten_password() {
         ports::{AdminRepo, AuditLog, AuditRepo},
     };
     let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("tessera.db"), b"").expect("an existing, empty database");
     let (code, stdout, stderr) = admin(dir.path(), &["create", "ops"]);
     assert_eq!(code, Some(0), "{stderr}");
     let generated = stdout.lines().find_map(|l| l.split("(shown only once): ").nth(1));
