@@ -134,27 +134,25 @@ impl UserRepo for SqlStore {
         let in_order = |query: sea_orm::Select<user::Entity>| {
             query.order_by_asc(user::Column::SignedUp).order_by_asc(user::Column::Id)
         };
-        let (rows, total) = self
-            .timed(async {
-                let total = query.clone().count(&self.db).await?;
-                // The page's ids first, from the index alone (`ix_users_pool_signed_up_id`),
-                // then their rows: a page deep into a large pool skips index entries, not rows.
-                let ids: Vec<String> = in_order(query.select_only().column(user::Column::Id))
-                    .offset(page.offset())
-                    .limit(page.limit)
-                    .into_tuple()
-                    .all(&self.db)
-                    .await?;
-                if ids.is_empty() {
-                    return Ok((Vec::new(), total));
-                }
-                let rows = in_order(find_in::<user::Entity>(pool_id))
-                    .filter(user::Column::Id.is_in(ids))
-                    .all(&self.db)
-                    .await?;
-                Ok((rows, total))
-            })
-            .await?;
+        let count = query.clone().count(&self.db);
+        // The page's ids first, from the index alone (`ix_users_pool_signed_up_id`), then their
+        // rows: a page deep into a large pool skips index entries, not rows. The count runs
+        // meanwhile, on another connection.
+        let page_ids = in_order(query.select_only().column(user::Column::Id))
+            .offset(page.offset())
+            .limit(page.limit)
+            .into_tuple::<String>();
+        let rows = async {
+            let ids = page_ids.all(&self.db).await?;
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            in_order(find_in::<user::Entity>(pool_id))
+                .filter(user::Column::Id.is_in(ids))
+                .all(&self.db)
+                .await
+        };
+        let (rows, total) = self.timed(async { tokio::try_join!(rows, count) }).await?;
         let items = self.timed(attach(&self.db, pool_id, rows, None)).await?;
         Ok(Paged { items: items.into_iter().collect::<Result<_, _>>()?, total })
     }
