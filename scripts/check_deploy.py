@@ -130,6 +130,7 @@ scenarios = {
         "telemetry": {"otlpEndpoint": "http://otel-collector:4318"},
         "trustedProxies": ["10.0.0.0/8", "fd00::/8"],
         "http": {"headerReadTimeoutMs": 5000, "maxConnections": 1000},
+        "audit": {"retentionDays": 400},
     },
     "sentinel over TLS with a client certificate and a sentinel password": {
         "redis": {"mode": "sentinel",
@@ -180,6 +181,8 @@ for name, values in scenarios.items():
     check(("HorizontalPodAutoscaler" in kinds) == values.get("autoscaling", {}).get("enabled", True), f"{name}: hpa toggle")
     env = {e["name"]: e.get("value") for e in kinds["Deployment"]["spec"]["template"]["spec"]["containers"][0]["env"]}
     check(env.get("TESSERA_HTTP__PUBLIC_URL") == PUBLIC_URL, f"{name}: public URL passed through")
+    retention = values.get("audit", {}).get("retentionDays", defaults["audit"]["retentionDays"])
+    check(env.get("TESSERA_AUDIT__RETENTION_DAYS") == str(retention), f"{name}: audit retention passed through")
     endpoint = values.get("telemetry", {}).get("otlpEndpoint")
     check(env.get("TESSERA_TELEMETRY__OTLP_ENDPOINT") == endpoint, f"{name}: OTLP endpoint passed through")
     proxies = ",".join(values.get("trustedProxies", [])) or None
@@ -213,7 +216,7 @@ for name, values in scenarios.items():
 # The schema refuses what the chart cannot deploy.
 for bad in [{"redis": {"mode": "bogus"}}, {"publicUrl": "id.example.com"}, {"replicaCount": 0}, {"colour": "red"},
             {"trustedProxies": ["the ingress"]}, {"http": {"maxConnections": 0}},
-            {"http": {"idleTimeoutMs": 10}}]:
+            {"http": {"idleTimeoutMs": 10}}, {"audit": {"retentionDays": -1}}]:
     merged = {**defaults, **{k: ({**defaults.get(k, {}), **v} if isinstance(v, dict) else v) for k, v in bad.items()}}
     try:
         jsonschema.validate(merged, schema)

@@ -14,6 +14,7 @@ mod m20261220_100000_generalise_wechat_connections;
 mod m20261221_100000_add_application_connections;
 mod m20261222_100000_plan_pool_lookups_by_their_keys;
 mod m20261223_100000_page_users_from_their_index;
+mod m20261223_110000_index_audit_events_by_time;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261221_100000_add_application_connections::Migration),
             Box::new(m20261222_100000_plan_pool_lookups_by_their_keys::Migration),
             Box::new(m20261223_100000_page_users_from_their_index::Migration),
+            Box::new(m20261223_110000_index_audit_events_by_time::Migration),
         ]
     }
 

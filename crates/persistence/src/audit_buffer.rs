@@ -9,6 +9,7 @@
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use tessera_domain::{
     model::{AuditEvent, Page, Paged},
     ports::{AuditLog, AuditRepo, Metrics, StoreResult},
@@ -118,13 +119,16 @@ impl AuditRepo for BufferedAudit {
     async fn list(&self, log: AuditLog<'_>, page: Page) -> StoreResult<Paged<AuditEvent>> {
         self.inner.list(log, page).await
     }
+
+    async fn delete_before(&self, cutoff: DateTime<Utc>, at_most: u64) -> StoreResult<u64> {
+        self.inner.delete_before(cutoff, at_most).await
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicU64, Ordering};
 
-    use chrono::DateTime;
     use tessera_domain::model::{AuditAction, Outcome};
 
     use super::*;
@@ -152,6 +156,9 @@ mod tests {
         }
         async fn list(&self, _: AuditLog<'_>, _: Page) -> StoreResult<Paged<AuditEvent>> {
             Ok(Paged { items: Vec::new(), total: 0 })
+        }
+        async fn delete_before(&self, _: DateTime<Utc>, _: u64) -> StoreResult<u64> {
+            Ok(0)
         }
     }
 

@@ -132,6 +132,7 @@ const MIGRATIONS: &[&str] = &[
     "m20261221_100000_add_application_connections",
     "m20261222_100000_plan_pool_lookups_by_their_keys",
     "m20261223_100000_page_users_from_their_index",
+    "m20261223_110000_index_audit_events_by_time",
 ];
 
 #[tokio::test]
@@ -475,6 +476,16 @@ async fn admins_and_audit_events() {
             AuditRepo::list(&store, AuditLog::Platform, page).await.expect("platform").total,
             1
         );
+
+        // Retention: the oldest before the cutoff go, in bounded batches, pools' and platform's.
+        assert_eq!(AuditRepo::delete_before(&store, t(0), 10).await.expect("none"), 0);
+        assert_eq!(AuditRepo::delete_before(&store, t(2), 1).await.expect("batch"), 1);
+        let left = AuditRepo::list(&store, AuditLog::Pool { id: "p", since: t(0) }, page).await;
+        let left: Vec<String> = left.expect("list").items.into_iter().map(|e| e.id).collect();
+        assert_eq!(left, ["e1"], "{backend:?}: the oldest went first");
+        assert_eq!(AuditRepo::delete_before(&store, t(3), 10).await.expect("rest"), 2);
+        let platform = AuditRepo::list(&store, AuditLog::Platform, page).await.expect("platform");
+        assert_eq!(platform.total, 0, "{backend:?}: the platform's too");
     })
     .await;
 }

@@ -330,6 +330,30 @@ async fn analyze_new_tables(store: SqlStore) {
     }
 }
 
+/// Deletes the audit events older than `audit.retention_days`, at start and every hour after
+/// (each replica does; the deletes are idempotent). A failure is logged and retried at the next
+/// hour.
+async fn keep_audit_retention(
+    maintenance: Arc<tessera_domain::service::MaintenanceService>,
+    retention: Duration,
+) {
+    let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match maintenance.delete_old_audit_events(retention).await {
+            Ok(0) => {}
+            Ok(deleted) => {
+                tracing::info!(deleted, "deleted audit events older than audit.retention_days")
+            }
+            Err(err) => tracing::warn!(
+                %err,
+                "could not delete audit events older than audit.retention_days; the next hour \
+                 tries again"
+            ),
+        }
+    }
+}
+
 /// A running server.
 pub struct Running {
     /// Where it listens (the real port when `http.bind` asked for port 0).
@@ -395,6 +419,9 @@ pub async fn start(
     let body_read_timeout = config.http.body_read_timeout();
     let secure_cookies = config.http.public_url.starts_with("https://");
     let purge = tokio::spawn(purge_expired_refresh_tokens(services.oidc.clone()));
+    let retention = config.audit.retention().map(|retention| {
+        tokio::spawn(keep_audit_retention(services.maintenance.clone(), retention))
+    });
     let statistics = tokio::spawn(analyze_new_tables(store.clone()));
     let state = AppState { services, trusted_proxies, on_panic, body_read_timeout, secure_cookies };
     let app = Route::new().nest("/", tessera_api::app(Arc::new(state))).around(trace_request);
@@ -414,6 +441,9 @@ pub async fn start(
     let task = tokio::spawn(async move {
         let served = serve::serve(listener, app, limits, signal, Duration::from_secs(10)).await;
         purge.abort();
+        if let Some(retention) = retention {
+            retention.abort();
+        }
         statistics.abort();
         next_keys.abort();
         // Requests are over: write the audit events still queued.

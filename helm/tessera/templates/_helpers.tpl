@@ -40,6 +40,7 @@ app.kubernetes.io/component: server
 - { name: TESSERA_HTTP__PUBLIC_URL, value: {{ include "tessera.publicUrl" . | quote }} }
 - { name: TESSERA_LOG__FORMAT, value: {{ .Values.log.format | quote }} }
 - { name: TESSERA_LOG__LEVEL, value: {{ .Values.log.level | quote }} }
+- { name: TESSERA_AUDIT__RETENTION_DAYS, value: {{ .Values.audit.retentionDays | quote }} }
 - { name: MIMALLOC_ARENA_EAGER_COMMIT, value: "0" }
 - { name: MIMALLOC_PURGE_DELAY, value: "0" }
 {{- end -}}

@@ -340,6 +340,9 @@ pub trait AuditRepo: Send + Sync {
     async fn record_many(&self, events: &[AuditEvent]) -> StoreResult<()>;
     /// Events of one pool (or platform-wide events when `None`), newest first.
     async fn list(&self, log: AuditLog<'_>, page: Page) -> StoreResult<Paged<AuditEvent>>;
+    /// Deletes at most `at_most` of the oldest events created before `cutoff` (every pool's and
+    /// the platform's); how many it deleted.
+    async fn delete_before(&self, cutoff: DateTime<Utc>, at_most: u64) -> StoreResult<u64>;
 }
 
 /// Whose audit events to list.

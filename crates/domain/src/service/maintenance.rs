@@ -1,8 +1,8 @@
 //! Platform maintenance: re-sealing every stored secret under the current master key, the last
-//! step of a master key rotation (`tessera rekey`), and giving pools created before next keys
-//! existed their next signing key (at every start of the server).
+//! step of a master key rotation (`tessera rekey`), giving pools created before next keys
+//! existed their next signing key (at every start of the server), and the audit log's retention.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use super::{
     connections::secret_context,
@@ -11,8 +11,12 @@ use super::{
 use crate::{
     Error,
     crypto::Sealer,
-    ports::{ConnectionRepo, KeyRepo, PoolRepo},
+    ports::{AuditRepo, Clock, ConnectionRepo, KeyRepo, PoolRepo},
 };
+
+/// Audit events deleted per statement by the retention: a bounded transaction, however far
+/// behind the retention is.
+const AUDIT_BATCH: u64 = 5_000;
 
 /// What a re-sealing did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -34,6 +38,8 @@ pub struct MaintenanceService {
     keys: Arc<dyn KeyRepo>,
     keyring: KeyRing,
     sealer: Arc<Sealer>,
+    audit: Arc<dyn AuditRepo>,
+    clock: Arc<dyn Clock>,
 }
 
 impl MaintenanceService {
@@ -43,8 +49,25 @@ impl MaintenanceService {
         keys: Arc<dyn KeyRepo>,
         keyring: KeyRing,
         sealer: Arc<Sealer>,
+        (audit, clock): (Arc<dyn AuditRepo>, Arc<dyn Clock>),
     ) -> Self {
-        Self { pools, connections, keys, keyring, sealer }
+        Self { pools, connections, keys, keyring, sealer, audit, clock }
+    }
+
+    /// Deletes the audit events older than `retention`, every pool's and the platform's, in
+    /// batches; answers how many. Safe on several replicas at once (a batch another deleted
+    /// first deletes nothing).
+    pub async fn delete_old_audit_events(&self, retention: Duration) -> Result<u64, Error> {
+        let retention = chrono::Duration::from_std(retention).map_err(Error::internal)?;
+        let cutoff = self.clock.now() - retention;
+        let mut deleted = 0;
+        loop {
+            let batch = self.audit.delete_before(cutoff, AUDIT_BATCH).await?;
+            deleted += batch;
+            if batch < AUDIT_BATCH {
+                return Ok(deleted);
+            }
+        }
     }
 
     /// Gives every pool that has no next signing key (one created before next keys existed) a

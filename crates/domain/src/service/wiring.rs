@@ -141,6 +141,7 @@ impl Services {
                 shared.keys.clone(),
                 shared.keyring.clone(),
                 ports.sealer.clone(),
+                (ports.audit.clone(), ports.clock.clone()),
             )),
             oidc,
             qr_login,

@@ -38,3 +38,49 @@ async fn a_bootstrap_password_that_is_not_admins_is_reported_until_the_operator_
     let generated = admins.generate_password();
     assert!(generated.len() >= 20 && generated != admins.generate_password(), "{generated}");
 }
+
+#[tokio::test]
+async fn the_audit_retention_deletes_every_log_s_events_older_than_it_and_keeps_the_rest() {
+    use std::time::Duration;
+
+    use tessera_domain::{
+        model::{AuditAction, AuditEvent, Outcome, Page},
+        ports::{AuditLog, AuditRepo},
+    };
+    let w = World::new().await;
+    let page = Page::new(None, Some(100)).expect("page");
+    let store = w.store.clone();
+    let events = |log| {
+        let store = store.clone();
+        async move { store.list(log, page).await.expect("list").total }
+    };
+    let pool = AuditLog::Pool { id: &w.pool_id, since: chrono::DateTime::UNIX_EPOCH };
+    // A platform event beside the pool's (its creation).
+    let planted = AuditEvent {
+        id: "planted".into(),
+        pool_id: None,
+        actor: "operator".into(),
+        action: AuditAction::AdminCreate,
+        target: Some("ops".into()),
+        ip: None,
+        outcome: Outcome::Success,
+        reason: None,
+        created_at: tessera_domain::ports::Clock::now(w.clock.as_ref()),
+    };
+    w.store.record(&planted).await.expect("planted");
+    let (pool_before, platform_before) = (events(pool).await, events(AuditLog::Platform).await);
+    assert!(pool_before > 0 && platform_before == 1, "{pool_before} {platform_before}");
+    let maintenance = &w.services.maintenance;
+    let day = Duration::from_secs(86_400);
+    assert_eq!(maintenance.delete_old_audit_events(day).await.expect("retention"), 0);
+
+    // Two days on, a new event; a retention of one day deletes what came before.
+    w.clock.advance(2 * day);
+    let ticket = w.login("o-retained").await.expect("login").ticket;
+    assert_eq!(kind(&w.exchange(&ticket).await), "ok");
+    let pool_now = events(pool).await;
+    let deleted = maintenance.delete_old_audit_events(day).await.expect("retention");
+    assert_eq!(deleted, pool_before + platform_before, "every log's old events");
+    assert_eq!(events(pool).await, pool_now - pool_before, "the new ones are kept");
+    assert_eq!(events(AuditLog::Platform).await, 0);
+}

@@ -169,6 +169,27 @@ impl AuditRepo for SqlStore {
         let (rows, total) = self.paged(query, page).await?;
         Ok(Paged { items: rows.into_iter().map(audit_from).collect::<Result<_, _>>()?, total })
     }
+
+    async fn delete_before(&self, cutoff: DateTime<Utc>, at_most: u64) -> StoreResult<u64> {
+        // The batch's ids first (by `ix_audit_events_created`), then those rows: a bounded
+        // delete that MySQL, which takes no `LIMIT` in an `IN` subquery, runs too.
+        let oldest = audit::Entity::find()
+            .select_only()
+            .column(audit::Column::Id)
+            .filter(audit::Column::CreatedAt.lt(cutoff))
+            .order_by_asc(audit::Column::CreatedAt)
+            .limit(at_most)
+            .into_tuple::<String>();
+        self.timed(async {
+            let ids = oldest.all(&self.db).await?;
+            if ids.is_empty() {
+                return Ok(0);
+            }
+            let delete = audit::Entity::delete_many().filter(audit::Column::Id.is_in(ids));
+            Ok(delete.exec(&self.db).await?.rows_affected)
+        })
+        .await
+    }
 }
 
 #[async_trait]

@@ -36,7 +36,8 @@ pub use redis::{RedisConfig, TlsPems};
 pub use secrets::{ConfiguredKey, MasterKeys, SecretsConfig};
 pub(crate) use sections::is_filter_text;
 pub use sections::{
-    AdminConfig, DatabaseConfig, LimitsConfig, LogConfig, LogFormat, TelemetryConfig, WechatConfig,
+    AdminConfig, AuditConfig, DatabaseConfig, LimitsConfig, LogConfig, LogFormat, TelemetryConfig,
+    WechatConfig,
 };
 
 /// The whole configuration, validated.
@@ -61,6 +62,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// Trace export.
     pub telemetry: TelemetryConfig,
+    /// The audit log's retention.
+    pub audit: AuditConfig,
 }
 
 /// A configuration problem, naming the key.
@@ -96,6 +99,7 @@ impl Config {
         self.redis.validate()?;
         self.limits.validate()?;
         self.admin.validate()?;
+        self.audit.validate()?;
         self.secrets.validate(self.is_sqlite())?;
         self.log.validate()
     }

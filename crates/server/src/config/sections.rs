@@ -182,6 +182,34 @@ pub struct AdminConfig {
     pub generated_password_path: Option<PathBuf>,
 }
 
+/// `audit.*`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditConfig {
+    /// Days an audit event is kept; older ones are deleted (hourly, by every replica). 0, the
+    /// default, keeps every event.
+    pub retention_days: u32,
+}
+
+impl AuditConfig {
+    /// The longest retention asked for: a hundred years.
+    const MAX_DAYS: u32 = 36_500;
+
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        if self.retention_days > Self::MAX_DAYS {
+            let message = format!("must be at most {} (0 keeps every event)", Self::MAX_DAYS);
+            return Err(bad("audit.retention_days", message));
+        }
+        Ok(())
+    }
+
+    /// How long events are kept, if not forever.
+    pub fn retention(&self) -> Option<std::time::Duration> {
+        let days = u64::from(self.retention_days);
+        (days > 0).then(|| std::time::Duration::from_secs(days * 86_400))
+    }
+}
+
 impl AdminConfig {
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
         if let Some(p) = &self.bootstrap_password

@@ -118,6 +118,7 @@ fn the_known_keys_are_the_fields_of_the_defaults() {
         "secrets.previous_master_keys",
         "log.format",
         "limits.window_seconds",
+        "audit.retention_days",
         "limits.key_rotations_per_minute",
         "wechat.api_base_url",
         "wechat.open_base_url",
@@ -126,7 +127,7 @@ fn the_known_keys_are_the_fields_of_the_defaults() {
     ] {
         assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
     }
-    assert_eq!(keys.len(), 41, "{keys:?}");
+    assert_eq!(keys.len(), 42, "{keys:?}");
     let unknown =
         load("[redis]\nurl = \"redis://r\"\nurl_fle = \"x\"\n[secret]\nmaster_key = \"k\"")
             .expect("loads")
