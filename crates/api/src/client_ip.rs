@@ -90,6 +90,19 @@ fn hop(text: &str) -> Option<IpAddr> {
         .map(canonical)
 }
 
+/// The client's address of `req` (see [`resolve`]). `X-Forwarded-For` is read only when proxies
+/// are trusted at all.
+pub fn of_request(req: &poem::Request, trusted: &[TrustedNet]) -> Option<IpAddr> {
+    let peer = req.remote_addr().as_socket_addr().map(std::net::SocketAddr::ip);
+    let forwarded = (!trusted.is_empty())
+        .then(|| {
+            let values = req.headers().get_all("x-forwarded-for");
+            values.iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join(",")
+        })
+        .filter(|joined| !joined.is_empty());
+    resolve(peer, forwarded.as_deref(), trusted)
+}
+
 /// The client's address: `peer`, or, while the address in hand is a trusted proxy, the hop it
 /// forwarded for (read right to left from `forwarded`, the joined `X-Forwarded-For` values). A
 /// malformed hop ends the walk at the last trusted proxy.

@@ -63,15 +63,7 @@ impl AppState {
     /// The client's address (see [`client_ip`]). `X-Forwarded-For` is read only when proxies
     /// are trusted at all.
     fn client_ip(&self, req: &Request) -> Option<String> {
-        let peer = req.remote_addr().as_socket_addr().map(std::net::SocketAddr::ip);
-        let forwarded = (!self.trusted_proxies.is_empty())
-            .then(|| {
-                let values = req.headers().get_all("x-forwarded-for");
-                values.iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join(",")
-            })
-            .filter(|joined| !joined.is_empty());
-        client_ip::resolve(peer, forwarded.as_deref(), &self.trusted_proxies)
-            .map(|ip| ip.to_string())
+        client_ip::of_request(req, &self.trusted_proxies).map(|ip| ip.to_string())
     }
 }
 
@@ -158,6 +150,20 @@ fn document() -> serde_yaml::Value {
 /// The OpenAPI document as YAML (what is committed as `openapi/openapi.yaml`).
 pub fn spec_yaml() -> String {
     serde_yaml::to_string(&document()).unwrap_or_default()
+}
+
+/// The operation ids of the OpenAPI document, in its order: the routes requests are counted by.
+pub fn operation_ids() -> Vec<String> {
+    let doc = document();
+    let Some(paths) = doc.get("paths").and_then(serde_yaml::Value::as_mapping) else {
+        return Vec::new();
+    };
+    paths
+        .values()
+        .filter_map(serde_yaml::Value::as_mapping)
+        .flat_map(|methods| methods.values())
+        .filter_map(|operation| operation.get("operationId")?.as_str().map(str::to_owned))
+        .collect()
 }
 
 /// The OpenAPI document as JSON (served at `/openapi.json`).

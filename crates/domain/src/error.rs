@@ -80,6 +80,30 @@ pub enum Error {
 }
 
 impl Error {
+    /// Every [`Error::kind`], so that the metrics can show each outcome from the start.
+    pub const KINDS: [&'static str; 20] = [
+        "invalid_request",
+        "unauthorized",
+        "forbidden",
+        "secret_required",
+        "secret_invalid",
+        "pool_not_found",
+        "not_found",
+        "connection_not_configured",
+        "ticket_invalid",
+        "qr_expired",
+        "login_expired",
+        "wechat_code_invalid",
+        "phone_required",
+        "user_blocked",
+        "signup_disabled",
+        "rate_limited",
+        "wechat_unavailable",
+        "conflict",
+        "unavailable",
+        "internal_error",
+    ];
+
     /// The stable snake_case kind, as the API's `error` field and audit reasons spell it.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -141,5 +165,62 @@ impl From<StoreError> for Error {
             StoreError::Conflict(what) => Self::Conflict(what.into()),
             StoreError::Other(cause) => Self::Internal(cause),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    /// One of each variant: a new variant fails to compile here until it is added, and its kind
+    /// must then be in [`Error::KINDS`].
+    #[test]
+    fn every_kind_is_listed() {
+        let all = |e: &Error| match e {
+            Error::InvalidRequest { .. }
+            | Error::Unauthorized(_)
+            | Error::Forbidden(_)
+            | Error::SecretRequired
+            | Error::SecretInvalid
+            | Error::PoolNotFound
+            | Error::NotFound(_)
+            | Error::ConnectionNotConfigured
+            | Error::TicketInvalid
+            | Error::QrExpired
+            | Error::LoginExpired
+            | Error::WechatCodeInvalid
+            | Error::PhoneRequired
+            | Error::UserBlocked
+            | Error::SignupDisabled
+            | Error::RateLimited { .. }
+            | Error::WechatUnavailable(_)
+            | Error::Conflict(_)
+            | Error::Unavailable(_)
+            | Error::Internal(_) => e.kind(),
+        };
+        let errors = [
+            Error::invalid("f", "m"),
+            Error::Unauthorized("u".into()),
+            Error::Forbidden("f".into()),
+            Error::SecretRequired,
+            Error::SecretInvalid,
+            Error::PoolNotFound,
+            Error::NotFound("thing"),
+            Error::ConnectionNotConfigured,
+            Error::TicketInvalid,
+            Error::QrExpired,
+            Error::LoginExpired,
+            Error::WechatCodeInvalid,
+            Error::PhoneRequired,
+            Error::UserBlocked,
+            Error::SignupDisabled,
+            Error::RateLimited { retry_after: 1 },
+            Error::WechatUnavailable("w".into()),
+            Error::Conflict("c".into()),
+            Error::Unavailable("u".into()),
+            Error::Internal("i".into()),
+        ];
+        let kinds: Vec<&str> = errors.iter().map(all).collect();
+        assert_eq!(kinds, Error::KINDS);
     }
 }

@@ -48,6 +48,18 @@ pub struct DbConfig {
 pub struct SqlStore {
     db: DatabaseConnection,
     timeout: Duration,
+    max_connections: u32,
+}
+
+/// How a store's connection pool is used (for the metrics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUsage {
+    /// Connections open.
+    pub open: u32,
+    /// Of those, waiting for a caller.
+    pub idle: u32,
+    /// The most the pool opens (`database.max_connections`).
+    pub max: u32,
 }
 
 impl SqlStore {
@@ -88,7 +100,7 @@ impl SqlStore {
                     .foreign_keys(true)
             });
         let db = Database::connect(options).await.map_err(map_db_err)?;
-        Ok(Self { db, timeout: config.timeout })
+        Ok(Self { db, timeout: config.timeout, max_connections: config.max_connections })
     }
 
     /// Applies every pending migration, holding a database-wide lock so that replicas starting
@@ -133,6 +145,27 @@ impl SqlStore {
     pub async fn applied_migrations(&self) -> Result<Vec<String>, StoreError> {
         let applied = Migrator::get_applied_migrations(&self.db).await.map_err(map_db_err)?;
         Ok(applied.iter().map(|m| m.name().to_owned()).collect())
+    }
+
+    /// The connection pool's use now.
+    pub fn pool_usage(&self) -> PoolUsage {
+        let (open, idle) = match self.backend() {
+            DatabaseBackend::Postgres => {
+                let pool = self.db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            DatabaseBackend::MySql => {
+                let pool = self.db.get_mysql_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            DatabaseBackend::Sqlite => {
+                let pool = self.db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            // A backend this build does not connect to.
+            _ => (0, 0),
+        };
+        PoolUsage { open, idle: u32::try_from(idle).unwrap_or(u32::MAX), max: self.max_connections }
     }
 
     /// Which kind of database this is.

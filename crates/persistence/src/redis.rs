@@ -10,8 +10,8 @@ use redis::{AsyncCommands, Script, aio::ConnectionManagerConfig};
 use tessera_domain::{
     StoreError,
     ports::{
-        RateKey, RateLimiter, StateKey, StateStore, StoreResult, TicketKey, TicketRecord,
-        TicketStore,
+        Metrics, NoMetrics, RateKey, RateLimiter, StateKey, StateStore, StoreResult, TicketKey,
+        TicketRecord, TicketStore,
     },
     wechat::{AccessTokenCache, CachedAccessToken},
 };
@@ -24,6 +24,7 @@ pub struct RedisStore {
     config: ConnectionManagerConfig,
     prefix: String,
     timeout: Duration,
+    metrics: std::sync::Arc<dyn Metrics>,
 }
 
 impl RedisStore {
@@ -53,9 +54,17 @@ impl RedisStore {
             config,
             prefix: prefix.to_owned(),
             timeout,
+            metrics: std::sync::Arc::new(NoMetrics),
         };
         store.check_epoch().await;
         Ok(store)
+    }
+
+    /// Reports every call's outcome and duration to `metrics`.
+    #[must_use]
+    pub fn observed_by(mut self, metrics: std::sync::Arc<dyn Metrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Warns when Redis does not let Tessera read the replication id (see [`EPOCH`]), so that
@@ -82,10 +91,17 @@ impl RedisStore {
     }
 
     async fn timed<T>(&self, fut: impl Future<Output = redis::RedisResult<T>>) -> StoreResult<T> {
+        let started = std::time::Instant::now();
         let result = self.timed_inner(fut).await;
-        if let Err(StoreError::Unavailable(_)) = &result {
-            self.topology.after_failure(self.config.clone());
-        }
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(StoreError::Unavailable(_)) => {
+                self.topology.after_failure(self.config.clone());
+                "unavailable"
+            }
+            Err(_) => "error",
+        };
+        self.metrics.redis(outcome, started.elapsed().as_secs_f64());
         result
     }
 

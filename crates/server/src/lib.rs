@@ -1,6 +1,7 @@
 //! The Tessera binary's library half: configuration, logging, wiring of every crate, and the
 //! server's start and stop. `main.rs` only parses the command line.
 
+mod access;
 pub mod bootstrap;
 pub mod config;
 pub mod demo;
@@ -14,7 +15,7 @@ mod telemetry;
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use poem::{EndpointExt, IntoResponse, Route};
+use poem::{EndpointExt, Route};
 use tessera_api::AppState;
 use tessera_domain::{
     crypto::Sealer,
@@ -36,49 +37,6 @@ use tokio::{sync::oneshot, task::JoinHandle};
 
 pub use config::Config;
 pub use telemetry::init_logging;
-
-/// The span of one HTTP request: method, route (the OpenAPI operation), status and, when spans
-/// are exported, the trace id, which every log line written during the request carries.
-async fn trace_request<E: poem::Endpoint>(
-    next: Arc<E>,
-    req: poem::Request,
-) -> poem::Result<poem::Response> {
-    use tracing::{Instrument, field::Empty};
-    let method = req.method().clone();
-    let span = tracing::info_span!(
-        "request",
-        otel.name = %format!("HTTP {method}"),
-        otel.kind = "server",
-        http.request.method = %method,
-        url.path = %req.uri().path(),
-        http.route = Empty,
-        http.response.status_code = Empty,
-        trace_id = Empty,
-    );
-    if let Some(id) = span.in_scope(current_trace_id) {
-        span.record("trace_id", id);
-    }
-    let started = std::time::Instant::now();
-    let result = next.call(req).instrument(span.clone()).await.map(IntoResponse::into_response);
-    let status = match &result {
-        Ok(resp) => {
-            if let Some(operation) = resp.data::<poem_openapi::OperationId>() {
-                span.record("http.route", operation.0);
-            }
-            resp.status()
-        }
-        Err(err) => err.status(),
-    };
-    span.record("http.response.status_code", status.as_u16());
-    span.in_scope(|| {
-        tracing::info!(
-            status = status.as_u16(),
-            ms = started.elapsed().as_millis() as u64,
-            "served"
-        );
-    });
-    result
-}
 
 /// Makes aws-lc the process's TLS crypto provider. Several crates bring rustls with different
 /// providers; without one chosen, a TLS connection (PostgreSQL, MySQL, `rediss://`, WeChat over
@@ -133,7 +91,7 @@ pub async fn services(
     };
     let previous = keys.previous;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let stores = shared_stores(config, clock.clone()).await?;
+    let stores = shared_stores(config, clock.clone(), metrics.clone()).await?;
     let wechat = WeChatClient::new(
         ClientConfig::new(&config.wechat.api_base_url)
             .with_work_base_url(&config.wechat.work_base_url),
@@ -179,7 +137,11 @@ struct SharedStores {
 }
 
 /// Redis when `redis.url` is set; in this process otherwise (a single replica only).
-async fn shared_stores(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result<SharedStores> {
+async fn shared_stores(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+    metrics: Arc<dyn Metrics>,
+) -> anyhow::Result<SharedStores> {
     let Some(url) = &config.redis.url else {
         return Ok(SharedStores {
             tickets: Arc::new(MemoryTicketStore::new(clock.clone())),
@@ -197,7 +159,7 @@ async fn shared_stores(config: &Config, clock: Arc<dyn Clock>) -> anyhow::Result
     )
     .await
     .context("cannot connect to Redis (redis.url)")?;
-    let redis = Arc::new(redis);
+    let redis = Arc::new(redis.observed_by(metrics));
     Ok(SharedStores {
         tickets: redis.clone(),
         state: redis.clone(),
@@ -389,7 +351,11 @@ pub async fn start(
     let trusted_proxies = config.http.trusted_proxies.clone();
     let store = connect(config).await?;
     store.migrate().await.context("database migration failed")?;
-    let metrics = Arc::new(PromMetrics::new().context("metrics registry")?);
+    let routes = tessera_api::operation_ids();
+    let metrics =
+        Arc::new(PromMetrics::new(routes.iter().map(String::as_str)).context("metrics registry")?);
+    let pooled = store.clone();
+    metrics.watch_pool(move || pooled.pool_usage());
     let audit = BufferedAudit::spawn(Arc::new(store.clone()), 10_000, metrics.clone());
     let services = services(config, &store, metrics.clone(), audit.clone()).await?;
     // Both listeners first: an admin whose generated password is printed must belong to a
@@ -424,7 +390,13 @@ pub async fn start(
     });
     let statistics = tokio::spawn(analyze_new_tables(store.clone()));
     let state = AppState { services, trusted_proxies, on_panic, body_read_timeout, secure_cookies };
-    let app = Route::new().nest("/", tessera_api::app(Arc::new(state))).around(trace_request);
+    let observer = Arc::new(access::Observer {
+        trusted_proxies: config.http.trusted_proxies.clone(),
+        metrics: metrics.clone(),
+    });
+    let app = Route::new()
+        .nest("/", tessera_api::app(Arc::new(state)))
+        .around(move |next, req| access::observe(next, req, observer.clone()));
 
     let (tx, rx) = oneshot::channel::<()>();
     let signal = async move {

@@ -445,6 +445,10 @@ pub trait Metrics: Send + Sync {
     fn wechat(&self, api: &str, outcome: &str, seconds: f64);
     /// `count` audit events could not be written, even one by one.
     fn audit_lost(&self, count: u64);
+    /// A call of Redis ended with `outcome` (`ok`, `unavailable`, `error`) after `seconds`.
+    fn redis(&self, outcome: &str, seconds: f64) {
+        let _ = (outcome, seconds);
+    }
 }
 
 /// Metrics that go nowhere (tools and tests that do not export them).

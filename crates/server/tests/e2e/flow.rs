@@ -601,3 +601,52 @@ async fn the_flow_runs_on_a_redis_cluster_and_behind_sentinel() {
         assert_eq!(f.s.http.get("/health/ready").await.status, StatusCode::OK, "{name}");
     }
 }
+
+#[tokio::test]
+async fn requests_are_named_counted_by_route_and_the_stores_watched() {
+    let f = Flow::start(Backend::Postgres).await;
+    let ticket = f.ticket("o-metrics", None).await;
+    let exchanged = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
+    assert_eq!(exchanged.status, StatusCode::OK, "{}", exchanged.text);
+    // The caller's request id is answered (and logged); without one, one is made up.
+    let named = f.s.http.get("/health/live").header("x-request-id", "probe-42").await;
+    assert_eq!(named.header("x-request-id"), Some("probe-42"));
+    let forged = f.s.http.get("/health/live").header("x-request-id", "a\"b").await;
+    let made = forged.header("x-request-id").unwrap_or_default().to_owned();
+    assert!(made.len() == 32 && made.bytes().all(|b| b.is_ascii_hexdigit()), "{made}");
+
+    let text = f.s.management.get("/metrics").await.text;
+    let value = |series: &str| -> f64 {
+        let line = text.lines().find(|l| l.starts_with(series));
+        let line = line.unwrap_or_else(|| panic!("{series} not in\n{text}"));
+        line.rsplit(' ').next().and_then(|v| v.parse().ok()).expect("a number")
+    };
+    assert_eq!(
+        value(r#"tessera_http_requests_total{route="app2wxappLogin",status_class="2xx"}"#),
+        1.0
+    );
+    assert_eq!(
+        value(r#"tessera_http_requests_total{route="app2wxappExchange",status_class="2xx"}"#),
+        1.0
+    );
+    assert_eq!(
+        value(r#"tessera_http_requests_total{route="app2wxappExchange",status_class="5xx"}"#),
+        0.0
+    );
+    assert!(value(r#"tessera_redis_requests_total{outcome="ok"}"#) >= 3.0, "count, store, take");
+    assert_eq!(value(r#"tessera_redis_requests_total{outcome="unavailable"}"#), 0.0);
+    assert!(value("tessera_redis_request_duration_seconds_count") >= 3.0);
+    assert_eq!(
+        value("tessera_db_pool_max_connections"),
+        f64::from(f.s.config.database.max_connections)
+    );
+    let open = value(r#"tessera_db_pool_connections{state="idle"}"#)
+        + value(r#"tessera_db_pool_connections{state="in_use"}"#);
+    assert!(open >= 1.0, "a pooled connection at least");
+    assert_eq!(value(r#"tessera_app2wxapp_exchanges_total{outcome="ticket_invalid"}"#), 0.0);
+    assert_eq!(
+        value(&format!("tessera_build_info{{version=\"{}\"}}", env!("CARGO_PKG_VERSION"))),
+        1.0
+    );
+    assert!(value("process_resident_memory_bytes") > 1e6);
+}

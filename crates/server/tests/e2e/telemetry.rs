@@ -106,7 +106,16 @@ async fn the_spans_of_a_login_reach_the_collector() {
     assert_eq!(put.status, StatusCode::OK);
     let code = sim.login_code(APP_ID, &SimUser::new("o-traced", None));
     let login_path = format!("/oauth/app2wxapp/login/{pool_id}");
-    let login = http.post(&login_path).json(json!({"code": code.code})).await.body;
+    // The caller's trace goes on (W3C trace context).
+    let caller_trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let traceparent = format!("00-{caller_trace}-00f067aa0ba902b7-01");
+    let login = http
+        .post(&login_path)
+        .header("traceparent", &traceparent)
+        .header("x-request-id", "login-request-1")
+        .json(json!({"code": code.code}))
+        .await
+        .body;
     assert!(login["ticket"].is_string(), "{login}");
 
     // Spans are exported in batches; a clean stop flushes the rest.
@@ -127,6 +136,14 @@ async fn the_spans_of_a_login_reach_the_collector() {
     };
     let ((trace_id, name, attributes), all) = login_span;
     assert_eq!(name, "HTTP POST");
+    assert_eq!(trace_id, caller_trace, "the caller's trace continued");
+    // One line per request with its id and the client's address; health probes only at debug.
+    let served: Vec<&String> = lines.iter().filter(|l| l.contains("served")).collect();
+    assert!(
+        served.iter().any(|l| l.contains("login-request-1") && l.contains("127.0.0.1")),
+        "{served:?}"
+    );
+    assert!(served.iter().all(|l| !l.contains("/health/")), "probes at debug: {served:?}");
     let attr = |k: &str| attributes.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
     assert_eq!(attr("http.route").as_deref(), Some("app2wxappLogin"));
     assert_eq!(attr("http.response.status_code").as_deref(), Some("200"));
