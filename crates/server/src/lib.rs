@@ -2,6 +2,7 @@
 //! server's start and stop. `main.rs` only parses the command line.
 
 mod access;
+mod audit_stream;
 pub mod bootstrap;
 pub mod config;
 pub mod demo;
@@ -316,6 +317,22 @@ async fn keep_audit_retention(
     }
 }
 
+/// The audit stream `audit.stdout` and `audit.webhook_url` ask for, over what is `stored`.
+fn audit_stream(
+    config: &Config,
+    stored: Arc<dyn AuditRepo>,
+    metrics: &Arc<PromMetrics>,
+) -> Option<Arc<audit_stream::StreamedAudit>> {
+    let audit = &config.audit;
+    let webhook = audit.webhook_url.clone().zip(audit.webhook_secret.clone());
+    if !audit.stdout && webhook.is_none() {
+        return None;
+    }
+    let webhook = webhook.map(|(url, secret)| audit_stream::Webhook { url, secret });
+    let stream = audit_stream::StreamConfig { stdout: audit.stdout, webhook };
+    Some(audit_stream::StreamedAudit::new(stored, stream, reqwest::Client::new(), metrics.clone()))
+}
+
 /// A running server.
 pub struct Running {
     /// Where it listens (the real port when `http.bind` asked for port 0).
@@ -356,7 +373,13 @@ pub async fn start(
         Arc::new(PromMetrics::new(routes.iter().map(String::as_str)).context("metrics registry")?);
     let pooled = store.clone();
     metrics.watch_pool(move || pooled.pool_usage());
-    let audit = BufferedAudit::spawn(Arc::new(store.clone()), 10_000, metrics.clone());
+    let stored: Arc<dyn AuditRepo> = Arc::new(store.clone());
+    let streamed = audit_stream(config, stored.clone(), &metrics);
+    let stored = match &streamed {
+        Some(streamed) => streamed.clone() as Arc<dyn AuditRepo>,
+        None => stored,
+    };
+    let audit = BufferedAudit::spawn(stored, 10_000, metrics.clone());
     let services = services(config, &store, metrics.clone(), audit.clone()).await?;
     // Both listeners first: an admin whose generated password is printed must belong to a
     // server that started (a failed bind would leave an account nobody was told the password of).
@@ -418,8 +441,11 @@ pub async fn start(
         }
         statistics.abort();
         next_keys.abort();
-        // Requests are over: write the audit events still queued.
+        // Requests are over: write the audit events still queued, then stream them.
         audit.shutdown().await;
+        if let Some(streamed) = streamed {
+            streamed.shutdown(Duration::from_secs(5)).await;
+        }
         served.and(management.stop().await)
     });
     Ok(Running { addr, management_addr, bootstrap, shutdown: Some(tx), task })

@@ -36,6 +36,7 @@ pub struct PromMetrics {
     wechat: IntCounterVec,
     wechat_seconds: HistogramVec,
     audit_lost: IntCounter,
+    audit_stream_dropped: IntCounter,
     panics: IntCounter,
     http: IntCounterVec,
     http_seconds: HistogramVec,
@@ -138,6 +139,14 @@ impl PromMetrics {
                 registry.register(Box::new(c.clone()))?;
                 c
             },
+            audit_stream_dropped: {
+                let c = IntCounter::new(
+                    "tessera_audit_stream_dropped_total",
+                    "Stored audit events that audit.webhook_url did not take (queue full, or refused after every attempt).",
+                )?;
+                registry.register(Box::new(c.clone()))?;
+                c
+            },
             panics: {
                 let help =
                     "Panics caught while handling a request (each answered 500 internal_error).";
@@ -212,6 +221,11 @@ impl PromMetrics {
             metrics.pool_connections.with_label_values(&[state]);
         }
         Ok(metrics)
+    }
+
+    /// Counts audit events the webhook did not take.
+    pub fn audit_stream_dropped(&self, count: u64) {
+        self.audit_stream_dropped.inc_by(count);
     }
 
     /// Reads the database pool's use from `probe` at every scrape.

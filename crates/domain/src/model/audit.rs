@@ -97,7 +97,7 @@ pub struct AuditEvent {
     pub id: String,
     /// The pool concerned, if any.
     pub pool_id: Option<String>,
-    /// Who acted: `admin:<id>`, `pool:<id>`, `anonymous`.
+    /// Who acted: `admin:<id>`, `pool:<id>`, `anonymous`, `operator` (the command line).
     pub actor: String,
     /// What was done.
     pub action: AuditAction,

@@ -148,6 +148,13 @@ fn resolve_files(c: &mut Config) -> Result<(), ConfigError> {
         as_is,
     )?;
     from_file("redis.url", &mut redis.url, redis.url_file.as_deref(), as_is)?;
+    let audit = &mut c.audit;
+    from_file(
+        "audit.webhook_secret",
+        &mut audit.webhook_secret,
+        audit.webhook_secret_file.as_deref(),
+        as_is,
+    )?;
     from_file(
         "redis.sentinel_password",
         &mut redis.sentinel_password,

@@ -183,22 +183,63 @@ pub struct AdminConfig {
 }
 
 /// `audit.*`
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AuditConfig {
     /// Days an audit event is kept; older ones are deleted (hourly, by every replica). 0, the
     /// default, keeps every event.
     pub retention_days: u32,
+    /// Also write every stored event to standard output, one JSON object per line.
+    pub stdout: bool,
+    /// Also POST the stored events, in batches, to this URL (a SIEM's collector), signed with
+    /// `webhook_secret`.
+    pub webhook_url: Option<String>,
+    /// The HMAC-SHA256 key of the webhook's signature (at least 32 characters).
+    pub webhook_secret: Option<String>,
+    /// Read it from this file.
+    pub webhook_secret_file: Option<PathBuf>,
+}
+
+impl fmt::Debug for AuditConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self { retention_days, stdout, webhook_url, webhook_secret, webhook_secret_file } =
+            self;
+        f.debug_struct("AuditConfig")
+            .field("retention_days", retention_days)
+            .field("stdout", stdout)
+            .field("webhook_url", &webhook_url.as_deref().map(without_password))
+            .field("webhook_secret", &webhook_secret.as_ref().map(|_| "(hidden)"))
+            .field("webhook_secret_file", webhook_secret_file)
+            .finish()
+    }
 }
 
 impl AuditConfig {
     /// The longest retention asked for: a hundred years.
     const MAX_DAYS: u32 = 36_500;
+    /// The shortest webhook secret.
+    const MIN_SECRET_CHARS: usize = 32;
 
-    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+    pub(super) fn validate(&mut self) -> Result<(), ConfigError> {
         if self.retention_days > Self::MAX_DAYS {
             let message = format!("must be at most {} (0 keeps every event)", Self::MAX_DAYS);
             return Err(bad("audit.retention_days", message));
+        }
+        if let Some(url) = &self.webhook_url {
+            self.webhook_url = Some(http_url("audit.webhook_url", url)?);
+            match &self.webhook_secret {
+                None => {
+                    return Err(bad(
+                        "audit.webhook_secret",
+                        "is required with audit.webhook_url (the key of the events' signature)",
+                    ));
+                }
+                Some(secret) if secret.chars().count() < Self::MIN_SECRET_CHARS => {
+                    let message = format!("must be at least {} characters", Self::MIN_SECRET_CHARS);
+                    return Err(bad("audit.webhook_secret", message));
+                }
+                Some(_) => {}
+            }
         }
         Ok(())
     }

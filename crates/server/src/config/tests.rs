@@ -127,7 +127,7 @@ fn the_known_keys_are_the_fields_of_the_defaults() {
     ] {
         assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
     }
-    assert_eq!(keys.len(), 42, "{keys:?}");
+    assert_eq!(keys.len(), 46, "{keys:?}");
     let unknown =
         load("[redis]\nurl = \"redis://r\"\nurl_fle = \"x\"\n[secret]\nmaster_key = \"k\"")
             .expect("loads")
@@ -142,13 +142,22 @@ fn no_secret_reaches_debug_output_or_an_error() {
          [redis]\nurl = \"rediss+sentinel://:redis-pass-2@r:6380/m\"\n\
          sentinel_password = \"sentinel-pass-4\"\n\
          [admin]\nbootstrap_password = \"admin-pass-3\"\n\
+         [audit]\nwebhook_url = \"https://siem:siem-pass-5@siem.example/in\"\n\
+         webhook_secret = \"webhook-secret-6-webhook-secret-6-\"\n\
          [secrets]\nmaster_key = \"{}\"\nprevious_master_keys = [\"{}\"]",
         key_text(1),
         key_text(2)
     );
     let loaded = load(&toml).expect("loads");
     let shown = format!("{loaded:?}");
-    let secrets = ["db-pass-1", "redis-pass-2", "admin-pass-3", "sentinel-pass-4"];
+    let secrets = [
+        "db-pass-1",
+        "redis-pass-2",
+        "admin-pass-3",
+        "sentinel-pass-4",
+        "siem-pass-5",
+        "webhook-secret-6",
+    ];
     for secret in secrets.iter().copied().chain([key_text(1).as_str(), &key_text(2)]) {
         assert!(!shown.contains(secret), "{secret} in {shown}");
     }

@@ -92,6 +92,38 @@ fn serve_runs_on_the_embedded_default_and_prints_the_bootstrap_password_once() {
 }
 
 #[test]
+fn audit_events_go_to_standard_output_as_json_lines_when_asked() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().expect("dir");
+    let (port, management) = (free_port(), free_port());
+    let env = [("TESSERA_AUDIT__STDOUT", "true"), ("TESSERA_LOG__FORMAT", "json")];
+    let run = run_until_ready(serve(dir.path(), port, management, &env), port, || {
+        let body = r#"{"username":"admin","password":"not the password"}"#;
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        write!(
+            stream,
+            "POST /api/v1/auth/admin HTTP/1.0\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("send");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("answer");
+        assert!(answer.starts_with("HTTP/1.0 401"), "{answer}");
+    });
+    let events: Vec<serde_json::Value> = run
+        .stdout
+        .iter()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|line| line.get("audit").cloned())
+        .collect();
+    let login = events.iter().find(|e| e["action"] == "admin.login");
+    let login = login.unwrap_or_else(|| panic!("no admin.login among {:?}", run.stdout));
+    assert_eq!(login["outcome"], "failure");
+    assert_eq!(login["ip"], "127.0.0.1");
+    assert!(!run.stdout.iter().any(|l| l.contains("not the password")), "{run:?}");
+}
+
+#[test]
 fn a_start_that_cannot_listen_creates_no_admin() {
     let dir = tempfile::tempdir().expect("dir");
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");

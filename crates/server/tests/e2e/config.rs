@@ -93,6 +93,13 @@ fn bad_values_name_their_key() {
         ("[wechat]\nwork_base_url = \"qyapi.weixin.qq.com\"", "wechat.work_base_url"),
         ("[wechat]\nwork_login_base_url = \"ftp://x\"", "wechat.work_login_base_url"),
         ("[http]\ntrusted_proxies = [\"10.0.0.0/40\"]", "http.trusted_proxies"),
+        ("[audit]\nretention_days = 40000", "audit.retention_days"),
+        ("[audit]\nwebhook_url = \"https://siem.example/in\"", "audit.webhook_secret"),
+        ("[audit]\nwebhook_url = \"siem.example\"\nwebhook_secret = \"x\"", "audit.webhook_url"),
+        (
+            "[audit]\nwebhook_url = \"https://siem.example/in\"\nwebhook_secret = \"short\"",
+            "audit.webhook_secret",
+        ),
         ("[http]\ntrusted_proxies = \"10.0.0.0/8, ingress\"", "http.trusted_proxies"),
     ] {
         let err = load_from(with_toml(toml)).expect_err(toml);

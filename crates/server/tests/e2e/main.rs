@@ -5,6 +5,7 @@
 mod admin_api;
 mod admins;
 mod applications;
+mod audit_stream;
 mod canary;
 mod cli;
 mod config;
