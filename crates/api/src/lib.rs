@@ -176,6 +176,48 @@ fn spec_json() -> String {
 /// answers the documented shape; every answer carries the headers of
 /// [`edge::response_headers`].
 pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
+    app_serving(state, Serves::Everything, true)
+}
+
+/// Which paths a listener serves (`http.admin_bind` puts the admin API on a listener of its
+/// own, which the public ingress does not route).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serves {
+    /// The whole application (one listener).
+    Everything,
+    /// Everything but the admin API and its console: the public listener beside an admin one.
+    Public,
+    /// The admin API, its console and document, and the health checks: the admin listener.
+    Admin,
+}
+
+impl Serves {
+    /// Whether `path` is served here; a path that is not answers `404 not_found`.
+    pub fn serves(self, path: &str) -> bool {
+        match self {
+            Self::Everything => true,
+            Self::Public => !is_admin_path(path),
+            Self::Admin => is_admin_path(path) || path.starts_with("/health/"),
+        }
+    }
+}
+
+/// The admin API (`/api/…`), its console (`/docs`) and the OpenAPI document.
+fn is_admin_path(path: &str) -> bool {
+    path.starts_with("/api/") || is_console_path(path) || path == "/openapi.json"
+}
+
+fn is_console_path(path: &str) -> bool {
+    path == "/docs" || path.starts_with("/docs/")
+}
+
+/// [`app`] for a listener that serves only what `serves` says, with the API console at `/docs`
+/// or without it (`http.api_console`).
+pub fn app_serving(
+    state: Arc<AppState>,
+    serves: Serves,
+    with_console: bool,
+) -> impl Endpoint + 'static {
     let api = api_service();
     let console = api.swagger_ui();
     let spec = spec_json();
@@ -195,6 +237,13 @@ pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
         .at("/openapi.json", spec)
         .nest(hosted::ASSETS_PATH, hosted::asset_routes())
         .data(state)
+        .around(move |next, req| async move {
+            let path = req.uri().path();
+            if !serves.serves(path) || (!with_console && is_console_path(path)) {
+                return Err(poem::Error::from_status(poem::http::StatusCode::NOT_FOUND));
+            }
+            next.call(req).await.map(poem::IntoResponse::into_response)
+        })
         .around(move |next, req| edge::limit_body(next, req, body_read_timeout))
         .catch_all_error(error::catch_all)
         .around(move |next, req| edge::allow_header(next, req, allowed.clone()))

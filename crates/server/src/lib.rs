@@ -17,7 +17,7 @@ use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use poem::{EndpointExt, Route};
-use tessera_api::AppState;
+use tessera_api::{AppState, Serves};
 use tessera_domain::{
     crypto::Sealer,
     ports::{
@@ -337,6 +337,8 @@ fn audit_stream(
 pub struct Running {
     /// Where it listens (the real port when `http.bind` asked for port 0).
     pub addr: SocketAddr,
+    /// Where the admin API listens, when `http.admin_bind` keeps it off the public listener.
+    pub admin_addr: Option<SocketAddr>,
     /// Where the management listener (`/metrics`) listens (`http.management_bind`).
     pub management_addr: SocketAddr,
     /// What the first-start check did.
@@ -387,6 +389,18 @@ pub async fn start(
         .await
         .with_context(|| format!("cannot listen on {} (http.bind)", config.http.bind))?;
     let addr = listener.local_addr().context("listener has no address")?;
+    let admin_listener = match config.http.admin_bind {
+        Some(bind) => Some(
+            tokio::net::TcpListener::bind(bind)
+                .await
+                .with_context(|| format!("cannot listen on {bind} (http.admin_bind)"))?,
+        ),
+        None => None,
+    };
+    let admin_addr = match &admin_listener {
+        Some(listener) => Some(listener.local_addr().context("admin listener has no address")?),
+        None => None,
+    };
     let management = management::serve(config.http.management_bind, metrics.clone()).await?;
     let management_addr = management.addr;
     let bootstrap = match services
@@ -412,17 +426,32 @@ pub async fn start(
         tokio::spawn(keep_audit_retention(services.maintenance.clone(), retention))
     });
     let statistics = tokio::spawn(analyze_new_tables(store.clone()));
-    let state = AppState { services, trusted_proxies, on_panic, body_read_timeout, secure_cookies };
+    let state = Arc::new(AppState {
+        services,
+        trusted_proxies,
+        on_panic,
+        body_read_timeout,
+        secure_cookies,
+    });
     let observer = Arc::new(access::Observer {
         trusted_proxies: config.http.trusted_proxies.clone(),
         metrics: metrics.clone(),
     });
-    let app = Route::new()
-        .nest("/", tessera_api::app(Arc::new(state)))
-        .around(move |next, req| access::observe(next, req, observer.clone()));
+    let console = config.http.api_console;
+    let app = |serves| {
+        let observer = observer.clone();
+        Route::new()
+            .nest("/", tessera_api::app_serving(state.clone(), serves, console))
+            .around(move |next, req| access::observe(next, req, observer.clone()))
+    };
+    let public_serves = if admin_listener.is_some() { Serves::Public } else { Serves::Everything };
+    let public_app = app(public_serves);
+    let admin_app = admin_listener.map(|listener| (listener, app(Serves::Admin)));
 
+    // One stop for both listeners: the caller's signal or [`Running::stop`].
     let (tx, rx) = oneshot::channel::<()>();
-    let signal = async move {
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
         match shutdown_signal {
             Some(external) => {
                 tokio::select! { _ = external => {}, _ = rx => {} }
@@ -431,10 +460,26 @@ pub async fn start(
                 let _ = rx.await;
             }
         }
+        let _ = stop.send(true);
+    });
+    let signal = move || {
+        let mut stopping = stopping.clone();
+        async move {
+            let _ = stopping.wait_for(|stopped| *stopped).await;
+        }
     };
     let limits = config.http.connection_limits();
+    let grace = Duration::from_secs(10);
     let task = tokio::spawn(async move {
-        let served = serve::serve(listener, app, limits, signal, Duration::from_secs(10)).await;
+        let public = serve::serve(listener, public_app, limits, signal(), grace);
+        let admin = async {
+            match admin_app {
+                Some((listener, app)) => serve::serve(listener, app, limits, signal(), grace).await,
+                None => Ok(()),
+            }
+        };
+        let (public, admin) = tokio::join!(public, admin);
+        let served = public.and(admin);
         purge.abort();
         if let Some(retention) = retention {
             retention.abort();
@@ -448,5 +493,5 @@ pub async fn start(
         }
         served.and(management.stop().await)
     });
-    Ok(Running { addr, management_addr, bootstrap, shutdown: Some(tx), task })
+    Ok(Running { addr, admin_addr, management_addr, bootstrap, shutdown: Some(tx), task })
 }

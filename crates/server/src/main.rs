@@ -288,11 +288,17 @@ async fn run(command: Command, config: &Config) -> anyhow::Result<()> {
             let running = start(config, Some(Box::pin(shutdown_signal()))).await?;
             tessera::bootstrap::announce(&config.admin, &running.bootstrap);
             tracing::info!(
-                "listening on http://{} (public URL {}; console at /docs); metrics on http://{}/metrics",
+                "listening on http://{} (public URL {}); metrics on http://{}/metrics",
                 running.addr,
                 config.http.public_url,
                 running.management_addr
             );
+            let admin = running.admin_addr.unwrap_or(running.addr);
+            if config.http.api_console {
+                tracing::info!("admin API on http://{admin}/api/v1, its console at /docs");
+            } else {
+                tracing::info!("admin API on http://{admin}/api/v1 (the console is off)");
+            }
             running.wait().await
         }
     }

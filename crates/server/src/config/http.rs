@@ -19,6 +19,13 @@ pub struct HttpConfig {
     /// Listen address of the management listener (`/metrics`), kept off the public one.
     #[serde(deserialize_with = "socket_addr")]
     pub management_bind: SocketAddr,
+    /// Listen address of the admin API (`/api/…`), its console and document, when they are kept
+    /// off the public listener (which then answers 404 for them); unset, the public listener
+    /// serves them too.
+    #[serde(deserialize_with = "optional_socket_addr")]
+    pub admin_bind: Option<SocketAddr>,
+    /// Whether the API console (Swagger UI) is served at `/docs`.
+    pub api_console: bool,
     /// The externally visible base URL (token issuers derive from it). Unset (empty), it is
     /// `http://{bind}` when `bind` is a loopback address; otherwise `serve` requires it (see
     /// [`HttpConfig::require_public_url`]): a server others reach must not advertise an address
@@ -44,6 +51,8 @@ impl Default for HttpConfig {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             management_bind: SocketAddr::from(([127, 0, 0, 1], 9090)),
+            admin_bind: None,
+            api_console: true,
             public_url: String::new(),
             trusted_proxies: Vec::new(),
             header_read_timeout_ms: 10_000,
@@ -58,6 +67,15 @@ impl HttpConfig {
     pub(super) fn validate(&mut self) -> Result<(), ConfigError> {
         if self.management_bind == self.bind && self.bind.port() != 0 {
             return Err(bad("http.management_bind", "must differ from http.bind"));
+        }
+        if let Some(admin) = self.admin_bind
+            && admin.port() != 0
+            && (admin == self.bind || admin == self.management_bind)
+        {
+            return Err(bad(
+                "http.admin_bind",
+                "must differ from http.bind and http.management_bind",
+            ));
         }
         if self.public_url.is_empty() && self.bind.ip().is_loopback() {
             self.public_url = format!("http://{}", self.bind);
@@ -118,6 +136,19 @@ fn socket_addr<'de, D: Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Error> 
     let text = String::deserialize(d)?;
     text.parse()
         .map_err(|_| D::Error::custom(format!("{text:?} is not an address like 0.0.0.0:8080")))
+}
+
+/// `http.admin_bind`: unset, or an address like `socket_addr`'s (empty text is unset, as an
+/// environment variable can only say it).
+fn optional_socket_addr<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SocketAddr>, D::Error> {
+    let text = Option::<String>::deserialize(d)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => text
+            .parse()
+            .map(Some)
+            .map_err(|_| D::Error::custom(format!("{text:?} is not an address like 0.0.0.0:8081"))),
+    }
 }
 
 /// `http.trusted_proxies`: each entry parsed, a bad one named by its position (from 0).

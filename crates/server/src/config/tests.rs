@@ -108,6 +108,8 @@ fn the_known_keys_are_the_fields_of_the_defaults() {
         "http.bind",
         "http.trusted_proxies",
         "http.management_bind",
+        "http.admin_bind",
+        "http.api_console",
         "admin.generated_password_path",
         "redis.url",
         "redis.url_file",
@@ -127,7 +129,7 @@ fn the_known_keys_are_the_fields_of_the_defaults() {
     ] {
         assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
     }
-    assert_eq!(keys.len(), 46, "{keys:?}");
+    assert_eq!(keys.len(), 48, "{keys:?}");
     let unknown =
         load("[redis]\nurl = \"redis://r\"\nurl_fle = \"x\"\n[secret]\nmaster_key = \"k\"")
             .expect("loads")

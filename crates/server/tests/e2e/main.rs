@@ -14,6 +14,7 @@ mod edge;
 mod egress;
 mod flow;
 mod identities;
+mod listeners;
 mod oidc;
 mod openapi;
 mod otlp;

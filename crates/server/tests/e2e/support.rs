@@ -166,7 +166,7 @@ pub struct TestServer {
     pub management: Http,
     pub config: Config,
     pub db: Option<TestDb>,
-    running: Option<Running>,
+    pub running: Option<Running>,
 }
 
 impl TestServer {
