@@ -2,13 +2,18 @@
 
 Besides schema validity and hardening: /metrics is reachable only through the management port
 (a ClusterIP Service of its own, scraped by the ServiceMonitor, never routed by the Ingress), and
-the chart refuses an Ingress without trusted proxies unless told to accept it."""
+the chart refuses an Ingress without trusted proxies unless told to accept it. Every chart value
+is rendered and looked for in the objects (and bad ones refused by the schema); the kustomizations
+use no positional patch and set no replicas beside an HPA."""
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
+import traceback
 
 import jsonschema
 import yaml
@@ -19,6 +24,16 @@ K8S_VERSION = "1.31.0"
 CHART = "helm/tessera"
 failures = []
 passed = 0
+
+
+def crashed(kind, value, trace):
+    """An unexpected error (an object missing, a render that failed) still ends with the count."""
+    traceback.print_exception(kind, value, trace)
+    failures.append(f"crashed: {value!r}")
+    print(f"deploy: {passed} passed, {len(failures)} failed (stopped by an error)")
+
+
+sys.excepthook = crashed
 
 
 def check(ok, what):
@@ -55,6 +70,7 @@ def hardened(deployment, source):
     container = pod["containers"][0]
     sc = container["securityContext"]
     check(pod["securityContext"]["runAsNonRoot"] is True, f"{source}: runs as non-root")
+    check(pod.get("automountServiceAccountToken") is False, f"{source}: no service account token")
     check(sc["readOnlyRootFilesystem"] is True and sc["allowPrivilegeEscalation"] is False,
           f"{source}: read-only root, no privilege escalation")
     check(container["readinessProbe"]["httpGet"]["path"] == "/health/ready", f"{source}: readiness")
@@ -98,17 +114,133 @@ def metrics_kept_inside(objects, source):
         check(selects(metrics) and not selects(public), f"{source}: the ServiceMonitor selects the metrics Service")
 
 
+def pod_templates(objects):
+    """(object, pod template) of every Deployment and Job."""
+    return [(o, o["spec"]["template"]) for o in objects if o["kind"] in ("Deployment", "Job")]
+
+
+def server_pod_labels(objects):
+    deployment = by_kind(objects)["Deployment"]
+    return deployment["spec"]["template"]["metadata"]["labels"]
+
+
+def consistent(objects, source):
+    """The objects fit together: every selector selects the server's pods, the HPA scales the
+    Deployment (which then sets no replicas of its own), the Ingress routes an existing Service, no
+    container repeats an environment variable and every mount names a volume of its pod."""
+    kinds = by_kind(objects)
+    deployment = kinds["Deployment"]
+    labels = server_pod_labels(objects).items()
+    check(deployment["spec"]["selector"]["matchLabels"].items() <= labels,
+          f"{source}: the Deployment selects its own pods")
+    for service in (o for o in objects if o["kind"] == "Service"):
+        check(service["spec"]["selector"].items() <= labels, f"{source}: {service['metadata']['name']} selects the server")
+    for o in objects:
+        if o["kind"] == "PodDisruptionBudget":
+            check(o["spec"]["selector"]["matchLabels"].items() <= labels, f"{source}: the PDB selects the server")
+        if o["kind"] == "NetworkPolicy":
+            check(o["spec"]["podSelector"]["matchLabels"].items() <= labels, f"{source}: the NetworkPolicy selects the server")
+        if o["kind"] == "HorizontalPodAutoscaler":
+            target = o["spec"]["scaleTargetRef"]
+            check(target["kind"] == "Deployment" and target["name"] == deployment["metadata"]["name"],
+                  f"{source}: the HPA scales the Deployment")
+            check("replicas" not in deployment["spec"], f"{source}: no replicas in a Deployment the HPA scales")
+        if o["kind"] == "Ingress":
+            names = {s["metadata"]["name"] for s in objects if s["kind"] == "Service"}
+            check(all(path["backend"]["service"]["name"] in names for rule in o["spec"]["rules"]
+                      for path in rule["http"]["paths"]), f"{source}: the Ingress routes an existing Service")
+    for owner, template in pod_templates(objects):
+        pod = template["spec"]
+        volumes = {v["name"] for v in pod.get("volumes", [])}
+        for container in pod["containers"]:
+            names = [e["name"] for e in container.get("env", [])]
+            check(len(names) == len(set(names)), f"{source}: {owner['kind']} {container['name']} repeats no variable {names}")
+            mounts = {m["name"] for m in container.get("volumeMounts", [])}
+            check(mounts <= volumes, f"{source}: {owner['kind']} mounts {mounts} are volumes {volumes}")
+        for spread in pod.get("topologySpreadConstraints", []):
+            check(spread["labelSelector"]["matchLabels"].items() <= labels, f"{source}: the spread counts the server's pods")
+
+
+def json_patch_paths(kustomization_dir):
+    """Every `path`/`from` of the JSON patches (RFC 6902) a kustomization applies, inline or in a file."""
+    k = yaml.safe_load(open(os.path.join(kustomization_dir, "kustomization.yaml")))
+    patches = list(k.get("patches", [])) + list(k.get("patchesJson6902", []))
+    patches += [{"path": p} if isinstance(p, str) else {"patch": p} for p in k.get("patchesStrategicMerge", [])]
+    paths = []
+    for patch in patches:
+        text = patch.get("patch")
+        if text is None:
+            text = open(os.path.join(kustomization_dir, patch["path"])).read()
+        for doc in yaml.safe_load_all(text) if isinstance(text, str) else [text]:
+            if isinstance(doc, list):
+                paths += [op.get(key) for op in doc for key in ("path", "from") if op.get(key)]
+    return paths
+
+
+def positional(path):
+    """A JSON patch path that names a list item by position (/containers/0/…) or appends (/-)."""
+    return re.search(r"/([0-9]+|-)(/|$)", path) is not None
+
+
+# Kustomize: no positional patches anywhere (a list item is named by position, which silently
+# patches another item when the base's order changes: strategic merge patches match by name).
+check(positional("/spec/template/spec/containers/0/env/1/value") and not positional("/spec/minReplicas")
+      and positional("/spec/rules/-"), "positional patch paths are recognised")
+with tempfile.TemporaryDirectory() as scratch:
+    with open(os.path.join(scratch, "kustomization.yaml"), "w") as f:
+        f.write("patches:\n  - target: {kind: Deployment}\n    patch: |-\n      - op: replace\n"
+                "        path: /spec/template/spec/containers/0/image\n        value: x\n")
+    check(any(positional(p) for p in json_patch_paths(scratch)), "a positional inline patch is found")
+kustomizations = sorted(root for root, _, files in os.walk("deploy/k8s") if "kustomization.yaml" in files)
+check(set(kustomizations) >= {"deploy/k8s/base", "deploy/k8s/overlays/example"}, f"kustomizations {kustomizations}")
+for directory in kustomizations:
+    bad = [p for p in json_patch_paths(directory) if positional(p)]
+    check(not bad, f"{directory}: positional JSON patch paths {bad}")
+base_deployment = yaml.safe_load(open("deploy/k8s/base/deployment.yaml"))
+check("replicas" not in base_deployment["spec"], "deploy/k8s/base: the Deployment leaves replicas to the HPA")
+
 # Kustomize: base and the example overlay.
-for target in ["deploy/k8s/base", "deploy/k8s/overlays/example"]:
+BASE_KINDS = {"Deployment", "Service", "Job", "PodDisruptionBudget", "HorizontalPodAutoscaler"}
+rendered_kustomize = {}
+for target, kinds_wanted in [("deploy/k8s/base", BASE_KINDS),
+                             ("deploy/k8s/overlays/example", BASE_KINDS | {"NetworkPolicy", "Ingress"})]:
     rendered = subprocess.run(["kubectl", "kustomize", target], capture_output=True, text=True)
     check(rendered.returncode == 0, f"{target}: kustomize renders\n{rendered.stderr}")
     objects = [o for o in yaml.safe_load_all(rendered.stdout) if o]
+    rendered_kustomize[target] = objects
     kinds = by_kind(objects)
-    check(set(kinds) == {"Deployment", "Service", "Job", "PodDisruptionBudget", "HorizontalPodAutoscaler"},
-          f"{target}: objects {sorted(kinds)}")
+    check(set(kinds) == kinds_wanted, f"{target}: objects {sorted(kinds)}")
     validate(objects, target)
     hardened(kinds["Deployment"], target)
     metrics_kept_inside(objects, target)
+    consistent(objects, target)
+    job = kinds["Job"]
+    # A Job's pod template cannot change: the finished Job removes itself so that the next apply
+    # (with a new image) creates it again instead of failing.
+    check(isinstance(job["spec"].get("ttlSecondsAfterFinished"), int) and 0 < job["spec"]["ttlSecondsAfterFinished"] <= 3600,
+          f"{target}: the migration Job removes itself after it finishes")
+    images = {c["image"] for _, t in pod_templates(objects) for c in t["spec"]["containers"]}
+    check(len(images) == 1, f"{target}: the server and the migration run one image {images}")
+
+overlay_dir = "deploy/k8s/overlays/example"
+overlay = by_kind(rendered_kustomize[overlay_dir])
+overlay_k = yaml.safe_load(open(f"{overlay_dir}/kustomization.yaml"))
+image = overlay_k["images"][0]
+check({c["image"] for _, t in pod_templates(rendered_kustomize[overlay_dir]) for c in t["spec"]["containers"]}
+      == {f"{image['newName']}:{image['newTag']}"}, f"{overlay_dir}: the image is the overlay's")
+env = {e["name"]: e.get("value") for e in overlay["Deployment"]["spec"]["template"]["spec"]["containers"][0]["env"]}
+host = overlay["Ingress"]["spec"]["rules"][0]["host"]
+check(env.get("TESSERA_HTTP__PUBLIC_URL") == f"https://{host}", f"{overlay_dir}: the public URL is the Ingress's host")
+check(any(host in t["hosts"] and t.get("secretName") for t in overlay["Ingress"]["spec"].get("tls", [])),
+      f"{overlay_dir}: the Ingress serves its host over TLS")
+check(bool(env.get("TESSERA_HTTP__TRUSTED_PROXIES")), f"{overlay_dir}: behind the Ingress, the trusted proxies are set")
+check(overlay["HorizontalPodAutoscaler"]["spec"]["minReplicas"] == 3, f"{overlay_dir}: the HPA keeps three replicas")
+policy = overlay["NetworkPolicy"]["spec"]
+check(policy["podSelector"]["matchLabels"].get("app.kubernetes.io/component") == "server",
+      f"{overlay_dir}: the NetworkPolicy is the server's")
+rules = {p["port"]: r for r in policy["ingress"] for p in r.get("ports", [])}
+check(set(rules) == {8080, 9090} and all(r.get("from") for r in rules.values()) and rules[8080] != rules[9090],
+      f"{overlay_dir}: the API and metrics ports each admit their own peers only {rules}")
 
 # Helm: lint, then render value sets. publicUrl has no default: every install gives it.
 PUBLIC_URL = "https://login.acme.test"
@@ -175,6 +307,7 @@ for name, values in scenarios.items():
     validate(objects, f"helm {name}")
     hardened(kinds["Deployment"], f"helm {name}")
     metrics_kept_inside(objects, f"helm {name}")
+    consistent(objects, f"helm {name}")
     check(("Ingress" in kinds) == bool(values.get("ingress", {}).get("enabled")), f"{name}: ingress toggle")
     check(("ServiceMonitor" in kinds) == bool(values.get("serviceMonitor", {}).get("enabled")), f"{name}: monitor toggle")
     check(("Job" in kinds) == values.get("migrationJob", {}).get("enabled", True), f"{name}: job toggle")
@@ -243,6 +376,294 @@ for values in [{"ingress": {"enabled": True}},
         message = str(refused)
         check("trustedProxies" in message and "allowWithoutTrustedProxies" in message and "lock" in message,
               f"the refusal names trustedProxies and the way out: {message}")
+
+
+def render(values, name="r"):
+    """The chart's objects and NOTES.txt for these values (publicUrl added)."""
+    files = chart.render({"publicUrl": PUBLIC_URL, **values}, name=name, namespace="identity")
+    objects, notes = [], ""
+    for path, text in files.items():
+        if path.endswith("NOTES.txt"):
+            notes = text
+        else:
+            objects += [o for o in yaml.safe_load_all(text) if o]
+    return objects, notes
+
+
+def refusal(values):
+    """Helm's message refusing these values, or None when the chart renders them."""
+    try:
+        chart.render({"publicUrl": PUBLIC_URL, **values}, name="r", namespace="identity")
+        return None
+    except Exception as refused:  # helm_python raises its own error types, carrying Helm's message
+        return str(refused)
+
+
+def deep_merge(base, override):
+    merged = json.loads(json.dumps(base))
+    for key, value in override.items():
+        merged[key] = deep_merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
+
+
+def pod_of(objects, kind="Deployment"):
+    return by_kind(objects)[kind]["spec"]["template"]
+
+
+def env_of(objects, kind="Deployment"):
+    return {e["name"]: e for e in pod_of(objects, kind)["spec"]["containers"][0]["env"]}
+
+
+def rendered_and_valid(values, what, name="r", token=False):
+    objects, notes = render(values, name=name)
+    validate(objects, f"helm {what}")
+    consistent(objects, f"helm {what}")
+    if not token:
+        hardened(by_kind(objects)["Deployment"], f"helm {what}")
+    return objects, notes
+
+
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+APP_VERSION = chart.metadata["appVersion"]
+
+# Names: nameOverride and fullnameOverride name every object and the label selectors follow.
+for values, fullname, label in [({}, "r-tessera", "tessera"),
+                                ({"nameOverride": "identity"}, "r-identity", "identity"),
+                                ({"fullnameOverride": "login"}, "login", "tessera")]:
+    objects, notes = rendered_and_valid({**values, "serviceMonitor": {"enabled": True}, "networkPolicy": {"enabled": True}},
+                                        f"names {values}")
+    names = {(o["kind"], o["metadata"]["name"]) for o in objects}
+    check({("Deployment", fullname), ("Service", fullname), ("Service", f"{fullname}-metrics"),
+           ("Job", f"{fullname}-migrate"), ("ServiceAccount", fullname), ("NetworkPolicy", fullname),
+           ("HorizontalPodAutoscaler", fullname), ("PodDisruptionBudget", fullname)} <= names, f"names {values}: {names}")
+    check(all(o["metadata"]["labels"]["app.kubernetes.io/name"] == label for o in objects),
+          f"names {values}: app.kubernetes.io/name is {label}")
+    check(f"{fullname}-metrics" in notes, f"names {values}: NOTES names the metrics Service")
+    metrics_kept_inside(objects, f"helm names {values}")
+
+# The image: registry, tag or digest, global.imageRegistry; pull secrets from both lists.
+for values, want in [({}, f"tessera:{APP_VERSION}"),
+                     ({"image": {"repository": "acme/tessera", "tag": "1.2.3"}}, "acme/tessera:1.2.3"),
+                     ({"image": {"registry": "registry.acme.test", "tag": "1.2.3", "digest": DIGEST}},
+                      f"registry.acme.test/tessera@{DIGEST}"),
+                     ({"image": {"registry": "registry.acme.test"}, "global": {"imageRegistry": "mirror.acme.test"}},
+                      f"mirror.acme.test/tessera:{APP_VERSION}")]:
+    objects, _ = render(values)
+    images = {c["image"] for _, t in pod_templates(objects) for c in t["spec"]["containers"]}
+    check(images == {want}, f"image {values}: {images}, wanted {want}")
+objects, _ = rendered_and_valid({"imagePullSecrets": ["pull-a", {"name": "pull-b"}],
+                                 "global": {"imagePullSecrets": [{"name": "pull-global"}, "pull-a"]}}, "pull secrets")
+for owner, template in pod_templates(objects):
+    check(template["spec"].get("imagePullSecrets") == [{"name": "pull-global"}, {"name": "pull-a"}, {"name": "pull-b"}],
+          f"{owner['kind']}: image pull secrets {template['spec'].get('imagePullSecrets')}")
+objects, _ = render({})
+check(all("imagePullSecrets" not in t["spec"] for _, t in pod_templates(objects)), "no pull secrets by default")
+
+# As a subchart: the parent's global values reach it (Helm copies `global` into the subchart's
+# values, which its schema must accept), and its own values sit under its name.
+with tempfile.TemporaryDirectory() as scratch:
+    parent = os.path.join(scratch, "platform")
+    shutil.copytree(CHART, os.path.join(parent, "charts", "tessera"))
+    with open(os.path.join(parent, "Chart.yaml"), "w") as f:
+        yaml.safe_dump({"apiVersion": "v2", "name": "platform", "version": "1.0.0",
+                        "dependencies": [{"name": "tessera", "version": chart.metadata["version"]}]}, f)
+    umbrella = Chart.load(parent)
+    try:
+        files = umbrella.render({"global": {"imageRegistry": "mirror.acme.test", "imagePullSecrets": ["pull-global"],
+                                            "storageClass": "fast"},
+                                 "tessera": {"publicUrl": PUBLIC_URL, "imagePullSecrets": ["pull-own"]}},
+                                name="platform", namespace="identity")
+        objects = [o for path, text in files.items() if not path.endswith("NOTES.txt")
+                   for o in yaml.safe_load_all(text) if o]
+        validate(objects, "helm as a subchart")
+        pod = pod_of(objects)["spec"]
+        check(pod["containers"][0]["image"] == f"mirror.acme.test/tessera:{APP_VERSION}"
+              and pod["imagePullSecrets"] == [{"name": "pull-global"}, {"name": "pull-own"}],
+              f"as a subchart: global.imageRegistry and global.imagePullSecrets apply {pod['containers'][0]['image']}")
+    except Exception as refused:
+        check(False, f"the chart renders as a subchart: {refused}")
+
+# Pods: annotations and labels (never replacing the chart's), scheduling, the spread.
+objects, _ = rendered_and_valid({"podAnnotations": {"sidecar.acme.test/inject": "false"},
+                                 "podLabels": {"team": "identity", "app.kubernetes.io/component": "other"},
+                                 "nodeSelector": {"kubernetes.io/os": "linux"},
+                                 "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "identity", "effect": "NoSchedule"}],
+                                 "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                                     {"matchExpressions": [{"key": "tier", "operator": "In", "values": ["apps"]}]}]}}}},
+                                "pod settings")
+for owner, template in pod_templates(objects):
+    kind = owner["kind"]
+    check(template["metadata"]["annotations"].get("sidecar.acme.test/inject") == "false", f"{kind}: podAnnotations")
+    check(template["metadata"]["labels"].get("team") == "identity", f"{kind}: podLabels")
+    check(template["metadata"]["labels"]["app.kubernetes.io/component"] == ("server" if kind == "Deployment" else "migrate"),
+          f"{kind}: podLabels do not replace the chart's labels")
+    check(template["spec"].get("nodeSelector") == {"kubernetes.io/os": "linux"}, f"{kind}: nodeSelector")
+    check(template["spec"].get("tolerations", [{}])[0].get("key") == "dedicated", f"{kind}: tolerations")
+pod = pod_of(objects)["spec"]
+check(pod.get("affinity", {}).get("nodeAffinity") is not None, "Deployment: affinity")
+check("tessera.io/redis-mode" in pod_of(objects)["metadata"]["annotations"], "podAnnotations keep the chart's")
+objects, _ = render({})
+spread = pod_of(objects)["spec"].get("topologySpreadConstraints")
+selector = by_kind(objects)["Deployment"]["spec"]["selector"]["matchLabels"]
+check(spread == [{"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway",
+                  "labelSelector": {"matchLabels": selector}}], f"default spread: soft, across nodes, by the selector {spread}")
+zones = [{"maxSkew": 2, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "DoNotSchedule",
+          "labelSelector": {"matchLabels": selector}}]
+objects, _ = rendered_and_valid({"topologySpreadConstraints": zones}, "spread by zone")
+check(pod_of(objects)["spec"].get("topologySpreadConstraints") == zones, "an explicit spread replaces the default")
+objects, _ = render({"topologySpreadConstraints": []})
+check("topologySpreadConstraints" not in pod_of(objects)["spec"], "an empty spread sets none")
+
+# The container: extraEnv after the chart's own (which it may not repeat), extra volumes, previous
+# master keys from a Secret.
+extra_env = [{"name": "TESSERA_DATABASE__MAX_CONNECTIONS", "value": "32"},
+             {"name": "TESSERA_WECHAT__API_BASE_URL", "valueFrom": {"configMapKeyRef": {"name": "wechat", "key": "api"}}}]
+objects, _ = rendered_and_valid({"extraEnv": extra_env,
+                                 "extraVolumes": [{"name": "ca", "configMap": {"name": "corporate-ca"}}],
+                                 "extraVolumeMounts": [{"name": "ca", "mountPath": "/etc/ssl/corporate", "readOnly": True}],
+                                 "redis": {"tls": {"existingSecret": "redis-ca", "caKey": "ca.crt"}},
+                                 "masterKey": {"previousKeys": {"existingSecret": "tessera-old-keys", "key": "keys"}}},
+                                "extras")
+container = pod_of(objects)["spec"]["containers"][0]
+check(container["env"][-2:] == extra_env, f"extraEnv comes last, as given {container['env'][-2:]}")
+check({m["name"] for m in container["volumeMounts"]} == {"redis-tls", "ca"}
+      and {v["name"] for v in pod_of(objects)["spec"]["volumes"]} == {"redis-tls", "ca"}, "extra volumes beside the Redis TLS one")
+env = env_of(objects)
+check(env.get("TESSERA_SECRETS__PREVIOUS_MASTER_KEYS", {}).get("valueFrom")
+      == {"secretKeyRef": {"name": "tessera-old-keys", "key": "keys"}}, "previous master keys from their Secret")
+objects, _ = render({"extraVolumes": [{"name": "scratch", "emptyDir": {}}],
+                     "extraVolumeMounts": [{"name": "scratch", "mountPath": "/scratch"}]})
+check([m["name"] for m in pod_of(objects)["spec"]["containers"][0]["volumeMounts"]] == ["scratch"], "extra volumes alone")
+objects, _ = render({})
+check("TESSERA_SECRETS__PREVIOUS_MASTER_KEYS" not in env_of(objects), "no previous master keys by default")
+check("volumes" not in pod_of(objects)["spec"] and "volumeMounts" not in pod_of(objects)["spec"]["containers"][0],
+      "no volumes by default")
+message = refusal({"extraEnv": [{"name": "TESSERA_LOG__LEVEL", "value": "debug"}]})
+check(message is not None and "TESSERA_LOG__LEVEL" in message and "extraEnv" in message,
+      f"extraEnv may not repeat a variable the chart sets: {message}")
+
+# Stopping: a preStop sleep (Kubernetes' own: the image has no shell or sleep binary), then
+# SIGTERM and the server's 10 s drain, all within the grace period.
+objects, _ = render({})
+pod = pod_of(objects)["spec"]
+pre_stop = pod["containers"][0].get("lifecycle", {}).get("preStop", {})
+check(set(pre_stop) == {"sleep"} and 0 < pre_stop["sleep"]["seconds"] <= 15, f"preStop is a short native sleep {pre_stop}")
+check(pod.get("terminationGracePeriodSeconds", 30) > pre_stop.get("sleep", {}).get("seconds", 0) + 10,
+      "the grace period covers the preStop sleep and the 10 s drain")
+dockerfile = open("deploy/Dockerfile").read()
+check("distroless" in dockerfile and "sleep" not in dockerfile.split("FROM ${RUNTIME_IMAGE}")[-1],
+      "the runtime image has no sleep to exec")
+objects, _ = rendered_and_valid({"lifecycle": {"preStop": {"sleep": {"seconds": 20}}}, "terminationGracePeriodSeconds": 45},
+                                "a longer preStop")
+pod = pod_of(objects)["spec"]
+check(pod["terminationGracePeriodSeconds"] == 45 and pod["containers"][0]["lifecycle"]["preStop"]["sleep"]["seconds"] == 20,
+      "preStop and the grace period passed through")
+objects, _ = render({"lifecycle": {"preStop": None}})
+check("lifecycle" not in pod_of(objects)["spec"]["containers"][0], "lifecycle.preStop=null removes the hook")
+message = refusal({"lifecycle": {"preStop": {"sleep": {"seconds": 25}}}})
+check(message is not None and "terminationGracePeriodSeconds" in message, f"a grace period shorter than sleep + drain is refused: {message}")
+
+# The ServiceAccount: the chart's by default, without a token; an existing one when told.
+objects, _ = rendered_and_valid({"serviceAccount": {"annotations": {"iam.acme.test/role": "tessera"}}}, "service account")
+kinds = by_kind(objects)
+account = kinds.get("ServiceAccount", {})
+check(account.get("metadata", {}).get("name") == "r-tessera" and account.get("automountServiceAccountToken") is False
+      and account["metadata"].get("annotations") == {"iam.acme.test/role": "tessera"}, f"the chart's ServiceAccount {account}")
+pod = pod_of(objects)["spec"]
+check(pod.get("serviceAccountName") == "r-tessera" and pod.get("automountServiceAccountToken") is False,
+      "the server runs as the chart's ServiceAccount, without a token")
+job = pod_of(objects, "Job")["spec"]
+check("serviceAccountName" not in job and job.get("automountServiceAccountToken") is False,
+      "the migration (a hook, before the ServiceAccount exists) runs as the namespace's default, without a token")
+objects, _ = rendered_and_valid({"serviceAccount": {"create": False, "name": "identity-runner",
+                                                    "automountServiceAccountToken": True}}, "existing service account",
+                                token=True)
+check("ServiceAccount" not in by_kind(objects), "serviceAccount.create=false creates none")
+check(pod_of(objects)["spec"].get("serviceAccountName") == "identity-runner"
+      and pod_of(objects)["spec"].get("automountServiceAccountToken") is True
+      and pod_of(objects, "Job")["spec"].get("serviceAccountName") == "identity-runner",
+      "an existing ServiceAccount runs the server and the migration")
+objects, _ = render({"serviceAccount": {"create": False}})
+check(pod_of(objects)["spec"].get("serviceAccountName") == "default", "no account created nor named: default")
+
+
+# The NetworkPolicy.
+def np_rules(objects):
+    spec = by_kind(objects)["NetworkPolicy"]["spec"]
+    return spec, {p["port"]: r for r in spec["ingress"] for p in r.get("ports", [])}
+
+
+objects, _ = render({})
+check("NetworkPolicy" not in by_kind(objects), "no NetworkPolicy by default")
+objects, notes = rendered_and_valid({"networkPolicy": {"enabled": True}}, "network policy defaults")
+spec, rules = np_rules(objects)
+check(spec["policyTypes"] == ["Ingress"] and "egress" not in spec, "egress is left open by default")
+check(set(rules) == {8080, 9090} and "from" not in rules[8080], "the API port is open to every client by default")
+check(rules[9090].get("from") == [{"podSelector": {}}], f"the metrics port admits this namespace's pods only {rules[9090]}")
+check("metrics port" in notes, "NOTES says who may scrape the metrics port")
+ingress_ns = {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}
+prometheus = {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}
+monitoring = {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}
+egress = [{"to": [{"ipBlock": {"cidr": "10.20.0.0/16"}}], "ports": [{"port": 5432, "protocol": "TCP"}]}]
+objects, _ = rendered_and_valid({"networkPolicy": {
+    "enabled": True,
+    "api": {"allowExternal": False, "namespaceSelector": ingress_ns},
+    "metrics": {"namespaceSelector": monitoring, "podSelector": prometheus},
+    "extraIngress": [{"ports": [{"port": 15090, "protocol": "TCP"}]}],
+    "egress": {"allowExternal": False, "extraRules": egress}}}, "network policy restricted")
+spec, rules = np_rules(objects)
+check(rules[8080].get("from") == [{"namespaceSelector": ingress_ns}], f"the API port from the ingress namespace only {rules[8080]}")
+check(rules[9090].get("from") == [{"namespaceSelector": monitoring, "podSelector": prometheus}],
+      f"the metrics port from Prometheus only {rules[9090]}")
+check(15090 in rules, "extra ingress rules")
+check(spec["policyTypes"] == ["Ingress", "Egress"] and spec["egress"][1:] == egress
+      and {(p["port"], p["protocol"]) for p in spec["egress"][0]["ports"]} == {(53, "UDP"), (53, "TCP")},
+      f"restricted egress: DNS and the extra rules {spec.get('egress')}")
+objects, _ = render({"networkPolicy": {"enabled": True, "api": {"allowExternal": False,
+                                                               "podSelector": {"matchLabels": {"role": "gateway"}}}}})
+_, rules = np_rules(objects)
+check(rules[8080].get("from") == [{"podSelector": {"matchLabels": {"role": "gateway"}}}], "the API port from this namespace's gateway pods")
+
+# NOTES.txt: a warning when an Ingress has no trusted proxies.
+_, notes = render({"ingress": {"enabled": True, "allowWithoutTrustedProxies": True}})
+check("WARNING" in notes and "trustedProxies" in notes, "NOTES warns of an Ingress without trusted proxies")
+_, notes = render({"ingress": {"enabled": True}, "trustedProxies": ["10.0.0.0/8"]})
+check("WARNING" not in notes, "no warning with trusted proxies")
+_, notes = render({})
+check("WARNING" not in notes, "no warning without an Ingress")
+
+# Bad values are refused by the chart's schema, through Helm itself.
+for bad in [{"image": {"digest": "sha256:abc"}}, {"image": {"digest": "latest"}}, {"imagePullSecrets": [7]},
+            {"imagePullSecrets": [{"secret": "x"}]}, {"global": "mirror"}, {"global": {"imagePullSecrets": "x"}},
+            {"nameOverride": "Tessera_ID"}, {"fullnameOverride": "x" * 64}, {"podLabels": {"team": 7}},
+            {"podAnnotations": []}, {"nodeSelector": {"zone": True}}, {"tolerations": {"key": "x"}},
+            {"topologySpreadConstraints": [{"maxSkew": 1}]}, {"topologySpreadConstraints": "hostname"},
+            {"extraEnv": [{"value": "no name"}]}, {"extraEnv": {"A": "b"}}, {"extraVolumes": [{"emptyDir": {}}]},
+            {"extraVolumeMounts": [{"name": "x"}]}, {"extraVolumeMounts": [{"name": "x", "mountPath": "relative"}]},
+            {"serviceAccount": {"create": "yes"}}, {"serviceAccount": {"automountServiceAccountToken": "false"}},
+            {"serviceAccount": {"token": True}}, {"networkPolicy": {"enabled": "true"}},
+            {"networkPolicy": {"api": {"allowExternal": False, "namespaces": ["x"]}}},
+            {"networkPolicy": {"metrics": {"podSelector": {"app": "prometheus"}}}},
+            {"networkPolicy": {"egress": {"allowExternal": False, "extraRules": {}}}},
+            {"lifecycle": {"preStop": {"sleep": {"seconds": 0}}}}, {"lifecycle": {"onStop": {}}},
+            {"terminationGracePeriodSeconds": 0}, {"terminationGracePeriodSeconds": "30s"},
+            {"masterKey": {"previousKeys": {"existingSecret": "old", "key": ""}}},
+            {"masterKey": {"previousKeys": ["old-key"]}}]:
+    try:
+        jsonschema.validate(deep_merge({**defaults, "publicUrl": PUBLIC_URL}, bad), schema)
+        check(False, f"the schema accepted {bad}")
+    except jsonschema.ValidationError:
+        check(True, "")
+    message = refusal(bad)
+    check(message is not None and "schema" in message, f"Helm refused {bad}: {message}")
+
+# The values are documented: every top-level value in the Helm section of docs/operations.md.
+operations = open("docs/operations.md").read()
+helm_section = operations[operations.index("## Install with Helm"):operations.index("## The first admin password")]
+for key in defaults:
+    check(f"`{key}" in helm_section, f"docs/operations.md documents the Helm value {key}")
+for key in schema["properties"]:
+    check(key in defaults, f"values.yaml has a default (and a comment) for {key}")
 
 print(f"deploy: {passed} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)
