@@ -4,7 +4,9 @@ Besides schema validity and hardening: /metrics is reachable only through the ma
 (a ClusterIP Service of its own, scraped by the ServiceMonitor, never routed by the Ingress), and
 the chart refuses an Ingress without trusted proxies unless told to accept it. Every chart value
 is rendered and looked for in the objects (and bad ones refused by the schema); the kustomizations
-use no positional patch and set no replicas beside an HPA."""
+use no positional patch and set no replicas beside an HPA; the image build (deploy/Dockerfile,
+.dockerignore) takes its base images from build arguments, labels the image and keeps caches and
+build outputs out of its context while keeping everything the build needs."""
 
 import json
 import os
@@ -664,6 +666,58 @@ for key in defaults:
     check(f"`{key}" in helm_section, f"docs/operations.md documents the Helm value {key}")
 for key in schema["properties"]:
     check(key in defaults, f"values.yaml has a default (and a comment) for {key}")
+
+# The image build: base images and the version are build arguments; the image carries OCI labels.
+stages = re.findall(r"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", dockerfile, re.M | re.I)
+first_from = dockerfile.index("\nFROM ")
+global_args = dict(re.findall(r"^ARG\s+(\w+)=(\S*)", dockerfile[:first_from], re.M))
+names = {alias for _, alias in stages if alias}
+for base, alias in stages:
+    arg = re.fullmatch(r"\$\{(\w+)\}", base)
+    check(base == "scratch" or (arg and (arg.group(1) in global_args)), f"Dockerfile: FROM {base} comes from a build argument")
+    if arg and global_args.get(arg.group(1)) not in names:
+        default = global_args.get(arg.group(1), "")
+        check(re.fullmatch(r"[\w./-]+:[\w.-]+(@sha256:[0-9a-f]{64})?", default) is not None,
+              f"Dockerfile: {arg.group(1)} defaults to a tagged image ({default})")
+final_stage = dockerfile[dockerfile.rindex("\nFROM "):]
+labels = dict(re.findall(r'(org\.opencontainers\.image\.\w+)="([^"]*)"', final_stage))
+check({"org.opencontainers.image.title", "org.opencontainers.image.description", "org.opencontainers.image.source",
+       "org.opencontainers.image.licenses", "org.opencontainers.image.version"} <= set(labels), f"Dockerfile: OCI labels {sorted(labels)}")
+check(labels.get("org.opencontainers.image.licenses") == "Apache-2.0", "Dockerfile: licensed Apache-2.0")
+version_arg = re.fullmatch(r"\$\{(\w+)\}", labels.get("org.opencontainers.image.version", ""))
+stage_args = dict(re.findall(r"^ARG\s+(\w+)=(\S*)", final_stage, re.M))
+cargo_version = re.search(r'^version\s*=\s*"([^"]+)"', open("Cargo.toml").read(), re.M).group(1)
+check(version_arg is not None and stage_args.get(version_arg.group(1)) == cargo_version == APP_VERSION,
+      f"Dockerfile: the version label comes from a build argument defaulting to {cargo_version} (the chart's appVersion)")
+
+
+def ignored(path, patterns):
+    """Whether .dockerignore's patterns keep path (relative to the context) out: the last pattern
+    matching the path or one of its parent directories decides, `!` re-including."""
+    parts = path.split("/")
+    candidates = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    verdict = False
+    for pattern in patterns:
+        negate = pattern.startswith("!")
+        pattern = pattern.lstrip("!").strip("/")
+        regex = re.escape(pattern).replace(r"\*\*/", "(.*/)?").replace(r"\*\*", ".*").replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
+        if any(re.fullmatch(regex, c) for c in candidates):
+            verdict = not negate
+    return verdict
+
+
+patterns = [line.strip() for line in open(".dockerignore") if line.strip() and not line.startswith("#")]
+check(ignored("crates/x/node_modules/y", ["**/node_modules"]) and not ignored("crates/target.rs", ["target"])
+      and not ignored("a/b", ["a", "!a/b"]), "the .dockerignore matcher")
+for path in ["target/debug/tessera", ".git/HEAD", ".cache/deploy-venv/bin/python", "node_modules/x/index.js",
+             "bench/peer/node_modules/x/index.js", ".test-artifacts/report.txt", "tessera.db", "tessera.master.key",
+             "scripts/__pycache__/check_deploy.cpython-312.pyc", ".mypy_cache/3.12/x.json"]:
+    check(ignored(path, patterns), f".dockerignore keeps {path} out of the build context")
+tracked = subprocess.run(["git", "ls-files", "Cargo.toml", "Cargo.lock", "crates", "migrations"],
+                         capture_output=True, text=True, check=True).stdout.split()
+needed = tracked + ["tessera", "deploy/Dockerfile"]  # `tessera`: the binary of BINARY_FROM=prebuilt
+kept_out = [p for p in needed if ignored(p, patterns)]
+check(len(tracked) > 50 and not kept_out, f".dockerignore keeps what the build needs ({len(tracked)} files): {kept_out[:5]}")
 
 print(f"deploy: {passed} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)
