@@ -235,9 +235,10 @@ impl UserRepo for SqlStore {
     }
 
     async fn find_by_unionid(&self, pool_id: &str, unionid: &str) -> StoreResult<Option<User>> {
-        let query = find_in::<user::Entity>(pool_id).filter(user::Column::Unionid.eq(unionid));
-        if let Some(row) = self.timed(query.one(&self.db)).await? {
-            return self.timed(attach(&self.db, pool_id, vec![row], None)).await?.pop().transpose();
+        let by_unionid = user::Column::Unionid.eq(unionid);
+        let found = self.timed(read_user_where(&self.db, pool_id, by_unionid, None)).await?;
+        if let Some(user) = found {
+            return user.map(Some);
         }
         // The person may be known only through an identity that carried the unionid.
         let query = find_in::<identity::Entity>(pool_id)
@@ -255,23 +256,21 @@ impl UserRepo for SqlStore {
         app_id: &str,
         openid: &str,
     ) -> StoreResult<Option<User>> {
-        let query = find_in::<identity::Entity>(pool_id)
-            .filter(identity::Column::AppId.eq(app_id))
-            .filter(identity::Column::Openid.eq(openid));
-        match self.timed(query.one(&self.db)).await? {
-            Some(found) => self.get_for_app(pool_id, &found.user_id, app_id).await,
-            None => Ok(None),
-        }
+        // The owner of the identity, by (`pool_id`, `app_id`, `openid`), in the same statement.
+        let owner = Query::select()
+            .column(identity::Column::UserId)
+            .from(identity::Entity)
+            .and_where(identity::Column::PoolId.eq(pool_id))
+            .and_where(identity::Column::AppId.eq(app_id))
+            .and_where(identity::Column::Openid.eq(openid))
+            .to_owned();
+        let by_identity = user::Column::Id.in_subquery(owner);
+        self.timed(read_user_where(&self.db, pool_id, by_identity, Some(app_id))).await?.transpose()
     }
 
     async fn find_by_phone(&self, pool_id: &str, phone: &str) -> StoreResult<Option<User>> {
-        let query = find_in::<user::Entity>(pool_id).filter(user::Column::Phone.eq(phone));
-        match self.timed(query.one(&self.db)).await? {
-            Some(row) => {
-                self.timed(attach(&self.db, pool_id, vec![row], None)).await?.pop().transpose()
-            }
-            None => Ok(None),
-        }
+        let by_phone = user::Column::Phone.eq(phone);
+        self.timed(read_user_where(&self.db, pool_id, by_phone, None)).await?.transpose()
     }
 
     async fn identities(&self, pool_id: &str, user_id: &str) -> StoreResult<Vec<Identity>> {
@@ -335,12 +334,24 @@ async fn read_user(
     id: &str,
     app_id: Option<&str>,
 ) -> Result<Option<StoreResult<User>>, DbErr> {
-    // One round trip: the user's row, and the identity that shows them (as [`attach`] chooses
-    // it) in two correlated subqueries, each an index lookup by (`pool_id`, `user_id`).
+    read_user_where(db, pool_id, user::Column::Id.eq(id), app_id).await
+}
+
+/// The pool's user that `condition` finds (a unique key), seen through the identity of
+/// `app_id` when they have one. One round trip: the user's row, and the identity that shows them
+/// (as [`attach`] chooses it) in two correlated subqueries, each an index lookup by
+/// (`pool_id`, `user_id`).
+async fn read_user_where(
+    db: &impl ConnectionTrait,
+    pool_id: &str,
+    condition: sea_orm::sea_query::SimpleExpr,
+    app_id: Option<&str>,
+) -> Result<Option<StoreResult<User>>, DbErr> {
     let query = find_in::<user::Entity>(pool_id)
-        .filter(user::Column::Id.eq(id))
+        .filter(condition)
         .expr_as(shown_identity(pool_id, app_id, identity::Column::AppId), SHOWN_APP_ID)
         .expr_as(shown_identity(pool_id, app_id, identity::Column::Openid), SHOWN_OPENID)
+        .limit(1)
         .build(db.get_database_backend());
     let Some(row) = db.query_one_raw(query).await? else {
         return Ok(None);
