@@ -194,9 +194,11 @@ impl UserRepo for SqlStore {
                 let txn = self.db.begin().await?;
                 // The user's row first: it is locked for the rest of the transaction, so a
                 // merge or delete of this user runs before or after this login, never across.
-                if !touch_login(&txn, pool_id, id, login).await? {
-                    return Ok(Ok(None));
-                }
+                let touched = match touch_login(&txn, pool_id, id, login).await? {
+                    Touched::Missing => return Ok(Ok(None)),
+                    Touched::Row(row) => Some(*row),
+                    Touched::Counted => None,
+                };
                 if let Err(err) = upsert_identity(&txn, pool_id, id, login).await? {
                     return Ok(Err(err));
                 }
@@ -215,8 +217,12 @@ impl UserRepo for SqlStore {
                     }
                 }
                 // The identity that logged in was just written: no need to read it back.
-                let user =
-                    read_user_through(&txn, pool_id, id, &login.app_id, &login.openid).await?;
+                let user = match touched {
+                    Some(row) => Some(seen_through(row, &login.app_id, &login.openid)),
+                    None => {
+                        read_user_through(&txn, pool_id, id, &login.app_id, &login.openid).await?
+                    }
+                };
                 txn.commit().await?;
                 Ok(Ok(user))
             })
@@ -406,13 +412,16 @@ async fn read_user_through(
     openid: &str,
 ) -> Result<Option<StoreResult<User>>, DbErr> {
     let row = find_in::<user::Entity>(pool_id).filter(user::Column::Id.eq(id)).one(db).await?;
-    Ok(row.map(|row| {
-        user_from(row).map(|mut user| {
-            user.app_id = Some(app_id.to_owned());
-            user.openid = Some(openid.to_owned());
-            user
-        })
-    }))
+    Ok(row.map(|row| seen_through(row, app_id, openid)))
+}
+
+/// The user of `row`, seen through the identity (`app_id`, `openid`).
+fn seen_through(row: user::Model, app_id: &str, openid: &str) -> StoreResult<User> {
+    user_from(row).map(|mut user| {
+        user.app_id = Some(app_id.to_owned());
+        user.openid = Some(openid.to_owned());
+        user
+    })
 }
 
 /// Users from their rows, each seen through the identity of `app_id` when they have one, else
@@ -465,12 +474,22 @@ fn rank<'a>(
 }
 
 /// Writes what a login owns on the user's row; `false` if the user does not exist here.
+/// What [`touch_login`] found.
+enum Touched {
+    /// No such user in the pool.
+    Missing,
+    /// The user's row as the update left it (where the database returns updated rows).
+    Row(Box<user::Model>),
+    /// Updated; the row is to be read.
+    Counted,
+}
+
 async fn touch_login(
     txn: &impl ConnectionTrait,
     pool_id: &str,
     id: &str,
     login: &LoginUpdate,
-) -> Result<bool, DbErr> {
+) -> Result<Touched, DbErr> {
     let keep_or = |value: &Option<String>| value.clone().map_or(NotSet, |v| Set(Some(v)));
     let row = user::ActiveModel {
         unionid: keep_or(&login.unionid),
@@ -483,14 +502,18 @@ async fn touch_login(
         updated_at: Set(login.at),
         ..Default::default()
     };
-    let res = update_in::<user::Entity>(pool_id)
+    let update = update_in::<user::Entity>(pool_id)
         .set(row)
         .col_expr(user::Column::LoginsCount, Expr::col(user::Column::LoginsCount).add(1))
-        .filter(user::Column::Id.eq(id))
-        .exec(txn)
-        .await?;
+        .filter(user::Column::Id.eq(id));
+    if txn.support_returning() {
+        // PostgreSQL: the row comes back with the update (`RETURNING`), no read after it.
+        let row = update.exec_with_returning(txn).await?.pop();
+        return Ok(row.map_or(Touched::Missing, |row| Touched::Row(Box::new(row))));
+    }
+    let res = update.exec(txn).await?;
     // The login count always changes, so MySQL's count of changed rows is exact here.
-    Ok(res.rows_affected > 0)
+    Ok(if res.rows_affected > 0 { Touched::Counted } else { Touched::Missing })
 }
 
 /// Records the login on the user's identity of (AppID, openid), adding it when it is new; a

@@ -205,6 +205,12 @@ async fn logins_through_a_second_app_add_an_identity_and_answer_each_apps_openid
         let logged = UserRepo::record_login(&store, "p", "u", &second).await.expect("login");
         let logged = logged.expect("found");
         assert_eq!(logged.openid.as_deref(), Some("open-b"), "{backend:?}: this app's openid");
+        // The user answered is the row as the login left it, as a read finds it.
+        let read = UserRepo::get_for_app(&store, "p", "u", "wx0000000000000002").await;
+        let read = read.expect("get").expect("u");
+        assert_eq!(logged, read, "{backend:?}");
+        assert_eq!(logged.logins_count, u.logins_count + 1, "{backend:?}");
+        assert_eq!(logged.last_login, Some(t(20)), "{backend:?}");
         let identities = UserRepo::identities(&store, "p", "u").await.expect("identities");
         let pairs: Vec<_> =
             identities.iter().map(|i| (i.app_id.as_str(), i.openid.as_str())).collect();
