@@ -8,7 +8,7 @@
 //   }))
 
 import createClient, { type Client, type Middleware } from 'openapi-fetch'
-import type { components, paths } from './schema'
+import type { components, paths } from './schema.js'
 
 export type { components, paths }
 
