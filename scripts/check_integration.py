@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from live_server import BINARY, ROOT, free_port, wait_for
+from live_server import ROOT, tessera_with_simulator
 
 VENV_BIN = ROOT / ".cache" / "clients-venv" / "bin"
 ARTIFACTS = ROOT / ".test-artifacts"
@@ -77,42 +76,11 @@ def run_jest(name: str, args: list[str], env: dict[str, str]) -> None:
 
 def main() -> int:
     env = dict(os.environ)
-    password = secrets.token_urlsafe(18)
     with tempfile.TemporaryDirectory(prefix="tessera-integration-") as tmp:
-        work = Path(tmp)
-        sim_port, port = free_port(), free_port()
-        sim_url, base = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{port}"
-        sim_log, server_log = work / "wechat-sim.log", work / "tessera.log"
-        server_env = {
-            **env,
-            "TESSERA_HTTP__BIND": f"127.0.0.1:{port}",
-            "TESSERA_HTTP__MANAGEMENT_BIND": "127.0.0.1:0",
-            "TESSERA_HTTP__PUBLIC_URL": base,
-            "TESSERA_DATABASE__URL": f"sqlite://{work / 'tessera.db'}?mode=rwc",
-            "TESSERA_WECHAT__API_BASE_URL": sim_url,
-            "TESSERA_WECHAT__OPEN_BASE_URL": sim_url,
-            "TESSERA_WECHAT__WORK_BASE_URL": sim_url,
-            "TESSERA_WECHAT__WORK_LOGIN_BASE_URL": sim_url,
-            "TESSERA_ADMIN__BOOTSTRAP_PASSWORD": password,
-        }
-        with sim_log.open("wb") as sim_out, server_log.open("wb") as server_out:
-            sim = subprocess.Popen(
-                [str(BINARY), "wechat-sim", "--bind", f"127.0.0.1:{sim_port}"], stdout=sim_out, stderr=sim_out
-            )
-            server = subprocess.Popen([str(BINARY), "serve"], env=server_env, stdout=server_out, stderr=server_out)
-            try:
-                wait_for(f"{sim_url}/", sim, sim_log)  # any answer: it listens
-                wait_for(f"{base}/health/ready", server, server_log)
-                checks(env, base, sim_url, password)
-            finally:
-                for process in (server, sim):
-                    process.terminate()
-                    try:
-                        process.wait(timeout=10)
-                    except subprocess.TimeoutExpired:
-                        process.kill()
+        with tessera_with_simulator(Path(tmp), env) as live:
+            checks(env, live.base, live.sim_url, live.admin_password)
         if failed:
-            print(f"--- server log\n{server_log.read_text()[-20000:]}", flush=True)
+            print(f"--- server log\n{live.server_log.read_text()[-20000:]}", flush=True)
     print(f"integration: {passed} passed, {failed} failed", flush=True)
     return 1 if failed else 0
 

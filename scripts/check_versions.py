@@ -65,11 +65,14 @@ def npm_lock_version() -> str:
 def write_typescript_version(version: str) -> None:
     """Sets the TypeScript package's version in package.json and package-lock.json, formatted as
     npm writes them (two-space JSON and a final newline), each file only when it differs."""
-    for path, entry in ((TS_PACKAGE, lambda doc: doc), (NPM_LOCK, lambda doc: doc["packages"]["clients/typescript"])):
-        doc = json.loads(path.read_text())
-        if entry(doc)["version"] != version:
-            entry(doc)["version"] = version
-            path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    package = json.loads(TS_PACKAGE.read_text())
+    if package["version"] != version:
+        package["version"] = version
+        TS_PACKAGE.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n")
+    lock = json.loads(NPM_LOCK.read_text())
+    if lock["packages"]["clients/typescript"]["version"] != version:
+        lock["packages"]["clients/typescript"]["version"] = version
+        NPM_LOCK.write_text(json.dumps(lock, indent=2, ensure_ascii=False) + "\n")
 
 
 def python_version() -> str:
@@ -79,7 +82,7 @@ def python_version() -> str:
 def cargo_lock_version() -> str:
     """The `tessera` package's version in Cargo.lock (a bump not yet locked fails `--locked` builds)."""
     packages = tomllib.loads(CARGO_LOCK.read_text())["package"]
-    versions = {p["version"] for p in packages if p["name"] == "tessera"}
+    versions = {str(p["version"]) for p in packages if p["name"] == "tessera"}
     if len(versions) != 1:
         raise ValueError(f"{len(versions)} tessera packages")
     return versions.pop()
@@ -131,7 +134,8 @@ def main(argv: list[str]) -> int:
         print(
             "the workspace version in Cargo.toml is the source: set the Helm chart's version and appVersion to it, "
             "then run scripts/generate-clients (clients and their package files) after regenerating "
-            "openapi/openapi.yaml (cargo run -q -p tessera -- openapi > openapi/openapi.yaml), which updates Cargo.lock too"
+            "openapi/openapi.yaml (cargo run -q -p tessera -- openapi > openapi/openapi.yaml, "
+            "which updates Cargo.lock too)"
         )
     print(f"versions: {passed} passed, {failed} failed")
     return 1 if failed else 0

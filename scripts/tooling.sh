@@ -1,7 +1,8 @@
 # Sourced by the scripts that need the JavaScript and Python tools: installs them, pinned, once.
 # npm packages come from package-lock.json (npm ci); Python tools into private virtualenvs under
 # .cache/ (clients-venv from scripts/clients-requirements.txt, fuzz-venv from
-# scripts/fuzz-requirements.txt). Each is reinstalled when its pins change.
+# scripts/fuzz-requirements.txt, deploy-venv from scripts/deploy-requirements.txt). Each is
+# reinstalled when its pins change.
 
 ensure_node_modules() {
   command -v npm >/dev/null || { echo "npm not found: run scripts/install-deps" >&2; return 1; }
@@ -33,4 +34,12 @@ fuzz_venv=.cache/fuzz-venv
 # schemathesis, for scripts/check-api-fuzz.
 ensure_fuzz_venv() {
   ensure_venv fuzz-venv scripts/fuzz-requirements.txt
+}
+
+deploy_venv=.cache/deploy-venv
+
+# A Helm engine (helm-python-sdk) and the Kubernetes schemas, for packaging the chart in
+# scripts/release and scripts/check-release (scripts/check-deploy makes the same virtualenv).
+ensure_deploy_venv() {
+  ensure_venv deploy-venv scripts/deploy-requirements.txt
 }
