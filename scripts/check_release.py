@@ -3,7 +3,8 @@ Python client's wheel and the Helm chart's package as scripts/release does
 (scripts/release_artifacts.py), looks inside each, installs the npm package into an empty folder
 and the wheel into a fresh virtualenv, and runs each client's example against a live Tessera
 whose WeChat is the simulator (started as scripts/check_integration.py starts it, by
-live_server.tessera_with_simulator). The container image is scripts/check-image's.
+live_server.tessera_with_simulator). The container image is scripts/check-image's; its archive's
+layout is checked here on a small image.
 Run by scripts/check-release.
 
 Prints "ok ..." or "FAIL ..." per check and ends with "release: N passed, M failed".
@@ -13,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gzip
 import hashlib
+import io
 import json
 import os
 import re
@@ -26,6 +29,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from check_versions import workspace_version
 from live_server import ROOT, LiveTessera, tessera_with_simulator
@@ -354,6 +358,95 @@ def chart_checks(out: Path, version: str) -> None:
     check(f"chart: tessera-{version}.tgz in Helm's layout, version and appVersion {version}", layout)
 
 
+def image_archive_checks(work: Path) -> None:
+    """The image's archive, from a small image in podman's `docker-dir` form (the image itself is
+    scripts/check-image's): an OCI layout whose index, manifest and blobs agree, the configuration
+    unchanged (its HEALTHCHECK kept), each layer the same tar gzip-compressed, and docker load's
+    manifest.json; a saved blob that does not match its digest is refused."""
+    saved = work / "docker-dir"
+    saved.mkdir()
+    layer_file = io.BytesIO()
+    with tarfile.open(fileobj=layer_file, mode="w") as layer_tar:
+        info = tarfile.TarInfo("usr/local/bin/tessera")
+        info.size = 5
+        layer_tar.addfile(info, io.BytesIO(b"hello"))
+    layer = layer_file.getvalue()
+    layer_digest = hashlib.sha256(layer).hexdigest()
+    config = json.dumps(
+        {
+            "architecture": "amd64",
+            "os": "linux",
+            "config": {"Healthcheck": {"Test": ["CMD", "/usr/local/bin/tessera", "healthcheck"]}},
+            "rootfs": {"type": "layers", "diff_ids": [f"sha256:{layer_digest}"]},
+        },
+        indent=1,  # a spelling of its own: a configuration written again would differ
+    ).encode()
+    config_digest = hashlib.sha256(config).hexdigest()
+    (saved / config_digest).write_bytes(config)
+    (saved / layer_digest).write_bytes(layer)
+    (saved / "manifest.json").write_text(
+        json.dumps(
+            {
+                "schemaVersion": 2,
+                "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                "config": {
+                    "mediaType": "application/vnd.docker.container.image.v1+json",
+                    "size": len(config),
+                    "digest": f"sha256:{config_digest}",
+                },
+                "layers": [
+                    {
+                        "mediaType": "application/vnd.docker.image.rootfs.diff.tar",
+                        "size": len(layer),
+                        "digest": f"sha256:{layer_digest}",
+                    }
+                ],
+            }
+        )
+    )
+    archive = work / "image.oci.tar"
+    script = ROOT / "scripts" / "release_artifacts.py"
+
+    def layout() -> str | None:
+        problem = succeeds([sys.executable, script, "image", saved, "localhost/tessera:9.9.9", archive], ROOT)
+        if problem:
+            return problem
+        with tarfile.open(archive) as tar:
+            files = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}  # type: ignore[union-attr]
+
+        def blob(descriptor: dict[str, Any]) -> bytes:
+            data = files[f"blobs/{descriptor['digest'].replace(':', '/')}"]
+            if f"sha256:{hashlib.sha256(data).hexdigest()}" != descriptor["digest"] or len(data) != descriptor["size"]:
+                raise ValueError(f"blob {descriptor['digest']} does not match its descriptor")
+            return data
+
+        if json.loads(files["oci-layout"]) != {"imageLayoutVersion": "1.0.0"}:
+            return "no oci-layout"
+        (entry,) = json.loads(files["index.json"])["manifests"]
+        if entry["annotations"].get("org.opencontainers.image.ref.name") != "9.9.9":
+            return f"the index names {entry.get('annotations')}"
+        manifest = json.loads(blob(entry))
+        if blob(manifest["config"]) != config:
+            return "the configuration changed"
+        (packed,) = manifest["layers"]
+        if gzip.decompress(blob(packed)) != layer or not packed["mediaType"].endswith(".tar.gzip"):
+            return "the layer is not the same tar, gzip-compressed"
+        (legacy,) = json.loads(files["manifest.json"])
+        if legacy["RepoTags"] != ["localhost/tessera:9.9.9"] or not all(
+            name in files for name in [legacy["Config"], *legacy["Layers"]]
+        ):
+            return f"manifest.json: {legacy}"
+        return None
+
+    def refuses_corrupt_blob() -> str | None:
+        (saved / layer_digest).write_bytes(layer + b"x")
+        done = run([sys.executable, script, "image", saved, "localhost/tessera:9.9.9", work / "bad.tar"], ROOT)
+        return None if done.returncode != 0 else "a blob that does not match its digest was archived"
+
+    check("image archive: an OCI layout of the Docker manifest, configuration unchanged, layers gzipped", layout)
+    check("image archive: a saved blob that does not match its digest is refused", refuses_corrupt_blob)
+
+
 def main() -> int:
     version = workspace_version()
     with tempfile.TemporaryDirectory(prefix="tessera-release-") as tmp:
@@ -362,6 +455,7 @@ def main() -> int:
         npm = npm_checks(out, work, version)
         wheel = wheel_checks(out, work, version)
         chart_checks(out, version)
+        image_archive_checks(work)
         server = work / "server"
         server.mkdir()
         with tessera_with_simulator(server, dict(os.environ)) as live:

@@ -1,4 +1,4 @@
-"""Builds the release artifacts other than the container image, each the way it is published:
+"""Builds the release artifacts, each the way it is published:
 
     npm     the TypeScript client's npm tarball (`npm pack`; its prepack builds dist/ with tsc)
     wheel   the Python client's wheel (pip with the poetry-core build backend, no download),
@@ -8,16 +8,30 @@
 
     python scripts/release_artifacts.py npm|wheel|chart OUT_DIR
 
-prints the path of what it built. Used by scripts/release and scripts/check-release. The wheel
-needs poetry-core in the running interpreter (the clients virtualenv has it).
+prints the path of what it built. And the container image's archive, from the image podman
+saved as a `docker-dir`:
+
+    python scripts/release_artifacts.py image DOCKER_DIR NAME:TAG OUT_FILE
+
+writes an OCI image layout archive, as `docker save` writes them: the image's Docker manifest
+and configuration unchanged (podman's own OCI conversion drops the HEALTHCHECK, which OCI's
+configuration has no field for), gzip-compressed layers, and the `manifest.json` that older
+`docker load` reads. `podman load`, `docker load` and `skopeo copy oci-archive:` read it.
+
+Used by scripts/release and scripts/check-release. The wheel needs poetry-core in the running
+interpreter (the clients virtualenv has it).
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import io
 import json
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -84,12 +98,76 @@ def build_chart(out: Path) -> Path:
     return Path(chart.package(CHART, destination=out.resolve()))
 
 
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
+DOCKER_LAYER_GZIP = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+
+
+def image_archive(docker_dir: Path, reference: str, archive: Path) -> Path:
+    """An OCI image layout archive of the image in `docker_dir` (`podman save --format
+    docker-dir`), named `reference` (NAME:TAG). Byte for byte the same for the same image."""
+    saved = json.loads((docker_dir / "manifest.json").read_text())
+    if saved.get("mediaType") != DOCKER_MANIFEST:
+        raise ValueError(f"not a Docker image manifest: {saved.get('mediaType')}")
+    blobs: dict[str, bytes] = {}
+
+    def blob(data: bytes, media_type: str) -> dict[str, object]:
+        digest = hashlib.sha256(data).hexdigest()
+        blobs[digest] = data
+        return {"mediaType": media_type, "digest": f"sha256:{digest}", "size": len(data)}
+
+    def saved_blob(descriptor: dict[str, str]) -> bytes:
+        data = (docker_dir / descriptor["digest"].removeprefix("sha256:")).read_bytes()
+        if f"sha256:{hashlib.sha256(data).hexdigest()}" != descriptor["digest"]:
+            raise ValueError(f"blob {descriptor['digest']} does not match its digest")
+        return data
+
+    def layer(descriptor: dict[str, str]) -> dict[str, object]:
+        data = saved_blob(descriptor)
+        if not descriptor["mediaType"].endswith(".gzip"):
+            data = gzip.compress(data, compresslevel=6, mtime=0)
+        return blob(data, DOCKER_LAYER_GZIP)
+
+    config = blob(saved_blob(saved["config"]), DOCKER_CONFIG)
+    layers = [layer(d) for d in saved["layers"]]
+    manifest = {"schemaVersion": 2, "mediaType": DOCKER_MANIFEST, "config": config, "layers": layers}
+    descriptor = blob(json.dumps(manifest, separators=(",", ":")).encode(), DOCKER_MANIFEST)
+    descriptor["annotations"] = {
+        "io.containerd.image.name": reference,
+        "org.opencontainers.image.ref.name": reference.rpartition(":")[2],
+    }
+    index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [descriptor]}
+
+    def path(descriptor: dict[str, object]) -> str:
+        return f"blobs/{str(descriptor['digest']).replace(':', '/')}"
+
+    legacy = [{"Config": path(config), "RepoTags": [reference], "Layers": [path(d) for d in layers]}]
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive, "w", format=tarfile.PAX_FORMAT) as tar:
+
+        def add(name: str, data: bytes) -> None:
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = len(data), 0o644, 0
+            tar.addfile(info, io.BytesIO(data))
+
+        add("oci-layout", b'{"imageLayoutVersion":"1.0.0"}')
+        add("index.json", json.dumps(index, separators=(",", ":")).encode())
+        add("manifest.json", json.dumps(legacy, separators=(",", ":")).encode())
+        for digest, data in blobs.items():
+            add(f"blobs/sha256/{digest}", data)
+    return archive
+
+
 BUILDERS = {"npm": build_npm, "wheel": build_wheel, "chart": build_chart}
 
 
 def main(argv: list[str]) -> int:
+    if len(argv) == 4 and argv[0] == "image":
+        print(image_archive(Path(argv[1]), argv[2], Path(argv[3])))
+        return 0
     if len(argv) != 2 or argv[0] not in BUILDERS:
         print(f"usage: {Path(__file__).name} {'|'.join(BUILDERS)} OUT_DIR", file=sys.stderr)
+        print(f"       {Path(__file__).name} image DOCKER_DIR NAME:TAG OUT_FILE", file=sys.stderr)
         return 2
     try:
         print(BUILDERS[argv[0]](Path(argv[1])))
