@@ -2,7 +2,9 @@
 
 Besides schema validity and hardening: /metrics is reachable only through the management port
 (a ClusterIP Service of its own, scraped by the ServiceMonitor, never routed by the Ingress), and
-the chart refuses an Ingress without trusted proxies unless told to accept it. Every chart value
+the chart refuses an Ingress without trusted proxies unless told to accept it. The admin listener
+(adminListener.enabled) is kept inside the same way: a ClusterIP Service of its own, never routed,
+reachable past a NetworkPolicy only from its own peers. Every chart value
 is rendered and looked for in the objects (and bad ones refused by the schema); the kustomizations
 use no positional patch and set no replicas beside an HPA; the image build (deploy/Dockerfile,
 .dockerignore) takes its base images from build arguments, labels the image and keeps caches and
@@ -83,6 +85,7 @@ def hardened(deployment, source):
               f"{source}: {secret} comes from a Secret")
     check("resources" in container and "limits" in container["resources"], f"{source}: resources")
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    ports.pop("admin", None)  # the admin listener's, when enabled: admin_kept_inside checks it
     check(ports == {"http": 8080, "metrics": 9090}, f"{source}: container ports {ports}")
     check(env.get("TESSERA_HTTP__BIND", {}).get("value") == "0.0.0.0:8080"
           and env.get("TESSERA_HTTP__MANAGEMENT_BIND", {}).get("value") == "0.0.0.0:9090",
@@ -94,7 +97,8 @@ def metrics_kept_inside(objects, source):
     and which the ServiceMonitor (if any) selects; the public Service has no metrics port."""
     services = [o for o in objects if o["kind"] == "Service"]
     with_metrics = [s for s in services if any(p["name"] == "metrics" for p in s["spec"]["ports"])]
-    public = [s for s in services if s not in with_metrics]
+    with_admin = [s for s in services if any(p["name"] == "admin" for p in s["spec"]["ports"])]
+    public = [s for s in services if s not in with_metrics and s not in with_admin]
     check(len(with_metrics) == 1 and len(public) == 1, f"{source}: one public and one metrics Service")
     if len(with_metrics) != 1 or len(public) != 1:
         return
@@ -114,6 +118,47 @@ def metrics_kept_inside(objects, source):
         wanted = monitor["spec"]["selector"]["matchLabels"].items()
         selects = lambda service: wanted <= service["metadata"].get("labels", {}).items()
         check(selects(metrics) and not selects(public), f"{source}: the ServiceMonitor selects the metrics Service")
+
+
+def admin_kept_inside(objects, source):
+    """With the admin listener (TESSERA_HTTP__ADMIN_BIND), its port is the container port `admin`,
+    in a ClusterIP Service of its own (`<deployment>-admin`) that selects the server, that no
+    Ingress routes and no ServiceMonitor selects, and that a NetworkPolicy admits only from peers
+    of its own. Without it, no port, Service or rule for it."""
+    deployment = by_kind(objects)["Deployment"]
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    bind = next((e.get("value") for e in container["env"] if e["name"] == "TESSERA_HTTP__ADMIN_BIND"), None)
+    port = next((p["containerPort"] for p in container["ports"] if p["name"] == "admin"), None)
+    services = [o for o in objects if o["kind"] == "Service"]
+    targets = {"admin", port} - {None}
+    admin = [s for s in services if any(p["name"] == "admin" or p.get("targetPort") in targets for p in s["spec"]["ports"])]
+    if bind is None:
+        check(port is None and not admin, f"{source}: no admin port nor Service without the admin listener")
+        return
+    check(port is not None and bind == f"0.0.0.0:{port}", f"{source}: the admin listener binds the container port `admin` ({bind}, {port})")
+    check(len(admin) == 1, f"{source}: one Service has the admin port {[s['metadata']['name'] for s in admin]}")
+    if len(admin) != 1:
+        return
+    service = admin[0]
+    name = service["metadata"]["name"]
+    check(name == deployment["metadata"]["name"] + "-admin", f"{source}: the admin Service is named {name}")
+    check(service["spec"].get("type", "ClusterIP") == "ClusterIP"
+          and service["spec"]["ports"] == [{"name": "admin", "port": port, "targetPort": "admin"}],
+          f"{source}: the admin Service is ClusterIP with the admin port only {service['spec']}")
+    check(service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"],
+          f"{source}: the admin Service selects the server's pods")
+    for ingress in (o for o in objects if o["kind"] == "Ingress"):
+        backends = [path["backend"]["service"] for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]]
+        check(all(b["name"] != name and b["port"] not in ({"name": "admin"}, {"number": port}) for b in backends),
+              f"{source}: the Ingress does not route the admin port {backends}")
+    for monitor in (o for o in objects if o["kind"] == "ServiceMonitor"):
+        wanted = monitor["spec"]["selector"]["matchLabels"].items()
+        check(not wanted <= service["metadata"].get("labels", {}).items(), f"{source}: the ServiceMonitor leaves the admin Service alone")
+    for policy in (o for o in objects if o["kind"] == "NetworkPolicy"):
+        admitting = [r for r in policy["spec"]["ingress"] if any(p.get("port") in (port, "admin") for p in r.get("ports", []))]
+        check(len(admitting) == 1 and admitting[0].get("from")
+              and [p["port"] for p in admitting[0]["ports"]] == [port],
+              f"{source}: the NetworkPolicy admits the admin port from its own peers only {admitting}")
 
 
 def pod_templates(objects):
@@ -215,6 +260,7 @@ for target, kinds_wanted in [("deploy/k8s/base", BASE_KINDS),
     validate(objects, target)
     hardened(kinds["Deployment"], target)
     metrics_kept_inside(objects, target)
+    admin_kept_inside(objects, target)
     consistent(objects, target)
     job = kinds["Job"]
     # A Job's pod template cannot change: the finished Job removes itself so that the next apply
@@ -252,6 +298,13 @@ schema = json.load(open(f"{CHART}/values.schema.json"))
 defaults = yaml.safe_load(open(f"{CHART}/values.yaml"))
 jsonschema.validate(defaults, schema)
 
+def deep_merge(base, override):
+    merged = json.loads(json.dumps(base))
+    for key, value in override.items():
+        merged[key] = deep_merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
+
+
 scenarios = {
     "defaults": {},
     "sentinel, ingress, monitor, fixed replicas, admin secret": {
@@ -264,7 +317,8 @@ scenarios = {
         "telemetry": {"otlpEndpoint": "http://otel-collector:4318"},
         "trustedProxies": ["10.0.0.0/8", "fd00::/8"],
         "http": {"headerReadTimeoutMs": 5000, "maxConnections": 1000},
-        "audit": {"retentionDays": 400},
+        "audit": {"retentionDays": 400, "stdout": True,
+                  "webhook": {"url": "https://siem.acme.test/tessera", "existingSecret": "tessera-audit-webhook"}},
     },
     "sentinel over TLS with a client certificate and a sentinel password": {
         "redis": {"mode": "sentinel",
@@ -279,10 +333,12 @@ scenarios = {
         "migrationJob": {"enabled": False},
         "podDisruptionBudget": {"enabled": False},
     },
-    "load balancer, ingress accepted without trusted proxies, monitor": {
+    "load balancer, ingress accepted without trusted proxies, monitor, admin listener, no console": {
         "service": {"type": "LoadBalancer"},
         "ingress": {"enabled": True, "host": "id.example.com", "allowWithoutTrustedProxies": True},
         "serviceMonitor": {"enabled": True},
+        "adminListener": {"enabled": True},
+        "apiConsole": False,
     },
 }
 chart = Chart.load(CHART)
@@ -309,6 +365,7 @@ for name, values in scenarios.items():
     validate(objects, f"helm {name}")
     hardened(kinds["Deployment"], f"helm {name}")
     metrics_kept_inside(objects, f"helm {name}")
+    admin_kept_inside(objects, f"helm {name}")
     consistent(objects, f"helm {name}")
     check(("Ingress" in kinds) == bool(values.get("ingress", {}).get("enabled")), f"{name}: ingress toggle")
     check(("ServiceMonitor" in kinds) == bool(values.get("serviceMonitor", {}).get("enabled")), f"{name}: monitor toggle")
@@ -347,6 +404,20 @@ for name, values in scenarios.items():
     sentinel = values.get("redis", {}).get("sentinelPassword", {}).get("existingSecret")
     check((refs.get("TESSERA_REDIS__SENTINEL_PASSWORD") or {}).get("name") == sentinel,
           f"{name}: the sentinels' password comes from its Secret")
+    # The admin listener, the console, the audit stream.
+    admin = deep_merge(defaults["adminListener"], values.get("adminListener", {}))
+    check(env.get("TESSERA_HTTP__ADMIN_BIND") == (f"0.0.0.0:{admin['port']}" if admin["enabled"] else None),
+          f"{name}: the admin listener's address {env.get('TESSERA_HTTP__ADMIN_BIND')}")
+    check((("Service", "r-tessera-admin") in {(o["kind"], o["metadata"]["name"]) for o in objects}) == admin["enabled"],
+          f"{name}: admin Service toggle")
+    check(env.get("TESSERA_HTTP__API_CONSOLE") == ("true" if values.get("apiConsole", True) else "false"),
+          f"{name}: API console {env.get('TESSERA_HTTP__API_CONSOLE')}")
+    audit = deep_merge(defaults["audit"], values.get("audit", {}))
+    check(env.get("TESSERA_AUDIT__STDOUT") == ("true" if audit["stdout"] else "false"), f"{name}: audit to stdout")
+    check(env.get("TESSERA_AUDIT__WEBHOOK_URL") == (audit["webhook"]["url"] or None), f"{name}: audit webhook URL")
+    check(refs.get("TESSERA_AUDIT__WEBHOOK_SECRET") == ({"name": audit["webhook"]["existingSecret"], "key": audit["webhook"]["key"]}
+                                                       if audit["webhook"]["url"] else None),
+          f"{name}: the audit webhook's key comes from its Secret {refs.get('TESSERA_AUDIT__WEBHOOK_SECRET')}")
 
 # The schema refuses what the chart cannot deploy.
 for bad in [{"redis": {"mode": "bogus"}}, {"publicUrl": "id.example.com"}, {"replicaCount": 0}, {"colour": "red"},
@@ -401,13 +472,6 @@ def refusal(values):
         return str(refused)
 
 
-def deep_merge(base, override):
-    merged = json.loads(json.dumps(base))
-    for key, value in override.items():
-        merged[key] = deep_merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
-    return merged
-
-
 def pod_of(objects, kind="Deployment"):
     return by_kind(objects)[kind]["spec"]["template"]
 
@@ -422,6 +486,7 @@ def rendered_and_valid(values, what, name="r", token=False):
     consistent(objects, f"helm {what}")
     if not token:
         hardened(by_kind(objects)["Deployment"], f"helm {what}")
+    admin_kept_inside(objects, f"helm {what}")
     return objects, notes
 
 
@@ -626,6 +691,121 @@ objects, _ = render({"networkPolicy": {"enabled": True, "api": {"allowExternal":
 _, rules = np_rules(objects)
 check(rules[8080].get("from") == [{"podSelector": {"matchLabels": {"role": "gateway"}}}], "the API port from this namespace's gateway pods")
 
+# The admin listener: off by default (nothing of it anywhere, the console on the public URL).
+def services(objects):
+    return {o["metadata"]["name"]: o for o in objects if o["kind"] == "Service"}
+
+
+def admin_port(objects):
+    ports = pod_of(objects)["spec"]["containers"][0]["ports"]
+    return next((p["containerPort"] for p in ports if p["name"] == "admin"), None)
+
+
+objects, notes = render({"networkPolicy": {"enabled": True}})
+env = env_of(objects)
+check("TESSERA_HTTP__ADMIN_BIND" not in env and admin_port(objects) is None and "r-tessera-admin" not in services(objects),
+      "no admin listener, port nor Service by default")
+check(set(np_rules(objects)[1]) == {8080, 9090}, "no admin rule in the NetworkPolicy by default")
+check(f"API console: {PUBLIC_URL}/docs" in notes and "port-forward" not in notes and "404" not in notes,
+      "NOTES: the console on the public URL by default")
+check(env.get("TESSERA_HTTP__API_CONSOLE", {}).get("value") == "true", "the API console is on by default")
+
+# On: a NodePort public Service, an Ingress, a ServiceMonitor and a NetworkPolicy with an admin peer.
+admins_ns = {"matchLabels": {"kubernetes.io/metadata.name": "identity-admin"}}
+admin_pods = {"matchLabels": {"app.kubernetes.io/name": "pool-manager"}}
+objects, notes = rendered_and_valid({
+    "adminListener": {"enabled": True}, "service": {"type": "NodePort"},
+    "ingress": {"enabled": True, "host": "login.acme.test"}, "trustedProxies": ["10.0.0.0/8"],
+    "serviceMonitor": {"enabled": True},
+    "networkPolicy": {"enabled": True, "api": {"allowExternal": False, "namespaceSelector": ingress_ns},
+                      "metrics": {"namespaceSelector": monitoring, "podSelector": prometheus},
+                      "admin": {"namespaceSelector": admins_ns, "podSelector": admin_pods}}}, "admin listener")
+metrics_kept_inside(objects, "helm admin listener")
+env = env_of(objects)
+check(env.get("TESSERA_HTTP__ADMIN_BIND", {}).get("value") == "0.0.0.0:8081", f"the admin listener on 8081 {env.get('TESSERA_HTTP__ADMIN_BIND')}")
+check(admin_port(objects) == 8081, "the container port `admin` is 8081")
+svc = services(objects)
+admin_svc = svc.get("r-tessera-admin", {}).get("spec", {})
+check(admin_svc.get("type") == "ClusterIP" and admin_svc.get("ports") == [{"name": "admin", "port": 8081, "targetPort": "admin"}],
+      f"the admin Service is ClusterIP on 8081 while service.type is NodePort {admin_svc}")
+check(admin_svc.get("selector") == by_kind(objects)["Deployment"]["spec"]["selector"]["matchLabels"],
+      "the admin Service selects the server's pods")
+check(svc["r-tessera"]["spec"]["type"] == "NodePort" and [p["name"] for p in svc["r-tessera"]["spec"]["ports"]] == ["http"],
+      "the public Service keeps its type and its http port only")
+paths = [path for rule in by_kind(objects)["Ingress"]["spec"]["rules"] for path in rule["http"]["paths"]]
+check(paths and all(p["backend"]["service"] == {"name": "r-tessera", "port": {"name": "http"}} for p in paths),
+      f"the Ingress routes the public http port only, never the admin one {paths}")
+_, rules = np_rules(objects)
+check(set(rules) == {8080, 9090, 8081}, f"the NetworkPolicy has a rule for the admin port {sorted(rules)}")
+check(rules.get(8081, {}).get("from") == [{"namespaceSelector": admins_ns, "podSelector": admin_pods}]
+      and rules[8081]["ports"] == [{"port": 8081, "protocol": "TCP"}],
+      f"the admin port from networkPolicy.admin's peers only {rules.get(8081)}")
+check(rules[8080].get("from") == [{"namespaceSelector": ingress_ns}] and rules[8080]["ports"] == [{"port": 8080, "protocol": "TCP"}],
+      "the API rule does not admit the admin port")
+check("kubectl -n identity port-forward svc/r-tessera-admin 8081" in notes, f"NOTES: how to reach the admin API\n{notes}")
+check(f"{PUBLIC_URL} answers 404 for /api, /docs and /openapi.json" in notes, "NOTES: the public URL answers 404 for the admin paths")
+check("http://localhost:8081/docs" in notes and f"API console: {PUBLIC_URL}/docs" not in notes,
+      "NOTES: the console is on the admin port, not the public URL")
+check("networkPolicy.admin's peers" in notes, "NOTES: who the NetworkPolicy lets reach the admin port")
+check("TESSERA_HTTP__ADMIN_BIND" not in env_of(objects, "Job"), "the migration has no admin listener")
+message = refusal({"adminListener": {"enabled": True}, "extraEnv": [{"name": "TESSERA_HTTP__ADMIN_BIND", "value": "0.0.0.0:9000"}]})
+check(message is not None and "TESSERA_HTTP__ADMIN_BIND" in message, f"extraEnv may not move the chart's admin listener: {message}")
+
+# Another port, other names, the default admin peer (this namespace), no console.
+objects, notes = rendered_and_valid({"adminListener": {"enabled": True, "port": 9443}, "fullnameOverride": "login",
+                                     "apiConsole": False, "networkPolicy": {"enabled": True}}, "admin listener on 9443")
+check(env_of(objects).get("TESSERA_HTTP__ADMIN_BIND", {}).get("value") == "0.0.0.0:9443" and admin_port(objects) == 9443,
+      "the admin listener follows adminListener.port")
+check(services(objects).get("login-admin", {}).get("spec", {}).get("ports") == [{"name": "admin", "port": 9443, "targetPort": "admin"}],
+      "the admin Service is <fullname>-admin on adminListener.port")
+_, rules = np_rules(objects)
+check(rules.get(9443, {}).get("from") == [{"podSelector": {}}] and 8081 not in rules,
+      f"the admin port from this namespace's pods by default {rules.get(9443)}")
+check("kubectl -n identity port-forward svc/login-admin 9443" in notes and "http://localhost:9443/openapi.json" in notes
+      and "/docs (the API console)" not in notes, "NOTES: the port, the Service's name, no console")
+check(env_of(objects).get("TESSERA_HTTP__API_CONSOLE", {}).get("value") == "false", "apiConsole=false turns the console off")
+objects, notes = render({"adminListener": {"enabled": True}})
+check("NetworkPolicy" not in by_kind(objects) and "r-tessera-admin" in services(objects), "the admin Service without a NetworkPolicy")
+check("networkPolicy.admin" not in notes, "NOTES names no NetworkPolicy rule without one")
+for port in (1024, 65535):
+    objects, _ = render({"adminListener": {"enabled": True, "port": port}})
+    check(admin_port(objects) == port, f"the admin port may be {port}")
+objects, notes = render({"apiConsole": False})
+check(env_of(objects).get("TESSERA_HTTP__API_CONSOLE", {}).get("value") == "false"
+      and f"API console: off (apiConsole=false); the OpenAPI document is at {PUBLIC_URL}/openapi.json" in notes,
+      "NOTES: the console is off")
+
+# The audit stream: standard output, a webhook signed with a key from a Secret.
+objects, notes = render({})
+env = env_of(objects)
+check(env.get("TESSERA_AUDIT__STDOUT", {}).get("value") == "false" and "TESSERA_AUDIT__WEBHOOK_URL" not in env
+      and "TESSERA_AUDIT__WEBHOOK_SECRET" not in env and "Audit events" not in notes, "no audit stream by default")
+objects, notes = rendered_and_valid({"audit": {"stdout": True}}, "audit to stdout")
+check(env_of(objects).get("TESSERA_AUDIT__STDOUT", {}).get("value") == "true" and "TESSERA_AUDIT__WEBHOOK_URL" not in env_of(objects),
+      "audit.stdout alone")
+check("Audit events are also streamed to standard output" in notes, "NOTES: audit events on standard output")
+hook = {"url": "http://siem.identity.svc:8088/audit?source=tessera", "existingSecret": "siem-hmac", "key": "hmac"}
+objects, notes = rendered_and_valid({"audit": {"webhook": hook, "retentionDays": 90}}, "audit webhook")
+env = env_of(objects)
+check(env.get("TESSERA_AUDIT__WEBHOOK_URL", {}).get("value") == hook["url"], "the webhook URL passed through")
+check(env.get("TESSERA_AUDIT__WEBHOOK_SECRET", {}).get("valueFrom") == {"secretKeyRef": {"name": "siem-hmac", "key": "hmac"}},
+      f"the webhook's key from its Secret {env.get('TESSERA_AUDIT__WEBHOOK_SECRET')}")
+check(env.get("TESSERA_AUDIT__STDOUT", {}).get("value") == "false" and env.get("TESSERA_AUDIT__RETENTION_DAYS", {}).get("value") == "90",
+      "the webhook beside stdout off and the retention")
+check(f"Audit events are also streamed to {hook['url']} (signed with the key in the Secret siem-hmac)" in notes,
+      "NOTES: the webhook and its Secret")
+job_env = env_of(objects, "Job")
+check(not {"TESSERA_AUDIT__WEBHOOK_URL", "TESSERA_AUDIT__WEBHOOK_SECRET"} & set(job_env), "the migration does not get the webhook's key")
+objects, _ = render({"audit": {"webhook": {"existingSecret": "siem-hmac"}}})
+check("TESSERA_AUDIT__WEBHOOK_SECRET" not in env_of(objects), "a Secret without a URL sets nothing")
+for values in [{"audit": {"webhook": {"url": "https://siem.acme.test/in"}}},
+               {"audit": {"webhook": {"url": "https://siem.acme.test/in", "existingSecret": ""}}}]:
+    message = refusal(values)
+    check(message is not None and "audit.webhook.url needs audit.webhook.existingSecret" in message,
+          f"a webhook URL without its Secret is refused, saying so: {message}")
+message = refusal({"extraEnv": [{"name": "TESSERA_AUDIT__STDOUT", "value": "true"}]})
+check(message is not None and "TESSERA_AUDIT__STDOUT" in message, f"extraEnv may not repeat audit.stdout: {message}")
+
 # NOTES.txt: a warning when an Ingress has no trusted proxies.
 _, notes = render({"ingress": {"enabled": True, "allowWithoutTrustedProxies": True}})
 check("WARNING" in notes and "trustedProxies" in notes, "NOTES warns of an Ingress without trusted proxies")
@@ -650,7 +830,19 @@ for bad in [{"image": {"digest": "sha256:abc"}}, {"image": {"digest": "latest"}}
             {"lifecycle": {"preStop": {"sleep": {"seconds": 0}}}}, {"lifecycle": {"onStop": {}}},
             {"terminationGracePeriodSeconds": 0}, {"terminationGracePeriodSeconds": "30s"},
             {"masterKey": {"previousKeys": {"existingSecret": "old", "key": ""}}},
-            {"masterKey": {"previousKeys": ["old-key"]}}]:
+            {"masterKey": {"previousKeys": ["old-key"]}},
+            {"adminListener": {"enabled": True, "port": 0}}, {"adminListener": {"enabled": True, "port": 65536}},
+            {"adminListener": {"enabled": True, "port": 443}}, {"adminListener": {"enabled": True, "port": 8080}},
+            {"adminListener": {"enabled": True, "port": 9090}}, {"adminListener": {"enabled": True, "port": "8081"}},
+            {"adminListener": {"enabled": "true"}}, {"adminListener": {"bind": "0.0.0.0:8081"}},
+            {"apiConsole": "false"}, {"audit": {"stdout": "yes"}},
+            {"audit": {"webhook": {"url": "ftp://siem.acme.test/in", "existingSecret": "s"}}},
+            {"audit": {"webhook": {"url": "siem.acme.test/in", "existingSecret": "s"}}},
+            {"audit": {"webhook": {"url": "https://", "existingSecret": "s"}}},
+            {"audit": {"webhook": {"url": "https://siem.acme.test/in", "existingSecret": "s", "key": ""}}},
+            {"audit": {"webhook": "https://siem.acme.test/in"}}, {"audit": {"webhookUrl": "https://siem.acme.test/in"}},
+            {"networkPolicy": {"admin": {"podSelector": {"app": "pool-manager"}}}},
+            {"networkPolicy": {"admin": {"allowExternal": True}}}]:
     try:
         jsonschema.validate(deep_merge({**defaults, "publicUrl": PUBLIC_URL}, bad), schema)
         check(False, f"the schema accepted {bad}")
@@ -666,6 +858,14 @@ for key in defaults:
     check(f"`{key}" in helm_section, f"docs/operations.md documents the Helm value {key}")
 for key in schema["properties"]:
     check(key in defaults, f"values.yaml has a default (and a comment) for {key}")
+chart_table = helm_section[helm_section.index("### Chart values"):]
+for key in ["adminListener.enabled", "adminListener.port", "apiConsole", "audit.stdout", "audit.webhook.url",
+            "audit.webhook.existingSecret", "audit.webhook.key", "networkPolicy.admin"]:
+    head = key.rsplit(".", 1)
+    check(f"`{key}" in chart_table or (len(head) == 2 and f"`{head[0]}." in chart_table and f"`.{head[1]}`" in chart_table),
+          f"docs/operations.md's chart values table documents {key}")
+tls_section = operations[operations.index("## TLS"):operations.index("## Database TLS")]
+check("`adminListener.enabled`" in tls_section, "docs/operations.md's TLS section names the chart's adminListener.enabled")
 
 # The image build: base images and the version are build arguments; the image carries OCI labels.
 stages = re.findall(r"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", dockerfile, re.M | re.I)

@@ -115,6 +115,10 @@ imagePullSecrets:
 {{- define "tessera.serverEnv" -}}
 - { name: TESSERA_HTTP__BIND, value: "0.0.0.0:8080" }
 - { name: TESSERA_HTTP__MANAGEMENT_BIND, value: "0.0.0.0:9090" }
+{{- if .Values.adminListener.enabled }}
+- { name: TESSERA_HTTP__ADMIN_BIND, value: {{ printf "0.0.0.0:%d" (int .Values.adminListener.port) | quote }} }
+{{- end }}
+- { name: TESSERA_HTTP__API_CONSOLE, value: {{ ternary "true" "false" .Values.apiConsole | quote }} }
 {{- with .Values.trustedProxies }}
 - { name: TESSERA_HTTP__TRUSTED_PROXIES, value: {{ join "," . | quote }} }
 {{- end }}
@@ -130,6 +134,17 @@ imagePullSecrets:
 - { name: TESSERA_LIMITS__KEY_ROTATIONS_PER_MINUTE, value: {{ .Values.limits.keyRotationsPerMinute | quote }} }
 {{- with .Values.telemetry.otlpEndpoint }}
 - { name: TESSERA_TELEMETRY__OTLP_ENDPOINT, value: {{ . | quote }} }
+{{- end }}
+- { name: TESSERA_AUDIT__STDOUT, value: {{ ternary "true" "false" .Values.audit.stdout | quote }} }
+{{- with .Values.audit.webhook }}
+{{- if .url }}
+{{- if not .existingSecret }}
+{{- fail "audit.webhook.url needs audit.webhook.existingSecret: the events sent to the webhook are signed with a key (at least 32 characters) that must come from a Secret (e.g. kubectl create secret generic tessera-audit-webhook --from-literal=webhook-secret=$(openssl rand -hex 32), then --set audit.webhook.existingSecret=tessera-audit-webhook); the server refuses to start without it" }}
+{{- end }}
+- { name: TESSERA_AUDIT__WEBHOOK_URL, value: {{ .url | quote }} }
+- name: TESSERA_AUDIT__WEBHOOK_SECRET
+  valueFrom: { secretKeyRef: { name: {{ .existingSecret }}, key: {{ .key }} } }
+{{- end }}
 {{- end }}
 {{- if .Values.bootstrapAdmin.existingSecret }}
 - name: TESSERA_ADMIN__BOOTSTRAP_PASSWORD
