@@ -262,7 +262,9 @@ impl UserRepo for SqlStore {
         app_id: &str,
         openid: &str,
     ) -> StoreResult<Option<User>> {
-        // The owner of the identity, by (`pool_id`, `app_id`, `openid`), in the same statement.
+        // The owner of the identity, by its unique key (`pool_id`, `app_id`, `openid`), in the
+        // same statement: a scalar subquery, which PostgreSQL runs once before the user's primary
+        // key lookup (an `IN` was planned as a semi-join that could walk the pool's users).
         let owner = Query::select()
             .column(identity::Column::UserId)
             .from(identity::Entity)
@@ -270,7 +272,8 @@ impl UserRepo for SqlStore {
             .and_where(identity::Column::AppId.eq(app_id))
             .and_where(identity::Column::Openid.eq(openid))
             .to_owned();
-        let by_identity = user::Column::Id.in_subquery(owner);
+        let by_identity = Expr::col((user::Entity, user::Column::Id))
+            .eq(Expr::SubQuery(None, Box::new(owner.into())));
         self.timed(read_user_where(&self.db, pool_id, by_identity, Some(app_id))).await?.transpose()
     }
 

@@ -114,3 +114,58 @@ async fn a_pool_unknown_to_the_statistics_is_looked_up_by_its_unique_keys() {
     let plan = plan_of(&store, by_id).await;
     assert!(plan.contains("users_pkey"), "the primary key:\n{plan}");
 }
+
+/// Index entries of `users` read so far (this connection's counts flushed first).
+async fn users_tuples_read(store: &SqlStore) -> i64 {
+    let conn = store.connection();
+    conn.execute_unprepared("SELECT pg_stat_force_next_flush()").await.expect("flush");
+    conn.execute_unprepared("SELECT pg_stat_clear_snapshot()").await.expect("fresh snapshot");
+    let read = "SELECT (COALESCE(SUM(idx_tup_read), 0) + COALESCE(SUM(seq_tup_read), 0))::text \
+                FROM pg_stat_user_indexes i JOIN pg_stat_user_tables t USING (relid) \
+                WHERE t.relname = 'users'";
+    plan_of(store, read).await.parse().expect("a count")
+}
+
+/// The statements the logins run, as the store builds them, read a row or two of a large pool
+/// whether the person is there or not: no lookup walks the pool's users.
+#[tokio::test]
+async fn the_login_lookups_read_no_walk_of_a_large_pool() {
+    let db = database(Backend::Postgres).unwrap_or_else(|e| panic!("{e:#}"));
+    let config =
+        DbConfig { url: db.url.clone(), timeout: Duration::from_secs(60), max_connections: 1 };
+    let store = SqlStore::connect(&config).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let conn = store.connection();
+    for table in ["users", "user_identities"] {
+        let off = format!("ALTER TABLE {table} SET (autovacuum_enabled = off)");
+        conn.execute_unprepared(&off).await.expect("off");
+    }
+    PoolRepo::create(&store, &pool("q"), &keys("q", "kq", 0)).await.expect("pool");
+    let mut u0 = user("q", "u0");
+    u0.phone = Some("13800138000".into());
+    UserRepo::create(&store, &u0).await.expect("user");
+    conn.execute_unprepared(&grow("q", 20_000)).await.expect("grow q");
+    let app = "wx4f4bc4dec97d474b";
+    // Before the table's first statistics (a new deployment's first minutes), then after.
+    let cases = [
+        ("found, no statistics yet", false, false),
+        ("missing, no statistics yet", true, false),
+        ("found", false, true),
+        ("missing", true, true),
+    ];
+    for (what, missing, analyze) in cases {
+        if analyze {
+            conn.execute_unprepared("ANALYZE").await.expect("statistics");
+        }
+        let pick = |found: &'static str, other: &'static str| if missing { other } else { found };
+        let before = users_tuples_read(&store).await;
+        let by_openid = UserRepo::find_by_openid(&store, "q", app, pick("openid-u0", "nobody"));
+        assert_eq!(by_openid.await.expect("openid").is_some(), !missing, "{what}");
+        let by_unionid = UserRepo::find_by_unionid(&store, "q", pick("union-q-7", "nobody"));
+        assert_eq!(by_unionid.await.expect("unionid").is_some(), !missing, "{what}");
+        let by_phone = UserRepo::find_by_phone(&store, "q", pick("13800138000", "13900000000"));
+        assert_eq!(by_phone.await.expect("phone").is_some(), !missing, "{what}");
+        let read = users_tuples_read(&store).await - before;
+        assert!(read <= 20, "{what}: three lookups read {read} entries of the pool's users");
+    }
+}

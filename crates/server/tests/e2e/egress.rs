@@ -11,7 +11,7 @@ use std::{
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::support::{APP_ID, APP_SECRET, Http};
+use crate::support::Http;
 
 const BIN: &str = env!("CARGO_BIN_EXE_tessera");
 
@@ -70,19 +70,8 @@ async fn wechat_is_reached_through_the_proxy_the_environment_names() {
         .spawn()
         .expect("spawn");
     let http = Http::new(&format!("http://127.0.0.1:{port}"));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !http.get("/health/ready").try_send().await.is_ok_and(|r| r.status == StatusCode::OK) {
-        assert!(Instant::now() < deadline, "never ready");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let credentials = json!({"username": "admin", "password": "egress-password"});
-    let admin = http.post("/api/v1/auth/admin").json(credentials).await.body;
-    let token = admin["accessToken"].as_str().expect("token");
-    let pool = http.post("/api/v1/userpools").token(token).json(json!({"name": "egress"})).await;
-    let pool_id = pool.body["id"].as_str().expect("id").to_owned();
-    let connection = json!({"appId": APP_ID, "appSecret": APP_SECRET});
-    let path = format!("/api/v1/userpools/{pool_id}/connections/app2wxapp");
-    http.put(&path).token(token).json(connection).await;
+    http.wait_ready().await;
+    let (_, pool_id) = http.pool_with_mini_program("egress-password", "egress").await;
     let login = http.post(&format!("/oauth/app2wxapp/login/{pool_id}"));
     let login = login.json(json!({"code": "a-code"})).await;
 

@@ -361,3 +361,30 @@ impl Flow {
         self.s.http.get(&path).token(&self.admin).await.body
     }
 }
+
+impl Http {
+    /// Waits (at most 30 s) until the server answers `/health/ready` with 200.
+    pub async fn wait_ready(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !self.get("/health/ready").try_send().await.is_ok_and(|r| r.status == StatusCode::OK)
+        {
+            assert!(std::time::Instant::now() < deadline, "never ready");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Logs in as `admin` with `password`, creates the pool `name` and connects the simulator's
+    /// mini program to it; answers the admin's token and the pool's id.
+    pub async fn pool_with_mini_program(&self, password: &str, name: &str) -> (String, String) {
+        let credentials = json!({"username": "admin", "password": password});
+        let admin = self.post("/api/v1/auth/admin").json(credentials).await.body;
+        let token = admin["accessToken"].as_str().expect("token").to_owned();
+        let pool = self.post("/api/v1/userpools").token(&token).json(json!({"name": name})).await;
+        let pool_id = pool.body["id"].as_str().expect("id").to_owned();
+        let connection = json!({"appId": APP_ID, "appSecret": APP_SECRET});
+        let path = format!("/api/v1/userpools/{pool_id}/connections/app2wxapp");
+        let put = self.put(&path).token(&token).json(connection).await;
+        assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+        (token, pool_id)
+    }
+}

@@ -6,7 +6,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tessera_wechat_sim::{SimUser, Simulator};
 
@@ -85,25 +84,8 @@ async fn the_spans_of_a_login_reach_the_collector() {
     });
 
     let http = Http::new(&format!("http://127.0.0.1:{port}"));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !http
-        .get("/health/ready")
-        .try_send()
-        .await
-        .is_ok_and(|ready| ready.status == StatusCode::OK)
-    {
-        assert!(Instant::now() < deadline, "never ready");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let credentials = json!({"username": "admin", "password": "telemetry-password"});
-    let admin = http.post("/api/v1/auth/admin").json(credentials).await.body;
-    let token = admin["accessToken"].as_str().expect("token");
-    let pool = http.post("/api/v1/userpools").token(token).json(json!({"name": "traced"})).await;
-    let pool_id = pool.body["id"].as_str().expect("id");
-    let connection = json!({"appId": APP_ID, "appSecret": APP_SECRET});
-    let path = format!("/api/v1/userpools/{pool_id}/connections/app2wxapp");
-    let put = http.put(&path).token(token).json(connection).await;
-    assert_eq!(put.status, StatusCode::OK);
+    http.wait_ready().await;
+    let (_, pool_id) = http.pool_with_mini_program("telemetry-password", "traced").await;
     let code = sim.login_code(APP_ID, &SimUser::new("o-traced", None));
     let login_path = format!("/oauth/app2wxapp/login/{pool_id}");
     // The caller's trace goes on (W3C trace context).
