@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ import urllib.request
 from pathlib import Path
 from xml.etree import ElementTree
 
-from live_server import BINARY, ROOT, free_port, wait_for
+from live_server import ROOT, tessera_with_simulator
 
 SCHEMATHESIS = ROOT / ".cache" / "fuzz-venv" / "bin" / "schemathesis"
 # The simulator's mini program, which the fixture pool's connection names.
@@ -138,40 +137,14 @@ def count(junit: Path) -> tuple[int, int]:
 
 
 def main() -> int:
-    password = secrets.token_urlsafe(18)
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="tessera-fuzz-") as tmp:
         work = Path(tmp)
-        sim_port, port = free_port(), free_port()
-        sim_url, base = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{port}"
-        sim_log, server_log = work / "wechat-sim.log", work / "tessera.log"
-        server_env = {
-            **os.environ,
-            **LIMITS,
-            "TESSERA_HTTP__BIND": f"127.0.0.1:{port}",
-            "TESSERA_HTTP__MANAGEMENT_BIND": "127.0.0.1:0",
-            "TESSERA_HTTP__PUBLIC_URL": base,
-            "TESSERA_DATABASE__URL": f"sqlite://{work / 'tessera.db'}?mode=rwc",
-            "TESSERA_WECHAT__API_BASE_URL": sim_url,
-            "TESSERA_ADMIN__BOOTSTRAP_PASSWORD": password,
-        }
-        sim_command = [str(BINARY), "wechat-sim", "--bind", f"127.0.0.1:{sim_port}", "--app", f"{APP_ID}:{APP_SECRET}"]
-        with sim_log.open("wb") as sim_out, server_log.open("wb") as server_out:
-            sim = subprocess.Popen(sim_command, stdout=sim_out, stderr=sim_out)
-            server = subprocess.Popen([str(BINARY), "serve"], env=server_env, stdout=server_out, stderr=server_out)
-            try:
-                wait_for(f"{sim_url}/", sim, sim_log)
-                wait_for(f"{base}/health/ready", server, server_log)
-                passed, failed = fuzz(base, sim_url, work, password)
-            finally:
-                for process in (server, sim):
-                    process.terminate()
-                    try:
-                        process.wait(timeout=10)
-                    except subprocess.TimeoutExpired:
-                        process.kill()
+        env = {**os.environ, **LIMITS}
+        with tessera_with_simulator(work, env, apps=[f"{APP_ID}:{APP_SECRET}"]) as live:
+            passed, failed = fuzz(live.base, live.sim_url, work, live.admin_password)
         if failed:
-            errors = [line for line in server_log.read_text().splitlines() if " ERROR " in line or " WARN " in line]
+            errors = [line for line in live.server_log.read_text().splitlines() if " ERROR " in line or " WARN " in line]
             print("--- the server's warnings and errors (last 100)", *errors[-100:], sep="\n", flush=True)
     print(f"fuzz: {passed} passed, {failed} failed", flush=True)
     return 1 if failed or not passed else 0

@@ -11,7 +11,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,10 +55,13 @@ class LiveTessera:
 
 
 @contextmanager
-def tessera_with_simulator(work: Path, env: Mapping[str, str]) -> Iterator[LiveTessera]:
-    """Starts `tessera wechat-sim` and `tessera serve` (the debug binary) on free ports, the server
-    on a SQLite database in `work` with every WeChat base URL pointed at the simulator and a random
-    bootstrap admin password; yields once both answer, and stops both on leaving."""
+def tessera_with_simulator(
+    work: Path, env: Mapping[str, str], apps: Sequence[str] = ()
+) -> Iterator[LiveTessera]:
+    """Starts `tessera wechat-sim` (knowing `apps`, each `APPID:APPSECRET`) and `tessera serve`
+    (the debug binary) on free ports, the server on a SQLite database in `work` with every WeChat
+    base URL pointed at the simulator and a random bootstrap admin password; yields once both
+    answer, and stops both on leaving."""
     password = secrets.token_urlsafe(18)
     sim_port, port = free_port(), free_port()
     sim_url, base = f"http://127.0.0.1:{sim_port}", f"http://127.0.0.1:{port}"
@@ -76,9 +79,10 @@ def tessera_with_simulator(work: Path, env: Mapping[str, str]) -> Iterator[LiveT
         "TESSERA_ADMIN__BOOTSTRAP_PASSWORD": password,
     }
     with sim_log.open("wb") as sim_out, server_log.open("wb") as server_out:
-        sim = subprocess.Popen(
-            [str(BINARY), "wechat-sim", "--bind", f"127.0.0.1:{sim_port}"], stdout=sim_out, stderr=sim_out
-        )
+        sim_command = [str(BINARY), "wechat-sim", "--bind", f"127.0.0.1:{sim_port}"]
+        for app in apps:
+            sim_command += ["--app", app]
+        sim = subprocess.Popen(sim_command, stdout=sim_out, stderr=sim_out)
         server = subprocess.Popen([str(BINARY), "serve"], env=server_env, stdout=server_out, stderr=server_out)
         try:
             wait_for(f"{sim_url}/", sim, sim_log)  # any answer: it listens
