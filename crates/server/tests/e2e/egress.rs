@@ -11,9 +11,7 @@ use std::{
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::support::Http;
-
-const BIN: &str = env!("CARGO_BIN_EXE_tessera");
+use crate::support::{Http, binary_in};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wechat_is_reached_through_the_proxy_the_environment_names() {
@@ -52,15 +50,9 @@ async fn wechat_is_reached_through_the_proxy_the_environment_names() {
     });
 
     let dir = tempfile::tempdir().expect("dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
+    let (mut command, port) = binary_in(dir.path());
     // WeChat's host does not resolve here: only the proxy can reach it.
-    let mut child = Command::new(BIN)
-        .current_dir(dir.path())
-        .env("TESSERA_HTTP__BIND", format!("127.0.0.1:{port}"))
-        .env("TESSERA_HTTP__MANAGEMENT_BIND", "127.0.0.1:0")
+    let mut child = command
         .env("TESSERA_WECHAT__API_BASE_URL", "http://api.wechat.invalid")
         .env("TESSERA_ADMIN__BOOTSTRAP_PASSWORD", "egress-password")
         .env("HTTP_PROXY", format!("http://{proxy_addr}"))

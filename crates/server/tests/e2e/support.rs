@@ -388,3 +388,18 @@ impl Http {
         (token, pool_id)
     }
 }
+
+/// The real binary, ready to `serve` in `dir` on a free port (answered with it), its management
+/// listener on another; the caller adds its environment and spawns it.
+pub fn binary_in(dir: &std::path::Path) -> (std::process::Command, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tessera"));
+    command
+        .current_dir(dir)
+        .env("TESSERA_HTTP__BIND", format!("127.0.0.1:{port}"))
+        .env("TESSERA_HTTP__MANAGEMENT_BIND", "127.0.0.1:0");
+    (command, port)
+}

@@ -11,10 +11,8 @@ use tessera_wechat_sim::{SimUser, Simulator};
 
 use crate::{
     otlp::Collector,
-    support::{APP_ID, APP_SECRET, Http},
+    support::{APP_ID, APP_SECRET, Http, binary_in},
 };
-
-const BIN: &str = env!("CARGO_BIN_EXE_tessera");
 
 /// A received span: trace id, name, attributes as key → value text.
 type Span = (String, String, Vec<(String, String)>);
@@ -62,14 +60,8 @@ async fn the_spans_of_a_login_reach_the_collector() {
     let sim_server = sim.serve(([127, 0, 0, 1], 0).into()).await.expect("simulator");
 
     let dir = tempfile::tempdir().expect("dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let mut child = Command::new(BIN)
-        .current_dir(dir.path())
-        .env("TESSERA_HTTP__BIND", format!("127.0.0.1:{port}"))
-        .env("TESSERA_HTTP__MANAGEMENT_BIND", "127.0.0.1:0")
+    let (mut command, port) = binary_in(dir.path());
+    let mut child = command
         .env("TESSERA_TELEMETRY__OTLP_ENDPOINT", &collector.url)
         .env("TESSERA_WECHAT__API_BASE_URL", &sim_server.base_url)
         .env("TESSERA_ADMIN__BOOTSTRAP_PASSWORD", "telemetry-password")
