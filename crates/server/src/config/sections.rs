@@ -373,8 +373,9 @@ impl fmt::Debug for AdminConfig {
 
 /// Checks an http(s) URL and drops a trailing slash.
 pub(super) fn http_url(key: &str, value: &str) -> Result<String, ConfigError> {
-    let url =
-        url::Url::parse(value).map_err(|e| bad(key, format!("{value:?} is not a URL: {e}")))?;
+    // The value is repeated without its password (a webhook's URL may carry one).
+    let url = url::Url::parse(value)
+        .map_err(|e| bad(key, format!("{:?} is not a URL: {e}", without_password(value))))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(bad(key, "must be an http:// or https:// URL"));
     }

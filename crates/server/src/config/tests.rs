@@ -168,6 +168,13 @@ fn no_secret_reaches_debug_output_or_an_error() {
     let id = tessera_domain::crypto::MasterKey::from_bytes([1; 32]).id().to_owned();
     assert!(shown.contains(&format!("MasterKey({id})")), "{shown}");
 
+    // A URL refused for its shape is repeated without its password.
+    let bad_url = "[audit]\nwebhook_url = \"https://siem:siem-pass-7@[siem\"\n\
+                   webhook_secret = \"webhook-secret-6-webhook-secret-6-\"";
+    let err = load(bad_url).expect_err("not a URL");
+    assert_eq!(err.key, "audit.webhook_url");
+    assert!(!err.to_string().contains("siem-pass-7"), "{err}");
+
     // Environment variables give numbers for digits-only values.
     let err = load("[admin]\nbootstrap_password = 86753091").expect_err("not a string");
     assert_eq!(err.key, "admin.bootstrap_password");
