@@ -3,8 +3,6 @@
 //! A user's `app_id` and `openid` are not columns of `users`: they are read from the user's
 //! identities (the one of the app being answered, else the one used last).
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -147,14 +145,14 @@ impl UserRepo for SqlStore {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
-            in_order(find_in::<user::Entity>(pool_id))
-                .filter(user::Column::Id.is_in(ids))
-                .all(&self.db)
-                .await
+            let page =
+                in_order(find_in::<user::Entity>(pool_id)).filter(user::Column::Id.is_in(ids));
+            let page =
+                with_shown_identity(page, pool_id, None).build(self.db.get_database_backend());
+            self.db.query_all_raw(page).await?.iter().map(shown_user).collect()
         };
         let (rows, total) = self.timed(async { tokio::try_join!(rows, count) }).await?;
-        let items = self.timed(attach(&self.db, pool_id, rows, None)).await?;
-        Ok(Paged { items: items.into_iter().collect::<Result<_, _>>()?, total })
+        Ok(Paged { items: rows.into_iter().collect::<Result<_, _>>()?, total })
     }
 
     async fn update(
@@ -348,40 +346,51 @@ async fn read_user(
 
 /// The pool's user that `condition` finds (a unique key), seen through the identity of
 /// `app_id` when they have one. One round trip: the user's row, and the identity that shows them
-/// (as [`attach`] chooses it) in two correlated subqueries, each an index lookup by
-/// (`pool_id`, `user_id`).
+/// in two correlated subqueries, each an index lookup by (`pool_id`, `user_id`).
 async fn read_user_where(
     db: &impl ConnectionTrait,
     pool_id: &str,
     condition: sea_orm::sea_query::SimpleExpr,
     app_id: Option<&str>,
 ) -> Result<Option<StoreResult<User>>, DbErr> {
-    let query = find_in::<user::Entity>(pool_id)
-        .filter(condition)
+    let query =
+        with_shown_identity(find_in::<user::Entity>(pool_id).filter(condition), pool_id, app_id)
+            .limit(1)
+            .build(db.get_database_backend());
+    db.query_one_raw(query).await?.as_ref().map(shown_user).transpose()
+}
+
+/// `query` of the pool's users with, for each, the identity that shows them (see
+/// [`shown_identity`]) as two more columns, read back by [`shown_user`].
+fn with_shown_identity(
+    query: sea_orm::Select<user::Entity>,
+    pool_id: &str,
+    app_id: Option<&str>,
+) -> sea_orm::Select<user::Entity> {
+    query
         .expr_as(shown_identity(pool_id, app_id, identity::Column::AppId), SHOWN_APP_ID)
         .expr_as(shown_identity(pool_id, app_id, identity::Column::Openid), SHOWN_OPENID)
-        .limit(1)
-        .build(db.get_database_backend());
-    let Some(row) = db.query_one_raw(query).await? else {
-        return Ok(None);
-    };
-    let model = user::Model::from_query_result(&row, "")?;
+}
+
+/// A user from a row of a [`with_shown_identity`] query, seen through its identity if any.
+fn shown_user(row: &sea_orm::QueryResult) -> Result<StoreResult<User>, DbErr> {
+    let model = user::Model::from_query_result(row, "")?;
     let shown_app_id: Option<String> = row.try_get("", SHOWN_APP_ID)?;
     let shown_openid: Option<String> = row.try_get("", SHOWN_OPENID)?;
-    Ok(Some(user_from(model).map(|mut user| {
+    Ok(user_from(model).map(|mut user| {
         if let (Some(app_id), Some(openid)) = (shown_app_id, shown_openid) {
             user.app_id = Some(app_id);
             user.openid = Some(openid);
         }
         user
-    })))
+    }))
 }
 
 const SHOWN_APP_ID: &str = "shown_app_id";
 const SHOWN_OPENID: &str = "shown_openid";
 
-/// `column` of the identity that shows the user of the outer query, in [`rank`]'s order: the
-/// identity of `app_id`, then the one used last, then the newest.
+/// `column` of the identity that shows the user of the outer query: the identity of `app_id`,
+/// then the one used last, then the newest (of two as new, the greater id).
 fn shown_identity(pool_id: &str, app_id: Option<&str>, column: identity::Column) -> Expr {
     let mut query = Query::select();
     query
@@ -425,55 +434,6 @@ fn seen_through(row: user::Model, app_id: &str, openid: &str) -> StoreResult<Use
         user.openid = Some(openid.to_owned());
         user
     })
-}
-
-/// Users from their rows, each seen through the identity of `app_id` when they have one, else
-/// through the one used last (then the newest).
-async fn attach(
-    db: &impl ConnectionTrait,
-    pool_id: &str,
-    rows: Vec<user::Model>,
-    app_id: Option<&str>,
-) -> Result<Vec<StoreResult<User>>, DbErr> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let found = find_in::<identity::Entity>(pool_id)
-        .filter(identity::Column::UserId.is_in(ids))
-        .all(db)
-        .await?;
-    let mut shown: HashMap<String, identity::Model> = HashMap::new();
-    for candidate in found {
-        let better = match shown.get(&candidate.user_id) {
-            None => true,
-            Some(current) => rank(&candidate, app_id) > rank(current, app_id),
-        };
-        if better {
-            shown.insert(candidate.user_id.clone(), candidate);
-        }
-    }
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let chosen = shown.remove(&row.id);
-            user_from(row).map(|mut u| {
-                if let Some(chosen) = chosen {
-                    u.app_id = Some(chosen.app_id);
-                    u.openid = Some(chosen.openid);
-                }
-                u
-            })
-        })
-        .collect())
-}
-
-/// Which identity shows a user: the app asked for, then the last login, then the newest.
-fn rank<'a>(
-    i: &'a identity::Model,
-    app_id: Option<&str>,
-) -> (bool, Option<DateTime<Utc>>, DateTime<Utc>, &'a str) {
-    (Some(i.app_id.as_str()) == app_id, i.last_login, i.created_at, &i.id)
 }
 
 /// Writes what a login owns on the user's row; `false` if the user does not exist here.
