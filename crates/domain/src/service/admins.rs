@@ -93,9 +93,7 @@ impl AdminService {
 
     /// A random password for an account whose password nobody chose (24 characters).
     pub fn generate_password(&self) -> String {
-        let mut bytes = [0u8; 18];
-        self.rng.fill(&mut bytes);
-        crate::crypto::b64url(&bytes)
+        self.passwords.generate()
     }
 
     /// Accounts by username.

@@ -145,9 +145,7 @@ impl AuthService {
                 ));
             }
             None => {
-                let mut bytes = [0u8; 18];
-                self.rng.fill(&mut bytes);
-                let generated = b64url(&bytes);
+                let generated = self.passwords.generate();
                 (generated.clone(), BootstrapAdmin::CreatedWithPassword(generated))
             }
         };

@@ -33,6 +33,13 @@ impl Passwords {
         Ok(self.cpu.run(move || hash_password(&password, &salt)).await??)
     }
 
+    /// A random password for an account whose password nobody chose (24 characters).
+    pub(crate) fn generate(&self) -> String {
+        let mut bytes = [0u8; 18];
+        self.rng.fill(&mut bytes);
+        crate::crypto::b64url(&bytes)
+    }
+
     /// Whether `password` matches the stored `hash`.
     pub(crate) async fn verify(&self, password: &str, hash: &str) -> Result<bool, Error> {
         let (password, hash) = (password.to_owned(), hash.to_owned());
