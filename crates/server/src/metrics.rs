@@ -69,6 +69,12 @@ fn histogram(
     Ok(h)
 }
 
+fn single_counter(registry: &Registry, name: &str, help: &str) -> prometheus::Result<IntCounter> {
+    let c = IntCounter::new(name, help)?;
+    registry.register(Box::new(c.clone()))?;
+    Ok(c)
+}
+
 fn gauge(
     registry: &Registry,
     name: &str,
@@ -131,29 +137,21 @@ impl PromMetrics {
                 "WeChat API call latency.",
                 &["api"],
             )?,
-            audit_lost: {
-                let c = IntCounter::new(
-                    "tessera_audit_events_lost_total",
-                    "Audit events that could not be written, even one by one.",
-                )?;
-                registry.register(Box::new(c.clone()))?;
-                c
-            },
-            audit_stream_dropped: {
-                let c = IntCounter::new(
-                    "tessera_audit_stream_dropped_total",
-                    "Stored audit events that audit.webhook_url did not take (queue full, or refused after every attempt).",
-                )?;
-                registry.register(Box::new(c.clone()))?;
-                c
-            },
-            panics: {
-                let help =
-                    "Panics caught while handling a request (each answered 500 internal_error).";
-                let c = IntCounter::new("tessera_panics_total", help)?;
-                registry.register(Box::new(c.clone()))?;
-                c
-            },
+            audit_lost: single_counter(
+                &registry,
+                "tessera_audit_events_lost_total",
+                "Audit events that could not be written, even one by one.",
+            )?,
+            audit_stream_dropped: single_counter(
+                &registry,
+                "tessera_audit_stream_dropped_total",
+                "Stored audit events that audit.webhook_url did not take (queue full, or refused after every attempt).",
+            )?,
+            panics: single_counter(
+                &registry,
+                "tessera_panics_total",
+                "Panics caught while handling a request (each answered 500 internal_error).",
+            )?,
             http: counter(
                 &registry,
                 "tessera_http_requests_total",
