@@ -3,6 +3,7 @@
 //!
 //! A handler authenticates, calls one service method and maps the result; nothing else lives here.
 
+pub mod admin_console;
 mod admins;
 mod algorithm;
 mod app2wxapp;
@@ -15,6 +16,7 @@ pub mod client_ip;
 mod connections;
 mod constraints;
 mod edge;
+mod embedded;
 pub mod error;
 mod health;
 pub mod hosted;
@@ -171,12 +173,12 @@ fn spec_json() -> String {
     serde_json::to_string_pretty(&document()).unwrap_or_default()
 }
 
-/// The whole HTTP application: API, `/openapi.json`, the console at `/docs`, the hosted pages'
-/// assets at `/assets`. Every request passes the body limit; every error, panics included,
+/// The whole HTTP application: API, `/openapi.json`, the API console at `/docs`, the admin
+/// console at `/console`, the hosted pages' assets at `/assets`. Every request passes the body limit; every error, panics included,
 /// answers the documented shape; every answer carries the headers of
 /// [`edge::response_headers`].
 pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
-    app_serving(state, Serves::Everything, true)
+    app_serving(state, Serves::Everything, Consoles::default())
 }
 
 /// Which paths a listener serves (`http.admin_bind` puts the admin API on a listener of its
@@ -202,21 +204,47 @@ impl Serves {
     }
 }
 
-/// The admin API (`/api/…`), its console (`/docs`) and the OpenAPI document.
+/// The admin API (`/api/…`), its consoles (`/docs`, `/console`) and the OpenAPI document.
 fn is_admin_path(path: &str) -> bool {
-    path.starts_with("/api/") || is_console_path(path) || path == "/openapi.json"
+    path.starts_with("/api/")
+        || is_api_console_path(path)
+        || admin_console::is_console_path(path)
+        || path == "/openapi.json"
 }
 
-fn is_console_path(path: &str) -> bool {
+fn is_api_console_path(path: &str) -> bool {
     path == "/docs" || path.starts_with("/docs/")
 }
 
-/// [`app`] for a listener that serves only what `serves` says, with the API console at `/docs`
-/// or without it (`http.api_console`).
+/// Which consoles are served (each can be turned off; both are on by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Consoles {
+    /// The API console (Swagger UI) at `/docs` (`http.api_console`).
+    pub api: bool,
+    /// The admin console at `/console` (`http.admin_console`).
+    pub admin: bool,
+}
+
+impl Default for Consoles {
+    fn default() -> Self {
+        Self { api: true, admin: true }
+    }
+}
+
+impl Consoles {
+    /// Whether `path` belongs to a console that is turned off.
+    fn hides(self, path: &str) -> bool {
+        (!self.api && is_api_console_path(path))
+            || (!self.admin && admin_console::is_console_path(path))
+    }
+}
+
+/// [`app`] for a listener that serves only what `serves` says, with the consoles `consoles`
+/// turns on.
 pub fn app_serving(
     state: Arc<AppState>,
     serves: Serves,
-    with_console: bool,
+    consoles: Consoles,
 ) -> impl Endpoint + 'static {
     let api = api_service();
     let console = api.swagger_ui();
@@ -234,12 +262,13 @@ pub fn app_serving(
     login::mount(oauth::mount(Route::new()))
         .nest("/", api)
         .nest("/docs", console)
+        .nest(admin_console::CONSOLE_PATH, admin_console::routes())
         .at("/openapi.json", spec)
         .nest(hosted::ASSETS_PATH, hosted::asset_routes())
         .data(state)
         .around(move |next, req| async move {
             let path = req.uri().path();
-            if !serves.serves(path) || (!with_console && is_console_path(path)) {
+            if !serves.serves(path) || consoles.hides(path) {
                 return Err(poem::Error::from_status(poem::http::StatusCode::NOT_FOUND));
             }
             next.call(req).await.map(poem::IntoResponse::into_response)

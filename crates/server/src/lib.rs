@@ -17,7 +17,7 @@ use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use poem::{EndpointExt, Route};
-use tessera_api::{AppState, Serves};
+use tessera_api::{AppState, Consoles, Serves};
 use tessera_domain::{
     crypto::Sealer,
     ports::{
@@ -437,11 +437,11 @@ pub async fn start(
         trusted_proxies: config.http.trusted_proxies.clone(),
         metrics: metrics.clone(),
     });
-    let console = config.http.api_console;
+    let consoles = Consoles { api: config.http.api_console, admin: config.http.admin_console };
     let app = |serves| {
         let observer = observer.clone();
         Route::new()
-            .nest("/", tessera_api::app_serving(state.clone(), serves, console))
+            .nest("/", tessera_api::app_serving(state.clone(), serves, consoles))
             .around(move |next, req| access::observe(next, req, observer.clone()))
     };
     let public_serves = if admin_listener.is_some() { Serves::Public } else { Serves::Everything };

@@ -26,6 +26,8 @@ pub struct HttpConfig {
     pub admin_bind: Option<SocketAddr>,
     /// Whether the API console (Swagger UI) is served at `/docs`.
     pub api_console: bool,
+    /// Whether the admin console is served at `/console`.
+    pub admin_console: bool,
     /// The externally visible base URL (token issuers derive from it). Unset (empty), it is
     /// `http://{bind}` when `bind` is a loopback address; otherwise `serve` requires it (see
     /// [`HttpConfig::require_public_url`]): a server others reach must not advertise an address
@@ -53,6 +55,7 @@ impl Default for HttpConfig {
             management_bind: SocketAddr::from(([127, 0, 0, 1], 9090)),
             admin_bind: None,
             api_console: true,
+            admin_console: true,
             public_url: String::new(),
             trusted_proxies: Vec::new(),
             header_read_timeout_ms: 10_000,

@@ -110,6 +110,7 @@ fn the_known_keys_are_the_fields_of_the_defaults() {
         "http.management_bind",
         "http.admin_bind",
         "http.api_console",
+        "http.admin_console",
         "admin.generated_password_path",
         "redis.url",
         "redis.url_file",

@@ -1,5 +1,5 @@
-//! `http.admin_bind` keeps the admin API, its console and document off the public listener;
-//! `http.api_console` turns the console off.
+//! `http.admin_bind` keeps the admin API, its consoles and document off the public listener;
+//! `http.api_console` and `http.admin_console` turn each console off.
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -25,6 +25,7 @@ async fn the_admin_api_is_served_on_its_own_listener_and_not_on_the_public_one()
         token.assert_status(StatusCode::OK)["accessToken"].as_str().expect("token").to_owned();
     admin.get("/api/v1/userpools").token(&token).await.assert_status(StatusCode::OK);
     admin.get("/docs").await.assert_status(StatusCode::OK);
+    admin.get("/console").await.assert_status(StatusCode::OK);
     admin.get("/openapi.json").await.assert_status(StatusCode::OK);
     admin.get("/health/ready").await.assert_status(StatusCode::OK);
     let flow = admin.post("/oauth/app2wxapp/login/any").json(json!({"code": "x"})).await;
@@ -42,6 +43,7 @@ async fn the_admin_api_is_served_on_its_own_listener_and_not_on_the_public_one()
         .await
         .assert_error(StatusCode::NOT_FOUND, "not_found");
     public.get("/docs").await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    public.get("/console").await.assert_error(StatusCode::NOT_FOUND, "not_found");
     public.get("/openapi.json").await.assert_error(StatusCode::NOT_FOUND, "not_found");
     public.get("/health/live").await.assert_status(StatusCode::OK);
     let flow = public.post("/oauth/app2wxapp/login/any").json(json!({"code": "x"})).await;
@@ -55,5 +57,16 @@ async fn the_api_console_can_be_turned_off() {
     s.http.get("/docs").await.assert_error(StatusCode::NOT_FOUND, "not_found");
     s.http.get("/docs/").await.assert_error(StatusCode::NOT_FOUND, "not_found");
     s.http.get("/openapi.json").await.assert_status(StatusCode::OK);
+    s.http.get("/console").await.assert_status(StatusCode::OK);
+    s.admin_token().await;
+}
+
+#[tokio::test]
+async fn the_admin_console_can_be_turned_off() {
+    let db = database(Backend::Sqlite).expect("db");
+    let s = TestServer::start_with(&db.url, 5000, |c| c.http.admin_console = false).await;
+    s.http.get("/console").await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    s.http.get("/console/").await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    s.http.get("/docs").await.assert_status(StatusCode::OK);
     s.admin_token().await;
 }
