@@ -317,7 +317,8 @@ export interface paths {
         /**
          * List the platform's audit events
          * @description Events that belong to no pool, newest first: platform admin logins (failed ones too),
-         *     failed pool logins, pool deletions and admin account changes.
+         *     failed pool logins, pool deletions and admin account changes. Each filter given narrows
+         *     the list.
          */
         get: operations["listPlatformAuditEvents"];
         put?: never;
@@ -413,7 +414,7 @@ export interface paths {
         /**
          * List a user pool's audit events
          * @description Logins and ticket exchanges (successful or not, with the reason) and every change made
-         *     through the admin API, newest first.
+         *     through the admin API, newest first. Each filter given narrows the list.
          */
         get: operations["listAuditEvents"];
         put?: never;
@@ -682,6 +683,28 @@ export interface paths {
          *     new secret, which is never shown again.
          */
         post: operations["rotateApplicationSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/userpools/{id}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a pool's signing keys
+         * @description The keys the pool's JWKS publishes, with what each does and its dates: the active key
+         *     (signs tokens), the next key (signs after the next rotation), and retired keys, which stay
+         *     published until every token they signed has expired. Never a private part.
+         */
+        get: operations["listSigningKeys"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1018,6 +1041,11 @@ export interface components {
             clientSecret?: string | null;
         };
         /**
+         * @description What an audit event records, e.g. `user.block` or `app2wxapp.exchange` (docs/admin-api.md lists every action).
+         * @enum {string}
+         */
+        AuditActionName: "admin.login" | "admin.create" | "admin.delete" | "admin.password.change" | "admin.tokens.revoke" | "pool.login" | "pool.create" | "pool.update" | "pool.delete" | "pool.secret.rotate" | "key.rotate" | "connection.put" | "connection.delete" | "connection.create" | "connection.update" | "user.create" | "user.update" | "user.block" | "user.unblock" | "user.delete" | "user.identity.unlink" | "user.merge" | "user.signup.refused" | "application.create" | "application.update" | "application.delete" | "application.secret.rotate" | "app2wxapp.login" | "app2wxapp.exchange" | "wxapp_qrcode.login" | "qrcode.userinfo" | "wechat_web.login" | "oidc.token" | "oidc.replay";
+        /**
          * AuditEvent
          * @description One audited action. Never holds a secret, ticket, password or session key.
          */
@@ -1026,19 +1054,24 @@ export interface components {
             id: string;
             /** @description Who acted: `admin:<id>`, `pool:<id>` or `anonymous` (the public endpoints). */
             actor: string;
-            /** @description What was done, e.g. `app2wxapp.login`, `app2wxapp.exchange`, `user.block`. */
-            action: string;
+            /** @description What was done. */
+            action: components["schemas"]["AuditActionName"];
             /** @description The object acted on (a user, key or pool id). */
             target?: string | null;
             /** @description The client's IP address. */
             ip?: string | null;
-            /** @description `success` or `failure`. */
-            outcome: string;
+            /** @description Whether it succeeded. */
+            outcome: components["schemas"]["AuditOutcome"];
             /** @description Why it failed: the error kind, e.g. `secret_invalid`. */
             reason?: string | null;
             /** @description When (ISO-8601 UTC). */
             createdAt: string;
         };
+        /**
+         * @description Whether an audited action succeeded: `success` or `failure` (the event's `reason` says why).
+         * @enum {string}
+         */
+        AuditOutcome: "success" | "failure";
         /**
          * AuditPage
          * @description One page of audit events.
@@ -1464,8 +1497,25 @@ export interface components {
             algorithm: components["schemas"]["Algorithm"];
             /** @description The public JWK, as published in the pool's JWKS. */
             publicJwk: unknown;
+            /** @description What it does now. */
+            status: components["schemas"]["SigningKeyStatus"];
             /** @description Creation time (ISO-8601 UTC). */
             createdAt: string;
+            /** @description When it stopped signing (ISO-8601 UTC); only for a retired key. */
+            retiredAt?: string | null;
+            /**
+             * @description Until when a retired key stays in the JWKS (ISO-8601 UTC): the expiry of the last token
+             *     it can have signed.
+             */
+            publishedUntil?: string | null;
+        };
+        /**
+         * KeyList
+         * @description A pool's published signing keys.
+         */
+        KeyList: {
+            /** @description The active key, then the next one, then retired keys still published (newest first). */
+            items: components["schemas"]["Key"][];
         };
         /**
          * @description Which WeChat app a connection is: `miniprogram` (app2wxapp, mini-program QR login for websites, the mini program's own login), `website` (Open Platform website app: website QR login), `official_account` (service account: login inside WeChat's browser), `mobile` (Open Platform mobile App: OpenSDK `SendAuth`), `multiend` (multi-end app), `wecom` (self-built WeCom app).
@@ -1970,6 +2020,11 @@ export interface components {
          * @enum {string}
          */
         SignUp: "create" | "linkOnly" | "linkByPhone";
+        /**
+         * @description What a signing key does now: `active` (signs new tokens; one per pool), `next` (published in the JWKS, signs after the next rotation) or `retired` (signs nothing; published until every token it signed has expired).
+         * @enum {string}
+         */
+        SigningKeyStatus: "active" | "next" | "retired";
         /**
          * Status
          * @description A health answer.
@@ -4515,6 +4570,18 @@ export interface operations {
                 page?: number;
                 /** @description Page size, 1..=100 (default 20). */
                 limit?: number;
+                /** @description Only events of this action. */
+                action?: components["schemas"]["AuditActionName"];
+                /** @description Only events with this outcome. */
+                outcome?: components["schemas"]["AuditOutcome"];
+                /** @description Only events of this actor (`admin:<id>`, `pool:<id>`, `anonymous`, `operator`). */
+                actor?: string;
+                /** @description Only events about this object: an admin's or a pool's id. */
+                target?: string;
+                /** @description Only events at or after this time (RFC 3339). */
+                since?: string;
+                /** @description Only events before this time (RFC 3339). */
+                until?: string;
             };
             header?: never;
             path?: never;
@@ -5620,6 +5687,21 @@ export interface operations {
                 page?: number;
                 /** @description Page size, 1..=100 (default 20). */
                 limit?: number;
+                /** @description Only events of this action. */
+                action?: components["schemas"]["AuditActionName"];
+                /** @description Only events with this outcome. */
+                outcome?: components["schemas"]["AuditOutcome"];
+                /** @description Only events of this actor (`admin:<id>`, `pool:<id>`, `anonymous`, `operator`). */
+                actor?: string;
+                /**
+                 * @description Only events about this object: a user's id (its logins, exchanges and changes), a
+                 *     key, application or connection id.
+                 */
+                target?: string;
+                /** @description Only events at or after this time (RFC 3339). */
+                since?: string;
+                /** @description Only events before this time (RFC 3339). */
+                until?: string;
             };
             header?: never;
             path: {
@@ -9142,6 +9224,162 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ApplicationWithSecret"];
+                };
+            };
+            /**
+             * @description `invalid_request` (malformed JSON, a wrong type, an invalid field named in `message`),
+             *     `ticket_invalid`, `wechat_code_invalid`, `phone_required`.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unauthorized` (the bearer token or credentials are missing, invalid or expired),
+             *     `secret_required`, `secret_invalid`.
+             */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden` (the token is valid but may not do this), `user_blocked`, `signup_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `pool_not_found` (also for a pool token reaching another pool, and for a path id that
+             *     cannot be one) or `not_found`.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `request_timeout`: the request body did not arrive within `http.body_read_timeout_ms`
+             *     (answered by the edge, for any operation).
+             */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `conflict` (a taken id, phone, email…) or `connection_not_configured`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `qr_expired` (the website's QR code expired, was cancelled or was used) or
+             *     `login_expired` (the hosted login page's request expired).
+             */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `payload_too_large`: the request body passed 64 KiB (answered by the edge, for any
+             *     operation, whatever the body's declared length).
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited`: too many attempts; retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal_error`: an unexpected failure, logged with its cause. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `wechat_unavailable`: WeChat cannot be reached, answered unusably, or refused the pool's
+             *     mini program AppID or AppSecret.
+             */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description `unavailable`: the database or ticket store cannot be reached; retry after `Retry-After`
+             *     seconds.
+             */
+            503: {
+                headers: {
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listSigningKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Pool id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["KeyList"];
                 };
             };
             /**

@@ -1,6 +1,7 @@
 //! `/api/v1/admins` (platform admin accounts) and `/api/v1/audit-events` (the platform's own
 //! audit log): platform admins only.
 
+use chrono::{DateTime, Utc};
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 use tessera_domain::{
     model::{Page, PlatformAdmin},
@@ -9,11 +10,12 @@ use tessera_domain::{
 
 use crate::{
     ApiTags, Deleted, Done,
-    audit::AuditPage,
+    audit::{AuditPage, AuditQuery},
     body::JsonBody,
     caller::Caller,
     error::ApiError,
     path::{AdminId, Path},
+    spelled::{AuditActionName, AuditOutcome},
     time::iso,
 };
 
@@ -182,8 +184,10 @@ impl AdminsApi {
     /// List the platform's audit events
     ///
     /// Events that belong to no pool, newest first: platform admin logins (failed ones too),
-    /// failed pool logins, pool deletions and admin account changes.
+    /// failed pool logins, pool deletions and admin account changes. Each filter given narrows
+    /// the list.
     #[oai(path = "/audit-events", method = "get", operation_id = "listPlatformAuditEvents")]
+    #[allow(clippy::too_many_arguments)] // one argument a query parameter
     async fn audit_events(
         &self,
         caller: Caller<'_>,
@@ -193,9 +197,33 @@ impl AdminsApi {
         /// Page size, 1..=100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u64>>,
+        /// Only events of this action.
+        action: Query<Option<AuditActionName>>,
+        /// Only events with this outcome.
+        outcome: Query<Option<AuditOutcome>>,
+        /// Only events of this actor (`admin:<id>`, `pool:<id>`, `anonymous`, `operator`).
+        #[oai(validator(max_length = 128))]
+        actor: Query<Option<String>>,
+        /// Only events about this object: an admin's or a pool's id.
+        #[oai(validator(max_length = 128))]
+        target: Query<Option<String>>,
+        /// Only events at or after this time (RFC 3339).
+        since: Query<Option<DateTime<Utc>>>,
+        /// Only events before this time (RFC 3339).
+        until: Query<Option<DateTime<Utc>>>,
     ) -> Result<Json<AuditPage>, ApiError> {
         let page = Page::new(page.0, limit.0)?;
-        let found = caller.services().admins.audit_events(&caller.ctx, page).await?;
+        let filter = AuditQuery {
+            action: action.0,
+            outcome: outcome.0,
+            actor: actor.0,
+            target: target.0,
+            since: since.0,
+            until: until.0,
+        }
+        .filter()?;
+        let admins = &caller.services().admins;
+        let found = admins.audit_events(&caller.ctx, &filter, page).await?;
         Ok(Json(AuditPage::of(found, page)))
     }
 }

@@ -1,13 +1,15 @@
 //! `GET /api/v1/userpools/{id}/audit-events`: what happened in a pool.
 
+use chrono::{DateTime, Utc};
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
-use tessera_domain::model::{AuditEvent as DomainEvent, Page, Paged};
+use tessera_domain::model::{AuditEvent as DomainEvent, AuditFilter, Page, Paged};
 
 use crate::{
     ApiTags,
     caller::Caller,
     error::ApiError,
     path::{Path, PoolId},
+    spelled::{AuditActionName, AuditOutcome},
     time::iso,
 };
 
@@ -19,14 +21,14 @@ pub struct AuditEvent {
     id: String,
     /// Who acted: `admin:<id>`, `pool:<id>` or `anonymous` (the public endpoints).
     actor: String,
-    /// What was done, e.g. `app2wxapp.login`, `app2wxapp.exchange`, `user.block`.
-    action: String,
+    /// What was done.
+    action: AuditActionName,
     /// The object acted on (a user, key or pool id).
     target: Option<String>,
     /// The client's IP address.
     ip: Option<String>,
-    /// `success` or `failure`.
-    outcome: String,
+    /// Whether it succeeded.
+    outcome: AuditOutcome,
     /// Why it failed: the error kind, e.g. `secret_invalid`.
     reason: Option<String>,
     /// When (ISO-8601 UTC).
@@ -38,10 +40,10 @@ impl From<DomainEvent> for AuditEvent {
         Self {
             id: e.id,
             actor: e.actor,
-            action: e.action.as_str().to_owned(),
+            action: AuditActionName(e.action),
             target: e.target,
             ip: e.ip,
-            outcome: e.outcome.as_str().to_owned(),
+            outcome: AuditOutcome(e.outcome),
             reason: e.reason,
             created_at: iso(e.created_at),
         }
@@ -73,6 +75,37 @@ impl AuditPage {
     }
 }
 
+/// The filters both audit lists take, as the query gave them.
+pub(crate) struct AuditQuery {
+    pub(crate) action: Option<AuditActionName>,
+    pub(crate) outcome: Option<AuditOutcome>,
+    pub(crate) actor: Option<String>,
+    pub(crate) target: Option<String>,
+    pub(crate) since: Option<DateTime<Utc>>,
+    pub(crate) until: Option<DateTime<Utc>>,
+}
+
+impl AuditQuery {
+    /// The domain's filter; an empty interval (`since` not before `until`) is refused, naming
+    /// `until`.
+    pub(crate) fn filter(self) -> Result<AuditFilter, ApiError> {
+        if let (Some(since), Some(until)) = (self.since, self.until)
+            && since >= until
+        {
+            let message = "must be later than since";
+            return Err(tessera_domain::Error::invalid("until", message).into());
+        }
+        Ok(AuditFilter {
+            action: self.action.map(|a| a.0),
+            outcome: self.outcome.map(|o| o.0),
+            actor: self.actor,
+            target: self.target,
+            since: self.since,
+            until: self.until,
+        })
+    }
+}
+
 #[derive(Default)]
 pub struct AuditApi;
 
@@ -81,8 +114,9 @@ impl AuditApi {
     /// List a user pool's audit events
     ///
     /// Logins and ticket exchanges (successful or not, with the reason) and every change made
-    /// through the admin API, newest first.
+    /// through the admin API, newest first. Each filter given narrows the list.
     #[oai(path = "/:id/audit-events", method = "get", operation_id = "listAuditEvents")]
+    #[allow(clippy::too_many_arguments)] // one argument a query parameter
     async fn list(
         &self,
         caller: Caller<'_>,
@@ -94,9 +128,34 @@ impl AuditApi {
         /// Page size, 1..=100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u64>>,
+        /// Only events of this action.
+        action: Query<Option<AuditActionName>>,
+        /// Only events with this outcome.
+        outcome: Query<Option<AuditOutcome>>,
+        /// Only events of this actor (`admin:<id>`, `pool:<id>`, `anonymous`, `operator`).
+        #[oai(validator(max_length = 128))]
+        actor: Query<Option<String>>,
+        /// Only events about this object: a user's id (its logins, exchanges and changes), a
+        /// key, application or connection id.
+        #[oai(validator(max_length = 128))]
+        target: Query<Option<String>>,
+        /// Only events at or after this time (RFC 3339).
+        since: Query<Option<DateTime<Utc>>>,
+        /// Only events before this time (RFC 3339).
+        until: Query<Option<DateTime<Utc>>>,
     ) -> Result<Json<AuditPage>, ApiError> {
         let page = Page::new(page.0, limit.0)?;
-        let found = caller.services().pools.audit_events(&caller.ctx, &id, page).await?;
+        let filter = AuditQuery {
+            action: action.0,
+            outcome: outcome.0,
+            actor: actor.0,
+            target: target.0,
+            since: since.0,
+            until: until.0,
+        }
+        .filter()?;
+        let pools = &caller.services().pools;
+        let found = pools.audit_events(&caller.ctx, &id, &filter, page).await?;
         Ok(Json(AuditPage::of(found, page)))
     }
 }

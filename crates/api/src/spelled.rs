@@ -6,10 +6,11 @@ use std::borrow::Cow;
 
 use poem_openapi::{
     registry::{MetaSchema, MetaSchemaRef, Registry},
-    types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
+    types::{ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type},
 };
 use tessera_domain::model::{
-    AppType, ConnectionKind, GrantType, MiniProgramVersion, OfficialAccountScope, SignUpPolicy,
+    AppType, AuditAction, ConnectionKind, GrantType, KeyStatus, MiniProgramVersion,
+    OfficialAccountScope, Outcome, SignUpPolicy,
 };
 
 /// Declares a newtype over a domain enum with its OpenAPI schema and serde/JSON conversions.
@@ -58,6 +59,12 @@ macro_rules! spelled_schema {
                     Some(Ok(v)) => Ok(Self(v)),
                     _ => Err(ParseError::expected_type(value)),
                 }
+            }
+        }
+
+        impl ParseFromParameter for $name {
+            fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+                value.parse().map(Self).map_err(ParseError::custom)
             }
         }
 
@@ -121,4 +128,25 @@ spelled_schema!(
     EnvVersion(MiniProgramVersion),
     "The version of the mini program the login QR codes open: `release` (WeChat checks the page \
      exists in it), `trial` or `develop` (for testing an unpublished version)."
+);
+
+spelled_schema!(
+    /// What a signing key is for now.
+    SigningKeyStatus(KeyStatus),
+    "What a signing key does now: `active` (signs new tokens; one per pool), `next` (published \
+     in the JWKS, signs after the next rotation) or `retired` (signs nothing; published until \
+     every token it signed has expired)."
+);
+
+spelled_schema!(
+    /// What an audit event records.
+    AuditActionName(AuditAction),
+    "What an audit event records, e.g. `user.block` or `app2wxapp.exchange` (docs/admin-api.md \
+     lists every action)."
+);
+
+spelled_schema!(
+    /// Whether an audited action succeeded.
+    AuditOutcome(Outcome),
+    "Whether an audited action succeeded: `success` or `failure` (the event's `reason` says why)."
 );

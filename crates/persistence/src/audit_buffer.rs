@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tessera_domain::{
-    model::{AuditEvent, Page, Paged},
+    model::{AuditEvent, AuditFilter, Page, Paged},
     ports::{AuditLog, AuditRepo, Metrics, StoreResult},
 };
 use tokio::sync::{mpsc, watch};
@@ -116,8 +116,13 @@ impl AuditRepo for BufferedAudit {
         self.inner.record_many(events).await
     }
 
-    async fn list(&self, log: AuditLog<'_>, page: Page) -> StoreResult<Paged<AuditEvent>> {
-        self.inner.list(log, page).await
+    async fn list(
+        &self,
+        log: AuditLog<'_>,
+        filter: &AuditFilter,
+        page: Page,
+    ) -> StoreResult<Paged<AuditEvent>> {
+        self.inner.list(log, filter, page).await
     }
 
     async fn delete_before(&self, cutoff: DateTime<Utc>, at_most: u64) -> StoreResult<u64> {
@@ -154,7 +159,12 @@ mod tests {
         async fn record_many(&self, _: &[AuditEvent]) -> StoreResult<()> {
             Err(tessera_domain::StoreError::Other("batch refused".into()))
         }
-        async fn list(&self, _: AuditLog<'_>, _: Page) -> StoreResult<Paged<AuditEvent>> {
+        async fn list(
+            &self,
+            _: AuditLog<'_>,
+            _: &AuditFilter,
+            _: Page,
+        ) -> StoreResult<Paged<AuditEvent>> {
             Ok(Paged { items: Vec::new(), total: 0 })
         }
         async fn delete_before(&self, _: DateTime<Utc>, _: u64) -> StoreResult<u64> {

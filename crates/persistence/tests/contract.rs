@@ -8,9 +8,9 @@ use tessera_domain::{
     StoreError,
     crypto::{MasterKey, Sealer, generate_key},
     model::{
-        AuditAction, AuditEvent, IdentityKind, KeyStatus, LoginUpdate, NewKeys, Outcome, Page,
-        PlatformAdmin, PoolChanges, PoolSettings, PoolSettingsPatch, SigningKey, TokenAlgorithm,
-        User, UserChanges, UserFilter, UserPool,
+        AuditAction, AuditEvent, AuditFilter, IdentityKind, KeyStatus, LoginUpdate, NewKeys,
+        Outcome, Page, PlatformAdmin, PoolChanges, PoolSettings, PoolSettingsPatch, SigningKey,
+        TokenAlgorithm, User, UserChanges, UserFilter, UserPool,
     },
     ports::{
         AdminDeleted, AdminRepo, AuditLog, AuditRepo, ConnectionRepo, Health, KeyRepo, PoolRepo,
@@ -453,9 +453,9 @@ async fn admins_and_audit_events() {
             let event = AuditEvent {
                 id: format!("e{i}"),
                 pool_id: pool_id.map(str::to_owned),
-                actor: "admin:a1".into(),
-                action: AuditAction::PoolUpdate,
-                target: Some("p".into()),
+                actor: if i == 1 { "pool:p" } else { "admin:a1" }.into(),
+                action: if i == 1 { AuditAction::UserBlock } else { AuditAction::PoolUpdate },
+                target: Some(if i == 1 { "u1" } else { "p" }.into()),
                 ip: Some("127.0.0.1".into()),
                 outcome: if i == 1 { Outcome::Failure } else { Outcome::Success },
                 reason: (i == 1).then(|| "invalid_request".into()),
@@ -464,31 +464,85 @@ async fn admins_and_audit_events() {
             AuditRepo::record(&store, &event).await.expect("record");
         }
         let page = Page::new(None, None).expect("page");
-        let pool_events = AuditRepo::list(&store, AuditLog::Pool { id: "p", since: t(0) }, page)
-            .await
-            .expect("list");
+        let pool_events =
+            AuditRepo::list(&store, AuditLog::Pool { id: "p", since: t(0) }, &EVERY_EVENT, page)
+                .await
+                .expect("list");
         assert_eq!(
             pool_events.items.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
             ["e1", "e0"]
         );
         assert_eq!(pool_events.items[0].outcome, Outcome::Failure);
+
+        // Each filter narrows the pool's list, alone and together.
+        let only = |filter: AuditFilter| {
+            let store = &store;
+            async move {
+                let log = AuditLog::Pool { id: "p", since: t(0) };
+                let found = AuditRepo::list(store, log, &filter, page).await.expect("filtered");
+                let ids: Vec<String> = found.items.into_iter().map(|e| e.id).collect();
+                assert_eq!(found.total, ids.len() as u64, "{backend:?}: {filter:?}");
+                ids
+            }
+        };
+        let none = AuditFilter::default();
+        for (filter, expected) in [
+            (AuditFilter { outcome: Some(Outcome::Failure), ..none.clone() }, vec!["e1"]),
+            (AuditFilter { outcome: Some(Outcome::Success), ..none.clone() }, vec!["e0"]),
+            (AuditFilter { action: Some(AuditAction::UserBlock), ..none.clone() }, vec!["e1"]),
+            (AuditFilter { actor: Some("admin:a1".into()), ..none.clone() }, vec!["e0"]),
+            (AuditFilter { target: Some("u1".into()), ..none.clone() }, vec!["e1"]),
+            (AuditFilter { since: Some(t(1)), ..none.clone() }, vec!["e1"]),
+            (AuditFilter { until: Some(t(1)), ..none.clone() }, vec!["e0"]),
+            (
+                AuditFilter { since: Some(t(0)), until: Some(t(2)), ..none.clone() },
+                vec!["e1", "e0"],
+            ),
+            (
+                AuditFilter {
+                    outcome: Some(Outcome::Failure),
+                    target: Some("p".into()),
+                    ..none.clone()
+                },
+                vec![],
+            ),
+        ] {
+            assert_eq!(only(filter.clone()).await, expected, "{backend:?}: {filter:?}");
+        }
         assert_eq!(
-            AuditRepo::list(&store, AuditLog::Platform, page).await.expect("platform").total,
+            AuditRepo::list(&store, AuditLog::Platform, &EVERY_EVENT, page)
+                .await
+                .expect("platform")
+                .total,
             1
         );
 
         // Retention: the oldest before the cutoff go, in bounded batches, pools' and platform's.
         assert_eq!(AuditRepo::delete_before(&store, t(0), 10).await.expect("none"), 0);
         assert_eq!(AuditRepo::delete_before(&store, t(2), 1).await.expect("batch"), 1);
-        let left = AuditRepo::list(&store, AuditLog::Pool { id: "p", since: t(0) }, page).await;
+        let left =
+            AuditRepo::list(&store, AuditLog::Pool { id: "p", since: t(0) }, &EVERY_EVENT, page)
+                .await;
         let left: Vec<String> = left.expect("list").items.into_iter().map(|e| e.id).collect();
         assert_eq!(left, ["e1"], "{backend:?}: the oldest went first");
         assert_eq!(AuditRepo::delete_before(&store, t(3), 10).await.expect("rest"), 2);
-        let platform = AuditRepo::list(&store, AuditLog::Platform, page).await.expect("platform");
+        let platform = AuditRepo::list(&store, AuditLog::Platform, &EVERY_EVENT, page)
+            .await
+            .expect("platform");
         assert_eq!(platform.total, 0, "{backend:?}: the platform's too");
     })
     .await;
 }
+
+/// The audit filter that keeps every event.
+static EVERY_EVENT: AuditFilter = AuditFilter {
+    action: None,
+    outcome: None,
+    actor: None,
+    target: None,
+    since: None,
+    until: None,
+};
 
 #[tokio::test]
 async fn sealed_values_survive_storage_and_never_appear_in_clear() {
@@ -1030,7 +1084,8 @@ async fn audit_events_with_hostile_text_are_written_not_refused() {
         let normal = AuditEvent { id: "ev-normal".into(), pool_id: None, ..hostile.clone() };
         AuditRepo::record_many(&store, &[hostile, normal]).await.expect("both written");
         let page = Page::new(None, None).expect("page");
-        let platform = AuditRepo::list(&store, AuditLog::Platform, page).await.expect("list");
+        let platform =
+            AuditRepo::list(&store, AuditLog::Platform, &EVERY_EVENT, page).await.expect("list");
         assert_eq!(platform.total, 1, "{backend:?}");
         let target = platform.items[0].target.clone().expect("target");
         assert!(!target.contains('\0') && target.chars().count() <= 128, "{backend:?}: {target}");
@@ -1125,9 +1180,11 @@ async fn a_pools_log_starts_at_its_creation() {
         // Written after the pool was deleted and created again (audit writes are buffered).
         AuditRepo::record(&store, &late).await.expect("record");
         let page = Page::new(None, None).expect("page");
-        let before = AuditRepo::list(&store, AuditLog::Pool { id: "p", since: t(1) }, page);
+        let before =
+            AuditRepo::list(&store, AuditLog::Pool { id: "p", since: t(1) }, &EVERY_EVENT, page);
         assert_eq!(before.await.expect("list").total, 1, "{backend:?}");
-        let recreated = AuditRepo::list(&store, AuditLog::Pool { id: "p", since: t(2) }, page);
+        let recreated =
+            AuditRepo::list(&store, AuditLog::Pool { id: "p", since: t(2) }, &EVERY_EVENT, page);
         assert_eq!(recreated.await.expect("list").total, 0, "{backend:?}: an earlier pool's event");
     })
     .await;

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use tessera_domain::{
     crypto::hmac_sha256,
     ids::hex,
-    model::{AuditEvent, Page, Paged},
+    model::{AuditEvent, AuditFilter, Page, Paged},
     ports::{AuditLog, AuditRepo, Clock, StoreResult, SystemClock},
 };
 use tokio::{sync::mpsc, task::JoinHandle};
@@ -137,8 +137,13 @@ impl AuditRepo for StreamedAudit {
         Ok(())
     }
 
-    async fn list(&self, log: AuditLog<'_>, page: Page) -> StoreResult<Paged<AuditEvent>> {
-        self.inner.list(log, page).await
+    async fn list(
+        &self,
+        log: AuditLog<'_>,
+        filter: &AuditFilter,
+        page: Page,
+    ) -> StoreResult<Paged<AuditEvent>> {
+        self.inner.list(log, filter, page).await
     }
 
     async fn delete_before(&self, cutoff: DateTime<Utc>, at_most: u64) -> StoreResult<u64> {

@@ -113,6 +113,23 @@ pub struct AuditEvent {
     pub created_at: DateTime<Utc>,
 }
 
+/// Which events of a log to list: each field that is set narrows the list (all must hold).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Only this action.
+    pub action: Option<AuditAction>,
+    /// Only this outcome.
+    pub outcome: Option<Outcome>,
+    /// Only events of this actor (`admin:<id>`, `pool:<id>`, `anonymous`, `operator`).
+    pub actor: Option<String>,
+    /// Only events about this object (a user, key, application or pool id).
+    pub target: Option<String>,
+    /// Only events at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Only events before this time.
+    pub until: Option<DateTime<Utc>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,7 +60,7 @@ mod user;
 
 pub use admin::PlatformAdmin;
 pub use application::{AppType, Application, ApplicationChanges, GrantType, check_redirect_uri};
-pub use audit::{AuditAction, AuditEvent, Outcome};
+pub use audit::{AuditAction, AuditEvent, AuditFilter, Outcome};
 pub use connection::{
     Connection, ConnectionChanges, ConnectionKind, MiniProgramVersion, OfficialAccountScope,
     SignUpPolicy,

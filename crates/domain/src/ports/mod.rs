@@ -12,10 +12,10 @@ use chrono::{DateTime, Utc};
 use crate::{
     StoreError,
     model::{
-        Application, ApplicationChanges, AuditEvent, Connection, ConnectionChanges, Identity,
-        IdentityKind, LinkedIdentity, LoginUpdate, Merged, NewKeys, Page, Paged, PlatformAdmin,
-        PoolChanges, PoolUpdated, RefreshToken, SigningKey, User, UserChanges, UserFilter,
-        UserPool,
+        Application, ApplicationChanges, AuditEvent, AuditFilter, Connection, ConnectionChanges,
+        Identity, IdentityKind, LinkedIdentity, LoginUpdate, Merged, NewKeys, Page, Paged,
+        PlatformAdmin, PoolChanges, PoolUpdated, RefreshToken, SigningKey, User, UserChanges,
+        UserFilter, UserPool,
     },
 };
 
@@ -338,8 +338,13 @@ pub trait AuditRepo: Send + Sync {
     async fn record(&self, event: &AuditEvent) -> StoreResult<()>;
     /// Appends several events at once.
     async fn record_many(&self, events: &[AuditEvent]) -> StoreResult<()>;
-    /// Events of one pool (or platform-wide events when `None`), newest first.
-    async fn list(&self, log: AuditLog<'_>, page: Page) -> StoreResult<Paged<AuditEvent>>;
+    /// The events of `log` that `filter` keeps, newest first.
+    async fn list(
+        &self,
+        log: AuditLog<'_>,
+        filter: &AuditFilter,
+        page: Page,
+    ) -> StoreResult<Paged<AuditEvent>>;
     /// Deletes at most `at_most` of the oldest events created before `cutoff` (every pool's and
     /// the platform's); how many it deleted.
     async fn delete_before(&self, cutoff: DateTime<Utc>, at_most: u64) -> StoreResult<u64>;

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     Error, StoreError, ids,
-    model::{AuditAction, AuditEvent, Page, Paged, PlatformAdmin},
+    model::{AuditAction, AuditEvent, AuditFilter, Page, Paged, PlatformAdmin},
     ports::{AdminDeleted, AdminRepo, AuditLog, AuditRepo, Clock, Random, RateKey},
 };
 
@@ -161,10 +161,15 @@ impl AdminService {
         Ok(())
     }
 
-    /// Events that belong to no pool (admin logins, pool deletions, admin management), newest
-    /// first.
-    pub async fn audit_events(&self, ctx: &Ctx, page: Page) -> Result<Paged<AuditEvent>, Error> {
+    /// Events that belong to no pool (admin logins, pool deletions, admin management) that
+    /// `filter` keeps, newest first.
+    pub async fn audit_events(
+        &self,
+        ctx: &Ctx,
+        filter: &AuditFilter,
+        page: Page,
+    ) -> Result<Paged<AuditEvent>, Error> {
         ctx.principal.require_platform()?;
-        Ok(self.events.list(AuditLog::Platform, page).await?)
+        Ok(self.events.list(AuditLog::Platform, filter, page).await?)
     }
 }

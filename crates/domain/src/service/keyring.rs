@@ -144,13 +144,18 @@ impl KeyRing {
         Ok(KeyMaterial::from_pkcs8(key.algorithm, key.kid, &pkcs8)?)
     }
 
-    /// The public JWKs to publish for a pool now: the active one first, then the next one, then
-    /// retired ones whose tokens may still be valid.
+    /// The keys a pool publishes now: the active one first, then the next one, then retired
+    /// ones whose tokens may still be valid (newest first).
+    pub(crate) async fn published(&self, pool_id: &str) -> Result<Vec<SigningKey>, Error> {
+        Ok(self.keys.published(pool_id, self.clock.now()).await?)
+    }
+
+    /// The public JWKs of [`KeyRing::published`].
     pub(crate) async fn published_jwks(
         &self,
         pool_id: &str,
     ) -> Result<Vec<serde_json::Value>, Error> {
-        let keys = self.keys.published(pool_id, self.clock.now()).await?;
+        let keys = self.published(pool_id).await?;
         keys.iter().map(|k| serde_json::from_str(&k.public_jwk).map_err(Error::internal)).collect()
     }
 }

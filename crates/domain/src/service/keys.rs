@@ -49,6 +49,14 @@ impl KeyService {
         Ok(key)
     }
 
+    /// The pool's published keys as its admins see them: the active one, the next one, then
+    /// retired ones still published (newest first). Private parts are never part of the answer
+    /// (callers read only the public fields).
+    pub async fn list(&self, ctx: &Ctx, pool_id: &str) -> Result<Vec<SigningKey>, Error> {
+        visible_pool(self.pools.as_ref(), ctx, pool_id).await?;
+        self.keyring.published(pool_id).await
+    }
+
     /// The public JWKs to publish for a pool (active first, then next, then retired ones),
     /// cached for a second.
     pub async fn jwks(&self, pool_id: &str) -> Result<Arc<Vec<serde_json::Value>>, Error> {

@@ -11,8 +11,8 @@ use crate::{
     crypto::{PoolSecret, secret_matches},
     ids,
     model::{
-        AuditAction, AuditEvent, Page, Paged, PoolChanges, PoolSettings, PoolSettingsPatch,
-        UserPool,
+        AuditAction, AuditEvent, AuditFilter, Page, Paged, PoolChanges, PoolSettings,
+        PoolSettingsPatch, UserPool,
     },
     ports::{AuditLog, AuditRepo, Clock, PoolRepo, Random},
 };
@@ -187,16 +187,17 @@ impl PoolService {
         Ok(secret)
     }
 
-    /// The pool's audit events, newest first.
+    /// The pool's audit events that `filter` keeps, newest first.
     pub async fn audit_events(
         &self,
         ctx: &Ctx,
         id: &str,
+        filter: &AuditFilter,
         page: Page,
     ) -> Result<Paged<AuditEvent>, Error> {
         let pool = visible_pool(self.pools.as_ref(), ctx, id).await?;
         let log = AuditLog::Pool { id, since: pool.created_at };
-        Ok(self.events.list(log, page).await?)
+        Ok(self.events.list(log, filter, page).await?)
     }
 }
 

@@ -44,7 +44,7 @@ async fn the_audit_retention_deletes_every_log_s_events_older_than_it_and_keeps_
     use std::time::Duration;
 
     use tessera_domain::{
-        model::{AuditAction, AuditEvent, Outcome, Page},
+        model::{AuditAction, AuditEvent, AuditFilter, Outcome, Page},
         ports::{AuditLog, AuditRepo},
     };
     let w = World::new().await;
@@ -52,7 +52,7 @@ async fn the_audit_retention_deletes_every_log_s_events_older_than_it_and_keeps_
     let store = w.store.clone();
     let events = |log| {
         let store = store.clone();
-        async move { store.list(log, page).await.expect("list").total }
+        async move { store.list(log, &AuditFilter::default(), page).await.expect("list").total }
     };
     let pool = AuditLog::Pool { id: &w.pool_id, since: chrono::DateTime::UNIX_EPOCH };
     // A platform event beside the pool's (its creation).

@@ -4,7 +4,7 @@
 //! codes opening the connection's version of the mini program.
 
 use tessera_domain::{
-    model::{AuditAction, MiniProgramVersion, Outcome, Page, SignUpPolicy},
+    model::{AuditAction, AuditFilter, MiniProgramVersion, Outcome, Page, SignUpPolicy},
     service::{ConnectionPatch, ConnectionView, NewConnection, NewUser, app2wxapp::LoginRequest},
 };
 
@@ -38,7 +38,12 @@ async fn app2wxapp_id(w: &World) -> String {
 
 async fn refusals(w: &World) -> Vec<(Option<String>, Option<String>)> {
     let page = Page::new(None, None).expect("page");
-    let events = w.services.pools.audit_events(&w.admin, &w.pool_id, page).await.expect("events");
+    let events = w
+        .services
+        .pools
+        .audit_events(&w.admin, &w.pool_id, &AuditFilter::default(), page)
+        .await
+        .expect("events");
     events
         .items
         .into_iter()

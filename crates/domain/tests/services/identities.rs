@@ -3,7 +3,7 @@
 
 use tessera_domain::{
     Error,
-    model::{AuditAction, Page},
+    model::{AuditAction, AuditFilter, Page},
     service::{PutConnection, app2wxapp::LoginRequest},
 };
 
@@ -29,7 +29,12 @@ async fn switch_to_second_app(w: &World) {
 
 async fn actions(w: &World) -> Vec<(AuditAction, Option<String>)> {
     let page = Page::new(None, None).expect("page");
-    let events = w.services.pools.audit_events(&w.admin, &w.pool_id, page).await.expect("events");
+    let events = w
+        .services
+        .pools
+        .audit_events(&w.admin, &w.pool_id, &AuditFilter::default(), page)
+        .await
+        .expect("events");
     events.items.into_iter().map(|e| (e.action, e.target)).collect()
 }
 

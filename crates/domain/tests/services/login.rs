@@ -1,7 +1,7 @@
 //! The mini program's login: sign-up, returning users, phone numbers, refusals, audit.
 
 use tessera_domain::{
-    model::{AuditAction, Outcome, Page, PoolSettingsPatch, UserChanges, UserFilter},
+    model::{AuditAction, AuditFilter, Outcome, Page, PoolSettingsPatch, UserChanges, UserFilter},
     service::{NewUser, PoolUpdate, app2wxapp::LoginRequest},
 };
 
@@ -124,7 +124,12 @@ async fn logins_are_audited_with_their_outcome() {
     w.clock.advance(std::time::Duration::from_secs(1));
     w.login_with(LoginRequest::default()).await.expect_err("invalid");
     let page = Page::new(None, None).expect("page");
-    let events = w.services.pools.audit_events(&w.admin, &w.pool_id, page).await.expect("events");
+    let events = w
+        .services
+        .pools
+        .audit_events(&w.admin, &w.pool_id, &AuditFilter::default(), page)
+        .await
+        .expect("events");
     let logins: Vec<_> = events
         .items
         .iter()

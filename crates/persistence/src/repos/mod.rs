@@ -12,11 +12,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, TransactionTrait,
+    QuerySelect, QueryTrait, Select, TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 use tessera_domain::{
-    model::{AuditEvent, Page, Paged, PlatformAdmin},
+    model::{AuditEvent, AuditFilter, Page, Paged, PlatformAdmin},
     ports::{AdminDeleted, AdminRepo, AuditLog, AuditRepo, Health, StoreResult},
 };
 
@@ -158,14 +158,33 @@ impl AuditRepo for SqlStore {
             .map(drop)
     }
 
-    async fn list(&self, log: AuditLog<'_>, page: Page) -> StoreResult<Paged<AuditEvent>> {
+    async fn list(
+        &self,
+        log: AuditLog<'_>,
+        filter: &AuditFilter,
+        page: Page,
+    ) -> StoreResult<Paged<AuditEvent>> {
         let query = match log {
             AuditLog::Platform => audit::Entity::find().filter(audit::Column::PoolId.is_null()),
             AuditLog::Pool { id, since } => audit::Entity::find()
                 .filter(audit::Column::PoolId.eq(id))
                 .filter(audit::Column::CreatedAt.gte(since)),
         };
-        let query = query.order_by_desc(audit::Column::CreatedAt).order_by_desc(audit::Column::Id);
+        let query = query
+            .apply_if(filter.action, |q, action| {
+                q.filter(audit::Column::Action.eq(action.as_str()))
+            })
+            .apply_if(filter.outcome, |q, outcome| {
+                q.filter(audit::Column::Outcome.eq(outcome.as_str()))
+            })
+            .apply_if(filter.actor.as_deref(), |q, actor| q.filter(audit::Column::Actor.eq(actor)))
+            .apply_if(filter.target.as_deref(), |q, target| {
+                q.filter(audit::Column::Target.eq(target))
+            })
+            .apply_if(filter.since, |q, since| q.filter(audit::Column::CreatedAt.gte(since)))
+            .apply_if(filter.until, |q, until| q.filter(audit::Column::CreatedAt.lt(until)))
+            .order_by_desc(audit::Column::CreatedAt)
+            .order_by_desc(audit::Column::Id);
         let (rows, total) = self.paged(query, page).await?;
         Ok(Paged { items: rows.into_iter().map(audit_from).collect::<Result<_, _>>()?, total })
     }

@@ -198,7 +198,7 @@ async fn users_are_provisioned_found_blocked_cleared_and_deleted() {
 #[tokio::test]
 async fn key_rotation_promotes_the_published_next_key_and_the_algorithm_can_change() {
     TestServer::on_every_backend(async |s| {
-        let (admin, pool_id, _) = admin_and_pool(s).await;
+        let (admin, pool_id, secret) = admin_and_pool(s).await;
         let path = format!("{POOLS}/{pool_id}");
         let jwks_path = format!("/userpools/{pool_id}/.well-known/jwks.json");
         let jwks = s.http.get(&jwks_path).await.assert_status(StatusCode::OK);
@@ -222,6 +222,29 @@ async fn key_rotation_promotes_the_published_next_key_and_the_algorithm_can_chan
             [&json!(next_kid), &json!(first_kid)],
             "the new active key first, then a new next key, the old one still published"
         );
+        // The admin list shows the same keys with what each does and its dates, never a
+        // private part.
+        let listed = s.http.get(&format!("{path}/keys")).token(&admin).await;
+        let listed = listed.assert_status(StatusCode::OK);
+        let items = listed["items"].as_array().expect("items");
+        let shown: Vec<_> = items.iter().map(|k| (k["kid"].clone(), k["status"].clone())).collect();
+        assert_eq!(
+            shown,
+            [
+                (kids[0].clone(), json!("active")),
+                (kids[1].clone(), json!("next")),
+                (kids[2].clone(), json!("retired")),
+            ]
+        );
+        assert!(items[0]["retiredAt"].is_null() && items[0]["publishedUntil"].is_null());
+        let retired_at = items[2]["retiredAt"].as_str().expect("retired at");
+        let until = items[2]["publishedUntil"].as_str().expect("published until");
+        assert!(until > retired_at, "{until} after {retired_at}");
+        assert_eq!(items[2]["publicJwk"], jwks_after["keys"][2]);
+        assert!(!listed.to_string().contains("\"d\""), "no private part: {listed}");
+        let pool_token = pool_token_for(s, &pool_id, &secret).await;
+        let pool_view = s.http.get(&format!("{path}/keys")).token(&pool_token).await;
+        assert_eq!(pool_view.assert_status(StatusCode::OK), listed, "a pool admin sees the same");
 
         // Switching the algorithm rotates to a key of that algorithm at once, with a next key
         // of that algorithm; the next key of the old one, which never signed, goes.

@@ -396,7 +396,7 @@ fn admin(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) 
 async fn the_command_line_creates_admins_and_resets_a_forgotten_password() {
     use tessera_domain::{
         crypto::verify_password,
-        model::Page,
+        model::{AuditFilter, Page},
         ports::{AdminRepo, AuditLog, AuditRepo},
     };
     let dir = tempfile::tempdir().expect("dir");
@@ -434,7 +434,9 @@ async fn the_command_line_creates_admins_and_resets_a_forgotten_password() {
     assert!(verify_password("a-long-new-password-42", &ops.password_hash), "the file's password");
     assert!(!verify_password(&generated, &ops.password_hash), "the generated one no more");
     assert_eq!(ops.token_generation, 1, "the tokens issued before the reset stopped working");
-    let events = AuditRepo::list(&store, AuditLog::Platform, Page::new(None, None).expect("page"));
+    let every = AuditFilter::default();
+    let events =
+        AuditRepo::list(&store, AuditLog::Platform, &every, Page::new(None, None).expect("page"));
     let events = events.await.expect("audit").items;
     let by_operator: Vec<&str> =
         events.iter().filter(|e| e.actor == "operator").map(|e| e.action.as_str()).collect();

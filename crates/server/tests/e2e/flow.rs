@@ -557,6 +557,38 @@ async fn logins_and_exchanges_are_audited_without_secrets() {
     for secret in [ticket.as_str(), f.secret.as_str(), "wrong-secret"] {
         assert!(!text.contains(secret), "audit holds a secret");
     }
+
+    // Filters narrow the list; a bad one is refused, naming it.
+    let filtered = async |query: &str| {
+        let events = f.s.http.get(&format!("{path}&{query}")).token(&f.admin).await;
+        let events = events.assert_status(StatusCode::OK);
+        let items = events["items"].as_array().expect("items").clone();
+        assert_eq!(events["total"], items.len(), "{query}");
+        items
+    };
+    let failed = filtered("action=app2wxapp.exchange&outcome=failure").await;
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0]["reason"], "secret_invalid");
+    let done = filtered("action=app2wxapp.exchange&outcome=success").await;
+    let user_id = done[0]["target"].as_str().expect("the exchange names its user");
+    let about_user = filtered(&format!("target={user_id}")).await;
+    let actions: Vec<_> = about_user.iter().map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions, [Some("app2wxapp.exchange"), Some("app2wxapp.login")], "{about_user:?}");
+    let newest = failed[0]["createdAt"].as_str().expect("time");
+    let later = filtered(&format!("since={newest}&actor=anonymous")).await;
+    assert!(later.iter().all(|e| e["createdAt"].as_str() >= Some(newest)), "{later:?}");
+    assert!(filtered(&format!("until={newest}&outcome=failure")).await.is_empty());
+    for (query, field) in [
+        ("action=app2wxapp.nothing", "action"),
+        ("outcome=maybe", "outcome"),
+        ("since=yesterday", "since"),
+        (format!("since={newest}&until={newest}").as_str(), "until"),
+    ] {
+        let refused = f.s.http.get(&format!("{path}&{query}")).token(&f.admin).await;
+        refused.assert_error(StatusCode::BAD_REQUEST, "invalid_request");
+        let message = refused.body["message"].as_str().unwrap_or_default();
+        assert!(message.contains(field), "{query}: {message}");
+    }
     assert!(events["items"][0]["ip"].as_str().is_some_and(|ip| ip == "127.0.0.1"));
 }
 

@@ -11,7 +11,9 @@ from .application import Application
 from .application_page import ApplicationPage
 from .application_type import ApplicationType
 from .application_with_secret import ApplicationWithSecret
+from .audit_action_name import AuditActionName
 from .audit_event import AuditEvent
+from .audit_outcome import AuditOutcome
 from .audit_page import AuditPage
 from .cancelled import Cancelled
 from .change_password import ChangePassword
@@ -39,6 +41,7 @@ from .identity import Identity
 from .identity_list import IdentityList
 from .jwks import Jwks
 from .key import Key
+from .key_list import KeyList
 from .kind import Kind
 from .login_body import LoginBody
 from .login_response import LoginResponse
@@ -67,6 +70,7 @@ from .secret_out import SecretOut
 from .settings import Settings
 from .settings_patch import SettingsPatch
 from .sign_up import SignUp
+from .signing_key_status import SigningKeyStatus
 from .status import Status
 from .user import User
 from .user_page import UserPage
@@ -86,7 +90,9 @@ __all__ = (
     "ApplicationPage",
     "ApplicationType",
     "ApplicationWithSecret",
+    "AuditActionName",
     "AuditEvent",
+    "AuditOutcome",
     "AuditPage",
     "Cancelled",
     "ChangePassword",
@@ -114,6 +120,7 @@ __all__ = (
     "IdentityList",
     "Jwks",
     "Key",
+    "KeyList",
     "Kind",
     "LoginBody",
     "LoginResponse",
@@ -141,6 +148,7 @@ __all__ = (
     "SecretOut",
     "Settings",
     "SettingsPatch",
+    "SigningKeyStatus",
     "SignUp",
     "Status",
     "User",

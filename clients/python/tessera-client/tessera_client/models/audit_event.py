@@ -6,6 +6,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.audit_action_name import AuditActionName
+from ..models.audit_outcome import AuditOutcome
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AuditEvent")
@@ -18,8 +20,10 @@ class AuditEvent:
     Attributes:
         id (str): Event id.
         actor (str): Who acted: `admin:<id>`, `pool:<id>` or `anonymous` (the public endpoints).
-        action (str): What was done, e.g. `app2wxapp.login`, `app2wxapp.exchange`, `user.block`.
-        outcome (str): `success` or `failure`.
+        action (AuditActionName): What an audit event records, e.g. `user.block` or `app2wxapp.exchange` (docs/admin-
+            api.md lists every action).
+        outcome (AuditOutcome): Whether an audited action succeeded: `success` or `failure` (the event's `reason` says
+            why).
         created_at (str): When (ISO-8601 UTC).
         target (None | str | Unset): The object acted on (a user, key or pool id).
         ip (None | str | Unset): The client's IP address.
@@ -28,8 +32,8 @@ class AuditEvent:
 
     id: str
     actor: str
-    action: str
-    outcome: str
+    action: AuditActionName
+    outcome: AuditOutcome
     created_at: str
     target: None | str | Unset = UNSET
     ip: None | str | Unset = UNSET
@@ -41,9 +45,9 @@ class AuditEvent:
 
         actor = self.actor
 
-        action = self.action
+        action = self.action.value
 
-        outcome = self.outcome
+        outcome = self.outcome.value
 
         created_at = self.created_at
 
@@ -92,9 +96,9 @@ class AuditEvent:
 
         actor = d.pop("actor")
 
-        action = d.pop("action")
+        action = AuditActionName(d.pop("action"))
 
-        outcome = d.pop("outcome")
+        outcome = AuditOutcome(d.pop("outcome"))
 
         created_at = d.pop("createdAt")
 

@@ -1,3 +1,4 @@
+import datetime
 from http import HTTPStatus
 from typing import Any
 
@@ -5,6 +6,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.audit_action_name import AuditActionName
+from ...models.audit_outcome import AuditOutcome
 from ...models.audit_page import AuditPage
 from ...models.error_body import ErrorBody
 from ...types import UNSET, Response, Unset
@@ -14,6 +17,12 @@ def _get_kwargs(
     *,
     page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
+    action: AuditActionName | Unset = UNSET,
+    outcome: AuditOutcome | Unset = UNSET,
+    actor: str | Unset = UNSET,
+    target: str | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -21,6 +30,32 @@ def _get_kwargs(
     params["page"] = page
 
     params["limit"] = limit
+
+    json_action: str | Unset = UNSET
+    if not isinstance(action, Unset):
+        json_action = action.value
+
+    params["action"] = json_action
+
+    json_outcome: str | Unset = UNSET
+    if not isinstance(outcome, Unset):
+        json_outcome = outcome.value
+
+    params["outcome"] = json_outcome
+
+    params["actor"] = actor
+
+    params["target"] = target
+
+    json_since: str | Unset = UNSET
+    if not isinstance(since, Unset):
+        json_since = since.isoformat()
+    params["since"] = json_since
+
+    json_until: str | Unset = UNSET
+    if not isinstance(until, Unset):
+        json_until = until.isoformat()
+    params["until"] = json_until
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -121,15 +156,30 @@ def sync_detailed(
     client: AuthenticatedClient,
     page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
+    action: AuditActionName | Unset = UNSET,
+    outcome: AuditOutcome | Unset = UNSET,
+    actor: str | Unset = UNSET,
+    target: str | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
 ) -> Response[AuditPage | ErrorBody]:
     """List the platform's audit events
 
      Events that belong to no pool, newest first: platform admin logins (failed ones too),
-    failed pool logins, pool deletions and admin account changes.
+    failed pool logins, pool deletions and admin account changes. Each filter given narrows
+    the list.
 
     Args:
         page (int | Unset):
         limit (int | Unset):
+        action (AuditActionName | Unset): What an audit event records, e.g. `user.block` or
+            `app2wxapp.exchange` (docs/admin-api.md lists every action).
+        outcome (AuditOutcome | Unset): Whether an audited action succeeded: `success` or
+            `failure` (the event's `reason` says why).
+        actor (str | Unset):
+        target (str | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -142,6 +192,12 @@ def sync_detailed(
     kwargs = _get_kwargs(
         page=page,
         limit=limit,
+        action=action,
+        outcome=outcome,
+        actor=actor,
+        target=target,
+        since=since,
+        until=until,
     )
 
     response = client.get_httpx_client().request(
@@ -156,15 +212,30 @@ def sync(
     client: AuthenticatedClient,
     page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
+    action: AuditActionName | Unset = UNSET,
+    outcome: AuditOutcome | Unset = UNSET,
+    actor: str | Unset = UNSET,
+    target: str | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
 ) -> AuditPage | ErrorBody | None:
     """List the platform's audit events
 
      Events that belong to no pool, newest first: platform admin logins (failed ones too),
-    failed pool logins, pool deletions and admin account changes.
+    failed pool logins, pool deletions and admin account changes. Each filter given narrows
+    the list.
 
     Args:
         page (int | Unset):
         limit (int | Unset):
+        action (AuditActionName | Unset): What an audit event records, e.g. `user.block` or
+            `app2wxapp.exchange` (docs/admin-api.md lists every action).
+        outcome (AuditOutcome | Unset): Whether an audited action succeeded: `success` or
+            `failure` (the event's `reason` says why).
+        actor (str | Unset):
+        target (str | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -178,6 +249,12 @@ def sync(
         client=client,
         page=page,
         limit=limit,
+        action=action,
+        outcome=outcome,
+        actor=actor,
+        target=target,
+        since=since,
+        until=until,
     ).parsed
 
 
@@ -186,15 +263,30 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
+    action: AuditActionName | Unset = UNSET,
+    outcome: AuditOutcome | Unset = UNSET,
+    actor: str | Unset = UNSET,
+    target: str | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
 ) -> Response[AuditPage | ErrorBody]:
     """List the platform's audit events
 
      Events that belong to no pool, newest first: platform admin logins (failed ones too),
-    failed pool logins, pool deletions and admin account changes.
+    failed pool logins, pool deletions and admin account changes. Each filter given narrows
+    the list.
 
     Args:
         page (int | Unset):
         limit (int | Unset):
+        action (AuditActionName | Unset): What an audit event records, e.g. `user.block` or
+            `app2wxapp.exchange` (docs/admin-api.md lists every action).
+        outcome (AuditOutcome | Unset): Whether an audited action succeeded: `success` or
+            `failure` (the event's `reason` says why).
+        actor (str | Unset):
+        target (str | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -207,6 +299,12 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         page=page,
         limit=limit,
+        action=action,
+        outcome=outcome,
+        actor=actor,
+        target=target,
+        since=since,
+        until=until,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -219,15 +317,30 @@ async def asyncio(
     client: AuthenticatedClient,
     page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
+    action: AuditActionName | Unset = UNSET,
+    outcome: AuditOutcome | Unset = UNSET,
+    actor: str | Unset = UNSET,
+    target: str | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
 ) -> AuditPage | ErrorBody | None:
     """List the platform's audit events
 
      Events that belong to no pool, newest first: platform admin logins (failed ones too),
-    failed pool logins, pool deletions and admin account changes.
+    failed pool logins, pool deletions and admin account changes. Each filter given narrows
+    the list.
 
     Args:
         page (int | Unset):
         limit (int | Unset):
+        action (AuditActionName | Unset): What an audit event records, e.g. `user.block` or
+            `app2wxapp.exchange` (docs/admin-api.md lists every action).
+        outcome (AuditOutcome | Unset): Whether an audited action succeeded: `success` or
+            `failure` (the event's `reason` says why).
+        actor (str | Unset):
+        target (str | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -242,5 +355,11 @@ async def asyncio(
             client=client,
             page=page,
             limit=limit,
+            action=action,
+            outcome=outcome,
+            actor=actor,
+            target=target,
+            since=since,
+            until=until,
         )
     ).parsed

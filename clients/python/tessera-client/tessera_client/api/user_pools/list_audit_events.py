@@ -1,3 +1,4 @@
+import datetime
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -6,6 +7,8 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.audit_action_name import AuditActionName
+from ...models.audit_outcome import AuditOutcome
 from ...models.audit_page import AuditPage
 from ...models.error_body import ErrorBody
 from ...types import UNSET, Response, Unset
@@ -16,6 +19,12 @@ def _get_kwargs(
     *,
     page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
+    action: AuditActionName | Unset = UNSET,
+    outcome: AuditOutcome | Unset = UNSET,
+    actor: str | Unset = UNSET,
+    target: str | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -23,6 +32,32 @@ def _get_kwargs(
     params["page"] = page
 
     params["limit"] = limit
+
+    json_action: str | Unset = UNSET
+    if not isinstance(action, Unset):
+        json_action = action.value
+
+    params["action"] = json_action
+
+    json_outcome: str | Unset = UNSET
+    if not isinstance(outcome, Unset):
+        json_outcome = outcome.value
+
+    params["outcome"] = json_outcome
+
+    params["actor"] = actor
+
+    params["target"] = target
+
+    json_since: str | Unset = UNSET
+    if not isinstance(since, Unset):
+        json_since = since.isoformat()
+    params["since"] = json_since
+
+    json_until: str | Unset = UNSET
+    if not isinstance(until, Unset):
+        json_until = until.isoformat()
+    params["until"] = json_until
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -126,16 +161,30 @@ def sync_detailed(
     client: AuthenticatedClient,
     page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
+    action: AuditActionName | Unset = UNSET,
+    outcome: AuditOutcome | Unset = UNSET,
+    actor: str | Unset = UNSET,
+    target: str | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
 ) -> Response[AuditPage | ErrorBody]:
     """List a user pool's audit events
 
      Logins and ticket exchanges (successful or not, with the reason) and every change made
-    through the admin API, newest first.
+    through the admin API, newest first. Each filter given narrows the list.
 
     Args:
         id (str):
         page (int | Unset):
         limit (int | Unset):
+        action (AuditActionName | Unset): What an audit event records, e.g. `user.block` or
+            `app2wxapp.exchange` (docs/admin-api.md lists every action).
+        outcome (AuditOutcome | Unset): Whether an audited action succeeded: `success` or
+            `failure` (the event's `reason` says why).
+        actor (str | Unset):
+        target (str | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -149,6 +198,12 @@ def sync_detailed(
         id=id,
         page=page,
         limit=limit,
+        action=action,
+        outcome=outcome,
+        actor=actor,
+        target=target,
+        since=since,
+        until=until,
     )
 
     response = client.get_httpx_client().request(
@@ -164,16 +219,30 @@ def sync(
     client: AuthenticatedClient,
     page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
+    action: AuditActionName | Unset = UNSET,
+    outcome: AuditOutcome | Unset = UNSET,
+    actor: str | Unset = UNSET,
+    target: str | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
 ) -> AuditPage | ErrorBody | None:
     """List a user pool's audit events
 
      Logins and ticket exchanges (successful or not, with the reason) and every change made
-    through the admin API, newest first.
+    through the admin API, newest first. Each filter given narrows the list.
 
     Args:
         id (str):
         page (int | Unset):
         limit (int | Unset):
+        action (AuditActionName | Unset): What an audit event records, e.g. `user.block` or
+            `app2wxapp.exchange` (docs/admin-api.md lists every action).
+        outcome (AuditOutcome | Unset): Whether an audited action succeeded: `success` or
+            `failure` (the event's `reason` says why).
+        actor (str | Unset):
+        target (str | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -188,6 +257,12 @@ def sync(
         client=client,
         page=page,
         limit=limit,
+        action=action,
+        outcome=outcome,
+        actor=actor,
+        target=target,
+        since=since,
+        until=until,
     ).parsed
 
 
@@ -197,16 +272,30 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
+    action: AuditActionName | Unset = UNSET,
+    outcome: AuditOutcome | Unset = UNSET,
+    actor: str | Unset = UNSET,
+    target: str | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
 ) -> Response[AuditPage | ErrorBody]:
     """List a user pool's audit events
 
      Logins and ticket exchanges (successful or not, with the reason) and every change made
-    through the admin API, newest first.
+    through the admin API, newest first. Each filter given narrows the list.
 
     Args:
         id (str):
         page (int | Unset):
         limit (int | Unset):
+        action (AuditActionName | Unset): What an audit event records, e.g. `user.block` or
+            `app2wxapp.exchange` (docs/admin-api.md lists every action).
+        outcome (AuditOutcome | Unset): Whether an audited action succeeded: `success` or
+            `failure` (the event's `reason` says why).
+        actor (str | Unset):
+        target (str | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -220,6 +309,12 @@ async def asyncio_detailed(
         id=id,
         page=page,
         limit=limit,
+        action=action,
+        outcome=outcome,
+        actor=actor,
+        target=target,
+        since=since,
+        until=until,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -233,16 +328,30 @@ async def asyncio(
     client: AuthenticatedClient,
     page: int | Unset = UNSET,
     limit: int | Unset = UNSET,
+    action: AuditActionName | Unset = UNSET,
+    outcome: AuditOutcome | Unset = UNSET,
+    actor: str | Unset = UNSET,
+    target: str | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
 ) -> AuditPage | ErrorBody | None:
     """List a user pool's audit events
 
      Logins and ticket exchanges (successful or not, with the reason) and every change made
-    through the admin API, newest first.
+    through the admin API, newest first. Each filter given narrows the list.
 
     Args:
         id (str):
         page (int | Unset):
         limit (int | Unset):
+        action (AuditActionName | Unset): What an audit event records, e.g. `user.block` or
+            `app2wxapp.exchange` (docs/admin-api.md lists every action).
+        outcome (AuditOutcome | Unset): Whether an audited action succeeded: `success` or
+            `failure` (the event's `reason` says why).
+        actor (str | Unset):
+        target (str | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -258,5 +367,11 @@ async def asyncio(
             client=client,
             page=page,
             limit=limit,
+            action=action,
+            outcome=outcome,
+            actor=actor,
+            target=target,
+            since=since,
+            until=until,
         )
     ).parsed

@@ -1,0 +1,41 @@
+from enum import StrEnum
+
+
+class AuditActionName(StrEnum):
+    ADMIN_CREATE = "admin.create"
+    ADMIN_DELETE = "admin.delete"
+    ADMIN_LOGIN = "admin.login"
+    ADMIN_PASSWORD_CHANGE = "admin.password.change"
+    ADMIN_TOKENS_REVOKE = "admin.tokens.revoke"
+    APP2WXAPP_EXCHANGE = "app2wxapp.exchange"
+    APP2WXAPP_LOGIN = "app2wxapp.login"
+    APPLICATION_CREATE = "application.create"
+    APPLICATION_DELETE = "application.delete"
+    APPLICATION_SECRET_ROTATE = "application.secret.rotate"
+    APPLICATION_UPDATE = "application.update"
+    CONNECTION_CREATE = "connection.create"
+    CONNECTION_DELETE = "connection.delete"
+    CONNECTION_PUT = "connection.put"
+    CONNECTION_UPDATE = "connection.update"
+    KEY_ROTATE = "key.rotate"
+    OIDC_REPLAY = "oidc.replay"
+    OIDC_TOKEN = "oidc.token"
+    POOL_CREATE = "pool.create"
+    POOL_DELETE = "pool.delete"
+    POOL_LOGIN = "pool.login"
+    POOL_SECRET_ROTATE = "pool.secret.rotate"
+    POOL_UPDATE = "pool.update"
+    QRCODE_USERINFO = "qrcode.userinfo"
+    USER_BLOCK = "user.block"
+    USER_CREATE = "user.create"
+    USER_DELETE = "user.delete"
+    USER_IDENTITY_UNLINK = "user.identity.unlink"
+    USER_MERGE = "user.merge"
+    USER_SIGNUP_REFUSED = "user.signup.refused"
+    USER_UNBLOCK = "user.unblock"
+    USER_UPDATE = "user.update"
+    WECHAT_WEB_LOGIN = "wechat_web.login"
+    WXAPP_QRCODE_LOGIN = "wxapp_qrcode.login"
+
+    def __str__(self) -> str:
+        return str(self.value)
