@@ -339,6 +339,7 @@ scenarios = {
         "serviceMonitor": {"enabled": True},
         "adminListener": {"enabled": True},
         "apiConsole": False,
+        "adminConsole": False,
     },
 }
 chart = Chart.load(CHART)
@@ -412,6 +413,8 @@ for name, values in scenarios.items():
           f"{name}: admin Service toggle")
     check(env.get("TESSERA_HTTP__API_CONSOLE") == ("true" if values.get("apiConsole", True) else "false"),
           f"{name}: API console {env.get('TESSERA_HTTP__API_CONSOLE')}")
+    check(env.get("TESSERA_HTTP__ADMIN_CONSOLE") == ("true" if values.get("adminConsole", True) else "false"),
+          f"{name}: admin console {env.get('TESSERA_HTTP__ADMIN_CONSOLE')}")
     audit = deep_merge(defaults["audit"], values.get("audit", {}))
     check(env.get("TESSERA_AUDIT__STDOUT") == ("true" if audit["stdout"] else "false"), f"{name}: audit to stdout")
     check(env.get("TESSERA_AUDIT__WEBHOOK_URL") == (audit["webhook"]["url"] or None), f"{name}: audit webhook URL")
@@ -709,6 +712,8 @@ check(set(np_rules(objects)[1]) == {8080, 9090}, "no admin rule in the NetworkPo
 check(f"API console: {PUBLIC_URL}/docs" in notes and "port-forward" not in notes and "404" not in notes,
       "NOTES: the console on the public URL by default")
 check(env.get("TESSERA_HTTP__API_CONSOLE", {}).get("value") == "true", "the API console is on by default")
+check(f"Admin console: {PUBLIC_URL}/console" in notes, "NOTES: the admin console on the public URL by default")
+check(env.get("TESSERA_HTTP__ADMIN_CONSOLE", {}).get("value") == "true", "the admin console is on by default")
 
 # On: a NodePort public Service, an Ingress, a ServiceMonitor and a NetworkPolicy with an admin peer.
 admins_ns = {"matchLabels": {"kubernetes.io/metadata.name": "identity-admin"}}
@@ -743,9 +748,12 @@ check(rules.get(8081, {}).get("from") == [{"namespaceSelector": admins_ns, "podS
 check(rules[8080].get("from") == [{"namespaceSelector": ingress_ns}] and rules[8080]["ports"] == [{"port": 8080, "protocol": "TCP"}],
       "the API rule does not admit the admin port")
 check("kubectl -n identity port-forward svc/r-tessera-admin 8081" in notes, f"NOTES: how to reach the admin API\n{notes}")
-check(f"{PUBLIC_URL} answers 404 for /api, /docs and /openapi.json" in notes, "NOTES: the public URL answers 404 for the admin paths")
+check(f"{PUBLIC_URL} answers 404 for /api, /console, /docs and /openapi.json" in notes,
+      "NOTES: the public URL answers 404 for the admin paths")
 check("http://localhost:8081/docs" in notes and f"API console: {PUBLIC_URL}/docs" not in notes,
       "NOTES: the console is on the admin port, not the public URL")
+check("http://localhost:8081/console (the admin console)" in notes and f"Admin console: {PUBLIC_URL}" not in notes,
+      "NOTES: the admin console is on the admin port, not the public URL")
 check("networkPolicy.admin's peers" in notes, "NOTES: who the NetworkPolicy lets reach the admin port")
 check("TESSERA_HTTP__ADMIN_BIND" not in env_of(objects, "Job"), "the migration has no admin listener")
 message = refusal({"adminListener": {"enabled": True}, "extraEnv": [{"name": "TESSERA_HTTP__ADMIN_BIND", "value": "0.0.0.0:9000"}]})
@@ -753,7 +761,8 @@ check(message is not None and "TESSERA_HTTP__ADMIN_BIND" in message, f"extraEnv 
 
 # Another port, other names, the default admin peer (this namespace), no console.
 objects, notes = rendered_and_valid({"adminListener": {"enabled": True, "port": 9443}, "fullnameOverride": "login",
-                                     "apiConsole": False, "networkPolicy": {"enabled": True}}, "admin listener on 9443")
+                                     "apiConsole": False, "adminConsole": False, "networkPolicy": {"enabled": True}},
+                                    "admin listener on 9443")
 check(env_of(objects).get("TESSERA_HTTP__ADMIN_BIND", {}).get("value") == "0.0.0.0:9443" and admin_port(objects) == 9443,
       "the admin listener follows adminListener.port")
 check(services(objects).get("login-admin", {}).get("spec", {}).get("ports") == [{"name": "admin", "port": 9443, "targetPort": "admin"}],
@@ -762,7 +771,8 @@ _, rules = np_rules(objects)
 check(rules.get(9443, {}).get("from") == [{"podSelector": {}}] and 8081 not in rules,
       f"the admin port from this namespace's pods by default {rules.get(9443)}")
 check("kubectl -n identity port-forward svc/login-admin 9443" in notes and "http://localhost:9443/openapi.json" in notes
-      and "/docs (the API console)" not in notes, "NOTES: the port, the Service's name, no console")
+      and "/docs (the API console)" not in notes and "(the admin console)" not in notes,
+      "NOTES: the port, the Service's name, no console")
 check(env_of(objects).get("TESSERA_HTTP__API_CONSOLE", {}).get("value") == "false", "apiConsole=false turns the console off")
 objects, notes = render({"adminListener": {"enabled": True}})
 check("NetworkPolicy" not in by_kind(objects) and "r-tessera-admin" in services(objects), "the admin Service without a NetworkPolicy")
@@ -774,6 +784,10 @@ objects, notes = render({"apiConsole": False})
 check(env_of(objects).get("TESSERA_HTTP__API_CONSOLE", {}).get("value") == "false"
       and f"API console: off (apiConsole=false); the OpenAPI document is at {PUBLIC_URL}/openapi.json" in notes,
       "NOTES: the console is off")
+objects, notes = render({"adminConsole": False})
+check(env_of(objects).get("TESSERA_HTTP__ADMIN_CONSOLE", {}).get("value") == "false"
+      and "Admin console: off (adminConsole=false)" in notes and f"API console: {PUBLIC_URL}/docs" in notes,
+      "NOTES: the admin console is off, the API console still on")
 
 # The audit stream: standard output, a webhook signed with a key from a Secret.
 objects, notes = render({})
@@ -835,7 +849,7 @@ for bad in [{"image": {"digest": "sha256:abc"}}, {"image": {"digest": "latest"}}
             {"adminListener": {"enabled": True, "port": 443}}, {"adminListener": {"enabled": True, "port": 8080}},
             {"adminListener": {"enabled": True, "port": 9090}}, {"adminListener": {"enabled": True, "port": "8081"}},
             {"adminListener": {"enabled": "true"}}, {"adminListener": {"bind": "0.0.0.0:8081"}},
-            {"apiConsole": "false"}, {"audit": {"stdout": "yes"}},
+            {"apiConsole": "false"}, {"adminConsole": "no"}, {"audit": {"stdout": "yes"}},
             {"audit": {"webhook": {"url": "ftp://siem.acme.test/in", "existingSecret": "s"}}},
             {"audit": {"webhook": {"url": "siem.acme.test/in", "existingSecret": "s"}}},
             {"audit": {"webhook": {"url": "https://", "existingSecret": "s"}}},
@@ -859,7 +873,7 @@ for key in defaults:
 for key in schema["properties"]:
     check(key in defaults, f"values.yaml has a default (and a comment) for {key}")
 chart_table = helm_section[helm_section.index("### Chart values"):]
-for key in ["adminListener.enabled", "adminListener.port", "apiConsole", "audit.stdout", "audit.webhook.url",
+for key in ["adminListener.enabled", "adminListener.port", "apiConsole", "adminConsole", "audit.stdout", "audit.webhook.url",
             "audit.webhook.existingSecret", "audit.webhook.key", "networkPolicy.admin"]:
     head = key.rsplit(".", 1)
     check(f"`{key}" in chart_table or (len(head) == 2 and f"`{head[0]}." in chart_table and f"`.{head[1]}`" in chart_table),

@@ -119,6 +119,7 @@ imagePullSecrets:
 - { name: TESSERA_HTTP__ADMIN_BIND, value: {{ printf "0.0.0.0:%d" (int .Values.adminListener.port) | quote }} }
 {{- end }}
 - { name: TESSERA_HTTP__API_CONSOLE, value: {{ ternary "true" "false" .Values.apiConsole | quote }} }
+- { name: TESSERA_HTTP__ADMIN_CONSOLE, value: {{ ternary "true" "false" .Values.adminConsole | quote }} }
 {{- with .Values.trustedProxies }}
 - { name: TESSERA_HTTP__TRUSTED_PROXIES, value: {{ join "," . | quote }} }
 {{- end }}
