@@ -215,6 +215,12 @@ impl PromMetrics {
         for outcome in REDIS_OUTCOMES {
             metrics.redis.with_label_values(&[outcome]);
         }
+        for api in tessera_wechat::APIS {
+            for outcome in tessera_wechat::OUTCOMES {
+                metrics.wechat.with_label_values(&[api, outcome]);
+            }
+            metrics.wechat_seconds.with_label_values(&[api]);
+        }
         for state in ["idle", "in_use"] {
             metrics.pool_connections.with_label_values(&[state]);
         }
@@ -314,6 +320,9 @@ mod tests {
             r#"tessera_app2wxapp_exchanges_total{outcome="ticket_invalid"} 0"#,
             r#"tessera_app2wxapp_logins_total{outcome="ok"} 0"#,
             r#"tessera_redis_requests_total{outcome="unavailable"} 0"#,
+            r#"tessera_wechat_requests_total{api="jscode2session",outcome="timeout"} 0"#,
+            r#"tessera_wechat_requests_total{api="wecom_getuserinfo",outcome="ok"} 0"#,
+            r#"tessera_wechat_request_duration_seconds_count{api="sns_access_token"} 0"#,
             r#"tessera_db_pool_connections{state="in_use"} 0"#,
             "tessera_build_info{version=",
         ] {

@@ -71,6 +71,25 @@ pub struct WeChatClient {
 /// `errcode`s meaning the access token is invalid or expired.
 pub(crate) const TOKEN_INVALID: [i64; 3] = [40001, 40014, 42001];
 
+/// The `api` label of each mini program API called (metrics, spans, errors).
+const STABLE_TOKEN_API: &str = "stable_token";
+const CODE2SESSION_API: &str = "jscode2session";
+const PHONE_NUMBER_API: &str = "getuserphonenumber";
+const WXACODE_API: &str = "getwxacodeunlimit";
+
+/// Every `api` label of the client's calls, as `tessera_wechat_requests_total` counts them.
+pub const APIS: [&str; 9] = [
+    STABLE_TOKEN_API,
+    CODE2SESSION_API,
+    PHONE_NUMBER_API,
+    WXACODE_API,
+    crate::multiend::API,
+    crate::sns::GRANT_API,
+    crate::sns::USERINFO_API,
+    crate::wecom::TOKEN_API,
+    crate::wecom::USER_API,
+];
+
 impl WeChatClient {
     /// A client caching access tokens in `cache`, reporting every call to `metrics`.
     pub fn new(
@@ -119,7 +138,7 @@ impl WeChatClient {
             "secret": app.app_secret,
             "force_refresh": false,
         }));
-        let (errcode, value) = self.call("stable_token", request).await?;
+        let (errcode, value) = self.call(STABLE_TOKEN_API, request).await?;
         if errcode != 0 {
             return Err(common_error(errcode));
         }
@@ -142,7 +161,6 @@ impl WeChatClient {
         token: &str,
         request: &WxaCodeRequest,
     ) -> Result<Result<WxaCode, i64>, WeChatError> {
-        const API: &str = "getwxacodeunlimit";
         let mut body = json!({
             "scene": request.scene,
             "check_path": request.check_path,
@@ -158,12 +176,20 @@ impl WeChatClient {
             .query(&[("access_token", token)])
             .json(&body);
         let started = Instant::now();
-        let span =
-            tracing::info_span!("wechat", otel.name = API, otel.kind = "client", wechat.api = API);
+        let span = tracing::info_span!(
+            "wechat",
+            otel.name = WXACODE_API,
+            otel.kind = "client",
+            wechat.api = WXACODE_API
+        );
         let result = tracing::Instrument::instrument(transport::exchange_image(http), span).await;
         let result = result
             .inspect_err(|failure| {
-                tracing::warn!(api = API, failure = failure.describe(), "WeChat call failed");
+                tracing::warn!(
+                    api = WXACODE_API,
+                    failure = failure.describe(),
+                    "WeChat call failed"
+                );
             })
             .and_then(|answer| match answer {
                 ImageAnswer::Image(content_type, bytes) => Ok(Ok(WxaCode { content_type, bytes })),
@@ -173,7 +199,7 @@ impl WeChatClient {
                         0 => Err(Failure::NotImage),
                         errcode => {
                             tracing::info!(
-                                api = API,
+                                api = WXACODE_API,
                                 errcode,
                                 rid = rid(&value),
                                 "WeChat answered an error"
@@ -188,8 +214,10 @@ impl WeChatClient {
             Ok(Err(errcode)) => format!("errcode_{errcode}"),
             Err(failure) => failure.metric().to_owned(),
         };
-        self.metrics.wechat(API, &outcome, started.elapsed().as_secs_f64());
-        result.map_err(|failure| WeChatError::Unavailable(format!("{API}: {}", failure.describe())))
+        self.metrics.wechat(WXACODE_API, &outcome, started.elapsed().as_secs_f64());
+        result.map_err(|failure| {
+            WeChatError::Unavailable(format!("{WXACODE_API}: {}", failure.describe()))
+        })
     }
 
     async fn phone_once(&self, token: &str, code: &str) -> Result<(i64, Value), WeChatError> {
@@ -198,7 +226,7 @@ impl WeChatClient {
             .post(format!("{}/wxa/business/getuserphonenumber", self.base))
             .query(&[("access_token", token)])
             .json(&json!({ "code": code }));
-        self.call("getuserphonenumber", request).await
+        self.call(PHONE_NUMBER_API, request).await
     }
 }
 
@@ -261,7 +289,7 @@ impl WeChat for WeChatClient {
             ("js_code", code),
             ("grant_type", "authorization_code"),
         ]);
-        let (errcode, value) = self.call("jscode2session", request).await?;
+        let (errcode, value) = self.call(CODE2SESSION_API, request).await?;
         if errcode != 0 {
             return Err(common_error(errcode));
         }

@@ -71,7 +71,7 @@ mod tokens;
 mod transport;
 mod wecom;
 
-pub use client::{ClientConfig, WORK_BASE_URL, WeChatClient};
+pub use client::{APIS, ClientConfig, WORK_BASE_URL, WeChatClient};
 pub use tessera_domain::wechat::WeChatError;
 pub use tokens::{AccessTokens, TokenPolicy};
-pub use transport::{MAX_BODY, MAX_IMAGE};
+pub use transport::{MAX_BODY, MAX_IMAGE, OUTCOMES};

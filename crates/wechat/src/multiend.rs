@@ -21,7 +21,7 @@ use crate::{
     sns::{avatar, truncated},
 };
 
-const API: &str = "code2verifyinfo";
+pub(crate) const API: &str = "code2verifyinfo";
 
 /// The longest code sent to WeChat (the length of multi-end codes is not published); a longer
 /// one is refused without calling.

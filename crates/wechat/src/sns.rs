@@ -24,8 +24,8 @@ const TOKEN_MAX_BYTES: usize = 512;
 /// The longest scope, province, city, country or privilege kept.
 const SHORT_TEXT_MAX_CHARS: usize = 64;
 
-const GRANT_API: &str = "sns_access_token";
-const USERINFO_API: &str = "sns_userinfo";
+pub(crate) const GRANT_API: &str = "sns_access_token";
+pub(crate) const USERINFO_API: &str = "sns_userinfo";
 
 /// The meaning of an `errcode` of `sns/oauth2/access_token`.
 fn grant_error(errcode: i64) -> WeChatError {

@@ -26,6 +26,10 @@ pub(crate) enum ImageAnswer {
     Json(Value),
 }
 
+/// The outcomes of `tessera_wechat_requests_total` known in advance: `ok`, and each
+/// [`Failure::metric`] (an answer's `errcode_N` can be any N, so those are not).
+pub const OUTCOMES: [&str; 5] = ["ok", "timeout", "unreachable", "http_error", "garbage"];
+
 /// How an exchange with WeChat failed. Its texts are fixed: they never hold a URL, a query, a
 /// body or the text of an underlying error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,6 +246,30 @@ async fn read_bounded(response: &mut reqwest::Response, bound: usize) -> Result<
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_failure_is_counted_under_a_known_outcome() {
+        use super::{Failure, OUTCOMES};
+        let failures = [
+            Failure::TimedOut,
+            Failure::Refused,
+            Failure::Dns,
+            Failure::Tls,
+            Failure::Connect,
+            Failure::Reset,
+            Failure::ClosedEarly,
+            Failure::Request,
+            Failure::Redirect(302),
+            Failure::Status(500),
+            Failure::TooLarge(1),
+            Failure::Unreadable,
+            Failure::NotJson,
+            Failure::NotImage,
+        ];
+        for failure in failures {
+            assert!(OUTCOMES.contains(&failure.metric()), "{failure:?}");
+        }
+    }
+
     use super::image_type;
 
     #[test]

@@ -15,8 +15,8 @@ use tessera_domain::wechat::{
 
 use crate::client::{WeChatClient, common_error, text};
 
-const TOKEN_API: &str = "wecom_gettoken";
-const USER_API: &str = "wecom_getuserinfo";
+pub(crate) const TOKEN_API: &str = "wecom_gettoken";
+pub(crate) const USER_API: &str = "wecom_getuserinfo";
 
 /// The longest code sent (WeCom's are at most 512 bytes); a longer one is refused without
 /// calling.

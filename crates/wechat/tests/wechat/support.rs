@@ -91,6 +91,10 @@ impl Metrics for Recorded {
     fn login(&self, _: &str, _: f64) {}
     fn exchange(&self, _: &str, _: f64) {}
     fn wechat(&self, api: &str, outcome: &str, _: f64) {
+        // Every series the server creates at start-up is one the client reports.
+        assert!(tessera_wechat::APIS.contains(&api), "{api} is missing from APIS");
+        let known = tessera_wechat::OUTCOMES.contains(&outcome) || outcome.starts_with("errcode_");
+        assert!(known, "{outcome} is missing from OUTCOMES");
         self.0.lock().expect("metrics").push(format!("{api} {outcome}"));
     }
     fn audit_lost(&self, _: u64) {}
