@@ -202,7 +202,8 @@ pub enum AdminAction {
 
 /// `tessera admin create|reset-password`: account recovery without a token, for whoever holds
 /// the configuration (as Keycloak's bootstrap admin). With no `password` a random one is
-/// generated and returned, to be shown once. Audited with the actor `operator`.
+/// generated and returned, to be shown once. Audited with the actor `operator`, and streamed
+/// like the server's events (`audit.stdout`, `audit.webhook_url`) before the command ends.
 pub async fn admin_account(
     config: &Config,
     action: AdminAction,
@@ -211,22 +212,32 @@ pub async fn admin_account(
 ) -> anyhow::Result<Option<String>> {
     let store = connect_existing(config).await?;
     store.migrate().await.context("database migration failed")?;
-    let audit: Arc<dyn AuditRepo> = Arc::new(store.clone());
+    let stored: Arc<dyn AuditRepo> = Arc::new(store.clone());
+    let metrics = Arc::new(PromMetrics::new([]).context("metrics registry")?);
+    let streamed = audit_stream(config, stored.clone(), &metrics);
+    let audit = match &streamed {
+        Some(streamed) => streamed.clone() as Arc<dyn AuditRepo>,
+        None => stored,
+    };
     let services =
         services(config, &store, Arc::new(tessera_domain::ports::NoMetrics), audit).await?;
     let admins = &services.admins;
     let generated = password.is_none().then(|| admins.generate_password());
     let password = password.or_else(|| generated.clone()).unwrap_or_default();
     let ctx = tessera_domain::service::Ctx::operator();
-    match action {
+    let done = match action {
         AdminAction::Create => {
             let new = tessera_domain::service::NewAdmin { username: username.to_owned(), password };
-            admins.create(&ctx, new).await?;
+            admins.create(&ctx, new).await.map(drop)
         }
         AdminAction::ResetPassword => {
-            admins.reset_password(&ctx, username, password).await?;
+            admins.reset_password(&ctx, username, password).await.map(drop)
         }
+    };
+    if let Some(streamed) = streamed {
+        streamed.shutdown(Duration::from_secs(20)).await;
     }
+    done?;
     Ok(generated)
 }
 

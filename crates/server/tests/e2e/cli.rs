@@ -387,7 +387,18 @@ fn the_commands_that_need_a_database_never_create_one() {
 
 /// `tessera admin …` in `dir`: its exit code, standard output and standard error.
 fn admin(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(BIN).arg("admin").args(args).current_dir(dir).output().expect("runs");
+    admin_with(dir, args, &[])
+}
+
+/// [`admin`] with more environment variables.
+fn admin_with(
+    dir: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (Option<i32>, String, String) {
+    let mut command = Command::new(BIN);
+    command.arg("admin").args(args).current_dir(dir).envs(env.iter().copied());
+    let out = command.output().expect("runs");
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     (out.status.code(), text(&out.stdout), text(&out.stderr))
 }
@@ -421,6 +432,22 @@ async fn the_command_line_creates_admins_and_resets_a_forgotten_password() {
     let (code, _, stderr) = admin(dir.path(), &["reset-password", "nobody"]);
     assert_ne!(code, Some(0));
     assert!(stderr.contains("not found"), "{stderr}");
+
+    // With the audit stream on, the command's event is streamed too (never the password).
+    let streaming = [("TESSERA_AUDIT__STDOUT", "true")];
+    let (code, stdout, stderr) = admin_with(dir.path(), &["create", "auditor"], &streaming);
+    assert_eq!(code, Some(0), "{stderr}");
+    let streamed: Vec<serde_json::Value> = stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|line| line.get("audit").cloned())
+        .collect();
+    assert_eq!(streamed.len(), 1, "{stdout}");
+    assert_eq!(streamed[0]["action"], "admin.create");
+    assert_eq!(streamed[0]["actor"], "operator");
+    let shown = stdout.lines().find_map(|l| l.split("(shown only once): ").nth(1));
+    let shown = shown.unwrap_or_else(|| panic!("printed: {stdout}"));
+    assert!(!serde_json::to_string(&streamed).expect("json").contains(shown), "{stdout}");
     std::fs::write(&file, "short\n").expect("write");
     let (code, _, stderr) = admin(dir.path(), &["reset-password", "ops", "--password-file", &path]);
     assert_ne!(code, Some(0));
@@ -440,5 +467,9 @@ async fn the_command_line_creates_admins_and_resets_a_forgotten_password() {
     let events = events.await.expect("audit").items;
     let by_operator: Vec<&str> =
         events.iter().filter(|e| e.actor == "operator").map(|e| e.action.as_str()).collect();
-    assert_eq!(by_operator, ["admin.password.change", "admin.create"], "{events:?}");
+    assert_eq!(
+        by_operator,
+        ["admin.create", "admin.password.change", "admin.create"],
+        "{events:?}"
+    );
 }
