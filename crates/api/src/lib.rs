@@ -35,7 +35,7 @@ mod users;
 mod wellknown;
 mod wxapp_qrcode;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use poem::{Endpoint, EndpointExt, Request, Response, Route, middleware::CatchPanic};
 use poem_openapi::{OpenApiService, Tags};
@@ -168,9 +168,26 @@ pub fn operation_ids() -> Vec<String> {
         .collect()
 }
 
-/// The OpenAPI document as JSON (served at `/openapi.json`).
-fn spec_json() -> String {
-    serde_json::to_string_pretty(&document()).unwrap_or_default()
+/// `GET /openapi.json`: the document as JSON, made at the first request and kept.
+fn spec_json() -> impl Endpoint + 'static {
+    static SPEC: OnceLock<String> = OnceLock::new();
+    poem::endpoint::make_sync(|_| {
+        let spec =
+            SPEC.get_or_init(|| serde_json::to_string_pretty(&document()).unwrap_or_default());
+        Response::builder().content_type("application/json").body(spec.as_str())
+    })
+}
+
+/// `GET /docs`: the API console (Swagger UI). Its page inlines Swagger UI's script (1.5 MB) and
+/// the document, so it is made at the first visit and kept, not held by every server from its
+/// start whether anyone browses it or not.
+fn api_console() -> impl Endpoint + 'static {
+    static PAGE: OnceLock<String> = OnceLock::new();
+    let page = poem::endpoint::make_sync(|_| {
+        let page = PAGE.get_or_init(|| api_service().swagger_ui_html());
+        Response::builder().content_type("text/html; charset=utf-8").body(page.as_str())
+    });
+    Route::new().at("/", page)
 }
 
 /// The whole HTTP application: API, `/openapi.json`, the API console at `/docs`, the admin
@@ -247,11 +264,6 @@ pub fn app_serving(
     consoles: Consoles,
 ) -> impl Endpoint + 'static {
     let api = api_service();
-    let console = api.swagger_ui();
-    let spec = spec_json();
-    let spec = poem::endpoint::make_sync(move |_| {
-        Response::builder().content_type("application/json").body(spec.clone())
-    });
     let allowed = edge::AllowedMethods::of(&document());
     let hook = state.on_panic.clone();
     let body_read_timeout = state.body_read_timeout;
@@ -261,9 +273,9 @@ pub fn app_serving(
     // provider's own paths are added beside the API's.
     login::mount(oauth::mount(Route::new()))
         .nest("/", api)
-        .nest("/docs", console)
+        .nest("/docs", api_console())
         .nest(admin_console::CONSOLE_PATH, admin_console::routes())
-        .at("/openapi.json", spec)
+        .at("/openapi.json", spec_json())
         .nest(hosted::ASSETS_PATH, hosted::asset_routes())
         .data(state)
         .around(move |next, req| async move {
