@@ -89,7 +89,15 @@ pub struct Caches {
     pub verifiers: TtlCache<std::sync::Arc<crate::crypto::JwtVerifier>>,
     /// Applications by [`Caches::application_key`] (`None`: no such application in the pool).
     pub applications: TtlCache<Option<crate::model::Application>>,
+    /// Access tokens whose signature checked out, by [`Caches::token_key`]: introspection and
+    /// userinfo check a token's signature once, then only that its key is still published
+    /// (expiry, revocation and the user are checked on every use, never cached).
+    pub verified_access: TtlCache<VerifiedAccess>,
 }
+
+/// An access token whose signature checked out.
+pub type VerifiedAccess =
+    std::sync::Arc<crate::crypto::VerifiedJwt<crate::service::oidc::mint::AccessClaims>>;
 
 impl Default for Caches {
     fn default() -> Self {
@@ -101,6 +109,7 @@ impl Default for Caches {
             jwks: TtlCache::new(ttl, 10_000),
             verifiers: TtlCache::new(ttl, 10_000),
             applications: TtlCache::new(ttl, 10_000),
+            verified_access: TtlCache::new(Duration::minutes(5), 10_000),
         }
     }
 }
@@ -114,11 +123,18 @@ impl Caches {
         self.jwks.remove(pool_id);
         self.verifiers.remove(pool_id);
         self.applications.remove_prefix(&format!("{pool_id}/"));
+        self.verified_access.remove_prefix(&format!("{pool_id}/"));
     }
 
     /// Forgets what is cached about one application (after a change to it).
     pub fn forget_application(&self, pool_id: &str, client_id: &str) {
         self.applications.remove(&Self::application_key(pool_id, client_id));
+    }
+
+    /// The key of a token in [`Caches::verified_access`]: the pool's id and the token's SHA-256
+    /// (the token itself is not kept).
+    pub fn token_key(pool_id: &str, token: &str) -> String {
+        format!("{pool_id}/{}", crate::ids::hex(&crate::crypto::sha256(token.as_bytes())))
     }
 
     /// The key of an application in [`Caches::applications`] (neither id holds a `/`).

@@ -159,9 +159,12 @@ pub struct JwtVerifier {
     keys: Vec<(String, Algorithm, DecodingKey)>,
 }
 
-/// A JWT whose signature checked out: its header's `typ` and its claims (expiry not checked).
-#[derive(Debug)]
+/// A JWT whose signature checked out: the key that signed it, its header's `typ` and its claims
+/// (expiry not checked).
+#[derive(Debug, Clone)]
 pub struct VerifiedJwt<C> {
+    /// The `kid` of the key that signed it.
+    pub kid: String,
     /// The header's `typ`, if any.
     pub typ: Option<String>,
     /// The claims.
@@ -183,6 +186,11 @@ impl JwtVerifier {
         Self { keys }
     }
 
+    /// Whether the key `kid` is one of the published keys.
+    pub fn publishes(&self, kid: &str) -> bool {
+        self.keys.iter().any(|(k, _, _)| k == kid)
+    }
+
     /// The token's claims if it is signed by one of the keys (chosen by `kid`, with the
     /// algorithm the key was published for: a token cannot choose its algorithm). Time claims
     /// are left to the caller, which knows the clock.
@@ -199,7 +207,7 @@ impl JwtVerifier {
         validation.validate_aud = false;
         validation.required_spec_claims.clear();
         let data = jsonwebtoken::decode::<C>(token, key, &validation).ok()?;
-        Some(VerifiedJwt { typ: header.typ, claims: data.claims })
+        Some(VerifiedJwt { kid: kid.to_owned(), typ: header.typ, claims: data.claims })
     }
 }
 
@@ -338,6 +346,9 @@ mod tests {
         let token = material.sign_typed("at+jwt", &claims).unwrap();
         let verified = verifier.verify::<Claims>(&token).unwrap();
         assert_eq!(verified.typ.as_deref(), Some("at+jwt"));
+        assert_eq!(verified.kid, a.kid);
+        assert!(verifier.publishes(&a.kid) && verifier.publishes(&b.kid));
+        assert!(!JwtVerifier::new(&jwks[1..]).publishes(&a.kid));
         assert_eq!(
             verified.claims, claims,
             "an expired token still verifies: time is the caller's"

@@ -4,13 +4,13 @@ use std::sync::Arc;
 
 use crate::{
     Error,
-    cache::Caches,
+    cache::{Caches, VerifiedAccess},
     crypto::{JwtVerifier, KeyMaterial},
     model::{Application, Connection, ConnectionKind, UserPool},
     ports::{ApplicationRepo, Clock, ConnectionRepo, PoolRepo},
 };
 
-use super::keyring::KeyRing;
+use super::{keyring::KeyRing, oidc::mint::AccessClaims};
 
 /// Cached reads of pools, connections, signing keys, JWKS and applications. Writes never go through here:
 /// they go through the [`crate::cache::Invalidating`] repositories, which empty these caches.
@@ -107,6 +107,29 @@ impl HotReads {
     pub(crate) async fn verifier(&self, pool_id: &str) -> Result<Arc<JwtVerifier>, Error> {
         let load = || async { Ok(Arc::new(JwtVerifier::new(&self.jwks(pool_id).await?))) };
         self.caches.verifiers.get_or_load(pool_id, self.clock.now(), load).await
+    }
+
+    /// `token`'s key, header type and claims if it is signed by one of the pool's published
+    /// keys. A signature is checked once, then remembered (by the token's hash) for as long as
+    /// its key stays published: the claims of a JWT never change, and a key is never unpublished
+    /// before every token it signed has expired.
+    pub(crate) async fn verified_access(
+        &self,
+        pool_id: &str,
+        token: &str,
+    ) -> Result<Option<VerifiedAccess>, Error> {
+        let verifier = self.verifier(pool_id).await?;
+        let now = self.clock.now();
+        let key = Caches::token_key(pool_id, token);
+        if let Some(known) = self.caches.verified_access.get(&key, now)
+            && verifier.publishes(&known.kid)
+        {
+            return Ok(Some(known));
+        }
+        let Some(verified) = verifier.verify::<AccessClaims>(token) else { return Ok(None) };
+        let verified = Arc::new(verified);
+        self.caches.verified_access.put(&key, verified.clone(), now);
+        Ok(Some(verified))
     }
 
     /// The public JWKs of an existing pool (`pool_not_found` otherwise).

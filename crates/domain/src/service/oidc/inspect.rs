@@ -183,11 +183,10 @@ impl OidcService {
         if token.len() > 8192 || token.bytes().filter(|b| *b == b'.').count() != 2 {
             return Ok(None);
         }
-        let verifier = self.hot.verifier(pool_id).await?;
-        let Some(verified) = verifier.verify::<AccessClaims>(token) else {
+        let Some(verified) = self.hot.verified_access(pool_id, token).await? else {
             return Ok(None);
         };
-        let claims = verified.claims;
+        let claims = &verified.claims;
         let now = self.clock.now().timestamp();
         if verified.typ.as_deref() != Some(ACCESS_TOKEN_TYP)
             || claims.iss != self.issuers.pool(pool_id)
@@ -195,7 +194,7 @@ impl OidcService {
         {
             return Ok(None);
         }
-        Ok(Some(claims))
+        Ok(Some(claims.clone()))
     }
 
     /// Whether the token of `claims` was revoked, itself or through its grant (a refresh
