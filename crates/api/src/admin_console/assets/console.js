@@ -91,9 +91,9 @@ export const CATALOGS = {
     'pager.status': '第 {page} / {pages} 页，共 {total} 条',
     'pager.size': '每页条数',
     'error.network': '无法连接到服务器，请检查网络后重试。',
-    'error.invalid_request': '服务器拒绝了提交的内容：',
+    'error.invalid_request': '服务器拒绝了提交的内容。',
     'error.unauthorized': '未授权。',
-    'error.forbidden': '没有权限：此操作需要平台管理员。',
+    'error.forbidden': '没有权限：当前登录身份不能执行此操作。',
     'error.not_found': '未找到。',
     'error.pool_not_found': '未找到这个用户池（或它不属于你）。',
     'error.conflict': '冲突：已存在相同的值。',
@@ -448,9 +448,9 @@ export const CATALOGS = {
     'pager.status': 'Page {page} of {pages}, {total} in all',
     'pager.size': 'Per page',
     'error.network': 'The server cannot be reached. Check the network and try again.',
-    'error.invalid_request': 'The server refused a value:',
+    'error.invalid_request': 'The server refused a value.',
     'error.unauthorized': 'Not authorized.',
-    'error.forbidden': 'Not allowed: this needs a platform admin.',
+    'error.forbidden': 'Not allowed: this sign-in may not do that.',
     'error.not_found': 'Not found.',
     'error.pool_not_found': 'No such user pool (or it is not yours).',
     'error.conflict': 'Conflict: that value is taken already.',
@@ -1289,11 +1289,13 @@ function parseMetadata(control) {
   return value
 }
 
-/** Makes `control` invalid with `message` and stops the submission. */
+/** Makes `control` invalid with `message` and stops the submission; the next change anywhere
+ * in its form lifts the refusal (the fix may be in another field). */
 function refuse(control, message) {
   control.setCustomValidity(message)
   control.reportValidity()
-  control.addEventListener('input', () => control.setCustomValidity(''), { once: true })
+  const lift = () => control.setCustomValidity('')
+  for (const type of ['input', 'change']) control.form?.addEventListener(type, lift, { once: true })
   throw new Invalid(message)
 }
 
@@ -2071,7 +2073,7 @@ async function editApplication(poolId, existing) {
     const type = typeSelect.value
     const chosen = existing?.grantTypes ?? GRANTS[type]
     grants.replaceChildren(h('legend', {}, t('applications.grants')),
-      GRANTS[type].map((grant) => checkField(grantLabel(grant), `grant:${grant}`, chosen.includes(grant))))
+      ...GRANTS[type].map((grant) => checkField(grantLabel(grant), `grant:${grant}`, chosen.includes(grant))))
     redirects.hidden = !REDIRECTING.has(type)
     picker.element.hidden = !REDIRECTING.has(type)
   }
