@@ -1,5 +1,5 @@
-"""Integration checks of what tenants build on: the login mini program, the generated clients and
-the API console, against a live Tessera (the real binary, on a temporary SQLite database) whose
+"""Integration checks of what tenants build on: the login mini program, the generated clients,
+the API console and the admin console, against a live Tessera (the real binary, on a temporary SQLite database) whose
 WeChat is the simulator (`tessera wechat-sim`); and the hosted login page's script, against a
 fake of its endpoints. Run by scripts/check-integration.
 
@@ -107,6 +107,11 @@ def checks(env: dict[str, str], base: str, sim_url: str, password: str) -> None:
     run("python client: scenario", ["python", "clients/python/scenario.py"], python)
     run("openid provider: authlib relying party", ["python", "scripts/check_oidc_authlib.py"], python)
     run("console: browser test", ["node", "e2e/console.test.mjs"], {**live, "ARTIFACTS": str(ARTIFACTS)})
+    run(
+        "admin console: every screen in Chromium",
+        ["node", "e2e/admin-console.test.mjs"],
+        {**live, "ARTIFACTS": str(ARTIFACTS)},
+    )
     run(
         "hosted login page: its script against a fake of its endpoints",
         ["node", "e2e/hosted-login.test.mjs"],
