@@ -1091,6 +1091,7 @@ async function poolAdmin(page, state) {
   await box.getByRole('button', { name: 'Replace secret' }).click()
   const secret = await takeSecret(page)
   await page.getByText('The pool secret was replaced: sign in with the new one.').waitFor()
+  equal(await page.getByRole('tab', { name: 'Pool admin' }).getAttribute('aria-selected'), 'true', 'the sign-in screen opens on the pool admin tab')
   equal((await call(`${base}/api/v1/auth/userpool`, 'POST', { userPoolId: state.poolId, secret })).status, 200, 'the new secret works')
   await signInPool(page, state.poolId, secret)
   await loaded(page, `${state.poolId} · Overview and settings`)

@@ -98,6 +98,7 @@ export const CATALOGS = {
     'error.pool_not_found': '未找到这个用户池（或它不属于你）。',
     'error.conflict': '冲突：已存在相同的值。',
     'error.rate_limited': '操作过于频繁，请在 {seconds} 秒后重试。',
+    'error.rateLimitedNow': '操作过于频繁，请稍后重试。',
     'error.unavailable': '服务暂时不可用，请在 {seconds} 秒后重试。',
     'error.unavailableNow': '服务暂时不可用，请稍后重试。',
     'error.payload_too_large': '提交的内容太大。',
@@ -455,6 +456,7 @@ export const CATALOGS = {
     'error.pool_not_found': 'No such user pool (or it is not yours).',
     'error.conflict': 'Conflict: that value is taken already.',
     'error.rate_limited': 'Too many attempts: try again in {seconds} s.',
+    'error.rateLimitedNow': 'Too many attempts: try again shortly.',
     'error.unavailable': 'The service is unavailable: try again in {seconds} s.',
     'error.unavailableNow': 'The service is unavailable: try again shortly.',
     'error.payload_too_large': 'What was sent is too large.',
@@ -768,20 +770,19 @@ function t(key, vars = {}) {
 
 // --- DOM helpers --------------------------------------------------------------------------------
 
-const PROPERTIES = new Set(['value', 'checked', 'selected'])
+const PROPERTIES = new Set(['value', 'checked'])
 let nextId = 0
 
 /**
- * An element: `props` are attributes (`class`, `text` for textContent, `on<event>` listeners,
- * `value`/`checked`/`selected` as properties; null, undefined and false leave one out) and the
- * children are nodes or text. Never HTML.
+ * An element: `props` are attributes (`class`, `on<event>` listeners, `value` and `checked` as
+ * properties; null, undefined and false leave one out) and the children are nodes or text.
+ * Never HTML.
  */
 function h(tag, props = {}, ...children) {
   const el = document.createElement(tag)
   for (const [key, value] of Object.entries(props)) {
     if (value === null || value === undefined || value === false) continue
     if (key === 'class') el.className = value
-    else if (key === 'text') el.textContent = value
     else if (key.startsWith('on')) el.addEventListener(key.slice(2), value)
     else if (PROPERTIES.has(key)) el[key] = value
     else el.setAttribute(key, value === true ? '' : String(value))
@@ -849,18 +850,25 @@ const SESSION_KEY = 'tessera.console.session'
 /** A token this close to its expiry is treated as expired, so no call fails half-way. */
 const EXPIRY_MARGIN_MS = 30_000
 
-/** The signed-in admin (`{token, expiresAt, kind: 'platform'|'pool', name}`), or null. */
-function session() {
-  let stored = null
+/** What the sign-in screen says (a `notice.*` key) and which of its tabs it opens on. */
+let signInNotice = null
+let signInKind = 'platform'
+
+function storedSession() {
   try {
-    stored = JSON.parse(sessionStorage.getItem(SESSION_KEY))
+    return JSON.parse(sessionStorage.getItem(SESSION_KEY))
   } catch {
-    stored = null
+    return null
   }
+}
+
+/** The signed-in admin (`{token, expiresAt, kind: 'platform'|'pool', name}`), or null; a token
+ * about to expire is dropped. */
+function session() {
+  const stored = storedSession()
   if (!stored?.token) return null
   if (Date.now() >= stored.expiresAt - EXPIRY_MARGIN_MS) {
-    sessionStorage.removeItem(SESSION_KEY)
-    signInNotice = 'expired'
+    forget('expired')
     return null
   }
   return stored
@@ -871,13 +879,17 @@ function startSession(kind, name, answer) {
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(value))
 }
 
-let signInNotice = null
+/** Drops the token, noting why for the sign-in screen. */
+function forget(notice) {
+  signInKind = storedSession()?.kind ?? signInKind
+  sessionStorage.removeItem(SESSION_KEY)
+  signInNotice = notice
+}
 
 /** Forgets the token and shows the sign-in screen with `notice`, keeping the current address so
  * that signing in again returns there. */
 function endSession(notice) {
-  sessionStorage.removeItem(SESSION_KEY)
-  signInNotice = notice
+  forget(notice)
   for (const dialog of document.querySelectorAll('dialog')) dialog.remove()
   route()
 }
@@ -929,7 +941,7 @@ async function request(method, path, { query, body, token } = {}) {
 
 /** A call with the session's token; a 401 ends the session (unless `own401`, for calls where it
  * means wrong credentials, which then check the token before blaming them). */
-async function api(method, path, options = {}) {
+async function api(method, path, { own401 = false, ...options } = {}) {
   const current = session()
   if (!current) {
     endSession('expired')
@@ -939,7 +951,7 @@ async function api(method, path, options = {}) {
     return await request(method, path, { ...options, token: current.token })
   } catch (err) {
     if (err.status !== 401) throw err
-    if (options.own401 && (await tokenStillWorks(current.token))) throw err
+    if (own401 && (await tokenStillWorks(current.token))) throw err
     endSession('expired')
     throw new SessionEnded()
   }
@@ -998,7 +1010,7 @@ function describeError(err) {
   const seconds = err.retryAfter
   const known = {
     network: t('error.network'),
-    rate_limited: t('error.rate_limited', { seconds: seconds ?? 60 }),
+    rate_limited: seconds ? t('error.rate_limited', { seconds }) : t('error.rateLimitedNow'),
     unavailable: seconds ? t('error.unavailable', { seconds }) : t('error.unavailableNow'),
   }
   const keyed = `error.${err.kind}`
@@ -1058,10 +1070,10 @@ async function fill(slot, build) {
 const KEEP_OPEN = Symbol('keep open')
 
 /**
- * A modal dialog around a form: `body` nodes, then `actions` (buttons; the submit one last).
- * `onSubmit(form)` runs on submit and closes the dialog with its result unless it throws: an
- * ApiError is shown in the dialog, next to the form. Resolves with the result, or null when
- * cancelled.
+ * A modal dialog around a form: `body` nodes, then a cancel button (unless `cancelLabel` is null)
+ * and the submit button. `onSubmit(form)` runs on submit and closes the dialog with its result,
+ * unless it answers KEEP_OPEN or throws: an ApiError is shown in the dialog, next to the form.
+ * Resolves with the result, or null when cancelled (Escape too).
  */
 function dialog({ title, body, submitLabel, danger = false, cancelLabel = t('common.cancel'), onSubmit, wide = false }) {
   return new Promise((resolve) => {
@@ -1104,7 +1116,7 @@ function dialog({ title, body, submitLabel, danger = false, cancelLabel = t('com
  * and the field the server names marked. */
 async function runSubmit(form, errors, submit, action) {
   errors.replaceChildren()
-  for (const field of form.querySelectorAll('[aria-invalid]')) field.removeAttribute('aria-invalid')
+  for (const marked of form.querySelectorAll('[aria-invalid]')) marked.removeAttribute('aria-invalid')
   if (submit) submit.disabled = true
   form.setAttribute('aria-busy', 'true')
   try {
@@ -1125,17 +1137,16 @@ async function runSubmit(form, errors, submit, action) {
 function markField(form, err) {
   if (err.kind !== 'invalid_request' && err.kind !== 'conflict') return
   const named = /^([A-Za-z][\w.]*)(?:\[\d+\])?:/.exec(err.message)?.[1]
-  const field = named && form.elements.namedItem(named)
-  if (field instanceof HTMLElement) {
-    field.setAttribute('aria-invalid', 'true')
-    field.focus()
+  const control = named && form.elements.namedItem(named)
+  if (control instanceof HTMLElement) {
+    control.setAttribute('aria-invalid', 'true')
+    control.focus()
   }
 }
 
 /** Asks before a destructive action; with `typeToConfirm`, the admin must type that value. */
-async function confirmAction({ title, message, confirmLabel, typeToConfirm = null }) {
-  const typed = typeToConfirm !== null
-    && input('confirmation', { required: true, 'aria-label': t('common.typeToConfirm', { value: typeToConfirm }) })
+function confirmAction({ title, message, confirmLabel, typeToConfirm = null }) {
+  const typed = typeToConfirm !== null && input('confirmation', { required: true })
   return dialog({
     title,
     body: [h('p', {}, message), typed && field(t('common.typeToConfirm', { value: typeToConfirm }), typed)],
@@ -1150,23 +1161,23 @@ async function confirmAction({ title, message, confirmLabel, typeToConfirm = nul
 
 /** Shows a secret once, with a copy button and the warning that it is never shown again. */
 function showSecret(title, secret) {
-  const input = h('input', { class: 'secret-value mono', readonly: true, value: secret, 'aria-label': t('secret.label'), spellcheck: 'false' })
-  const copyButton = button(t('common.copy'), () => copy(input, copyButton))
+  const shown = h('input', { class: 'secret-value mono', readonly: true, value: secret, 'aria-label': t('secret.label'), spellcheck: 'false' })
+  const copyButton = button(t('common.copy'), () => copy(shown, copyButton))
   return dialog({
     title,
     body: [
       h('p', { class: 'alert alert-warning', role: 'note' }, t('secret.once')),
-      h('div', { class: 'secret-row' }, input, copyButton),
+      h('div', { class: 'secret-row' }, shown, copyButton),
     ],
     submitLabel: t('secret.done'),
     cancelLabel: null,
   })
 }
 
-async function copy(input, copyButton) {
-  input.select()
+async function copy(shown, copyButton) {
+  shown.select()
   try {
-    await navigator.clipboard.writeText(input.value)
+    await navigator.clipboard.writeText(shown.value)
     copyButton.textContent = t('common.copied')
   } catch {
     toast(t('common.copyFailed'))
@@ -1187,10 +1198,10 @@ function field(label, control, hint = null) {
 /** A checkbox with its label after it. */
 function checkField(label, name, checked, hint = null) {
   const id = uid('check')
-  const input = h('input', { type: 'checkbox', id, name, checked })
+  const box = h('input', { type: 'checkbox', id, name, checked })
   const hintEl = hint && h('small', { class: 'hint', id: `${id}-hint` }, hint)
-  if (hintEl) input.setAttribute('aria-describedby', hintEl.id)
-  return h('div', { class: 'field field-check' }, input, h('label', { for: id }, label), hintEl)
+  if (hintEl) box.setAttribute('aria-describedby', hintEl.id)
+  return h('div', { class: 'field field-check' }, box, h('label', { for: id }, label), hintEl)
 }
 
 function input(name, props = {}) {
@@ -1215,14 +1226,13 @@ function fieldset(legend, ...children) {
   return h('fieldset', {}, h('legend', {}, legend), children)
 }
 
-/** Every enabled named control of `form`: checkboxes as booleans, numbers as numbers (null when
+/** Every enabled named control of `form` but radio buttons: checkboxes as booleans, numbers as numbers (null when
  * empty), passwords as typed, other text trimmed. */
 function readForm(form) {
   const values = {}
   for (const el of form.elements) {
-    if (!el.name || el.disabled || el.closest('[hidden]')) continue
+    if (!el.name || el.disabled || el.type === 'radio' || el.closest('[hidden]')) continue
     if (el.type === 'checkbox') values[el.name] = el.checked
-    else if (el.type === 'radio') continue
     else if (el.type === 'number') values[el.name] = el.value === '' ? null : Number(el.value)
     else if (el.type === 'password') values[el.name] = el.value
     else values[el.name] = el.value.trim()
@@ -1360,21 +1370,21 @@ function toCsv(columns, rows) {
 
 /** The rows of RFC 4180 text (CRLF or LF line ends, a leading byte order mark dropped). */
 function parseCsv(source) {
-  const textIn = source.replace(/^\uFEFF/, '')
+  const content = source.replace(/^\uFEFF/, '')
   const rows = []
   let row = []
   let cell = ''
   let quoted = false
   let line = 1
-  for (let i = 0; i < textIn.length; i += 1) {
-    const c = textIn[i]
+  for (let i = 0; i < content.length; i += 1) {
+    const c = content[i]
     if (quoted) {
-      if (c === '"' && textIn[i + 1] === '"') {
+      if (c === '"' && content[i + 1] === '"') {
         cell += '"'
         i += 1
       } else if (c === '"') {
         quoted = false
-        if (i + 1 < textIn.length && !',\r\n'.includes(textIn[i + 1])) throw new Error(t('csv.errorAfterQuote', { line }))
+        if (i + 1 < content.length && !',\r\n'.includes(content[i + 1])) throw new Error(t('csv.errorAfterQuote', { line }))
       } else {
         if (c === '\n') line += 1
         cell += c
@@ -1385,7 +1395,7 @@ function parseCsv(source) {
       row.push(cell)
       cell = ''
     } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && textIn[i + 1] === '\n') i += 1
+      if (c === '\r' && content[i + 1] === '\n') i += 1
       row.push(cell)
       rows.push(row)
       row = []
@@ -1428,7 +1438,16 @@ const app = document.getElementById('app')
 function currentAddress() {
   const raw = location.hash.replace(/^#\/?/, '')
   const [path, search = ''] = raw.split('?')
-  return { path: path.split('/').filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(search) }
+  return { path: path.split('/').filter(Boolean).map(decodePart), query: new URLSearchParams(search) }
+}
+
+/** A part of the address as typed, when it is not valid percent-encoding. */
+function decodePart(part) {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    return part
+  }
 }
 
 function hashOf(path, query = new URLSearchParams()) {
@@ -1617,7 +1636,7 @@ function signInScreen() {
       notice && noticeAlert(t(`notice.${notice}`), notice === 'expired' ? 'warning' : 'info'),
       h('div', { role: 'tablist', 'aria-label': t('signin.tabs'), class: 'tabs' }, tabButtons),
       panels)))
-  selectTab('platform')
+  selectTab(signInKind)
 }
 
 function platformSignInForm() {
