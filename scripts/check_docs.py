@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Keeps the Simplified Chinese pages in step with the English ones.
 
-Every English page that must have a counterpart (README.md and each docs/integration/*.md) is
-compared with its `.zh-CN.md` twin: the twin exists, each page links to the other, both have the
-same number of headings at each level in the same order, the same fenced code blocks (identical,
-in order), and the same link targets once `.zh-CN.md` is read as `.md` (a link into a page with a
-Chinese twin must point at that twin, and its `#fragment` at the same section, each page using its
-own headings); every relative link of either page resolves to an existing file, and its fragment to
-a heading of the target. A `.zh-CN.md` page without an English page fails too.
+Every English page that must have a counterpart (README.md, docs/admin-console.md and each
+docs/integration/*.md) is compared with its `.zh-CN.md` twin: the twin exists, each page links to
+the other, both have the same number of headings at each level in the same order, the same fenced
+code blocks (identical, in order), and the same link targets once `.zh-CN.md` is read as `.md` (a
+link into a page with a Chinese twin must point at that twin, and its `#fragment` at the same
+section, each page using its own headings); every relative link of either page resolves to an
+existing file, and its fragment to a heading of the target. A `.zh-CN.md` page without an English
+page fails too.
 
 Prints `FAIL …` for each failed check and ends with `docs: N passed, M failed`; exits 1 on any
 failure. Plain Python 3, no third-party packages. Usage: check_docs.py [REPOSITORY_ROOT]
@@ -173,7 +174,7 @@ class Checker:
     # The pair checks ---------------------------------------------------------------------------
 
     def english_pages(self) -> list[Path]:
-        pages = [self.root / "README.md"]
+        pages = [self.root / "README.md", self.root / "docs" / "admin-console.md"]
         pages += sorted(p for p in (self.root / "docs" / "integration").glob("*.md") if not p.name.endswith(ZH))
         return pages
 
@@ -244,7 +245,8 @@ class Checker:
 
     def check_orphans(self) -> None:
         orphans = []
-        for zh_path in [self.root / ("README" + ZH)] + sorted((self.root / "docs" / "integration").glob("*" + ZH)):
+        twins = [self.root / ("README" + ZH), self.root / "docs" / ("admin-console" + ZH)]
+        for zh_path in twins + sorted((self.root / "docs" / "integration").glob("*" + ZH)):
             if zh_path.is_file() and not zh_path.with_name(zh_path.name[: -len(ZH)] + ".md").is_file():
                 orphans.append(f"{self.rel(zh_path)} has no English page")
         self.check(not orphans, "every Chinese page has its English page", orphans)
