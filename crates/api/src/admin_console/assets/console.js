@@ -117,8 +117,8 @@ export const CATALOGS = {
     'pools.deleteMessage': '将永久删除用户池 {id} 及其所有连接、用户、应用、令牌、密钥和审计日志。此操作无法撤销。',
     'pools.deleted': '用户池 {id} 已删除。',
     'pool.details': '基本信息',
-    'pool.discovery': 'OpenID 配置',
-    'pool.jwks': 'JWKS 公钥',
+    'pool.discovery': 'OpenID 配置（公共地址上）',
+    'pool.jwks': 'JWKS 公钥（公共地址上）',
     'pool.settings': '设置',
     'pool.tokens': '令牌',
     'pool.allowSignUp': '允许新用户注册（未知的微信用户登录时自动创建）',
@@ -475,8 +475,8 @@ export const CATALOGS = {
     'pools.deleteMessage': 'User pool {id} and all its connections, users, applications, tokens, keys and audit events will be deleted for good. This cannot be undone.',
     'pools.deleted': 'User pool {id} deleted.',
     'pool.details': 'Details',
-    'pool.discovery': 'OpenID configuration',
-    'pool.jwks': 'JWKS',
+    'pool.discovery': 'OpenID configuration (on the public URL)',
+    'pool.jwks': 'JWKS (on the public URL)',
     'pool.settings': 'Settings',
     'pool.tokens': 'Tokens',
     'pool.allowSignUp': 'Allow sign-up (unknown WeChat users are created on login)',
@@ -1735,7 +1735,7 @@ async function deletePool(id) {
     return reportFailure(err)
   }
   toast(t('pools.deleted', { id }))
-  if (currentAddress().path[0] === 'pools' && currentAddress().path.length > 1) go(['pools'])
+  if (currentAddress().path.length > 1) go(['pools']) // from the pool's own screen
   else route()
 }
 
@@ -1772,6 +1772,7 @@ function poolScreen({ me, pool: poolId }) {
   main.append(slot)
   fill(slot, async () => {
     const pool = await api('GET', `/userpools/${encodeURIComponent(poolId)}`)
+    // Paths of the public URL, which the admin listener (`http.admin_bind`) does not serve.
     const base = `/userpools/${encodeURIComponent(pool.id)}/.well-known`
     return [
       card(t('pool.details'), facts([
@@ -1779,8 +1780,8 @@ function poolScreen({ me, pool: poolId }) {
         [t('common.name'), pool.name],
         [t('common.createdAt'), time(pool.createdAt)],
         [t('common.updatedAt'), time(pool.updatedAt)],
-        [t('pool.discovery'), h('a', { href: `${base}/openid-configuration`, target: '_blank', rel: 'noopener noreferrer' }, `${base}/openid-configuration`)],
-        [t('pool.jwks'), h('a', { href: `${base}/jwks.json`, target: '_blank', rel: 'noopener noreferrer' }, `${base}/jwks.json`)],
+        [t('pool.discovery'), mono(`${base}/openid-configuration`)],
+        [t('pool.jwks'), mono(`${base}/jwks.json`)],
       ])),
       card(t('pool.settings'), settingsForm(me, pool)),
       card(t('pool.secret'), h('p', {}, t('pool.secretText')), button(t('pool.rotateSecret'), () => rotatePoolSecret(me, pool.id))),
@@ -1892,13 +1893,18 @@ function connectionsScreen({ me, pool: poolId }) {
       [t('connections.position'), (c) => String(c.position)],
       [t('common.actions'), (c) => actionsCell(
         button(t('common.edit'), () => editConnection(poolId, c), 'ghost', { 'aria-label': `${t('common.edit')} ${connectionLabel(c)}` }),
-        button(t(c.enabled ? 'common.disable' : 'common.enable'), () => act(
-          () => api('PATCH', connectionsPath(poolId, `/${c.id}`), { body: { enabled: !c.enabled } }), t('common.saved')), 'ghost',
-        { 'aria-label': `${t(c.enabled ? 'common.disable' : 'common.enable')} ${connectionLabel(c)}` }),
+        toggleButton(poolId, c),
         button(t('common.delete'), () => deleteConnection(poolId, c), 'danger-ghost', { 'aria-label': `${t('common.delete')} ${connectionLabel(c)}` }))],
     ], items, t('connections.empty'), t('connections.title'))
   })
   fill(legacy, () => legacyConnectionCard(poolId))
+}
+
+/** Enables a disabled connection, disables an enabled one. */
+function toggleButton(poolId, c) {
+  const label = t(c.enabled ? 'common.disable' : 'common.enable')
+  const toggle = () => api('PATCH', connectionsPath(poolId, `/${c.id}`), { body: { enabled: !c.enabled } })
+  return button(label, () => act(toggle, t('common.saved')), 'ghost', { 'aria-label': `${label} ${connectionLabel(c)}` })
 }
 
 function connectionLabel(c) {
