@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 use tessera_domain::{
-    model::{Page, PlatformAdmin},
+    model::{AuditFilter, Page, PlatformAdmin},
     service::NewAdmin,
 };
 
@@ -213,15 +213,14 @@ impl AdminsApi {
         until: Query<Option<DateTime<Utc>>>,
     ) -> Result<Json<AuditPage>, ApiError> {
         let page = Page::new(page.0, limit.0)?;
-        let filter = AuditQuery {
+        let filter = AuditFilter::from(AuditQuery {
             action: action.0,
             outcome: outcome.0,
             actor: actor.0,
             target: target.0,
             since: since.0,
             until: until.0,
-        }
-        .filter()?;
+        });
         let admins = &caller.services().admins;
         let found = admins.audit_events(&caller.ctx, &filter, page).await?;
         Ok(Json(AuditPage::of(found, page)))

@@ -85,24 +85,17 @@ pub(crate) struct AuditQuery {
     pub(crate) until: Option<DateTime<Utc>>,
 }
 
-impl AuditQuery {
-    /// The domain's filter; an empty interval (`since` not before `until`) is refused, naming
-    /// `until`.
-    pub(crate) fn filter(self) -> Result<AuditFilter, ApiError> {
-        if let (Some(since), Some(until)) = (self.since, self.until)
-            && since >= until
-        {
-            let message = "must be later than since";
-            return Err(tessera_domain::Error::invalid("until", message).into());
+impl From<AuditQuery> for AuditFilter {
+    /// The domain's filter (an empty interval, `since` not before `until`, keeps nothing).
+    fn from(query: AuditQuery) -> Self {
+        Self {
+            action: query.action.map(|a| a.0),
+            outcome: query.outcome.map(|o| o.0),
+            actor: query.actor,
+            target: query.target,
+            since: query.since,
+            until: query.until,
         }
-        Ok(AuditFilter {
-            action: self.action.map(|a| a.0),
-            outcome: self.outcome.map(|o| o.0),
-            actor: self.actor,
-            target: self.target,
-            since: self.since,
-            until: self.until,
-        })
     }
 }
 
@@ -145,15 +138,14 @@ impl AuditApi {
         until: Query<Option<DateTime<Utc>>>,
     ) -> Result<Json<AuditPage>, ApiError> {
         let page = Page::new(page.0, limit.0)?;
-        let filter = AuditQuery {
+        let filter = AuditFilter::from(AuditQuery {
             action: action.0,
             outcome: outcome.0,
             actor: actor.0,
             target: target.0,
             since: since.0,
             until: until.0,
-        }
-        .filter()?;
+        });
         let pools = &caller.services().pools;
         let found = pools.audit_events(&caller.ctx, &id, &filter, page).await?;
         Ok(Json(AuditPage::of(found, page)))

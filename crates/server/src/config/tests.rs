@@ -130,7 +130,7 @@ fn the_known_keys_are_the_fields_of_the_defaults() {
     ] {
         assert!(keys.iter().any(|k| k == key), "{key} missing from {keys:?}");
     }
-    assert_eq!(keys.len(), 48, "{keys:?}");
+    assert_eq!(keys.len(), 49, "{keys:?}");
     let unknown =
         load("[redis]\nurl = \"redis://r\"\nurl_fle = \"x\"\n[secret]\nmaster_key = \"k\"")
             .expect("loads")
