@@ -187,7 +187,7 @@ impl AdminsApi {
     /// failed pool logins, pool deletions and admin account changes. Each filter given narrows
     /// the list.
     #[oai(path = "/audit-events", method = "get", operation_id = "listPlatformAuditEvents")]
-    #[allow(clippy::too_many_arguments)] // one argument a query parameter
+    #[expect(clippy::too_many_arguments, reason = "one argument per query parameter")]
     async fn audit_events(
         &self,
         caller: Caller<'_>,

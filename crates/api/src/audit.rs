@@ -109,7 +109,7 @@ impl AuditApi {
     /// Logins and ticket exchanges (successful or not, with the reason) and every change made
     /// through the admin API, newest first. Each filter given narrows the list.
     #[oai(path = "/:id/audit-events", method = "get", operation_id = "listAuditEvents")]
-    #[allow(clippy::too_many_arguments)] // one argument a query parameter
+    #[expect(clippy::too_many_arguments, reason = "one argument per query parameter")]
     async fn list(
         &self,
         caller: Caller<'_>,

@@ -170,6 +170,7 @@ impl AdminService {
         page: Page,
     ) -> Result<Paged<AuditEvent>, Error> {
         ctx.principal.require_platform()?;
+        super::fields::audit_filter(filter)?;
         Ok(self.events.list(AuditLog::Platform, filter, page).await?)
     }
 }

@@ -1,6 +1,6 @@
 //! Checks of free-text input shared by the services.
 
-use crate::Error;
+use crate::{Error, model::AuditFilter};
 
 /// Checks a free-text field: trimmed, not empty, at most `max` characters, no control
 /// characters.
@@ -26,6 +26,20 @@ pub(crate) fn plain_text(field: &'static str, value: &str, max: usize) -> Result
     }
     if value.chars().any(char::is_control) {
         return Err(Error::invalid(field, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// The longest actor or target an audit filter compares.
+const MAX_AUDIT_FILTER: usize = 128;
+
+/// An audit filter's texts are compared with stored ones: capped, and free of control
+/// characters.
+pub(crate) fn audit_filter(filter: &AuditFilter) -> Result<(), Error> {
+    for (field, value) in [("actor", &filter.actor), ("target", &filter.target)] {
+        if let Some(value) = value {
+            plain_text(field, value, MAX_AUDIT_FILTER)?;
+        }
     }
     Ok(())
 }

@@ -196,6 +196,7 @@ impl PoolService {
         page: Page,
     ) -> Result<Paged<AuditEvent>, Error> {
         let pool = visible_pool(self.pools.as_ref(), ctx, id).await?;
+        super::fields::audit_filter(filter)?;
         let log = AuditLog::Pool { id, since: pool.created_at };
         Ok(self.events.list(log, filter, page).await?)
     }

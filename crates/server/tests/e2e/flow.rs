@@ -583,6 +583,8 @@ async fn logins_and_exchanges_are_audited_without_secrets() {
         ("action=app2wxapp.nothing", "action"),
         ("outcome=maybe", "outcome"),
         ("since=yesterday", "since"),
+        ("actor=admin%01", "actor"),
+        ("target=u%7F1", "target"),
     ] {
         let refused = f.s.http.get(&format!("{path}&{query}")).token(&f.admin).await;
         refused.assert_error(StatusCode::BAD_REQUEST, "invalid_request");
