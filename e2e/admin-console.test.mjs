@@ -16,11 +16,10 @@
 // Environment: TESSERA_URL, WECHAT_SIM_URL, TESSERA_ADMIN_PASSWORD, CHROMIUM (default
 // /usr/bin/chromium), ARTIFACTS (folder for the screenshots, default .test-artifacts).
 
-import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { isDeepStrictEqual } from 'node:util'
 import { chromium } from 'playwright-core'
+import { call, check, equal, hex, required, run, step } from './support.mjs'
 
 const base = required('TESSERA_URL')
 const simUrl = required('WECHAT_SIM_URL')
@@ -47,37 +46,6 @@ const DYNAMIC_KEYS = [
     'request_timeout', 'internal_error', 'unauthorized'].map((k) => `error.${k}`),
 ]
 
-function required(name) {
-  const value = process.env[name]
-  if (!value) throw new Error(`${name} is not set`)
-  return value
-}
-
-function check(condition, what) {
-  if (!condition) throw new Error(`check failed: ${what}`)
-}
-
-function equal(actual, expected, what) {
-  if (!isDeepStrictEqual(actual, expected)) {
-    throw new Error(`check failed: ${what}: ${JSON.stringify(actual)} instead of ${JSON.stringify(expected)}`)
-  }
-}
-
-let steps = 0
-function step(title) {
-  steps += 1
-  console.log(`  ${String(steps).padStart(2)}. ${title}`)
-}
-
-const hex = (n) => randomBytes(n).toString('hex')
-
-/** A JSON call to the server or the simulator: `{ status, body, headers }`. */
-async function call(url, method, body, token) {
-  const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }
-  const answer = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-  const text = await answer.text()
-  return { status: answer.status, body: text ? JSON.parse(text) : null, headers: answer.headers }
-}
 
 /** The admin API as the bootstrap admin. */
 let adminToken = null
@@ -1098,10 +1066,4 @@ async function poolAdmin(page, state) {
   step('the pool admin replaced the secret with the current one, then signed in with the new one')
 }
 
-main().then(
-  () => console.log(`admin console test: ${steps} steps passed`),
-  (err) => {
-    console.error(`admin console test: failed after ${steps} steps: ${err && err.stack ? err.stack : err}`)
-    process.exit(1)
-  },
-)
+run('admin console test', main)

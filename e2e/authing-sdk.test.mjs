@@ -11,12 +11,12 @@
 // Environment: TESSERA_URL, WECHAT_SIM_URL, TESSERA_ADMIN_PASSWORD, CHROMIUM (default
 // /usr/bin/chromium), ARTIFACTS (folder for the screenshot, default .test-artifacts).
 
-import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
+import { call, check, equal, hex, pngText, required, run, step } from './support.mjs'
 
 const require = createRequire(import.meta.url)
 const { AuthenticationClient } = require('authing-js-sdk')
@@ -27,58 +27,6 @@ const password = required('TESSERA_ADMIN_PASSWORD')
 const artifacts = process.env.ARTIFACTS || '.test-artifacts'
 const QR_PAGE = 'pages/qrlogin/index'
 
-function required(name) {
-  const value = process.env[name]
-  if (!value) throw new Error(`${name} is not set`)
-  return value
-}
-
-function check(condition, what) {
-  if (!condition) throw new Error(`check failed: ${what}`)
-}
-
-function equal(actual, expected, what) {
-  if (actual !== expected) {
-    throw new Error(`check failed: ${what}: ${JSON.stringify(actual)} instead of ${JSON.stringify(expected)}`)
-  }
-}
-
-let steps = 0
-function step(title) {
-  steps += 1
-  console.log(`  ${String(steps).padStart(2)}. ${title}`)
-}
-
-const hex = (n) => randomBytes(n).toString('hex')
-
-/** A JSON call to the server or the simulator: `{ status, body }`. */
-async function call(url, method, body, token, headers = {}) {
-  const all = { 'content-type': 'application/json', ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }
-  const answer = await fetch(url, { method, headers: all, body: body === undefined ? undefined : JSON.stringify(body) })
-  const text = await answer.text()
-  let parsed = null
-  try {
-    parsed = text ? JSON.parse(text) : null
-  } catch {
-    parsed = text
-  }
-  return { status: answer.status, body: parsed }
-}
-
-/** The `tEXt` chunk `keyword` of a PNG (the simulator's codes carry their scene so). */
-function pngText(png, keyword) {
-  for (let at = 8; at + 12 <= png.length;) {
-    const length = png.readUInt32BE(at)
-    const type = png.toString('latin1', at + 4, at + 8)
-    const data = png.subarray(at + 8, at + 8 + length)
-    const zero = data.indexOf(0)
-    if (type === 'tEXt' && zero >= 0 && data.toString('latin1', 0, zero) === keyword) {
-      return data.toString('latin1', zero + 1)
-    }
-    at += 12 + length
-  }
-  return null
-}
 
 /** Expects `promise` to be refused (the SDK throws on any answer but `code: 200`). */
 async function refused(promise, what) {
@@ -254,10 +202,4 @@ async function startScanningInChromium(pool, scan, confirm) {
   }
 }
 
-main().then(
-  () => console.log(`authing-js-sdk: ${steps} steps passed`),
-  (err) => {
-    console.error(`authing-js-sdk: failed after ${steps} steps: ${err && err.stack ? err.stack : err}`)
-    process.exit(1)
-  },
-)
+run('authing-js-sdk', main)

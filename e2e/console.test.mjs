@@ -9,26 +9,11 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
+import { check, required, run, step } from './support.mjs'
 
 const base = required('TESSERA_URL')
 const password = required('TESSERA_ADMIN_PASSWORD')
 const artifacts = process.env.ARTIFACTS || '.test-artifacts'
-
-function required(name) {
-  const value = process.env[name]
-  if (!value) throw new Error(`${name} is not set`)
-  return value
-}
-
-function check(condition, what) {
-  if (!condition) throw new Error(`check failed: ${what}`)
-}
-
-let steps = 0
-function step(title) {
-  steps += 1
-  console.log(`  ${String(steps).padStart(2)}. ${title}`)
-}
 
 /** Opens an operation, presses "Try it out", puts `body` in the editor and executes it. */
 async function tryItOut(page, tag, operationId, body) {
@@ -108,10 +93,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => console.log(`console test: ${steps} steps passed`),
-  (err) => {
-    console.error(`console test: failed after ${steps} steps: ${err && err.stack ? err.stack : err}`)
-    process.exit(1)
-  },
-)
+run('console test', main)

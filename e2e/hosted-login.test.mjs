@@ -14,6 +14,7 @@ import { createServer } from 'node:http'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
+import { check, run, step } from './support.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const fixture = JSON.parse(readFileSync(join(root, 'e2e/fixtures/hosted-login.json'), 'utf8'))
@@ -23,10 +24,6 @@ const INTERACTION = 'aW50ZXJhY3Rpb24'
 const CONNECTION = '00000000000000000000000a'
 const BASE = '/userpools/acme'
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII='
-
-function check(condition, what) {
-  if (!condition) throw new Error(`check failed: ${what}`)
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -96,12 +93,6 @@ const server = createServer((req, res) => {
 const count = (endpoint) => calls.filter((c) => c.endpoint === endpoint).length
 const code = (scene, expiresIn = 120) => [200, { scene, image: PNG, expiresIn }]
 const pending = () => [200, { status: 'pending' }]
-
-let steps = 0
-function step(title) {
-  steps += 1
-  console.log(`  ${String(steps).padStart(2)}. ${title}`)
-}
 
 async function main() {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -302,10 +293,6 @@ async function main() {
     await browser.close()
     server.close()
   }
-  console.log(`hosted login page: ${steps} scenarios passed`)
 }
 
-main().catch((err) => {
-  console.error(err)
-  process.exit(1)
-})
+run('hosted login page', main)

@@ -13,12 +13,13 @@
 // Environment: TESSERA_URL, WECHAT_SIM_URL, TESSERA_ADMIN_PASSWORD, CHROMIUM (default
 // /usr/bin/chromium), ARTIFACTS (folder for the screenshots, default .test-artifacts).
 
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
 import * as client from 'openid-client'
 import { chromium } from 'playwright-core'
+import { call, check, equal, hex, pngText, required, run, step } from './support.mjs'
 
 const base = required('TESSERA_URL')
 const simUrl = required('WECHAT_SIM_URL')
@@ -29,44 +30,7 @@ const QR_PAGE = 'pages/qrlogin/index'
 const TICKET_TYPE = 'urn:tessera:params:oauth:token-type:app2wxapp-ticket'
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
 
-function required(name) {
-  const value = process.env[name]
-  if (!value) throw new Error(`${name} is not set`)
-  return value
-}
-
-function check(condition, what) {
-  if (!condition) throw new Error(`check failed: ${what}`)
-}
-
-function equal(actual, expected, what) {
-  if (actual !== expected) {
-    throw new Error(`check failed: ${what}: ${JSON.stringify(actual)} instead of ${JSON.stringify(expected)}`)
-  }
-}
-
-let steps = 0
-function step(title) {
-  steps += 1
-  console.log(`  ${String(steps).padStart(2)}. ${title}`)
-}
-
-const hex = (n) => randomBytes(n).toString('hex')
 const b64url = (bytes) => Buffer.from(bytes).toString('base64url')
-
-/** A JSON call to the server or the simulator: `{ status, body }`. */
-async function call(url, method, body, token) {
-  const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }
-  const answer = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-  const text = await answer.text()
-  let parsed = null
-  try {
-    parsed = text ? JSON.parse(text) : null
-  } catch {
-    parsed = text
-  }
-  return { status: answer.status, body: parsed }
-}
 
 /** The payload of a JWT, unverified (its signature is openid-client's business). */
 function jwtParts(jwt) {
@@ -82,23 +46,6 @@ function atHash(accessToken, alg) {
   const hash = alg === 'EdDSA' ? 'sha512' : `sha${alg.slice(2)}`
   const digest = createHash(hash).update(accessToken, 'ascii').digest()
   return b64url(digest.subarray(0, digest.length / 2))
-}
-
-/** The `tEXt` chunk `keyword` of a PNG (the simulator's codes carry their scene so). */
-function pngText(png, keyword) {
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
-  if (!png.subarray(0, 8).equals(signature)) return null
-  for (let at = 8; at + 12 <= png.length;) {
-    const length = png.readUInt32BE(at)
-    const type = png.toString('latin1', at + 4, at + 8)
-    const data = png.subarray(at + 8, at + 8 + length)
-    const zero = data.indexOf(0)
-    if (type === 'tEXt' && zero >= 0 && data.toString('latin1', 0, zero) === keyword) {
-      return data.toString('latin1', zero + 1)
-    }
-    at += 12 + length
-  }
-  return null
 }
 
 /** Expects `promise` to fail with the OAuth error `code` (openid-client's error objects). */
@@ -425,11 +372,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => console.log(`openid-client relying party: ${steps} steps passed`),
-  (err) => {
-    console.error(`openid-client relying party: failed after ${steps} steps: ${err && err.stack ? err.stack : err}`)
-    if (err?.cause) console.error('cause:', JSON.stringify(err.cause))
-    process.exit(1)
-  },
-)
+run('openid-client relying party', main)

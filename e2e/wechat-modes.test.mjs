@@ -12,12 +12,12 @@
 // Environment: TESSERA_URL, WECHAT_SIM_URL, TESSERA_ADMIN_PASSWORD, CHROMIUM (default
 // /usr/bin/chromium), ARTIFACTS (folder for the screenshots, default .test-artifacts).
 
-import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
 import * as client from 'openid-client'
 import { chromium } from 'playwright-core'
+import { call, check, equal, hex, required, run, step } from './support.mjs'
 
 const base = required('TESSERA_URL')
 const simUrl = required('WECHAT_SIM_URL')
@@ -26,43 +26,6 @@ const artifacts = process.env.ARTIFACTS || '.test-artifacts'
 const WECHAT_UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 ' +
   '(KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.47(0x18002f2f) NetType/WIFI Language/zh_CN'
 
-function required(name) {
-  const value = process.env[name]
-  if (!value) throw new Error(`${name} is not set`)
-  return value
-}
-
-function check(condition, what) {
-  if (!condition) throw new Error(`check failed: ${what}`)
-}
-
-function equal(actual, expected, what) {
-  if (actual !== expected) {
-    throw new Error(`check failed: ${what}: ${JSON.stringify(actual)} instead of ${JSON.stringify(expected)}`)
-  }
-}
-
-let steps = 0
-function step(title) {
-  steps += 1
-  console.log(`  ${String(steps).padStart(2)}. ${title}`)
-}
-
-const hex = (n) => randomBytes(n).toString('hex')
-
-/** A JSON call to the server or the simulator: `{ status, body }`. */
-async function call(url, method, body, token) {
-  const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }
-  const answer = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-  const text = await answer.text()
-  let parsed = null
-  try {
-    parsed = text ? JSON.parse(text) : null
-  } catch {
-    parsed = text
-  }
-  return { status: answer.status, body: parsed }
-}
 
 // The relying party's own web server: where the browser comes back to.
 const rp = createServer((req, res) => {
@@ -269,11 +232,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => console.log(`WeChat web login modes: ${steps} steps passed`),
-  (err) => {
-    console.error(`WeChat web login modes: failed after ${steps} steps: ${err && err.stack ? err.stack : err}`)
-    if (err?.cause) console.error('cause:', JSON.stringify(err.cause))
-    process.exit(1)
-  },
-)
+run('WeChat web login modes', main)
