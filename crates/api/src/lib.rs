@@ -191,9 +191,9 @@ fn api_console() -> impl Endpoint + 'static {
 }
 
 /// The whole HTTP application: API, `/openapi.json`, the API console at `/docs`, the admin
-/// console at `/console`, the hosted pages' assets at `/assets`. Every request passes the body limit; every error, panics included,
-/// answers the documented shape; every answer carries the headers of
-/// [`edge::response_headers`].
+/// console at `/console`, the hosted pages' assets at `/assets`. Every request passes the body
+/// limit; every error, panics included, answers the documented shape; every answer carries the
+/// headers of [`edge::response_headers`].
 pub fn app(state: Arc<AppState>) -> impl Endpoint + 'static {
     app_serving(state, Serves::Everything, Consoles::default())
 }
