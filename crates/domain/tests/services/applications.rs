@@ -6,7 +6,7 @@ use chrono::Duration;
 use tessera_domain::{
     Error,
     crypto::secret_matches,
-    model::{AppType, AuditAction, AuditFilter, GrantType, Page, PoolSettingsPatch, RefreshToken},
+    model::{AppType, AuditAction, GrantType, Page, PoolSettingsPatch, RefreshToken},
     ports::{Clock, RefreshTokenRepo},
     service::{ApplicationUpdate, Ctx, NewApplication, NewPool, NewUser, PoolUpdate, Principal},
 };
@@ -234,14 +234,8 @@ async fn changes_respect_the_type_and_touch_only_what_they_name() {
     let gone = apps.update(&w.admin, &w.pool_id, &id, ApplicationUpdate::default()).await;
     assert_eq!(kind(&gone), "not_found");
 
-    let page = Page::new(None, None).expect("page");
-    let events = w
-        .services
-        .pools
-        .audit_events(&w.admin, &w.pool_id, &AuditFilter::default(), page)
-        .await
-        .expect("audit");
-    let actions: Vec<AuditAction> = events.items.iter().map(|e| e.action).collect();
+    let events = w.pool_events().await;
+    let actions: Vec<AuditAction> = events.iter().map(|e| e.action).collect();
     for action in [
         AuditAction::ApplicationCreate,
         AuditAction::ApplicationUpdate,

@@ -4,7 +4,7 @@
 //! codes opening the connection's version of the mini program.
 
 use tessera_domain::{
-    model::{AuditAction, AuditFilter, MiniProgramVersion, Outcome, Page, SignUpPolicy},
+    model::{AuditAction, MiniProgramVersion, Outcome, Page, SignUpPolicy},
     service::{ConnectionPatch, ConnectionView, NewConnection, NewUser, app2wxapp::LoginRequest},
 };
 
@@ -37,15 +37,8 @@ async fn app2wxapp_id(w: &World) -> String {
 }
 
 async fn refusals(w: &World) -> Vec<(Option<String>, Option<String>)> {
-    let page = Page::new(None, None).expect("page");
-    let events = w
-        .services
-        .pools
-        .audit_events(&w.admin, &w.pool_id, &AuditFilter::default(), page)
+    w.pool_events()
         .await
-        .expect("events");
-    events
-        .items
         .into_iter()
         .filter(|e| e.action == AuditAction::UserSignupRefused && e.outcome == Outcome::Failure)
         .map(|e| (e.target, e.reason))

@@ -3,7 +3,7 @@
 
 use tessera_domain::{
     Error,
-    model::{AuditAction, AuditFilter, Page},
+    model::AuditAction,
     service::{PutConnection, app2wxapp::LoginRequest},
 };
 
@@ -28,14 +28,7 @@ async fn switch_to_second_app(w: &World) {
 }
 
 async fn actions(w: &World) -> Vec<(AuditAction, Option<String>)> {
-    let page = Page::new(None, None).expect("page");
-    let events = w
-        .services
-        .pools
-        .audit_events(&w.admin, &w.pool_id, &AuditFilter::default(), page)
-        .await
-        .expect("events");
-    events.items.into_iter().map(|e| (e.action, e.target)).collect()
+    w.pool_events().await.into_iter().map(|e| (e.action, e.target)).collect()
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! The mini program's login: sign-up, returning users, phone numbers, refusals, audit.
 
 use tessera_domain::{
-    model::{AuditAction, AuditFilter, Outcome, Page, PoolSettingsPatch, UserChanges, UserFilter},
+    model::{AuditAction, Outcome, Page, PoolSettingsPatch, UserChanges, UserFilter},
     service::{NewUser, PoolUpdate, app2wxapp::LoginRequest},
 };
 
@@ -123,15 +123,8 @@ async fn logins_are_audited_with_their_outcome() {
     w.login("o-1").await.expect("login");
     w.clock.advance(std::time::Duration::from_secs(1));
     w.login_with(LoginRequest::default()).await.expect_err("invalid");
-    let page = Page::new(None, None).expect("page");
-    let events = w
-        .services
-        .pools
-        .audit_events(&w.admin, &w.pool_id, &AuditFilter::default(), page)
-        .await
-        .expect("events");
+    let events = w.pool_events().await;
     let logins: Vec<_> = events
-        .items
         .iter()
         .filter(|e| e.action == AuditAction::App2WxappLogin)
         .map(|e| (e.outcome, e.reason.clone()))

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use tessera_domain::{
     Error,
     crypto::{MasterKey, Sealer},
-    model::PoolSettingsPatch,
+    model::{AuditEvent, AuditFilter, Page, PoolSettingsPatch},
     ports::{NoMetrics, SystemRandom},
     service::{
         Ctx, FlowLimits, NewPool, Ports, Principal, PutConnection, Services, Settings,
@@ -180,6 +180,14 @@ pub struct World {
 }
 
 impl World {
+    /// The first page of the pool's audit events (newest first), as its platform admin sees it.
+    pub async fn pool_events(&self) -> Vec<AuditEvent> {
+        let (every, page) = (AuditFilter::default(), Page::new(None, None).expect("page"));
+        let pools = &self.services.pools;
+        let events = pools.audit_events(&self.admin, &self.pool_id, &every, page).await;
+        events.expect("audit events").items
+    }
+
     /// Default limits; the pool requires its secret.
     pub async fn new() -> Self {
         Self::with_limits(FlowLimits::default()).await
