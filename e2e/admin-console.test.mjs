@@ -18,8 +18,7 @@
 
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
-import { call, check, equal, hex, required, run, step } from './support.mjs'
+import { call, check, equal, hex, launchChromium, required, run, step } from './support.mjs'
 
 const base = required('TESSERA_URL')
 const simUrl = required('WECHAT_SIM_URL')
@@ -201,13 +200,7 @@ async function main() {
   equal(login.status, 200, 'the admin logs in through the API')
   adminToken = login.body.accessToken
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  })
+  const browser = await launchChromium()
   const problems = []
   try {
     const context = await browser.newContext({

@@ -8,8 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
-import { check, required, run, step } from './support.mjs'
+import { check, launchChromium, required, run, step } from './support.mjs'
 
 const base = required('TESSERA_URL')
 const password = required('TESSERA_ADMIN_PASSWORD')
@@ -30,13 +29,7 @@ async function tryItOut(page, tag, operationId, body) {
 }
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  })
+  const browser = await launchChromium()
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } })
     const problems = []

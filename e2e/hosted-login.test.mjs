@@ -13,8 +13,7 @@ import { readFileSync, mkdirSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-import { check, run, step } from './support.mjs'
+import { check, launchChromium, run, step } from './support.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const fixture = JSON.parse(readFileSync(join(root, 'e2e/fixtures/hosted-login.json'), 'utf8'))
@@ -98,13 +97,7 @@ async function main() {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   const origin = `http://127.0.0.1:${server.address().port}`
   mkdirSync(artifacts, { recursive: true })
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  })
+  const browser = await launchChromium()
 
   /** A fresh browser context on the page, with the scenario's handlers and a fake clock. */
   async function open(scenario, viewport = { width: 1024, height: 800 }) {

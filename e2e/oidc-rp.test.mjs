@@ -18,8 +18,7 @@ import { mkdirSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
 import * as client from 'openid-client'
-import { chromium } from 'playwright-core'
-import { call, check, equal, hex, pngText, required, run, step } from './support.mjs'
+import { call, check, equal, hex, launchChromium, pngText, required, run, step } from './support.mjs'
 
 const base = required('TESSERA_URL')
 const simUrl = required('WECHAT_SIM_URL')
@@ -126,13 +125,7 @@ async function main() {
   step('openid-client discovered the pool')
 
   // --- The browser ------------------------------------------------------------------------------
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  })
+  const browser = await launchChromium()
   const problems = []
   async function newContext(locale) {
     const context = await browser.newContext({ locale, viewport: { width: 900, height: 1000 } })

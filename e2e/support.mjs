@@ -1,9 +1,10 @@
 // What the browser and API tests under e2e/ share: their environment, their checks, numbered
-// steps, JSON calls to the server or the WeChat simulator, and the scene a simulated QR code
-// carries.
+// steps, JSON calls to the server or the WeChat simulator, the scene a simulated QR code carries,
+// and the system's Chromium.
 
 import { randomBytes } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
+import { chromium } from 'playwright-core'
 
 /** The environment variable `name`: the test cannot run without it. */
 export function required(name) {
@@ -80,4 +81,16 @@ export function run(name, main) {
       process.exit(1)
     },
   )
+}
+
+/** The system's Chromium (`CHROMIUM`, else /usr/bin/chromium), headless, without the background
+ * traffic of a desktop browser. */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  })
 }

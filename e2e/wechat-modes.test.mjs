@@ -16,8 +16,7 @@ import { mkdirSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
 import * as client from 'openid-client'
-import { chromium } from 'playwright-core'
-import { call, check, equal, hex, required, run, step } from './support.mjs'
+import { call, check, equal, hex, launchChromium, required, run, step } from './support.mjs'
 
 const base = required('TESSERA_URL')
 const simUrl = required('WECHAT_SIM_URL')
@@ -97,13 +96,7 @@ async function main() {
   }
   const backAtRp = (url) => url.href.startsWith(`${rpOrigin}/callback`)
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  })
+  const browser = await launchChromium()
   const problems = []
   async function newContext(options) {
     const context = await browser.newContext({ viewport: { width: 900, height: 1000 }, ...options })
