@@ -30,18 +30,25 @@ pub(crate) fn plain_text(field: &'static str, value: &str, max: usize) -> Result
     Ok(())
 }
 
-/// The longest actor or target an audit filter compares.
-const MAX_AUDIT_FILTER: usize = 128;
+/// The longest text a list's filter compares (openids and unionids are 28 characters, ids 24).
+pub(crate) const MAX_FILTER: usize = 128;
 
-/// An audit filter's texts are compared with stored ones: capped, and free of control
-/// characters.
-pub(crate) fn audit_filter(filter: &AuditFilter) -> Result<(), Error> {
-    for (field, value) in [("actor", &filter.actor), ("target", &filter.target)] {
+/// A list's filters are compared with stored values: each given one (`field`, value, most
+/// characters) capped, and free of control characters.
+pub(crate) fn filter_texts(
+    filters: &[(&'static str, &Option<String>, usize)],
+) -> Result<(), Error> {
+    for &(field, value, max) in filters {
         if let Some(value) = value {
-            plain_text(field, value, MAX_AUDIT_FILTER)?;
+            plain_text(field, value, max)?;
         }
     }
     Ok(())
+}
+
+/// [`filter_texts`] of an audit filter's actor and target.
+pub(crate) fn audit_filter(filter: &AuditFilter) -> Result<(), Error> {
+    filter_texts(&[("actor", &filter.actor, MAX_FILTER), ("target", &filter.target, MAX_FILTER)])
 }
 
 #[cfg(test)]

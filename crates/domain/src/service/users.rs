@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::{
     Ctx,
     audit::Auditor,
-    fields::{plain_text, text_field},
+    fields::{MAX_FILTER, filter_texts, plain_text, text_field},
     visible_pool,
 };
 use crate::{
@@ -237,20 +237,14 @@ fn validate_phone(phone: &str) -> Result<String, Error> {
     }
 }
 
-/// The longest text a filter compares (openids and unionids are 28 characters).
-const MAX_FILTER: usize = 128;
-
-/// A filter's values are compared with stored ones: capped, and free of control characters.
+/// [`filter_texts`] of a user filter's phone, openid and unionid.
 fn validate_filter(filter: &UserFilter) -> Result<(), Error> {
     let UserFilter { phone, openid, unionid } = filter;
-    let fields =
-        [("phone", phone, 21), ("openid", openid, MAX_FILTER), ("unionid", unionid, MAX_FILTER)];
-    for (field, value, max) in fields {
-        if let Some(value) = value {
-            plain_text(field, value, max)?;
-        }
-    }
-    Ok(())
+    filter_texts(&[
+        ("phone", phone, 21),
+        ("openid", openid, MAX_FILTER),
+        ("unionid", unionid, MAX_FILTER),
+    ])
 }
 
 fn validate_email(email: &str) -> Result<String, Error> {
