@@ -279,8 +279,11 @@ impl<F: MakeReq> Load<'_, F> {
         Phase { name, requests: latencies.len(), errors, elapsed, latencies, rss_mib, cpu }
     }
 
-    /// Requests start at `rate` per second for `window` (or until the supply runs out).
-    pub(crate) async fn open(&self, rate: f64, window: Duration) -> Phase {
+    /// Requests are due at `rate` per second for `window` (or until the supply runs out), sent
+    /// over at most `connections` connections at a time, as a client's connection pool would
+    /// (wrk2's way). Each latency runs from the moment the request was due, so time spent
+    /// waiting for a connection because the server fell behind is counted, not hidden.
+    pub(crate) async fn open(&self, rate: f64, window: Duration, connections: usize) -> Phase {
         let name = format!("{} at {rate:.0} req/s", self.name);
         eprintln!("phase: {name} …");
         let target = self.target;
@@ -288,22 +291,25 @@ impl<F: MakeReq> Load<'_, F> {
         let started = Instant::now();
         let mut interval = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(connections.max(1)));
         let mut tasks = Vec::new();
         let mut rss: f64 = 0.0;
         let mut i = 0usize;
         while started.elapsed() < window {
-            interval.tick().await;
+            let due = interval.tick().await.into_std();
             let Some(req) = (self.make)(i) else { break };
             i += 1;
             if i.is_multiple_of(500) {
                 rss = rss.max(target.rss_mib());
             }
-            let (target, keep) = (target.clone(), self.keep.clone());
+            let (target, keep, in_flight) = (target.clone(), self.keep.clone(), in_flight.clone());
             tasks.push(tokio::spawn(async move {
-                let t = Instant::now();
+                let Ok(_connection) = in_flight.acquire_owned().await else {
+                    return (due.elapsed(), false);
+                };
                 let (ok, body) = send(&target, req).await;
                 keep_fields(&keep, &body);
-                (t.elapsed(), ok)
+                (due.elapsed(), ok)
             }));
         }
         let mut latencies = Vec::new();

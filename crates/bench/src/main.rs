@@ -95,7 +95,7 @@ pub(crate) async fn measure<F: MakeReq>(
 ) -> Measured {
     let max = load.closed(concurrency, window).await;
     let paced = if paced && max.requests > 0 {
-        Some(load.open((max.rate() / 2.0).max(1.0), window).await)
+        Some(load.open((max.rate() / 2.0).max(1.0), window, concurrency).await)
     } else {
         None
     };
@@ -262,7 +262,7 @@ pub(crate) async fn login_and_exchange(
     }
     let half = (max.rate() / 2.0).max(1.0);
     let paced_window = window.min(Duration::from_secs_f64(load::len(&tickets) as f64 / half));
-    let paced = exchange.open(half, paced_window).await;
+    let paced = exchange.open(half, paced_window, concurrency).await;
     measured.push(Measured { path: Path::Exchange, max, paced: Some(paced) });
     (measured, left)
 }

@@ -87,7 +87,7 @@ pub(crate) async fn run(
     let max = code.closed(concurrency, window).await;
     let half = (max.rate() / 2.0).max(1.0);
     refill(&codes, seed(t, "code", (half * window.as_secs_f64() * 1.2) as usize + 100).await?);
-    let paced = code.open(half, window).await;
+    let paced = code.open(half, window, concurrency).await;
     measured.push(Measured { path: Path::AuthorizationCode, max, paced: Some(paced) });
 
     let tokens: Arc<Vec<String>> =

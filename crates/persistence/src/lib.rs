@@ -77,23 +77,11 @@ impl SqlStore {
             // answers 503 like any unavailable database.
             .test_before_acquire_if_idle_for(Duration::from_secs(30))
             .sqlx_logging(false)
-            // Every statement is planned for the values it runs with. PostgreSQL otherwise
-            // switches a prepared statement to a generic plan after five runs and keeps it for
-            // the connection's life: planned while a table was small, where every index costs
-            // the same, such a plan walked a whole pool's rows by the `pool_id` prefix of an
-            // unrelated index once the pool had grown (a user's read by id went from one
-            // tuple to thousands). Planning a custom plan costs microseconds; the statement
-            // is still parsed once per connection.
-            // (sqlx keeps one `after_connect`: this replaces sea-orm's, which only sets a
-            // search path, an option Tessera does not use.)
-            .map_sqlx_postgres_pool_opts(|pool| {
-                pool.after_connect(|conn, _| {
-                    Box::pin(async move {
-                        let custom = "SET plan_cache_mode = force_custom_plan";
-                        sea_orm::sqlx::Executor::execute(conn, custom).await.map(drop)
-                    })
-                })
-            })
+            // Statements are prepared once per connection and PostgreSQL reuses their generic
+            // plan (forcing a custom plan for every run cost 30 µs of planning per statement,
+            // a third of a primary-key read). Such a plan is made again whenever its table's
+            // statistics change, and is right for a table that grows: the store gives new tables
+            // their first statistics early and keeps `pool_id` out of them (`statistics`).
             .map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                     .busy_timeout(Duration::from_secs(5))
