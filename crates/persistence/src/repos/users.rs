@@ -7,8 +7,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement, TransactionTrait,
     sea_query::{Expr, ExprTrait, Order, Query},
 };
 use serde_json::Value;
@@ -187,6 +187,27 @@ impl UserRepo for SqlStore {
         id: &str,
         login: &LoginUpdate,
     ) -> StoreResult<Option<User>> {
+        if self.backend() == DatabaseBackend::Postgres && login.also.is_empty() {
+            // A returning login through an identity the user already holds: one statement.
+            let returning = Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                RETURNING_LOGIN_IN_ONE_STATEMENT,
+                returning_login_values(pool_id, id, login),
+            );
+            if let Some(row) = self.timed(self.db.query_one_raw(returning)).await? {
+                let seen: i64 = row.try_get("", "identities_seen").map_err(map_db_err)?;
+                if seen != 1 {
+                    // The identity changed hands (a merge) between the statement's check and
+                    // its update: refused, as the transaction below refuses it.
+                    return Err(StoreError::Conflict(
+                        "openid is already taken in this user pool".into(),
+                    ));
+                }
+                let row = user::Model::from_query_result(&row, "").map_err(map_db_err)?;
+                return seen_through(row, &login.app_id, &login.openid).map(Some);
+            }
+            // No such user, or a new identity of theirs: the general case, nothing written yet.
+        }
         let outcome = self
             .timed(async {
                 let txn = self.db.begin().await?;
@@ -477,6 +498,44 @@ async fn touch_login(
     let res = update.exec(txn).await?;
     // The login count always changes, so MySQL's count of changed rows is exact here.
     Ok(if res.rows_affected > 0 { Touched::Counted } else { Touched::Missing })
+}
+
+/// A returning login on PostgreSQL, as one statement: the user's row is updated (and locked)
+/// only if (AppID, openid) is already one of their identities, then that identity; answers the
+/// user's row and how many identities were updated, or no row (no such user here, or a new
+/// identity: the transaction of [`touch_login`] and [`upsert_identity`] does those). Its
+/// parameters are [`returning_login_values`]. `COALESCE` keeps what the login did not bring.
+const RETURNING_LOGIN_IN_ONE_STATEMENT: &str = "\
+WITH touched AS (
+    UPDATE users SET unionid = COALESCE($3, unionid), phone = COALESCE($4, phone),
+        nickname = COALESCE($5, nickname), photo = COALESCE($6, photo), oauth = $7,
+        last_login = $8, last_ip = $9, updated_at = $8, logins_count = logins_count + 1
+    WHERE pool_id = $1 AND id = $2 AND EXISTS (
+        SELECT 1 FROM user_identities
+        WHERE pool_id = $1 AND app_id = $10 AND openid = $11 AND user_id = $2)
+    RETURNING users.*
+), seen AS (
+    UPDATE user_identities SET unionid = COALESCE($3, unionid), last_login = $8
+    WHERE pool_id = $1 AND app_id = $10 AND openid = $11
+      AND user_id IN (SELECT id FROM touched)
+    RETURNING 1
+)
+SELECT touched.*, (SELECT count(*) FROM seen) AS identities_seen FROM touched";
+
+fn returning_login_values(pool_id: &str, id: &str, login: &LoginUpdate) -> [sea_orm::Value; 11] {
+    [
+        pool_id.into(),
+        id.into(),
+        login.unionid.clone().into(),
+        login.phone.clone().into(),
+        login.nickname.clone().into(),
+        login.photo.clone().into(),
+        login.oauth.to_string().into(),
+        login.at.into(),
+        login.ip.clone().into(),
+        login.app_id.as_str().into(),
+        login.openid.as_str().into(),
+    ]
 }
 
 /// Records the login on the user's identity of (AppID, openid), adding it when it is new; a

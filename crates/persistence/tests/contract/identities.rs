@@ -261,6 +261,103 @@ async fn logins_through_a_second_app_add_an_identity_and_answer_each_apps_openid
     .await;
 }
 
+/// A login through an identity the user holds (one statement on PostgreSQL): it writes what it
+/// brought, keeps what it did not, counts once, and touches that identity only.
+#[tokio::test]
+async fn a_returning_login_writes_what_it_brought_and_keeps_the_rest() {
+    each_backend(|store, backend| async move {
+        PoolRepo::create(&store, &pool("p"), &keys("p", "k", 0)).await.expect("pool");
+        let mut u = user("p", "u");
+        u.unionid = Some("union-u".into());
+        u.phone = Some("13800138000".into());
+        UserRepo::create(&store, &u).await.expect("user");
+        let second = login("wx0000000000000002", "open-b", None, "i-b", 10);
+        UserRepo::record_login(&store, "p", "u", &second).await.expect("second app");
+
+        let mut back = login("wx4f4bc4dec97d474b", "openid-u", None, "i-unused", 30);
+        back.nickname = Some("New 新".into());
+        back.photo = Some("https://example.com/a.png".into());
+        back.ip = Some("203.0.113.9".into());
+        back.oauth = serde_json::json!({"nickName": "New"});
+        let logged = UserRepo::record_login(&store, "p", "u", &back).await.expect("login");
+        let logged = logged.expect("found");
+        assert_eq!(
+            (
+                logged.phone.as_deref(),
+                logged.unionid.as_deref(),
+                logged.nickname.as_deref(),
+                logged.photo.as_deref(),
+                logged.last_ip.as_deref(),
+                logged.openid.as_deref(),
+            ),
+            (
+                Some("13800138000"),
+                Some("union-u"),
+                Some("New 新"),
+                Some("https://example.com/a.png"),
+                Some("203.0.113.9"),
+                Some("openid-u"),
+            ),
+            "{backend:?}: what the login brought, and what it kept"
+        );
+        assert_eq!((logged.last_login, logged.logins_count), (Some(t(30)), u.logins_count + 2));
+        assert_eq!(logged.oauth, Some(serde_json::json!({"nickName": "New"})), "{backend:?}");
+        let read = UserRepo::get_through(&store, "p", "u", "wx4f4bc4dec97d474b", "openid-u").await;
+        assert_eq!(Some(logged), read.expect("get"), "{backend:?}: as a read finds it");
+        let identities = UserRepo::identities(&store, "p", "u").await.expect("identities");
+        let last: Vec<_> = identities.iter().map(|i| (i.openid.as_str(), i.last_login)).collect();
+        assert_eq!(last, [("openid-u", Some(t(30))), ("open-b", Some(t(10)))], "{backend:?}");
+
+        // A new phone and unionid are written on the user, the unionid on the identity too.
+        let mut again = login("wx4f4bc4dec97d474b", "openid-u", Some("union-2"), "i-unused", 31);
+        again.phone = Some("13900139000".into());
+        let logged = UserRepo::record_login(&store, "p", "u", &again).await.expect("again");
+        let logged = logged.expect("found");
+        assert_eq!(
+            (logged.phone.as_deref(), logged.unionid.as_deref(), logged.nickname.as_deref()),
+            (Some("13900139000"), Some("union-2"), Some("New 新")),
+            "{backend:?}"
+        );
+        let identities = UserRepo::identities(&store, "p", "u").await.expect("identities");
+        assert_eq!(identities[0].unionid.as_deref(), Some("union-2"), "{backend:?}");
+        assert_eq!(identities.len(), 2, "{backend:?}: no identity added");
+
+        // Another user's phone is refused and nothing is written.
+        let mut v = user("p", "v");
+        v.phone = Some("13700137000".into());
+        UserRepo::create(&store, &v).await.expect("v");
+        let mut taken = login("wx4f4bc4dec97d474b", "openid-u", None, "i-unused", 32);
+        taken.phone = Some("13700137000".into());
+        match UserRepo::record_login(&store, "p", "u", &taken).await {
+            Err(StoreError::Conflict(message)) => assert!(message.contains("phone"), "{message}"),
+            other => panic!("{backend:?}: {other:?}"),
+        }
+        let u = UserRepo::get(&store, "p", "u").await.expect("get").expect("u");
+        assert_eq!((u.logins_count, u.last_login), (logged.logins_count, Some(t(31))));
+
+        // No such user: nothing found, nothing written.
+        let nobody = UserRepo::record_login(&store, "p", "nobody", &back).await.expect("nobody");
+        assert!(nobody.is_none(), "{backend:?}");
+
+        // Concurrent returning logins are each counted.
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let login = login("wx4f4bc4dec97d474b", "openid-u", None, "i-unused", 40 + i);
+                UserRepo::record_login(&store, "p", "u", &login).await
+            }));
+        }
+        for task in tasks {
+            let logged = task.await.expect("task").unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+            assert!(logged.is_some(), "{backend:?}");
+        }
+        let after = UserRepo::get(&store, "p", "u").await.expect("get").expect("u");
+        assert_eq!(after.logins_count, u.logins_count + 8, "{backend:?}: every login counted");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn unlinking_removes_one_identity_and_a_unionid_no_identity_carries() {
     each_backend(|store, backend| async move {
