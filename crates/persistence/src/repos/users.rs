@@ -37,36 +37,37 @@ impl UserRepo for SqlStore {
         kind: IdentityKind,
         also: &[LinkedIdentity],
     ) -> StoreResult<()> {
+        let mut identities = Vec::with_capacity(1 + also.len());
+        if let (Some(app_id), Some(openid)) = (&u.app_id, &u.openid) {
+            // A user's first identity takes the user's id (as the migrated ones did).
+            identities.push(identity_row(u, &u.id, kind, app_id, openid, u.unionid.clone()));
+        }
+        for linked in also {
+            let (app_id, openid) = (&linked.app_id, &linked.openid);
+            let unionid = linked.unionid.clone();
+            identities.push(identity_row(u, &linked.id, linked.kind, app_id, openid, unionid));
+        }
+        let user = user::Entity::insert(user_row(u));
+        if self.backend() == DatabaseBackend::Postgres && !identities.is_empty() {
+            // One statement, so one round trip: the user and their identities are stored
+            // together or not at all (the identities' foreign key is checked at its end).
+            let user = user.build(DatabaseBackend::Postgres);
+            let identities =
+                identity::Entity::insert_many(identities).build(DatabaseBackend::Postgres);
+            let mut values = user.values.map(|v| v.0).unwrap_or_default();
+            let sql = format!(
+                "WITH signed_up AS ({}) {}",
+                user.sql,
+                renumbered(&identities.sql, values.len())
+            );
+            values.extend(identities.values.map(|v| v.0).unwrap_or_default());
+            let both = Statement::from_sql_and_values(DatabaseBackend::Postgres, sql, values);
+            return self.timed(self.db.execute_raw(both)).await.map(drop);
+        }
         self.timed(async {
             let txn = self.db.begin().await?;
-            user::Entity::insert(user_row(u)).exec_without_returning(&txn).await?;
-            if let (Some(app_id), Some(openid)) = (&u.app_id, &u.openid) {
-                // A user's first identity takes the user's id (as the migrated ones did).
-                let row = identity::ActiveModel {
-                    id: Set(u.id.clone()),
-                    pool_id: Set(u.pool_id.clone()),
-                    user_id: Set(u.id.clone()),
-                    kind: Set(kind.as_str().to_owned()),
-                    app_id: Set(app_id.clone()),
-                    openid: Set(openid.clone()),
-                    unionid: Set(u.unionid.clone()),
-                    created_at: Set(u.signed_up),
-                    last_login: Set(u.last_login),
-                };
-                identity::Entity::insert(row).exec_without_returning(&txn).await?;
-            }
-            for linked in also {
-                let row = identity::ActiveModel {
-                    id: Set(linked.id.clone()),
-                    pool_id: Set(u.pool_id.clone()),
-                    user_id: Set(u.id.clone()),
-                    kind: Set(linked.kind.as_str().to_owned()),
-                    app_id: Set(linked.app_id.clone()),
-                    openid: Set(linked.openid.clone()),
-                    unionid: Set(linked.unionid.clone()),
-                    created_at: Set(u.signed_up),
-                    last_login: Set(u.last_login),
-                };
+            user.exec_without_returning(&txn).await?;
+            for row in identities {
                 identity::Entity::insert(row).exec_without_returning(&txn).await?;
             }
             txn.commit().await
@@ -500,6 +501,47 @@ async fn touch_login(
     Ok(if res.rows_affected > 0 { Touched::Counted } else { Touched::Missing })
 }
 
+/// The identity row `id` of user `u`, as signed up.
+fn identity_row(
+    u: &User,
+    id: &str,
+    kind: IdentityKind,
+    app_id: &str,
+    openid: &str,
+    unionid: Option<String>,
+) -> identity::ActiveModel {
+    identity::ActiveModel {
+        id: Set(id.to_owned()),
+        pool_id: Set(u.pool_id.clone()),
+        user_id: Set(u.id.clone()),
+        kind: Set(kind.as_str().to_owned()),
+        app_id: Set(app_id.to_owned()),
+        openid: Set(openid.to_owned()),
+        unionid: Set(unionid),
+        created_at: Set(u.signed_up),
+        last_login: Set(u.last_login),
+    }
+}
+
+/// PostgreSQL `sql` with its placeholders `$1`, `$2`, … moved up by `by`, to follow another
+/// statement's in one (the values are never in the text: no literal is touched).
+fn renumbered(sql: &str, by: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + by).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A returning login on PostgreSQL, as one statement: the user's row is updated (and locked)
 /// only if (AppID, openid) is already one of their identities, then that identity; answers the
 /// user's row and how many identities were updated, or no row (no such user here, or a new
@@ -714,4 +756,19 @@ fn merged_metadata(target: &str, source: &str) -> Option<String> {
         target.entry(key).or_insert(value);
     }
     (target.len() > before).then(|| Value::Object(target).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::renumbered;
+
+    #[test]
+    fn placeholders_move_up_and_nothing_else_changes() {
+        let sql = r#"INSERT INTO "t" ("a", "b") VALUES ($1, $2), ($10, $11) RETURNING $"#;
+        assert_eq!(
+            renumbered(sql, 9),
+            r#"INSERT INTO "t" ("a", "b") VALUES ($10, $11), ($19, $20) RETURNING $"#
+        );
+        assert_eq!(renumbered("SELECT 1", 3), "SELECT 1");
+    }
 }

@@ -493,6 +493,43 @@ async fn a_users_first_identity_has_the_kind_they_signed_up_through() {
     .await;
 }
 
+/// A sign-up whose identity is already another user's stores nothing: no user, no identity
+/// (one statement on PostgreSQL, a transaction elsewhere).
+#[tokio::test]
+async fn a_sign_up_with_a_taken_identity_stores_nothing() {
+    each_backend(|store, backend| async move {
+        PoolRepo::create(&store, &pool("p"), &keys("p", "k", 0)).await.expect("pool");
+        UserRepo::create(&store, &user("p", "u")).await.expect("u");
+        let mut v = user("p", "v");
+        v.unionid = Some("union-v".into());
+        // Its own first identity is new; the linked one is u's.
+        let also = [LinkedIdentity {
+            id: "i-taken".into(),
+            kind: IdentityKind::MiniProgram,
+            app_id: "wx4f4bc4dec97d474b".into(),
+            openid: "openid-u".into(),
+            unionid: None,
+        }];
+        v.app_id = Some("wx0000000000000002".into());
+        match UserRepo::create_with_identity(&store, &v, IdentityKind::MiniProgram, &also).await {
+            Err(StoreError::Conflict(message)) => assert!(message.contains("openid"), "{message}"),
+            other => panic!("{backend:?}: {other:?}"),
+        }
+        assert!(UserRepo::get(&store, "p", "v").await.expect("get").is_none(), "{backend:?}");
+        let by_unionid = UserRepo::find_by_unionid(&store, "p", "union-v").await.expect("find");
+        assert!(by_unionid.is_none(), "{backend:?}");
+        let mine = UserRepo::find_by_openid(&store, "p", "wx0000000000000002", "openid-v").await;
+        assert!(mine.expect("find").is_none(), "{backend:?}: its own identity was not kept");
+        // The same sign-up without the taken identity goes through.
+        UserRepo::create_with_identity(&store, &v, IdentityKind::MiniProgram, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+        let mine = UserRepo::find_by_openid(&store, "p", "wx0000000000000002", "openid-v").await;
+        assert_eq!(mine.expect("find").map(|u| u.id).as_deref(), Some("v"), "{backend:?}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_read_and_a_list_show_a_user_through_the_same_identity() {
     each_backend(|store, backend| async move {
