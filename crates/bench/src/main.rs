@@ -35,6 +35,9 @@ use crate::{
 const APP_ID: &str = "wx4f4bc4dec97d474b";
 const APP_SECRET: &str = "0123456789abcdef0123456789abcdef";
 const PASSWORD: &str = "benchmark-admin-password";
+/// How many different access tokens introspection and userinfo are asked about, on Tessera and
+/// on the peer alike.
+pub(crate) const ACCESS_TOKENS: usize = 2_000;
 
 #[derive(Parser)]
 struct Args {

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use tessera_wechat_sim::{SimUser, Simulator};
 
 use crate::{
-    APP_ID, Measured, Path,
+    ACCESS_TOKENS, APP_ID, Measured, Path,
     load::{Req, Stack, Target, load, pop},
     measure,
 };
@@ -97,8 +97,8 @@ pub(crate) async fn phases(setup: Setup<'_>, tickets: Stack) -> Result<Vec<Measu
     });
     measured.push(measure(Path::AuthorizationCode, &code, concurrency, window, true).await);
 
-    let tokens: Arc<Vec<String>> =
-        Arc::new(access_tokens.lock().map(|t| t.clone()).unwrap_or_default());
+    let tokens = access_tokens.lock().map(|t| t.clone()).unwrap_or_default();
+    let tokens: Arc<Vec<String>> = Arc::new(tokens.into_iter().take(ACCESS_TOKENS).collect());
     if tokens.is_empty() {
         bail!("the token exchange phase issued no access token");
     }

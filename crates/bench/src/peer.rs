@@ -90,8 +90,13 @@ pub(crate) async fn run(
     let paced = code.open(half, window, concurrency).await;
     measured.push(Measured { path: Path::AuthorizationCode, max, paced: Some(paced) });
 
-    let tokens: Arc<Vec<String>> =
-        Arc::new(seed(t, "access", 2_000).await?.lock().map(|t| t.clone()).unwrap_or_default());
+    let tokens: Arc<Vec<String>> = Arc::new(
+        seed(t, "access", crate::ACCESS_TOKENS)
+            .await?
+            .lock()
+            .map(|t| t.clone())
+            .unwrap_or_default(),
+    );
     let (url, list) = (format!("{base}/token/introspection"), tokens.clone());
     let introspect = load("peer introspection", t, move |i| {
         let form = vec![("token", list[i % list.len()].clone())];
