@@ -22,7 +22,8 @@ pub struct TtlCache<V> {
 }
 
 impl<V: Clone> TtlCache<V> {
-    /// Entries live `ttl`; past `max_entries` the cache starts over (a bound, not an LRU).
+    /// Entries live `ttl`; a full cache drops its expired entries, and starts over when that
+    /// frees less than a tenth of it (a bound, not an LRU).
     pub fn new(ttl: Duration, max_entries: usize) -> Self {
         Self { ttl, max_entries, entries: Mutex::new(HashMap::new()) }
     }
@@ -39,8 +40,13 @@ impl<V: Clone> TtlCache<V> {
     /// Caches `value` as of `now`.
     pub fn put(&self, key: &str, value: V, now: DateTime<Utc>) {
         let mut entries = self.lock();
-        if entries.len() >= self.max_entries {
-            entries.clear();
+        if entries.len() >= self.max_entries && !entries.contains_key(key) {
+            // Each sweep frees at least a tenth, so a full cache is swept at most once every
+            // tenth of its size in new entries.
+            entries.retain(|_, (_, at)| now - *at < self.ttl);
+            if entries.len() >= self.max_entries - self.max_entries / 10 {
+                entries.clear();
+            }
         }
         entries.insert(key.to_owned(), (value, now));
     }
@@ -162,6 +168,30 @@ mod tests {
         cache.put("c", 3, t0);
         assert_eq!(cache.get("a", t0), None, "bounded");
         assert_eq!(cache.get("c", t0), Some(3));
+    }
+
+    #[test]
+    fn a_full_cache_drops_what_has_expired_before_it_starts_over() {
+        let cache = TtlCache::new(Duration::seconds(10), 4);
+        let t0 = DateTime::from_timestamp(1_000, 0).unwrap_or_default();
+        let at = |s| t0 + Duration::seconds(s);
+        cache.put("a", 1, at(0));
+        cache.put("b", 2, at(0));
+        cache.put("c", 3, at(5));
+        cache.put("d", 4, at(5));
+        // Full: a and b have expired, c and d stay.
+        cache.put("e", 5, at(12));
+        assert_eq!([cache.get("c", at(12)), cache.get("d", at(12))], [Some(3), Some(4)]);
+        assert_eq!(cache.get("e", at(12)), Some(5));
+        // Replacing a cached key makes no room.
+        cache.put("f", 6, at(12));
+        cache.put("f", 7, at(12));
+        assert_eq!(cache.get("c", at(12)), Some(3), "still there");
+        // Full, and nothing has expired: it starts over.
+        cache.put("g", 8, at(13));
+        assert_eq!(cache.get("c", at(13)), None);
+        assert_eq!(cache.get("f", at(13)), None);
+        assert_eq!(cache.get("g", at(13)), Some(8));
     }
 
     #[test]
