@@ -103,6 +103,21 @@ async function loaded(page, title) {
   await page.waitForFunction(() => !document.querySelector('main .loading'))
 }
 
+/**
+ * Runs `action`, which changes the address, and waits for the screen it leads to: a new `<main>`
+ * (the router renders every screen anew), loaded. The old screen is still there for a moment
+ * after the address changes, so waiting for the address or for the title alone may read it.
+ */
+async function navigated(page, title, action) {
+  await page.evaluate(() => { document.querySelector('main').dataset.left = 'yes' })
+  await action()
+  await page.waitForFunction(() => {
+    const main = document.querySelector('main')
+    return main && !main.dataset.left && !main.querySelector('.loading')
+  })
+  await loaded(page, title)
+}
+
 async function open(page, hash, title) {
   await page.goto(`${base}/console${hash}`)
   await loaded(page, title)
@@ -165,20 +180,29 @@ async function toastAfter(page, text, action) {
 
 /** Presses "Filter" and waits for the list of the address that `marker` is part of. */
 async function applyFilter(page, title, marker) {
-  await page.getByRole('button', { name: 'Filter', exact: true }).click()
-  await page.waitForFunction((text) => location.hash.includes(text), marker)
-  await loaded(page, title)
+  await navigated(page, title, () => page.getByRole('button', { name: 'Filter', exact: true }).click())
+  check(decodeURIComponent(page.url()).includes(marker), `the filter is in the address: ${page.url()}`)
 }
 
 /** Presses "Clear" and waits for the unfiltered list. */
 async function clearFilters(page, title) {
-  await page.getByRole('button', { name: 'Clear', exact: true }).click()
-  await page.waitForFunction(() => !/[?&](action|outcome|actor|target|since|until|phone|openid|unionid)=/.test(location.hash))
-  await loaded(page, title)
+  await navigated(page, title, () => page.getByRole('button', { name: 'Clear', exact: true }).click())
+  check(!/[?&](action|outcome|actor|target|since|until|phone|openid|unionid)=/.test(page.url()), `no filter in the address: ${page.url()}`)
 }
 
 async function pagerStatus(page) {
   return (await page.locator('.pager-status').innerText()).trim()
+}
+
+// Checks that the pager reads `expected`, waiting up to five seconds for it: a page's table is
+// replaced a moment after the address changes, so the first read may still be the old page's.
+async function pagerIs(page, expected, what) {
+  await page.waitForFunction(
+    (text) => document.querySelector('.pager-status')?.innerText.trim() === text,
+    expected,
+    { timeout: 5000 },
+  ).catch(() => {})
+  equal(await pagerStatus(page), expected, what)
 }
 
 async function columnTexts(page, header) {
@@ -340,18 +364,15 @@ async function pools(page, state) {
 
   for (let i = 0; i < 11; i += 1) await adminApi('POST', '/userpools', { name: `Filler ${i}`, id: `filler-${hex(4)}` })
   const total = (await adminApi('GET', '/userpools?limit=1')).body.total
-  await page.getByLabel('Per page').selectOption('10')
-  await loaded(page, 'User pools')
+  await navigated(page, 'User pools', () => page.getByLabel('Per page').selectOption('10'))
   const pages = Math.ceil(total / 10)
-  equal(await pagerStatus(page), `Page 1 of ${pages}, ${total} in all`, 'the pager counts the API\'s total')
+  await pagerIs(page, `Page 1 of ${pages}, ${total} in all`, 'the pager counts the API\'s total')
   equal(await page.locator('main table tbody tr').count(), 10, 'ten pools on a page')
-  await page.getByRole('button', { name: 'Next' }).click()
-  await loaded(page, 'User pools')
-  equal(await pagerStatus(page), `Page 2 of ${pages}, ${total} in all`, 'the next page')
+  await navigated(page, 'User pools', () => page.getByRole('button', { name: 'Next' }).click())
+  await pagerIs(page, `Page 2 of ${pages}, ${total} in all`, 'the next page')
   check(page.url().includes('page=2') && page.url().includes('limit=10'), `the page is in the address: ${page.url()}`)
-  await page.goBack()
-  await loaded(page, 'User pools')
-  equal(await pagerStatus(page), `Page 1 of ${pages}, ${total} in all`, 'the back button returns to page 1')
+  await navigated(page, 'User pools', () => page.goBack())
+  await pagerIs(page, `Page 1 of ${pages}, ${total} in all`, 'the back button returns to page 1')
   step(`pools paged by 10 over ${total}; the back button goes back a page`)
 
   const doomed = `doomed-${hex(4)}`
@@ -437,9 +458,10 @@ async function connections(page, state) {
   await box.getByLabel('AppID', { exact: true }).fill(state.miniAppId)
   await box.getByLabel('AppSecret').fill(state.miniSecret)
   await box.getByLabel('Mini program version QR codes open').selectOption('trial')
-  await box.getByRole('button', { name: 'Create', exact: true }).click()
-  await box.waitFor({ state: 'detached' })
-  await loaded(page, `${state.poolId} · Connections`)
+  await navigated(page, `${state.poolId} · Connections`, async () => {
+    await box.getByRole('button', { name: 'Create', exact: true }).click()
+    await box.waitFor({ state: 'detached' })
+  })
 
   await page.getByRole('button', { name: 'Add connection' }).click()
   box = dialogBox(page)
@@ -447,9 +469,10 @@ async function connections(page, state) {
   await box.getByLabel('AppID', { exact: true }).fill(`wx${hex(8)}`)
   await box.getByLabel('AppSecret').fill(hex(16))
   await box.getByLabel('When an unknown person logs in').selectOption('linkOnly')
-  await box.getByRole('button', { name: 'Create', exact: true }).click()
-  await box.waitFor({ state: 'detached' })
-  await loaded(page, `${state.poolId} · Connections`)
+  await navigated(page, `${state.poolId} · Connections`, async () => {
+    await box.getByRole('button', { name: 'Create', exact: true }).click()
+    await box.waitFor({ state: 'detached' })
+  })
   let list = (await adminApi('GET', `/userpools/${state.poolId}/connections`)).body.items
   const mini = list.find((c) => c.kind === 'miniprogram')
   const website = list.find((c) => c.kind === 'website')
@@ -469,8 +492,10 @@ async function connections(page, state) {
   await box.getByLabel('AppID', { exact: true }).fill(state.miniAppId)
   await box.getByLabel(/^Name/).fill('Shop')
   await box.getByLabel('Position').fill('5')
-  await box.getByRole('button', { name: 'Save' }).click()
-  await box.waitFor({ state: 'detached' })
+  await navigated(page, `${state.poolId} · Connections`, async () => {
+    await box.getByRole('button', { name: 'Save' }).click()
+    await box.waitFor({ state: 'detached' })
+  })
   const edited = (await adminApi('GET', `/userpools/${state.poolId}/connections/${mini.id}`)).body
   equal([edited.name, edited.position, edited.secretHint], ['Shop', 5, mini.secretHint], 'renamed and moved, the secret kept')
   step('a connection edited with its secret left empty: the secret is kept')
@@ -482,8 +507,7 @@ async function connections(page, state) {
   await page.getByRole('button', { name: 'Enable Shop', exact: true }).click()
   await page.getByRole('button', { name: 'Disable Shop', exact: true }).waitFor()
   equal((await adminApi('GET', `/userpools/${state.poolId}/connections/${mini.id}`)).body.enabled, true, 'enabled again')
-  await confirmRow(page, `Delete Website app ${website.appId}`, 'Delete')
-  await loaded(page, `${state.poolId} · Connections`)
+  await navigated(page, `${state.poolId} · Connections`, () => confirmRow(page, `Delete Website app ${website.appId}`, 'Delete'))
   list = (await adminApi('GET', `/userpools/${state.poolId}/connections`)).body.items
   equal(list.map((c) => c.id), [mini.id], 'the website connection is deleted')
   step('a connection disabled, enabled again, and another deleted after a confirmation')
@@ -527,8 +551,8 @@ async function applications(page, state) {
   await box.getByLabel('Only these connections').check()
   await box.getByLabel(/^Shop \(Mini program/).check()
   await box.getByRole('button', { name: 'Create', exact: true }).click()
-  const firstSecret = await takeSecret(page)
-  await loaded(page, `${state.poolId} · Applications`)
+  let firstSecret
+  await navigated(page, `${state.poolId} · Applications`, async () => { firstSecret = await takeSecret(page) })
   let apps = (await adminApi('GET', `/userpools/${state.poolId}/applications`)).body.items
   const web = apps.find((a) => a.name === 'Shop web')
   equal([web.type, web.redirectUris, web.connections, web.grantTypes.length], ['web', ['https://shop.example.com/cb', 'https://shop.example.com/cb2'], [state.miniConnection], 3], 'the web application')
@@ -549,9 +573,10 @@ async function applications(page, state) {
   check(text.includes('The server refused a value.') && text.includes('redirectUris[0]'), `the 400 names the field: ${text}`)
   equal(await box.getByLabel('Redirect URIs', { exact: true }).getAttribute('aria-invalid'), 'true', 'the field it names is marked')
   await box.getByLabel('Redirect URIs', { exact: true }).fill('https://spa.example.com/cb')
-  await box.getByRole('button', { name: 'Create', exact: true }).click()
-  await box.waitFor({ state: 'detached' })
-  await loaded(page, `${state.poolId} · Applications`)
+  await navigated(page, `${state.poolId} · Applications`, async () => {
+    await box.getByRole('button', { name: 'Create', exact: true }).click()
+    await box.waitFor({ state: 'detached' })
+  })
   apps = (await adminApi('GET', `/userpools/${state.poolId}/applications`)).body.items
   const spa = apps.find((a) => a.name === 'Shop SPA')
   equal([spa.type, spa.tokenEndpointAuthMethod], ['spa', 'none'], 'the SPA, public, without a secret dialog')
@@ -562,8 +587,10 @@ async function applications(page, state) {
   await box.getByLabel('Name').fill('Shop website')
   await box.getByLabel(/^Access token lifetime/).fill('900')
   await box.getByLabel(/Every enabled connection/).check()
-  await box.getByRole('button', { name: 'Save' }).click()
-  await box.waitFor({ state: 'detached' })
+  await navigated(page, `${state.poolId} · Applications`, async () => {
+    await box.getByRole('button', { name: 'Save' }).click()
+    await box.waitFor({ state: 'detached' })
+  })
   const edited = (await adminApi('GET', `/userpools/${state.poolId}/applications/${web.clientId}`)).body
   equal([edited.name, edited.accessTokenTtlSeconds, edited.connections ?? null, edited.redirectUris.length], ['Shop website', 900, null, 2], 'the application edited')
   step('an application renamed, its token lifetime and connections changed')
@@ -572,8 +599,7 @@ async function applications(page, state) {
   await confirmRow(page, 'Replace secret Shop website', 'Replace secret')
   const secondSecret = await takeSecret(page)
   check(secondSecret !== firstSecret, 'a new client secret')
-  await confirmRow(page, 'Delete Shop SPA', 'Delete')
-  await loaded(page, `${state.poolId} · Applications`)
+  await navigated(page, `${state.poolId} · Applications`, () => confirmRow(page, 'Delete Shop SPA', 'Delete'))
   equal((await adminApi('GET', `/userpools/${state.poolId}/applications/${spa.clientId}`)).status, 404, 'the SPA is deleted')
   await shot(page, 'applications')
   step('a client secret replaced (shown once) and an application deleted')
@@ -601,15 +627,13 @@ async function users(page, state) {
   await nav(page, 'Users', `${state.poolId} · Users`)
   await page.getByLabel('Search by').selectOption('phone')
   await page.getByLabel('Value').fill(state.phone)
-  await page.getByRole('button', { name: 'Search' }).click()
-  await loaded(page, `${state.poolId} · Users`)
-  await page.waitForFunction(() => location.hash.includes('phone='))
+  await navigated(page, `${state.poolId} · Users`, () => page.getByRole('button', { name: 'Search' }).click())
+  check(page.url().includes('phone='), `the search is in the address: ${page.url()}`)
   equal(await page.locator('main table tbody tr').count(), 1, 'one user with that phone')
   await page.getByLabel('Search by').selectOption('openid')
   await page.getByLabel('Value').fill(state.openid)
-  await page.getByRole('button', { name: 'Search' }).click()
-  await page.waitForFunction(() => location.hash.includes('openid='))
-  await loaded(page, `${state.poolId} · Users`)
+  await navigated(page, `${state.poolId} · Users`, () => page.getByRole('button', { name: 'Search' }).click())
+  check(page.url().includes('openid='), `the search is in the address: ${page.url()}`)
   equal(await columnTexts(page, 'openid'), [state.openid], 'the WeChat user by openid')
   await page.getByLabel('Value').fill('nobody')
   await page.getByRole('button', { name: 'Search' }).click()
@@ -639,9 +663,8 @@ async function csv(page, state) {
 
   await page.getByLabel('Search by').selectOption('unionid')
   await page.getByLabel('Value').fill(state.unionid)
-  await page.getByRole('button', { name: 'Search' }).click()
-  await page.waitForFunction(() => location.hash.includes('unionid='))
-  await loaded(page, `${state.poolId} · Users`)
+  await navigated(page, `${state.poolId} · Users`, () => page.getByRole('button', { name: 'Search' }).click())
+  check(page.url().includes('unionid='), `the search is in the address: ${page.url()}`)
   file = await downloaded(page, () => page.getByRole('button', { name: 'Export CSV' }).click())
   rows = parseCsv(file.text.slice(1))
   equal(rows.slice(1).map((row) => row[0]), [state.wechatUser], 'the export follows the search')
@@ -723,16 +746,20 @@ async function userDetail(page, state) {
   await box.getByLabel('Nickname').fill('小明')
   await box.getByLabel('Email', { exact: true }).fill('xiaoming@example.com')
   await box.getByLabel('Company').fill('Acme')
-  await box.getByRole('button', { name: 'Save' }).click()
-  await box.waitFor({ state: 'detached' })
+  await navigated(page, 'User:', async () => {
+    await box.getByRole('button', { name: 'Save' }).click()
+    await box.waitFor({ state: 'detached' })
+  })
   let user = (await adminApi('GET', path)).body
   equal([user.nickname, user.email, user.company, user.metadata], ['小明', 'xiaoming@example.com', 'Acme', { vip: true }], 'the profile edited')
   await loaded(page, 'User:')
   await page.getByRole('button', { name: 'Edit', exact: true }).click()
   box = dialogBox(page)
   await box.getByLabel('Company').fill('')
-  await box.getByRole('button', { name: 'Save' }).click()
-  await box.waitFor({ state: 'detached' })
+  await navigated(page, 'User:', async () => {
+    await box.getByRole('button', { name: 'Save' }).click()
+    await box.waitFor({ state: 'detached' })
+  })
   user = (await adminApi('GET', path)).body
   equal([user.company ?? null, user.nickname], [null, '小明'], 'an emptied field is cleared, others kept')
   step('the profile edited (metadata checked as a JSON object); an emptied field cleared')
@@ -911,9 +938,10 @@ async function platformAdmins(page, state) {
   await box.getByRole('button', { name: 'Create', exact: true }).click()
   check(await box.getByLabel('Password again').evaluate((el) => !el.validity.valid), 'two different passwords are refused')
   await box.getByLabel('Password again').fill(first)
-  await box.getByRole('button', { name: 'Create', exact: true }).click()
-  await box.waitFor({ state: 'detached' })
-  await loaded(page, 'Platform admins')
+  await navigated(page, 'Platform admins', async () => {
+    await box.getByRole('button', { name: 'Create', exact: true }).click()
+    await box.waitFor({ state: 'detached' })
+  })
   const admins = (await adminApi('GET', '/admins?limit=100')).body.items
   const ops = admins.find((a) => a.username === username)
   check(ops, 'the admin is created')
@@ -949,11 +977,7 @@ async function platformAdmins(page, state) {
   await signInPlatform(page, 'admin', password)
   await loaded(page, 'User pools')
   await nav(page, 'Platform admins')
-  await page.getByRole('button', { name: `Delete ${username}` }).click()
-  await dialogBox(page).getByRole('textbox').fill(username)
-  await dialogBox(page).getByRole('button', { name: 'Delete', exact: true }).click()
-  await dialogBox(page).waitFor({ state: 'detached' })
-  await loaded(page, 'Platform admins')
+  await navigated(page, 'Platform admins', () => confirmRow(page, `Delete ${username}`, 'Delete', username))
   const left = (await adminApi('GET', '/admins?limit=100')).body.items
   check(!left.some((a) => a.username === username), 'the admin is deleted')
   await shot(page, 'admins')
