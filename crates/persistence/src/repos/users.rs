@@ -9,7 +9,7 @@ use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, FromQueryResult,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement, TransactionTrait,
-    sea_query::{Expr, ExprTrait, Order, Query},
+    sea_query::{CommonTableExpression, Expr, ExprTrait, Order, Query, WithClause, WithQuery},
 };
 use serde_json::Value;
 use tessera_domain::{
@@ -47,26 +47,13 @@ impl UserRepo for SqlStore {
             let unionid = linked.unionid.clone();
             identities.push(identity_row(u, &linked.id, linked.kind, app_id, openid, unionid));
         }
-        let user = user::Entity::insert(user_row(u));
         if self.backend() == DatabaseBackend::Postgres && !identities.is_empty() {
-            // One statement, so one round trip: the user and their identities are stored
-            // together or not at all (the identities' foreign key is checked at its end).
-            let user = user.build(DatabaseBackend::Postgres);
-            let identities =
-                identity::Entity::insert_many(identities).build(DatabaseBackend::Postgres);
-            let mut values = user.values.map(|v| v.0).unwrap_or_default();
-            let sql = format!(
-                "WITH signed_up AS ({}) {}",
-                user.sql,
-                renumbered(&identities.sql, values.len())
-            );
-            values.extend(identities.values.map(|v| v.0).unwrap_or_default());
-            let both = Statement::from_sql_and_values(DatabaseBackend::Postgres, sql, values);
-            return self.timed(self.db.execute_raw(both)).await.map(drop);
+            let both = sign_up_in_one_statement(u, identities);
+            return self.timed(self.db.execute(&both)).await.map(drop);
         }
         self.timed(async {
             let txn = self.db.begin().await?;
-            user.exec_without_returning(&txn).await?;
+            user::Entity::insert(user_row(u)).exec_without_returning(&txn).await?;
             for row in identities {
                 identity::Entity::insert(row).exec_without_returning(&txn).await?;
             }
@@ -523,23 +510,18 @@ fn identity_row(
     }
 }
 
-/// PostgreSQL `sql` with its placeholders `$1`, `$2`, … moved up by `by`, to follow another
-/// statement's in one (the values are never in the text: no literal is touched).
-fn renumbered(sql: &str, by: usize) -> String {
-    let mut out = String::with_capacity(sql.len() + 8);
-    let mut rest = sql;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..=at]);
-        rest = &rest[at + 1..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        match rest[..digits].parse::<usize>() {
-            Ok(n) => out.push_str(&(n + by).to_string()),
-            Err(_) => out.push_str(&rest[..digits]),
-        }
-        rest = &rest[digits..];
-    }
-    out.push_str(rest);
-    out
+/// A sign-up on PostgreSQL, as one statement, so one round trip: the user (a data-modifying
+/// `WITH`) and their identities are stored together or not at all (the identities' foreign key
+/// is checked at its end).
+fn sign_up_in_one_statement(u: &User, identities: Vec<identity::ActiveModel>) -> WithQuery {
+    let signed_up = CommonTableExpression::new()
+        .query(user::Entity::insert(user_row(u)).into_query())
+        .table_name("signed_up")
+        .to_owned();
+    WithClause::new()
+        .cte(signed_up)
+        .to_owned()
+        .query(identity::Entity::insert_many(identities).into_query())
 }
 
 /// A returning login on PostgreSQL, as one statement: the user's row is updated (and locked)
@@ -760,15 +742,25 @@ fn merged_metadata(target: &str, source: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::renumbered;
+    use super::*;
 
     #[test]
-    fn placeholders_move_up_and_nothing_else_changes() {
-        let sql = r#"INSERT INTO "t" ("a", "b") VALUES ($1, $2), ($10, $11) RETURNING $"#;
-        assert_eq!(
-            renumbered(sql, 9),
-            r#"INSERT INTO "t" ("a", "b") VALUES ($10, $11), ($19, $20) RETURNING $"#
+    fn a_sign_up_on_postgresql_is_one_statement_with_every_value_bound() {
+        let at = DateTime::from_timestamp(1_000, 0).unwrap_or_default();
+        let mut u = User::new("u1".into(), "p", "oauth:app2wxapp", at);
+        u.app_id = Some("wx4f4bc4dec97d474b".into());
+        u.openid = Some("openid-1".into());
+        let rows = vec![identity_row(&u, "u1", IdentityKind::MiniProgram, "wx1", "o1", None)];
+        let built = DatabaseBackend::Postgres.build(&sign_up_in_one_statement(&u, rows));
+        assert!(
+            built.sql.starts_with(r#"WITH "signed_up" AS (INSERT INTO "users""#),
+            "{}",
+            built.sql
         );
-        assert_eq!(renumbered("SELECT 1", 3), "SELECT 1");
+        assert!(built.sql.contains(r#") INSERT INTO "user_identities""#), "{}", built.sql);
+        let values = built.values.map(|v| v.0.len()).unwrap_or_default();
+        let placeholders = built.sql.matches('$').count();
+        assert_eq!(values, placeholders, "{}", built.sql);
+        assert!(!built.sql.contains("openid-1") && !built.sql.contains("o1"), "{}", built.sql);
     }
 }
