@@ -185,11 +185,21 @@ impl UserRepo for SqlStore {
             if let Some(row) = self.timed(self.db.query_one_raw(returning)).await? {
                 let seen: i64 = row.try_get("", "identities_seen").map_err(map_db_err)?;
                 if seen != 1 {
-                    // The identity changed hands (a merge) between the statement's check and
-                    // its update: refused, as the transaction below refuses it.
-                    return Err(StoreError::Conflict(
-                        "openid is already taken in this user pool".into(),
-                    ));
+                    // The identity was unlinked between the statement's check and its update:
+                    // the login is recorded on the user; the identity is then written as the
+                    // transaction below writes it (added back, or a `Conflict` if another
+                    // user's by now), without counting the login twice.
+                    let identity = self
+                        .timed(async {
+                            let txn = self.db.begin().await?;
+                            let written = upsert_identity(&txn, pool_id, id, login).await?;
+                            if written.is_ok() {
+                                txn.commit().await?;
+                            }
+                            Ok(written)
+                        })
+                        .await?;
+                    identity?;
                 }
                 let row = user::Model::from_query_result(&row, "").map_err(map_db_err)?;
                 return seen_through(row, &login.app_id, &login.openid).map(Some);
