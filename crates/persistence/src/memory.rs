@@ -157,10 +157,11 @@ impl StateStore for MemoryStateStore {
         Ok(values.get(key).filter(|(_, until)| *until > now).map(|(value, _)| value.clone()))
     }
 
-    async fn any_present(&self, keys: &[StateKey]) -> StoreResult<bool> {
+    async fn get_many(&self, keys: &[StateKey]) -> StoreResult<Vec<Option<Vec<u8>>>> {
         let now = self.clock.now();
         let values = lock(&self.values);
-        Ok(keys.iter().any(|key| values.get(key).is_some_and(|(_, until)| *until > now)))
+        let live = |key| values.get(key).filter(|(_, until)| *until > now);
+        Ok(keys.iter().map(|key| live(key).map(|(value, _)| value.clone())).collect())
     }
 
     async fn take(&self, key: &StateKey) -> StoreResult<Option<Vec<u8>>> {

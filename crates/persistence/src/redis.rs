@@ -398,17 +398,22 @@ impl StateStore for RedisStore {
         self.timed(async { script.key(&key).invoke_async(&mut conn).await }).await
     }
 
-    async fn any_present(&self, keys: &[StateKey]) -> StoreResult<bool> {
+    async fn get_many(&self, keys: &[StateKey]) -> StoreResult<Vec<Option<Vec<u8>>>> {
         if keys.is_empty() {
-            return Ok(false);
+            return Ok(Vec::new());
         }
         let mut conn = self.topology.conn();
         let keys: Vec<String> = keys.iter().map(|k| self.key("state", k.as_str())).collect();
-        // A cluster splits `EXISTS` by slot and adds up the answers.
-        let present: u64 = self
-            .timed(async { redis::cmd("EXISTS").arg(&keys).query_async(&mut conn).await })
+        // A cluster splits `MGET` by slot and puts the answers back in the keys' order.
+        let stored: Vec<Option<Vec<u8>>> = self
+            .timed(async { redis::cmd("MGET").arg(&keys).query_async(&mut conn).await })
             .await?;
-        Ok(present > 0)
+        if stored.len() != keys.len() {
+            return Err(StoreError::Other("MGET answered another number of values".into()));
+        }
+        // Each value is stored after its epoch mark (`PUT_STATE`).
+        let value = |v: Vec<u8>| v.iter().position(|b| *b == b'|').map(|at| v[at + 1..].to_vec());
+        Ok(stored.into_iter().map(|v| v.and_then(value)).collect())
     }
 
     async fn take(&self, key: &StateKey) -> StoreResult<Option<Vec<u8>>> {

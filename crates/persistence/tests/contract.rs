@@ -859,17 +859,33 @@ mod tickets {
             assert_eq!(store.get(&qr).await.expect("get"), None, "{name}: the lifetime was kept");
             assert!(!store.replace(&qr, b"scanned|x", b"y").await.expect("cas"), "{name}");
 
-            // Presence of any of several keys, in whichever slots they fall.
+            // Several keys read at once, in whichever slots they fall, answered in their order.
             let marks: Vec<StateKey> = (0..6)
                 .map(|n| StateKey::new(StateKind::RevokedToken, "p", &format!("jti-{n}")))
                 .collect();
-            assert!(!store.any_present(&marks).await.expect("any"), "{name}: none yet");
-            assert!(!store.any_present(&[]).await.expect("any"), "{name}: no keys");
+            assert_eq!(
+                store.get_many(&marks).await.expect("many"),
+                vec![None; 6],
+                "{name}: none yet"
+            );
+            assert!(store.get_many(&[]).await.expect("many").is_empty(), "{name}: no keys");
             store.put(&marks[4], b"1", Duration::from_millis(600)).await.expect("put");
-            assert!(store.any_present(&marks).await.expect("any"), "{name}: one of six");
-            assert!(!store.any_present(&marks[..4]).await.expect("any"), "{name}: not those");
+            store.put(&marks[1], b"a|b", Duration::from_millis(600)).await.expect("put");
+            let mut expected = vec![None; 6];
+            expected[1] = Some(b"a|b".to_vec());
+            expected[4] = Some(b"1".to_vec());
+            assert_eq!(store.get_many(&marks).await.expect("many"), expected, "{name}: two of six");
+            assert_eq!(
+                store.get_many(&marks[2..4]).await.expect("many"),
+                vec![None; 2],
+                "{name}: not those"
+            );
             time.pass(Duration::from_millis(900)).await;
-            assert!(!store.any_present(&marks).await.expect("any"), "{name}: expired");
+            assert_eq!(
+                store.get_many(&marks).await.expect("many"),
+                vec![None; 6],
+                "{name}: expired"
+            );
 
             let sess = StateKey::new(StateKind::Session, "p", "s");
             store.put(&sess, b"s", Duration::from_secs(60)).await.expect("put");

@@ -7,10 +7,12 @@
 //! write, so no service can forget to.
 
 mod invalidating;
+mod versioned;
 
 use std::{collections::HashMap, sync::Mutex};
 
 pub use invalidating::Invalidating;
+pub use versioned::{USER_VERSION_LIFETIME, Versioned};
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -75,6 +77,11 @@ impl<V: Clone> TtlCache<V> {
         self.lock().remove(key);
     }
 
+    /// Drops every entry.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
     /// Drops every key that starts with `prefix`.
     pub fn remove_prefix(&self, prefix: &str) {
         self.lock().retain(|key, _| !key.starts_with(prefix));
@@ -99,7 +106,24 @@ pub struct Caches {
     /// userinfo check a token's signature once, then only that its key is still published
     /// (expiry, revocation and the user are checked on every use, never cached).
     pub verified_access: TtlCache<VerifiedAccess>,
+    /// Users by [`Caches::user_key`], each with the version it was read at: used only while
+    /// that is still the user's version in the state store (see [`Versioned`]).
+    pub users: TtlCache<VersionedUser>,
 }
+
+/// A user as read from the store, and the version the state store gave before that read
+/// (`None`: no version stored, no change in the last [`USER_VERSION_LIFETIME`]).
+#[derive(Debug, Clone)]
+pub struct VersionedUser {
+    /// The user.
+    pub user: std::sync::Arc<crate::model::User>,
+    /// Its version when it was read.
+    pub version: Option<Vec<u8>>,
+}
+
+/// How long a user is kept in memory at most. Shorter than [`USER_VERSION_LIFETIME`], so that
+/// no user read before a change outlives the version that change stored.
+pub const USER_LIFETIME: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// An access token whose signature checked out.
 pub type VerifiedAccess =
@@ -116,6 +140,7 @@ impl Default for Caches {
             verifiers: TtlCache::new(ttl, 10_000),
             applications: TtlCache::new(ttl, 10_000),
             verified_access: TtlCache::new(Duration::minutes(5), 10_000),
+            users: TtlCache::new(Duration::seconds(USER_LIFETIME.as_secs().cast_signed()), 10_000),
         }
     }
 }
@@ -130,6 +155,17 @@ impl Caches {
         self.verifiers.remove(pool_id);
         self.applications.remove_prefix(&format!("{pool_id}/"));
         self.verified_access.remove_prefix(&format!("{pool_id}/"));
+        self.users.remove_prefix(&format!("{pool_id}/"));
+    }
+
+    /// Forgets a user (after a change to it).
+    pub fn forget_user(&self, pool_id: &str, user_id: &str) {
+        self.users.remove(&Self::user_key(pool_id, user_id));
+    }
+
+    /// The key of a user in [`Caches::users`] (neither id holds a `/`).
+    pub fn user_key(pool_id: &str, user_id: &str) -> String {
+        format!("{pool_id}/{user_id}")
     }
 
     /// Forgets what is cached about one application (after a change to it).

@@ -48,6 +48,9 @@ pub enum StateKind {
     /// A WeChat web login (website QR, official account) waiting for the browser to come back
     /// from WeChat with its `state` (single use).
     WebLogin,
+    /// The version of a user: a random value replaced at each change of the user, which tells
+    /// every replica whether the user it holds in memory is still the stored one.
+    UserVersion,
 }
 
 impl StateKind {
@@ -61,6 +64,7 @@ impl StateKind {
             Self::RevokedToken => "revoked",
             Self::UsedCode => "used-code",
             Self::WebLogin => "web-login",
+            Self::UserVersion => "user-version",
         }
     }
 }

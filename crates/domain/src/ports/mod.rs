@@ -414,9 +414,9 @@ pub trait StateStore: Send + Sync {
     async fn put(&self, key: &StateKey, value: &[u8], ttl: std::time::Duration) -> StoreResult<()>;
     /// The value, if present and not expired.
     async fn get(&self, key: &StateKey) -> StoreResult<Option<Vec<u8>>>;
-    /// Whether any of `keys` holds an unexpired value, in one round trip (a token's revocation
-    /// and its grant's are checked together).
-    async fn any_present(&self, keys: &[StateKey]) -> StoreResult<bool>;
+    /// The values of `keys` in their order (`None` where absent or expired), in one round trip
+    /// (a token's revocation, its grant's and its user's version are read together).
+    async fn get_many(&self, keys: &[StateKey]) -> StoreResult<Vec<Option<Vec<u8>>>>;
     /// Removes and returns the value, atomically: of concurrent calls, one gets it.
     async fn take(&self, key: &StateKey) -> StoreResult<Option<Vec<u8>>>;
     /// Replaces the value only if it is still `expected`, keeping its remaining lifetime; `false`

@@ -4,36 +4,46 @@ use std::sync::Arc;
 
 use crate::{
     Error,
-    cache::{Caches, VerifiedAccess},
+    cache::{Caches, VerifiedAccess, VersionedUser},
     crypto::{JwtVerifier, KeyMaterial},
-    model::{Application, Connection, ConnectionKind, UserPool},
-    ports::{ApplicationRepo, Clock, ConnectionRepo, PoolRepo},
+    model::{Application, Connection, ConnectionKind, User, UserPool},
+    ports::{ApplicationRepo, Clock, ConnectionRepo, PoolRepo, UserRepo},
 };
 
 use super::{keyring::KeyRing, oidc::mint::AccessClaims};
 
-/// Cached reads of pools, connections, signing keys, JWKS and applications. Writes never go through here:
-/// they go through the [`crate::cache::Invalidating`] repositories, which empty these caches.
+/// Cached reads of pools, connections, signing keys, JWKS, applications and users. Writes never
+/// go through here: they go through the [`crate::cache::Invalidating`] and
+/// [`crate::cache::Versioned`] repositories, which empty these caches (and announce a user's
+/// change to the other replicas).
 #[derive(Clone)]
 pub(crate) struct HotReads {
     caches: Arc<Caches>,
     pools: Arc<dyn PoolRepo>,
     connections: Arc<dyn ConnectionRepo>,
     applications: Arc<dyn ApplicationRepo>,
+    users: Arc<dyn UserRepo>,
     keyring: KeyRing,
     clock: Arc<dyn Clock>,
+}
+
+/// The repositories [`HotReads`] reads through.
+pub(crate) struct HotRepos {
+    pub(crate) pools: Arc<dyn PoolRepo>,
+    pub(crate) connections: Arc<dyn ConnectionRepo>,
+    pub(crate) applications: Arc<dyn ApplicationRepo>,
+    pub(crate) users: Arc<dyn UserRepo>,
 }
 
 impl HotReads {
     pub(crate) fn new(
         caches: Arc<Caches>,
-        pools: Arc<dyn PoolRepo>,
-        connections: Arc<dyn ConnectionRepo>,
-        applications: Arc<dyn ApplicationRepo>,
+        repos: HotRepos,
         keyring: KeyRing,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { caches, pools, connections, applications, keyring, clock }
+        let HotRepos { pools, connections, applications, users } = repos;
+        Self { caches, pools, connections, applications, users, keyring, clock }
     }
 
     /// The pool, or `pool_not_found`.
@@ -130,6 +140,35 @@ impl HotReads {
         let verified = Arc::new(verified);
         self.caches.verified_access.put(&key, verified.clone(), now);
         Ok(Some(verified))
+    }
+
+    /// The pool's user `user_id` as stored when `version` was its version: the one held in
+    /// memory if it was read at that version, else read now (and held). `version` must have been
+    /// read from the state store before this call (see [`crate::cache::Versioned`]). A missing
+    /// user is not held.
+    pub(crate) async fn user(
+        &self,
+        pool_id: &str,
+        user_id: &str,
+        version: Option<Vec<u8>>,
+    ) -> Result<Option<Arc<User>>, Error> {
+        let key = Caches::user_key(pool_id, user_id);
+        let now = self.clock.now();
+        if let Some(held) = self.caches.users.get(&key, now)
+            && held.version == version
+        {
+            return Ok(Some(held.user));
+        }
+        let Some(user) = self.users.get(pool_id, user_id).await? else { return Ok(None) };
+        let user = Arc::new(user);
+        self.caches.users.put(&key, VersionedUser { user: user.clone(), version }, now);
+        Ok(Some(user))
+    }
+
+    /// Forgets every user held (when the state store failed to answer: a change made meanwhile
+    /// may not have been announced).
+    pub(crate) fn forget_users(&self) {
+        self.caches.users.clear();
     }
 
     /// The public JWKs of an existing pool (`pool_not_found` otherwise).

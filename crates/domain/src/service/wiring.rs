@@ -11,7 +11,7 @@ use super::{
         ExchangeService, LoginService, Tickets, exchange::ExchangePorts, login::LoginPorts,
     },
     audit::Auditor,
-    hot::HotReads,
+    hot::{HotReads, HotRepos},
     keyring::KeyRing,
     limits::{FlowLimits, Limits},
     oidc::{OidcPorts, QrFlows, QrLoginService, QrPorts, WebLoginService, WebPorts},
@@ -20,7 +20,7 @@ use super::{
 };
 use crate::{
     Error,
-    cache::{Caches, Invalidating},
+    cache::{Caches, Invalidating, Versioned},
     crypto::{CpuPool, Sealer},
     ports::{
         AdminRepo, ApplicationRepo, AuditRepo, Clock, ConnectionRepo, Health, KeyRepo, Metrics,
@@ -115,7 +115,8 @@ pub struct Services {
 
 impl Services {
     /// Builds every service. The pool, connection, key and application repositories are wrapped
-    /// so that each write drops the caches of what it touched.
+    /// so that each write drops the caches of what it touched; the user repository, so that each
+    /// change of a user is announced to every replica.
     pub fn wire(ports: Ports, settings: Settings) -> Self {
         let shared = Shared::new(&ports, settings);
         let login = Arc::new(shared.login(&ports));
@@ -164,6 +165,7 @@ struct Shared {
     connections: Arc<dyn ConnectionRepo>,
     keys: Arc<dyn KeyRepo>,
     applications: Arc<dyn ApplicationRepo>,
+    users: Arc<dyn UserRepo>,
     audit: Auditor,
     limits: Limits,
     issuers: Issuers,
@@ -186,16 +188,17 @@ impl Shared {
         let keys: Arc<dyn KeyRepo> = Invalidating::new(ports.keys.clone(), caches.clone());
         let applications: Arc<dyn ApplicationRepo> =
             Invalidating::new(ports.applications.clone(), caches.clone());
+        let users: Arc<dyn UserRepo> =
+            Versioned::new(ports.users.clone(), caches.clone(), ports.state.clone(), rng.clone());
         let cpu = CpuPool::per_core();
         let keyring = KeyRing::new(keys.clone(), ports.sealer.clone(), clock.clone(), cpu.clone());
-        let hot = HotReads::new(
-            caches,
-            pools.clone(),
-            connections.clone(),
-            applications.clone(),
-            keyring.clone(),
-            clock.clone(),
-        );
+        let repos = HotRepos {
+            pools: pools.clone(),
+            connections: connections.clone(),
+            applications: applications.clone(),
+            users: users.clone(),
+        };
+        let hot = HotReads::new(caches, repos, keyring.clone(), clock.clone());
         Self {
             audit: Auditor::new(ports.audit.clone(), clock.clone(), rng.clone()),
             limits: Limits::new(ports.limiter.clone(), settings.limits),
@@ -209,6 +212,7 @@ impl Shared {
             connections,
             keys,
             applications,
+            users,
             keyring,
             hot,
         }
@@ -265,7 +269,7 @@ impl Shared {
 
     fn users(&self, ports: &Ports) -> UserService {
         let (clock, rng) = (ports.clock.clone(), ports.rng.clone());
-        let (users, tokens) = (ports.users.clone(), ports.refresh_tokens.clone());
+        let (users, tokens) = (self.users.clone(), ports.refresh_tokens.clone());
         UserService::new(self.pools.clone(), users, tokens, self.audit.clone(), clock, rng)
     }
 
@@ -294,7 +298,7 @@ impl Shared {
 
     fn login(&self, ports: &Ports) -> LoginService {
         let own = LoginPorts {
-            users: ports.users.clone(),
+            users: self.users.clone(),
             wechat: ports.wechat.clone(),
             sealer: ports.sealer.clone(),
             metrics: ports.metrics.clone(),
@@ -308,7 +312,7 @@ impl Shared {
     fn oidc(&self, ports: &Ports, login: Arc<LoginService>) -> OidcService {
         let own = OidcPorts {
             refresh_tokens: ports.refresh_tokens.clone(),
-            users: ports.users.clone(),
+            users: self.users.clone(),
             state: ports.state.clone(),
             clock: ports.clock.clone(),
             rng: ports.rng.clone(),
@@ -331,7 +335,7 @@ impl Shared {
             work_login_base_url: self.work_login_base_url.clone(),
         };
         let sign_ins = SignIns::new(
-            ports.users.clone(),
+            self.users.clone(),
             self.audit.clone(),
             ports.clock.clone(),
             ports.rng.clone(),
@@ -345,7 +349,7 @@ impl Shared {
             state: ports.state.clone(),
             wechat: ports.wechat.clone(),
             sealer: ports.sealer.clone(),
-            users: ports.users.clone(),
+            users: self.users.clone(),
             clock: ports.clock.clone(),
             rng: ports.rng.clone(),
         };
@@ -355,7 +359,7 @@ impl Shared {
 
     fn exchange(&self, ports: &Ports) -> ExchangeService {
         let own = ExchangePorts {
-            users: ports.users.clone(),
+            users: self.users.clone(),
             metrics: ports.metrics.clone(),
             clock: ports.clock.clone(),
             rng: ports.rng.clone(),

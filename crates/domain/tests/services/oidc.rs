@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use tessera_domain::{
     crypto::{b64url, sha256},
-    model::AppType,
+    model::{AppType, UserChanges},
+    ports::{Clock, UserRepo},
     service::{
-        NewApplication,
+        NewApplication, Services,
+        app2wxapp::{LoginRequest, Profile},
         oidc::{
             AuthorizeOutcome, AuthorizeRequest, ClientCredentials, OAuthErrorCode, QrStatus,
             TokenRequest,
@@ -205,4 +207,78 @@ async fn failed_client_authentications_are_limited_without_locking_out_the_clien
     }
     let err = oidc.token(request("wrong-again")).await.expect_err("still limited");
     assert_eq!(err.code, OAuthErrorCode::RateLimited);
+}
+
+/// Introspection and userinfo keep the users they read in memory, and a change of a user made
+/// through any replica is seen by every other at once: blocked, changed, logged in again,
+/// deleted. A change made behind the services' back is seen once the user is no longer held
+/// (30 s), which shows that it is held.
+#[tokio::test]
+async fn a_users_change_reaches_every_replica_at_once() {
+    let world = World::new().await;
+    let other = world.replica();
+    let app = web_app(&world).await;
+    let code = code(&world, &app, "openid profile").await;
+    let tokens = world.services.oidc.token(redeem(&world, &app, &code)).await.expect("tokens");
+    let (pool, token) = (world.pool_id.as_str(), tokens.access_token.as_str());
+    let userinfo = |services: &Services| {
+        let services = services.clone();
+        async move { services.oidc.userinfo(pool, Some(token)).await }
+    };
+    let nickname = |services: &Services| {
+        let info = userinfo(services);
+        async move { info.await.expect("userinfo").get("nickname").cloned() }
+    };
+    let active = |services: &Services| {
+        let services = services.clone();
+        let app = basic(&app);
+        async move {
+            let answer = services.oidc.introspect(pool, &app, Some(token), None).await;
+            answer.expect("introspection").0["active"] == true
+        }
+    };
+    let user_id = userinfo(&world.services).await.expect("userinfo")["sub"].clone();
+    let user_id = user_id.as_str().expect("sub").to_owned();
+    let change = |changes: UserChanges| {
+        let services = world.services.clone();
+        let (admin, user_id) = (world.admin.clone(), user_id.clone());
+        async move { services.users.update(&admin, pool, &user_id, changes).await.expect("update") }
+    };
+    assert_eq!(nickname(&other).await, None, "read by the other replica");
+    assert!(active(&other).await);
+
+    // Behind the services' back: each replica keeps what it read.
+    let behind = UserChanges { nickname: Some(Some("Behind".into())), ..Default::default() };
+    world.store.update(pool, &user_id, &behind, world.clock.now()).await.expect("behind");
+    assert_eq!(nickname(&other).await, None, "held, not read again");
+
+    // Through the first replica: seen by the other at once.
+    change(UserChanges { nickname: Some(Some("Wei".into())), ..Default::default() }).await;
+    assert_eq!(nickname(&other).await, Some("Wei".into()));
+    change(UserChanges { blocked: Some(true), ..Default::default() }).await;
+    assert!(!active(&other).await, "blocked: inactive at once");
+    let refused = userinfo(&other).await.expect_err("blocked");
+    assert_eq!(refused.code, OAuthErrorCode::InvalidToken);
+    change(UserChanges { blocked: Some(false), ..Default::default() }).await;
+    assert!(active(&other).await, "unblocked");
+
+    // A login through the first replica brings a new nickname.
+    let login = LoginRequest {
+        code: world.wechat.code("o-1", None),
+        profile: Some(Profile { nick_name: Some("Wei 2".into()), ..Default::default() }),
+        ..Default::default()
+    };
+    world.login_with(login).await.expect("login");
+    assert_eq!(nickname(&other).await, Some("Wei 2".into()), "the login is seen at once");
+
+    // Behind the services' back again: seen once the user is no longer held.
+    let behind = UserChanges { nickname: Some(Some("Later".into())), ..Default::default() };
+    world.store.update(pool, &user_id, &behind, world.clock.now()).await.expect("behind");
+    assert_eq!(nickname(&other).await, Some("Wei 2".into()), "held");
+    world.clock.advance(Duration::from_secs(30));
+    assert_eq!(nickname(&other).await, Some("Later".into()), "no longer held after 30 s");
+
+    world.services.users.delete(&world.admin, pool, &user_id).await.expect("delete");
+    assert!(!active(&other).await, "deleted: inactive at once");
+    assert!(!active(&world.services).await);
 }

@@ -177,6 +177,42 @@ pub struct World {
     pub admin: Ctx,
     pub pool_id: String,
     pub secret: String,
+    /// What a second replica shares with this one besides the database: the state, ticket and
+    /// rate-limit stores (Redis in production), the sealer and the settings.
+    shared: Shared,
+}
+
+struct Shared {
+    tickets: Arc<MemoryTicketStore>,
+    state: Arc<MemoryStateStore>,
+    limiter: Arc<MemoryRateLimiter>,
+    sealer: Arc<Sealer>,
+    settings: Settings,
+}
+
+impl Shared {
+    fn ports(&self, world: (&Arc<SqlStore>, &Arc<ManualClock>, &Arc<FakeWeChat>)) -> Ports {
+        let (store, clock, wechat) = world;
+        Ports {
+            pools: store.clone(),
+            connections: store.clone(),
+            users: store.clone(),
+            keys: store.clone(),
+            applications: store.clone(),
+            refresh_tokens: store.clone(),
+            admins: store.clone(),
+            audit: store.clone(),
+            health: store.clone(),
+            tickets: self.tickets.clone(),
+            state: self.state.clone(),
+            limiter: self.limiter.clone(),
+            wechat: wechat.clone(),
+            metrics: Arc::new(NoMetrics),
+            clock: clock.clone(),
+            rng: Arc::new(SystemRandom),
+            sealer: self.sealer.clone(),
+        }
+    }
 }
 
 impl World {
@@ -204,32 +240,20 @@ impl World {
         store.migrate().await.expect("migrate");
         let clock = Arc::new(ManualClock::new());
         let wechat = Arc::new(FakeWeChat::default());
-        let ports = Ports {
-            pools: store.clone(),
-            connections: store.clone(),
-            users: store.clone(),
-            keys: store.clone(),
-            applications: store.clone(),
-            refresh_tokens: store.clone(),
-            admins: store.clone(),
-            audit: store.clone(),
-            health: store.clone(),
+        let shared = Shared {
             tickets: Arc::new(MemoryTicketStore::new(clock.clone())),
             state: Arc::new(MemoryStateStore::new(clock.clone())),
             limiter: Arc::new(MemoryRateLimiter::new(clock.clone())),
-            wechat: wechat.clone(),
-            metrics: Arc::new(NoMetrics),
-            clock: clock.clone(),
-            rng: Arc::new(SystemRandom),
             sealer: Arc::new(Sealer::new(MasterKey::generate(), Vec::new())),
+            settings: Settings {
+                public_url: "https://id.example.test".into(),
+                wechat_open_base_url: "https://open.weixin.qq.com".into(),
+                wechat_work_login_base_url: "https://login.work.weixin.qq.com".into(),
+                limits,
+            },
         };
-        let settings = Settings {
-            public_url: "https://id.example.test".into(),
-            wechat_open_base_url: "https://open.weixin.qq.com".into(),
-            wechat_work_login_base_url: "https://login.work.weixin.qq.com".into(),
-            limits,
-        };
-        let services = Services::wire(ports, settings);
+        let ports = shared.ports((&store, &clock, &wechat));
+        let services = Services::wire(ports, shared.settings.clone());
         let admin =
             Ctx { principal: Principal::Platform { admin_id: "a1".into() }, ip: Some(IP.into()) };
         let new = NewPool {
@@ -252,7 +276,15 @@ impl World {
             admin,
             pool_id: created.pool.id,
             secret: created.secret.text,
+            shared,
         }
+    }
+
+    /// A second replica: its own services and in-process caches, on the same database and
+    /// stores.
+    pub fn replica(&self) -> Services {
+        let ports = self.shared.ports((&self.store, &self.clock, &self.wechat));
+        Services::wire(ports, self.shared.settings.clone())
     }
 
     /// Logs `openid` in with nothing but a login code.

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tessera_domain::crypto::{JwtVerifier, b64url, sha256};
 use tessera_testkit::Backend;
 
-use crate::support::{APP_ID, Flow, PUBLIC_URL};
+use crate::support::{APP_ID, Flow, PUBLIC_URL, TestServer};
 
 pub(crate) const REDIRECT: &str = "https://shop.example.com/cb";
 const SPA_REDIRECT: &str = "http://127.0.0.1/spa";
@@ -178,7 +178,18 @@ pub(crate) async fn post_form(
     basic: Option<(&str, &str)>,
     form: &[(&str, &str)],
 ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
-    let url = format!("{}/userpools/{}/oauth/{name}", flow.s.base, flow.pool_id);
+    post_form_to(&flow.s, &flow.pool_id, name, basic, form).await
+}
+
+/// [`post_form`] to the pool `pool` of `server` (another replica, say).
+pub(crate) async fn post_form_to(
+    server: &TestServer,
+    pool: &str,
+    name: &str,
+    basic: Option<(&str, &str)>,
+    form: &[(&str, &str)],
+) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+    let url = format!("{}/userpools/{pool}/oauth/{name}", server.base);
     let body: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form.iter().copied())
         .finish();
@@ -223,7 +234,16 @@ pub(crate) async fn userinfo(
     flow: &Flow,
     access_token: &str,
 ) -> (StatusCode, Value, Option<String>) {
-    let url = format!("{}/userpools/{}/oauth/userinfo", flow.s.base, flow.pool_id);
+    userinfo_at(&flow.s, &flow.pool_id, access_token).await
+}
+
+/// [`userinfo`] of the pool `pool` at `server` (another replica, say).
+pub(crate) async fn userinfo_at(
+    server: &TestServer,
+    pool: &str,
+    access_token: &str,
+) -> (StatusCode, Value, Option<String>) {
+    let url = format!("{}/userpools/{pool}/oauth/userinfo", server.base);
     let response =
         reqwest::Client::new().get(url).bearer_auth(access_token).send().await.expect("answer");
     let status = response.status();

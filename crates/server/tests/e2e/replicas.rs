@@ -1,25 +1,29 @@
 //! Several Tessera processes on one PostgreSQL and one Redis: a ticket issued through one is
-//! exchanged through another, the WeChat access token is fetched once for all, and a key
-//! rotation on one is seen by all.
+//! exchanged through another, the WeChat access token is fetched once for all, a key rotation
+//! on one is seen by all, and so is a change of a user at once.
 
 use reqwest::StatusCode;
 use serde_json::json;
 use tessera_testkit::{Backend, database};
 use tessera_wechat_sim::{Api, SimUser};
 
-use crate::support::{APP_ID, Flow, TestServer};
+use crate::{
+    oidc::{post_form_to, token, userinfo_at, web_app},
+    support::{APP_ID, Flow, TestServer},
+};
 
-#[tokio::test]
-async fn replicas_share_tickets_tokens_and_keys() {
-    let redis = tessera_testkit::redis().expect("Redis");
-    let db = database(Backend::Postgres).expect("PostgreSQL");
+/// Two replicas on one PostgreSQL and one Redis: A with its flow (pool, simulator), and B with
+/// the same configuration (master key, WeChat, Redis, database).
+async fn two_replicas(
+    db: &tessera_testkit::TestDb,
+    redis: &tessera_testkit::TestRedis,
+) -> (Flow, TestServer) {
     let (url, prefix) = (redis.url.clone(), redis.prefix.clone());
     let configure = move |c: &mut tessera::Config| {
         c.redis.url = Some(url.clone());
         c.redis.key_prefix = prefix.clone();
     };
     let a = Flow::on(&db.url, 5000, configure.clone()).await;
-    // A second replica with the same configuration (master key, WeChat, Redis, database).
     let (sim_url, master_key) =
         (a.s.config.wechat.api_base_url.clone(), a.s.config.secrets.master_key.clone());
     let b = TestServer::start_with(&db.url, 5000, |c| {
@@ -28,6 +32,14 @@ async fn replicas_share_tickets_tokens_and_keys() {
         c.secrets.master_key = master_key;
     })
     .await;
+    (a, b)
+}
+
+#[tokio::test]
+async fn replicas_share_tickets_tokens_and_keys() {
+    let redis = tessera_testkit::redis().expect("Redis");
+    let db = database(Backend::Postgres).expect("PostgreSQL");
+    let (a, b) = two_replicas(&db, &redis).await;
 
     // Issued through A, exchanged through B.
     let ticket = a.ticket("o-1", Some("u-1")).await;
@@ -74,6 +86,57 @@ async fn replicas_share_tickets_tokens_and_keys() {
         assert!(std::time::Instant::now() < deadline, "B kept signing with the old key");
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
+}
+
+/// Each replica keeps in memory the users its introspection and userinfo read; a change of a
+/// user made through A (a block, a new nickname, a login) is seen by B at the next request.
+#[tokio::test]
+async fn a_users_change_through_one_replica_is_seen_by_the_other_at_once() {
+    let redis = tessera_testkit::redis().expect("Redis");
+    let db = database(Backend::Postgres).expect("PostgreSQL");
+    let (a, b) = two_replicas(&db, &redis).await;
+    let (web, secret) = web_app(&a).await;
+    let ticket = a.ticket("o-1", Some("u-1")).await;
+    let form = [
+        ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange"),
+        ("subject_token", ticket.as_str()),
+        ("subject_token_type", "urn:tessera:params:oauth:token-type:app2wxapp-ticket"),
+        ("scope", "openid profile"),
+    ];
+    let (status, tokens, _) = token(&a, Some((&web, &secret)), &form).await;
+    assert_eq!(status, StatusCode::OK, "{tokens}");
+    let access = tokens["access_token"].as_str().expect("access");
+    let pool = a.pool_id.as_str();
+    let active = async || {
+        let form = [("token", access)];
+        let (status, answer, _) =
+            post_form_to(&b, pool, "introspect", Some((&web, &secret)), &form).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        answer["active"] == true
+    };
+    let nickname = async || {
+        let (status, info, _) = userinfo_at(&b, pool, access).await;
+        (status, info["nickname"].as_str().map(str::to_owned))
+    };
+    let (status, info, _) = userinfo_at(&b, pool, access).await;
+    assert_eq!(status, StatusCode::OK, "{info}");
+    let user = format!("/api/v1/userpools/{pool}/users/{}", info["sub"].as_str().expect("sub"));
+    let change = async |body: serde_json::Value| {
+        a.s.http.patch(&user).token(&a.admin).json(body).await.assert_status(StatusCode::OK);
+    };
+    assert!(active().await, "B holds the user now");
+
+    change(json!({"nickname": "Wei"})).await;
+    assert_eq!(nickname().await, (StatusCode::OK, Some("Wei".into())));
+    change(json!({"blocked": true})).await;
+    assert!(!active().await, "blocked through A: inactive at B at once");
+    assert_eq!(nickname().await.0, StatusCode::UNAUTHORIZED);
+    change(json!({"blocked": false})).await;
+    assert!(active().await);
+    change(json!({"nickname": "Wei 2"})).await;
+    assert_eq!(nickname().await, (StatusCode::OK, Some("Wei 2".into())));
+    a.s.http.delete(&user).token(&a.admin).await.assert_status(StatusCode::NO_CONTENT);
+    assert!(!active().await, "deleted through A: inactive at B at once");
 }
 
 #[tokio::test]

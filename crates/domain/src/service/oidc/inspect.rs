@@ -1,7 +1,7 @@
 //! What a presented token is worth: introspection (RFC 7662), revocation (RFC 7009) and userinfo
 //! (OpenID Connect Core §5.3).
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use serde_json::{Map, Value};
 
@@ -12,10 +12,19 @@ use super::{
 };
 use crate::{
     crypto::sha256,
-    model::RefreshToken,
+    model::{RefreshToken, User},
     ports::{StateKey, StateKind},
     service::Ctx,
 };
+
+/// Where the revocation of the token of `claims` is marked, and its grant's.
+fn revocation_marks(pool_id: &str, claims: &AccessClaims) -> Vec<StateKey> {
+    let mut marks = vec![StateKey::new(StateKind::RevokedToken, pool_id, &claims.jti)];
+    if let Some(grant) = &claims.grant_id {
+        marks.push(StateKey::new(StateKind::RevokedToken, pool_id, &grant_marker(grant)));
+    }
+    marks
+}
 
 /// The introspection endpoint's answer: `active` and, when active, the token's claims.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,8 +135,8 @@ impl OidcService {
         let token = bearer.filter(|t| !t.is_empty()).ok_or_else(invalid)?;
         let claims = self.signed_access(&pool.id, token).await?.ok_or_else(invalid)?;
         // The subject first, as for any use of the token: a machine application's, or a user
-        // (read once, whole: the claims come from it) who is still there and not blocked; and
-        // the token not revoked (Redis asked at the same time as the database).
+        // (whole: the claims come from it) who is still there and not blocked; and the token
+        // not revoked.
         let user = if claims.sub == claims.client_id {
             self.hot.application(&pool.id, &claims.client_id).await?.ok_or_else(invalid)?;
             if self.revoked(&pool.id, &claims).await? {
@@ -135,11 +144,7 @@ impl OidcService {
             }
             None
         } else {
-            let (revoked, user) = tokio::try_join!(self.revoked(&pool.id, &claims), async {
-                Ok::<_, OAuthError>(self.users.get(&pool.id, &claims.sub).await?)
-            })?;
-            let user = user.filter(|u| !u.blocked && !revoked);
-            Some(user.ok_or_else(invalid)?)
+            Some(self.token_user(&pool.id, &claims).await?.ok_or_else(invalid)?)
         };
         let scopes = Scopes::parse(&claims.scope).map_err(|_| invalid())?;
         if !scopes.contains(Scopes::OPENID) {
@@ -149,7 +154,8 @@ impl OidcService {
             ));
         }
         // A machine application's token is never granted `openid`: no user to describe.
-        Ok(user_claims(&user.ok_or_else(invalid)?, scopes))
+        let user: Arc<User> = user.ok_or_else(invalid)?;
+        Ok(user_claims(&user, scopes))
     }
 
     /// The claims of `token` if it is one of this pool's access tokens and still worth
@@ -166,11 +172,33 @@ impl OidcService {
             let revoked = self.revoked(pool_id, &claims).await?;
             return Ok(app.filter(|_| !revoked).map(|_| claims));
         }
-        // Redis and the database asked at once.
-        let (revoked, blocked) = tokio::try_join!(self.revoked(pool_id, &claims), async {
-            Ok::<_, OAuthError>(self.users.blocked(pool_id, &claims.sub).await?)
-        })?;
-        Ok((!revoked && blocked == Some(false)).then_some(claims))
+        Ok(self.token_user(pool_id, &claims).await?.map(|_| claims))
+    }
+
+    /// The user of a token issued to a user, if the token is not revoked, itself or through its
+    /// grant, and the user is still there and not blocked. The revocations and the user's
+    /// version are read in one round trip to the state store, then the user as of that version
+    /// (from memory when this replica read it at that version; see [`crate::cache::Versioned`]).
+    async fn token_user(
+        &self,
+        pool_id: &str,
+        claims: &AccessClaims,
+    ) -> Result<Option<Arc<User>>, OAuthError> {
+        let mut keys = vec![StateKey::new(StateKind::UserVersion, pool_id, &claims.sub)];
+        keys.extend(revocation_marks(pool_id, claims));
+        let mut values = match self.state.get_many(&keys).await {
+            Ok(values) => values.into_iter(),
+            Err(e) => {
+                self.hot.forget_users();
+                return Err(e.into());
+            }
+        };
+        let version = values.next().flatten();
+        if values.any(|mark| mark.is_some()) {
+            return Ok(None);
+        }
+        let user = self.hot.user(pool_id, &claims.sub, version).await?;
+        Ok(user.filter(|u| !u.blocked))
     }
 
     /// The claims of `token` if it is one of this pool's access tokens, signed by a published
@@ -200,11 +228,8 @@ impl OidcService {
     /// Whether the token of `claims` was revoked, itself or through its grant (a refresh
     /// token's family): both looked up in one round trip.
     async fn revoked(&self, pool_id: &str, claims: &AccessClaims) -> Result<bool, OAuthError> {
-        let mut marks = vec![StateKey::new(StateKind::RevokedToken, pool_id, &claims.jti)];
-        if let Some(grant) = &claims.grant_id {
-            marks.push(StateKey::new(StateKind::RevokedToken, pool_id, &grant_marker(grant)));
-        }
-        Ok(self.state.any_present(&marks).await?)
+        let marks = self.state.get_many(&revocation_marks(pool_id, claims)).await?;
+        Ok(marks.iter().any(Option::is_some))
     }
 
     /// The stored refresh token `token`, if unused and unexpired and its user may still sign in.
