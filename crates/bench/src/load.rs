@@ -203,7 +203,8 @@ impl Phase {
     }
 }
 
-/// Makes the next request of a phase; `None` ends the phase (its supply ran out).
+/// Makes the request numbered `i` of a phase (0, 1, 2… in the order they are made, whichever
+/// connection sends them); `None` ends the phase (its supply ran out).
 pub(crate) trait MakeReq: Fn(usize) -> Option<Req> + Send + Sync + Clone + 'static {}
 impl<F: Fn(usize) -> Option<Req> + Send + Sync + Clone + 'static> MakeReq for F {}
 
@@ -239,14 +240,23 @@ impl<F: MakeReq> Load<'_, F> {
         let started = Instant::now();
         let deadline = started + window;
         let rss = Arc::new(Mutex::new(0.0f64));
+        // Requests are numbered across the workers, as in the open loop: a phase that cycles
+        // through a list (tokens, pages) goes through all of it, not one entry per worker.
+        let numbered = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let mut workers = Vec::new();
         for w in 0..concurrency {
-            let (target, make, keep, rss) =
-                (target.clone(), self.make.clone(), self.keep.clone(), rss.clone());
+            let (target, make, keep, rss, numbered) = (
+                target.clone(),
+                self.make.clone(),
+                self.keep.clone(),
+                rss.clone(),
+                numbered.clone(),
+            );
             workers.push(tokio::spawn(async move {
                 let (mut lat, mut errors, mut n) = (Vec::new(), 0usize, 0usize);
                 while Instant::now() < deadline {
-                    let Some(req) = make(w) else { break };
+                    let i = numbered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(req) = make(i) else { break };
                     let t = Instant::now();
                     let (ok, body) = send(&target, req).await;
                     lat.push(t.elapsed());

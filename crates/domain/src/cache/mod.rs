@@ -107,7 +107,8 @@ pub struct Caches {
     /// (expiry, revocation and the user are checked on every use, never cached).
     pub verified_access: TtlCache<VerifiedAccess>,
     /// Users by [`Caches::user_key`], each with the version it was read at: used only while
-    /// that is still the user's version in the state store (see [`Versioned`]).
+    /// that is still the user's version in the state store, or no version is (see
+    /// [`Versioned`]).
     pub users: TtlCache<VersionedUser>,
 }
 

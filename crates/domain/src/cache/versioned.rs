@@ -9,7 +9,10 @@
 //!
 //! The order is what makes it right: a reader reads the version *before* the user, a writer
 //! stores a new version *after* its write. A user read before the write carries a version older
-//! than the one stored after it, and is not used again.
+//! than the one stored after it, and is not used again. A version lives longer than a user is
+//! held ([`USER_VERSION_LIFETIME`]), so that the absence of a version also means that the user
+//! held did not change; the state store must not evict keys before they expire (Redis's
+//! default `noeviction` policy).
 
 use std::{sync::Arc, time::Duration};
 
@@ -26,9 +29,10 @@ use crate::{
 };
 
 /// How long a user's version stays in the state store after its last change: longer than any
-/// replica keeps a user in memory, so that no user read before a change is still held when its
-/// version expires (an expired version reads as none, which a user read before the change may
-/// carry). Only the users changed in the last minute have a version stored.
+/// replica holds a user, so that a user held while its version was replaced is dropped before
+/// that version can expire. A held user is thus still the stored one when no version is stored
+/// (an expired version was not replaced while the user was held). Only the users changed in
+/// the last minute have a version stored.
 pub const USER_VERSION_LIFETIME: Duration = Duration::from_secs(60);
 
 const _: () = assert!(USER_VERSION_LIFETIME.as_secs() >= 2 * USER_LIFETIME.as_secs());

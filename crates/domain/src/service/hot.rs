@@ -143,9 +143,12 @@ impl HotReads {
     }
 
     /// The pool's user `user_id` as stored when `version` was its version: the one held in
-    /// memory if it was read at that version, else read now (and held). `version` must have been
-    /// read from the state store before this call (see [`crate::cache::Versioned`]). A missing
-    /// user is not held.
+    /// memory if it is still that user, else read now (and held). `version` must have been read
+    /// from the state store before this call (see [`crate::cache::Versioned`]). A held user is
+    /// still the stored one when it was read at `version`, or when no version is stored now: a
+    /// version outlives every user held, so one that expired was not replaced while the user was
+    /// held (and an expiry does not make every replica read its users again). A missing user is
+    /// not held.
     pub(crate) async fn user(
         &self,
         pool_id: &str,
@@ -155,7 +158,7 @@ impl HotReads {
         let key = Caches::user_key(pool_id, user_id);
         let now = self.clock.now();
         if let Some(held) = self.caches.users.get(&key, now)
-            && held.version == version
+            && (version.is_none() || held.version == version)
         {
             return Ok(Some(held.user));
         }

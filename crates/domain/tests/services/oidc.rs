@@ -212,7 +212,8 @@ async fn failed_client_authentications_are_limited_without_locking_out_the_clien
 /// Introspection and userinfo keep the users they read in memory, and a change of a user made
 /// through any replica is seen by every other at once: blocked, changed, logged in again,
 /// deleted. A change made behind the services' back is seen once the user is no longer held
-/// (30 s), which shows that it is held.
+/// (30 s), which shows that it is held; a version that expires does not make replicas read
+/// their users again.
 #[tokio::test]
 async fn a_users_change_reaches_every_replica_at_once() {
     let world = World::new().await;
@@ -271,12 +272,24 @@ async fn a_users_change_reaches_every_replica_at_once() {
     world.login_with(login).await.expect("login");
     assert_eq!(nickname(&other).await, Some("Wei 2".into()), "the login is seen at once");
 
-    // Behind the services' back again: seen once the user is no longer held.
-    let behind = UserChanges { nickname: Some(Some("Later".into())), ..Default::default() };
-    world.store.update(pool, &user_id, &behind, world.clock.now()).await.expect("behind");
+    // Behind the services' back again: seen once the user is no longer held (30 s)…
+    let behind = |nickname: &str| {
+        let changes = UserChanges { nickname: Some(Some(nickname.into())), ..Default::default() };
+        let store = world.store.clone();
+        let (now, user_id) = (world.clock.now(), user_id.clone());
+        async move { store.update(pool, &user_id, &changes, now).await.expect("behind") }
+    };
+    behind("Later").await;
     assert_eq!(nickname(&other).await, Some("Wei 2".into()), "held");
-    world.clock.advance(Duration::from_secs(30));
+    world.clock.advance(Duration::from_secs(31));
     assert_eq!(nickname(&other).await, Some("Later".into()), "no longer held after 30 s");
+    // … and not when the login's version expires (60 s after it) while the user is held: it was
+    // not replaced meanwhile, so what is held is still the stored user.
+    behind("Latest").await;
+    world.clock.advance(Duration::from_secs(29));
+    assert_eq!(nickname(&other).await, Some("Later".into()), "held past its version");
+    world.clock.advance(Duration::from_secs(1));
+    assert_eq!(nickname(&other).await, Some("Latest".into()));
 
     world.services.users.delete(&world.admin, pool, &user_id).await.expect("delete");
     assert!(!active(&other).await, "deleted: inactive at once");
