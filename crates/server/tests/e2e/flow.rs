@@ -427,17 +427,25 @@ async fn a_stopped_or_hung_redis_answers_503_fast_then_recovers() {
     })
     .await;
     let ticket = f.ticket("o-1", None).await;
+    let users = format!("/api/v1/userpools/{}/users", f.pool_id);
+    let listed = f.s.http.get(&users).token(&f.admin).await.assert_status(StatusCode::OK);
+    let user = format!("{users}/{}", listed["items"][0]["id"].as_str().expect("a user"));
 
     redis.pause().expect("SIGSTOP");
     assert_both_unavailable(&f, &ticket).await;
+    // A user's change cannot be announced to the replicas' caches: refused, nothing written.
+    let block = f.s.http.patch(&user).token(&f.admin).json(json!({"blocked": true})).await;
+    block.assert_error(StatusCode::SERVICE_UNAVAILABLE, "unavailable");
     redis.resume().expect("SIGCONT");
     let exchanged = f.exchange(json!({"ticket": ticket, "secret": f.secret})).await;
     assert_eq!(
         exchanged.status,
         StatusCode::OK,
-        "recovered, and the ticket was not consumed: {}",
+        "recovered, the ticket was not consumed and the user not blocked: {}",
         exchanged.text
     );
+    let stored = f.s.http.get(&user).token(&f.admin).await.assert_status(StatusCode::OK);
+    assert_eq!(stored["blocked"], false, "the refused block wrote nothing");
 
     let ticket = f.ticket("o-1", None).await;
     redis.stop().expect("stop");
