@@ -411,9 +411,13 @@ impl StateStore for RedisStore {
         if stored.len() != keys.len() {
             return Err(StoreError::Other("MGET answered another number of values".into()));
         }
-        // Each value is stored after its epoch mark (`PUT_STATE`).
-        let value = |v: Vec<u8>| v.iter().position(|b| *b == b'|').map(|at| v[at + 1..].to_vec());
-        Ok(stored.into_iter().map(|v| v.and_then(value)).collect())
+        // Each value is stored after its epoch mark (`PUT_STATE`); a value without one (not
+        // written by Tessera) is still present, whole: a revocation is never read as absent.
+        let value = |v: Vec<u8>| match v.iter().position(|b| *b == b'|') {
+            Some(at) => v[at + 1..].to_vec(),
+            None => v,
+        };
+        Ok(stored.into_iter().map(|v| v.map(value)).collect())
     }
 
     async fn take(&self, key: &StateKey) -> StoreResult<Option<Vec<u8>>> {

@@ -939,6 +939,37 @@ mod tickets {
         assert_eq!(store.take(&marked).await.expect("take"), Some(record()), "this epoch");
     }
 
+    /// Provider state read several keys at once: each value without its epoch mark, and one
+    /// stored without a mark (not by Tessera) whole, so that a revocation is never read as
+    /// absent.
+    #[tokio::test]
+    async fn state_read_at_once_comes_without_its_epoch_mark() {
+        use tessera_domain::ports::{StateKey, StateKind, StateStore};
+        let redis = tessera_testkit::redis().expect("Redis");
+        let store = connect("redis", &redis, Duration::from_secs(2)).await;
+        let client = redis::Client::open(redis.url.as_str()).expect("client");
+        let mut raw = client.get_multiplexed_async_connection().await.expect("connection");
+        let (marked, unmarked) = (
+            StateKey::new(StateKind::RevokedToken, "p", "marked"),
+            StateKey::new(StateKind::RevokedToken, "p", "unmarked"),
+        );
+        StateStore::put(&store, &marked, b"1", Duration::from_secs(60)).await.expect("put");
+        let stored: String = redis::cmd("GET")
+            .arg(format!("{}state:{}", redis.prefix, marked.as_str()))
+            .query_async(&mut raw)
+            .await
+            .expect("get");
+        assert!(stored.ends_with("|1") && stored.len() > 2, "marked with the epoch: {stored}");
+        let _: () = redis::cmd("SET")
+            .arg(format!("{}state:{}", redis.prefix, unmarked.as_str()))
+            .arg("1")
+            .query_async(&mut raw)
+            .await
+            .expect("set");
+        let read = store.get_many(&[marked, unmarked]).await.expect("many");
+        assert_eq!(read, vec![Some(b"1".to_vec()), Some(b"1".to_vec())]);
+    }
+
     /// Where an ACL refuses `INFO`, tickets are stored and taken all the same (without an epoch).
     #[tokio::test]
     async fn tickets_work_where_info_is_refused() {
