@@ -83,7 +83,17 @@ impl Versioned {
         write: impl Future<Output = StoreResult<T>>,
     ) -> StoreResult<T> {
         self.announce(pool_id, users).await?;
-        let written = write.await;
+        self.announced_after(pool_id, users, write.await).await
+    }
+
+    /// What a change of `users` gave, once their new version is stored: whatever the change's
+    /// outcome, since a write that failed may have landed. The change's error comes first.
+    async fn announced_after<T>(
+        &self,
+        pool_id: &str,
+        users: &[&str],
+        written: StoreResult<T>,
+    ) -> StoreResult<T> {
         let announced = self.announce(pool_id, users).await;
         let value = written?;
         announced?;
@@ -134,10 +144,7 @@ impl UserRepo for Versioned {
         login: &LoginUpdate,
     ) -> StoreResult<Option<User>> {
         let written = self.inner.record_login(pool_id, id, login).await;
-        let announced = self.announce(pool_id, &[id]).await;
-        let user = written?;
-        announced?;
-        Ok(user)
+        self.announced_after(pool_id, &[id], written).await
     }
     async fn delete(&self, pool_id: &str, id: &str) -> StoreResult<bool> {
         self.change(pool_id, &[id], self.inner.delete(pool_id, id)).await
